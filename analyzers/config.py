@@ -1,0 +1,83 @@
+"""`.github/undertow.yml`: the repository's configuration, validated with the failing key's path."""
+
+from __future__ import annotations
+
+import fnmatch
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+CONFIG_PATH = ".github/undertow.yml"
+
+RuleSetting = Literal["off", "error", "warning", "notice"]
+
+
+class ConfigError(ValueError):
+    """A config file that cannot be used; the message names the file and the key."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PathsConfig(_Strict):
+    exclude: tuple[str, ...] = ()
+
+
+class SchemaConfig(_Strict):
+    migrations: tuple[str, ...] = ()
+    models: tuple[str, ...] = ()
+    dialect: Literal["postgres", "mysql", "sqlite"] = "postgres"
+
+
+class ServiceConfig(_Strict):
+    name: str
+    manifest: str
+    entry: str | None = None
+
+
+class Config(_Strict):
+    rules: dict[str, RuleSetting] = Field(default_factory=dict)
+    paths: PathsConfig = PathsConfig()
+    schema_: SchemaConfig = Field(default=SchemaConfig(), alias="schema")
+    services: tuple[ServiceConfig, ...] = ()
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @field_validator("rules", mode="before")
+    @classmethod
+    def _rule_values(cls, value: object) -> object:
+        # YAML reads a bare `off` as False; accept it as the user meant it.
+        if isinstance(value, dict):
+            return {k: ("off" if v is False else v) for k, v in value.items()}
+        return value
+
+    def is_excluded(self, path: str) -> bool:
+        return any(fnmatch.fnmatchcase(path, pattern) for pattern in self.paths.exclude)
+
+
+def parse_config(text: str | bytes, source: str = CONFIG_PATH, known_rules: set[str] | None = None) -> Config:
+    """Parse and validate a config file; every problem names ``source`` and the key path."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark is not None else ""
+        raise ConfigError(f"{source}:{where} is not valid YAML: {getattr(exc, 'problem', exc)}") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{source}: the top level must be a mapping, not {type(data).__name__}")
+    try:
+        config = Config.model_validate(data)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        key = ".".join(str(part) for part in error["loc"]) or "(top level)"
+        msg = "unknown key" if error["type"] == "extra_forbidden" else error["msg"]
+        raise ConfigError(f"{source}: {key}: {msg}") from None
+    if known_rules is not None:
+        for rule_id in config.rules:
+            if rule_id not in known_rules:
+                raise ConfigError(f"{source}: rules.{rule_id}: unknown rule id")
+    return config

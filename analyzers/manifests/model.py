@@ -1,0 +1,59 @@
+"""One declared dependency, wherever it was declared, with the line that declares it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+
+@dataclass(frozen=True)
+class Declared:
+    name: str  # as written
+    line: int
+    text: str  # the requirement as written (one logical line)
+    group: str = ""  # "" for main dependencies, else the extra/group name
+    url: str | None = None
+    specifier: str = ""
+    hashes: tuple[str, ...] = ()
+    editable: bool = False
+    # Poetry-style VCS tables: {"git": url, "rev"/"branch"/"tag": ...}
+    vcs_ref: str | None = None
+    vcs_ref_kind: str | None = None
+    extras: frozenset[str] = field(default_factory=frozenset)
+    marker: str | None = None
+
+    @property
+    def key(self) -> str:
+        return canonicalize_name(self.name) if self.name else self.text
+
+    @classmethod
+    def from_requirement(cls, req: Requirement, line: int, text: str, group: str = "", **extra) -> "Declared":
+        return cls(
+            name=req.name,
+            line=line,
+            text=text,
+            group=group,
+            url=req.url,
+            specifier=str(req.specifier),
+            extras=frozenset(req.extras),
+            marker=str(req.marker) if req.marker else None,
+            **extra,
+        )
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A line a reader could not understand: reported as a notice, the rest still read."""
+
+    line: int
+    message: str
+
+
+@dataclass(frozen=True)
+class Manifest:
+    path: str
+    declared: tuple[Declared, ...]
+    includes: tuple[tuple[str, int, str], ...] = ()  # (option, line, target) for -r/-c
+    problems: tuple[Problem, ...] = ()

@@ -1,0 +1,35 @@
+"""The rule registry: every rule Undertow ships, listed explicitly."""
+
+from __future__ import annotations
+
+from analyzers.rules.base import EngineRule, FileRule, PythonRule, RepoRule, Rule
+from analyzers.rules.dependencies.unpinned_url_requirement import UnpinnedUrlRequirement
+from analyzers.rules.engine.notices import BroadSuppression, SkippedFile, UnparseableFile
+from analyzers.rules.risky.subprocess_without_timeout import SubprocessWithoutTimeout
+from analyzers.rules.risky.swallowed_exception import SwallowedException
+
+ALL_RULES: tuple[type[Rule], ...] = (
+    UnpinnedUrlRequirement,
+    SubprocessWithoutTimeout,
+    SwallowedException,
+    UnparseableFile,
+    BroadSuppression,
+    SkippedFile,
+)
+
+FAMILIES = {
+    "SCH": "Schema drift",
+    "MIG": "Migration safety",
+    "DEP": "Dependency drift",
+    "RSK": "Risky code",
+    "TST": "Tests out of date",
+    "CFG": "Configuration drift",
+    "UND": "Review notices",
+}
+
+
+def rules_by_id(rules: tuple[type[Rule], ...] = ALL_RULES) -> dict[str, type[Rule]]:
+    return {rule.id: rule for rule in sorted(rules, key=lambda r: r.id)}
+
+
+__all__ = ["ALL_RULES", "FAMILIES", "EngineRule", "FileRule", "PythonRule", "RepoRule", "Rule", "rules_by_id"]

@@ -1,0 +1,142 @@
+"""What a rule is: identity, documentation parsed from its docstring, and the three kinds of check."""
+
+from __future__ import annotations
+
+import abc
+import inspect
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar, Iterable, Literal
+
+import libcst as cst
+from libcst.metadata import PositionProvider
+
+from analyzers.findings import Finding, Severity, Suggestion, fingerprint
+
+if TYPE_CHECKING:
+    from analyzers.context import FileContext, RepoContext
+
+FixSafety = Literal["safe", "unsafe", "none"]
+
+_SECTION = re.compile(r"^## (.+?)\s*$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class RuleDoc:
+    summary: str
+    sections: dict[str, str]
+
+    @property
+    def markdown(self) -> str:
+        return "\n\n".join(f"## {title}\n{body}" for title, body in self.sections.items())
+
+
+class Rule:
+    """Base of every rule. Subclasses set the class attributes and write a Ruff-style docstring."""
+
+    id: ClassVar[str]
+    name: ClassVar[str]
+    severity: ClassVar[Severity]
+    fix_safety: ClassVar[FixSafety] = "none"
+    # One line telling the user how to fix it (shown by the text renderer).
+    fix: ClassVar[str]
+
+    @classmethod
+    def doc(cls) -> RuleDoc:
+        text = inspect.cleandoc(cls.__doc__ or "")
+        parts = _SECTION.split(text)
+        sections = {title: body.strip() for title, body in zip(parts[1::2], parts[2::2])}
+        what = sections.get("What it does", "")
+        summary = what.split("\n\n")[0].replace("\n", " ").strip()
+        return RuleDoc(summary=summary, sections=sections)
+
+    @classmethod
+    def family(cls) -> str:
+        return cls.id[:3]
+
+
+class PythonRule(Rule, cst.BatchableCSTVisitor):
+    """A check over one changed Python file, run in the shared single pass over its CST."""
+
+    METADATA_DEPENDENCIES: ClassVar[tuple] = (PositionProvider,)
+
+    def __init__(self, ctx: "FileContext") -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.findings: list[Finding] = []
+
+    def report(
+        self,
+        node: cst.CSTNode,
+        message: str,
+        key: str,
+        suggestion: Suggestion | None = None,
+        anchor: cst.CSTNode | None = None,
+        first_line_only: bool = False,
+    ) -> None:
+        """Record a finding on ``node``; ``anchor`` (default: the node) decides if it is new."""
+        pos = self.get_metadata(PositionProvider, node)
+        anchor_pos = self.get_metadata(PositionProvider, anchor) if anchor is not None else pos
+        end_line = pos.start.line if first_line_only else pos.end.line
+        anchor_end = anchor_pos.start.line if first_line_only else anchor_pos.end.line
+        self.findings.append(
+            Finding(
+                rule=self.id,
+                name=self.name,
+                severity=self.severity,
+                path=self.ctx.path,
+                line=pos.start.line,
+                end_line=end_line,
+                column=pos.start.column + 1,
+                message=message,
+                fingerprint=fingerprint(self.id, self.ctx.path, key),
+                suggestion=suggestion,
+                anchor=(anchor_pos.start.line, anchor_end),
+            )
+        )
+
+
+class FileRule(Rule, abc.ABC):
+    """A check over one changed non-Python file (manifest, SQL, YAML, Dockerfile...)."""
+
+    @classmethod
+    @abc.abstractmethod
+    def applies_to(cls, path: str) -> bool:
+        """Whether this rule reads ``path``; the engine reads only files some rule wants."""
+
+    @abc.abstractmethod
+    def check(self, ctx: "FileContext") -> Iterable[Finding]:
+        """The findings in one file (the engine keeps those on changed lines)."""
+
+    def finding(
+        self,
+        ctx: "FileContext",
+        line: int,
+        message: str,
+        key: str,
+        end_line: int | None = None,
+        suggestion: Suggestion | None = None,
+    ) -> Finding:
+        return Finding(
+            rule=self.id,
+            name=self.name,
+            severity=self.severity,
+            path=ctx.path,
+            line=line,
+            end_line=end_line or line,
+            message=message,
+            fingerprint=fingerprint(self.id, ctx.path, key),
+            suggestion=suggestion,
+        )
+
+
+class RepoRule(Rule, abc.ABC):
+    """A cross-file check, run at base and at head; a finding is new when its fingerprint is."""
+
+    @abc.abstractmethod
+    def check(self, ctx: "RepoContext") -> Iterable[Finding]:
+        """The findings over the whole revision, built from its (cached) facts."""
+
+
+class EngineRule(Rule):
+    """A notice the engine itself raises (unparseable file, broad suppression...); no check."""

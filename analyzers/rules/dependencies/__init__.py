@@ -1,0 +1,1 @@
+"""DEP: dependency drift between imports and manifests."""

@@ -1,0 +1,1 @@
+"""UND: notices the engine raises about the review itself."""

@@ -1,0 +1,78 @@
+"""UND001–UND003: what the engine could not analyse, and suppressions too broad to trust."""
+
+from __future__ import annotations
+
+from analyzers.findings import Severity
+from analyzers.rules.base import EngineRule
+
+
+class UnparseableFile(EngineRule):
+    """## What it does
+    Reports a changed file that could not be parsed (a syntax error, invalid UTF-8, a manifest
+    line that is not a valid requirement, SQL the parser does not understand).
+
+    ## Why is this bad?
+    Undertow cannot check what it cannot read: the rules that would have looked at the file were
+    skipped for it, and the same file probably fails in the interpreter or the installer too.
+
+    ## Example
+    ```python
+    def broken(:
+    ```
+
+    ## Use instead
+    Fix the syntax; the next push is analysed in full.
+    """
+
+    id = "UND001"
+    name = "unparseable-file"
+    severity = Severity.NOTICE
+    fix = "fix the syntax so that the file can be analysed"
+
+
+class BroadSuppression(EngineRule):
+    """## What it does
+    Reports a bare `# undertow: ignore` comment that names no rule.
+
+    ## Why is this bad?
+    It silences every rule on the line, including ones added later that would have caught a real
+    problem; a reader cannot tell which finding was judged acceptable.
+
+    ## Example
+    ```python
+    subprocess.run(cmd)  # undertow: ignore
+    ```
+
+    ## Use instead
+    ```python
+    subprocess.run(cmd)  # undertow: ignore[RSK001]
+    ```
+    """
+
+    id = "UND002"
+    name = "broad-suppression"
+    severity = Severity.NOTICE
+    fix = "name the rules: # undertow: ignore[RSK001]"
+
+
+class SkippedFile(EngineRule):
+    """## What it does
+    Reports a changed file the review skipped: larger than the size limit, a symbolic link, or
+    not text.
+
+    ## Why is this bad?
+    The rules that would have looked at the file did not run on it, so the review is silent
+    about it rather than clean.
+
+    ## Example
+    A 40 MB generated `schema.sql` committed in the pull request.
+
+    ## Use instead
+    Keep generated or vendored files out of the review with `paths: {exclude: [...]}` in
+    `.github/undertow.yml`, or split the file.
+    """
+
+    id = "UND003"
+    name = "skipped-file"
+    severity = Severity.NOTICE
+    fix = "exclude generated files in .github/undertow.yml paths.exclude, or split the file"

@@ -1,0 +1,1 @@
+"""RSK: risky code on changed lines."""

@@ -1,0 +1,125 @@
+"""The `undertow` command: scan a change, document the rules."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from analyzers import ANALYZER_VERSION
+from analyzers.config import CONFIG_PATH, Config, ConfigError, parse_config
+from analyzers.engine import review
+from analyzers.findings import Severity
+from analyzers.rules import rules_by_id
+
+from app.cache import DiskCache
+from app.docs import rule_page, rules_listing, rules_table_markdown
+from app.git import WORKTREE, GitError, GitRepo
+from app.output import RENDERERS
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """Bad input from the user: one line on stderr, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse exits 2 too, but prints usage first
+        raise UsageError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="undertow", description="Review a change for schema, dependency and code drift.")
+    parser.add_argument("--version", action="version", version=f"undertow {ANALYZER_VERSION}")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    scan = sub.add_parser("scan", help="review the change between two revisions")
+    scan.add_argument("--repo", default=".", help="repository path (default: .)")
+    scan.add_argument("--base", help="base revision (default: merge-base with origin/HEAD, main or master)")
+    scan.add_argument("--head", default="HEAD", help="head revision, or WORKTREE for uncommitted changes")
+    scan.add_argument("--format", choices=sorted(RENDERERS), default="text")
+    scan.add_argument("--config", help=f"config file (default: {CONFIG_PATH} at the base revision)")
+    scan.add_argument("--fail-on", choices=["error", "warning", "notice", "never"], default="error")
+    scan.add_argument("--output", help="write the report to this file instead of stdout")
+    scan.add_argument("--no-cache", action="store_true", help="neither read nor write the disk cache")
+
+    rules = sub.add_parser("rules", help="list the rules, or show one rule's documentation")
+    rules.add_argument("rule", nargs="?")
+    rules.add_argument("--format", choices=["text", "markdown"], default="text")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if args.command == "scan":
+            return _scan(args)
+        if args.command == "rules":
+            return _rules(args)
+        parser.print_help()
+        return EXIT_USAGE
+    except (UsageError, GitError, ConfigError) as exc:
+        print(f"undertow: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+
+
+def _rules(args: argparse.Namespace) -> int:
+    if args.rule is None:
+        sys.stdout.write(rules_table_markdown() if args.format == "markdown" else rules_listing())
+        return EXIT_OK
+    rule = rules_by_id().get(args.rule.upper())
+    if rule is None:
+        raise UsageError(f"unknown rule {args.rule!r}; `undertow rules` lists them")
+    sys.stdout.write(rule_page(rule))
+    return EXIT_OK
+
+
+def _scan(args: argparse.Namespace) -> int:
+    with GitRepo(args.repo) as repo:
+        head_rev = WORKTREE if args.head == WORKTREE else repo.resolve(args.head)
+        base_ref = repo.resolve(args.base) if args.base else repo.default_base()
+        base_rev = repo.merge_base(base_ref, repo.resolve("HEAD") if head_rev == WORKTREE else head_rev)
+        base = repo.snapshot(base_rev)
+        head = repo.snapshot(head_rev)
+        config = _load_config(args.config, base)
+        changes = repo.changes(base_rev, head_rev)
+        cache = None if args.no_cache else DiskCache()
+        report = review(base, head, changes, config, cache=cache)
+    for error in report.internal_errors:
+        print(f"undertow: internal error (please report): {error}", file=sys.stderr)
+    colour = args.output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    rendered = RENDERERS[args.format](report, base=base_rev, head=head_rev, colour=colour)
+    if args.output:
+        try:
+            Path(args.output).write_text(rendered, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"cannot write {args.output}: {exc.strerror}") from None
+    else:
+        sys.stdout.write(rendered)
+    if args.fail_on == "never":
+        return EXIT_OK
+    threshold = Severity.parse(args.fail_on)
+    return EXIT_FINDINGS if any(f.severity >= threshold for f in report.findings) else EXIT_OK
+
+
+def _load_config(path: str | None, base) -> Config:
+    known = set(rules_by_id())
+    if path is not None:
+        try:
+            text = Path(path).read_bytes()
+        except OSError as exc:
+            raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+        return parse_config(text, source=path, known_rules=known)
+    data = base.read(CONFIG_PATH)
+    if data is None:
+        return Config()
+    return parse_config(data, source=f"{CONFIG_PATH} (base revision)", known_rules=known)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

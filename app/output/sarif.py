@@ -1,0 +1,65 @@
+"""`--format sarif`: SARIF 2.1.0 as GitHub code scanning accepts it."""
+
+from __future__ import annotations
+
+import json
+
+from analyzers import ANALYZER_VERSION
+from analyzers.engine import Report
+from analyzers.findings import Severity
+from analyzers.rules import ALL_RULES
+
+SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTICE: "note"}
+
+
+def render(report: Report, base: str, head: str, **_: object) -> str:
+    rules = sorted(ALL_RULES, key=lambda r: r.id)
+    index = {rule.id: i for i, rule in enumerate(rules)}
+    results = []
+    for f in report.findings:
+        result = {
+            "ruleId": f.rule,
+            "level": _LEVEL[f.severity],
+            "message": {"text": f.message},
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": f.path, "uriBaseId": "%SRCROOT%"},
+                        "region": {"startLine": f.line, "endLine": f.end_line, "startColumn": f.column},
+                    }
+                }
+            ],
+            "partialFingerprints": {"undertowFingerprint/v1": f.fingerprint},
+        }
+        if f.rule in index:
+            result["ruleIndex"] = index[f.rule]
+        results.append(result)
+    driver = {
+        "name": "undertow",
+        "version": ANALYZER_VERSION,
+        "rules": [_rule(rule) for rule in rules],
+    }
+    run = {
+        "tool": {"driver": driver},
+        "results": results,
+        "versionControlProvenance": [{"repositoryUri": "file:///", "revisionId": head}] if len(head) == 40 else [],
+        "properties": {"base": base, "head": head, "preexisting": report.preexisting},
+    }
+    if not run["versionControlProvenance"]:
+        del run["versionControlProvenance"]
+    document = {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
+    return json.dumps(document, indent=2) + "\n"
+
+
+def _rule(rule) -> dict:
+    doc = rule.doc()
+    return {
+        "id": rule.id,
+        "name": rule.name,
+        "shortDescription": {"text": doc.summary},
+        "fullDescription": {"text": doc.sections.get("Why is this bad?", doc.summary)},
+        "help": {"text": rule.fix, "markdown": doc.markdown},
+        "defaultConfiguration": {"level": _LEVEL[rule.severity]},
+        "properties": {"tags": [rule.family()]},
+    }

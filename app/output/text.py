@@ -1,0 +1,42 @@
+"""`--format text`: findings grouped by file, for people at a terminal."""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+from analyzers.engine import Report
+from analyzers.findings import Severity
+from analyzers.rules import rules_by_id
+
+_COLOURS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.NOTICE: "36"}
+
+
+def render(report: Report, colour: bool = False, **_: object) -> str:
+    def paint(code: str, text: str) -> str:
+        return f"\x1b[{code}m{text}\x1b[0m" if colour else text
+
+    rules = rules_by_id()
+    out: list[str] = []
+    for path, findings in groupby(report.findings, key=lambda f: f.path):
+        out.append(paint("1", path))
+        for f in findings:
+            sev = paint(_COLOURS[f.severity], f"{f.severity}")
+            out.append(f"  {f.line}: {sev} {f.rule} {paint('2', f.name)}")
+            out.append(f"      {f.message}")
+            rule = rules.get(f.rule)
+            if rule is not None:
+                out.append(f"      fix: {rule.fix}")
+            if f.suggestion is not None:
+                label = "suggested replacement" if f.suggestion.kind == "replace" else "suggested addition"
+                out.append(f"      {label}:")
+                out.extend(f"        {line}" for line in f.suggestion.text.splitlines())
+        out.append("")
+    counts = {sev: sum(1 for f in report.findings if f.severity is sev) for sev in Severity}
+    summary = ", ".join(f"{counts[s]} {s}{'s' if counts[s] != 1 else ''}" for s in reversed(Severity))
+    if not report.findings:
+        summary = "no new findings"
+    out.append(
+        f"{summary} in {report.stats.files_changed} changed files"
+        + (f"; {report.preexisting} pre-existing (not from this change)" if report.preexisting else "")
+    )
+    return "\n".join(out) + "\n"
