@@ -37,7 +37,7 @@ def parse_pyproject(path: str, text: str) -> Manifest:
             try:
                 declared.append(Declared.from_requirement(Requirement(item), line, item, group=group))
             except InvalidRequirement as exc:
-                problems.append(Problem(line, f"not a valid requirement: {exc}"))
+                problems.append(Problem(line, f"not a valid requirement: {str(exc).splitlines()[0]}"))
 
     poetry = _dict(_dict(data.get("tool")).get("poetry"))
     poetry_tables = [("", poetry.get("dependencies")), ("dev", poetry.get("dev-dependencies"))]

@@ -68,7 +68,7 @@ def parse_requirements(path: str, text: str) -> Manifest:
                     Declared.from_requirement(req, number, line, hashes=hashes, editable=editable)
                 )
         except InvalidRequirement as exc:
-            problems.append(Problem(number, f"not a valid requirement: {exc}"))
+            problems.append(Problem(number, f"not a valid requirement: {str(exc).splitlines()[0]}"))
     return Manifest(path=path, declared=tuple(declared), includes=tuple(includes), problems=tuple(problems))
 
 

@@ -1,0 +1,151 @@
+"""The engine's policies: new vs pre-existing, notices for unreadable input, config, cache."""
+
+from analyzers.changes import ChangedFile, ChangeSet, Status
+from analyzers.config import Config, parse_config
+from analyzers.context import MemoryCache
+from analyzers.engine import MAX_FILE_BYTES, review
+from analyzers.findings import Severity, fingerprint, Finding
+from analyzers.rules import ALL_RULES
+from analyzers.rules.base import RepoRule
+from analyzers.snapshot import MemorySnapshot
+from tests.gitrepo import findings
+
+SUBPROCESS = "import subprocess\nsubprocess.run(['ls'])\n"
+
+
+def _added(path: str, text: str) -> ChangedFile:
+    return ChangedFile(path, Status.ADDED, lines=frozenset(range(1, text.count("\n") + 2)))
+
+
+def test_syntax_error_is_a_notice_and_other_files_are_still_reviewed(make_pr, capsys):
+    repo = make_pr({}, {"bad.py": "def broken(:\n    pass\n", "good.py": SUBPROCESS})
+    doc = repo.scan_json(capsys)
+    assert findings(doc) == [("UND001", "bad.py", 1), ("RSK001", "good.py", 2)]
+    assert doc["findings"][0]["message"] == "could not parse bad.py: invalid syntax (line 1)"
+    assert doc["findings"][0]["severity"] == "notice"
+
+
+def test_invalid_utf8_is_a_notice_with_the_line(make_pr, capsys):
+    repo = make_pr({}, {"latin.py": b"x = 1\ns = '\xe9t\xe9'\n", "good.py": SUBPROCESS})
+    doc = repo.scan_json(capsys)
+    assert findings(doc) == [("RSK001", "good.py", 2), ("UND001", "latin.py", 2)]
+    assert doc["findings"][1]["message"] == "could not parse latin.py: not valid UTF-8 (byte 0xe9 on line 2)"
+
+
+def test_pathologically_nested_expressions_do_not_crash(make_pr, capsys):
+    deep = "x = " + "(" * 100_000 + "1" + ")" * 100_000 + "\ny = " + "-" * 2000 + "1\n"
+    repo = make_pr({}, {"deep.py": deep, "deep2.py": "x = a" + ".b" * 5000 + "\n", "good.py": SUBPROCESS})
+    doc = repo.scan_json(capsys)
+    assert findings(doc) == [("UND001", "deep.py", 1), ("UND001", "deep2.py", 1), ("RSK001", "good.py", 2)]
+    assert doc["findings"][0]["message"] == "could not parse deep.py: too many nested parentheses (line 1)"
+    assert doc["findings"][1]["message"] == "could not parse deep2.py: expressions are nested too deeply to analyse"
+
+
+def test_huge_file_and_symlink_are_skipped_with_a_notice(make_pr, capsys):
+    huge = "x = 1\n" * (MAX_FILE_BYTES // 6 + 10)
+    repo = make_pr({}, {"huge.py": huge, "good.py": SUBPROCESS})
+    (repo.path / "link.py").symlink_to("good.py")
+    repo.git("add", "-A")
+    repo.git("commit", "-q", "-m", "link")
+    doc = repo.scan_json(capsys)
+    assert findings(doc) == [("RSK001", "good.py", 2), ("UND003", "huge.py", 1), ("UND003", "link.py", 1)]
+    assert doc["findings"][1]["message"] == "skipped huge.py: it is 1.0 MiB, over the 1 MiB limit per file"
+    assert doc["findings"][2]["message"] == "skipped link.py: it is a symbolic link"
+    # The huge file was never read: its size came from the tree.
+    assert doc["stats"]["files_read"] == 1
+
+
+def test_bare_suppression_silences_everything_and_is_reported(make_pr, capsys):
+    repo = make_pr({}, {"a.py": "import subprocess\nsubprocess.run(['ls'])  # undertow: ignore\n"})
+    doc = repo.scan_json(capsys)
+    assert findings(doc) == [("UND002", "a.py", 2)]
+    assert doc["findings"][0]["message"].startswith("`undertow: ignore` on line 2 names no rule")
+
+
+def test_config_from_base_turns_rules_off_changes_severity_and_excludes_paths(make_pr, capsys):
+    config = "rules:\n  RSK003: off\n  RSK001: error\npaths:\n  exclude: ['vendor/*']\n"
+    pr = {
+        "a.py": "import subprocess\ntry:\n    subprocess.run(['ls'])\nexcept Exception:\n    pass\n",
+        "vendor/lib.py": SUBPROCESS,
+    }
+    doc = make_pr({".github/undertow.yml": config}, pr).scan_json(capsys)
+    assert [(f["rule"], f["line"], f["severity"]) for f in doc["findings"]] == [("RSK001", 3, "error")]
+
+
+def test_config_changed_by_the_pr_itself_is_not_used(make_pr, capsys):
+    pr = {".github/undertow.yml": "rules: {RSK001: off}\n", "a.py": SUBPROCESS}
+    doc = make_pr({}, pr).scan_json(capsys)
+    assert findings(doc) == [("RSK001", "a.py", 2)]
+
+
+def test_removed_and_renamed_files(make_pr, capsys):
+    base = {"old.py": SUBPROCESS + "# padding so that git sees a rename\n" * 3, "gone.py": SUBPROCESS}
+    repo = make_pr(base, {"old.py": None, "gone.py": None, "new.py": base["old.py"]})
+    doc = repo.scan_json(capsys)
+    assert doc["findings"] == []  # a pure rename introduces nothing
+    assert doc["preexisting"] == 1
+    assert doc["stats"]["files_changed"] == 2
+
+
+class _OrphanMarker(RepoRule):
+    """## What it does
+    Test rule: reports every file that contains `MARKER`.
+    """
+
+    id = "TST999"
+    name = "test-marker"
+    severity = Severity.ERROR
+    fix = "remove the marker"
+    runs = 0
+
+    def check(self, ctx):
+        type(self).runs += 1
+        for path, entry in ctx.snapshot.entries().items():
+            text = ctx.snapshot.read(path).decode()
+            if "MARKER" in text:
+                line = text[: text.index("MARKER")].count("\n") + 1
+                yield Finding(self.id, self.name, self.severity, path, line, line, "marker", fingerprint(self.id, path, "marker"))
+
+
+def test_cross_file_findings_are_new_only_when_their_fingerprint_is_new():
+    base = MemorySnapshot({"a.py": "MARKER\n", "b.py": "x = 1\n"}, "base")
+    head = MemorySnapshot({"a.py": "\n\nMARKER\n", "b.py": "x = 2  # MARKER\n", "c.py": "# undertow: ignore[TST999]\nMARKER\n"}, "head")
+    changes = ChangeSet([ChangedFile("c.py", Status.ADDED, lines=frozenset({1, 2}))])
+    report = review(base, head, changes, Config(), rules=[_OrphanMarker])
+    # a.py moved its marker (same fingerprint: pre-existing); c.py is suppressed; b.py is new
+    # although b.py is not in the change set: cross-file rules judge by fingerprint.
+    assert [(f.rule, f.path, f.line) for f in report.findings] == [("TST999", "b.py", 1)]
+    assert report.preexisting == 1
+
+
+def test_per_file_results_are_cached_by_blob_and_reused():
+    head = MemorySnapshot({"a.py": SUBPROCESS}, "head-rev")
+    base = MemorySnapshot({}, "base-rev")
+    changes = ChangeSet([_added("a.py", SUBPROCESS)])
+    cache = MemoryCache()
+    first = review(base, head, changes, Config(), cache=cache)
+    assert [k.split(":")[0] for k in cache.data] == ["file"]
+    # Poison the cached entry: a second review must come from the cache, not from re-analysis.
+    (key,) = cache.data
+    cache.data[key] = cache.data[key].replace(b"has no timeout", b"CACHED")
+    second = review(base, head, changes, Config(), cache=cache)
+    assert first.findings[0].message.startswith("subprocess.run() has no timeout")
+    assert second.findings[0].message.startswith("subprocess.run() CACHED")
+
+
+def test_a_crashing_rule_is_an_internal_error_not_a_crash():
+    class Broken(_OrphanMarker):
+        def check(self, ctx):
+            raise KeyError("boom")
+
+    head = MemorySnapshot({"a.py": SUBPROCESS}, "head")
+    report = review(MemorySnapshot({}), head, ChangeSet([_added("a.py", SUBPROCESS)]), Config(), rules=[*ALL_RULES, Broken])
+    assert [f.rule for f in report.findings] == ["RSK001"]
+    assert report.internal_errors == ["TST999 failed on (base): KeyError: 'boom'", "TST999 failed on (head): KeyError: 'boom'"]
+
+
+def test_only_files_some_rule_reads_are_fetched():
+    head = MemorySnapshot({"README.md": "# hi\n", "a.py": SUBPROCESS, "requirements.txt": "x==1\n"}, "h")
+    changes = ChangeSet([_added(p, "x\n") for p in ("README.md", "a.py", "requirements.txt")])
+    report = review(MemorySnapshot({}), head, changes, parse_config("rules: {DEP004: off}"))
+    assert report.stats.files_read == 1  # a.py only: no enabled rule reads Markdown or (now) manifests

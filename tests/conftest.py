@@ -1,0 +1,19 @@
+import pytest
+
+from tests.gitrepo import Repo, pr_repo
+
+
+@pytest.fixture
+def make_pr(tmp_path):
+    """make_pr(base_files, pr_files) -> Repo with main=base and HEAD=pr."""
+
+    def build(base: dict, pr: dict) -> Repo:
+        return pr_repo(tmp_path, base, pr)
+
+    return build
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(tmp_path, monkeypatch):
+    # The scan's disk cache must never leak between tests or into the user's home.
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
