@@ -24,7 +24,7 @@ def render(report: Report, colour: bool = False, **_: object) -> str:
             out.append(f"  {f.line}: {sev} {f.rule} {paint('2', f.name)}")
             out.append(f"      {f.message}")
             rule = rules.get(f.rule)
-            if rule is not None:
+            if rule is not None and rule.fix not in f.message:
                 out.append(f"      fix: {rule.fix}")
             if f.suggestion is not None:
                 label = "suggested replacement" if f.suggestion.kind == "replace" else "suggested addition"

@@ -1,0 +1,26 @@
+# The README's two commands: `make demo` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: test demo readme clean
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit("undertow needs Python >= 3.11, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@touch $@
+
+test: $(VENV)/.installed
+	scripts/ensure-redis
+	$(BIN)/python -m pytest
+
+demo: $(VENV)/.installed
+	scripts/demo
+
+# Regenerate the README's rules table from the rule docstrings.
+readme: $(VENV)/.installed
+	$(BIN)/python -c 'import pathlib, app.docs as d; p = pathlib.Path("README.md"); p.write_text(d.readme_with_table(p.read_text()))'
+
+clean:
+	rm -rf $(VENV) build .pytest_cache

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Build the demo repository: `main` holds examples/demo/base, branch `feature/transcode` adds
+# examples/demo/pr on top. Usage: examples/demo/build.sh TARGET_DIR
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+target=${1:?usage: build.sh TARGET_DIR}
+rm -rf "$target"
+mkdir -p "$target"
+export GIT_AUTHOR_NAME=Demo GIT_AUTHOR_EMAIL=demo@example.com GIT_COMMITTER_NAME=Demo GIT_COMMITTER_EMAIL=demo@example.com
+git -C "$target" init -q -b main
+cp -R "$here/base/." "$target/"
+git -C "$target" add -A
+git -C "$target" commit -q -m "Sample service"
+git -C "$target" checkout -q -b feature/transcode
+cp -R "$here/pr/." "$target/"
+git -C "$target" add -A
+git -C "$target" commit -q -m "Transcode jobs in the worker"
+echo "$target"
