@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import libcst as cst
-from libcst.metadata import QualifiedNameProvider
+from libcst.metadata import CodeRange, QualifiedNameProvider
+
+from analyzers.findings import Suggestion
 
 
 def qualified_names(visitor: cst.MetadataDependent, node: cst.CSTNode) -> set[str]:
@@ -52,3 +54,16 @@ class ScopeNames:
         n = self.counts.get((scope, what), 0) + 1
         self.counts[(scope, what)] = n
         return f"{scope}/{what}#{n}"
+
+
+def keyword_suggestion(lines: list[str], pos: CodeRange, argument: str, description: str) -> Suggestion | None:
+    """A ``replace`` suggestion adding ``argument`` to a call that fits on one line, else None."""
+    if pos.start.line != pos.end.line:
+        return None
+    line = lines[pos.start.line - 1]
+    close = pos.end.column - 1  # libcst columns are code points; the call ends with its ")"
+    if line[close : close + 1] != ")":
+        return None
+    inside = line[pos.start.column : close].rstrip()
+    separator = "" if inside.endswith("(") else (" " if inside.endswith(",") else ", ")
+    return Suggestion("replace", line[:close] + f"{separator}{argument}" + line[close:], description)

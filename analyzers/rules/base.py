@@ -140,3 +140,40 @@ class RepoRule(Rule, abc.ABC):
 
 class EngineRule(Rule):
     """A notice the engine itself raises (unparseable file, broad suppression...); no check."""
+
+
+class ScopedPythonRule(PythonRule):
+    """A Python rule that knows its enclosing def/class, and whether that def is ``async``."""
+
+    def __init__(self, ctx: "FileContext") -> None:
+        super().__init__(ctx)
+        from analyzers.python_names import ScopeNames
+
+        self.scope = ScopeNames()
+        self.async_stack: list[bool] = [False]
+
+    @property
+    def in_async(self) -> bool:
+        return self.async_stack[-1]
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.scope.push(node.name.value)
+        self.async_stack.append(node.asynchronous is not None)
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self.scope.pop()
+        self.async_stack.pop()
+
+    def visit_Lambda(self, node: cst.Lambda) -> None:
+        self.async_stack.append(False)
+
+    def leave_Lambda(self, original_node: cst.Lambda) -> None:
+        self.async_stack.pop()
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self.scope.push(node.name.value)
+        self.async_stack.append(False)
+
+    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+        self.scope.pop()
+        self.async_stack.pop()

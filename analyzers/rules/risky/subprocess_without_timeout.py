@@ -6,8 +6,8 @@ import libcst as cst
 from libcst.metadata import PositionProvider, QualifiedNameProvider
 
 from analyzers.findings import Severity, Suggestion
-from analyzers.python_names import ScopeNames, has_star_kwargs, keyword, qualified_names
-from analyzers.rules.base import PythonRule
+from analyzers.python_names import has_star_kwargs, keyword, keyword_suggestion, qualified_names
+from analyzers.rules.base import ScopedPythonRule
 
 _WAITING_FUNCTIONS = {
     "subprocess.run",
@@ -18,7 +18,7 @@ _WAITING_FUNCTIONS = {
 _WAITING_METHODS = {"communicate", "wait"}
 
 
-class SubprocessWithoutTimeout(PythonRule):
+class SubprocessWithoutTimeout(ScopedPythonRule):
     """## What it does
     Flags `subprocess.run`, `call`, `check_call` and `check_output`, and `Popen(...).communicate()`
     or `.wait()`, called without `timeout=`.
@@ -49,23 +49,16 @@ class SubprocessWithoutTimeout(PythonRule):
 
     def __init__(self, ctx) -> None:
         super().__init__(ctx)
-        self.scope = ScopeNames()
         # Names bound to a Popen object in the current function (``p = subprocess.Popen(...)``).
         self.popen_names: list[set[str]] = [set()]
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self.scope.push(node.name.value)
+        super().visit_FunctionDef(node)
         self.popen_names.append(set())
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
-        self.scope.pop()
+        super().leave_FunctionDef(original_node)
         self.popen_names.pop()
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        self.scope.push(node.name.value)
-
-    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
-        self.scope.pop()
 
     def visit_Assign(self, node: cst.Assign) -> None:
         if self._is_popen(node.value):
@@ -106,17 +99,9 @@ class SubprocessWithoutTimeout(PythonRule):
         self.report(node, message, key=self.scope.key(what), suggestion=self._suggestion(node))
 
     def _suggestion(self, node: cst.Call) -> Suggestion | None:
-        pos = self.get_metadata(PositionProvider, node)
-        if pos.start.line != pos.end.line:
-            return None
-        line = self.ctx.lines[pos.start.line - 1]
-        # Columns are code points in libcst; the closing parenthesis is the call's last character.
-        close = pos.end.column - 1
-        if line[close : close + 1] != ")":
-            return None
-        inside = line[pos.start.column : close]
-        separator = "" if inside.rstrip().endswith("(") else ", "
-        if inside.rstrip().endswith(","):
-            separator = " "
-        text = line[:close] + f"{separator}timeout=60" + line[close:]
-        return Suggestion("replace", text, "add a timeout (60 s is a placeholder: choose the real bound)")
+        return keyword_suggestion(
+            self.ctx.lines,
+            self.get_metadata(PositionProvider, node),
+            "timeout=60",
+            "add a timeout (60 s is a placeholder: choose the real bound)",
+        )

@@ -7,8 +7,8 @@ import libcst.matchers as m
 from libcst.metadata import PositionProvider
 
 from analyzers.findings import Severity
-from analyzers.python_names import ScopeNames, dotted_name
-from analyzers.rules.base import PythonRule
+from analyzers.python_names import dotted_name
+from analyzers.rules.base import ScopedPythonRule
 
 _BROAD = {"Exception", "BaseException", "builtins.Exception", "builtins.BaseException"}
 _LOG_METHODS = {"exception", "error", "warning", "warn", "critical", "fatal"}
@@ -21,7 +21,7 @@ _REPORTING_CALLS = {
 }
 
 
-class SwallowedException(PythonRule):
+class SwallowedException(ScopedPythonRule):
     """## What it does
     Flags `except Exception:`, `except BaseException:` and bare `except:` handlers whose body
     neither re-raises, nor logs at warning level or above, nor uses the caught exception.
@@ -54,22 +54,6 @@ class SwallowedException(PythonRule):
     severity = Severity.WARNING
     fix = "log the exception (log.exception(...)), re-raise it, or catch a narrower type"
     METADATA_DEPENDENCIES = (PositionProvider,)
-
-    def __init__(self, ctx) -> None:
-        super().__init__(ctx)
-        self.scope = ScopeNames()
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self.scope.push(node.name.value)
-
-    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
-        self.scope.pop()
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        self.scope.push(node.name.value)
-
-    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
-        self.scope.pop()
 
     def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
         caught = _broad_type(node.type)
