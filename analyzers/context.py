@@ -46,6 +46,12 @@ class RevisionFacts:
         self.cache = cache
         self._memo: dict[str, Any] = {}
 
+    def local(self, name: str, factory: Callable[[Snapshot], Any]) -> Any:
+        """A lazily filled helper for this run only (not persisted), e.g. the module index."""
+        if name not in self._memo:
+            self._memo[name] = factory(self.snapshot)
+        return self._memo[name]
+
     def get(
         self,
         name: str,

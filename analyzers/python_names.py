@@ -67,3 +67,19 @@ def keyword_suggestion(lines: list[str], pos: CodeRange, argument: str, descript
     inside = line[pos.start.column : close].rstrip()
     separator = "" if inside.endswith("(") else (" " if inside.endswith(",") else ", ")
     return Suggestion("replace", line[:close] + f"{separator}{argument}" + line[close:], description)
+
+
+_EMPTY_MODULE = cst.Module(body=[])
+
+
+def source_of(node: cst.CSTNode) -> str:
+    """The code of a node, for comparing expressions (``key`` in ``r.incr(key)``)."""
+    return _EMPTY_MODULE.code_for_node(node)
+
+
+def string_value(node: cst.BaseExpression | None) -> str | None:
+    """The value of a plain string literal (not an f-string), else None."""
+    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+        value = node.evaluated_value
+        return value if isinstance(value, str) else None
+    return None

@@ -5,13 +5,29 @@ from __future__ import annotations
 from analyzers.rules.base import EngineRule, FileRule, PythonRule, RepoRule, Rule
 from analyzers.rules.dependencies.unpinned_url_requirement import UnpinnedUrlRequirement
 from analyzers.rules.engine.notices import BroadSuppression, SkippedFile, UnparseableFile
+from analyzers.rules.risky.blocking_call_in_async import BlockingCallInAsync
+from analyzers.rules.risky.depends_on_contextmanager import DependsOnContextmanager
+from analyzers.rules.risky.hardcoded_secret import HardcodedSecret
+from analyzers.rules.risky.http_call_without_timeout import HttpCallWithoutTimeout
+from analyzers.rules.risky.jwt_verification_disabled import JwtVerificationDisabled
+from analyzers.rules.risky.missing_static_directory import MissingStaticDirectory
+from analyzers.rules.risky.redis_incr_expire_race import RedisIncrExpireRace
+from analyzers.rules.risky.secret_in_log import SecretInLog
 from analyzers.rules.risky.subprocess_without_timeout import SubprocessWithoutTimeout
 from analyzers.rules.risky.swallowed_exception import SwallowedException
 
 ALL_RULES: tuple[type[Rule], ...] = (
     UnpinnedUrlRequirement,
     SubprocessWithoutTimeout,
+    BlockingCallInAsync,
     SwallowedException,
+    RedisIncrExpireRace,
+    HardcodedSecret,
+    DependsOnContextmanager,
+    MissingStaticDirectory,
+    HttpCallWithoutTimeout,
+    SecretInLog,
+    JwtVerificationDisabled,
     UnparseableFile,
     BroadSuppression,
     SkippedFile,

@@ -1,0 +1,97 @@
+"""RSK006: FastAPI `Depends()` on a function decorated as a context manager."""
+
+from __future__ import annotations
+
+import libcst as cst
+from libcst.metadata import PositionProvider, QualifiedNameProvider
+
+from analyzers.findings import Severity
+from analyzers.python_modules import ModuleIndex
+from analyzers.python_names import qualified_names
+from analyzers.rules.base import ScopedPythonRule
+
+_DEPENDS = {"fastapi.Depends", "fastapi.params.Depends", "fastapi.Security"}
+_CONTEXT_MANAGERS = {"contextmanager", "asynccontextmanager", "contextlib.contextmanager", "contextlib.asynccontextmanager"}
+
+
+class DependsOnContextmanager(ScopedPythonRule):
+    """## What it does
+    Flags FastAPI `Depends(f)` where `f` (in this file or another module of the repository) is
+    decorated with `@contextmanager` or `@asynccontextmanager`.
+
+    ## Why is this bad?
+    FastAPI runs generator dependencies itself. Given a context-manager function it injects the
+    `_GeneratorContextManager` object instead of the session, so every route fails at the first
+    `db.query(...)` with an `AttributeError`, or, worse, the cleanup after `yield` never runs.
+
+    ## Example
+    ```python
+    @contextmanager
+    def get_db():
+        db = SessionLocal()
+        try:
+            yield db
+        finally:
+            db.close()
+
+    @app.get("/items")
+    def items(db=Depends(get_db)): ...
+    ```
+
+    ## Use instead
+    Drop the decorator (a plain generator is what `Depends` expects), or keep a separate
+    context-manager version for non-FastAPI callers.
+    """
+
+    id = "RSK006"
+    name = "depends-on-contextmanager"
+    severity = Severity.ERROR
+    fix = "pass a plain generator function to Depends(): remove @contextmanager"
+    METADATA_DEPENDENCIES = (PositionProvider, QualifiedNameProvider)
+
+    def __init__(self, ctx) -> None:
+        super().__init__(ctx)
+        self.local_managers: set[str] = set()
+        self.uses: list[tuple[cst.Call, str, set[str]]] = []
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        super().visit_FunctionDef(node)
+        if len(self.scope.stack) == 1:
+            for decorator in node.decorators:
+                if qualified_names(self, decorator.decorator) & {"contextlib.contextmanager", "contextlib.asynccontextmanager"}:
+                    self.local_managers.add(node.name.value)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if not node.args or not qualified_names(self, node.func) & _DEPENDS:
+            return
+        target = node.args[0].value
+        if isinstance(target, (cst.Name, cst.Attribute)):
+            self.uses.append((node, self.scope.key("Depends"), qualified_names(self, target)))
+
+    def leave_Module(self, original_node: cst.Module) -> None:
+        index: ModuleIndex = self.ctx.facts.local("module-index", ModuleIndex)
+        for call, key, names in self.uses:
+            target = call.args[0].value
+            local = target.value if isinstance(target, cst.Name) else None
+            where = None
+            if local in self.local_managers:
+                where = "in this file"
+            else:
+                for name in names:
+                    resolved = index.resolve(name)
+                    if resolved is None:
+                        continue
+                    summary, rest = resolved
+                    decorators = summary.functions.get(rest, [])
+                    if any(d in _CONTEXT_MANAGERS for d in decorators):
+                        where = f"in {summary.path}"
+                        break
+            if where is None:
+                continue
+            shown = local or cst.Module([]).code_for_node(target)
+            message = (
+                f"Depends({shown}) receives a context manager: {shown} is decorated with "
+                f"@contextmanager {where}, so FastAPI injects the context-manager object, not what it "
+                f"yields; {self.fix}"
+            )
+            self.report(call, message, key=key)
