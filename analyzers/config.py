@@ -37,11 +37,17 @@ class ServiceConfig(_Strict):
     entry: str | None = None
 
 
+class TestsConfig(_Strict):
+    # Patch targets created at run time (TST002 cannot see them in the source).
+    dynamic_attributes: tuple[str, ...] = ()
+
+
 class Config(_Strict):
     rules: dict[str, RuleSetting] = Field(default_factory=dict)
     paths: PathsConfig = PathsConfig()
     schema_: SchemaConfig = Field(default=SchemaConfig(), alias="schema")
     services: tuple[ServiceConfig, ...] = ()
+    tests: TestsConfig = TestsConfig()
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 

@@ -12,7 +12,7 @@ from typing import Iterable
 from analyzers import ANALYZER_VERSION
 from analyzers.changes import ChangedFile, ChangeSet
 from analyzers.config import Config
-from analyzers.context import FactCache, FileContext, RepoContext, RevisionFacts
+from analyzers.context import FactCache, FileContext, MemoryCache, RepoContext, RevisionFacts
 from analyzers.findings import Finding, Severity, Suggestion, fingerprint
 from analyzers.python_source import PythonParseError, parse_python, run_python_rules
 from analyzers.rules import ALL_RULES
@@ -84,6 +84,8 @@ def review(
 ) -> Report:
     started = time.perf_counter()
     base_c, head_c = _CountingSnapshot(base), _CountingSnapshot(head)
+    # Without a persistent cache, still share per-blob results between base and head.
+    cache = cache if cache is not None else MemoryCache()
     enabled = [r for r in rules if config.rules.get(r.id) != "off"]
     run = _Run(base_c, head_c, changes, config, enabled, cache)
     new, old = run.line_rules()

@@ -11,10 +11,14 @@ from analyzers.rules.risky.hardcoded_secret import HardcodedSecret
 from analyzers.rules.risky.http_call_without_timeout import HttpCallWithoutTimeout
 from analyzers.rules.risky.jwt_verification_disabled import JwtVerificationDisabled
 from analyzers.rules.risky.missing_static_directory import MissingStaticDirectory
+from analyzers.rules.risky.orphan_event import OrphanEvent
+from analyzers.rules.risky.orphan_queue import OrphanQueue
 from analyzers.rules.risky.redis_incr_expire_race import RedisIncrExpireRace
 from analyzers.rules.risky.secret_in_log import SecretInLog
 from analyzers.rules.risky.subprocess_without_timeout import SubprocessWithoutTimeout
 from analyzers.rules.risky.swallowed_exception import SwallowedException
+from analyzers.rules.tests.patch_target_missing import PatchTargetMissing
+from analyzers.rules.tests.test_calls_unknown_route import TestCallsUnknownRoute
 
 ALL_RULES: tuple[type[Rule], ...] = (
     UnpinnedUrlRequirement,
@@ -28,6 +32,10 @@ ALL_RULES: tuple[type[Rule], ...] = (
     HttpCallWithoutTimeout,
     SecretInLog,
     JwtVerificationDisabled,
+    OrphanQueue,
+    OrphanEvent,
+    TestCallsUnknownRoute,
+    PatchTargetMissing,
     UnparseableFile,
     BroadSuppression,
     SkippedFile,

@@ -1,0 +1,103 @@
+"""The route table of a revision: FastAPI/Starlette/Flask routes with their full prefixes."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from analyzers.python_index import PythonIndex
+
+WILDCARD = "\0*"  # a prefix segment whose value could not be known: matches any segments
+_PARAM = re.compile(r"^(\{[^}]+\}|<[^>]+>)$")
+
+
+@dataclass(frozen=True)
+class Route:
+    path: str
+    methods: frozenset[str]
+    file: str
+    line: int
+
+
+def render(parts: list, index: PythonIndex, module: str) -> str | None:
+    """A path expression's text; unknown leading references become WILDCARD, others a param."""
+    out = []
+    for position, part in enumerate(parts):
+        if part[0] == "lit":
+            out.append(part[1])
+        elif part[0] == "ref":
+            value = index.constant(module, part[1])
+            out.append(value if value is not None else (WILDCARD if position == 0 else "{param}"))
+        else:
+            out.append("{param}")
+    return "".join(out)
+
+
+def route_table(index: PythonIndex) -> tuple[list[Route], list[str]]:
+    """(routes, mount prefixes). Routers reachable from no app are served at their own prefix."""
+    objects: dict[str, dict] = {}
+    routes_by_object: dict[str, list[tuple[frozenset[str], str, str, int]]] = {}
+    edges: dict[str, list[tuple[str, str]]] = {}
+    mounts: list[str] = []
+    included: set[str] = set()
+    for path, facts in index.files.items():
+        module = facts["module"]
+        for name, app in facts.get("apps", {}).items():
+            objects[f"{module}:{name}"] = {"prefix": render(app["prefix"], index, module) or "", "kind": app["kind"]}
+        for owner, methods, parts, line in facts.get("routes", []):
+            text = render(parts, index, module)
+            if text is None:
+                continue
+            oid = index.object_id(module, owner)
+            routes_by_object.setdefault(oid, []).append((frozenset(methods), text, path, line))
+        for owner, child, parts, line, kind in facts.get("includes", []):
+            prefix = render(parts, index, module) or ""
+            if kind == "mount" or child is None:
+                mounts.append(prefix)
+                continue
+            parent = index.object_id(module, owner)
+            child_id = index.object_id(module, child)
+            edges.setdefault(parent, []).append((child_id, prefix))
+            included.add(child_id)
+
+    table: list[Route] = []
+
+    def walk(oid: str, prefix: str, seen: frozenset[str]) -> None:
+        own = objects.get(oid, {}).get("prefix", "")
+        base = prefix + own
+        for methods, text, file, line in routes_by_object.get(oid, []):
+            table.append(Route(base + text, methods, file, line))
+        for child, child_prefix in edges.get(oid, []):
+            if child not in seen:
+                walk(child, base + child_prefix, seen | {child})
+
+    roots = (set(objects) | set(routes_by_object) | set(edges)) - included
+    for root in sorted(roots):
+        walk(root, "", frozenset({root}))
+    return table, mounts
+
+
+def segments(path: str) -> list[str]:
+    path = path.split("?", 1)[0].split("#", 1)[0]
+    return [s for s in path.strip("/").split("/") if s]
+
+
+def matches(route: str, request: list[str]) -> bool:
+    """Does a request path (test side; ``{param}`` segments are unknown values) match a route?"""
+    pattern = segments(route)
+    return _match(pattern, request)
+
+
+def _match(pattern: list[str], request: list[str]) -> bool:
+    if not pattern:
+        return not request
+    head = pattern[0]
+    if head.startswith(WILDCARD) or head.endswith(":path}") or head.startswith("<path:"):
+        return any(_match(pattern[1:], request[i:]) for i in range(1, len(request) + 1)) or (
+            head.startswith(WILDCARD) and _match(pattern[1:], request)
+        )
+    if not request:
+        return False
+    if _PARAM.match(head) or request[0] == "{param}" or head == request[0]:
+        return _match(pattern[1:], request[1:])
+    return False

@@ -1,0 +1,81 @@
+"""RSK011: a Redis list or stream that is pushed and never popped, or popped and never pushed."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from analyzers.findings import Finding, Severity, fingerprint
+from analyzers.python_facts import is_test_path
+from analyzers.python_index import python_index
+from analyzers.rules.base import RepoRule
+
+
+class OrphanQueue(RepoRule):
+    """## What it does
+    Indexes every Redis list and stream key the repository pushes (`lpush`, `rpush`, `xadd`,
+    the target of `lmove`/`brpoplpush`) and pops (`blpop`, `brpop`, `lpop`, `rpop`, `xread`,
+    `xreadgroup`), by string literal or module constant (also through imports), and flags a
+    key pushed that no code pops, or popped that no code pushes.
+
+    ## Why is this bad?
+    Producer and consumer drift apart silently: the API pushes to `job_queue`, the worker was
+    renamed to pop `transcription_queue`. Nothing fails: jobs pile up in Redis, users wait
+    for ever, and the worker logs say it is idle.
+
+    ## Example
+    ```python
+    # app/api.py
+    redis.lpush("job_queue", job.json())
+    # app/worker.py
+    redis.brpop("transcription_queue")
+    ```
+
+    ## Use instead
+    Share the key as one constant imported by both sides:
+    ```python
+    # app/queues.py
+    TRANSCRIPTION_QUEUE = "transcription_queue"
+    ```
+    """
+
+    id = "RSK011"
+    name = "orphan-queue"
+    severity = Severity.ERROR
+    fix = "make producer and consumer use the same key (one shared constant)"
+
+    def check(self, ctx) -> Iterable[Finding]:
+        index = python_index(ctx.facts)
+        pushes: dict[str, list[tuple[str, int, str]]] = {}
+        pops: dict[str, list[tuple[str, int, str]]] = {}
+        for path, facts in index.files.items():
+            if is_test_path(path):
+                continue
+            for op, role, (kind, value), line in facts.get("redis", []):
+                key = value if kind == "lit" else index.constant(facts["module"], value)
+                if key is None:
+                    continue
+                (pushes if role == "push" else pops).setdefault(key, []).append((path, line, op))
+        for key, sites in sorted(pushes.items()):
+            if key not in pops:
+                yield from self._orphans(key, sites, pops, "pushes to", "pops")
+        for key, sites in sorted(pops.items()):
+            if key not in pushes:
+                yield from self._orphans(key, sites, pushes, "pops from", "pushes")
+
+    def _orphans(self, key: str, sites, others: dict, verb: str, other_verb: str) -> Iterable[Finding]:
+        nearest = sorted(others.items(), key=lambda item: -_similarity(key, item[0]))[:1]
+        for path, line, op in sites:
+            if nearest:
+                other_key, other_sites = nearest[0]
+                other_path, other_line, _ = other_sites[0]
+                tail = f"the closest key code {other_verb} is `{other_key}` ({other_path}:{other_line})"
+            else:
+                tail = f"no code {other_verb} any list or stream"
+            message = f"{op}() {verb} Redis key `{key}`, but no code {other_verb} it; {tail}; {self.fix}"
+            yield Finding(self.id, self.name, self.severity, path, line, line, message, fingerprint(self.id, path, f"{verb}:{key}"))
+
+
+def _similarity(a: str, b: str) -> int:
+    import difflib
+
+    return int(difflib.SequenceMatcher(None, a, b).ratio() * 1000)

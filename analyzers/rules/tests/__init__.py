@@ -1,0 +1,1 @@
+"""TST: tests that no longer match the code."""

@@ -1,0 +1,93 @@
+"""TST001: a test calling a path and method the app does not route."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from analyzers.findings import Finding, Severity, fingerprint
+from analyzers.python_facts import is_test_path
+from analyzers.python_index import python_index
+from analyzers.routes import WILDCARD, matches, render, route_table, segments
+from analyzers.rules.base import RepoRule
+
+_IMPLICIT = {"HEAD": "GET"}
+
+
+class TestCallsUnknownRoute(RepoRule):
+    """## What it does
+    Builds the app's route table (FastAPI/Starlette/Flask decorators, `APIRouter(prefix=)`,
+    `include_router(prefix=)`, blueprints with `url_prefix`, `app.mount`) and flags test-client
+    calls (`client.get("/x")`, `TestClient`, `httpx.AsyncClient`, Flask `test_client()`) whose
+    path and method no route serves. Path parameters (`{id}`, `<int:id>`) match any segment.
+
+    ## Why is this bad?
+    The test still passes against a 404 when it only checks for an error, or it fails for a
+    reason nobody reads; either way the endpoint the test was meant to protect is no longer
+    tested, and the route a client still calls may be gone.
+
+    ## Example
+    ```python
+    response = client.post("/control/birthday", json=payload)  # the app serves /campaigns/birthday
+    ```
+
+    ## Use instead
+    ```python
+    response = client.post("/campaigns/birthday", json=payload)
+    ```
+    """
+
+    __test__ = False  # not a pytest test class, whatever its name says
+    id = "TST001"
+    name = "test-calls-unknown-route"
+    severity = Severity.ERROR
+    fix = "call a path the app routes (or restore the route)"
+
+    def check(self, ctx) -> Iterable[Finding]:
+        index = python_index(ctx.facts)
+        table, mounts = route_table(index)
+        if not table:
+            return
+        for path, facts in index.files.items():
+            if not is_test_path(path):
+                continue
+            for method, parts, line in facts.get("client_calls", []):
+                text = render(parts, index, facts["module"])
+                if text is None or WILDCARD in text or not text.startswith("/"):
+                    continue
+                request = segments(text)
+                if any(matches(m + "/" + "{rest:path}" if m else "/{rest:path}", request) or matches(m, request) for m in mounts):
+                    continue
+                routed = [r for r in table if matches(r.path, request)]
+                wanted = _IMPLICIT.get(method, method)
+                if any(wanted in r.methods or method in r.methods for r in routed):
+                    continue
+                yield self._finding(path, line, method, text, routed, table)
+
+    def _finding(self, path: str, line: int, method: str, text: str, routed, table) -> Finding:
+        shown = text.split("?", 1)[0]
+        if routed:
+            methods = ", ".join(sorted({m for r in routed for m in r.methods}))
+            first = routed[0]
+            message = (
+                f"this test calls {method} {shown}, but the app routes only {methods} for it "
+                f"({first.file}:{first.line}); {self.fix}"
+            )
+        else:
+            near = _nearest(shown, [r for r in table if method in r.methods] or table)
+            hint = f"; did you mean {near.path} ({near.file}:{near.line})?" if near else ""
+            message = f"this test calls {method} {shown}, but no route of the app matches it{hint}"
+        return Finding(self.id, self.name, self.severity, path, line, line, message, fingerprint(self.id, path, f"{method} {shown}"))
+
+
+def _nearest(text: str, routes):
+    """A route differing from the request by its prefix only: same length, same last segments."""
+    request = segments(text)
+    best, best_score = None, 0
+    for route in routes:
+        pattern = segments(route.path)
+        if len(pattern) != len(request):
+            continue
+        score = sum(1 for a, b in zip(pattern, request) if a == b or a.startswith(("{", "<")))
+        if pattern and request and (pattern[-1] == request[-1] or pattern[-1].startswith(("{", "<"))) and score > best_score:
+            best, best_score = route, score
+    return best if best_score >= max(1, len(request) - 1) else None
