@@ -74,5 +74,10 @@ def pr_repo(tmp_path: Path, base: dict[str, str | bytes | None], pr: dict[str, s
     return repo
 
 
-def findings(document: dict) -> list[tuple[str, str, int]]:
-    return [(f["rule"], f["path"], f["line"]) for f in document["findings"]]
+def findings(document: dict, rule: str | None = None) -> list[tuple[str, str, int]]:
+    """(rule, path, line) of every finding, or of one rule's findings."""
+    return [(f["rule"], f["path"], f["line"]) for f in document["findings"] if rule in (None, f["rule"])]
+
+
+def only(document: dict, rule: str) -> list[dict]:
+    return [f for f in document["findings"] if f["rule"] == rule]

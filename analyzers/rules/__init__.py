@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from analyzers.rules.base import EngineRule, FileRule, PythonRule, RepoRule, Rule
+from analyzers.rules.config.docker_socket_mount import DockerSocketMount
+from analyzers.rules.config.missing_build_path import MissingBuildPath
+from analyzers.rules.config.undeclared_env_var import UndeclaredEnvVar
 from analyzers.rules.dependencies.unpinned_url_requirement import UnpinnedUrlRequirement
 from analyzers.rules.engine.notices import BroadSuppression, SkippedFile, UnparseableFile
 from analyzers.rules.risky.blocking_call_in_async import BlockingCallInAsync
@@ -36,6 +39,9 @@ ALL_RULES: tuple[type[Rule], ...] = (
     OrphanEvent,
     TestCallsUnknownRoute,
     PatchTargetMissing,
+    UndeclaredEnvVar,
+    MissingBuildPath,
+    DockerSocketMount,
     UnparseableFile,
     BroadSuppression,
     SkippedFile,

@@ -11,7 +11,7 @@ def test_credentials_in_logs(make_pr, capsys):
         "logging.warning('env %s', os.environ['DB_PASSWORD'])\n"
         "log.info('parsed %s', urlparse(REDIS_URL))\n"
     )
-    doc = make_pr({}, {"svc.py": source}).scan_json(capsys)
+    doc = make_pr({".env.example": "DB_PASSWORD=\n"}, {"svc.py": source}).scan_json(capsys)
     assert findings(doc) == [("RSK009", "svc.py", n) for n in (3, 4, 5, 6, 7)]
     assert doc["findings"][0]["message"].startswith("this log call writes DATABASE_URL, which holds a credential")
     assert doc["findings"][1]["message"].startswith("this log call writes settings.database_url,")

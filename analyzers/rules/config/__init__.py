@@ -1,0 +1,1 @@
+"""CFG: configuration and deployment drift."""

@@ -1,0 +1,195 @@
+"""CFG002: a compose file, Dockerfile or script naming a path the repository does not have."""
+
+from __future__ import annotations
+
+import fnmatch
+import posixpath
+import re
+import shlex
+from typing import Iterable
+
+from analyzers.findings import Finding, Severity, fingerprint
+from analyzers.indexes import file_index
+from analyzers.rules.base import RepoRule
+from analyzers.yaml_nodes import compose, get, is_compose_file, items, line, scalar, scalars, elements
+
+_DOCKERFILE = re.compile(r"(^|/)(Dockerfile([.-][^/]*)?|[^/]+\.[Dd]ockerfile)$")
+_SCRIPT = re.compile(r"(\.sh|\.bash|(^|/)Makefile|\.mk|(^|/)justfile|(^|/)\.github/workflows/[^/]+\.ya?ml)$")
+_COMPOSE_F = re.compile(r"docker[- ]compose\b[^\n]*?(?:\s-f\s*|\s--file[=\s]+)([^\s;&|]+)")
+
+
+def is_dockerfile(path: str) -> bool:
+    return bool(_DOCKERFILE.search(path))
+
+
+def _compose_refs(path: str, text: str) -> dict:
+    """Build contexts, Dockerfiles, env files and bind-mounted host paths of a compose file."""
+    root = compose(text)
+    here = posixpath.dirname(path)
+    refs: list = []
+    contexts: list = []
+    for service, body in items(get(root, "services")):
+        build = get(body, "build")
+        if build is not None:
+            context_node = build if scalar(build) is not None else get(build, "context")
+            context = scalar(context_node) or "."
+            if "://" not in context and not context.startswith("git@"):
+                context_path = _join(here, context)
+                refs.append(["build context", service, context_path, line(context_node or build), "dir"])
+                dockerfile_node = get(build, "dockerfile")
+                dockerfile = _join(context_path, scalar(dockerfile_node) or "Dockerfile")
+                refs.append(["dockerfile", service, dockerfile, line(dockerfile_node or build), "file"])
+                contexts.append([dockerfile, context_path])
+        for env_file in scalars(get(body, "env_file")) + [n for e in elements(get(body, "env_file")) if (n := get(e, "path")) is not None and scalar(get(e, "required")) != "false"]:
+            refs.append(["env_file", service, _join(here, env_file.value), line(env_file), "file"])
+        for volume in elements(get(body, "volumes")):
+            source = scalar(volume)
+            if source is not None:
+                source = source.split(":", 1)[0] if ":" in source else None
+            else:
+                source = scalar(get(volume, "source")) if scalar(get(volume, "type")) == "bind" else None
+            # Docker creates a missing host directory itself; a missing host *file* becomes an
+            # empty directory and breaks the service, so only file-like sources are checked.
+            if source and source.startswith(("./", "../")) and "." in posixpath.basename(source.rstrip("/")):
+                refs.append(["bind-mounted file", service, _join(here, source), line(volume), "file"])
+    return {"refs": refs, "contexts": contexts}
+
+
+def _dockerfile_refs(path: str, text: str) -> dict:
+    copies = []
+    logical, start = "", 0
+    for number, raw in enumerate(text.splitlines(), start=1):
+        stripped = raw.strip()
+        if not logical:
+            start = number
+            if stripped.startswith("#"):
+                continue
+        if stripped.endswith("\\"):
+            logical += stripped[:-1] + " "
+            continue
+        logical += stripped
+        instruction, _, rest = logical.partition(" ")
+        logical = ""
+        if instruction.upper() not in ("COPY", "ADD"):
+            continue
+        rest = rest.strip()
+        try:
+            args = _json_array(rest) if rest.startswith("[") else shlex.split(rest)
+        except ValueError:
+            continue
+        if any(a.startswith("--from") for a in args):
+            continue
+        args = [a for a in args if not a.startswith("--")]
+        for source in args[:-1]:
+            if "$" in source or "://" in source:
+                continue
+            copies.append([instruction.upper(), source, start])
+    return {"copies": copies}
+
+
+def _json_array(text: str) -> list[str]:
+    import json
+
+    value = json.loads(text)
+    if not isinstance(value, list):
+        raise ValueError("not an array")
+    return [str(v) for v in value]
+
+
+def _script_refs(path: str, text: str) -> list:
+    found = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        for match in _COMPOSE_F.finditer(raw):
+            target = match.group(1).strip("'\"")
+            if "$" not in target and "{" not in target:
+                found.append([target, number])
+    return found
+
+
+def _join(base: str, rel: str) -> str:
+    return posixpath.normpath(posixpath.join(base, rel)) if not rel.startswith("/") else rel
+
+
+class MissingBuildPath(RepoRule):
+    """## What it does
+    Flags paths the build or deployment names that do not exist in the repository: compose
+    `build.context`/`build.dockerfile`, `env_file`, relative bind mounts, Dockerfile
+    `COPY`/`ADD` sources (relative to the build context the compose file gives, else the
+    Dockerfile's directory or the repository root), and `docker compose -f FILE` in scripts,
+    Makefiles and workflows.
+
+    ## Why is this bad?
+    The image no longer builds (`COPY failed: file not found`), or `docker compose up` stops on
+    a missing `env_file`, typically discovered during a deploy, after the change merged.
+
+    ## Example
+    ```yaml
+    services:
+      worker:
+        build: {context: ., dockerfile: docker/worker.Dockerfile}   # renamed to worker.dockerfile
+    ```
+
+    ## Use instead
+    Point at the path the repository has, or restore the file.
+    """
+
+    id = "CFG002"
+    name = "missing-build-path"
+    severity = Severity.ERROR
+    fix = "point at a path that exists at head, or restore the file"
+
+    def check(self, ctx) -> Iterable[Finding]:
+        entries = ctx.snapshot.entries()
+        dirs = _directories(entries)
+        composes = file_index(ctx.facts, "compose-refs", is_compose_file, _compose_refs)
+        dockerfiles = file_index(ctx.facts, "dockerfile-refs", is_dockerfile, _dockerfile_refs)
+        scripts = file_index(ctx.facts, "script-refs", lambda p: bool(_SCRIPT.search(p)), _script_refs)
+        contexts: dict[str, set[str]] = {}
+        for path, data in composes.items():
+            for dockerfile, context in data["contexts"]:
+                contexts.setdefault(dockerfile, set()).add(context)
+            for kind, service, target, line_no, want in data["refs"]:
+                if not _exists(target, want, entries, dirs):
+                    message = f"service {service}'s {kind} {target} does not exist in the repository; {self.fix}"
+                    yield self._finding(path, line_no, message, f"{kind}:{service}:{target}")
+        for path, data in dockerfiles.items():
+            candidates = sorted(contexts.get(path, set())) or sorted({posixpath.dirname(path) or ".", "."})
+            for instruction, source, line_no in data["copies"]:
+                if any(_exists(_join(c if c != "." else "", source.lstrip("/")), "any", entries, dirs) for c in candidates):
+                    continue
+                where = " or ".join(f"{c}/" if c != "." else "the repository root" for c in candidates)
+                message = f"{instruction} {source}: no such file or directory in the build context ({where}); {self.fix}"
+                yield self._finding(path, line_no, message, f"{instruction}:{source}")
+        for path, refs in scripts.items():
+            for target, line_no in refs:
+                options = [_join("", target), _join(posixpath.dirname(path), target)]
+                if not any(_exists(o, "file", entries, dirs) for o in options):
+                    message = f"docker compose -f {target}: the repository has no such file; {self.fix}"
+                    yield self._finding(path, line_no, message, f"compose-f:{target}")
+
+    def _finding(self, path: str, line_no: int, message: str, key: str) -> Finding:
+        return Finding(self.id, self.name, self.severity, path, line_no, line_no, message, fingerprint(self.id, path, key))
+
+
+def _directories(entries) -> set[str]:
+    dirs = {""}
+    for path in entries:
+        parts = path.split("/")[:-1]
+        for i in range(1, len(parts) + 1):
+            dirs.add("/".join(parts[:i]))
+    return dirs
+
+
+def _exists(target: str, want: str, entries, dirs: set[str]) -> bool:
+    if target.startswith("/"):
+        return True  # an absolute host path: not the repository's to have
+    target = posixpath.normpath(target).lstrip("/") if target not in (".", "") else ""
+    if target in ("", "."):
+        return True
+    if target.startswith(".."):
+        return True  # outside the repository: cannot judge
+    if any(ch in target for ch in "*?["):
+        return any(fnmatch.fnmatchcase(p, target) or fnmatch.fnmatchcase(p, target + "/*") for p in entries)
+    if want in ("file", "any") and target in entries:
+        return True
+    return want in ("dir", "any") and target in dirs

@@ -1,0 +1,168 @@
+"""CFG001: code that newly reads an environment variable nobody documented."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+
+import libcst as cst
+from libcst.metadata import PositionProvider, QualifiedNameProvider
+
+from analyzers.findings import Severity, Suggestion
+from analyzers.indexes import file_index
+from analyzers.python_names import dotted_name, keyword, qualified_names, string_value
+from analyzers.rules.base import ScopedPythonRule
+from analyzers.yaml_nodes import is_compose_file
+
+_ENV_FILE = re.compile(r"(^|/)(\.env(\.[^/]+)?|[^/]+\.env|env\.(example|sample|template|dist))$")
+_DOCS = re.compile(r"\.(md|rst|txt|adoc)$|(^|/)values[^/]*\.ya?ml$|(^|/)Dockerfile[^/]*$|\.[Dd]ockerfile$|(^|/)(helm|charts|k8s|kubernetes|deploy)/.+\.ya?ml$")
+_IDENT = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]{1,}\b")
+_ENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=", re.MULTILINE)
+_READERS = {"os.getenv", "os.environ.get", "os.environ.__getitem__", "os.environ.pop"}
+_PLATFORM = {
+    "PATH", "HOME", "USER", "SHELL", "PWD", "TMPDIR", "TEMP", "TMP", "LANG", "LC_ALL", "TZ", "TERM",
+    "HOSTNAME", "PYTHONPATH", "VIRTUAL_ENV", "CI", "GITHUB_ACTIONS", "KUBERNETES_SERVICE_HOST",
+}
+_SETTINGS_BASES = {"pydantic_settings.BaseSettings", "pydantic.BaseSettings", "pydantic_settings.main.BaseSettings"}
+
+
+def _documented_names(path: str, text: str) -> list[str]:
+    if _ENV_FILE.search(path):
+        return sorted(set(_ENV_LINE.findall(text)))
+    return sorted({word.upper() for word in _IDENT.findall(text) if any(c.isupper() for c in word) or "_" in word})
+
+
+def _is_doc(path: str) -> bool:
+    return bool(_ENV_FILE.search(path) or _DOCS.search(path) or is_compose_file(path))
+
+
+class UndeclaredEnvVar(ScopedPythonRule):
+    """## What it does
+    Flags a changed line that reads an environment variable (`os.environ["X"]`,
+    `os.environ.get("X")`, `os.getenv("X")`, a new field of a pydantic `BaseSettings` class,
+    with its `env_prefix`) that no `.env.example`/`.env.sample`, compose file, Helm values,
+    Dockerfile or README/docs mentions.
+
+    ## Why is this bad?
+    The next deployment does not set it: the service starts with a default nobody chose, or
+    crashes with `KeyError` at start-up, and whoever deploys has to read the code to learn
+    what the service needs.
+
+    ## Example
+    ```python
+    WEBHOOK_URL = os.environ["SLACK_WEBHOOK_URL"]
+    ```
+
+    ## Use instead
+    Document it where deployments look:
+    ```text
+    # .env.example
+    SLACK_WEBHOOK_URL=
+    ```
+    """
+
+    id = "CFG001"
+    name = "undeclared-env-var"
+    severity = Severity.WARNING
+    fix = "document it in .env.example (and the compose/Helm config that deploys the service)"
+    METADATA_DEPENDENCIES = (PositionProvider, QualifiedNameProvider)
+
+    def __init__(self, ctx) -> None:
+        super().__init__(ctx)
+        self.skip = ctx.is_test
+        self.settings_stack: list[dict | None] = []
+
+    def _documented(self) -> set[str]:
+        def build(_snapshot) -> set[str]:
+            index = file_index(self.ctx.facts, "env-docs", _is_doc, _documented_names)
+            return {name for names in index.values() for name in names}
+
+        return self.ctx.facts.local("documented-env", build)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if self.skip or not node.args:
+            return
+        if qualified_names(self, node.func) & _READERS:
+            if (name := string_value(node.args[0].value)) is not None:
+                self._check(node, name)
+
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        if self.skip or not isinstance(node.value, (cst.Attribute, cst.Name)):
+            return
+        if "os.environ" in qualified_names(self, node.value) and len(node.slice) == 1:
+            index = node.slice[0].slice
+            if isinstance(index, cst.Index) and (name := string_value(index.value)) is not None:
+                self._check(node, name)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        super().visit_FunctionDef(node)
+        self.settings_stack.append(None)
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        super().leave_FunctionDef(original_node)
+        self.settings_stack.pop()
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        super().visit_ClassDef(node)
+        is_settings = any(qualified_names(self, base.value) & _SETTINGS_BASES for base in node.bases)
+        self.settings_stack.append({"prefix": _env_prefix(node), "case": _case_sensitive(node)} if is_settings else None)
+
+    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+        super().leave_ClassDef(original_node)
+        self.settings_stack.pop()
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        settings = self.settings_stack[-1] if self.settings_stack else None
+        if self.skip or settings is None:
+            return
+        if not isinstance(node.target, cst.Name) or node.target.value.startswith("_") or node.target.value == "model_config":
+            return
+        alias = None
+        if isinstance(node.value, cst.Call) and dotted_name(node.value.func) in ("Field", "pydantic.Field"):
+            for option in ("validation_alias", "alias", "env"):
+                if (arg := keyword(node.value, option)) is not None and (alias := string_value(arg.value)):
+                    break
+        name = alias or f"{settings['prefix']}{node.target.value}"
+        self._check(node, name if settings["case"] else name.upper(), settings_field=True)
+
+    def _check(self, node: cst.CSTNode, name: str, settings_field: bool = False) -> None:
+        if name.upper() in _PLATFORM or name.upper() in self._documented():
+            return
+        how = "declares settings field for env var" if settings_field else "reads env var"
+        message = (
+            f"{how} {name}, which no .env example, compose file, Helm values, Dockerfile or docs "
+            f"mention: the next deployment will not know to set it; {self.fix}"
+        )
+        suggestion = Suggestion("snippet", f"{name}=", "add to .env.example")
+        self.report(node, message, key=self.scope.key(f"env:{name}"), suggestion=suggestion)
+
+
+def _env_prefix(node: cst.ClassDef) -> str:
+    for stmt in _class_statements(node):
+        # model_config = SettingsConfigDict(env_prefix="APP_")  /  class Config: env_prefix = "APP_"
+        if isinstance(stmt, cst.Assign) and isinstance(stmt.value, cst.Call):
+            if (arg := keyword(stmt.value, "env_prefix")) is not None:
+                return string_value(arg.value) or ""
+        if isinstance(stmt, cst.ClassDef) and stmt.name.value == "Config":
+            for inner in _class_statements(stmt):
+                if isinstance(inner, cst.Assign) and dotted_name(inner.targets[0].target) == "env_prefix":
+                    return string_value(inner.value) or ""
+    return ""
+
+
+def _case_sensitive(node: cst.ClassDef) -> bool:
+    for stmt in _class_statements(node):
+        if isinstance(stmt, cst.Assign) and isinstance(stmt.value, cst.Call):
+            arg = keyword(stmt.value, "case_sensitive")
+            if arg is not None and isinstance(arg.value, cst.Name):
+                return arg.value.value == "True"
+    return False
+
+
+def _class_statements(node: cst.ClassDef):
+    body = node.body.body if isinstance(node.body, cst.IndentedBlock) else []
+    for stmt in body:
+        if isinstance(stmt, cst.SimpleStatementLine):
+            yield from stmt.body
+        else:
+            yield stmt
