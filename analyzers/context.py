@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Callable, Protocol
 
-from analyzers import ANALYZER_VERSION
+from analyzers import cache_salt
 from analyzers.changes import ChangeSet
 from analyzers.config import Config
 from analyzers.snapshot import Snapshot
@@ -61,7 +61,7 @@ class RevisionFacts:
     ) -> Any:
         if name in self._memo:
             return self._memo[name]
-        key = f"fact:{ANALYZER_VERSION}:{self.snapshot.revision}:{name}"
+        key = f"fact:{cache_salt()}:{self.snapshot.revision}:{name}"
         cacheable = self.cache is not None and self.snapshot.revision not in UNCACHEABLE_REVISIONS
         if cacheable and (raw := self.cache.get(key)) is not None:
             value = decode(json.loads(raw))

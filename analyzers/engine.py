@@ -9,7 +9,7 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from analyzers import ANALYZER_VERSION
+from analyzers import cache_salt
 from analyzers.changes import ChangedFile, ChangeSet
 from analyzers.config import Config
 from analyzers.context import FactCache, FileContext, MemoryCache, RepoContext, RevisionFacts
@@ -181,7 +181,7 @@ class _Run:
         return new, old
 
     def _cached_findings(self, path: str, entry: Entry, source: str) -> tuple[list[Finding], list[Finding]]:
-        key = f"file:{ANALYZER_VERSION}:{entry.oid}:{path}:{self._rule_signature}"
+        key = f"file:{cache_salt()}:{entry.oid}:{path}:{self._rule_signature}"
         use_cache = self.cache is not None and bool(entry.oid)
         if use_cache and (raw := self.cache.get(key)) is not None:
             data = json.loads(raw)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any, Callable
 
-from analyzers import ANALYZER_VERSION
+from analyzers import cache_salt
 from analyzers.context import RevisionFacts
 
 MAX_INDEXED_BYTES = 1024 * 1024
@@ -28,7 +28,7 @@ def file_index(facts: RevisionFacts, name: str, select: Callable[[str], bool], e
                 continue
             if entry.size is not None and entry.size > MAX_INDEXED_BYTES:
                 continue
-            key = f"idx:{ANALYZER_VERSION}:{name}:{entry.oid}:{path}"
+            key = f"idx:{cache_salt()}:{name}:{entry.oid}:{path}"
             if entry.oid and facts.cache is not None and (raw := facts.cache.get(key)) is not None:
                 result[path] = json.loads(raw)
             else:

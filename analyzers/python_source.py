@@ -13,6 +13,24 @@ from analyzers.findings import Finding
 from analyzers.rules.base import PythonRule
 
 
+_NESTING_LIMITS = ("too many nested parentheses", "too many levels of indentation", "too many statically nested blocks")
+# CPython's parser refuses more than 200 nested brackets; libcst's native parser is only safe
+# well below the depth at which its stack runs out.
+MAX_BRACKET_DEPTH = 150
+
+
+def _bracket_depth(source: str) -> int:
+    """Deepest bracket nesting, counting brackets inside strings too (an over-estimate is safe)."""
+    depth = deepest = 0
+    for char in source:
+        if char in "([{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in ")]}":
+            depth = max(depth - 1, 0)
+    return deepest
+
+
 class PythonParseError(ValueError):
     def __init__(self, line: int, message: str) -> None:
         super().__init__(message)
@@ -25,12 +43,16 @@ def parse_python(source: str, path: str) -> cst.Module:
     CPython's own parser (which only parses) runs first as a gate: it rejects pathological
     nesting with a clean error, where libcst's native parser can exhaust the stack.
     """
+    gate_error: SyntaxError | None = None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # SyntaxWarning for odd escapes is the author's concern
             ast.parse(source, filename=path)
     except SyntaxError as exc:
-        raise PythonParseError(exc.lineno or 1, f"{exc.msg} (line {exc.lineno or 1})") from None
+        if any(limit in exc.msg for limit in _NESTING_LIMITS) or _bracket_depth(source) > MAX_BRACKET_DEPTH:
+            raise PythonParseError(exc.lineno or 1, f"{exc.msg} (line {exc.lineno or 1})") from None
+        # Grammar newer than this interpreter's (e.g. PEP 758 `except A, B:`): libcst may know it.
+        gate_error = exc
     except (RecursionError, MemoryError):
         raise PythonParseError(1, "expressions are nested too deeply to analyse") from None
     except ValueError as exc:  # source with NUL bytes
@@ -38,6 +60,9 @@ def parse_python(source: str, path: str) -> cst.Module:
     try:
         return cst.parse_module(source)
     except cst.ParserSyntaxError as exc:
+        if gate_error is not None:
+            line = gate_error.lineno or 1
+            raise PythonParseError(line, f"{gate_error.msg} (line {line})") from None
         raise PythonParseError(exc.raw_line, f"{exc.message} (line {exc.raw_line})") from None
     except RecursionError:
         raise PythonParseError(1, "expressions are nested too deeply to analyse") from None

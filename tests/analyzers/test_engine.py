@@ -150,3 +150,10 @@ def test_only_files_some_rule_reads_are_fetched():
     changes = ChangeSet([_added(p, "x\n") for p in ("README.md", "a.py", "requirements.txt")])
     report = review(MemorySnapshot({}), head, changes, parse_config("rules: {DEP004: off}"))
     assert report.stats.files_read == 1  # a.py only: no enabled rule reads Markdown or (now) manifests
+
+
+def test_grammar_newer_than_the_interpreter_is_still_analysed(make_pr, capsys):
+    # PEP 758 (Python 3.14): unparenthesized except lists. CPython 3.11's parser rejects it; libcst reads it.
+    source = "try:\n    a()\nexcept ValueError, TypeError:\n    pass\ntry:\n    a()\nexcept Exception:\n    pass\n"
+    doc = make_pr({}, {"new.py": source}).scan_json(capsys)
+    assert findings(doc) == [("RSK003", "new.py", 7)]
