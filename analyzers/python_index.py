@@ -7,12 +7,23 @@ from typing import Any
 from analyzers.context import RevisionFacts
 from analyzers.indexes import file_index
 from analyzers.python_facts import extract
+from analyzers.python_modules import module_names, package_roots
 
 
 class PythonIndex:
     def __init__(self, files: dict[str, dict[str, Any]]) -> None:
-        self.files = {p: f for p, f in files.items() if not f.get("error")}
-        self.by_module = {f["module"]: p for p, f in self.files.items()}
+        roots = package_roots(files)
+        self.files: dict[str, dict[str, Any]] = {}
+        self.by_module: dict[str, str] = {}  # every importable name -> path
+        for path in sorted(files):
+            facts = files[path]
+            if facts.get("error"):
+                continue
+            names = module_names(path, roots) or [facts["module"]]
+            # The canonical name is the one under the most specific root (how code imports it).
+            self.files[path] = {**facts, "module": names[0]}
+            for name in names:
+                self.by_module.setdefault(name, path)
         self._class_strings: dict[str, set[str]] = {}
         for facts in self.files.values():
             for name, value in facts.get("class_strings", {}).items():
@@ -28,7 +39,7 @@ class PythonIndex:
         for cut in range(len(parts), 0, -1):
             module = ".".join(parts[:cut])
             if module in self.by_module:
-                return module, ".".join(parts[cut:])
+                return self.files[self.by_module[module]]["module"], ".".join(parts[cut:])
         return None
 
     def object_id(self, module: str, ref: str, depth: int = 0) -> str:

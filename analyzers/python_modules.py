@@ -15,6 +15,33 @@ from analyzers.snapshot import Snapshot
 PACKAGE_ROOTS = ("", "src/")
 
 
+def package_roots(paths) -> list[str]:
+    """Directories that imports are relative to, most specific first: the repository root,
+    ``src/``, and every directory that holds a package without being one (``backend/`` when
+    ``backend/app/__init__.py`` exists and ``backend/__init__.py`` does not)."""
+    paths = set(paths)
+    roots = set(PACKAGE_ROOTS)
+    for path in paths:
+        if path.endswith("/__init__.py"):
+            package_dir = path[: -len("/__init__.py")]
+            parent = package_dir.rsplit("/", 1)[0] if "/" in package_dir else ""
+            if parent and f"{parent}/__init__.py" not in paths:
+                roots.add(parent + "/")
+    return sorted(roots, key=len, reverse=True)
+
+
+def module_names(path: str, roots: list[str]) -> list[str]:
+    """Every dotted name ``path`` can be imported as, the most specific root's first."""
+    rel = path[:-3] if path.endswith(".py") else path
+    if rel.endswith("/__init__") or rel == "__init__":
+        rel = rel[: -len("__init__")].rstrip("/")
+    names = []
+    for root in roots:
+        if rel.startswith(root) and rel != root.rstrip("/"):
+            names.append(rel[len(root):].replace("/", "."))
+    return names
+
+
 @dataclass
 class ClassSummary:
     name: str
@@ -32,11 +59,11 @@ class ModuleSummary:
     constants: dict[str, str] = field(default_factory=dict)  # NAME = "literal"
 
 
-def module_file(module: str, snapshot: Snapshot) -> str | None:
+def module_file(module: str, snapshot: Snapshot, roots: list[str] | None = None) -> str | None:
     """The file defining ``module`` at this revision (``a.b`` → ``a/b.py`` or ``a/b/__init__.py``)."""
     entries = snapshot.entries()
     rel = module.replace(".", "/")
-    for root in PACKAGE_ROOTS:
+    for root in roots if roots is not None else PACKAGE_ROOTS:
         for candidate in (f"{root}{rel}.py", f"{root}{rel}/__init__.py"):
             if candidate in entries:
                 return candidate
@@ -139,10 +166,11 @@ class ModuleIndex:
 
     def __init__(self, snapshot: Snapshot) -> None:
         self.snapshot = snapshot
+        self.roots = package_roots(p for p in snapshot.entries() if p.endswith(".py"))
         self._summaries: dict[str, ModuleSummary | None] = {}
 
     def summary(self, module: str) -> ModuleSummary | None:
-        path = module_file(module, self.snapshot)
+        path = module_file(module, self.snapshot, self.roots)
         if path is None:
             return None
         if path not in self._summaries:

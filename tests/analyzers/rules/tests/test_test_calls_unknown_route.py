@@ -77,3 +77,9 @@ def test_flask_blueprints(make_pr, capsys):
     )
     doc = make_pr({}, {"web.py": app, "tests/test_web.py": test}).scan_json(capsys)
     assert findings(doc) == [("TST001", "tests/test_web.py", 6)]
+
+
+def test_unmodelled_routing_library_keeps_the_rule_quiet(make_pr, capsys):
+    base = {**BASE, "app/api/restx.py": "from flask_restx import Namespace\nns = Namespace('x')\n"}
+    test = "def test_it(client):\n    client.post('/api/v1/control/birthday')\n"
+    assert make_pr(base, {"tests/test_api.py": test}).scan_json(capsys)["findings"] == []
