@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from analyzers.findings import Finding, Severity, fingerprint
+from analyzers.findings import Finding, Severity, Suggestion, fingerprint
 from analyzers.python_facts import is_test_path
 from analyzers.python_index import python_index
 from analyzers.routes import WILDCARD, matches, render, route_table, segments
@@ -64,9 +64,9 @@ class TestCallsUnknownRoute(RepoRule):
                 wanted = _IMPLICIT.get(method, method)
                 if any(wanted in r.methods or method in r.methods for r in routed):
                     continue
-                yield self._finding(path, line, method, text, routed, table)
+                yield self._finding(ctx, path, line, method, text, routed, table)
 
-    def _finding(self, path: str, line: int, method: str, text: str, routed, table) -> Finding:
+    def _finding(self, ctx, path: str, line: int, method: str, text: str, routed, table) -> Finding:
         shown = text.split("?", 1)[0]
         if routed:
             methods = ", ".join(sorted({m for r in routed for m in r.methods}))
@@ -75,11 +75,27 @@ class TestCallsUnknownRoute(RepoRule):
                 f"this test calls {method} {shown}, but the app routes only {methods} for it "
                 f"({first.file}:{first.line}); {self.fix}"
             )
+            suggestion = None
         else:
             near = _nearest(shown, [r for r in table if method in r.methods] or table)
             hint = f"; did you mean {near.path} ({near.file}:{near.line})?" if near else ""
             message = f"this test calls {method} {shown}, but no route of the app matches it{hint}"
-        return Finding(self.id, self.name, self.severity, path, line, line, message, fingerprint(self.id, path, f"{method} {shown}"))
+            suggestion = _replacement(ctx, path, line, shown, near.path) if near else None
+        return Finding(
+            self.id, self.name, self.severity, path, line, line, message,
+            fingerprint(self.id, path, f"{method} {shown}"), suggestion=suggestion,
+        )
+
+
+def _replacement(ctx, path: str, line: int, shown: str, route: str) -> Suggestion | None:
+    """The test line with the literal path swapped for the route's, when that is unambiguous."""
+    if "{" in route or "<" in route:
+        return None
+    data = ctx.snapshot.read(path)
+    lines = data.decode("utf-8", "replace").splitlines() if data else []
+    if line > len(lines) or lines[line - 1].count(shown) != 1:
+        return None
+    return Suggestion("replace", lines[line - 1].replace(shown, route), f"call {route}")
 
 
 def _nearest(text: str, routes):

@@ -46,6 +46,11 @@ def test_unknown_route_with_prefix_suggestion(make_pr, capsys):
         "this test calls POST /api/v1/control/birthday, but no route of the app matches it; "
         "did you mean /api/v1/campaigns/birthday (app/api/routes/campaigns.py:3)?"
     )
+    assert doc["findings"][0]["suggestion"] == {
+        "kind": "replace",
+        "text": "    client.post('/api/v1/campaigns/birthday', json={})",
+        "description": "call /api/v1/campaigns/birthday",
+    }
     assert doc["findings"][1]["message"].startswith(
         "this test calls DELETE /api/v1/items/7, but the app routes only GET for it (app/api/routes/items.py:3)"
     )
