@@ -42,12 +42,18 @@ class TestsConfig(_Strict):
     dynamic_attributes: tuple[str, ...] = ()
 
 
+class ImportsConfig(_Strict):
+    # Modules generated at build time (protobuf stubs...): DEP002 does not ask for them in git.
+    generated: tuple[str, ...] = ()
+
+
 class Config(_Strict):
     rules: dict[str, RuleSetting] = Field(default_factory=dict)
     paths: PathsConfig = PathsConfig()
     schema_: SchemaConfig = Field(default=SchemaConfig(), alias="schema")
     services: tuple[ServiceConfig, ...] = ()
     tests: TestsConfig = TestsConfig()
+    imports: ImportsConfig = ImportsConfig()
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 

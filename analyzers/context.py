@@ -119,3 +119,5 @@ class RepoContext:
     config: Config
     facts: RevisionFacts
     side: str  # "base" or "head"
+    # At head, the base revision's facts (to tell what the change removed); None at base.
+    base_facts: RevisionFacts | None = None

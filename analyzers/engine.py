@@ -238,7 +238,7 @@ class _Run:
         old: list[Finding] = []
         for rule in self.cross_file_rules:
             base_ctx = RepoContext(self.base, self.changes, self.config, self.base_facts, "base")
-            head_ctx = RepoContext(self.head, self.changes, self.config, self.head_facts, "head")
+            head_ctx = RepoContext(self.head, self.changes, self.config, self.head_facts, "head", self.base_facts)
             at_base = {f.fingerprint for f in self._guarded(rule, "(base)", lambda: list(rule().check(base_ctx)))}
             for finding in self._guarded(rule, "(head)", lambda: list(rule().check(head_ctx))):
                 if self.config.is_excluded(finding.path) or self._suppressed_at_head(finding):

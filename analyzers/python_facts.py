@@ -77,8 +77,12 @@ class _Extractor(ast.NodeVisitor):
             "clients": [],
             "patches": [],
             "class_strings": {},
+            "import_sites": [],
         }
         self.client_names: set[str] = set()
+        self.optional_depth = 0
+        package = path.rsplit("/", 1)[0].replace("/", ".") if "/" in path else ""
+        self.package = path[: -len("/__init__.py")].replace("/", ".") if path.endswith("/__init__.py") else package
 
     def run(self, tree: ast.AST) -> dict[str, Any]:
         self.visit(tree)
@@ -115,6 +119,46 @@ class _Extractor(ast.NodeVisitor):
             left, right = self.expr(node.left), self.expr(node.right)
             return left + right if left is not None and right is not None else None
         return None
+
+    # -- imports ----------------------------------------------------------------------------
+
+    def visit_If(self, node: ast.If) -> None:
+        if _dotted(node.test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING"):
+            self.optional_depth += 1
+            for child in node.body:
+                self.visit(child)
+            self.optional_depth -= 1
+            for child in node.orelse:
+                self.visit(child)
+            return
+        self.generic_visit(node)
+
+    def visit_Try(self, node: ast.Try) -> None:
+        guarded = any(_catches_import_error(h.type) for h in node.handlers)
+        self.optional_depth += guarded
+        for child in node.body:
+            self.visit(child)
+        self.optional_depth -= guarded
+        for child in [*node.handlers, *node.orelse, *node.finalbody]:
+            self.visit(child)
+
+    visit_TryStar = visit_Try
+
+    def visit_Import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            self.out["import_sites"].append([alias.name, None, node.lineno, self.optional_depth > 0, False])
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        if node.module == "__future__":
+            return
+        names = [a.name for a in node.names if a.name != "*"]
+        if node.level:
+            parts = self.package.split(".") if self.package else []
+            base = parts[: len(parts) - (node.level - 1)] if node.level > 1 else parts
+            module = ".".join([*base, *([node.module] if node.module else [])])
+        else:
+            module = node.module or ""
+        self.out["import_sites"].append([module, names, node.lineno, self.optional_depth > 0, bool(node.level)])
 
     # -- visitors ---------------------------------------------------------------------------
 
@@ -293,6 +337,13 @@ class _Extractor(ast.NodeVisitor):
             name = _str(node.args[1])
             if owner and name:
                 self.out["patches"].append(["object", owner, name, node.lineno, create])
+
+
+def _catches_import_error(node: ast.expr | None) -> bool:
+    if node is None:
+        return True
+    names = [_dotted(e) for e in node.elts] if isinstance(node, ast.Tuple) else [_dotted(node)]
+    return any(n in ("ImportError", "ModuleNotFoundError", "Exception", "BaseException") for n in names)
 
 
 def _dotted(node: ast.AST) -> str | None:

@@ -28,25 +28,43 @@ def is_pyproject(path: str) -> bool:
     return posixpath.basename(path) == "pyproject.toml"
 
 
+def is_setup_cfg(path: str) -> bool:
+    return posixpath.basename(path) == "setup.cfg"
+
+
+def is_manifest(path: str) -> bool:
+    return is_requirements_file(path) or is_pyproject(path) or is_setup_cfg(path)
+
+
+def parse_manifest(path: str, text: str) -> Manifest:
+    """Any manifest kind; a pyproject.toml that is not TOML becomes one problem on line 1."""
+    from analyzers.manifests.model import Manifest as _Manifest, Problem
+    from analyzers.manifests.pyproject import ManifestSyntaxError, parse_pyproject
+    from analyzers.manifests.requirements import parse_requirements
+    from analyzers.manifests.setup_cfg import parse_setup_cfg
+
+    if is_pyproject(path):
+        try:
+            return parse_pyproject(path, text)
+        except ManifestSyntaxError as exc:
+            return _Manifest(path=path, declared=(), problems=(Problem(1, str(exc)),))
+    if is_setup_cfg(path):
+        return parse_setup_cfg(path, text)
+    return parse_requirements(path, text)
+
+
 def manifest_of(ctx: FileContext) -> Manifest | None:
     """The manifest in ``ctx``'s file, parsed once per file; unreadable lines become notices."""
     return ctx.parsed("manifest", _parse)
 
 
 def _parse(ctx: FileContext) -> Manifest | None:
-    from analyzers.manifests.pyproject import ManifestSyntaxError, parse_pyproject
-    from analyzers.manifests.requirements import parse_requirements
-
-    if is_pyproject(ctx.path):
-        try:
-            manifest = parse_pyproject(ctx.path, ctx.source)
-        except ManifestSyntaxError as exc:
-            ctx.notices.append((1, f"could not parse {ctx.path}: {exc}"))
-            return None
-    elif is_requirements_file(ctx.path):
-        manifest = parse_requirements(ctx.path, ctx.source)
-    else:
+    if not is_manifest(ctx.path):
         return None
+    manifest = parse_manifest(ctx.path, ctx.source)
     for problem in manifest.problems:
-        ctx.notices.append((problem.line, f"could not parse {ctx.path} line {problem.line}: {problem.message}"))
+        if problem.message.startswith("not valid TOML"):
+            ctx.notices.append((problem.line, f"could not parse {ctx.path}: {problem.message}"))
+        else:
+            ctx.notices.append((problem.line, f"could not parse {ctx.path} line {problem.line}: {problem.message}"))
     return manifest

@@ -6,6 +6,12 @@ from analyzers.rules.base import EngineRule, FileRule, PythonRule, RepoRule, Rul
 from analyzers.rules.config.docker_socket_mount import DockerSocketMount
 from analyzers.rules.config.missing_build_path import MissingBuildPath
 from analyzers.rules.config.undeclared_env_var import UndeclaredEnvVar
+from analyzers.rules.dependencies.lockfile_stale import LockfileStale
+from analyzers.rules.dependencies.manifest_version_conflict import ManifestVersionConflict
+from analyzers.rules.dependencies.missing_first_party_module import MissingFirstPartyModule
+from analyzers.rules.dependencies.missing_requirement import MissingRequirement
+from analyzers.rules.dependencies.removed_requirement_still_imported import RemovedRequirementStillImported
+from analyzers.rules.dependencies.unbounded_requirement import UnboundedRequirement
 from analyzers.rules.dependencies.unpinned_url_requirement import UnpinnedUrlRequirement
 from analyzers.rules.engine.notices import BroadSuppression, SkippedFile, UnparseableFile
 from analyzers.rules.risky.blocking_call_in_async import BlockingCallInAsync
@@ -24,7 +30,13 @@ from analyzers.rules.tests.patch_target_missing import PatchTargetMissing
 from analyzers.rules.tests.test_calls_unknown_route import TestCallsUnknownRoute
 
 ALL_RULES: tuple[type[Rule], ...] = (
+    MissingRequirement,
+    MissingFirstPartyModule,
+    UnboundedRequirement,
     UnpinnedUrlRequirement,
+    RemovedRequirementStillImported,
+    ManifestVersionConflict,
+    LockfileStale,
     SubprocessWithoutTimeout,
     BlockingCallInAsync,
     SwallowedException,

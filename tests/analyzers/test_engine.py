@@ -148,7 +148,11 @@ def test_a_crashing_rule_is_an_internal_error_not_a_crash():
 def test_only_files_some_rule_reads_are_fetched():
     head = MemorySnapshot({"README.md": "# hi\n", "a.py": SUBPROCESS, "requirements.txt": "x==1\n"}, "h")
     changes = ChangeSet([_added(p, "x\n") for p in ("README.md", "a.py", "requirements.txt")])
-    report = review(MemorySnapshot({}), head, changes, parse_config("rules: {DEP004: off}"))
+    from analyzers.rules.dependencies.unpinned_url_requirement import UnpinnedUrlRequirement
+    from analyzers.rules.risky.subprocess_without_timeout import SubprocessWithoutTimeout
+
+    rules = [SubprocessWithoutTimeout, UnpinnedUrlRequirement]
+    report = review(MemorySnapshot({}), head, changes, parse_config("rules: {DEP004: off}"), rules=rules)
     assert report.stats.files_read == 1  # a.py only: no enabled rule reads Markdown or (now) manifests
 
 

@@ -177,7 +177,9 @@ def test_disk_cache_is_written_and_no_cache_bypasses_it(make_pr, capsys, tmp_pat
     first = capsys.readouterr().out
     assert main(["scan", "--repo", str(repo.path), "--format", "json"]) == 1
     entries = [p for p in cache_dir.rglob("*") if p.is_file()]
-    assert len(entries) == 3  # findings of the two changed blobs, and the Python index entry of app/jobs.py
+    # Findings of the two changed blobs, and the index entries of app/jobs.py (Python facts)
+    # and requirements.txt (manifest facts).
+    assert len(entries) == 4
     second = capsys.readouterr().out
     assert main(["scan", "--repo", str(repo.path), "--format", "json"]) == 1
     third = capsys.readouterr().out

@@ -11,15 +11,11 @@ from typing import Iterable
 from analyzers.findings import Finding, Severity, fingerprint
 from analyzers.indexes import file_index
 from analyzers.rules.base import RepoRule
+from analyzers.services import is_dockerfile
 from analyzers.yaml_nodes import compose, get, is_compose_file, items, line, scalar, scalars, elements
 
-_DOCKERFILE = re.compile(r"(^|/)(Dockerfile([.-][^/]*)?|[^/]+\.[Dd]ockerfile)$")
 _SCRIPT = re.compile(r"(\.sh|\.bash|(^|/)Makefile|\.mk|(^|/)justfile|(^|/)\.github/workflows/[^/]+\.ya?ml)$")
 _COMPOSE_F = re.compile(r"docker[- ]compose\b[^\n]*?(?:\s-f\s*|\s--file[=\s]+)([^\s;&|]+)")
-
-
-def is_dockerfile(path: str) -> bool:
-    return bool(_DOCKERFILE.search(path))
 
 
 def _compose_refs(path: str, text: str) -> dict:

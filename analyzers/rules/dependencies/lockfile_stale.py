@@ -1,0 +1,67 @@
+"""DEP007: pyproject dependencies changed, lock file not."""
+
+from __future__ import annotations
+
+import posixpath
+from typing import Iterable
+
+from analyzers.dependency_map import dependency_map
+from analyzers.findings import Finding, Severity, fingerprint
+from analyzers.manifests import is_pyproject
+from analyzers.manifests.locks import LOCK_NAMES
+from analyzers.rules.base import RepoRule
+
+
+class LockfileStale(RepoRule):
+    """## What it does
+    Flags a change to the dependencies of a `pyproject.toml` (or a pip-tools `requirements.in`)
+    when the lock file next to it (`uv.lock`, `poetry.lock`, `pdm.lock`, or the compiled
+    `requirements.txt`) is not updated in the same change.
+
+    ## Why is this bad?
+    Installs from the lock file ignore the change: CI and production keep the old versions,
+    or `uv sync --locked`/`poetry install` refuse to run because the lock is out of date.
+
+    ## Example
+    Adding `"httpx>=0.28"` to `[project] dependencies` without running `uv lock`.
+
+    ## Use instead
+    Run `uv lock` / `poetry lock` / `pip-compile` and commit the lock file with the change.
+    """
+
+    id = "DEP007"
+    name = "lockfile-stale"
+    severity = Severity.WARNING
+    fix = "regenerate the lock file (uv lock / poetry lock / pip-compile) and commit it"
+
+    def check(self, ctx) -> Iterable[Finding]:
+        if ctx.side != "head" or ctx.base_facts is None:
+            return
+        head = dependency_map(ctx.facts, ctx.config)
+        base = dependency_map(ctx.base_facts, ctx.config)
+        entries = ctx.snapshot.entries()
+        for changed in ctx.changes.present:
+            path = changed.path
+            if not (is_pyproject(path) or path.endswith(".in")):
+                continue
+            directory = posixpath.dirname(path)
+            if is_pyproject(path):
+                locks = [posixpath.join(directory, n) if directory else n for n in LOCK_NAMES]
+            else:
+                locks = [posixpath.splitext(path)[0] + ".txt"]
+            present = [lock for lock in locks if lock in entries]
+            if not present or any(ctx.changes.get(lock) is not None for lock in present):
+                continue
+            before = _signature(base.manifests.get(changed.old_path or path))
+            after_data = head.manifests.get(path)
+            if after_data is None or before == _signature(after_data):
+                continue
+            line = min((d["line"] for d in after_data["declared"] if d["line"] in changed.lines), default=1)
+            message = f"{path} changes its dependencies but {present[0]} is not updated in this change; {self.fix}"
+            yield Finding(self.id, self.name, self.severity, path, line, line, message, fingerprint(self.id, path, present[0]))
+
+
+def _signature(data: dict | None) -> set:
+    if data is None:
+        return set()
+    return {(d["key"], d["specifier"], d["group"], d["url"]) for d in data["declared"]}

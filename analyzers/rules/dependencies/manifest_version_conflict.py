@@ -1,0 +1,83 @@
+"""DEP006: one distribution, incompatible version ranges in two manifests."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.version import InvalidVersion, Version
+
+from analyzers.dependency_map import dependency_map
+from analyzers.findings import Finding, Severity, fingerprint
+from analyzers.rules.base import RepoRule
+
+_DEV_GROUPS = {"dev", "test", "tests", "testing", "lint", "typing", "docs"}
+
+
+def compatible(a: str, b: str) -> bool:
+    """Whether some version satisfies both specifiers (probing the versions they mention)."""
+    try:
+        left, right = SpecifierSet(a), SpecifierSet(b)
+    except InvalidSpecifier:
+        return True
+    probes: set[Version] = set()
+    for spec in (*left, *right):
+        try:
+            version = Version(spec.version.replace(".*", ""))
+        except InvalidVersion:
+            return True
+        release = list(version.release)
+        probes.add(version)
+        probes.add(Version(".".join(map(str, release + [1]))))
+        bumped = release[:-1] + [release[-1] + 1]
+        probes.add(Version(".".join(map(str, bumped))))
+        if len(release) > 1:
+            probes.add(Version(".".join(map(str, release[:-2] + [release[-2] + 1, 0]))))
+    if not probes:
+        return True
+    return any(left.contains(v, prereleases=True) and right.contains(v, prereleases=True) for v in probes)
+
+
+class ManifestVersionConflict(RepoRule):
+    """## What it does
+    Flags a distribution that two manifests of the repository (web vs worker requirements,
+    pyproject vs requirements) constrain to ranges no single version satisfies.
+
+    ## Why is this bad?
+    The two images run different versions of the same library against the same data: one
+    writes a cache format or a message schema the other cannot read, or shared code behaves
+    differently depending on which image imports it.
+
+    ## Example
+    ```text
+    # requirements-web.txt      # requirements-worker.txt
+    pydantic==2.7.1             pydantic<2
+    ```
+
+    ## Use instead
+    Agree on one range (ideally one shared constraints file included with `-c`).
+    """
+
+    id = "DEP006"
+    name = "manifest-version-conflict"
+    severity = Severity.WARNING
+    fix = "make both manifests accept the same version (share a constraints file)"
+
+    def check(self, ctx) -> Iterable[Finding]:
+        deps = dependency_map(ctx.facts, ctx.config)
+        by_name: dict[str, list[tuple[str, dict]]] = {}
+        for manifest, data in sorted(deps.manifests.items()):
+            for dep in data["declared"]:
+                if dep["specifier"] and not dep["url"] and dep["group"] not in _DEV_GROUPS:
+                    by_name.setdefault(dep["key"], []).append((manifest, dep))
+        for name, declarations in sorted(by_name.items()):
+            for i, (first_manifest, first) in enumerate(declarations):
+                for second_manifest, second in declarations[i + 1:]:
+                    if first_manifest == second_manifest or compatible(first["specifier"], second["specifier"]):
+                        continue
+                    message = (
+                        f"{second_manifest} requires {second['text']} but {first_manifest}:{first['line']} "
+                        f"requires {first['text']}: no version satisfies both; {self.fix}"
+                    )
+                    yield Finding(self.id, self.name, self.severity, second_manifest, second["line"], second["line"],
+                                  message, fingerprint(self.id, second_manifest, f"{name}:{first_manifest}"))

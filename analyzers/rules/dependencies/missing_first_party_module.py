@@ -1,0 +1,87 @@
+"""DEP002: a changed line imports a first-party module or name that does not exist."""
+
+from __future__ import annotations
+
+import fnmatch
+from typing import Iterable
+
+from analyzers.findings import Finding, Severity, fingerprint
+from analyzers.python_index import python_index
+from analyzers.rules.base import RepoRule
+
+
+class MissingFirstPartyModule(RepoRule):
+    """## What it does
+    Flags a changed line importing a module of the repository's own packages that does not
+    exist at head (`from app.ai.search_router import router` when `app/ai/search_router.py`
+    was never committed), or a name that module does not define. Namespace packages and
+    generated modules listed in `imports.generated` in `.github/undertow.yml` are fine.
+
+    ## Why is this bad?
+    It works locally, where the file exists but is untracked, and the deployed service dies at
+    import time with `ModuleNotFoundError` or `ImportError`.
+
+    ## Example
+    ```python
+    from app.worker.rollup_service import RollupService  # file never added to git
+    ```
+
+    ## Use instead
+    Commit the module (`git add app/worker/rollup_service.py`) or fix the import path.
+    """
+
+    id = "DEP002"
+    name = "missing-first-party-module"
+    severity = Severity.ERROR
+    fix = "commit the missing module, or import it from where it lives"
+
+    def check(self, ctx) -> Iterable[Finding]:
+        index = python_index(ctx.facts)
+        tops = {name.split(".")[0] for name in index.by_module}
+        directories = {d for p in ctx.snapshot.entries() for d in _parents(p)}
+        generated = ctx.config.imports.generated
+        for changed in ctx.changes.present:
+            if not changed.path.endswith(".py"):
+                continue
+            path = changed.path if ctx.side == "head" else (changed.old_path or changed.path)
+            facts = index.files.get(path)
+            if facts is None:
+                continue
+            for module, names, line, optional, relative in facts.get("import_sites", []):
+                if optional or (ctx.side == "head" and line not in changed.lines):
+                    continue
+                if not relative and module.split(".")[0] not in tops:
+                    continue  # third-party or standard library
+                for target, problem in _missing(index, module, names, directories):
+                    if any(fnmatch.fnmatchcase(target, g) for g in generated):
+                        continue
+                    message = f"{changed.path} imports {target}, but {problem} at head; {self.fix}"
+                    yield Finding(self.id, self.name, self.severity, changed.path, line, line, message,
+                                  fingerprint(self.id, changed.path, target))
+
+
+def _parents(path: str) -> list[str]:
+    parts = path.split("/")[:-1]
+    return ["/".join(parts[: i + 1]) for i in range(len(parts))]
+
+
+def _missing(index, module: str, names: list[str] | None, directories: set[str]):
+    """(what, why) for each part of the import that does not exist."""
+    split = index.split(module)
+    exists_as_dir = any(d.endswith(module.replace(".", "/")) and (d == module.replace(".", "/") or d.endswith("/" + module.replace(".", "/"))) for d in directories)
+    if split is None or split[1]:
+        if exists_as_dir:
+            return []  # a namespace package (a directory without __init__.py)
+        return [(module, f"no module {module} exists (no {module.replace('.', '/')}.py)")]
+    found = []
+    facts = index.facts(split[0]) or {}
+    defined = set(facts.get("names", []))
+    for name in names or []:
+        if name in defined or f"{module}.{name}" in index.by_module:
+            continue
+        if any(d.endswith(f"{module}.{name}".replace(".", "/")) for d in directories):
+            continue
+        if "__getattr__" in facts.get("functions", {}):
+            continue  # module-level __getattr__ makes any name importable
+        found.append((f"{module}.{name}", f"{index.by_module[module]} defines no {name}"))
+    return found

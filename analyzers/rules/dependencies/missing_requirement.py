@@ -1,0 +1,73 @@
+"""DEP001: a changed line imports a third-party module its image's manifest does not declare."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from analyzers.dependency_map import Problem, dependency_map, first_declaration
+from analyzers.findings import Finding, Severity, Suggestion, fingerprint
+from analyzers.rules.base import RepoRule
+
+
+class MissingRequirement(RepoRule):
+    """## What it does
+    Flags a changed line that imports a third-party module which the manifest covering that
+    file does not declare. Coverage follows the deployment: a Dockerfile's `pip install -r`
+    manifest covers every module its `CMD`/`ENTRYPOINT` (or a compose `command:` reusing the
+    image) reaches through first-party imports; elsewhere the nearest manifest up the tree does,
+    and tests count dev groups. Imports under `if TYPE_CHECKING:` or guarded by
+    `except ImportError` are optional and never flagged.
+
+    ## Why is this bad?
+    The code works on the developer's machine, where every package is installed, and the
+    worker image crashes at start-up with `ModuleNotFoundError` because only the web image's
+    requirements list the package.
+
+    ## Example
+    ```python
+    # app/worker/notify.py, run by docker/worker.Dockerfile (requirements-worker.txt)
+    import httpx
+    ```
+
+    ## Use instead
+    Declare it in the manifest of every image that runs the code:
+    ```text
+    # requirements-worker.txt
+    httpx==0.28.1
+    ```
+    """
+
+    id = "DEP001"
+    name = "missing-requirement"
+    severity = Severity.ERROR
+    fix = "declare the distribution in the manifest of every image that runs this code"
+
+    def check(self, ctx) -> Iterable[Finding]:
+        deps = dependency_map(ctx.facts, ctx.config)
+        if not deps.manifests:
+            return
+        for changed in ctx.changes.present:
+            if not changed.path.endswith(".py") or ctx.config.is_excluded(changed.path):
+                continue
+            path = changed.path if ctx.side == "head" else (changed.old_path or changed.path)
+            for problem in deps.problems(path):
+                # At base every problem counts (pre-existing); at head only changed lines.
+                if ctx.side == "head" and problem.line not in changed.lines:
+                    continue
+                yield self._finding(deps, changed.path, problem)
+
+    def _finding(self, deps, path: str, problem: Problem) -> Finding:
+        cov = problem.coverage
+        elsewhere = first_declaration(deps.declaring(problem.candidates))
+        dist = elsewhere[1]["name"] if elsewhere else problem.candidates[0]
+        manifest = " and ".join(cov.manifest.split("+"))
+        other = f" ({elsewhere[0]} has {elsewhere[1]['text']})" if elsewhere else ""
+        message = (
+            f"{path} imports {problem.module}, {cov.reason}; {manifest} does not declare {dist}{other}: "
+            f"the image fails with ModuleNotFoundError; {self.fix}"
+        )
+        suggestion = Suggestion("snippet", elsewhere[1]["text"] if elsewhere else dist, f"add to {cov.manifest.split('+')[0]}")
+        return Finding(
+            self.id, self.name, self.severity, path, problem.line, problem.line, message,
+            fingerprint(self.id, path, f"{problem.module}:{cov.manifest}"), suggestion=suggestion,
+        )

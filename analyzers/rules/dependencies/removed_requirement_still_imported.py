@@ -1,0 +1,66 @@
+"""DEP005: a requirement removed while code covered by that manifest still imports it."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from analyzers.dependency_map import dependency_map
+from analyzers.findings import Finding, Severity, fingerprint
+from analyzers.manifests import is_manifest
+from analyzers.manifests.locks import is_lock_file
+from analyzers.rules.base import RepoRule
+from analyzers.services import is_dockerfile
+from analyzers.yaml_nodes import is_compose_file
+
+
+class RemovedRequirementStillImported(RepoRule):
+    """## What it does
+    Flags a change that removes a distribution from a manifest (or stops an image from
+    installing it) while code covered by that manifest still imports it; the finding points at
+    each import that will break.
+
+    ## Why is this bad?
+    Removing an "unused" dependency is a common clean-up, and the import that still needs it
+    may live in a module only one image runs: the build passes, the worker crashes.
+
+    ## Example
+    ```diff
+    # requirements-worker.txt
+    -redis==5.2.1
+    ```
+    while `app/worker/main.py` still does `import redis`.
+
+    ## Use instead
+    Remove the last import in the same change, or keep the requirement.
+    """
+
+    id = "DEP005"
+    name = "removed-requirement-still-imported"
+    severity = Severity.ERROR
+    fix = "keep the requirement, or remove the code that imports it in the same change"
+
+    def check(self, ctx) -> Iterable[Finding]:
+        if ctx.side != "head" or ctx.base_facts is None:
+            return
+        relevant = (is_manifest, is_lock_file, is_dockerfile, is_compose_file)
+        if not any(check(f.path) or check(f.old_path or "") for f in ctx.changes.files for check in relevant):
+            return  # nothing that decides what is installed changed
+        head = dependency_map(ctx.facts, ctx.config)
+        base = dependency_map(ctx.base_facts, ctx.config)
+        for path in sorted(head.index.files):
+            if ctx.config.is_excluded(path):
+                continue
+            for problem in head.problems(path):
+                coverage = problem.coverage
+                if not base.declares(coverage, problem.candidates):
+                    continue  # never declared there: DEP001's business, not a removal
+                changed = ctx.changes.get(path)
+                if changed is not None and problem.line in changed.lines:
+                    continue  # a new import: DEP001 reports it
+                dist = problem.candidates[0]
+                message = (
+                    f"{path} still imports {problem.module} ({coverage.reason}), but this change removes "
+                    f"{dist} from {' and '.join(coverage.manifest.split('+'))}; {self.fix}"
+                )
+                yield Finding(self.id, self.name, self.severity, path, problem.line, problem.line, message,
+                              fingerprint(self.id, path, f"{problem.module}:{coverage.manifest}"))

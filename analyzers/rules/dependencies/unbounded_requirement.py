@@ -1,0 +1,98 @@
+"""DEP003: an application requirement added or changed without an upper bound."""
+
+from __future__ import annotations
+
+import posixpath
+from typing import Iterable
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+from analyzers.dependency_map import dependency_map
+from analyzers.findings import Finding, Severity, fingerprint
+from analyzers.manifests import is_pyproject, is_requirements_file
+from analyzers.manifests.locks import LOCK_NAMES
+from analyzers.rules.base import RepoRule
+
+_DEV_GROUPS = {"dev", "test", "tests", "testing", "lint", "typing", "docs"}
+
+
+def bounded(specifier: str) -> bool:
+    try:
+        spec = SpecifierSet(specifier)
+    except InvalidSpecifier:
+        return True  # Poetry's ^/~ and other dialects: not ours to judge
+    return any(s.operator in ("==", "===", "~=", "<", "<=") for s in spec) or specifier.strip().startswith(("^", "~"))
+
+
+class UnboundedRequirement(RepoRule):
+    """## What it does
+    Flags a requirement that a change adds or changes, in an application's manifest
+    (requirements files, a deployed `pyproject.toml`), with no upper bound: `pkg>=1.2` or a bare
+    `pkg`. Quiet for `==`, `~=`, `<N`, dev/test groups and files, and when the lock file beside
+    the manifest (`uv.lock`, `poetry.lock`, a pip-compile output) is updated in the same change.
+
+    ## Why is this bad?
+    The next image build installs whatever major version was released since: `google-genai>=0.2.0`
+    today is 0.2, tomorrow a 1.0 with a new client API, and production breaks on a rebuild of a
+    commit that passed every check.
+
+    ## Example
+    ```text
+    discord.py>=2.3.0
+    ```
+
+    ## Use instead
+    ```text
+    discord.py>=2.3.0,<3
+    ```
+    or pin exactly (`==2.4.0`) and let a bot propose upgrades, or commit a lock file.
+    """
+
+    id = "DEP003"
+    name = "unbounded-requirement"
+    severity = Severity.WARNING
+    fix = "add an upper bound (<next major), pin with ==, or update the lock file"
+
+    def check(self, ctx) -> Iterable[Finding]:
+        deps = dependency_map(ctx.facts, ctx.config)
+        deployed = bool(deps.images) or any(p.endswith(("Dockerfile", "Procfile")) for p in ctx.snapshot.entries())
+        for changed in ctx.changes.present:
+            path = changed.path
+            if not (is_requirements_file(path) or is_pyproject(path)) or _is_dev_file(path):
+                continue
+            source = path if ctx.side == "head" else (changed.old_path or path)
+            data = deps.manifests.get(source)
+            if data is None or (is_pyproject(path) and not (deployed or _no_build_system(ctx, source))):
+                continue
+            if ctx.side == "head" and self._lock_updated(ctx, path):
+                continue
+            for dep in data["declared"]:
+                if dep["url"] or dep["group"] in _DEV_GROUPS or bounded(dep["specifier"]):
+                    continue
+                if ctx.side == "head" and dep["line"] not in changed.lines:
+                    continue
+                shown = dep["specifier"] or "any version"
+                message = (
+                    f"{path} accepts {dep['name']} {shown} with no upper bound: the next build may install "
+                    f"a new major version nobody tested; {self.fix}"
+                )
+                yield Finding(self.id, self.name, self.severity, path, dep["line"], dep["line"], message,
+                              fingerprint(self.id, path, f"{dep['key']}:{dep['group']}"))
+
+    def _lock_updated(self, ctx, manifest: str) -> bool:
+        directory = posixpath.dirname(manifest)
+        stem = posixpath.splitext(manifest)[0]
+        locks = {posixpath.join(directory, n) if directory else n for n in LOCK_NAMES}
+        if manifest.endswith(".in"):
+            locks.add(stem + ".txt")  # pip-compile output
+        return any(ctx.changes.get(lock) is not None for lock in locks)
+
+
+def _is_dev_file(path: str) -> bool:
+    name = posixpath.basename(path).lower()
+    return any(word in name for word in ("dev", "test", "lint", "doc", "constraint")) or "/dev/" in path
+
+
+def _no_build_system(ctx, path: str) -> bool:
+    data = ctx.snapshot.read(path) or b""
+    return b"[build-system]" not in data
