@@ -467,5 +467,15 @@ def candidate_distributions(module: str) -> list[str]:
     return sorted(fallback)
 
 
+def distribution_name(module: str) -> str:
+    """The distribution to suggest for ``module``, spelled as its project spells it."""
+    parts = module.split(".")
+    for cut in range(len(parts), 0, -1):
+        known = IMPORT_TO_DISTRIBUTIONS.get(".".join(parts[:cut]))
+        if known:
+            return known[0]
+    return parts[0].replace("_", "-")
+
+
 def providers(distribution: str) -> tuple[str, ...]:
     return tuple(canonicalize_name(d) for d in PROVIDED_BY.get(distribution, ()))

@@ -53,11 +53,21 @@ class MissingFirstPartyModule(RepoRule):
                 if not relative and module.split(".")[0] not in tops:
                     continue  # third-party or standard library
                 for target, problem in _missing(index, module, names, directories):
-                    if any(fnmatch.fnmatchcase(target, g) for g in generated):
+                    if _generated(target, generated):
                         continue
                     message = f"{changed.path} imports {target}, but {problem} at head; {self.fix}"
                     yield Finding(self.id, self.name, self.severity, changed.path, line, line, message,
                                   fingerprint(self.id, changed.path, target))
+
+
+def _generated(target: str, patterns) -> bool:
+    """`app.proto.*` covers app.proto itself and everything below it."""
+    for pattern in patterns:
+        if fnmatch.fnmatchcase(target, pattern):
+            return True
+        if pattern.endswith(".*") and (target == pattern[:-2] or target.startswith(pattern[:-1])):
+            return True
+    return False
 
 
 def _parents(path: str) -> list[str]:

@@ -6,6 +6,7 @@ from typing import Iterable
 
 from analyzers.dependency_map import Problem, dependency_map, first_declaration
 from analyzers.findings import Finding, Severity, Suggestion, fingerprint
+from analyzers.import_names import distribution_name
 from analyzers.rules.base import RepoRule
 
 
@@ -59,7 +60,7 @@ class MissingRequirement(RepoRule):
     def _finding(self, deps, path: str, problem: Problem) -> Finding:
         cov = problem.coverage
         elsewhere = first_declaration(deps.declaring(problem.candidates))
-        dist = elsewhere[1]["name"] if elsewhere else problem.candidates[0]
+        dist = elsewhere[1]["name"] if elsewhere else distribution_name(problem.module)
         manifest = " and ".join(cov.manifest.split("+"))
         other = f" ({elsewhere[0]} has {elsewhere[1]['text']})" if elsewhere else ""
         message = (

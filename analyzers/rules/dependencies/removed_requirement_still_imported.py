@@ -57,7 +57,7 @@ class RemovedRequirementStillImported(RepoRule):
                 changed = ctx.changes.get(path)
                 if changed is not None and problem.line in changed.lines:
                     continue  # a new import: DEP001 reports it
-                dist = problem.candidates[0]
+                dist = next((d["name"] for c in problem.candidates for d in [base.declared(coverage.manifest.split("+")[0], None).get(c)] if d), problem.candidates[0])
                 message = (
                     f"{path} still imports {problem.module} ({coverage.reason}), but this change removes "
                     f"{dist} from {' and '.join(coverage.manifest.split('+'))}; {self.fix}"

@@ -1,0 +1,120 @@
+import pytest
+
+from analyzers.import_names import IMPORT_TO_DISTRIBUTIONS, candidate_distributions
+from tests.gitrepo import findings, only
+
+WEB_DOCKERFILE = "FROM python:3.12-slim\nCOPY requirements-web.txt .\nRUN pip install -r requirements-web.txt\nCOPY app app\nCMD [\"uvicorn\", \"app.web.main:app\"]\n"
+WORKER_DOCKERFILE = "FROM python:3.12-slim\nCOPY requirements-worker.txt /tmp/req.txt\nRUN pip install -r /tmp/req.txt\nCOPY app app\nCMD python -m app.worker.main\n"
+SEED = {
+    "requirements-web.txt": "fastapi==0.115.6\nhttpx==0.28.1\nrequests==2.32.3\n",
+    "requirements-worker.txt": "redis==5.2.1\n",
+    "docker/web.Dockerfile": WEB_DOCKERFILE,
+    "docker/worker.Dockerfile": WORKER_DOCKERFILE,
+    "docker-compose.yml": (
+        "services:\n"
+        "  web:\n    build: {context: ., dockerfile: docker/web.Dockerfile}\n"
+        "  worker:\n    build: {context: ., dockerfile: docker/worker.Dockerfile}\n"
+        "  scheduler:\n    build: {context: ., dockerfile: docker/worker.Dockerfile}\n    command: python -m app.scheduler.main\n"
+    ),
+    "app/__init__.py": "",
+    "app/web/__init__.py": "",
+    "app/web/main.py": "from fastapi import FastAPI\nimport httpx\napp = FastAPI()\n",
+    "app/worker/__init__.py": "",
+    "app/worker/main.py": "import redis\nfrom app.worker import sse_broadcaster\n",
+    "app/worker/sse_broadcaster.py": "import json\n",
+    "app/scheduler/__init__.py": "",
+    "app/scheduler/main.py": "import redis\n",
+    "tests/test_web.py": "import pytest\n",
+    "requirements-dev.txt": "-r requirements-web.txt\npytest==8.3.0\n",
+}
+
+
+def test_worker_code_imports_what_only_the_web_image_installs(make_pr, capsys):
+    pr = {
+        "app/worker/sse_broadcaster.py": "import json\nimport httpx\n",
+        "app/scheduler/main.py": "import redis\nimport requests\n",
+        "app/web/main.py": "from fastapi import FastAPI\nimport httpx\nimport yaml\napp = FastAPI()\n",
+    }
+    doc = make_pr(SEED, pr).scan_json(capsys)
+    assert findings(doc, "DEP001") == [
+        ("DEP001", "app/scheduler/main.py", 2),
+        ("DEP001", "app/web/main.py", 3),
+        ("DEP001", "app/worker/sse_broadcaster.py", 2),
+    ]
+    scheduler, web, worker = only(doc, "DEP001")
+    assert worker["message"] == (
+        "app/worker/sse_broadcaster.py imports httpx, reached from docker/worker.Dockerfile (it runs app.worker.main); "
+        "requirements-worker.txt does not declare httpx (requirements-web.txt has httpx==0.28.1): the image fails with "
+        "ModuleNotFoundError; declare the distribution in the manifest of every image that runs this code"
+    )
+    assert worker["suggestion"] == {"kind": "snippet", "text": "httpx==0.28.1", "description": "add to requirements-worker.txt"}
+    assert scheduler["message"].startswith(
+        "app/scheduler/main.py imports requests, reached from the scheduler service (docker-compose.yml) (it runs app.scheduler.main); requirements-worker.txt does not declare requests"
+    )
+    assert web["message"].startswith("app/web/main.py imports yaml, reached from docker/web.Dockerfile (it runs app.web.main); requirements-web.txt does not declare PyYAML")
+
+
+def test_declared_stdlib_first_party_optional_and_test_imports_are_quiet(make_pr, capsys):
+    pr = {
+        "app/worker/sse_broadcaster.py": (
+            "import json, os.path\n"
+            "from app.worker import main\n"
+            "from . import main as m2\n"
+            "from typing import TYPE_CHECKING\n"
+            "if TYPE_CHECKING:\n"
+            "    import httpx\n"
+            "try:\n"
+            "    import ujson\n"
+            "except ImportError:\n"
+            "    ujson = None\n"
+            "import redis.asyncio\n"
+        ),
+        "tests/test_web.py": "import pytest\nimport httpx\n",
+    }
+    assert only(make_pr(SEED, pr).scan_json(capsys), "DEP001") == []
+
+
+def test_nearest_manifest_without_dockerfiles_and_src_layout(make_pr, capsys):
+    base = {
+        "pyproject.toml": "[project]\nname = 'svc'\ndependencies = ['PyJWT==2.9.0', 'python-dateutil>=2,<3']\n[dependency-groups]\ndev = ['pytest']\n",
+        "src/svc/__init__.py": "",
+        "src/svc/util.py": "X = 1\n",
+    }
+    pr = {
+        "src/svc/auth.py": "import jwt\nfrom dateutil import parser\nfrom svc.util import X\nimport pytest\nimport PIL\n",
+        "tests/test_auth.py": "import pytest\nimport jwt\n",
+    }
+    doc = make_pr(base, pr).scan_json(capsys)
+    assert findings(doc, "DEP001") == [("DEP001", "src/svc/auth.py", 4), ("DEP001", "src/svc/auth.py", 5)]
+    assert "pyproject.toml does not declare pytest" in only(doc, "DEP001")[0]["message"]
+    assert "the nearest manifest" in only(doc, "DEP001")[1]["message"]
+
+
+def test_preexisting_undeclared_import_is_not_blamed(make_pr, capsys):
+    base = {**SEED, "app/worker/sse_broadcaster.py": "import httpx\n"}
+    doc = make_pr(base, {"app/worker/sse_broadcaster.py": "import httpx\nX = 1\n"}).scan_json(capsys)
+    assert only(doc, "DEP001") == []
+
+
+MISMATCHED = {
+    "yaml": "pyyaml", "jwt": "pyjwt", "PIL": "pillow", "cv2": "opencv-python", "sklearn": "scikit-learn",
+    "bs4": "beautifulsoup4", "dotenv": "python-dotenv", "google.genai": "google-genai",
+    "google.cloud.storage": "google-cloud-storage", "discord": "discord-py", "dateutil": "python-dateutil",
+    "magic": "python-magic", "MySQLdb": "mysqlclient", "Crypto": "pycryptodome", "nacl": "pynacl",
+    "socketio": "python-socketio", "docx": "python-docx", "fitz": "pymupdf", "attr": "attrs",
+    "pkg_resources": "setuptools", "git": "gitpython", "github": "pygithub", "serial": "pyserial",
+    "zmq": "pyzmq", "websocket": "websocket-client", "grpc": "grpcio", "google.protobuf": "protobuf",
+    "multipart": "python-multipart", "slugify": "python-slugify", "telegram": "python-telegram-bot",
+}
+
+
+@pytest.mark.parametrize("module, distribution", sorted(MISMATCHED.items()))
+def test_mapping_table(module, distribution):
+    assert distribution in candidate_distributions(module)
+
+
+def test_mapping_table_size_and_fallback():
+    mismatched = [k for k, v in IMPORT_TO_DISTRIBUTIONS.items() if v and k.lower().replace("_", "-") != v[0].lower()]
+    assert len(IMPORT_TO_DISTRIBUTIONS) >= 150 and len(mismatched) >= 100
+    assert "some-lib" in candidate_distributions("some_lib.sub")
+    assert "google-cloud-spanner" in candidate_distributions("google.cloud.spanner")
