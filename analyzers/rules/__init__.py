@@ -13,6 +13,20 @@ from analyzers.rules.dependencies.missing_requirement import MissingRequirement
 from analyzers.rules.dependencies.removed_requirement_still_imported import RemovedRequirementStillImported
 from analyzers.rules.dependencies.unbounded_requirement import UnboundedRequirement
 from analyzers.rules.dependencies.unpinned_url_requirement import UnpinnedUrlRequirement
+from analyzers.rules.migrations.add_required_column_without_default import AddRequiredColumnWithoutDefault
+from analyzers.rules.migrations.blocking_index import BlockingIndex
+from analyzers.rules.migrations.column_type_change import ColumnTypeChange
+from analyzers.rules.migrations.constraint_without_not_valid import ConstraintWithoutNotValid
+from analyzers.rules.migrations.contract_during_deploy import ContractDuringDeploy
+from analyzers.rules.migrations.destructive_drop import DestructiveDrop
+from analyzers.rules.migrations.irreversible_migration import IrreversibleMigration
+from analyzers.rules.migrations.rename import Rename
+from analyzers.rules.migrations.set_not_null import SetNotNull
+from analyzers.rules.migrations.unique_constraint_lock import UniqueConstraintLock
+from analyzers.rules.schema.migration_drops_used import MigrationDropsUsed
+from analyzers.rules.schema.migration_graph_broken import MigrationGraphBroken
+from analyzers.rules.schema.model_without_migration import ModelWithoutMigration
+from analyzers.rules.schema.type_mismatch import TypeMismatch
 from analyzers.rules.engine.notices import BroadSuppression, SkippedFile, UnparseableFile
 from analyzers.rules.risky.blocking_call_in_async import BlockingCallInAsync
 from analyzers.rules.risky.depends_on_contextmanager import DependsOnContextmanager
@@ -30,6 +44,20 @@ from analyzers.rules.tests.patch_target_missing import PatchTargetMissing
 from analyzers.rules.tests.test_calls_unknown_route import TestCallsUnknownRoute
 
 ALL_RULES: tuple[type[Rule], ...] = (
+    ModelWithoutMigration,
+    MigrationDropsUsed,
+    TypeMismatch,
+    MigrationGraphBroken,
+    DestructiveDrop,
+    AddRequiredColumnWithoutDefault,
+    ColumnTypeChange,
+    Rename,
+    BlockingIndex,
+    ConstraintWithoutNotValid,
+    SetNotNull,
+    IrreversibleMigration,
+    UniqueConstraintLock,
+    ContractDuringDeploy,
     MissingRequirement,
     MissingFirstPartyModule,
     UnboundedRequirement,

@@ -176,15 +176,17 @@ def test_disk_cache_is_written_and_no_cache_bypasses_it(make_pr, capsys, tmp_pat
     assert not cache_dir.exists()
     first = capsys.readouterr().out
     assert main(["scan", "--repo", str(repo.path), "--format", "json"]) == 1
-    entries = [p for p in cache_dir.rglob("*") if p.is_file()]
-    # Findings of the two changed blobs, and the index entries of app/jobs.py (Python facts)
-    # and requirements.txt (manifest facts).
-    assert len(entries) == 4
+    entries = {p for p in cache_dir.rglob("*") if p.is_file()}
+    # Findings per changed blob, index entries per blob, and per-revision facts.
+    assert len(entries) >= 4
     second = capsys.readouterr().out
     assert main(["scan", "--repo", str(repo.path), "--format", "json"]) == 1
     third = capsys.readouterr().out
     strip = lambda out: {**json.loads(out), "stats": None}
     assert strip(first) == strip(second) == strip(third)
+    assert {p for p in cache_dir.rglob("*") if p.is_file()} == entries  # the warm run only read
+    assert main(["scan", "--repo", str(repo.path), "--no-cache", "--format", "json"]) == 1
+    assert {p for p in cache_dir.rglob("*") if p.is_file()} == entries
 
 
 def test_rules_command(capsys):

@@ -13,7 +13,7 @@ SECTIONS = ["What it does", "Why is this bad?", "Example", "Use instead"]
 def test_rule_identity_and_docs(rule):
     assert re.fullmatch(r"[A-Z]{3}\d{3}", rule.id)
     assert rule.family() in FAMILIES
-    assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)+", rule.name)
+    assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", rule.name)
     assert rule.fix and "\n" not in rule.fix
     assert rule.fix_safety in ("safe", "unsafe", "none")
     doc = rule.doc()

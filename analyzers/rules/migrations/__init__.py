@@ -1,0 +1,1 @@
+"""MIG: migration safety (Postgres-first)."""

@@ -1,0 +1,39 @@
+"""MIG002: add required column without default."""
+
+from __future__ import annotations
+
+from analyzers.findings import Severity
+from analyzers.rules.base import RepoRule
+from analyzers.rules.migrations.common import OperationRule
+
+
+class AddRequiredColumnWithoutDefault(OperationRule, RepoRule):
+    """## What it does
+    Flags `ADD COLUMN ... NOT NULL` (or `op.add_column(..., nullable=False)`) without a default on a table that already exists.
+
+    ## Why is this bad?
+    Every existing row would get NULL in a NOT NULL column: Postgres rejects the statement (`column contains null values`) and the deploy stops halfway; with a volatile default it rewrites the whole table under an exclusive lock.
+
+    ## Example
+    ```sql
+    ALTER TABLE videos ADD COLUMN channel_id INTEGER NOT NULL;
+    ```
+
+    ## Use instead
+    ```sql
+    ALTER TABLE videos ADD COLUMN channel_id INTEGER;
+    -- backfill, then:
+    ALTER TABLE videos ALTER COLUMN channel_id SET NOT NULL;
+    ```
+    """
+
+    id = "MIG002"
+    name = "add-required-column-without-default"
+    severity = Severity.ERROR
+    fix = "add it nullable, backfill, then SET NOT NULL; or give it a DEFAULT"
+
+    def judge(self, change, ctx):
+        op = change.op
+        if op["op"] == "add_column" and change.existing_table and not op["detail"].get("nullable", True) and not op["detail"].get("default"):
+            return f"adds NOT NULL column {op['table']}.{op['column']} without a default to an existing table: the migration fails on the first existing row"
+        return None

@@ -1,0 +1,37 @@
+"""MIG005: blocking index."""
+
+from __future__ import annotations
+
+from analyzers.findings import Severity
+from analyzers.rules.base import RepoRule
+from analyzers.rules.migrations.common import OperationRule
+
+
+class BlockingIndex(OperationRule, RepoRule):
+    """## What it does
+    Flags `CREATE INDEX` without `CONCURRENTLY` (Alembic: without `postgresql_concurrently=True`) on a table that already exists (Postgres).
+
+    ## Why is this bad?
+    A plain `CREATE INDEX` holds a `SHARE` lock for the whole build: every INSERT, UPDATE and DELETE on the table waits, for minutes on a large table.
+
+    ## Example
+    ```sql
+    CREATE INDEX ix_videos_status ON videos (status);
+    ```
+
+    ## Use instead
+    ```sql
+    CREATE INDEX CONCURRENTLY ix_videos_status ON videos (status);
+    ```
+    """
+
+    id = "MIG005"
+    name = "blocking-index"
+    severity = Severity.WARNING
+    fix = "create it with CREATE INDEX CONCURRENTLY (postgresql_concurrently=True, outside a transaction)"
+
+    def judge(self, change, ctx):
+        op = change.op
+        if op["op"] == "create_index" and change.existing_table and not op["detail"].get("concurrently") and ctx.config.schema_.dialect == "postgres":
+            return f"creates index {op['detail'].get('index') or ''} on existing table {op['table']} without CONCURRENTLY: writes to {op['table']} block until it is built"
+        return None

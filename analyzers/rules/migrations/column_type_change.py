@@ -1,0 +1,35 @@
+"""MIG003: column type change."""
+
+from __future__ import annotations
+
+from analyzers.findings import Severity
+from analyzers.rules.base import RepoRule
+from analyzers.rules.migrations.common import OperationRule
+
+
+class ColumnTypeChange(OperationRule, RepoRule):
+    """## What it does
+    Flags `ALTER COLUMN ... TYPE` and `op.alter_column(..., type_=...)` on an existing column.
+
+    ## Why is this bad?
+    Most type changes rewrite the whole table while holding an `ACCESS EXCLUSIVE` lock: reads and writes queue behind it for as long as the rewrite takes, and a value that does not convert aborts the migration.
+
+    ## Example
+    ```sql
+    ALTER TABLE events ALTER COLUMN payload TYPE JSONB;
+    ```
+
+    ## Use instead
+    Add `payload_json JSONB`, backfill it in batches, switch the code over, then drop the old column.
+    """
+
+    id = "MIG003"
+    name = "column-type-change"
+    severity = Severity.WARNING
+    fix = "add a new column, backfill it, and switch reads over instead of rewriting in place"
+
+    def judge(self, change, ctx):
+        op = change.op
+        if op["op"] == "alter_type" and change.existing_column():
+            return f"changes the type of {op['table']}.{op['column']} to {op['detail'].get('type')}: Postgres rewrites the table under an ACCESS EXCLUSIVE lock, and values may not convert"
+        return None

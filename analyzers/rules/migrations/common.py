@@ -1,0 +1,80 @@
+"""The operations of the migrations a change adds or edits, with what existed before it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator
+
+from analyzers.schema.facts import SchemaFacts, expected_columns, schema_facts
+from analyzers.schema.model import Schema
+
+
+@dataclass
+class ChangedOperation:
+    path: str
+    op: dict
+    base: Schema
+
+    @property
+    def existing_table(self) -> bool:
+        return self.base.table(self.op["table"]) is not None
+
+    def existing_column(self) -> bool:
+        table = self.base.table(self.op["table"])
+        return table is not None and (self.op.get("column") or "") in table.columns
+
+
+def changed_operations(ctx) -> Iterator[ChangedOperation]:
+    """At head: operations on added/changed lines of migration files; nothing at base."""
+    if ctx.side != "head" or ctx.base_facts is None:
+        return
+    head: SchemaFacts = schema_facts(ctx.facts, ctx.config)
+    base: SchemaFacts = schema_facts(ctx.base_facts, ctx.config)
+    for changed in ctx.changes.present:
+        if changed.path not in head.operations or ctx.config.is_excluded(changed.path):
+            continue
+        for op in head.operations[changed.path]:
+            if op["line"] in changed.lines:
+                yield ChangedOperation(changed.path, op, base.schema)
+
+
+def mapped_by(facts, table: str, column: str | None) -> str | None:
+    """Where a model maps table(.column) at that revision, as "path:line", or None."""
+    for expected in expected_columns(facts):
+        if expected.table == table and (column is None or expected.column == column):
+            return f"{expected.path}:{expected.line}"
+    return None
+
+
+def dropped(change: ChangedOperation) -> tuple[str, str | None, str] | None:
+    """(table, column, description) when the operation drops or renames something."""
+    op = change.op
+    if op["op"] == "drop_column":
+        return op["table"], op["column"], f"drops column {op['table']}.{op['column']}"
+    if op["op"] == "drop_table":
+        return op["table"], None, f"drops table {op['table']}"
+    if op["op"] == "rename_column":
+        return op["table"], op["column"], f"renames column {op['table']}.{op['column']} to {op['detail']['to']}"
+    if op["op"] == "rename_table":
+        return op["table"], None, f"renames table {op['table']} to {op['detail']['to']}"
+    return None
+
+
+class OperationRule:
+    """Mixin for rules that judge each changed migration operation on its own."""
+
+    def check(self, ctx):  # type: ignore[override]
+        from analyzers.findings import Finding, fingerprint
+
+        for change in changed_operations(ctx):
+            problem = self.judge(change, ctx)
+            if problem is None:
+                continue
+            op = change.op
+            key = f"{op['op']}:{op['table']}.{op.get('column') or ''}:{op['detail'].get('index', '')}"
+            message = f"{problem}; {self.fix}"  # type: ignore[attr-defined]
+            yield Finding(self.id, self.name, self.severity, change.path, op["line"], op["line"], message,  # type: ignore[attr-defined]
+                          fingerprint(self.id, change.path, key))  # type: ignore[attr-defined]
+
+    def judge(self, change: ChangedOperation, ctx) -> str | None:
+        """The problem with this operation, or None."""

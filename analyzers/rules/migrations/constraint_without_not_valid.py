@@ -1,0 +1,39 @@
+"""MIG006: constraint without not valid."""
+
+from __future__ import annotations
+
+from analyzers.findings import Severity
+from analyzers.rules.base import RepoRule
+from analyzers.rules.migrations.common import OperationRule
+
+
+class ConstraintWithoutNotValid(OperationRule, RepoRule):
+    """## What it does
+    Flags `ADD CONSTRAINT ... FOREIGN KEY/CHECK` (and `op.create_foreign_key`/`op.create_check_constraint`) on an existing table without `NOT VALID`.
+
+    ## Why is this bad?
+    Validating a new constraint scans the whole table under a lock that blocks writes (and, for a foreign key, the referenced table too).
+
+    ## Example
+    ```sql
+    ALTER TABLE videos ADD CONSTRAINT fk_channel FOREIGN KEY (channel_id) REFERENCES channels (id);
+    ```
+
+    ## Use instead
+    ```sql
+    ALTER TABLE videos ADD CONSTRAINT fk_channel FOREIGN KEY (channel_id) REFERENCES channels (id) NOT VALID;
+    ALTER TABLE videos VALIDATE CONSTRAINT fk_channel;
+    ```
+    """
+
+    id = "MIG006"
+    name = "constraint-without-not-valid"
+    severity = Severity.WARNING
+    fix = "add it NOT VALID, then VALIDATE CONSTRAINT in a separate step"
+
+    def judge(self, change, ctx):
+        op = change.op
+        if op["op"] == "add_constraint" and op["detail"].get("kind") in ("foreign_key", "check") and change.existing_table and not op["detail"].get("not_valid"):
+            kind = "foreign key" if op["detail"]["kind"] == "foreign_key" else "CHECK constraint"
+            return f"adds a {kind} to existing table {op['table']} without NOT VALID: every row is checked while writes are blocked"
+        return None

@@ -1,0 +1,49 @@
+"""MIG010: a migration drops what the code running during the deploy still uses."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from analyzers.findings import Finding, Severity, fingerprint
+from analyzers.rules.base import RepoRule
+from analyzers.rules.migrations.common import changed_operations, dropped, mapped_by
+
+
+class ContractDuringDeploy(RepoRule):
+    """## What it does
+    Flags a migration that drops a table or column which the **base** revision's code still
+    maps, even though this change stops using it.
+
+    ## Why is this bad?
+    During a rolling deploy the old code keeps running against the new schema until every
+    instance is replaced: its queries still name the dropped column and fail. Expand/contract:
+    stop using the column in one release, drop it in a later one.
+
+    ## Example
+    One change removes `Video.title` from the model and drops `videos.title`.
+
+    ## Use instead
+    Ship the model change first; drop the column in a later change, once no running code uses it.
+    """
+
+    id = "MIG010"
+    name = "contract-during-deploy"
+    severity = Severity.ERROR
+    fix = "drop it in a later release, after no deployed code uses it"
+
+    def check(self, ctx) -> Iterable[Finding]:
+        for change in changed_operations(ctx):
+            if change.op["op"] not in ("drop_column", "drop_table"):
+                continue
+            table, column, what = dropped(change)
+            if mapped_by(ctx.facts, table, column) is not None:
+                continue  # SCH003 already says the new code uses it
+            where = mapped_by(ctx.base_facts, table, column)
+            if where is None:
+                continue
+            message = (
+                f"this migration {what}, which the code running before this deploy still uses ({where} at base): "
+                f"old instances fail until the rollout ends; {self.fix}"
+            )
+            yield Finding(self.id, self.name, self.severity, change.path, change.op["line"], change.op["line"], message,
+                          fingerprint(self.id, change.path, f"{table}.{column or ''}"))

@@ -1,0 +1,49 @@
+"""MIG001: a migration drops a table or column that exists, and nothing uses it any more."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from analyzers.findings import Finding, Severity, fingerprint
+from analyzers.rules.base import RepoRule
+from analyzers.rules.migrations.common import changed_operations, dropped, mapped_by
+
+
+class DestructiveDrop(RepoRule):
+    """## What it does
+    Reports, as a notice, a migration that drops a table or column which exists at base and
+    which no model maps any more: data is deleted, and the change should say so. Drops that
+    code still uses are reported as SCH003 (head code) or MIG010 (base code) instead.
+
+    ## Why is this bad?
+    Dropping is irreversible: a `downgrade()` can recreate the column, not its data. Reviewers
+    should see the data loss spelled out.
+
+    ## Example
+    ```sql
+    ALTER TABLE videos DROP COLUMN legacy_notes;
+    ```
+
+    ## Use instead
+    Confirm the data is no longer needed (or back it up), then keep the drop with a
+    `-- undertow: ignore[MIG001]` comment saying so.
+    """
+
+    id = "MIG001"
+    name = "destructive-drop"
+    severity = Severity.NOTICE
+    fix = "confirm the data can go (back it up first) and acknowledge the drop"
+
+    def check(self, ctx) -> Iterable[Finding]:
+        for change in changed_operations(ctx):
+            found = dropped(change)
+            if found is None or change.op["op"].startswith("rename"):
+                continue
+            table, column, what = found
+            if change.base.table(table) is None:
+                continue
+            if mapped_by(ctx.facts, table, column) or mapped_by(ctx.base_facts, table, column):
+                continue  # SCH003 / MIG010
+            message = f"this migration {what}, which exists at base: its data is deleted for good; {self.fix}"
+            yield Finding(self.id, self.name, self.severity, change.path, change.op["line"], change.op["line"], message,
+                          fingerprint(self.id, change.path, f"{table}.{column or ''}"))

@@ -1,0 +1,39 @@
+"""MIG007: set not null."""
+
+from __future__ import annotations
+
+from analyzers.findings import Severity
+from analyzers.rules.base import RepoRule
+from analyzers.rules.migrations.common import OperationRule
+
+
+class SetNotNull(OperationRule, RepoRule):
+    """## What it does
+    Flags `ALTER COLUMN ... SET NOT NULL` (and `op.alter_column(..., nullable=False)`) on an existing column.
+
+    ## Why is this bad?
+    The check scans every row while holding an `ACCESS EXCLUSIVE` lock, and fails outright when a single old row is NULL.
+
+    ## Example
+    ```sql
+    ALTER TABLE videos ALTER COLUMN channel_id SET NOT NULL;
+    ```
+
+    ## Use instead
+    ```sql
+    ALTER TABLE videos ADD CONSTRAINT channel_id_nn CHECK (channel_id IS NOT NULL) NOT VALID;
+    ALTER TABLE videos VALIDATE CONSTRAINT channel_id_nn;
+    ALTER TABLE videos ALTER COLUMN channel_id SET NOT NULL;
+    ```
+    """
+
+    id = "MIG007"
+    name = "set-not-null"
+    severity = Severity.WARNING
+    fix = "add a CHECK (col IS NOT NULL) NOT VALID, validate it, then SET NOT NULL"
+
+    def judge(self, change, ctx):
+        op = change.op
+        if op["op"] == "set_not_null" and change.existing_column():
+            return f"sets {op['table']}.{op['column']} NOT NULL: Postgres scans the whole table under an ACCESS EXCLUSIVE lock, and fails if any row is NULL"
+        return None

@@ -1,0 +1,38 @@
+"""MIG009: unique constraint lock."""
+
+from __future__ import annotations
+
+from analyzers.findings import Severity
+from analyzers.rules.base import RepoRule
+from analyzers.rules.migrations.common import OperationRule
+
+
+class UniqueConstraintLock(OperationRule, RepoRule):
+    """## What it does
+    Flags `ADD CONSTRAINT ... UNIQUE` (and `op.create_unique_constraint`) on an existing table.
+
+    ## Why is this bad?
+    The unique index is built inside the `ALTER TABLE`, holding a lock that blocks writes for the whole build.
+
+    ## Example
+    ```sql
+    ALTER TABLE users ADD CONSTRAINT uq_email UNIQUE (email);
+    ```
+
+    ## Use instead
+    ```sql
+    CREATE UNIQUE INDEX CONCURRENTLY uq_email ON users (email);
+    ALTER TABLE users ADD CONSTRAINT uq_email UNIQUE USING INDEX uq_email;
+    ```
+    """
+
+    id = "MIG009"
+    name = "unique-constraint-lock"
+    severity = Severity.NOTICE
+    fix = "create a unique index CONCURRENTLY, then ADD CONSTRAINT ... UNIQUE USING INDEX"
+
+    def judge(self, change, ctx):
+        op = change.op
+        if op["op"] == "add_constraint" and op["detail"].get("kind") == "unique" and change.existing_table:
+            return f"adds a UNIQUE constraint to existing table {op['table']}: the index behind it is built while writes are blocked"
+        return None

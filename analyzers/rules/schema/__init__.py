@@ -1,0 +1,1 @@
+"""SCH: schema drift between ORM models, raw SQL and migrations."""

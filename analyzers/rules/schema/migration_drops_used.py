@@ -1,0 +1,46 @@
+"""SCH003: a migration drops or renames a table or column that a model still maps."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from analyzers.findings import Finding, Severity, fingerprint
+from analyzers.rules.base import RepoRule
+from analyzers.rules.migrations.common import changed_operations, dropped, mapped_by
+
+
+class MigrationDropsUsed(RepoRule):
+    """## What it does
+    Flags a migration that drops or renames a table or column that a model of the same revision
+    still maps.
+
+    ## Why is this bad?
+    After this change is deployed the application queries a column the database no longer has:
+    every request touching the model fails.
+
+    ## Example
+    ```python
+    op.drop_column("videos", "title")   # while class Video still has title = Column(String)
+    ```
+
+    ## Use instead
+    Remove the model attribute and every use in the same change, or keep the column.
+    """
+
+    id = "SCH003"
+    name = "migration-drops-used"
+    severity = Severity.ERROR
+    fix = "remove the model attribute and its uses in the same change, or keep the column"
+
+    def check(self, ctx) -> Iterable[Finding]:
+        for change in changed_operations(ctx):
+            found = dropped(change)
+            if found is None:
+                continue
+            table, column, what = found
+            where = mapped_by(ctx.facts, table, column)
+            if where is None:
+                continue
+            message = f"this migration {what}, but the code of this change still maps it ({where}); {self.fix}"
+            yield Finding(self.id, self.name, self.severity, change.path, change.op["line"], change.op["line"], message,
+                          fingerprint(self.id, change.path, f"{table}.{column or ''}"))

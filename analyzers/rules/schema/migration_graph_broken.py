@@ -1,0 +1,60 @@
+"""SCH009: an Alembic revision graph with two heads, a missing parent or a duplicate id."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from analyzers.findings import Finding, Severity, fingerprint
+from analyzers.rules.base import RepoRule
+from analyzers.schema.facts import schema_facts
+
+
+class MigrationGraphBroken(RepoRule):
+    """## What it does
+    Orders Alembic revisions by their `revision`/`down_revision` graph and flags two or more
+    heads, a `down_revision` no revision has, and a revision id used twice.
+
+    ## Why is this bad?
+    `alembic upgrade head` refuses to run with several heads ("Multiple head revisions are
+    present"), so the deploy's migration step fails; a dangling parent or a duplicate id breaks
+    every later upgrade the same way.
+
+    ## Example
+    Two branches each add a revision on top of `a1b2c3`, and both merge.
+
+    ## Use instead
+    ```sh
+    alembic merge -m "merge heads" <head1> <head2>
+    ```
+    """
+
+    id = "SCH009"
+    name = "migration-graph-broken"
+    severity = Severity.ERROR
+    fix = "merge the heads (alembic merge) or fix down_revision"
+
+    def check(self, ctx) -> Iterable[Finding]:
+        facts = schema_facts(ctx.facts, ctx.config)
+        for problem in facts.graph_problems:
+            kind, _, rest = problem.partition(":")
+            if kind == "heads":
+                heads = rest.split(",")
+                for head in heads:
+                    path = facts.revisions[head]["path"]
+                    others = ", ".join(h for h in heads if h != head)
+                    message = f"revision {head} is one of {len(heads)} heads (also {others}): alembic upgrade head will refuse to run; {self.fix}"
+                    yield self._at(ctx, path, "down_revision", message, f"head:{head}")
+            elif kind == "missing":
+                child, parent = rest.split(":", 1)
+                path = facts.revisions[child]["path"]
+                message = f"revision {child} has down_revision {parent!r}, which no revision defines; {self.fix}"
+                yield self._at(ctx, path, "down_revision", message, f"missing:{child}:{parent}")
+            elif kind == "duplicate":
+                rev, path, first = rest.split(":", 2)
+                message = f"revision id {rev} is also used by {first}: Alembic cannot tell them apart; give this revision a new id"
+                yield self._at(ctx, path, "revision", message, f"duplicate:{rev}")
+
+    def _at(self, ctx, path: str, word: str, message: str, key: str) -> Finding:
+        data = ctx.snapshot.read(path) or b""
+        line = next((n for n, text in enumerate(data.decode("utf-8", "replace").splitlines(), start=1) if text.startswith(word)), 1)
+        return Finding(self.id, self.name, self.severity, path, line, line, message, fingerprint(self.id, path, key))

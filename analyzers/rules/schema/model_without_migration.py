@@ -1,0 +1,85 @@
+"""SCH001: a model maps a table or column that no migration creates."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from analyzers.findings import Finding, Severity, Suggestion, fingerprint
+from analyzers.rules.base import RepoRule
+from analyzers.schema.facts import expected_columns, migration_description, schema_facts
+
+
+class ModelWithoutMigration(RepoRule):
+    """## What it does
+    Replays the repository's migrations (SQL files and Alembic revisions, in order) and flags a
+    table or column that an ORM model (SQLAlchemy declarative or Core, SQLModel) maps but that
+    no migration creates.
+
+    ## Why is this bad?
+    The code deploys, the migration step has nothing to run, and the first query that touches
+    the column fails: `column videos.sermon_actual_date does not exist`. Tests using
+    `create_all()` pass, which is exactly why review misses it.
+
+    ## Example
+    ```python
+    class Video(Base):
+        __tablename__ = "videos"
+        sermon_actual_date: Mapped[datetime | None]  # no migration adds it
+    ```
+
+    ## Use instead
+    Add the migration in the same change:
+    ```sql
+    ALTER TABLE videos ADD COLUMN sermon_actual_date TIMESTAMP;
+    ```
+    """
+
+    id = "SCH001"
+    name = "model-without-migration"
+    severity = Severity.ERROR
+    fix = "add a migration that creates it, in the same change"
+
+    def check(self, ctx) -> Iterable[Finding]:
+        facts = schema_facts(ctx.facts, ctx.config)
+        if not facts.has_migrations:
+            return  # tables managed by create_all(), or migrations elsewhere: nothing to compare
+        where = migration_description(facts)
+        for expected in expected_columns(ctx.facts):
+            table = facts.schema.table(expected.table)
+            if expected.column is None:
+                if table is None:
+                    message = f"table {expected.table} is mapped by {expected.model} here, but {where} creates it; {self.fix}"
+                    yield Finding(self.id, self.name, self.severity, expected.path, expected.line, expected.line, message,
+                                  fingerprint(self.id, expected.path, expected.table))
+                continue
+            if table is None or expected.column in table.columns:
+                continue
+            sql_type = _sql_type(expected.info)
+            ddl = f"ALTER TABLE {expected.table} ADD COLUMN {expected.column} {sql_type}{'' if expected.info.get('nullable', True) else ' NOT NULL'};"
+            message = (
+                f"{expected.table}.{expected.column} is mapped by {expected.model} here, but {where} creates it; "
+                f"add: {ddl}"
+            )
+            if facts.style == "alembic":
+                snippet = f"op.add_column(\"{expected.table}\", sa.Column(\"{expected.column}\", sa.{_sa_type(sql_type)}(), nullable={expected.info.get('nullable', True)}))"
+            else:
+                snippet = ddl
+            yield Finding(self.id, self.name, self.severity, expected.path, expected.line, expected.line, message,
+                          fingerprint(self.id, expected.path, f"{expected.table}.{expected.column}"),
+                          suggestion=Suggestion("snippet", snippet, "the migration this column needs"))
+
+
+_SQL = {"integer": "INTEGER", "bigint": "BIGINT", "smallint": "SMALLINT", "varchar": "VARCHAR", "text": "TEXT", "boolean": "BOOLEAN",
+        "timestamp": "TIMESTAMP", "date": "DATE", "time": "TIME", "float": "DOUBLE PRECISION", "numeric": "NUMERIC",
+        "json": "JSON", "jsonb": "JSONB", "uuid": "UUID", "bytea": "BYTEA", "enum": "TEXT", "interval": "INTERVAL"}
+_SA = {"INTEGER": "Integer", "BIGINT": "BigInteger", "SMALLINT": "SmallInteger", "VARCHAR": "String", "TEXT": "Text",
+       "BOOLEAN": "Boolean", "TIMESTAMP": "DateTime", "DATE": "Date", "TIME": "Time", "DOUBLE PRECISION": "Float",
+       "NUMERIC": "Numeric", "JSON": "JSON", "JSONB": "JSON", "UUID": "Uuid", "BYTEA": "LargeBinary", "INTERVAL": "Interval"}
+
+
+def _sql_type(info: dict) -> str:
+    return _SQL.get(info.get("type", ""), "TEXT")
+
+
+def _sa_type(sql_type: str) -> str:
+    return _SA.get(sql_type, "Text")

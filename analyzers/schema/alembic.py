@@ -1,0 +1,309 @@
+"""Alembic revision files read with ``ast`` (parse only): the graph and the `op.*` operations."""
+
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+from analyzers.schema.model import PYTHON_TYPES, Column, Schema, Table, bare_name
+from analyzers.schema.sql_replay import Operation, _in_values, apply_sql
+
+
+def is_alembic_revision(path: str, text: str) -> bool:
+    return path.endswith(".py") and "/versions/" in f"/{path}" and "down_revision" in text and "revision" in text
+
+
+def parse_revision(path: str, text: str) -> dict[str, Any] | None:
+    try:
+        tree = ast.parse(text, filename=path)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    info: dict[str, Any] = {"revision": None, "down": [], "depends_on": [], "branch_labels": [], "upgrade": None, "downgrade": None}
+    for node in tree.body:
+        if isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                if isinstance(target, ast.Name) and node.value is not None:
+                    value = _literal(node.value)
+                    if target.id == "revision":
+                        info["revision"] = value if isinstance(value, str) else None
+                    elif target.id in ("down_revision", "depends_on", "branch_labels"):
+                        key = {"down_revision": "down"}.get(target.id, target.id)
+                        info[key] = [value] if isinstance(value, str) else [v for v in value or [] if isinstance(v, str)]
+        elif isinstance(node, ast.FunctionDef) and node.name in ("upgrade", "downgrade"):
+            info[node.name] = node
+    if info["revision"] is None:
+        return None
+    upgrade, downgrade = info.pop("upgrade"), info.pop("downgrade")
+    info["calls"] = _op_calls(upgrade) if upgrade else []
+    info["downgrade_empty"] = downgrade is None or _empty_body(downgrade)
+    return info
+
+
+def _literal(node: ast.expr) -> Any:
+    try:
+        return ast.literal_eval(node)
+    except (ValueError, SyntaxError, TypeError, RecursionError):
+        return None
+
+
+def _empty_body(func: ast.FunctionDef) -> bool:
+    body = [n for n in func.body if not (isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant))]
+    return not body or all(isinstance(n, ast.Pass) for n in body) or any(isinstance(n, ast.Raise) for n in body)
+
+
+def _op_calls(func: ast.FunctionDef) -> list[dict]:
+    """`op.x(...)` and `batch_op.x(...)` calls in order, as JSON-able dicts."""
+    calls: list[dict] = []
+
+    def visit(nodes: list[ast.stmt], batch: dict[str, str]) -> None:
+        for node in nodes:
+            if isinstance(node, ast.With):
+                inner = dict(batch)
+                for item in node.items:
+                    call = item.context_expr
+                    if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == "batch_alter_table":
+                        table = _str(call.args[0]) if call.args else _str(_kw(call, "table_name"))
+                        if table and isinstance(item.optional_vars, ast.Name):
+                            inner[item.optional_vars.id] = table
+                visit(node.body, inner)
+                continue
+            for call in [n for n in ast.walk(node) if isinstance(n, ast.Call)]:
+                func_node = call.func
+                if not isinstance(func_node, ast.Attribute) or not isinstance(func_node.value, ast.Name):
+                    continue
+                owner = func_node.value.id
+                if owner == "op":
+                    calls.append(_call(func_node.attr, call, None))
+                elif owner in batch:
+                    calls.append(_call(func_node.attr, call, batch[owner]))
+            # compound statements (if/for) may hold more op calls: ast.walk above already saw them
+
+    visit(func.body, {})
+    return calls
+
+
+def _call(name: str, call: ast.Call, batch_table: str | None) -> dict:
+    args = [_arg(a) for a in call.args]
+    kwargs = {k.arg: _arg(k.value) for k in call.keywords if k.arg}
+    return {"op": name, "args": args, "kwargs": kwargs, "line": call.lineno, "batch": batch_table}
+
+
+def _arg(node: ast.expr) -> Any:
+    """Literals as values; sa.Column/Enum/constraints as tagged dicts; other code as None."""
+    if isinstance(node, ast.Constant):
+        return node.value
+    if isinstance(node, (ast.List, ast.Tuple)):
+        return [_arg(e) for e in node.elts]
+    if isinstance(node, ast.Call):
+        name = _dotted(node.func).rsplit(".", 1)[-1]
+        return {"call": name, "args": [_arg(a) for a in node.args], "kwargs": {k.arg: _arg(k.value) for k in node.keywords if k.arg}}
+    if isinstance(node, (ast.Name, ast.Attribute)):
+        return {"name": _dotted(node).rsplit(".", 1)[-1]}
+    return None
+
+
+def _dotted(node: ast.expr) -> str:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return f"{_dotted(node.value)}.{node.attr}"
+    if isinstance(node, ast.Call):
+        return _dotted(node.func)
+    return ""
+
+
+def _str(node: ast.expr | None) -> str | None:
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+
+
+def _kw(call: ast.Call, name: str) -> ast.expr | None:
+    return next((k.value for k in call.keywords if k.arg == name), None)
+
+
+# -- replay -----------------------------------------------------------------------------------
+
+def type_text(value: Any) -> tuple[str, list[str] | None]:
+    """SQL type name and enum values of an sa type argument."""
+    if isinstance(value, dict):
+        name = value.get("call") or value.get("name") or ""
+        if name == "Enum":
+            values = [v for v in value.get("args", []) if isinstance(v, str)]
+            return "enum", values or None
+        return PYTHON_TYPES.get(name, name.lower()), None
+    return "", None
+
+
+def column_from(value: dict) -> Column | None:
+    if not isinstance(value, dict) or value.get("call") != "Column":
+        return None
+    args = value["args"]
+    name = args[0] if args and isinstance(args[0], str) else None
+    if name is None:
+        return None
+    type_arg = next((a for a in args[1:] if isinstance(a, dict) and a.get("call") not in ("ForeignKey",)), None)
+    sql_type, allowed = type_text(type_arg)
+    kwargs = value["kwargs"]
+    pk = kwargs.get("primary_key") is True
+    nullable = kwargs.get("nullable")
+    column = Column(name=name.lower(), type=sql_type, nullable=(not pk) if nullable is None else bool(nullable),
+                    has_default=kwargs.get("server_default") is not None or (pk and sql_type in ("integer", "bigint")))
+    column.allowed = allowed
+    return column
+
+
+def apply_call(schema: Schema, call: dict, source: str, dialect: str) -> tuple[list[Operation], list[str]]:
+    op, args, kwargs, line = call["op"], call["args"], call["kwargs"], call["line"]
+    batch = call.get("batch")
+    if batch is not None:
+        args = [batch, *args]
+    ops: list[Operation] = []
+    notes: list[str] = []
+
+    def table_of(name: Any) -> Table | None:
+        return schema.tables.get(bare_name(name)) if isinstance(name, str) else None
+
+    if op == "create_table" and args and isinstance(args[0], str):
+        name = bare_name(args[0])
+        table = Table(name=name, created_in=f"{source}:{line}")
+        for item in args[1:]:
+            column = column_from(item)
+            if column is not None:
+                table.columns[column.name] = column
+                if item["kwargs"].get("primary_key") is True:
+                    table.primary_key.append(column.name)
+                if item["kwargs"].get("unique") is True:
+                    table.uniques.append(("", [column.name]))
+            elif isinstance(item, dict) and item.get("call") in ("UniqueConstraint", "PrimaryKeyConstraint"):
+                cols = [c.lower() for c in item["args"] if isinstance(c, str)]
+                cname = item["kwargs"].get("name") or ""
+                table.uniques.append((cname, cols))
+                if item["call"] == "PrimaryKeyConstraint":
+                    table.primary_key = cols
+                if cname:
+                    table.constraints.append(cname)
+            elif isinstance(item, dict) and item.get("call") == "CheckConstraint":
+                _check(table, item["args"][0] if item["args"] else None)
+        if table.primary_key:
+            table.uniques.append(("", list(table.primary_key)))
+        schema.tables[name] = table
+        ops.append(Operation("create_table", name, line))
+    elif op == "drop_table" and args:
+        schema.tables.pop(bare_name(args[0]), None) if isinstance(args[0], str) else None
+        ops.append(Operation("drop_table", bare_name(args[0]) if isinstance(args[0], str) else "", line))
+    elif op == "add_column" and len(args) >= 2:
+        column = column_from(args[1])
+        table = table_of(args[0])
+        if column is not None:
+            if table is not None:
+                table.columns[column.name] = column
+            ops.append(Operation("add_column", bare_name(args[0]), line, column.name, {"nullable": column.nullable, "default": column.has_default}))
+    elif op == "drop_column" and len(args) >= 2 and isinstance(args[1], str):
+        table = table_of(args[0])
+        if table is not None:
+            table.columns.pop(args[1].lower(), None)
+        ops.append(Operation("drop_column", bare_name(args[0]), line, args[1].lower()))
+    elif op == "alter_column" and len(args) >= 2 and isinstance(args[1], str):
+        table = table_of(args[0])
+        name = args[1].lower()
+        column = table.columns.get(name) if table is not None else None
+        if kwargs.get("type_") is not None:
+            sql_type, allowed = type_text(kwargs["type_"])
+            if column is not None:
+                column.type, column.allowed = sql_type, allowed or column.allowed
+            ops.append(Operation("alter_type", bare_name(args[0]), line, name, {"type": sql_type}))
+        if kwargs.get("nullable") is False:
+            if column is not None:
+                column.nullable = False
+            ops.append(Operation("set_not_null", bare_name(args[0]), line, name))
+        elif kwargs.get("nullable") is True and column is not None:
+            column.nullable = True
+        if kwargs.get("server_default") is not None and column is not None:
+            column.has_default = True
+        new_name = kwargs.get("new_column_name")
+        if isinstance(new_name, str):
+            if table is not None and column is not None:
+                table.columns.pop(name)
+                column.name = new_name.lower()
+                table.columns[column.name] = column
+            ops.append(Operation("rename_column", bare_name(args[0]), line, name, {"to": new_name.lower()}))
+    elif op == "rename_table" and len(args) >= 2 and all(isinstance(a, str) for a in args[:2]):
+        old, new = bare_name(args[0]), bare_name(args[1])
+        if old in schema.tables:
+            schema.tables[new] = schema.tables.pop(old)
+            schema.tables[new].name = new
+        ops.append(Operation("rename_table", old, line, detail={"to": new}))
+    elif op == "create_index" and len(args) >= 3:
+        name, table_name, columns = args[0], args[1], args[2]
+        table = table_of(table_name)
+        cols = [c.lower() for c in columns if isinstance(c, str)] if isinstance(columns, list) else []
+        unique = kwargs.get("unique") is True
+        concurrently = (kwargs.get("postgresql_concurrently") is True)
+        if table is not None and isinstance(name, str):
+            table.indexes[name.lower()] = cols
+            if unique:
+                table.uniques.append((name.lower(), cols))
+        ops.append(Operation("create_index", bare_name(table_name) if isinstance(table_name, str) else "", line,
+                             detail={"index": name, "unique": unique, "concurrently": concurrently}))
+    elif op in ("create_unique_constraint", "create_primary_key") and len(args) >= 3:
+        table = table_of(args[1])
+        cols = [c.lower() for c in args[2] if isinstance(c, str)] if isinstance(args[2], list) else []
+        if table is not None:
+            table.uniques.append(((args[0] or "").lower() if isinstance(args[0], str) else "", cols))
+        ops.append(Operation("add_constraint", bare_name(args[1]) if isinstance(args[1], str) else "", line, detail={"kind": "unique", "not_valid": False}))
+    elif op in ("create_check_constraint", "create_foreign_key") and len(args) >= 2:
+        table_name = args[1]
+        table = table_of(table_name)
+        if op == "create_check_constraint" and table is not None and len(args) >= 3:
+            _check(table, args[2])
+        kind = "check" if op == "create_check_constraint" else "foreign_key"
+        not_valid = bool(kwargs.get("postgresql_not_valid"))
+        ops.append(Operation("add_constraint", bare_name(table_name) if isinstance(table_name, str) else "", line, detail={"kind": kind, "not_valid": not_valid}))
+    elif op == "drop_constraint" and len(args) >= 2:
+        table = table_of(args[1])
+        if table is not None and isinstance(args[0], str):
+            table.uniques = [u for u in table.uniques if u[0] != args[0].lower()]
+    elif op == "execute" and args and isinstance(args[0], str):
+        sql_ops, notices = apply_sql(schema, args[0], source, dialect, first_line=line)
+        ops += [Operation(o.op, o.table, line, o.column, o.detail) for o in sql_ops]
+        notes += [n.message for n in notices]
+    return ops, notes
+
+
+def _check(table: Table, text: Any) -> None:
+    if isinstance(text, str):
+        values = _in_values(text)
+        if values is not None and values[0] in table.columns:
+            table.columns[values[0]].allowed = values[1]
+
+
+def order_revisions(revisions: dict[str, dict]) -> tuple[list[str], list[str]]:
+    """Revision ids in dependency order, and the graph problems found (heads, missing parents, dups)."""
+    problems: list[str] = []
+    children: dict[str, list[str]] = {}
+    for rev_id, info in revisions.items():
+        for parent in info["down"] + info.get("depends_on", []):
+            if parent not in revisions:
+                if parent in info["down"]:
+                    problems.append(f"missing:{rev_id}:{parent}")
+                continue
+            children.setdefault(parent, []).append(rev_id)
+    order: list[str] = []
+    placed: set[str] = set()
+    pending = sorted(r for r, info in revisions.items() if not [p for p in info["down"] if p in revisions])
+    while pending:
+        rev_id = pending.pop(0)
+        if rev_id in placed:
+            continue
+        order.append(rev_id)
+        placed.add(rev_id)
+        for child in sorted(children.get(rev_id, [])):
+            parents = [p for p in revisions[child]["down"] + revisions[child].get("depends_on", []) if p in revisions]
+            if all(p in placed for p in parents):
+                pending.append(child)
+    order += sorted(r for r in revisions if r not in placed)  # cycles: keep them, in a stable order
+    referenced = {p for info in revisions.values() for p in info["down"]}
+    heads = sorted(r for r in revisions if r not in referenced)
+    if len(heads) > 1:
+        problems.append("heads:" + ",".join(heads))
+    return order, problems

@@ -1,0 +1,153 @@
+"""The schema facts of one revision: migrations found and replayed in order, the resulting
+schema, each migration's operations, and the tables and columns the ORM models expect."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from analyzers.config import Config
+from analyzers.context import RevisionFacts
+from analyzers.indexes import file_index
+from analyzers.schema.alembic import apply_call, is_alembic_revision, order_revisions, parse_revision
+from analyzers.schema.model import Schema
+from analyzers.schema.orm import extract_models
+from analyzers.schema.sql_replay import apply_sql
+
+SQL_DIRS = ("migrations/", "db/migrations/", "supabase/migrations/", "sql/", "schema/migrations/")
+
+
+def natural_key(path: str) -> list:
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", posixpath.basename(path))]
+
+
+def is_sql_migration(path: str, config: Config) -> bool:
+    if not path.endswith(".sql"):
+        return False
+    configured = [m.rstrip("/") + "/" for m in config.schema_.migrations]
+    if configured:
+        return any(path.startswith(m) for m in configured)
+    return any(path.startswith(d) or f"/{d}" in path for d in SQL_DIRS)
+
+
+@dataclass
+class SchemaFacts:
+    schema: Schema
+    operations: dict[str, list[dict]]
+    notices: dict[str, list[list]]
+    graph_problems: list[str]
+    revisions: dict[str, dict]  # revision id -> {"path", "down", "downgrade_empty", "changes"}
+    migration_files: list[str]
+    style: str  # "alembic", "sql" or ""
+
+    @property
+    def has_migrations(self) -> bool:
+        return bool(self.migration_files)
+
+
+def _compute(snapshot, config: Config, facts: RevisionFacts) -> dict:
+    sql_files = sorted((p for p, e in snapshot.entries().items() if e.kind == "file" and is_sql_migration(p, config)), key=natural_key)
+    alembic_texts = file_index(facts, "alembic-revisions", lambda p: p.endswith(".py") and "versions/" in p,
+                               lambda p, t: parse_revision(p, t) if is_alembic_revision(p, t) else None)
+    schema = Schema()
+    operations: dict[str, list[dict]] = {}
+    notices: dict[str, list[list]] = {}
+    dialect = config.schema_.dialect
+    for path, data in snapshot.read_many(sql_files).items():
+        text = data.decode("utf-8", "replace")
+        ops, found = apply_sql(schema, text, path, dialect)
+        operations[path] = [o.__dict__ for o in ops]
+        notices[path] = [[n.line, n.message] for n in found]
+    revisions: dict[str, dict] = {}
+    duplicates: list[str] = []
+    for path, info in sorted(alembic_texts.items()):
+        if not info:
+            continue
+        if info["revision"] in revisions:
+            duplicates.append(f"duplicate:{info['revision']}:{path}:{revisions[info['revision']]['path']}")
+            continue
+        revisions[info["revision"]] = {**info, "path": path}
+    order, problems = order_revisions(revisions)
+    for rev_id in order:
+        info = revisions[rev_id]
+        ops_here, notes = [], []
+        for call in info["calls"]:
+            ops, found = apply_call(schema, call, info["path"], dialect)
+            ops_here += [o.__dict__ for o in ops]
+            notes += [[call["line"], n] for n in found]
+        operations[info["path"]] = ops_here
+        notices[info["path"]] = notes
+        info["changes"] = bool(ops_here)
+    slim = {r: {"path": i["path"], "down": i["down"], "downgrade_empty": i["downgrade_empty"], "changes": i.get("changes", False)} for r, i in revisions.items()}
+    style = "alembic" if revisions else ("sql" if sql_files else "")
+    return {"schema": schema.to_json(), "operations": operations, "notices": notices, "graph_problems": problems + duplicates,
+            "revisions": slim, "migration_files": sql_files + sorted(i["path"] for i in revisions.values()), "style": style}
+
+
+def schema_facts(facts: RevisionFacts, config: Config) -> SchemaFacts:
+    def build(snapshot) -> SchemaFacts:
+        data = facts.get(f"schema:{config.schema_.dialect}:{','.join(config.schema_.migrations)}", lambda s: _compute(s, config, facts))
+        return SchemaFacts(Schema.from_json(data["schema"]), data["operations"], data["notices"], data["graph_problems"],
+                           data["revisions"], data["migration_files"], data["style"])
+
+    return facts.local("schema-facts", build)
+
+
+@dataclass
+class Expected:
+    table: str
+    column: str | None
+    path: str
+    line: int
+    model: str
+    info: dict[str, Any]
+
+
+def expected_columns(facts: RevisionFacts) -> list[Expected]:
+    """Every (table, column) a model maps, with inherited columns of mixins and abstract bases."""
+
+    def build(_snapshot) -> list[Expected]:
+        models_by_file = file_index(facts, "orm-models", lambda p: p.endswith(".py"), extract_models)
+        by_class: dict[str, tuple[str, dict]] = {}
+        for path, models in models_by_file.items():
+            for model in models:
+                if model["class"]:
+                    by_class.setdefault(model["class"], (path, model))
+        expected: list[Expected] = []
+        for path, models in sorted(models_by_file.items()):
+            for model in models:
+                if not model["table"] or model["abstract"]:
+                    continue
+                label = model["class"] or f"Table('{model['table']}')"
+                expected.append(Expected(model["table"], None, path, model["line"], label, {}))
+                seen: set[str] = set()
+                for owner_path, column in _columns_with_bases(model, path, by_class, set()):
+                    if column["name"] in seen:
+                        continue
+                    seen.add(column["name"])
+                    expected.append(Expected(model["table"], column["name"], owner_path, column["line"], label, column))
+        return expected
+
+    return facts.local("expected-columns", build)
+
+
+def _columns_with_bases(model: dict, path: str, by_class: dict, seen: set[str]):
+    for column in model["columns"]:
+        yield path, column
+    for base in model["bases"]:
+        name = base.rsplit(".", 1)[-1]
+        if name in seen or name not in by_class:
+            continue
+        seen.add(name)
+        base_path, base_model = by_class[name]
+        if base_model["table"] and not base_model["abstract"]:
+            continue  # joined/single-table inheritance: the parent's columns live in its own table
+        yield from _columns_with_bases(base_model, base_path, by_class, seen)
+
+
+def migration_description(facts: SchemaFacts) -> str:
+    dirs = sorted({posixpath.dirname(p) for p in facts.migration_files})
+    where = ", ".join(d + "/" for d in dirs[:3]) + (" ..." if len(dirs) > 3 else "")
+    return f"none of the {len(facts.migration_files)} migrations in {where}"

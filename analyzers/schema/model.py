@@ -1,0 +1,98 @@
+"""Tables, columns, constraints and enum types of one database schema (one dialect)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+
+_FAMILIES = [
+    ("integer", r"^(big|small|tiny|medium)?int(eger)?\d*$|^(big|small)?serial\d*$|^int[248]$"),
+    ("bool", r"^bool(ean)?$"),
+    ("timestamp", r"^(timestamp(tz)?|datetime\d*)( with(out)? time zone)?$"),
+    ("date", r"^date$"),
+    ("time", r"^time(tz)?( with(out)? time zone)?$"),
+    ("interval", r"^interval$"),
+    ("json", r"^jsonb?$"),
+    ("uuid", r"^uuid$|^guid$"),
+    ("numeric", r"^(numeric|decimal|float\d*|double( precision)?|real|money)$"),
+    ("bytes", r"^(bytea|blob|(var)?binary|largebinary|longblob)$"),
+    ("text", r"^(text|(n)?varchar\d*|(n)?char(acter)?( varying)?|string|unicode(text)?|citext|clob|tinytext|mediumtext|longtext|enum)$"),
+    ("array", r"^array$|\[\]$"),
+]
+# SQLAlchemy / SQLModel / Python type names → SQL type names.
+PYTHON_TYPES = {
+    "int": "integer", "str": "text", "bool": "boolean", "float": "float", "bytes": "bytea",
+    "datetime": "timestamp", "date": "date", "time": "time", "timedelta": "interval", "Decimal": "numeric",
+    "UUID": "uuid", "uuid": "uuid", "dict": "json", "list": "json",
+    "Integer": "integer", "BigInteger": "bigint", "SmallInteger": "smallint", "String": "varchar", "Text": "text",
+    "Unicode": "varchar", "UnicodeText": "text", "Boolean": "boolean", "DateTime": "timestamp", "Date": "date",
+    "Time": "time", "Interval": "interval", "Float": "float", "Numeric": "numeric", "DECIMAL": "numeric",
+    "JSON": "json", "JSONB": "jsonb", "Uuid": "uuid", "LargeBinary": "bytea", "Enum": "enum", "ARRAY": "array",
+    "TIMESTAMP": "timestamp", "VARCHAR": "varchar", "CHAR": "char", "INTEGER": "integer", "BIGINT": "bigint",
+    "TEXT": "text", "BOOLEAN": "boolean", "AutoString": "varchar", "Double": "float", "REAL": "real",
+}
+
+
+def type_family(type_name: str) -> str:
+    name = re.sub(r"\(.*\)", "", type_name.strip().lower()).strip()
+    for family, pattern in _FAMILIES:
+        if re.search(pattern, name):
+            return family
+    return "other"
+
+
+@dataclass
+class Column:
+    name: str
+    type: str = ""
+    nullable: bool = True
+    has_default: bool = False
+    # values a CHECK (col IN (...)) or an enum type allows; None when unconstrained
+    allowed: list[str] | None = None
+    enum_type: str | None = None
+
+    @property
+    def family(self) -> str:
+        return type_family(self.type) if self.type else "other"
+
+
+@dataclass
+class Table:
+    name: str
+    columns: dict[str, Column] = field(default_factory=dict)
+    primary_key: list[str] = field(default_factory=list)
+    # name (or "" when unnamed) and columns of unique constraints and unique indexes
+    uniques: list[tuple[str, list[str]]] = field(default_factory=list)
+    indexes: dict[str, list[str]] = field(default_factory=dict)
+    constraints: list[str] = field(default_factory=list)  # every named constraint
+    created_in: str = ""
+
+
+@dataclass
+class Schema:
+    tables: dict[str, Table] = field(default_factory=dict)
+    enums: dict[str, list[str]] = field(default_factory=dict)
+
+    def table(self, name: str) -> Table | None:
+        return self.tables.get(_bare(name))
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Schema":
+        tables = {}
+        for name, t in data["tables"].items():
+            columns = {c: Column(**col) for c, col in t["columns"].items()}
+            tables[name] = Table(name=t["name"], columns=columns, primary_key=t["primary_key"],
+                                 uniques=[(u[0], list(u[1])) for u in t["uniques"]], indexes=t["indexes"],
+                                 constraints=t["constraints"], created_in=t["created_in"])
+        return cls(tables=tables, enums=data["enums"])
+
+
+def _bare(name: str) -> str:
+    """`public.videos` and `"Videos"` → `videos` (one schema namespace is modelled)."""
+    return name.split(".")[-1].strip('"`[]').lower()
+
+
+bare_name = _bare

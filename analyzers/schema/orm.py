@@ -1,0 +1,218 @@
+"""What the ORM models expect, read with ``ast`` (parse only): SQLAlchemy declarative (1.x
+``Column`` and 2.0 ``Mapped``/``mapped_column``), Flask-SQLAlchemy, Core ``Table``, SQLModel."""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import Any
+
+from analyzers.schema.model import PYTHON_TYPES
+
+_COLUMN_CALLS = {"Column", "mapped_column"}
+_NOT_COLUMNS = {"relationship", "Relationship", "backref", "association_proxy", "column_property", "synonym", "hybrid_property", "deferred", "query_expression", "composite"}
+
+
+def mentions_orm(text: str) -> bool:
+    return ("sqlalchemy" in text or "sqlmodel" in text or "db.Model" in text or "db.Column" in text) and "class " in text or "Table(" in text
+
+
+def extract_models(path: str, text: str) -> list[dict[str, Any]]:
+    if not mentions_orm(text):
+        return []
+    try:
+        tree = ast.parse(text, filename=path)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return []
+    models: list[dict[str, Any]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ClassDef):
+            model = _class_model(node)
+            if model is not None:
+                models.append(model)
+        elif isinstance(node, ast.Call) and _name(node.func).rsplit(".", 1)[-1] == "Table" and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
+            columns = [c for a in node.args[1:] if (c := _column(a, None, node.lineno)) is not None]
+            models.append({"class": None, "table": node.args[0].value.lower(), "bases": [], "columns": columns, "attributes": [],
+                           "abstract": False, "line": node.lineno, "kind": "core", "table_args": _table_args(node.args[1:])})
+    return models
+
+
+def _class_model(node: ast.ClassDef) -> dict[str, Any] | None:
+    bases = [_name(b) for b in node.bases]
+    sqlmodel_table = any(k.arg == "table" and isinstance(k.value, ast.Constant) and k.value.value is True for k in node.keywords)
+    tablename = None
+    abstract = False
+    columns: list[dict] = []
+    attributes: list[str] = []
+    table_args: list[dict] = []
+    for stmt in node.body:
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+            target = stmt.targets[0].id
+            if target == "__tablename__" and isinstance(stmt.value, ast.Constant):
+                tablename = str(stmt.value.value).lower()
+            elif target == "__abstract__":
+                abstract = isinstance(stmt.value, ast.Constant) and stmt.value.value is True
+            elif target == "__table_args__":
+                table_args = _table_args(stmt.value.elts if isinstance(stmt.value, (ast.Tuple, ast.List)) else [stmt.value])
+            else:
+                attributes.append(target)
+                column = _column(stmt.value, target, stmt.lineno)
+                if column is not None:
+                    columns.append(column)
+        elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+            target = stmt.target.id
+            attributes.append(target)
+            column = _annotated(stmt, target, sqlmodel_table)
+            if column is not None:
+                columns.append(column)
+        elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            attributes.append(stmt.name)
+    is_model = tablename is not None or sqlmodel_table or any(b.endswith(("Model", "Base", "DeclarativeBase")) for b in bases) and columns
+    if not is_model and not columns:
+        return None
+    if tablename is None and sqlmodel_table:
+        tablename = node.name.lower()
+    if tablename is None and any(b in ("db.Model", "Model") for b in bases) and columns and not abstract:
+        tablename = re.sub(r"(?<!^)(?=[A-Z])", "_", node.name).lower()  # Flask-SQLAlchemy's default
+    return {"class": node.name, "table": tablename, "bases": bases, "columns": columns, "attributes": attributes,
+            "abstract": abstract, "line": node.lineno, "kind": "sqlmodel" if sqlmodel_table else "declarative",
+            "table_args": table_args}
+
+
+def _column(value: ast.expr | None, attr: str | None, line: int) -> dict | None:
+    if not isinstance(value, ast.Call):
+        return None
+    func = _name(value.func).rsplit(".", 1)[-1]
+    if func not in _COLUMN_CALLS:
+        return None
+    args = list(value.args)
+    name = attr
+    if args and isinstance(args[0], ast.Constant) and isinstance(args[0].value, str):
+        name = args[0].value
+        args = args[1:]
+    if name is None:
+        return None
+    sql_type, allowed = _type(args[0]) if args else ("", None)
+    kwargs = {k.arg: k.value for k in value.keywords if k.arg}
+    pk = _true(kwargs.get("primary_key"))
+    nullable = kwargs.get("nullable")
+    return {"attr": attr or name, "name": name.lower(), "type": sql_type, "allowed": allowed, "line": line,
+            "nullable": (not pk) if nullable is None else _true(nullable), "nullable_explicit": nullable is not None,
+            "primary_key": pk, "unique": _true(kwargs.get("unique")), "index": _true(kwargs.get("index"))}
+
+
+def _annotated(stmt: ast.AnnAssign, attr: str, sqlmodel: bool) -> dict | None:
+    annotation = stmt.annotation
+    inner, optional = _unwrap(annotation)
+    value = stmt.value
+    if isinstance(value, ast.Call) and _name(value.func).rsplit(".", 1)[-1] in _NOT_COLUMNS:
+        return None
+    mapped = isinstance(annotation, ast.Subscript) and _name(annotation.value).rsplit(".", 1)[-1] == "Mapped"
+    if not (mapped or sqlmodel):
+        return None
+    if attr.startswith("_") or _name(inner) in ("ClassVar",):
+        return None
+    column = _column(value, attr, stmt.lineno) if isinstance(value, ast.Call) and _name(value.func).rsplit(".", 1)[-1] in _COLUMN_CALLS else None
+    python_type = _name(inner).rsplit(".", 1)[-1]
+    if python_type in ("list", "List") and sqlmodel and value is not None and _name(getattr(value, "func", value)).endswith("Relationship"):
+        return None
+    if column is None:
+        if sqlmodel and isinstance(value, ast.Call) and _name(value.func).endswith("Field"):
+            kwargs = {k.arg: k.value for k in value.keywords if k.arg}
+            pk = _true(kwargs.get("primary_key"))
+            nullable = False if pk else (_true(kwargs.get("nullable")) if "nullable" in kwargs else optional)
+            column = {"attr": attr, "name": attr.lower(), "type": "", "allowed": None, "line": stmt.lineno,
+                      "nullable": nullable, "nullable_explicit": "nullable" in kwargs,
+                      "primary_key": pk, "unique": _true(kwargs.get("unique")), "index": _true(kwargs.get("index"))}
+            if "sa_column" in kwargs:
+                sa_column = _column(kwargs["sa_column"], attr, stmt.lineno)
+                if sa_column is not None:
+                    column = sa_column
+        else:
+            if not _is_scalar_type(python_type):
+                return None  # Mapped["Other"] / list["Child"]: a relationship
+            column = {"attr": attr, "name": attr.lower(), "type": "", "allowed": None, "line": stmt.lineno,
+                      "nullable": optional, "nullable_explicit": False, "primary_key": False, "unique": False, "index": False}
+    if not column["type"]:
+        column["type"] = PYTHON_TYPES.get(python_type, "")
+    if not column["nullable_explicit"] and not column["primary_key"]:
+        column["nullable"] = optional  # 2.0: Mapped[str] is NOT NULL, Mapped[str | None] is not
+    return column
+
+
+def _is_scalar_type(name: str) -> bool:
+    return name in PYTHON_TYPES or name in ("Any", "Enum") or name.endswith(("Enum", "Status", "Type", "Kind"))
+
+
+def _unwrap(annotation: ast.expr) -> tuple[ast.expr, bool]:
+    """The type inside Mapped[...] / Optional[...] / X | None, and whether None is allowed."""
+    node, optional = annotation, False
+    for _ in range(4):
+        if isinstance(node, ast.Subscript) and _name(node.value).rsplit(".", 1)[-1] in ("Mapped", "Optional"):
+            optional = optional or _name(node.value).endswith("Optional")
+            node = node.slice
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+            left, right = node.left, node.right
+            if isinstance(right, ast.Constant) and right.value is None:
+                node, optional = left, True
+            elif isinstance(left, ast.Constant) and left.value is None:
+                node, optional = right, True
+            else:
+                break
+        elif isinstance(node, ast.Subscript) and _name(node.value).rsplit(".", 1)[-1] == "Union":
+            elts = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+            rest = [e for e in elts if not (isinstance(e, ast.Constant) and e.value is None)]
+            optional = optional or len(rest) < len(elts)
+            node = rest[0] if rest else node
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            try:
+                node = ast.parse(node.value, mode="eval").body
+            except SyntaxError:
+                break
+        else:
+            break
+    return node, optional
+
+
+def _type(node: ast.expr) -> tuple[str, list[str] | None]:
+    name = _name(node).rsplit(".", 1)[-1]
+    if name == "Enum" and isinstance(node, ast.Call):
+        values = [a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+        return "enum", values or None
+    if name == "ForeignKey":
+        return "", None
+    return PYTHON_TYPES.get(name, name.lower()), None
+
+
+def _table_args(items: list[ast.expr]) -> list[dict]:
+    found = []
+    for item in items:
+        if not isinstance(item, ast.Call):
+            continue
+        kind = _name(item.func).rsplit(".", 1)[-1]
+        if kind in ("UniqueConstraint", "Index", "CheckConstraint", "PrimaryKeyConstraint"):
+            kwargs = {k.arg: k.value for k in item.keywords if k.arg}
+            name = kwargs.get("name")
+            args = [a.value for a in item.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+            if kind == "Index":
+                name_value, columns = (args[0] if args else None), args[1:]
+            else:
+                name_value, columns = (name.value if isinstance(name, ast.Constant) else None), args
+            found.append({"kind": kind, "name": name_value, "columns": columns, "unique": _true(kwargs.get("unique")) or kind == "UniqueConstraint", "line": item.lineno})
+    return found
+
+
+def _true(node: ast.expr | None) -> bool:
+    return isinstance(node, ast.Constant) and node.value is True
+
+
+def _name(node: ast.expr | None) -> str:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return f"{_name(node.value)}.{node.attr}"
+    if isinstance(node, ast.Call):
+        return _name(node.func)
+    if isinstance(node, ast.Subscript):
+        return _name(node.value)
+    return ""

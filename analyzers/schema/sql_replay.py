@@ -1,0 +1,334 @@
+"""Replay SQL migrations (sqlglot, parse only) into a Schema, recording each operation."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import ParseError, TokenError
+
+from analyzers.schema.model import Column, Schema, Table, bare_name
+
+# sqlglot warns on stderr for each statement it keeps as a Command; we report those as notices.
+logging.getLogger("sqlglot").setLevel(logging.ERROR)
+
+DIALECTS = {"postgres": "postgres", "mysql": "mysql", "sqlite": "sqlite"}
+_IN_LIST = re.compile(r"""^\s*\(?\s*"?(\w+)"?\s*(?:::\w+)?\s+IN\s*\((.*)\)\s*\)?\s*$""", re.IGNORECASE | re.DOTALL)
+_ANY_ARRAY = re.compile(r"""^\s*\(?\s*"?(\w+)"?\s*(?:::\w+)?\s*=\s*ANY\s*\(\s*\(?\s*ARRAY\s*\[(.*)\]""", re.IGNORECASE | re.DOTALL)
+_ALTER_TYPE_ADD = re.compile(r"^\s*ALTER\s+TYPE\s+([\w.\"]+)\s+ADD\s+VALUE\s+(?:IF\s+NOT\s+EXISTS\s+)?'((?:[^']|'')*)'", re.IGNORECASE)
+
+
+@dataclass
+class Operation:
+    """One schema change a migration makes, for the migration-safety rules."""
+
+    op: str  # create_table, drop_table, add_column, drop_column, rename_column, rename_table, alter_type,
+    #          set_not_null, create_index, add_constraint, ...
+    table: str
+    line: int
+    column: str | None = None
+    detail: dict = field(default_factory=dict)
+
+
+@dataclass
+class Notice:
+    line: int
+    message: str
+
+
+def split_statements(sql: str) -> list[tuple[int, str]]:
+    """Statements with their first line, splitting on `;` outside strings, comments and $$ bodies."""
+    statements: list[tuple[int, str]] = []
+    buf: list[str] = []
+    line = start = 1
+    started = False
+    i, n = 0, len(sql)
+    quote: str | None = None
+    while i < n:
+        ch = sql[i]
+        if not started and not ch.isspace() and not sql.startswith(("--", "/*"), i):
+            start, started = line, True
+        if quote:
+            if sql.startswith(quote, i):
+                buf.append(quote)
+                i += len(quote)
+                quote = None
+                continue
+        elif sql.startswith("--", i):
+            end = sql.find("\n", i)
+            end = n if end < 0 else end
+            i = end
+            continue
+        elif sql.startswith("/*", i):
+            end = sql.find("*/", i + 2)
+            end = n if end < 0 else end + 2
+            line += sql.count("\n", i, end)
+            i = end
+            continue
+        elif ch in ("'", '"'):
+            quote = ch
+        elif ch == "$":
+            match = re.match(r"\$\w*\$", sql[i:])
+            if match:
+                quote = match.group(0)
+                buf.append(quote)
+                i += len(quote)
+                continue
+        elif ch == ";":
+            text = "".join(buf).strip()
+            if text:
+                statements.append((start, text))
+            buf = []
+            started = False
+            i += 1
+            continue
+        if ch == "\n":
+            line += 1
+        buf.append(ch)
+        i += 1
+    text = "".join(buf).strip()
+    if text:
+        statements.append((start, text))
+    return statements
+
+
+def apply_sql(schema: Schema, sql: str, source: str, dialect: str = "postgres", first_line: int = 1) -> tuple[list[Operation], list[Notice]]:
+    operations: list[Operation] = []
+    notices: list[Notice] = []
+    for offset, statement in split_statements(sql):
+        line = first_line + offset - 1
+        if (m := _ALTER_TYPE_ADD.match(statement)) is not None:
+            name = bare_name(m.group(1))
+            schema.enums.setdefault(name, []).append(m.group(2).replace("''", "'"))
+            _refresh_enum(schema, name)
+            operations.append(Operation("alter_enum", name, line, detail={"value": m.group(2)}))
+            continue
+        try:
+            parsed = sqlglot.parse(statement, read=DIALECTS.get(dialect, "postgres"))
+        except (ParseError, TokenError) as exc:
+            notices.append(Notice(line, f"could not parse the SQL statement at line {line}: {str(exc).splitlines()[0][:160]}"))
+            continue
+        for tree in parsed:
+            if tree is None:
+                continue
+            if isinstance(tree, exp.Command):
+                word = statement.split(None, 2)[:2]
+                if word and word[0].upper() in ("CREATE", "ALTER", "DROP") and not _harmless_command(statement):
+                    notices.append(Notice(line, f"SQL statement at line {line} is not understood ({' '.join(word).upper()} ...); its schema change is not modelled"))
+                continue
+            operations += _apply(schema, tree, line, source, statement)
+    return operations, notices
+
+
+def _harmless_command(statement: str) -> bool:
+    head = " ".join(statement.split()[:3]).upper()
+    return head.startswith(("CREATE EXTENSION", "CREATE FUNCTION", "CREATE OR REPLACE", "CREATE TRIGGER", "DROP TRIGGER", "DROP FUNCTION", "ALTER FUNCTION", "CREATE POLICY", "ALTER POLICY", "DROP POLICY", "CREATE ROLE", "ALTER ROLE", "ALTER DEFAULT"))
+
+
+def _apply(schema: Schema, tree: exp.Expression, line: int, source: str, text: str) -> list[Operation]:
+    if isinstance(tree, exp.Create):
+        kind = (tree.args.get("kind") or "").upper()
+        if kind == "TABLE":
+            return _create_table(schema, tree, line, source)
+        if kind == "INDEX":
+            return _create_index(schema, tree, line)
+        if kind == "TYPE":
+            name = bare_name(tree.this.name if isinstance(tree.this, exp.Table) else str(tree.this))
+            values = [e.name for e in tree.find_all(exp.Literal) if e.is_string]
+            schema.enums[name] = values
+            return [Operation("create_enum", name, line, detail={"values": values})]
+        return []
+    if isinstance(tree, exp.Drop):
+        kind = (tree.args.get("kind") or "").upper()
+        ops = []
+        if kind == "TABLE":
+            for table in tree.args.get("tables") or [tree.this]:
+                name = bare_name(table.name)
+                schema.tables.pop(name, None)
+                ops.append(Operation("drop_table", name, line))
+        elif kind == "INDEX":
+            target = tree.this
+            name = bare_name(target.name if target is not None else "")
+            for table in schema.tables.values():
+                if table.indexes.pop(name, None) is not None:
+                    table.uniques = [u for u in table.uniques if u[0] != name]
+            ops.append(Operation("drop_index", "", line, detail={"index": name}))
+        elif kind == "TYPE":
+            schema.enums.pop(bare_name(tree.this.name), None)
+        return ops
+    if isinstance(tree, exp.Alter):
+        return _alter(schema, tree, line, source, text)
+    return []
+
+
+def _column_def(col: exp.ColumnDef) -> Column:
+    kind = col.args.get("kind")
+    type_text = kind.sql(dialect="postgres") if kind is not None else ""
+    column = Column(name=col.name.lower(), type=type_text)
+    for constraint in col.args.get("constraints") or []:
+        c = constraint.args.get("kind")
+        if isinstance(c, exp.NotNullColumnConstraint) and not c.args.get("allow_null"):
+            column.nullable = False
+        elif isinstance(c, exp.PrimaryKeyColumnConstraint):
+            column.nullable = False
+        elif isinstance(c, exp.DefaultColumnConstraint):
+            column.has_default = True
+        elif isinstance(c, exp.CheckColumnConstraint):
+            values = _in_values(c.this.sql(dialect="postgres") if c.this is not None else "")
+            if values is not None:
+                column.allowed = values[1]
+    if type_text.lower().endswith("serial") or "identity" in col.sql().lower() or "auto_increment" in col.sql().lower():
+        column.has_default = True
+    return column
+
+
+def _in_values(text: str) -> tuple[str, list[str]] | None:
+    m = _IN_LIST.match(text) or _ANY_ARRAY.match(text)
+    if m is None:
+        return None
+    values = re.findall(r"'((?:[^']|'')*)'", m.group(2))
+    return m.group(1).lower(), [v.replace("''", "'") for v in values]
+
+
+def _create_table(schema: Schema, tree: exp.Create, line: int, source: str) -> list[Operation]:
+    target = tree.this
+    table_expr = target.this if isinstance(target, exp.Schema) else target
+    name = bare_name(table_expr.name)
+    if tree.args.get("exists") and name in schema.tables:
+        return []
+    table = Table(name=name, created_in=f"{source}:{line}")
+    for item in (target.expressions if isinstance(target, exp.Schema) else []):
+        if isinstance(item, exp.ColumnDef):
+            column = _column_def(item)
+            table.columns[column.name] = column
+            if column.enum_type is None and (enum := schema.enums.get(bare_name(column.type))):
+                column.allowed, column.enum_type = list(enum), bare_name(column.type)
+            sql = item.sql().upper()
+            if "PRIMARY KEY" in sql:
+                table.primary_key = [column.name]
+            if re.search(r"\bUNIQUE\b", sql):
+                table.uniques.append(("", [column.name]))
+        else:
+            _table_constraint(table, item)
+    schema.tables[name] = table
+    return [Operation("create_table", name, line)]
+
+
+def _table_constraint(table: Table, item: exp.Expression) -> None:
+    name = ""
+    if isinstance(item, exp.Constraint):
+        name = item.name.lower()
+        table.constraints.append(name)
+        inner = item.expressions
+    else:
+        inner = [item]
+    for part in inner:
+        sql = part.sql(dialect="postgres")
+        upper = sql.upper()
+        columns = [c.name.lower() for c in part.find_all(exp.Identifier)]
+        if upper.startswith("PRIMARY KEY"):
+            table.primary_key = columns
+            table.uniques.append((name, columns))
+        elif upper.startswith("UNIQUE"):
+            table.uniques.append((name, columns))
+        elif upper.startswith("CHECK"):
+            values = _in_values(sql[5:].strip())
+            if values is not None and values[0] in table.columns:
+                table.columns[values[0]].allowed = values[1]
+
+
+def _create_index(schema: Schema, tree: exp.Create, line: int) -> list[Operation]:
+    index = tree.this
+    table_expr = index.args.get("table")
+    if table_expr is None:
+        return []
+    table_name = bare_name(table_expr.name)
+    name = bare_name(index.name) if index.name else ""
+    params = index.args.get("params")
+    columns = [c.name.lower() for c in (params.find_all(exp.Column) if params is not None else [])]
+    unique = bool(tree.args.get("unique"))
+    concurrently = bool(tree.args.get("concurrently"))
+    table = schema.tables.get(table_name)
+    if table is not None:
+        if name:
+            table.indexes[name] = columns
+        if unique:
+            table.uniques.append((name, columns))
+    return [Operation("create_index", table_name, line, detail={"index": name, "unique": unique, "concurrently": concurrently})]
+
+
+def _alter(schema: Schema, tree: exp.Alter, line: int, source: str, text: str) -> list[Operation]:
+    if (tree.args.get("kind") or "").upper() != "TABLE":
+        return []
+    name = bare_name(tree.this.name)
+    table = schema.tables.get(name)
+    ops: list[Operation] = []
+    for action in tree.args.get("actions") or []:
+        if isinstance(action, exp.ColumnDef):
+            column = _column_def(action)
+            if table is not None:
+                if enum := schema.enums.get(bare_name(column.type)):
+                    column.allowed, column.enum_type = list(enum), bare_name(column.type)
+                table.columns[column.name] = column
+            ops.append(Operation("add_column", name, line, column.name, {"nullable": column.nullable, "default": column.has_default}))
+        elif isinstance(action, exp.Drop):
+            kind = (action.args.get("kind") or "COLUMN").upper()
+            target = action.this.name.lower() if action.this is not None else ""
+            if kind == "COLUMN":
+                if table is not None:
+                    table.columns.pop(target, None)
+                ops.append(Operation("drop_column", name, line, target))
+            elif kind == "CONSTRAINT" and table is not None:
+                table.uniques = [u for u in table.uniques if u[0] != target]
+                if target in table.constraints:
+                    table.constraints.remove(target)
+        elif isinstance(action, exp.RenameColumn):
+            old, new = action.this.name.lower(), action.args["to"].name.lower()
+            if table is not None and old in table.columns:
+                column = table.columns.pop(old)
+                column.name = new
+                table.columns[new] = column
+            ops.append(Operation("rename_column", name, line, old, {"to": new}))
+        elif isinstance(action, exp.AlterRename):
+            new = bare_name(action.this.name)
+            if table is not None:
+                table.name = new
+                schema.tables[new] = schema.tables.pop(name)
+            ops.append(Operation("rename_table", name, line, detail={"to": new}))
+        elif isinstance(action, exp.AlterColumn):
+            column_name = action.this.name.lower()
+            column = table.columns.get(column_name) if table is not None else None
+            if action.args.get("dtype") is not None:
+                new_type = action.args["dtype"].sql(dialect="postgres")
+                if column is not None:
+                    column.type = new_type
+                ops.append(Operation("alter_type", name, line, column_name, {"type": new_type}))
+            allow_null = action.args.get("allow_null")
+            if allow_null is False or "SET NOT NULL" in action.sql().upper():
+                if column is not None:
+                    column.nullable = False
+                ops.append(Operation("set_not_null", name, line, column_name))
+            elif allow_null is True or "DROP NOT NULL" in action.sql().upper():
+                if column is not None:
+                    column.nullable = True
+            if action.args.get("default") is not None and column is not None:
+                column.has_default = True
+        elif isinstance(action, exp.AddConstraint):
+            for constraint in action.expressions:
+                if table is not None:
+                    _table_constraint(table, constraint)
+                sql = constraint.sql(dialect="postgres").upper()
+                kind = "foreign_key" if "FOREIGN KEY" in sql or "REFERENCES" in sql else "check" if "CHECK" in sql else "unique" if "UNIQUE" in sql else "primary_key" if "PRIMARY KEY" in sql else "other"
+                not_valid = "NOT VALID" in text.upper()
+                ops.append(Operation("add_constraint", name, line, detail={"kind": kind, "not_valid": not_valid, "name": constraint.name.lower() if isinstance(constraint, exp.Constraint) else ""}))
+    return ops
+
+
+def _refresh_enum(schema: Schema, name: str) -> None:
+    for table in schema.tables.values():
+        for column in table.columns.values():
+            if column.enum_type == name:
+                column.allowed = list(schema.enums[name])
