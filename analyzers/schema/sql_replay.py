@@ -276,7 +276,8 @@ def _alter(schema: Schema, tree: exp.Alter, line: int, source: str, text: str) -
             ops.append(Operation("add_column", name, line, column.name, {"nullable": column.nullable, "default": column.has_default}))
         elif isinstance(action, exp.Drop):
             kind = (action.args.get("kind") or "COLUMN").upper()
-            target = action.this.name.lower() if action.this is not None else ""
+            node = action.this if action.this is not None else next(iter(action.args.get("tables") or []), None)
+            target = node.name.lower() if node is not None else ""
             if kind == "COLUMN":
                 if table is not None:
                     table.columns.pop(target, None)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from analyzers.findings import Severity
-from analyzers.rules.base import EngineRule
+from typing import Iterable
+
+from analyzers.findings import Finding, Severity, fingerprint
+from analyzers.rules.base import EngineRule, RepoRule
 
 
-class UnparseableFile(EngineRule):
+class UnparseableFile(RepoRule):
     """## What it does
     Reports a changed file that could not be parsed (a syntax error, invalid UTF-8, a manifest
     line that is not a valid requirement, SQL the parser does not understand).
@@ -28,6 +30,21 @@ class UnparseableFile(EngineRule):
     name = "unparseable-file"
     severity = Severity.NOTICE
     fix = "fix the syntax so that the file can be analysed"
+
+    def check(self, ctx) -> Iterable[Finding]:
+        """Statements the schema replay could not model, in migrations this change touches
+        (files the engine parses itself get their notice from the engine)."""
+        if ctx.side != "head":
+            return
+        from analyzers.schema.facts import schema_facts
+
+        facts = schema_facts(ctx.facts, ctx.config)
+        for changed in ctx.changes.present:
+            for line, message in facts.notices.get(changed.path, []):
+                if line in changed.lines:
+                    text = f"{changed.path}: {message}"
+                    yield Finding(self.id, self.name, self.severity, changed.path, line, line, text,
+                                  fingerprint(self.id, changed.path, f"replay:{line}:{message}"))
 
 
 class BroadSuppression(EngineRule):
