@@ -38,12 +38,21 @@ def _manifest_json(path: str, text: str) -> dict:
 
 @dataclass
 class Coverage:
-    """One manifest that must declare what a file imports, and why it applies."""
+    """The manifests one environment installs (one image, or the nearest manifests): together
+    they must declare what a file imports."""
 
-    manifest: str
-    reason: str  # "reached from the worker image (docker/worker.Dockerfile runs app.worker.main)"
+    manifests: list[str]
+    reason: str  # "reached from docker/worker.Dockerfile (it runs app.worker.main)"
     groups: frozenset[str] | None  # None: every group counts
     image: str | None = None
+
+    @property
+    def manifest(self) -> str:
+        return "+".join(self.manifests)
+
+    @property
+    def shown(self) -> str:
+        return " and ".join(self.manifests)
 
 
 @dataclass
@@ -218,7 +227,7 @@ class DependencyMap:
                 entry = next((v for _k, v in image.entries), "")
                 reason = f"reached from {image.name}" + (f" (it runs {entry})" if entry else "")
                 groups = None if test else frozenset({"", *image.extras})
-                found += [Coverage(m, reason, groups, image.name) for m in image.manifests]
+                found.append(Coverage(_installed(image.manifests, self.manifests), reason, groups, image.name))
         if found:
             return found
         return self._nearest(path, test)
@@ -235,18 +244,21 @@ class DependencyMap:
         pyprojects = [m for m in here if m.endswith(("pyproject.toml", "setup.cfg")) and self.manifests[m]["declared"]]
         requirements = [m for m in here if is_requirements_file(m)]
         main = [m for m in requirements if not _is_dev_manifest(m)]
-        chosen = pyprojects or main or requirements
         if test:
-            # Tests run with the dev tooling installed: every group and dev requirement file counts.
-            merged = Coverage("+".join(sorted(here)), "the nearest manifests (tests)", None)
-            return [merged]
+            # Tests run with the dev tooling installed: every group and dev requirement file
+            # counts; without any visible dev manifest the test tooling is declared somewhere
+            # we cannot see (tox.ini, CI), so there is nothing to judge.
+            dev_groups = any(d["group"] for m in pyprojects for d in self.manifests[m]["declared"])
+            if not dev_groups and not any(_is_dev_manifest(m) for m in requirements):
+                return []
+            return [Coverage(_installed(sorted(here), self.manifests), "the nearest manifests (tests)", None)]
+        chosen = _installed(pyprojects + main or requirements, self.manifests)
         groups = frozenset({""} | {g for m in pyprojects for d in self.manifests[m]["declared"] if (g := d["group"]) and g not in _DEV_GROUPS})
-        return [Coverage(m, "the nearest manifest", groups) for m in chosen]
+        return [Coverage(chosen, "the nearest manifest" + ("s" if len(chosen) > 1 else ""), groups)] if chosen else []
 
     def declares(self, coverage: Coverage, candidates: list[str]) -> bool:
-        manifests = coverage.manifest.split("+")
         names: set[str] = set()
-        for manifest in manifests:
+        for manifest in coverage.manifests:
             names.update(self.declared(manifest, coverage.groups))
             names.update(self.locked(manifest))
         if any(c in names for c in candidates):
@@ -256,12 +268,12 @@ class DependencyMap:
     def problems(self, path: str) -> list[Problem]:
         """Third-party imports of ``path`` that a covering manifest does not declare."""
         facts = self.index.files.get(path)
-        if facts is None:
+        if facts is None or posixpath.basename(path) in _BUILD_SCRIPTS:
             return []
         coverages = None
         found = []
         for module, _names, line, optional, relative in facts.get("import_sites", []):
-            if optional or relative or not module or is_stdlib(module):
+            if optional or relative or not module or is_stdlib(module) or module.split(".")[0] in _BUILD_ENVIRONMENT:
                 continue
             if module.split(".")[0] in self.first_party or module.split(".")[0] in ("__main__",):
                 continue
@@ -272,6 +284,22 @@ class DependencyMap:
                 if not self.declares(coverage, candidates):
                     found.append(Problem(path, line, module, candidates, coverage))
         return found
+
+
+# Scripts run by the packaging tools, and modules every Python environment built by pip has.
+_BUILD_SCRIPTS = {"setup.py", "noxfile.py", "fabfile.py", "conf.py"}
+_BUILD_ENVIRONMENT = {"setuptools", "pkg_resources", "pip", "wheel", "_distutils_hack"}
+
+
+def _installed(manifests: list[str], known: dict) -> list[str]:
+    """What actually gets installed: a pip-compile input (x.in) is replaced by its output (x.txt)."""
+    chosen = []
+    for manifest in manifests:
+        if manifest.endswith(".in") and manifest[:-3] + ".txt" in known:
+            manifest = manifest[:-3] + ".txt"
+        if manifest not in chosen:
+            chosen.append(manifest)
+    return chosen
 
 
 def _is_dev_manifest(path: str) -> bool:

@@ -444,6 +444,8 @@ PROVIDED_BY: dict[str, tuple[str, ...]] = {
     "numpy": ("pandas", "scipy", "opencv-python", "opencv-python-headless"),
     "six": ("python-dateutil",),
     "mako": ("alembic",),
+    "alembic": ("flask-migrate",),
+    "flask-sqlalchemy": ("flask-migrate",),
     "email-validator": ("pydantic[email]",),
 }
 

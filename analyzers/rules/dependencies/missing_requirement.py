@@ -61,13 +61,13 @@ class MissingRequirement(RepoRule):
         cov = problem.coverage
         elsewhere = first_declaration(deps.declaring(problem.candidates))
         dist = elsewhere[1]["name"] if elsewhere else distribution_name(problem.module)
-        manifest = " and ".join(cov.manifest.split("+"))
         other = f" ({elsewhere[0]} has {elsewhere[1]['text']})" if elsewhere else ""
+        verb = "does not declare" if len(cov.manifests) == 1 else "do not declare"
         message = (
-            f"{path} imports {problem.module}, {cov.reason}; {manifest} does not declare {dist}{other}: "
+            f"{path} imports {problem.module}, {cov.reason}; {cov.shown} {verb} {dist}{other}: "
             f"the image fails with ModuleNotFoundError; {self.fix}"
         )
-        suggestion = Suggestion("snippet", elsewhere[1]["text"] if elsewhere else dist, f"add to {cov.manifest.split('+')[0]}")
+        suggestion = Suggestion("snippet", elsewhere[1]["text"] if elsewhere else dist, f"add to {cov.manifests[-1]}")
         return Finding(
             self.id, self.name, self.severity, path, problem.line, problem.line, message,
             fingerprint(self.id, path, f"{problem.module}:{cov.manifest}"), suggestion=suggestion,

@@ -57,10 +57,10 @@ class RemovedRequirementStillImported(RepoRule):
                 changed = ctx.changes.get(path)
                 if changed is not None and problem.line in changed.lines:
                     continue  # a new import: DEP001 reports it
-                dist = next((d["name"] for c in problem.candidates for d in [base.declared(coverage.manifest.split("+")[0], None).get(c)] if d), problem.candidates[0])
+                dist = next((d["name"] for m in coverage.manifests for c in problem.candidates if (d := base.declared(m, None).get(c))), problem.candidates[0])
                 message = (
                     f"{path} still imports {problem.module} ({coverage.reason}), but this change removes "
-                    f"{dist} from {' and '.join(coverage.manifest.split('+'))}; {self.fix}"
+                    f"{dist} from {coverage.shown}; {self.fix}"
                 )
                 yield Finding(self.id, self.name, self.severity, path, problem.line, problem.line, message,
                               fingerprint(self.id, path, f"{problem.module}:{coverage.manifest}"))

@@ -14,6 +14,7 @@ from analyzers.manifests.locks import LOCK_NAMES
 from analyzers.rules.base import RepoRule
 
 _DEV_GROUPS = {"dev", "test", "tests", "testing", "lint", "typing", "docs"}
+MAX_SEPARATE = 5
 
 
 def bounded(specifier: str) -> bool:
@@ -66,11 +67,22 @@ class UnboundedRequirement(RepoRule):
                 continue
             if ctx.side == "head" and self._lock_updated(ctx, path):
                 continue
-            for dep in data["declared"]:
-                if dep["url"] or dep["group"] in _DEV_GROUPS or bounded(dep["specifier"]):
-                    continue
-                if ctx.side == "head" and dep["line"] not in changed.lines:
-                    continue
+            unbounded = [
+                dep for dep in data["declared"]
+                if not (dep["url"] or dep["group"] in _DEV_GROUPS or bounded(dep["specifier"]))
+                and (ctx.side == "base" or dep["line"] in changed.lines)
+            ]
+            if len(unbounded) > MAX_SEPARATE:
+                # A manifest rewritten wholesale gets one finding, not a comment on every line.
+                names = ", ".join(d["name"] for d in unbounded[:8]) + (", ..." if len(unbounded) > 8 else "")
+                first = unbounded[0]["line"]
+                message = (
+                    f"{path} adds {len(unbounded)} requirements with no upper bound and no lock file updated "
+                    f"({names}): the next build may install new major versions nobody tested; {self.fix}"
+                )
+                yield Finding(self.id, self.name, self.severity, path, first, first, message, fingerprint(self.id, path, "many"))
+                continue
+            for dep in unbounded:
                 shown = dep["specifier"] or "any version"
                 message = (
                     f"{path} accepts {dep['name']} {shown} with no upper bound: the next build may install "

@@ -24,7 +24,8 @@ _REPORTING_CALLS = {
 class SwallowedException(ScopedPythonRule):
     """## What it does
     Flags `except Exception:`, `except BaseException:` and bare `except:` handlers whose body
-    neither re-raises, nor logs at warning level or above, nor uses the caught exception.
+    only passes, continues, breaks or returns/assigns a constant: it neither re-raises, nor
+    logs, nor uses the caught exception, nor does any fallback work.
 
     ## Why is this bad?
     The failure disappears: the job reports success, the row is never written, and nobody can
@@ -55,9 +56,14 @@ class SwallowedException(ScopedPythonRule):
     fix = "log the exception (log.exception(...)), re-raise it, or catch a narrower type"
     METADATA_DEPENDENCIES = (PositionProvider,)
 
+    def visit_Try(self, node: cst.Try) -> None:
+        # `try: import x / except Exception: x = None` probes for an optional module.
+        statements = _statements(node.body)
+        self.import_probe = bool(statements) and all(isinstance(s, (cst.Import, cst.ImportFrom)) for s in statements)
+
     def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
         caught = _broad_type(node.type)
-        if caught is None:
+        if caught is None or getattr(self, "import_probe", False) or not _trivial(node.body):
             return
         bound = node.name.name.value if node.name and isinstance(node.name.name, cst.Name) else None
         if _handles(node.body, bound):
@@ -70,6 +76,43 @@ class SwallowedException(ScopedPythonRule):
         )
         # The anchor is the `except ...:` line, so edits inside an old handler do not blame the PR.
         self.report(node, message, key=self.scope.key(label), first_line_only=True)
+
+
+def _statements(body: cst.BaseSuite) -> list[cst.CSTNode]:
+    lines = body.body if isinstance(body, cst.IndentedBlock) else [body]
+    out: list[cst.CSTNode] = []
+    for line in lines:
+        out += list(line.body) if isinstance(line, (cst.SimpleStatementLine, cst.SimpleStatementSuite)) else [line]
+    return out
+
+
+def _constant(node: cst.BaseExpression | None) -> bool:
+    return node is None or isinstance(node, (cst.SimpleString, cst.Integer, cst.Float, cst.ConcatenatedString)) or (
+        isinstance(node, cst.Name) and node.value in ("None", "True", "False")
+    ) or (isinstance(node, (cst.List, cst.Dict, cst.Tuple, cst.Set)) and not node.elements)
+
+
+def _trivial(body: cst.BaseSuite) -> bool:
+    """Does the handler do nothing but pass/continue/break/return or assign a constant?
+
+    A handler that calls something is doing fallback work (closing a session, trying another
+    source): that is a decision, not a swallowed error.
+    """
+    for statement in _statements(body):
+        if isinstance(statement, (cst.Pass, cst.Continue, cst.Break)):
+            continue
+        if isinstance(statement, cst.Expr) and isinstance(statement.value, (cst.SimpleString, cst.Ellipsis)):
+            continue
+        if isinstance(statement, cst.Return) and _constant(statement.value):
+            continue
+        if isinstance(statement, cst.Expr) and isinstance(statement.value, cst.Call):
+            name = dotted_name(statement.value.func) or ""
+            if name.rsplit(".", 1)[-1] in ("debug", "info") and "log" in name.lower():
+                continue  # a low-level log line that drops the error is still a swallowed error
+        if isinstance(statement, (cst.Assign, cst.AnnAssign, cst.AugAssign)) and _constant(statement.value):
+            continue
+        return False
+    return True
 
 
 def _broad_type(node: cst.BaseExpression | None) -> str | None:

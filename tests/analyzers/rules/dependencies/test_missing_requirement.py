@@ -118,3 +118,21 @@ def test_mapping_table_size_and_fallback():
     assert len(IMPORT_TO_DISTRIBUTIONS) >= 150 and len(mismatched) >= 100
     assert "some-lib" in candidate_distributions("some_lib.sub")
     assert "google-cloud-spanner" in candidate_distributions("google.cloud.spanner")
+
+
+def test_an_image_installing_two_manifests_needs_the_import_in_either(make_pr, capsys):
+    dockerfile = "FROM python\nCOPY requirements-base.txt requirements-worker.txt ./\nRUN pip install -r requirements-base.txt -r requirements-worker.txt\nCMD python -m app.worker\n"
+    base = {"Dockerfile": dockerfile, "requirements-base.txt": "httpx==0.28.1\n", "requirements-worker.txt": "redis==5.2.1\n", "app/__init__.py": ""}
+    doc = make_pr(base, {"app/worker.py": "import httpx\nimport redis\nimport boto3\n"}).scan_json(capsys)
+    assert findings(doc, "DEP001") == [("DEP001", "app/worker.py", 3)]
+    assert "requirements-base.txt and requirements-worker.txt do not declare boto3" in only(doc, "DEP001")[0]["message"]
+
+
+def test_pip_compile_pairs_setup_py_and_invisible_dev_tooling(make_pr, capsys):
+    base = {"requirements.in": "flask-migrate\n", "requirements.txt": "flask-migrate==4.0.7\nalembic==1.16.4\n"}
+    pr = {
+        "migrations/versions/1.py": "from alembic import op\n",
+        "setup.py": "from setuptools import setup\n",
+        "tests/test_x.py": "import pytest\n",
+    }
+    assert only(make_pr(base, pr).scan_json(capsys), "DEP001") == []

@@ -94,3 +94,13 @@ def test_specifier_compatibility():
     assert compatible(">1.0", "<1.1")
     assert compatible("~=2.3", ">=2.4")
     assert not compatible("~=2.3.0", ">=2.4")
+
+
+def test_dep003_many_unbounded_lines_are_one_finding(make_pr, capsys):
+    names = [f"lib{i}" for i in range(12)]
+    pr = {"Dockerfile": "FROM python\n", "requirements.txt": "".join(f"{n}>=1\n" for n in names)}
+    doc = make_pr({}, pr).scan_json(capsys)
+    assert findings(doc, "DEP003") == [("DEP003", "requirements.txt", 1)]
+    assert only(doc, "DEP003")[0]["message"].startswith(
+        "requirements.txt adds 12 requirements with no upper bound and no lock file updated (lib0, lib1, lib2, lib3, lib4, lib5, lib6, lib7, ...)"
+    )

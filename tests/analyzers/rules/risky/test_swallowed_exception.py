@@ -49,3 +49,13 @@ def test_editing_inside_an_old_handler_does_not_blame_the_pr(make_pr, capsys):
     doc = make_pr(base, {"svc.py": "try:\n    a()\nexcept Exception:\n    x = 2\n"}).scan_json(capsys)
     assert doc["findings"] == []
     assert doc["preexisting"] == 1
+
+
+def test_fallback_work_and_import_probes_are_quiet(make_pr, capsys):
+    source = (
+        "try:\n    session.rollback()\nexcept Exception:\n    session.close()\n"
+        "try:\n    import ujson as json\nexcept Exception:\n    json = None\n"
+        "for x in items:\n    try:\n        use(x)\n    except Exception:\n        continue\n"
+    )
+    doc = _scan(make_pr, capsys, source)
+    assert findings(doc) == [("RSK003", "svc.py", 12)]
