@@ -27,6 +27,10 @@ from analyzers.rules.schema.migration_drops_used import MigrationDropsUsed
 from analyzers.rules.schema.migration_graph_broken import MigrationGraphBroken
 from analyzers.rules.schema.model_without_migration import ModelWithoutMigration
 from analyzers.rules.schema.type_mismatch import TypeMismatch
+from analyzers.rules.schema.unknown_conflict_target import UnknownConflictTarget
+from analyzers.rules.schema.unknown_model_attribute import UnknownModelAttribute
+from analyzers.rules.schema.unknown_relation_in_sql import UnknownRelationInSql
+from analyzers.rules.schema.value_outside_check import ValueOutsideCheck
 from analyzers.rules.engine.notices import BroadSuppression, SkippedFile, UnparseableFile
 from analyzers.rules.risky.blocking_call_in_async import BlockingCallInAsync
 from analyzers.rules.risky.depends_on_contextmanager import DependsOnContextmanager
@@ -47,6 +51,10 @@ ALL_RULES: tuple[type[Rule], ...] = (
     ModelWithoutMigration,
     MigrationDropsUsed,
     TypeMismatch,
+    ValueOutsideCheck,
+    UnknownConflictTarget,
+    UnknownRelationInSql,
+    UnknownModelAttribute,
     MigrationGraphBroken,
     DestructiveDrop,
     AddRequiredColumnWithoutDefault,

@@ -151,3 +151,60 @@ def migration_description(facts: SchemaFacts) -> str:
     dirs = sorted({posixpath.dirname(p) for p in facts.migration_files})
     where = ", ".join(d + "/" for d in dirs[:3]) + (" ..." if len(dirs) > 3 else "")
     return f"none of the {len(facts.migration_files)} migrations in {where}"
+
+
+@dataclass
+class ModelClass:
+    name: str
+    table: str
+    path: str
+    line: int
+    attributes: set[str]
+    columns: dict[str, str]  # attribute -> column name
+    resolved: bool  # every base class was found in the repository
+
+
+def model_classes(facts: RevisionFacts) -> dict[str, ModelClass]:
+    """Mapped classes by class name, with the attributes they and their bases define."""
+
+    def build(_snapshot) -> dict[str, ModelClass]:
+        models_by_file = file_index(facts, "orm-models", lambda p: p.endswith(".py"), extract_models)
+        by_class = {m["class"]: (p, m) for p, ms in models_by_file.items() for m in ms if m["class"]}
+        result: dict[str, ModelClass] = {}
+        for name, (path, model) in by_class.items():
+            table = model["table"] or _inherited_table(model, by_class, set())
+            if not table or model["abstract"]:
+                continue
+            attributes, columns, resolved = set(), {}, True
+            stack, seen = [model], set()
+            while stack:
+                current = stack.pop()
+                attributes.update(current["attributes"])
+                for column in current["columns"]:
+                    columns.setdefault(column["attr"], column["name"])
+                    attributes.add(column["attr"])
+                for base in current["bases"]:
+                    short = base.rsplit(".", 1)[-1]
+                    if short in by_class and short not in seen:
+                        seen.add(short)
+                        stack.append(by_class[short][1])
+                    elif short not in ("object", "Base", "Model", "DeclarativeBase", "SQLModel") and not short.endswith("Base"):
+                        resolved = False
+            result[name] = ModelClass(name, table, path, model["line"], attributes, columns, resolved)
+        return result
+
+    return facts.local("model-classes", build)
+
+
+def _inherited_table(model: dict, by_class: dict, seen: set[str]) -> str | None:
+    for base in model["bases"]:
+        short = base.rsplit(".", 1)[-1]
+        if short in by_class and short not in seen:
+            seen.add(short)
+            parent = by_class[short][1]
+            if parent["table"] and not parent["abstract"]:
+                return parent["table"]
+            found = _inherited_table(parent, by_class, seen)
+            if found:
+                return found
+    return None

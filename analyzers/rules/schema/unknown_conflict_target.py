@@ -1,0 +1,60 @@
+"""SCH006: an upsert naming a constraint or columns no unique index of the table has."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from analyzers.findings import Finding, Severity, fingerprint
+from analyzers.rules.base import RepoRule
+from analyzers.rules.schema.code_sites import changed_sites
+from analyzers.schema.facts import model_classes, schema_facts
+
+
+class UnknownConflictTarget(RepoRule):
+    """## What it does
+    Flags `insert(Model).on_conflict_do_update(constraint="...")` / `on_conflict_do_nothing`
+    and `index_elements=[...]` that name a constraint, or a column set, that no unique
+    constraint, unique index or primary key of the migrated table has.
+
+    ## Why is this bad?
+    Postgres rejects the statement (`constraint "uq_x" for table "t" does not exist`, or
+    `there is no unique or exclusion constraint matching the ON CONFLICT specification`): the
+    upsert path fails every time, typically in a background job nobody watches.
+
+    ## Example
+    ```python
+    insert(Stat).values(**row).on_conflict_do_update(constraint="uq_stats_day", set_=row)
+    ```
+
+    ## Use instead
+    Create the constraint in a migration, or name the one the table has.
+    """
+
+    id = "SCH006"
+    name = "unknown-conflict-target"
+    severity = Severity.ERROR
+    fix = "create that unique constraint/index in a migration, or target an existing one"
+
+    def check(self, ctx) -> Iterable[Finding]:
+        facts = schema_facts(ctx.facts, ctx.config)
+        if not facts.has_migrations:
+            return
+        classes = model_classes(ctx.facts)
+        for path, site in changed_sites(ctx, {"conflict"}):
+            model = classes.get(site.model or "")
+            table = facts.schema.table(model.table) if model else None
+            if table is None:
+                continue
+            constraint, columns = site.detail["constraint"], site.detail["columns"]
+            names = {u[0] for u in table.uniques if u[0]} | set(table.constraints) | set(table.indexes) | {f"{table.name}_pkey"}
+            sets = [sorted(u[1]) for u in table.uniques] + ([sorted(table.primary_key)] if table.primary_key else [])
+            if constraint is not None and constraint.lower() not in names:
+                known = ", ".join(sorted(n for n in names if n)) or "none"
+                message = f"upserts into {table.name} ON CONFLICT ON CONSTRAINT {constraint}, which the table does not have (it has: {known}); {self.fix}"
+                key = f"{table.name}:{constraint}"
+            elif columns is not None and sorted(c.lower() for c in columns) not in sets:
+                message = f"upserts into {table.name} ON CONFLICT ({', '.join(columns)}), but no unique constraint or index of {table.name} covers exactly those columns; {self.fix}"
+                key = f"{table.name}:({','.join(columns)})"
+            else:
+                continue
+            yield Finding(self.id, self.name, self.severity, path, site.line, site.line, message, fingerprint(self.id, path, key))

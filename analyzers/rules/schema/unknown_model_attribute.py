@@ -1,0 +1,51 @@
+"""SCH008: `Model.attr` for an attribute the mapped class does not have."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from analyzers.findings import Finding, Severity, fingerprint
+from analyzers.rules.base import RepoRule
+from analyzers.rules.schema.code_sites import changed_sites
+from analyzers.schema.facts import model_classes
+
+# What SQLAlchemy, Flask-SQLAlchemy and SQLModel put on every mapped class.
+_PROVIDED = {"query", "metadata", "registry", "c", "columns", "query_class", "model_config", "model_fields",
+             "model_validate", "model_dump", "model_construct", "parse_obj", "from_orm", "dict", "json", "schema",
+             "objects", "id"}
+
+
+class UnknownModelAttribute(RepoRule):
+    """## What it does
+    Flags `Model.attr` on a changed line, where `Model` is a mapped class of the repository and
+    `attr` is none of its columns, relationships, properties, methods, or attributes inherited
+    from repository base classes and mixins. Classes whose bases cannot all be read are skipped.
+
+    ## Why is this bad?
+    `AttributeError: type object 'Video' has no attribute 'sermon_date'` at the first request
+    that builds the query: a typo or a column renamed on one side only.
+
+    ## Example
+    ```python
+    select(Video).where(Video.sermon_date > since)   # the model maps sermon_actual_date
+    ```
+
+    ## Use instead
+    Use the attribute the model defines, or add it to the model (and its migration).
+    """
+
+    id = "SCH008"
+    name = "unknown-model-attribute"
+    severity = Severity.ERROR
+    fix = "use an attribute the model defines, or add it (with its migration)"
+
+    def check(self, ctx) -> Iterable[Finding]:
+        classes = model_classes(ctx.facts)
+        for path, site in changed_sites(ctx, {"attribute"}):
+            model = classes.get(site.model or "")
+            attr = site.attribute or ""
+            if model is None or not model.resolved or attr.startswith("_") or attr in _PROVIDED or attr in model.attributes:
+                continue
+            known = ", ".join(sorted(a for a in model.attributes if not a.startswith("_"))[:12])
+            message = f"{model.name}.{attr} is not an attribute of the mapped class {model.name} ({model.path}:{model.line}; it has {known}); {self.fix}"
+            yield Finding(self.id, self.name, self.severity, path, site.line, site.line, message, fingerprint(self.id, path, f"{model.name}.{attr}"))

@@ -1,0 +1,77 @@
+"""SCH007: raw SQL naming a table the migrated schema does not have."""
+
+from __future__ import annotations
+
+import logging
+from typing import Iterable
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import ParseError, TokenError
+
+from analyzers.findings import Finding, Severity, fingerprint
+from analyzers.rules.base import RepoRule
+from analyzers.rules.schema.code_sites import changed_sites
+from analyzers.schema.facts import schema_facts
+from analyzers.schema.sql_replay import DIALECTS
+
+logging.getLogger("sqlglot").setLevel(logging.ERROR)
+_SQL_START = ("select", "insert", "update", "delete", "with", "merge")
+
+
+def tables_in(sql: str, dialect: str) -> set[str] | None:
+    """Tables a statement reads or writes, less CTE names and temporary tables; None if unparseable."""
+    try:
+        trees = sqlglot.parse(sql, read=DIALECTS.get(dialect, "postgres"))
+    except (ParseError, TokenError):
+        return None
+    found: set[str] = set()
+    for tree in trees:
+        if tree is None:
+            continue
+        ctes = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
+        for table in tree.find_all(exp.Table):
+            name = table.name.lower()
+            other_schema = bool(table.db) and table.db.lower() != "public"
+            if name and name not in ctes and not other_schema and not name.startswith("pg_"):
+                found.add(name)
+    return found
+
+
+class UnknownRelationInSql(RepoRule):
+    """## What it does
+    Parses raw SQL in `text("...")`, `execute("...")`, `exec_driver_sql`, asyncpg's
+    `fetch`/`fetchrow` and pandas' `read_sql`, and flags a table that no migration creates
+    (CTE names, system catalogs and schema-qualified tables of other schemas are fine).
+
+    ## Why is this bad?
+    `relation "job_runs" does not exist`: raw SQL is invisible to the ORM and to tests that
+    mock the session, so a table renamed or never created breaks the query only in production.
+
+    ## Example
+    ```python
+    db.execute(text("SELECT count(*) FROM job_runs WHERE status = 'failed'"))  # table is "jobs"
+    ```
+
+    ## Use instead
+    Query the table the migrations create, or add the migration that creates it.
+    """
+
+    id = "SCH007"
+    name = "unknown-relation-in-sql"
+    severity = Severity.ERROR
+    fix = "name a table the migrations create, or add the migration"
+
+    def check(self, ctx) -> Iterable[Finding]:
+        facts = schema_facts(ctx.facts, ctx.config)
+        if not facts.has_migrations or not facts.schema.tables:
+            return
+        for path, site in changed_sites(ctx, {"sql"}):
+            text = (site.value or "").strip()
+            if not text.lower().startswith(_SQL_START):
+                continue
+            tables = tables_in(text, ctx.config.schema_.dialect)
+            for table in sorted(tables or ()):
+                if facts.schema.table(table) is None:
+                    message = f"this SQL reads or writes {table}, but none of the {len(facts.migration_files)} migrations creates a table of that name; {self.fix}"
+                    yield Finding(self.id, self.name, self.severity, path, site.line, site.line, message, fingerprint(self.id, path, table))
