@@ -97,6 +97,8 @@ def _arg(node: ast.expr) -> Any:
         return [_arg(e) for e in node.elts]
     if isinstance(node, ast.Call):
         name = _dotted(node.func).rsplit(".", 1)[-1]
+        if name == "f" and len(node.args) == 1 and isinstance(node.args[0], ast.Constant):
+            return node.args[0].value  # op.f("ix_name"): a name used as given
         return {"call": name, "args": [_arg(a) for a in node.args], "kwargs": {k.arg: _arg(k.value) for k in node.keywords if k.arg}}
     if isinstance(node, (ast.Name, ast.Attribute)):
         return {"name": _dotted(node).rsplit(".", 1)[-1]}

@@ -60,30 +60,61 @@ def _compute(snapshot, config: Config, facts: RevisionFacts) -> dict:
         ops, found = apply_sql(schema, text, path, dialect)
         operations[path] = [o.__dict__ for o in ops]
         notices[path] = [[n.line, n.message] for n in found]
-    revisions: dict[str, dict] = {}
+    # Each versions/ directory is its own Alembic tree (one per dialect or tenant schema): its
+    # graph is checked and its revisions replayed on their own, then the schemas are merged.
+    trees: dict[str, dict[str, dict]] = {}
     duplicates: list[str] = []
     for path, info in sorted(alembic_texts.items()):
         if not info:
             continue
-        if info["revision"] in revisions:
-            duplicates.append(f"duplicate:{info['revision']}:{path}:{revisions[info['revision']]['path']}")
+        tree = trees.setdefault(posixpath.dirname(path), {})
+        if info["revision"] in tree:
+            duplicates.append(f"duplicate:{info['revision']}:{path}:{tree[info['revision']]['path']}")
             continue
-        revisions[info["revision"]] = {**info, "path": path}
-    order, problems = order_revisions(revisions)
-    for rev_id in order:
-        info = revisions[rev_id]
-        ops_here, notes = [], []
-        for call in info["calls"]:
-            ops, found = apply_call(schema, call, info["path"], dialect)
-            ops_here += [o.__dict__ for o in ops]
-            notes += [[call["line"], n] for n in found]
-        operations[info["path"]] = ops_here
-        notices[info["path"]] = notes
-        info["changes"] = bool(ops_here)
-    slim = {r: {"path": i["path"], "down": i["down"], "downgrade_empty": i["downgrade_empty"], "changes": i.get("changes", False)} for r, i in revisions.items()}
+        tree[info["revision"]] = {**info, "path": path}
+    problems: list[str] = []
+    revisions: dict[str, dict] = {}
+    for directory, tree in sorted(trees.items()):
+        order, tree_problems = order_revisions(tree)
+        problems += tree_problems
+        tree_schema = schema if len(trees) == 1 else Schema()
+        for rev_id in order:
+            info = tree[rev_id]
+            ops_here, notes = [], []
+            for call in info["calls"]:
+                ops, found = apply_call(tree_schema, call, info["path"], dialect)
+                ops_here += [o.__dict__ for o in ops]
+                notes += [[call["line"], n] for n in found]
+            operations[info["path"]] = ops_here
+            notices[info["path"]] = notes
+            info["changes"] = bool(ops_here)
+            revisions[f"{directory}:{rev_id}" if len(trees) > 1 else rev_id] = info
+        if tree_schema is not schema:
+            _merge(schema, tree_schema)
+    slim = {r: {"id": i["revision"], "path": i["path"], "down": i["down"], "downgrade_empty": i["downgrade_empty"], "changes": i.get("changes", False)} for r, i in revisions.items()}
     style = "alembic" if revisions else ("sql" if sql_files else "")
     return {"schema": schema.to_json(), "operations": operations, "notices": notices, "graph_problems": problems + duplicates,
             "revisions": slim, "migration_files": sql_files + sorted(i["path"] for i in revisions.values()), "style": style}
+
+
+def _merge(into: Schema, other: Schema) -> None:
+    """A column exists when any tree creates it (trees usually mirror each other)."""
+    for name, table in other.tables.items():
+        if name not in into.tables:
+            into.tables[name] = table
+            continue
+        target = into.tables[name]
+        for column_name, column in table.columns.items():
+            target.columns.setdefault(column_name, column)
+        target.uniques += [u for u in table.uniques if u not in target.uniques]
+        target.constraints += [c for c in table.constraints if c not in target.constraints]
+        target.indexes.update({k: v for k, v in table.indexes.items() if k not in target.indexes})
+    for name, values in other.enums.items():
+        into.enums.setdefault(name, values)
+
+
+def is_migration_source(path: str) -> bool:
+    return "/versions/" in f"/{path}" or "/migrations/" in f"/{path}"
 
 
 def schema_facts(facts: RevisionFacts, config: Config) -> SchemaFacts:
@@ -93,6 +124,11 @@ def schema_facts(facts: RevisionFacts, config: Config) -> SchemaFacts:
                            data["revisions"], data["migration_files"], data["style"])
 
     return facts.local("schema-facts", build)
+
+
+def _model_source(path: str) -> bool:
+    """Python files that may define models: not migrations (their sa.Table() are snapshots)."""
+    return path.endswith(".py") and not is_migration_source(path)
 
 
 @dataclass
@@ -109,7 +145,7 @@ def expected_columns(facts: RevisionFacts) -> list[Expected]:
     """Every (table, column) a model maps, with inherited columns of mixins and abstract bases."""
 
     def build(_snapshot) -> list[Expected]:
-        models_by_file = file_index(facts, "orm-models", lambda p: p.endswith(".py"), extract_models)
+        models_by_file = file_index(facts, "orm-models", _model_source, extract_models)
         by_class: dict[str, tuple[str, dict]] = {}
         for path, models in models_by_file.items():
             for model in models:
@@ -168,7 +204,7 @@ def model_classes(facts: RevisionFacts) -> dict[str, ModelClass]:
     """Mapped classes by class name, with the attributes they and their bases define."""
 
     def build(_snapshot) -> dict[str, ModelClass]:
-        models_by_file = file_index(facts, "orm-models", lambda p: p.endswith(".py"), extract_models)
+        models_by_file = file_index(facts, "orm-models", _model_source, extract_models)
         by_class = {m["class"]: (p, m) for p, ms in models_by_file.items() for m in ms if m["class"]}
         result: dict[str, ModelClass] = {}
         for name, (path, model) in by_class.items():

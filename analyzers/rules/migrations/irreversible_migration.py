@@ -43,7 +43,8 @@ class IrreversibleMigration(RepoRule):
         if ctx.side != "head":
             return
         facts = schema_facts(ctx.facts, ctx.config)
-        for rev_id, info in sorted(facts.revisions.items()):
+        for info in sorted(facts.revisions.values(), key=lambda i: i["path"]):
+            rev_id = info["id"]
             changed = ctx.changes.get(info["path"])
             if changed is None or not info["changes"] or not info["downgrade_empty"]:
                 continue
