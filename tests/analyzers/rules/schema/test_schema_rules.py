@@ -79,3 +79,12 @@ def test_sch009_two_heads_missing_parent_duplicate(make_pr, capsys):
     messages = sorted(f["message"].split(", which")[0].split(": ")[0] for f in only(doc, "SCH009"))
     assert "revision c9 has down_revision 'zz'" in messages
     assert "revision id b2 is also used by alembic/versions/b2.py" in messages
+
+
+def test_sch009_separate_trees_are_separate_graphs(make_pr, capsys):
+    pr = {
+        "db/core/versions/a1.py": revision("a1", None, "    op.create_table('orgs', sa.Column('id', sa.Integer(), primary_key=True))\n", "    op.drop_table('orgs')\n"),
+        "db/tenant/versions/a1.py": revision("a1", None, "    op.create_table('jobs', sa.Column('id', sa.Integer(), primary_key=True))\n", "    op.drop_table('jobs')\n"),
+    }
+    doc = make_pr({}, pr).scan_json(capsys)
+    assert only(doc, "SCH009") == []
