@@ -25,6 +25,8 @@ from analyzers.rules.migrations.set_not_null import SetNotNull
 from analyzers.rules.migrations.unique_constraint_lock import UniqueConstraintLock
 from analyzers.rules.schema.migration_drops_used import MigrationDropsUsed
 from analyzers.rules.schema.migration_graph_broken import MigrationGraphBroken
+from analyzers.rules.schema.migration_without_model import MigrationWithoutModel
+from analyzers.rules.schema.parallel_migration_systems import ParallelMigrationSystems
 from analyzers.rules.schema.model_without_migration import ModelWithoutMigration
 from analyzers.rules.schema.type_mismatch import TypeMismatch
 from analyzers.rules.schema.unknown_conflict_target import UnknownConflictTarget
@@ -49,6 +51,7 @@ from analyzers.rules.tests.test_calls_unknown_route import TestCallsUnknownRoute
 
 ALL_RULES: tuple[type[Rule], ...] = (
     ModelWithoutMigration,
+    MigrationWithoutModel,
     MigrationDropsUsed,
     TypeMismatch,
     ValueOutsideCheck,
@@ -56,6 +59,7 @@ ALL_RULES: tuple[type[Rule], ...] = (
     UnknownRelationInSql,
     UnknownModelAttribute,
     MigrationGraphBroken,
+    ParallelMigrationSystems,
     DestructiveDrop,
     AddRequiredColumnWithoutDefault,
     ColumnTypeChange,

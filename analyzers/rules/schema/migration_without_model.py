@@ -1,0 +1,65 @@
+"""SCH002: the migrated schema has a column that the table's model does not map."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from analyzers.findings import Finding, Severity, fingerprint
+from analyzers.rules.base import RepoRule
+from analyzers.schema.facts import expected_columns, model_classes, schema_facts
+
+
+class MigrationWithoutModel(RepoRule):
+    """## What it does
+    Flags a column that the migrations create (or keep) on a table the repository models,
+    but that the model does not map: a model attribute removed without its migration, or a
+    migration adding a column no code knows about. Tables without any model (raw-SQL-only
+    repositories, tables managed elsewhere) are left alone. A notice, or an error when the
+    column is NOT NULL without a default: inserts through the model will fail.
+
+    ## Why is this bad?
+    Either the column is dead weight nobody will clean up, or, when it is required, every
+    INSERT through the ORM fails with `null value in column ... violates not-null constraint`.
+
+    ## Example
+    ```sql
+    ALTER TABLE videos ADD COLUMN channel_id INTEGER NOT NULL DEFAULT 0;  -- no model attribute
+    ```
+
+    ## Use instead
+    Map the column in the model, or drop it in a migration.
+    """
+
+    id = "SCH002"
+    name = "migration-without-model"
+    severity = Severity.NOTICE
+    fix = "map the column in the model, or drop it in a migration"
+
+    def check(self, ctx) -> Iterable[Finding]:
+        facts = schema_facts(ctx.facts, ctx.config)
+        if not facts.has_migrations:
+            return
+        mapped: dict[str, set[str]] = {}
+        where: dict[str, tuple[str, int, str]] = {}
+        for expected in expected_columns(ctx.facts):
+            if expected.column is None:
+                where.setdefault(expected.table, (expected.path, expected.line, expected.model))
+            else:
+                mapped.setdefault(expected.table, set()).add(expected.column)
+        unresolved = {m.table for m in model_classes(ctx.facts).values() if not m.resolved}
+        for table_name, (path, line, model) in sorted(where.items()):
+            table = facts.schema.table(table_name)
+            if table is None or table_name in unresolved:
+                continue
+            for column in table.columns.values():
+                if column.name in mapped.get(table_name, set()):
+                    continue
+                required = not column.nullable and not column.has_default and column.name not in table.primary_key
+                severity = Severity.ERROR if required else self.severity
+                consequence = (
+                    "it is NOT NULL without a default, so every INSERT through the model fails"
+                    if required else "no code reads or writes it through the model"
+                )
+                message = f"{table_name}.{column.name} exists in the migrated schema but {model} does not map it: {consequence}; {self.fix}"
+                yield Finding(self.id, self.name, severity, path, line, line, message,
+                              fingerprint(self.id, path, f"{table_name}.{column.name}"))

@@ -1,0 +1,56 @@
+"""SCH010: a migration added to a second migration system."""
+
+from __future__ import annotations
+
+import posixpath
+from typing import Iterable
+
+from analyzers.findings import Finding, Severity, fingerprint
+from analyzers.rules.base import RepoRule
+from analyzers.schema.facts import schema_facts
+
+
+class ParallelMigrationSystems(RepoRule):
+    """## What it does
+    Flags a migration a change adds to one migration system (raw SQL files, Alembic) while the
+    repository also keeps migrations in the other one, unless `.github/undertow.yml` lists both
+    under `schema.migrations` on purpose.
+
+    ## Why is this bad?
+    Deployments run one system; the other's migrations are applied by hand, late, or never,
+    and each system's idea of the schema drifts from the database.
+
+    ## Example
+    `migrations/007_add_channel.sql` added while every recent change went to `alembic/versions/`.
+
+    ## Use instead
+    Write the change as a migration of the system the deploy runs.
+    """
+
+    id = "SCH010"
+    name = "parallel-migration-systems"
+    severity = Severity.WARNING
+    fix = "write it as a migration of the system the deploy runs"
+
+    def check(self, ctx) -> Iterable[Finding]:
+        if ctx.side != "head":
+            return
+        facts = schema_facts(ctx.facts, ctx.config)
+        sql = {p for p in facts.migration_files if p.endswith(".sql")}
+        alembic = {p for p in facts.migration_files if p.endswith(".py")}
+        if not sql or not alembic or _both_configured(ctx.config, sql, alembic):
+            return
+        for changed in ctx.changes.present:
+            if changed.status.value != "added":
+                continue
+            mine, other, label = (sql, alembic, "Alembic revisions") if changed.path in sql else (alembic, sql, "SQL migration files")
+            if changed.path not in mine:
+                continue
+            other_dirs = ", ".join(sorted({posixpath.dirname(p) + "/" for p in other}))
+            message = f"this change adds a migration here while the repository also keeps {len(other)} {label} in {other_dirs}: the two systems drift apart; {self.fix}"
+            yield Finding(self.id, self.name, self.severity, changed.path, 1, 1, message, fingerprint(self.id, changed.path, "parallel"))
+
+
+def _both_configured(config, sql: set[str], alembic: set[str]) -> bool:
+    configured = [m.rstrip("/") + "/" for m in config.schema_.migrations]
+    return any(p.startswith(c) for p in sql for c in configured) and any(p.startswith(c) for p in alembic for c in configured)
