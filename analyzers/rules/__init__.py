@@ -23,6 +23,7 @@ from analyzers.rules.migrations.irreversible_migration import IrreversibleMigrat
 from analyzers.rules.migrations.rename import Rename
 from analyzers.rules.migrations.set_not_null import SetNotNull
 from analyzers.rules.migrations.unique_constraint_lock import UniqueConstraintLock
+from analyzers.rules.schema.dialect_trees_diverge import DialectTreesDiverge
 from analyzers.rules.schema.migration_drops_used import MigrationDropsUsed
 from analyzers.rules.schema.migration_graph_broken import MigrationGraphBroken
 from analyzers.rules.schema.migration_without_model import MigrationWithoutModel
@@ -60,6 +61,7 @@ ALL_RULES: tuple[type[Rule], ...] = (
     UnknownModelAttribute,
     MigrationGraphBroken,
     ParallelMigrationSystems,
+    DialectTreesDiverge,
     DestructiveDrop,
     AddRequiredColumnWithoutDefault,
     ColumnTypeChange,

@@ -41,6 +41,7 @@ class SchemaFacts:
     revisions: dict[str, dict]  # revision id -> {"path", "down", "downgrade_empty", "changes"}
     migration_files: list[str]
     style: str  # "alembic", "sql" or ""
+    trees: dict[str, Schema]  # per Alembic versions/ directory, when there are several
 
     @property
     def has_migrations(self) -> bool:
@@ -74,6 +75,7 @@ def _compute(snapshot, config: Config, facts: RevisionFacts) -> dict:
         tree[info["revision"]] = {**info, "path": path}
     problems: list[str] = []
     revisions: dict[str, dict] = {}
+    tree_schemas: dict[str, dict] = {}
     for directory, tree in sorted(trees.items()):
         order, tree_problems = order_revisions(tree)
         problems += tree_problems
@@ -91,10 +93,12 @@ def _compute(snapshot, config: Config, facts: RevisionFacts) -> dict:
             revisions[f"{directory}:{rev_id}" if len(trees) > 1 else rev_id] = info
         if tree_schema is not schema:
             _merge(schema, tree_schema)
+            tree_schemas[directory] = tree_schema.to_json()
     slim = {r: {"id": i["revision"], "path": i["path"], "down": i["down"], "downgrade_empty": i["downgrade_empty"], "changes": i.get("changes", False)} for r, i in revisions.items()}
     style = "alembic" if revisions else ("sql" if sql_files else "")
     return {"schema": schema.to_json(), "operations": operations, "notices": notices, "graph_problems": problems + duplicates,
-            "revisions": slim, "migration_files": sql_files + sorted(i["path"] for i in revisions.values()), "style": style}
+            "revisions": slim, "migration_files": sql_files + sorted(i["path"] for i in revisions.values()), "style": style,
+            "trees": tree_schemas}
 
 
 def _merge(into: Schema, other: Schema) -> None:
@@ -121,7 +125,8 @@ def schema_facts(facts: RevisionFacts, config: Config) -> SchemaFacts:
     def build(snapshot) -> SchemaFacts:
         data = facts.get(f"schema:{config.schema_.dialect}:{','.join(config.schema_.migrations)}", lambda s: _compute(s, config, facts))
         return SchemaFacts(Schema.from_json(data["schema"]), data["operations"], data["notices"], data["graph_problems"],
-                           data["revisions"], data["migration_files"], data["style"])
+                           data["revisions"], data["migration_files"], data["style"],
+                           {d: Schema.from_json(t) for d, t in data["trees"].items()})
 
     return facts.local("schema-facts", build)
 

@@ -26,3 +26,35 @@ def test_sch010_sql_migration_added_next_to_alembic(make_pr, capsys):
 def test_sch010_quiet_when_configured(make_pr, capsys):
     base = {**ALEMBIC_REPO, ".github/undertow.yml": "schema:\n  migrations: [alembic/versions, migrations]\n"}
     assert only(make_pr(base, {"migrations/001_extra.sql": "CREATE TABLE x (id INT);\n"}).scan_json(capsys), "SCH010") == []
+
+
+def _tree_repo(make_pr, pr):
+    from tests.analyzers.rules.schema.fixtures import revision
+
+    create = "    op.create_table('jobs', sa.Column('id', sa.Integer(), primary_key=True))\n"
+    base = {
+        "db/versions/postgresql/a1.py": revision("a1", None, create, "    op.drop_table('jobs')\n"),
+        "db/versions/sqlite/a1.py": revision("a1", None, create, "    op.drop_table('jobs')\n"),
+    }
+    return make_pr(base, pr)
+
+
+def test_sch011_one_tree_changed(make_pr, capsys):
+    from tests.analyzers.rules.schema.fixtures import revision
+
+    add = "    op.add_column('jobs', sa.Column('owner', sa.String()))\n"
+    pr = {"db/versions/postgresql/b1.py": revision("b1", "a1", add, "    op.drop_column('jobs', 'owner')\n")}
+    doc = _tree_repo(make_pr, pr).scan_json(capsys)
+    assert findings(doc, "SCH011") == [("SCH011", "db/versions/postgresql/b1.py", 1)]
+    assert only(doc, "SCH011")[0]["message"].startswith(
+        "column jobs.owner exists in the migration tree db/versions/postgresql/ but not in db/versions/sqlite/"
+    )
+
+
+def test_sch011_both_trees_changed_alike(make_pr, capsys):
+    from tests.analyzers.rules.schema.fixtures import revision
+
+    add = "    op.add_column('jobs', sa.Column('owner', sa.String()))\n"
+    rev = revision("b1", "a1", add, "    op.drop_column('jobs', 'owner')\n")
+    doc = _tree_repo(make_pr, {"db/versions/postgresql/b1.py": rev, "db/versions/sqlite/b1.py": rev}).scan_json(capsys)
+    assert only(doc, "SCH011") == []

@@ -1,0 +1,64 @@
+"""SCH011: one migration tree per dialect or tenant, and the change makes them disagree."""
+
+from __future__ import annotations
+
+import posixpath
+from typing import Iterable
+
+from analyzers.findings import Finding, Severity, fingerprint
+from analyzers.rules.base import RepoRule
+from analyzers.schema.facts import schema_facts
+
+
+def _shape(schema) -> set[str]:
+    shape = set()
+    for table in schema.tables.values():
+        shape.add(f"table {table.name}")
+        shape.update(f"column {table.name}.{c}" for c in table.columns)
+        shape.update(f"index {table.name}.{i}" for i in table.indexes)
+    return shape
+
+
+class DialectTreesDiverge(RepoRule):
+    """## What it does
+    For a repository that keeps one Alembic tree per dialect or per tenant schema (for example
+    `versions/postgresql/` and `versions/sqlite/`), replays each tree and flags a table, column
+    or index that one tree has and another lacks, when the trees agreed on it before the change.
+
+    ## Why is this bad?
+    The deployments that run the other tree (the SQLite desktop build, the other tenants) get a
+    schema the code does not expect, and fail there first.
+
+    ## Example
+    A change adds `op.add_column("videos", ...)` to `versions/postgresql/` only.
+
+    ## Use instead
+    Make the same change in every tree.
+    """
+
+    id = "SCH011"
+    name = "dialect-trees-diverge"
+    severity = Severity.WARNING
+    fix = "make the same change in every migration tree"
+
+    def check(self, ctx) -> Iterable[Finding]:
+        facts = schema_facts(ctx.facts, ctx.config)
+        if len(facts.trees) < 2:
+            return
+        shapes = {d: _shape(s) for d, s in facts.trees.items()}
+        everything = set().union(*shapes.values())
+        for item in sorted(everything):
+            having = sorted(d for d, shape in shapes.items() if item in shape)
+            missing = sorted(d for d in shapes if d not in having)
+            if not missing:
+                continue
+            path = self._anchor(ctx, facts, having)
+            message = f"{item} exists in the migration tree {', '.join(d + '/' for d in having)} but not in {', '.join(d + '/' for d in missing)}; {self.fix}"
+            yield Finding(self.id, self.name, self.severity, path, 1, 1, message, fingerprint(self.id, "trees", f"{item}:{','.join(missing)}"))
+
+    def _anchor(self, ctx, facts, directories: list[str]) -> str:
+        """A migration of the change in one of ``directories``, else the tree's last file."""
+        for changed in ctx.changes.present:
+            if posixpath.dirname(changed.path) in directories:
+                return changed.path
+        return max(p for p in facts.migration_files if posixpath.dirname(p) in directories)
