@@ -1,9 +1,9 @@
-# The README's two commands: `make demo` and `make test`.
+# The README's two commands: `make demo` and `make test`; `make bench` runs the benchmarks.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: test demo readme clean
+.PHONY: test demo bench readme clean
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("undertow needs Python >= 3.11, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -17,6 +17,10 @@ test: $(VENV)/.installed
 
 demo: $(VENV)/.installed
 	scripts/demo
+
+# Benchmarks print tables and write JSON under build/; pass BENCH_REPOS="path ..." to measure real clones.
+bench: $(VENV)/.installed
+	$(BIN)/python -m tests.benchmarks.schema_replay $(BENCH_REPOS)
 
 # Regenerate the README's rules table from the rule docstrings.
 readme: $(VENV)/.installed
