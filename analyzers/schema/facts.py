@@ -146,6 +146,41 @@ class Expected:
     info: dict[str, Any]
 
 
+@dataclass
+class ExpectedIndex:
+    """A named index or unique constraint a model declares (`__table_args__`, `index=True`)."""
+
+    table: str
+    name: str
+    columns: list[str]
+    unique: bool
+    path: str
+    line: int
+    model: str
+
+
+def expected_indexes(facts: RevisionFacts) -> list[ExpectedIndex]:
+    def build(_snapshot) -> list[ExpectedIndex]:
+        models_by_file = file_index(facts, "orm-models", _model_source, extract_models)
+        found: list[ExpectedIndex] = []
+        for path, models in sorted(models_by_file.items()):
+            for model in models:
+                if not model["table"] or model["abstract"]:
+                    continue
+                label = model["class"] or f"Table('{model['table']}')"
+                for arg in model.get("table_args", []):
+                    if arg["name"] and arg["kind"] in ("UniqueConstraint", "Index"):
+                        found.append(ExpectedIndex(model["table"], arg["name"].lower(), arg["columns"], arg["unique"], path, arg["line"], label))
+                for column in model["columns"]:
+                    if column.get("index"):
+                        # SQLAlchemy's default naming convention for index=True
+                        name = f"ix_{model['table']}_{column['name']}"
+                        found.append(ExpectedIndex(model["table"], name, [column["name"]], bool(column.get("unique")), path, column["line"], label))
+        return found
+
+    return facts.local("expected-indexes", build)
+
+
 def expected_columns(facts: RevisionFacts) -> list[Expected]:
     """Every (table, column) a model maps, with inherited columns of mixins and abstract bases."""
 

@@ -6,14 +6,14 @@ from typing import Iterable
 
 from analyzers.findings import Finding, Severity, Suggestion, fingerprint
 from analyzers.rules.base import RepoRule
-from analyzers.schema.facts import expected_columns, migration_description, schema_facts
+from analyzers.schema.facts import expected_columns, expected_indexes, migration_description, schema_facts
 
 
 class ModelWithoutMigration(RepoRule):
     """## What it does
     Replays the repository's migrations (SQL files and Alembic revisions, in order) and flags a
-    table or column that an ORM model (SQLAlchemy declarative or Core, SQLModel) maps but that
-    no migration creates.
+    table, column, or named index/unique constraint that an ORM model (SQLAlchemy declarative
+    or Core, SQLModel) declares but that no migration creates.
 
     ## Why is this bad?
     The code deploys, the migration step has nothing to run, and the first query that touches
@@ -67,6 +67,19 @@ class ModelWithoutMigration(RepoRule):
             yield Finding(self.id, self.name, self.severity, expected.path, expected.line, expected.line, message,
                           fingerprint(self.id, expected.path, f"{expected.table}.{expected.column}"),
                           suggestion=Suggestion("snippet", snippet, "the migration this column needs"))
+        for index in expected_indexes(ctx.facts):
+            table = facts.schema.table(index.table)
+            if table is None:
+                continue
+            names = set(table.indexes) | {u[0] for u in table.uniques if u[0]} | set(table.constraints)
+            if index.name in names:
+                continue
+            kind = "unique index" if index.unique else "index"
+            ddl = f"CREATE {'UNIQUE ' if index.unique else ''}INDEX {index.name} ON {index.table} ({', '.join(index.columns)});"
+            message = f"{kind} {index.name} on {index.table} is declared by {index.model} here, but {where} creates it; add: {ddl}"
+            yield Finding(self.id, self.name, self.severity, index.path, index.line, index.line, message,
+                          fingerprint(self.id, index.path, f"{index.table}:{index.name}"),
+                          suggestion=Suggestion("snippet", ddl, "the migration this index needs"))
 
 
 _SQL = {"integer": "INTEGER", "bigint": "BIGINT", "smallint": "SMALLINT", "varchar": "VARCHAR", "text": "TEXT", "boolean": "BOOLEAN",

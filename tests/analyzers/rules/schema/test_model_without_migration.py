@@ -60,3 +60,15 @@ def test_mixins_are_resolved(make_pr, capsys):
     doc = make_pr(SQL_REPO, {"app/mixins.py": mixin, "app/models.py": models}).scan_json(capsys)
     assert findings(doc, "SCH001") == [("SCH001", "app/mixins.py", 4)]
     assert only(doc, "SCH001")[0]["message"].startswith("videos.updated_at is mapped by Video here")
+
+
+def test_named_unique_constraint_and_index_true_without_migration(make_pr, capsys):
+    models = MODELS_1X.replace(
+        "    __tablename__ = 'jobs'\n",
+        "    __tablename__ = 'jobs'\n    __table_args__ = (UniqueConstraint('job_type', name='uq_jobs_job_type'), Index('ix_jobs_kind', 'job_type'))\n",
+    ).replace("    job_type = Column(String(32), nullable=False)\n", "    job_type = Column(String(32), nullable=False, index=True)\n")
+    doc = make_pr(ALEMBIC_REPO, {"app/models.py": models}).scan_json(capsys)
+    assert findings(doc, "SCH001") == [("SCH001", "app/models.py", 6), ("SCH001", "app/models.py", 8)]
+    kinds = [f["message"].split(" is declared")[0] for f in only(doc, "SCH001")]
+    assert kinds == ["index ix_jobs_kind on jobs", "index ix_jobs_job_type on jobs"]
+    assert only(doc, "SCH001")[0]["suggestion"]["text"] == "CREATE INDEX ix_jobs_kind ON jobs (job_type);"
