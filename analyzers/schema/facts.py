@@ -186,11 +186,7 @@ def expected_columns(facts: RevisionFacts) -> list[Expected]:
 
     def build(_snapshot) -> list[Expected]:
         models_by_file = file_index(facts, "orm-models", _model_source, extract_models)
-        by_class: dict[str, tuple[str, dict]] = {}
-        for path, models in models_by_file.items():
-            for model in models:
-                if model["class"]:
-                    by_class.setdefault(model["class"], (path, model))
+        resolver = _BaseResolver(facts, models_by_file)
         expected: list[Expected] = []
         for path, models in sorted(models_by_file.items()):
             for model in models:
@@ -199,7 +195,7 @@ def expected_columns(facts: RevisionFacts) -> list[Expected]:
                 label = model["class"] or f"Table('{model['table']}')"
                 expected.append(Expected(model["table"], None, path, model["line"], label, {}))
                 seen: set[str] = set()
-                for owner_path, column in _columns_with_bases(model, path, by_class, set()):
+                for owner_path, column in _columns_with_bases(model, path, resolver, set()):
                     if column["name"] in seen:
                         continue
                     seen.add(column["name"])
@@ -209,18 +205,51 @@ def expected_columns(facts: RevisionFacts) -> list[Expected]:
     return facts.local("expected-columns", build)
 
 
-def _columns_with_bases(model: dict, path: str, by_class: dict, seen: set[str]):
+class _BaseResolver:
+    """Finds the class a base-class name refers to through the file's imports (first-party
+    modules only), never by guessing from the name alone."""
+
+    def __init__(self, facts: RevisionFacts, models_by_file: dict[str, list[dict]]) -> None:
+        from analyzers.python_index import python_index
+
+        self.index = python_index(facts)
+        self.models_by_file = models_by_file
+
+    def resolve(self, base: str, path: str) -> tuple[str, dict] | None:
+        head, _, rest = base.partition(".")
+        local = {m["class"]: m for m in self.models_by_file.get(path, []) if m["class"]}
+        if not rest and head in local:
+            return path, local[head]
+        imports = (self.index.files.get(path) or {}).get("imports", {})
+        target = imports.get(head)
+        if target is None:
+            return None
+        qualified = f"{target}.{rest}" if rest else target
+        split = self.index.split(qualified)
+        if split is None or not split[1] or "." in split[1]:
+            return None
+        module_path = self.index.by_module.get(split[0])
+        for model in self.models_by_file.get(module_path or "", []):
+            if model["class"] == split[1]:
+                return module_path, model
+        return None
+
+
+def _columns_with_bases(model: dict, path: str, resolver: _BaseResolver, seen: set[str]):
     for column in model["columns"]:
         yield path, column
     for base in model["bases"]:
-        name = base.rsplit(".", 1)[-1]
-        if name in seen or name not in by_class:
+        found = resolver.resolve(base, path)
+        if found is None:
             continue
-        seen.add(name)
-        base_path, base_model = by_class[name]
+        base_path, base_model = found
+        key = f"{base_path}:{base_model['class']}"
+        if key in seen:
+            continue
+        seen.add(key)
         if base_model["table"] and not base_model["abstract"]:
             continue  # joined/single-table inheritance: the parent's columns live in its own table
-        yield from _columns_with_bases(base_model, base_path, by_class, seen)
+        yield from _columns_with_bases(base_model, base_path, resolver, seen)
 
 
 def migration_description(facts: SchemaFacts) -> str:
@@ -245,42 +274,39 @@ def model_classes(facts: RevisionFacts) -> dict[str, ModelClass]:
 
     def build(_snapshot) -> dict[str, ModelClass]:
         models_by_file = file_index(facts, "orm-models", _model_source, extract_models)
-        by_class = {m["class"]: (p, m) for p, ms in models_by_file.items() for m in ms if m["class"]}
+        resolver = _BaseResolver(facts, models_by_file)
         result: dict[str, ModelClass] = {}
-        for name, (path, model) in by_class.items():
-            table = model["table"] or _inherited_table(model, by_class, set())
-            if not table or model["abstract"]:
-                continue
-            attributes, columns, resolved = set(), {}, True
-            stack, seen = [model], set()
-            while stack:
-                current = stack.pop()
-                attributes.update(current["attributes"])
-                for column in current["columns"]:
-                    columns.setdefault(column["attr"], column["name"])
-                    attributes.add(column["attr"])
-                for base in current["bases"]:
-                    short = base.rsplit(".", 1)[-1]
-                    if short in by_class and short not in seen:
-                        seen.add(short)
-                        stack.append(by_class[short][1])
-                    elif short not in ("object", "Base", "Model", "DeclarativeBase", "SQLModel") and not short.endswith("Base"):
-                        resolved = False
-            result[name] = ModelClass(name, table, path, model["line"], attributes, columns, resolved)
+        for path, models in sorted(models_by_file.items()):
+            for model in models:
+                if not model["class"] or model["abstract"]:
+                    continue
+                table = model["table"]
+                attributes: set[str] = set()
+                columns: dict[str, str] = {}
+                resolved = True
+                stack, seen = [(path, model)], set()
+                while stack:
+                    current_path, current = stack.pop()
+                    attributes.update(current["attributes"])
+                    for column in current["columns"]:
+                        columns.setdefault(column["attr"], column["name"])
+                        attributes.add(column["attr"])
+                    for base in current["bases"]:
+                        found = resolver.resolve(base, current_path)
+                        if found is not None:
+                            key = f"{found[0]}:{found[1]['class']}"
+                            if key not in seen:
+                                seen.add(key)
+                                stack.append(found)
+                                table = table or (found[1]["table"] if not found[1]["abstract"] else None)
+                        elif base.rsplit(".", 1)[-1] not in _ORM_ROOTS:
+                            resolved = False
+                if table:
+                    result.setdefault(model["class"], ModelClass(model["class"], table, path, model["line"], attributes, columns, resolved))
         return result
 
     return facts.local("model-classes", build)
 
 
-def _inherited_table(model: dict, by_class: dict, seen: set[str]) -> str | None:
-    for base in model["bases"]:
-        short = base.rsplit(".", 1)[-1]
-        if short in by_class and short not in seen:
-            seen.add(short)
-            parent = by_class[short][1]
-            if parent["table"] and not parent["abstract"]:
-                return parent["table"]
-            found = _inherited_table(parent, by_class, seen)
-            if found:
-                return found
-    return None
+# Base classes that come from the ORM itself and add no mapped attributes of the repository's.
+_ORM_ROOTS = {"object", "Base", "Model", "DeclarativeBase", "SQLModel", "db.Model", "AsyncAttrs", "MappedAsDataclass"}
