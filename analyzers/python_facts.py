@@ -10,6 +10,7 @@ from typing import Any
 
 from analyzers.python_modules import PACKAGE_ROOTS, summarize
 
+_SQL_CALLS = {"text", "execute", "exec_driver_sql", "executemany", "fetch", "fetchrow", "fetchval", "read_sql", "read_sql_query"}
 REDIS_PUSH = {"lpush", "rpush", "lpushx", "rpushx", "xadd"}
 REDIS_POP = {"blpop", "brpop", "lpop", "rpop", "xread", "xreadgroup", "blmpop", "lmpop"}
 REDIS_MOVE = {"brpoplpush", "rpoplpush", "lmove", "blmove"}  # pop the first key, push the second
@@ -78,6 +79,7 @@ class _Extractor(ast.NodeVisitor):
             "patches": [],
             "class_strings": {},
             "import_sites": [],
+            "sql": [],
         }
         self.client_names: set[str] = set()
         self.optional_depth = 0
@@ -238,6 +240,8 @@ class _Extractor(ast.NodeVisitor):
                 self._client_call(node, attr)
         if self.is_test:
             self._patch(node, qualified, attr)
+        if (attr or _dotted(func) or "") in _SQL_CALLS and node.args and (text := _str(node.args[0])) is not None:
+            self.out["sql"].append([node.args[0].lineno, text[:4000]])
         if attr in ("add_api_route", "add_url_rule") and node.args:
             owner = _dotted(func.value)
             path = self.expr(node.args[0])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -39,10 +40,21 @@ def changed_operations(ctx) -> Iterator[ChangedOperation]:
 
 
 def mapped_by(facts, table: str, column: str | None) -> str | None:
-    """Where a model maps table(.column) at that revision, as "path:line", or None."""
+    """Where code uses table(.column) at that revision, as "path:line", or None: a model that
+    maps it, or raw SQL in the code that names the table (and the column)."""
     for expected in expected_columns(facts):
         if expected.table == table and (column is None or expected.column == column):
             return f"{expected.path}:{expected.line}"
+    from analyzers.python_index import python_index
+
+    table_word = re.compile(rf"\b{re.escape(table)}\b", re.IGNORECASE)
+    column_word = re.compile(rf"\b{re.escape(column)}\b", re.IGNORECASE) if column else None
+    for path, file_facts in sorted(python_index(facts).files.items()):
+        if "/versions/" in f"/{path}" or "/migrations/" in f"/{path}":
+            continue
+        for line, sql in file_facts.get("sql", []):
+            if table_word.search(sql) and (column_word is None or column_word.search(sql)):
+                return f"{path}:{line} (raw SQL)"
     return None
 
 

@@ -41,6 +41,6 @@ class MigrationDropsUsed(RepoRule):
             where = mapped_by(ctx.facts, table, column)
             if where is None:
                 continue
-            message = f"this migration {what}, but the code of this change still maps it ({where}); {self.fix}"
+            message = f"this migration {what}, but the code of this change still uses it ({where}); {self.fix}"
             yield Finding(self.id, self.name, self.severity, change.path, change.op["line"], change.op["line"], message,
                           fingerprint(self.id, change.path, f"{table}.{column or ''}"))

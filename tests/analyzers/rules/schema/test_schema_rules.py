@@ -8,7 +8,7 @@ def test_sch003_drop_of_a_column_the_model_still_maps(make_pr, capsys):
     doc = make_pr(SQL_REPO, {"migrations/002_drop.sql": "ALTER TABLE videos DROP COLUMN published_at;\n"}).scan_json(capsys)
     assert findings(doc, "SCH003") == [("SCH003", "migrations/002_drop.sql", 1)]
     assert only(doc, "SCH003")[0]["message"].startswith(
-        "this migration drops column videos.published_at, but the code of this change still maps it (app/models.py:11)"
+        "this migration drops column videos.published_at, but the code of this change still uses it (app/models.py:11)"
     )
     assert only(doc, "MIG001") == [] and only(doc, "MIG010") == []
 
@@ -88,3 +88,12 @@ def test_sch009_separate_trees_are_separate_graphs(make_pr, capsys):
     }
     doc = make_pr({}, pr).scan_json(capsys)
     assert only(doc, "SCH009") == []
+
+
+def test_sch003_raw_sql_still_naming_the_dropped_column(make_pr, capsys):
+    base = {**SQL_REPO, "migrations/001_init.sql": SQL_INIT_WITH_LEGACY,
+            "app/report.py": "from sqlalchemy import text\nq = text('SELECT legacy_notes FROM videos')\n"}
+    doc = make_pr(base, {"migrations/002_drop.sql": "ALTER TABLE videos DROP COLUMN legacy_notes;\n"}).scan_json(capsys)
+    assert findings(doc, "SCH003") == [("SCH003", "migrations/002_drop.sql", 1)]
+    assert "still uses it (app/report.py:2 (raw SQL))" in only(doc, "SCH003")[0]["message"]
+    assert only(doc, "MIG001") == []
