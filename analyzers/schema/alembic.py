@@ -163,8 +163,12 @@ def apply_call(schema: Schema, call: dict, source: str, dialect: str) -> tuple[l
     notes: list[str] = []
 
     def table_of(name: Any) -> Table | None:
-        return schema.tables.get(bare_name(name)) if isinstance(name, str) else None
+        if not isinstance(name, str):
+            return None
+        return schema.tables.setdefault(bare_name(name), Table(name=bare_name(name), partial=True))
 
+    if op == "create_foreign_key" and len(args) >= 3 and isinstance(args[2], str):
+        table_of(args[2])  # the referenced table exists, whoever created it
     if op == "create_table" and args and isinstance(args[0], str):
         name = bare_name(args[0])
         table = Table(name=name, created_in=f"{source}:{line}")

@@ -66,6 +66,9 @@ class Table:
     indexes: dict[str, list[str]] = field(default_factory=dict)
     constraints: list[str] = field(default_factory=list)  # every named constraint
     created_in: str = ""
+    # A table the migrations only reference (ALTER, foreign keys...) and never create: it exists
+    # (create_all(), a schema dump), but its full list of columns is unknown.
+    partial: bool = False
 
 
 @dataclass
@@ -86,7 +89,7 @@ class Schema:
             columns = {c: Column(**col) for c, col in t["columns"].items()}
             tables[name] = Table(name=t["name"], columns=columns, primary_key=t["primary_key"],
                                  uniques=[(u[0], list(u[1])) for u in t["uniques"]], indexes=t["indexes"],
-                                 constraints=t["constraints"], created_in=t["created_in"])
+                                 constraints=t["constraints"], created_in=t["created_in"], partial=t.get("partial", False))
         return cls(tables=tables, enums=data["enums"])
 
 

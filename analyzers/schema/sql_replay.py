@@ -264,7 +264,7 @@ def _alter(schema: Schema, tree: exp.Alter, line: int, source: str, text: str) -
     if (tree.args.get("kind") or "").upper() != "TABLE":
         return []
     name = bare_name(tree.this.name)
-    table = schema.tables.get(name)
+    table = schema.tables.setdefault(name, Table(name=name, partial=True))
     ops: list[Operation] = []
     for action in tree.args.get("actions") or []:
         if isinstance(action, exp.ColumnDef):

@@ -22,7 +22,7 @@ class ChangedOperation:
 
     def existing_column(self) -> bool:
         table = self.base.table(self.op["table"])
-        return table is not None and (self.op.get("column") or "") in table.columns
+        return table is not None and (table.partial or (self.op.get("column") or "") in table.columns)
 
 
 def changed_operations(ctx) -> Iterator[ChangedOperation]:

@@ -49,7 +49,7 @@ class MigrationWithoutModel(RepoRule):
         unresolved = {m.table for m in model_classes(ctx.facts).values() if not m.resolved}
         for table_name, (path, line, model) in sorted(where.items()):
             table = facts.schema.table(table_name)
-            if table is None or table_name in unresolved:
+            if table is None or table.partial or table_name in unresolved:
                 continue
             for column in table.columns.values():
                 if column.name in mapped.get(table_name, set()):

@@ -52,7 +52,7 @@ class ModelWithoutMigration(RepoRule):
                     yield Finding(self.id, self.name, self.severity, expected.path, expected.line, expected.line, message,
                                   fingerprint(self.id, expected.path, expected.table))
                 continue
-            if table is None or expected.column in table.columns:
+            if table is None or table.partial or expected.column in table.columns:
                 continue
             sql_type = _sql_type(expected.info)
             ddl = f"ALTER TABLE {expected.table} ADD COLUMN {expected.column} {sql_type}{'' if expected.info.get('nullable', True) else ' NOT NULL'};"
@@ -69,7 +69,7 @@ class ModelWithoutMigration(RepoRule):
                           suggestion=Suggestion("snippet", snippet, "the migration this column needs"))
         for index in expected_indexes(ctx.facts):
             table = facts.schema.table(index.table)
-            if table is None:
+            if table is None or table.partial:
                 continue
             names = set(table.indexes) | {u[0] for u in table.uniques if u[0]} | set(table.constraints)
             if index.name in names:

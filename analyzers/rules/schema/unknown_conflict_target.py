@@ -43,7 +43,7 @@ class UnknownConflictTarget(RepoRule):
         for path, site in changed_sites(ctx, {"conflict"}):
             model = classes.get(site.model or "")
             table = facts.schema.table(model.table) if model else None
-            if table is None:
+            if table is None or table.partial:
                 continue
             constraint, columns = site.detail["constraint"], site.detail["columns"]
             names = {u[0] for u in table.uniques if u[0]} | set(table.constraints) | set(table.indexes) | {f"{table.name}_pkey"}
