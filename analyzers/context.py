@@ -45,6 +45,10 @@ class RevisionFacts:
         self.snapshot = snapshot
         self.cache = cache
         self._memo: dict[str, Any] = {}
+        # For the head revision of a review: the base revision's facts and the change between
+        # them, so that head facts can be derived from base facts plus the changed files.
+        self.base: RevisionFacts | None = None
+        self.changes: ChangeSet | None = None
 
     def local(self, name: str, factory: Callable[[Snapshot], Any]) -> Any:
         """A lazily filled helper for this run only (not persisted), e.g. the module index."""

@@ -116,6 +116,7 @@ class _Run:
         self.cross_file_rules = sorted((r for r in rules if issubclass(r, RepoRule)), key=lambda r: r.id)
         self.base_facts = RevisionFacts(base, cache)
         self.head_facts = RevisionFacts(head, cache)
+        self.head_facts.base, self.head_facts.changes = self.base_facts, changes
         self.errors: list[str] = []
         self._suppressions: dict[str, Suppressions] = {}
         self._rule_signature = ",".join(r.id for r in self.python_rules + self.file_rules)

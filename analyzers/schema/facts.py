@@ -121,9 +121,73 @@ def is_migration_source(path: str) -> bool:
     return "/versions/" in f"/{path}" or "/migrations/" in f"/{path}"
 
 
+def _is_migration_path(path: str | None, config: Config) -> bool:
+    return bool(path) and (is_sql_migration(path, config) or (path.endswith(".py") and "versions/" in path))
+
+
+def _incremental(facts: RevisionFacts, config: Config, name: str) -> dict | None:
+    """Head facts as base facts plus the migrations the change adds, when the change only
+    appends migrations (the usual case); None when a full replay is needed."""
+    from analyzers.changes import Status
+
+    base, changes = facts.base, facts.changes
+    if base is None or changes is None:
+        return None
+    touched = [c for c in changes.files if _is_migration_path(c.path, config) or _is_migration_path(c.old_path, config)]
+    if any(c.status is not Status.ADDED for c in touched):
+        return None
+    base_data = base.get(name, lambda s: _compute(s, config, base))
+    if base_data["trees"]:
+        return None
+    base_sql = [p for p in base_data["migration_files"] if p.endswith(".sql")]
+    added_sql = sorted((c.path for c in touched if is_sql_migration(c.path, config)), key=natural_key)
+    if added_sql and base_sql and natural_key(added_sql[0]) <= max(natural_key(p) for p in base_sql):
+        return None  # inserted before an existing migration: order changes, replay everything
+    added_revisions = {}
+    for path, data in facts.snapshot.read_many(c.path for c in touched if c.path.endswith(".py")).items():
+        info = parse_revision(path, data.decode("utf-8", "replace"))
+        if info and is_alembic_revision(path, data.decode("utf-8", "replace")):
+            if info["revision"] in added_revisions:
+                return None  # a duplicate id among the new revisions: the full replay reports it
+            added_revisions[info["revision"]] = {**info, "path": path}
+    base_dirs = {posixpath.dirname(r["path"]) for r in base_data["revisions"].values()}
+    if any(posixpath.dirname(i["path"]) not in base_dirs for i in added_revisions.values()) and base_dirs:
+        return None
+    if any(rev in base_data["revisions"] for rev in added_revisions):
+        return None  # a duplicate id: let the full replay report it
+    schema = Schema.from_json(base_data["schema"])
+    operations, notices = dict(base_data["operations"]), dict(base_data["notices"])
+    dialect = config.schema_.dialect
+    for path, data in facts.snapshot.read_many(added_sql).items():
+        ops, found = apply_sql(schema, data.decode("utf-8", "replace"), path, dialect)
+        operations[path] = [o.__dict__ for o in ops]
+        notices[path] = [[n.line, n.message] for n in found]
+    graph = {rev: {"down": info["down"], "depends_on": []} for rev, info in base_data["revisions"].items()}
+    graph.update({rev: info for rev, info in added_revisions.items()})
+    order, problems = order_revisions(graph)
+    revisions = dict(base_data["revisions"])
+    for rev_id in order:
+        if rev_id not in added_revisions:
+            continue
+        info = added_revisions[rev_id]
+        ops_here, notes = [], []
+        for call in info["calls"]:
+            ops, found = apply_call(schema, call, info["path"], dialect)
+            ops_here += [o.__dict__ for o in ops]
+            notes += [[call["line"], n] for n in found]
+        operations[info["path"]], notices[info["path"]] = ops_here, notes
+        revisions[rev_id] = {"id": rev_id, "path": info["path"], "down": info["down"],
+                             "downgrade_empty": info["downgrade_empty"], "changes": bool(ops_here)}
+    files = sorted(base_sql + added_sql, key=natural_key) + sorted(i["path"] for i in revisions.values())
+    style = "alembic" if revisions else ("sql" if files else "")
+    return {"schema": schema.to_json(), "operations": operations, "notices": notices, "graph_problems": problems,
+            "revisions": revisions, "migration_files": files, "style": style, "trees": {}}
+
+
 def schema_facts(facts: RevisionFacts, config: Config) -> SchemaFacts:
     def build(snapshot) -> SchemaFacts:
-        data = facts.get(f"schema:{config.schema_.dialect}:{','.join(config.schema_.migrations)}", lambda s: _compute(s, config, facts))
+        name = f"schema:{config.schema_.dialect}:{','.join(config.schema_.migrations)}"
+        data = facts.get(name, lambda s: _incremental(facts, config, name) or _compute(s, config, facts))
         return SchemaFacts(Schema.from_json(data["schema"]), data["operations"], data["notices"], data["graph_problems"],
                            data["revisions"], data["migration_files"], data["style"],
                            {d: Schema.from_json(t) for d, t in data["trees"].items()})

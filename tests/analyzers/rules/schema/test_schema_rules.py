@@ -108,3 +108,32 @@ def test_tables_only_altered_by_migrations_exist_with_unknown_columns(make_pr, c
     }
     doc = make_pr(base, {"app/models.py": MODELS_20 + "    other: Mapped[int | None]\n"}).scan_json(capsys)
     assert only(doc, "SCH001") == [] and only(doc, "SCH002") == []
+
+
+def test_incremental_head_replay_equals_a_full_replay(make_pr):
+    from analyzers.config import Config
+    from analyzers.context import RevisionFacts
+    from analyzers.schema.facts import schema_facts
+    from app.git import GitRepo
+
+    pr = {
+        "alembic/versions/b1.py": revision("b1", "a1", "    op.add_column('jobs', sa.Column('owner', sa.String(), nullable=False))\n"),
+        "alembic/versions/b2.py": revision("b2", "b1", "    op.create_index('ix_owner', 'jobs', ['owner'])\n"),
+    }
+    repo = make_pr(ALEMBIC_REPO, pr)
+    with GitRepo(repo.path) as git:
+        base, head = git.snapshot("main"), git.snapshot("HEAD")
+        head_facts = RevisionFacts(head)
+        head_facts.base, head_facts.changes = RevisionFacts(base), git.changes("main", "HEAD")
+        incremental = schema_facts(head_facts, Config())
+        full = schema_facts(RevisionFacts(head), Config())
+    from analyzers.schema.facts import _incremental
+
+    with GitRepo(repo.path) as git:
+        again = RevisionFacts(git.snapshot("HEAD"))
+        again.base, again.changes = RevisionFacts(git.snapshot("main")), git.changes("main", "HEAD")
+        assert _incremental(again, Config(), "schema:postgres:") is not None  # derived, not replayed
+    assert incremental.schema == full.schema
+    assert incremental.operations == full.operations
+    assert incremental.revisions == full.revisions
+    assert incremental.migration_files == full.migration_files and incremental.graph_problems == full.graph_problems
