@@ -159,7 +159,7 @@ class DependencyMap:
     def _copied(self, target: str, copies: list[list[str]], contexts: list[str]) -> str | None:
         """The repository path of a requirements file a Dockerfile installs by its in-image path."""
         name = posixpath.basename(target)
-        for src, dst in copies:
+        for src, dst, *_ in copies:
             if posixpath.basename(src) == name or (dst.endswith("/") is False and posixpath.basename(dst) == name):
                 for context in contexts:
                     path = posixpath.normpath(posixpath.join(context, src)) if context else posixpath.normpath(src)

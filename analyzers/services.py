@@ -33,12 +33,12 @@ def dockerfile_facts(path: str, text: str) -> dict:
     copies: list[list[str]] = []
     installs: list[list[str]] = []
     commands: list[str] = []
-    for instruction, rest in _instructions(text):
+    for instruction, rest, line in instructions(text):
         if instruction in ("COPY", "ADD"):
             args = _args(rest)
             if args and not any(a.startswith("--from") for a in args):
                 args = [a for a in args if not a.startswith("--")]
-                copies += [[src, args[-1]] for src in args[:-1]]
+                copies += [[src, args[-1], instruction, line] for src in args[:-1]]
         elif instruction == "RUN":
             installs += [["requirements", m] for m in _PIP_R.findall(rest)]
             if (m := _PIP_PROJECT.search(rest)) is not None:
@@ -123,19 +123,22 @@ def entry_points(command: str) -> list[tuple[str, str]]:
     return found
 
 
-def _instructions(text: str):
-    logical = ""
-    for raw in text.splitlines():
+def instructions(text: str):
+    """(INSTRUCTION, arguments, first line) of a Dockerfile, continuation lines joined."""
+    logical, start = "", 0
+    for number, raw in enumerate(text.splitlines(), start=1):
         stripped = raw.strip()
-        if not logical and (not stripped or stripped.startswith("#")):
-            continue
+        if not logical:
+            if not stripped or stripped.startswith("#"):
+                continue
+            start = number
         if stripped.endswith("\\"):
             logical += stripped[:-1] + " "
             continue
         logical += stripped
         instruction, _, rest = logical.partition(" ")
         logical = ""
-        yield instruction.upper(), rest.strip()
+        yield instruction.upper(), rest.strip(), start
 
 
 def _args(rest: str) -> list[str]:

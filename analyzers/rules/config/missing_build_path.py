@@ -5,13 +5,12 @@ from __future__ import annotations
 import fnmatch
 import posixpath
 import re
-import shlex
 from typing import Iterable
 
 from analyzers.findings import Finding, Severity, fingerprint
 from analyzers.indexes import file_index
 from analyzers.rules.base import RepoRule
-from analyzers.services import is_dockerfile
+from analyzers.services import dockerfile_facts, is_dockerfile
 from analyzers.yaml_nodes import compose, get, is_compose_file, items, line, scalar, scalars, elements
 
 _SCRIPT = re.compile(r"(\.sh|\.bash|(^|/)Makefile|\.mk|(^|/)justfile|(^|/)\.github/workflows/[^/]+\.ya?ml)$")
@@ -49,47 +48,6 @@ def _compose_refs(path: str, text: str) -> dict:
             if source and source.startswith(("./", "../")) and "." in posixpath.basename(source.rstrip("/")):
                 refs.append(["bind-mounted file", service, _join(here, source), line(volume), "file"])
     return {"refs": refs, "contexts": contexts}
-
-
-def _dockerfile_refs(path: str, text: str) -> dict:
-    copies = []
-    logical, start = "", 0
-    for number, raw in enumerate(text.splitlines(), start=1):
-        stripped = raw.strip()
-        if not logical:
-            start = number
-            if stripped.startswith("#"):
-                continue
-        if stripped.endswith("\\"):
-            logical += stripped[:-1] + " "
-            continue
-        logical += stripped
-        instruction, _, rest = logical.partition(" ")
-        logical = ""
-        if instruction.upper() not in ("COPY", "ADD"):
-            continue
-        rest = rest.strip()
-        try:
-            args = _json_array(rest) if rest.startswith("[") else shlex.split(rest)
-        except ValueError:
-            continue
-        if any(a.startswith("--from") for a in args):
-            continue
-        args = [a for a in args if not a.startswith("--")]
-        for source in args[:-1]:
-            if "$" in source or "://" in source:
-                continue
-            copies.append([instruction.upper(), source, start])
-    return {"copies": copies}
-
-
-def _json_array(text: str) -> list[str]:
-    import json
-
-    value = json.loads(text)
-    if not isinstance(value, list):
-        raise ValueError("not an array")
-    return [str(v) for v in value]
 
 
 def _script_refs(path: str, text: str) -> list:
@@ -138,7 +96,7 @@ class MissingBuildPath(RepoRule):
         entries = ctx.snapshot.entries()
         dirs = _directories(entries)
         composes = file_index(ctx.facts, "compose-refs", is_compose_file, _compose_refs)
-        dockerfiles = file_index(ctx.facts, "dockerfile-refs", is_dockerfile, _dockerfile_refs)
+        dockerfiles = file_index(ctx.facts, "dockerfile-facts", is_dockerfile, dockerfile_facts)
         scripts = file_index(ctx.facts, "script-refs", lambda p: bool(_SCRIPT.search(p)), _script_refs)
         contexts: dict[str, set[str]] = {}
         for path, data in composes.items():
@@ -150,7 +108,9 @@ class MissingBuildPath(RepoRule):
                     yield self._finding(path, line_no, message, f"{kind}:{service}:{target}")
         for path, data in dockerfiles.items():
             candidates = sorted(contexts.get(path, set())) or sorted({posixpath.dirname(path) or ".", "."})
-            for instruction, source, line_no in data["copies"]:
+            for source, _destination, instruction, line_no in data["copies"]:
+                if "$" in source or "://" in source:
+                    continue
                 if any(_exists(_join(c if c != "." else "", source.lstrip("/")), "any", entries, dirs) for c in candidates):
                     continue
                 where = " or ".join(f"{c}/" if c != "." else "the repository root" for c in candidates)
