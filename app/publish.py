@@ -1,0 +1,131 @@
+"""What the App posts, rendered from structured findings (no I/O): the check run's output and
+annotations, and the review with its inline comments, each carrying a hidden fingerprint marker."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from analyzers.engine import Report
+from analyzers.findings import Finding, Severity
+from analyzers.rules import FAMILIES, rules_by_id
+
+CHECK_NAME = "Undertow"
+ANNOTATIONS_PER_REQUEST = 50  # GitHub's limit per create/update check run request
+MAX_OUTPUT_TEXT = 65535  # GitHub's limit for output.summary and output.text
+MARKER = "<!-- undertow:fingerprint={} -->"
+MARKER_RE = re.compile(r"<!-- undertow:fingerprint=(.+?) -->")
+REVIEW_MARKER = "<!-- undertow:review -->"
+_LEVEL = {Severity.ERROR: "failure", Severity.WARNING: "warning", Severity.NOTICE: "notice"}
+_ICON = {Severity.ERROR: "🔴", Severity.WARNING: "🟠", Severity.NOTICE: "🔵"}
+
+SUMMARY_CLEAN = "No new schema, dependency or code drift in this pull request."
+SUMMARY_PREEXISTING = "{n} pre-existing finding(s) in the files this pull request touches are not from it and are not annotated."
+
+
+def conclusion(report: Report, fail_on: Severity = Severity.ERROR) -> str:
+    return "failure" if any(f.severity >= fail_on for f in report.findings) else "success"
+
+
+def check_output(report: Report) -> dict:
+    """`output` of the completed check run: title, summary (counts, table), without annotations."""
+    findings = report.findings
+    by_severity = Counter(f.severity for f in findings)
+    if findings:
+        title = ", ".join(f"{by_severity[s]} {s}{'s' if by_severity[s] != 1 else ''}" for s in reversed(Severity) if by_severity[s])
+    else:
+        title = "No new findings"
+    lines = [SUMMARY_CLEAN] if not findings else []
+    if findings:
+        families = Counter(f.rule[:3] for f in findings)
+        lines.append(" · ".join(f"**{FAMILIES.get(fam, fam)}**: {n}" for fam, n in sorted(families.items())))
+        lines += ["", "| | rule | where | finding |", "|---|---|---|---|"]
+        for f in findings:
+            message = f.message.replace("|", "\\|").replace("\n", " ")
+            lines.append(f"| {_ICON[f.severity]} | `{f.rule}` {f.name} | `{f.path}:{f.line}` | {message} |")
+    if report.preexisting:
+        lines += ["", SUMMARY_PREEXISTING.format(n=report.preexisting)]
+    return {"title": title, "summary": _truncate("\n".join(lines))}
+
+
+def annotations(report: Report) -> list[dict]:
+    rules = rules_by_id()
+    result = []
+    for f in report.findings:
+        annotation = {
+            "path": f.path,
+            "start_line": f.line,
+            "end_line": f.end_line,
+            "annotation_level": _LEVEL[f.severity],
+            "title": f"{f.rule} {f.name}",
+            "message": _truncate(f.message, 64 * 1024 - 1),
+        }
+        rule = rules.get(f.rule)
+        if rule is not None:
+            annotation["raw_details"] = _truncate(f"fix: {rule.fix}", 64 * 1024 - 1)
+        result.append(annotation)
+    return result
+
+
+def batches(items: list[dict], size: int = ANNOTATIONS_PER_REQUEST) -> list[list[dict]]:
+    return [items[i : i + size] for i in range(0, len(items), size)] or [[]]
+
+
+@dataclass(frozen=True)
+class ReviewPlan:
+    comments: list[dict]  # inline comments for new findings on lines of the diff
+    body: str | None  # None when there is nothing new to say
+    resolved: list[str]  # fingerprints of earlier comments whose findings are gone
+
+
+def plan_review(report: Report, diff_lines: dict[str, set[int]], existing: dict[str, str]) -> ReviewPlan:
+    """Inline comments only on lines of the PR diff (GitHub answers 422 otherwise), none for a
+    fingerprint already commented (``existing``: fingerprint → comment id), and the list of
+    earlier comments to mark resolved."""
+    current = {f.fingerprint for f in report.findings}
+    new = [f for f in report.findings if f.fingerprint not in existing]
+    inline = [f for f in new if f.line in diff_lines.get(f.path, set())]
+    outside = [f for f in new if f not in inline]
+    comments = [{"path": f.path, "line": f.end_line if f.end_line in diff_lines.get(f.path, set()) else f.line,
+                 **({"start_line": f.line} if f.end_line != f.line and f.end_line in diff_lines.get(f.path, set()) else {}),
+                 "side": "RIGHT", "body": comment_body(f)} for f in inline]
+    body = None
+    if new:
+        parts = [REVIEW_MARKER, f"**Undertow** found {len(new)} new issue{'s' if len(new) != 1 else ''} in this pull request."]
+        if outside:
+            parts += ["", "Outside the diff:"] + [f"- {_ICON[f.severity]} `{f.rule}` `{f.path}:{f.line}`: {f.message} {MARKER.format(f.fingerprint)}" for f in outside]
+        body = _truncate("\n".join(parts))
+    return ReviewPlan(comments, body, sorted(fp for fp in existing if fp not in current))
+
+
+def comment_body(f: Finding) -> str:
+    rule = rules_by_id().get(f.rule)
+    why = rule.doc().sections.get("Why is this bad?", "").split("\n\n")[0].replace("\n", " ") if rule else ""
+    parts = [f"{_ICON[f.severity]} **{f.rule} {f.name}** ({f.severity})", "", f.message]
+    if why:
+        parts += ["", f"<details><summary>Why it matters</summary>\n\n{why}\n</details>"]
+    if f.suggestion is not None and f.suggestion.kind == "replace":
+        parts += ["", "```suggestion", f.suggestion.text, "```"]
+    elif f.suggestion is not None:
+        parts += ["", f"Suggested ({f.suggestion.description or 'snippet'}):", "```", f.suggestion.text, "```"]
+    parts += ["", MARKER.format(f.fingerprint)]
+    return "\n".join(parts)
+
+
+RESOLVED_PREFIX = "✅ **Resolved** in a later push: this finding no longer appears.\n\n"
+
+
+def resolved_body(original: str) -> str:
+    return original if original.startswith(RESOLVED_PREFIX) else RESOLVED_PREFIX + "~~" + original.split("\n", 1)[0] + "~~\n\n" + original.split("\n", 1)[-1]
+
+
+def fingerprints_in(body: str) -> list[str]:
+    return MARKER_RE.findall(body or "")
+
+
+def _truncate(text: str, limit: int = MAX_OUTPUT_TEXT) -> str:
+    if len(text) <= limit:
+        return text
+    note = "\n\n… (truncated: see the annotations for every finding)"
+    return text[: limit - len(note)] + note
