@@ -1,0 +1,107 @@
+"""One review of one pull request at one head sha: fetch, analyse, publish (idempotently)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from typing import Awaitable, Callable
+
+from gidgethub.abc import GitHubAPI
+
+from analyzers.config import CONFIG_PATH, Config, ConfigError, parse_config
+from analyzers.context import FactCache
+from analyzers.engine import Report, review
+from analyzers.rules import rules_by_id
+from app.github_data import BlobCache, GitHubSnapshot, pull_request_changes
+from app.publish import CHECK_NAME, annotations, batches, check_output, conclusion, fingerprints_in, plan_review, resolved_body
+
+log = logging.getLogger("undertow.review")
+
+
+@dataclass(frozen=True)
+class ReviewJob:
+    repo: str  # owner/name
+    number: int
+    installation_id: int
+    head_sha: str | None = None  # None: whatever the PR's head is when the job runs
+    reason: str = "pull_request"
+
+
+@dataclass
+class Outcome:
+    status: str  # "published", "superseded", "neutral"
+    conclusion: str | None = None
+    findings: int = 0
+    comments: int = 0
+
+
+async def run_review(
+    gh: GitHubAPI,
+    job: ReviewJob,
+    blobs: BlobCache,
+    cache: FactCache | None = None,
+    still_current: Callable[[str], Awaitable[bool]] | None = None,
+) -> Outcome:
+    pr = await gh.getitem(f"/repos/{job.repo}/pulls/{job.number}")
+    head = pr["head"]["sha"]
+    if job.head_sha and job.head_sha != head:
+        return Outcome("superseded")  # a newer push is (or will be) queued for the new head
+    check = await gh.post(f"/repos/{job.repo}/check-runs", data={
+        "name": CHECK_NAME, "head_sha": head, "status": "in_progress", "external_id": f"{job.number}",
+    })
+    check_url = f"/repos/{job.repo}/check-runs/{check['id']}"
+    compare = await gh.getitem(f"/repos/{job.repo}/compare/{pr['base']['sha']}...{head}")
+    base_sha = compare["merge_base_commit"]["sha"]
+    changes, cut = await pull_request_changes(gh, job.repo, job.number)
+    if cut:
+        return await _neutral(gh, check_url, "Diff too large", "This pull request changes more than 3,000 files, "
+                              "more than GitHub lists; Undertow did not review it.")
+    loop = asyncio.get_running_loop()
+    base, head_snapshot = GitHubSnapshot(gh, job.repo, base_sha, loop, blobs), GitHubSnapshot(gh, job.repo, head, loop, blobs)
+    try:
+        report = await asyncio.to_thread(_analyse, base, head_snapshot, changes, cache)
+    except ConfigError as exc:
+        return await _neutral(gh, check_url, "Configuration error", f"`{CONFIG_PATH}` on the base branch cannot be used: {exc}")
+    if still_current is not None and not await still_current(head):
+        return Outcome("superseded")
+    result = conclusion(report)
+    items = annotations(report)
+    output = check_output(report)
+    chunks = batches(items)
+    await gh.patch(check_url, data={"status": "completed", "conclusion": result, "output": {**output, "annotations": chunks[0]}})
+    for chunk in chunks[1:]:
+        await gh.patch(check_url, data={"output": {**output, "annotations": chunk}})
+    existing: dict[str, str] = {}
+    bodies: dict[str, str] = {}
+    async for comment in gh.getiter(f"/repos/{job.repo}/pulls/{job.number}/comments?per_page=100"):
+        if comment.get("user", {}).get("type") != "Bot":
+            continue
+        for fp in fingerprints_in(comment.get("body", "")):
+            existing[fp] = str(comment["id"])
+            bodies[str(comment["id"])] = comment["body"]
+    diff_lines = {f.path: set(f.lines) for f in changes.present}
+    plan = plan_review(report, diff_lines, existing)
+    if plan.body is not None or plan.comments:
+        await gh.post(f"/repos/{job.repo}/pulls/{job.number}/reviews", data={
+            "commit_id": head, "event": "COMMENT", "body": plan.body or "", "comments": plan.comments,
+        })
+    for fp in plan.resolved:
+        comment_id = existing[fp]
+        updated = resolved_body(bodies[comment_id])
+        if updated != bodies[comment_id]:
+            await gh.patch(f"/repos/{job.repo}/pulls/comments/{comment_id}", data={"body": updated})
+    log.info("review published", extra={"repo": job.repo, "pr": job.number, "head": head, "conclusion": result,
+                                        "findings": len(report.findings)})
+    return Outcome("published", result, len(report.findings), len(plan.comments))
+
+
+def _analyse(base, head, changes, cache) -> Report:
+    data = base.read(CONFIG_PATH)
+    config = parse_config(data, source=f"{CONFIG_PATH} (base branch)", known_rules=set(rules_by_id())) if data else Config()
+    return review(base, head, changes, config, cache=cache)
+
+
+async def _neutral(gh: GitHubAPI, check_url: str, title: str, summary: str) -> Outcome:
+    await gh.patch(check_url, data={"status": "completed", "conclusion": "neutral", "output": {"title": title, "summary": summary}})
+    return Outcome("neutral", "neutral")

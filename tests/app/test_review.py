@@ -1,0 +1,83 @@
+"""A whole review against FakeGitHub: check run, annotations, review comments, idempotence."""
+
+import asyncio
+
+from app.github_data import BlobCache
+from app.review import ReviewJob, run_review
+from tests.fakegithub import FakeGitHub
+
+BASE = {"app/jobs.py": "import subprocess\n\n\ndef old():\n    return 1\n", "README.md": "hi\n"}
+PR = {
+    "app/jobs.py": "import subprocess\n\n\ndef old():\n    return 1\n\n\ndef new(p):\n    subprocess.run(['ffmpeg', p])\n",
+    "requirements.txt": "mylib @ git+https://github.com/acme/mylib.git@main\n",
+}
+
+
+def review(gh, **kw):
+    return asyncio.run(run_review(gh, ReviewJob("octo/app", 7, 1), BlobCache(), **kw))
+
+
+def test_review_publishes_check_run_annotations_and_inline_comments(make_pr):
+    repo = make_pr(BASE, PR)
+    gh = FakeGitHub(repo.path)
+    outcome = review(gh)
+    assert (outcome.status, outcome.conclusion, outcome.findings, outcome.comments) == ("published", "failure", 2, 2)
+    run = gh.check_runs[1]
+    assert (run["name"], run["status"], run["conclusion"]) == ("Undertow", "completed", "failure")
+    assert [(a["path"], a["start_line"], a["annotation_level"]) for a in run["annotations"]] == [
+        ("app/jobs.py", 9, "warning"), ("requirements.txt", 1, "failure"),
+    ]
+    (posted,) = gh.reviews
+    assert posted["event"] == "COMMENT"
+    assert [(c["path"], c["line"]) for c in posted["comments"]] == [("app/jobs.py", 9), ("requirements.txt", 1)]
+    assert "```suggestion\n    subprocess.run(['ffmpeg', p], timeout=60)\n```" in posted["comments"][0]["body"]
+    # Only the blobs the analyzers read were fetched: the changed files at head and the changed
+    # Python file at base (cross-file rules compare both sides); README.md never.
+    fetched = {p.rsplit("/", 1)[1] for p in gh.paths("GET") if "/git/blobs/" in p}
+    head_tree, base_tree = gh.git.tree(gh.git.resolve("HEAD")), gh.git.tree(gh.git.resolve("main"))
+    assert fetched == {head_tree["app/jobs.py"].oid, head_tree["requirements.txt"].oid, base_tree["app/jobs.py"].oid}
+
+
+def test_a_rescan_of_the_same_head_posts_nothing_twice(make_pr):
+    repo = make_pr(BASE, PR)
+    gh = FakeGitHub(repo.path)
+    review(gh)
+    calls_before = len(gh.reviews)
+    outcome = review(gh)
+    assert outcome.comments == 0
+    assert len(gh.reviews) == calls_before  # no second review, no duplicate comment
+    assert len(gh.comments) == 2
+
+
+def test_a_push_that_fixes_a_finding_marks_its_comment_resolved(make_pr):
+    repo = make_pr(BASE, PR)
+    gh = FakeGitHub(repo.path)
+    review(gh)
+    repo.commit({"app/jobs.py": PR["app/jobs.py"].replace("p])", "p], timeout=600)")})
+    outcome = review(gh)
+    assert outcome.conclusion == "failure"  # DEP004 still stands
+    resolved = [c for c in gh.comments if c["body"].startswith("✅ **Resolved**")]
+    assert [c["path"] for c in resolved] == ["app/jobs.py"]
+    assert len(gh.reviews) == 1  # nothing new to say
+
+
+def test_stale_head_is_not_published(make_pr):
+    repo = make_pr(BASE, PR)
+    gh = FakeGitHub(repo.path)
+
+    async def not_current(head):
+        return False
+
+    outcome = review(gh, still_current=not_current)
+    assert outcome.status == "superseded"
+    assert gh.reviews == [] and gh.check_runs[1]["status"] == "in_progress"
+
+
+def test_bad_config_on_base_is_a_neutral_check(make_pr):
+    repo = make_pr({**BASE, ".github/undertow.yml": "rules: {RSK001: loud}\n"}, PR)
+    gh = FakeGitHub(repo.path)
+    outcome = review(gh)
+    assert outcome.status == "neutral"
+    run = gh.check_runs[1]
+    assert (run["conclusion"], run["output"]["title"]) == ("neutral", "Configuration error")
+    assert "rules.RSK001" in run["output"]["summary"]

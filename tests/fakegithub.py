@@ -1,0 +1,98 @@
+"""One FakeGitHub for handler and review tests: a gidgethub GitHubAPI whose `_request` serves a
+local git repository the way GitHub's REST API does, and records every call."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import subprocess
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from gidgethub.abc import GitHubAPI
+
+from app.git import GitRepo
+
+
+class FakeGitHub(GitHubAPI):
+    def __init__(self, repo_path: Path, full_name: str = "octo/app", number: int = 7, base: str = "main", head: str = "HEAD") -> None:
+        super().__init__("undertow-tests", oauth_token="t0ken")
+        self.git = GitRepo(repo_path)
+        self.path = repo_path
+        self.full_name, self.number = full_name, number
+        self.base_ref, self.head_ref = base, head
+        self.calls: list[tuple[str, str, object]] = []
+        self.comments: list[dict] = []
+        self.check_runs: dict[int, dict] = {}
+        self.reviews: list[dict] = []
+
+    async def _request(self, method, url, headers, body=b""):
+        path = urlsplit(url).path
+        data = json.loads(body) if body else None
+        self.calls.append((method, path, data))
+        status, payload = self.route(method, path, data)
+        return status, {"content-type": "application/json", "x-ratelimit-remaining": "4999"}, json.dumps(payload).encode()
+
+    async def sleep(self, seconds):
+        return None
+
+    # -- the REST operations a review uses --------------------------------------------------
+
+    def route(self, method: str, path: str, data):
+        prefix = f"/repos/{self.full_name}"
+        head, base = self.git.resolve(self.head_ref), self.git.resolve(self.base_ref)
+        if method == "GET" and path == f"{prefix}/pulls/{self.number}":
+            return 200, {"number": self.number, "head": {"sha": head}, "base": {"sha": base, "ref": "main"}}
+        if method == "GET" and path.startswith(f"{prefix}/compare/"):
+            return 200, {"merge_base_commit": {"sha": self.git.merge_base(base, head)}}
+        if method == "GET" and path == f"{prefix}/pulls/{self.number}/files":
+            return 200, self.files(base, head)
+        if method == "GET" and (m := re.fullmatch(rf"{prefix}/git/trees/([0-9a-f]+)", path)):
+            entries = self.git.tree(m.group(1))
+            tree = [{"path": e.path, "sha": e.oid, "type": "blob" if e.kind != "submodule" else "commit",
+                     "mode": {"symlink": "120000", "submodule": "160000"}.get(e.kind, "100644"), "size": e.size} for e in entries.values()]
+            return 200, {"sha": m.group(1), "tree": tree, "truncated": False}
+        if method == "GET" and (m := re.fullmatch(rf"{prefix}/git/blobs/([0-9a-f]+)", path)):
+            content = self.git.batch().read(m.group(1)) or b""
+            return 200, {"sha": m.group(1), "encoding": "base64", "content": base64.b64encode(content).decode()}
+        if method == "POST" and path == f"{prefix}/check-runs":
+            run_id = len(self.check_runs) + 1
+            self.check_runs[run_id] = {**data, "id": run_id, "annotations": []}
+            return 201, self.check_runs[run_id]
+        if method == "PATCH" and (m := re.fullmatch(rf"{prefix}/check-runs/(\d+)", path)):
+            run = self.check_runs[int(m.group(1))]
+            output = data.get("output", {})
+            run["annotations"] += output.get("annotations", [])
+            run.update({k: v for k, v in data.items() if k != "output"}, output={k: v for k, v in output.items() if k != "annotations"})
+            return 200, run
+        if method == "GET" and path == f"{prefix}/pulls/{self.number}/comments":
+            return 200, self.comments
+        if method == "POST" and path == f"{prefix}/pulls/{self.number}/reviews":
+            self.reviews.append(data)
+            for comment in data.get("comments", []):
+                self.comments.append({"id": 1000 + len(self.comments), "user": {"type": "Bot"}, **comment})
+            return 200, {"id": len(self.reviews)}
+        if method == "PATCH" and (m := re.fullmatch(rf"{prefix}/pulls/comments/(\d+)", path)):
+            comment = next(c for c in self.comments if c["id"] == int(m.group(1)))
+            comment["body"] = data["body"]
+            return 200, comment
+        return 404, {"message": "Not Found"}
+
+    def files(self, base: str, head: str) -> list[dict]:
+        merge_base = self.git.merge_base(base, head)
+        changes = self.git.changes(merge_base, head)
+        result = []
+        for changed in changes.files:
+            item = {"filename": changed.path, "status": changed.status.value}
+            if changed.old_path:
+                item["previous_filename"] = changed.old_path
+            diff = subprocess.run(["git", "-C", str(self.path), "diff", "-U3", merge_base, head, "--", changed.path],
+                                  capture_output=True, text=True).stdout
+            if "@@" in diff:
+                item["patch"] = diff[diff.index("@@"):].rstrip("\n")
+            result.append(item)
+        return result
+
+    def paths(self, method: str | None = None) -> list[str]:
+        return [f"{m} {p}" for m, p, _ in self.calls if method in (None, m)]
