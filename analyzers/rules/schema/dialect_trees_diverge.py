@@ -19,11 +19,31 @@ def _shape(schema) -> set[str]:
     return shape
 
 
+MIRROR_SIMILARITY = 0.8
+
+
+def _mirror_groups(shapes: dict[str, set[str]]) -> list[list[str]]:
+    """Trees that describe the same schema (one per dialect): mostly the same tables and columns.
+    Trees for different things (a core and a tenant schema) share little and are not compared."""
+    groups: list[list[str]] = []
+    for directory in sorted(shapes):
+        for group in groups:
+            other = shapes[group[0]]
+            union = shapes[directory] | other
+            if union and len(shapes[directory] & other) / len(union) >= MIRROR_SIMILARITY:
+                group.append(directory)
+                break
+        else:
+            groups.append([directory])
+    return [g for g in groups if len(g) > 1]
+
+
 class DialectTreesDiverge(RepoRule):
     """## What it does
-    For a repository that keeps one Alembic tree per dialect or per tenant schema (for example
-    `versions/postgresql/` and `versions/sqlite/`), replays each tree and flags a table, column
-    or index that one tree has and another lacks, when the trees agreed on it before the change.
+    For a repository that keeps one Alembic tree per dialect (for example `versions/postgresql/`
+    and `versions/sqlite/`), replays each tree and flags a table, column or index that one tree
+    has and another lacks, when the trees agreed on it before the change. Trees that describe
+    different schemas (a core and a tenant schema share little) are not compared.
 
     ## Why is this bad?
     The deployments that run the other tree (the SQLite desktop build, the other tenants) get a
@@ -46,6 +66,14 @@ class DialectTreesDiverge(RepoRule):
         if len(facts.trees) < 2:
             return
         shapes = {d: _shape(s) for d, s in facts.trees.items()}
+        # Whether trees mirror each other is decided where they still agreed: at the base.
+        before = schema_facts(ctx.base_facts, ctx.config) if ctx.base_facts is not None else facts
+        mirrors = [[d for d in group if d in shapes] for group in _mirror_groups({d: _shape(s) for d, s in before.trees.items()})]
+        mirrors = [group for group in mirrors if len(group) > 1]
+        for group in mirrors:
+            yield from self._compare(ctx, facts, {d: shapes[d] for d in group})
+
+    def _compare(self, ctx, facts, shapes: dict[str, set[str]]) -> Iterable[Finding]:
         everything = set().union(*shapes.values())
         for item in sorted(everything):
             having = sorted(d for d, shape in shapes.items() if item in shape)
