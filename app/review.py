@@ -42,6 +42,7 @@ async def run_review(
     blobs: BlobCache,
     cache: FactCache | None = None,
     still_current: Callable[[str], Awaitable[bool]] | None = None,
+    dismissed: frozenset[str] = frozenset(),
 ) -> Outcome:
     pr = await gh.getitem(f"/repos/{job.repo}/pulls/{job.number}")
     head = pr["head"]["sha"]
@@ -65,6 +66,8 @@ async def run_review(
         return await _neutral(gh, check_url, "Configuration error", f"`{CONFIG_PATH}` on the base branch cannot be used: {exc}")
     if still_current is not None and not await still_current(head):
         return Outcome("superseded")
+    if dismissed:  # `/undertow ignore RULE` on this pull request
+        report.findings = [f for f in report.findings if f.rule not in dismissed]
     result = conclusion(report)
     items = annotations(report)
     output = check_output(report)
@@ -87,6 +90,8 @@ async def run_review(
             "commit_id": head, "event": "COMMENT", "body": plan.body or "", "comments": plan.comments,
         })
     for fp in plan.resolved:
+        if fp.split(":", 1)[0] in dismissed:
+            continue  # dismissed, not fixed
         comment_id = existing[fp]
         updated = resolved_body(bodies[comment_id])
         if updated != bodies[comment_id]:
