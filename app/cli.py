@@ -17,6 +17,7 @@ from app.cache import DiskCache
 from app.docs import rule_page, rules_listing, rules_table_markdown
 from app.git import WORKTREE, GitError, GitRepo
 from app.output import RENDERERS
+from app.settings import SettingsError, load_settings
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -45,6 +46,10 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--output", help="write the report to this file instead of stdout")
     scan.add_argument("--no-cache", action="store_true", help="neither read nor write the disk cache")
 
+    serve = sub.add_parser("serve", help="run the webhook service (reviews run in-process)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+
     rules = sub.add_parser("rules", help="list the rules, or show one rule's documentation")
     rules.add_argument("rule", nargs="?")
     rules.add_argument("--format", choices=["text", "markdown"], default="text")
@@ -59,13 +64,26 @@ def main(argv: list[str] | None = None) -> int:
             return _scan(args)
         if args.command == "rules":
             return _rules(args)
+        if args.command == "serve":
+            return _serve(args)
         parser.print_help()
         return EXIT_USAGE
-    except (UsageError, GitError, ConfigError) as exc:
+    except (UsageError, GitError, ConfigError, SettingsError) as exc:
         print(f"undertow: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from app.service import build_service
+
+    settings = load_settings()
+    service = build_service(settings)
+    uvicorn.run(service.app, host=args.host, port=args.port, log_level="info", access_log=False)
+    return EXIT_OK
 
 
 def _rules(args: argparse.Namespace) -> int:

@@ -214,3 +214,14 @@ def test_text_format_prints_the_fix_when_the_message_lacks_it(tmp_path, capsys):
     repo.commit({"a.py": "try:\n    a()\nexcept Exception:\n    pass\n"})
     code, out = repo.scan(capsys=capsys)
     assert "      fix: log the exception (log.exception(...)), re-raise it, or catch a narrower type" in out.splitlines()
+
+
+def test_serve_without_configuration_fails_with_one_line(monkeypatch, capsys):
+    for name in ("GITHUB_APP_ID", "GITHUB_PRIVATE_KEY", "GITHUB_PRIVATE_KEY_PATH", "GITHUB_WEBHOOK_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("GITHUB_APP_ID", "12")
+    monkeypatch.setenv("GITHUB_WEBHOOK_SECRET", "s3cret-value")
+    assert main(["serve"]) == 2
+    err = capsys.readouterr().err
+    assert err == "undertow: set GITHUB_PRIVATE_KEY or GITHUB_PRIVATE_KEY_PATH\n"
+    assert "s3cret-value" not in err

@@ -1,0 +1,105 @@
+"""`undertow serve`: the webhook app wired to handlers, the in-process review queue and GitHub."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Awaitable, Callable
+
+import httpx
+from fastapi import FastAPI
+from gidgethub import sansio
+from gidgethub.abc import GitHubAPI
+from gidgethub.httpx import GitHubAPI as HttpxGitHubAPI
+
+from app.coordinator import InProcessReviews
+from app.dedupe import MemoryDeduper
+from app.events import Delivery
+from app.github_auth import InstallationTokens
+from app.github_data import BlobCache
+from app.handlers import router
+from app.handlers.context import HandlerContext
+from app.metrics import Metrics
+from app.review import ReviewJob, run_review
+from app.settings import Settings
+from app.webhook import create_app
+
+log = logging.getLogger("undertow.service")
+GitHubFactory = Callable[[int], Awaitable[GitHubAPI]]
+USER_AGENT = "undertow"
+
+
+class DeliveryQueue:
+    """Runs handlers for each delivery as its own task (handlers only enqueue or reply)."""
+
+    def __init__(self, github_for: GitHubFactory, context: HandlerContext) -> None:
+        self.github_for, self.context = github_for, context
+        self.tasks: set[asyncio.Task] = set()
+
+    async def put(self, delivery: Delivery) -> None:
+        task = asyncio.create_task(self._handle(delivery))
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    def depth(self) -> int:
+        return len(self.tasks)
+
+    async def _handle(self, delivery: Delivery) -> None:
+        try:
+            installation = delivery.data.get("installation", {}).get("id", 0)
+            gh = await self.github_for(installation)
+            event = sansio.Event(delivery.data, event=delivery.event, delivery_id=delivery.delivery_id)
+            await router.dispatch(event, gh, self.context)
+        except Exception:
+            log.exception("handler failed", extra={"delivery": delivery.delivery_id, "event": delivery.event})
+
+    async def drain(self) -> None:
+        while self.tasks:
+            await asyncio.gather(*list(self.tasks), return_exceptions=True)
+
+
+class Service:
+    def __init__(self, secret: str, github_for: GitHubFactory, concurrency: int = 4) -> None:
+        self.blobs = BlobCache()
+        self.metrics = Metrics()
+        self.github_for = github_for
+        self.reviews = InProcessReviews(self._run, concurrency)
+        self.deliveries = DeliveryQueue(github_for, HandlerContext(self.reviews))
+        self.app = create_app(secret, self.deliveries, MemoryDeduper(), self.metrics, ready=self._ready)
+        self.app.router.lifespan_context = self._lifespan
+        self.app.state.service = self
+
+    @contextlib.asynccontextmanager
+    async def _lifespan(self, app: FastAPI):
+        self.reviews.start()
+        try:
+            yield
+        finally:
+            await self.reviews.stop()
+
+    async def _ready(self) -> list[str]:
+        return []
+
+    async def _run(self, job: ReviewJob, fresh: bool, dismissed, still_current) -> None:
+        gh = await self.github_for(job.installation_id)
+        with self.metrics.review_seconds.time():
+            outcome = await run_review(gh, job, self.blobs, still_current=still_current, dismissed=dismissed)
+        log.info("review finished", extra={"repo": job.repo, "pr": job.number, "status": outcome.status})
+
+    async def drain(self) -> None:
+        """Wait until every delivery and every review it queued is done (tests, shutdown)."""
+        await self.deliveries.drain()
+        await self.reviews.drain()
+
+
+def build_service(settings: Settings) -> Service:
+    client = httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=10.0))
+    tokens = InstallationTokens(settings.github_app_id, settings.private_key)
+    app_gh = HttpxGitHubAPI(client, USER_AGENT, base_url=settings.github_api_url)
+
+    async def github_for(installation_id: int) -> GitHubAPI:
+        token = await tokens.token(app_gh, installation_id)
+        return HttpxGitHubAPI(client, USER_AGENT, oauth_token=token, base_url=settings.github_api_url)
+
+    return Service(settings.github_webhook_secret.get_secret_value(), github_for, settings.max_concurrency)
