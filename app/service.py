@@ -11,13 +11,13 @@ import httpx
 from fastapi import FastAPI
 from gidgethub import sansio
 from gidgethub.abc import GitHubAPI
-from gidgethub.httpx import GitHubAPI as HttpxGitHubAPI
 
 from app.coordinator import InProcessReviews
 from app.dedupe import MemoryDeduper
 from app.events import Delivery
 from app.github_auth import InstallationTokens
 from app.github_data import BlobCache
+from app.github_retry import ResilientGitHubAPI
 from app.handlers import router
 from app.handlers.context import HandlerContext
 from app.metrics import Metrics
@@ -96,10 +96,15 @@ class Service:
 def build_service(settings: Settings) -> Service:
     client = httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=10.0))
     tokens = InstallationTokens(settings.github_app_id, settings.private_key)
-    app_gh = HttpxGitHubAPI(client, USER_AGENT, base_url=settings.github_api_url)
+    app_gh = ResilientGitHubAPI(client, USER_AGENT, base_url=settings.github_api_url)
+    in_flight: dict[int, ResilientGitHubAPI] = {}
 
     async def github_for(installation_id: int) -> GitHubAPI:
         token = await tokens.token(app_gh, installation_id)
-        return HttpxGitHubAPI(client, USER_AGENT, oauth_token=token, base_url=settings.github_api_url)
+        # One client per installation keeps its in-flight cap shared by that installation's reviews.
+        gh = in_flight.get(installation_id)
+        if gh is None or gh.oauth_token != token:
+            gh = in_flight[installation_id] = ResilientGitHubAPI(client, USER_AGENT, oauth_token=token, base_url=settings.github_api_url)
+        return gh
 
     return Service(settings.github_webhook_secret.get_secret_value(), github_for, settings.max_concurrency)

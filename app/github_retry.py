@@ -1,0 +1,72 @@
+"""Retries for GitHub API calls: 5xx and network errors with backoff and jitter; 403/429 rate
+limits honouring Retry-After and x-ratelimit-reset (GitHub's documented procedure)."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from typing import Mapping
+
+import httpx
+from gidgethub.httpx import GitHubAPI as HttpxGitHubAPI
+
+MAX_ATTEMPTS = 5
+MAX_WAIT = 120.0  # seconds: a longer limit fails the review (retried later) instead of holding a worker
+SECONDARY_WAIT = 60.0  # GitHub: "wait at least one minute" when no header says how long
+
+
+def retry_delay(status: int, headers: Mapping[str, str], attempt: int, now: float, rng: random.Random | None = None) -> float | None:
+    """Seconds to wait before attempt ``attempt + 1``, or None when the response is final."""
+    rng = rng or random.Random()
+    if attempt >= MAX_ATTEMPTS:
+        return None
+    if status in (403, 429):
+        retry_after = headers.get("retry-after")
+        if retry_after is not None and retry_after.strip().isdigit():
+            wait = float(retry_after)
+        elif headers.get("x-ratelimit-remaining") == "0" and headers.get("x-ratelimit-reset", "").isdigit():
+            wait = max(0.0, float(headers["x-ratelimit-reset"]) - now) + 1
+        elif status == 429 or "rate limit" in headers.get("x-undertow-body-hint", ""):
+            wait = SECONDARY_WAIT * (2 ** (attempt - 1))
+        else:
+            return None  # a plain 403 (permissions) is final
+        return wait if wait <= MAX_WAIT else None
+    if status >= 500 or status == 0:  # 0: the connection failed
+        return min(MAX_WAIT, (2 ** (attempt - 1)) * (0.5 + rng.random()))
+    return None
+
+
+class ResilientGitHubAPI(HttpxGitHubAPI):
+    """gidgethub's httpx client with retries and a cap on requests in flight."""
+
+    def __init__(self, *args, max_in_flight: int = 8, clock=time.time, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._in_flight = asyncio.Semaphore(max_in_flight)
+        self._clock = clock
+        self.attempts = 0
+
+    async def _request(self, method: str, url: str, headers: Mapping[str, str], body: bytes = b""):
+        attempt = 0
+        while True:
+            attempt += 1
+            self.attempts += 1
+            try:
+                async with self._in_flight:
+                    status, response_headers, data = await self._send(method, url, headers, body)
+            except (httpx.TransportError, asyncio.TimeoutError):
+                delay = retry_delay(0, {}, attempt, self._clock())
+                if delay is None:
+                    raise
+                await self.sleep(delay)
+                continue
+            lowered = {k.lower(): v for k, v in response_headers.items()}
+            if status in (403, 429) and b"secondary rate limit" in data.lower():
+                lowered["x-undertow-body-hint"] = "rate limit"
+            delay = retry_delay(status, lowered, attempt, self._clock())
+            if delay is None:
+                return status, response_headers, data
+            await self.sleep(delay)
+
+    async def _send(self, method: str, url: str, headers: Mapping[str, str], body: bytes):
+        return await HttpxGitHubAPI._request(self, method, url, headers, body)
