@@ -254,7 +254,15 @@ def expected_columns(facts: RevisionFacts) -> list[Expected]:
         expected: list[Expected] = []
         for path, models in sorted(models_by_file.items()):
             for model in models:
-                if not model["table"] or model["abstract"]:
+                if model["abstract"]:
+                    continue
+                if not model["table"]:
+                    # Single-table inheritance: a subclass without a table of its own adds its
+                    # columns to its mapped parent's table.
+                    parent = _mapped_parent(model, path, resolver, set())
+                    if parent is not None:
+                        for column in model["columns"]:
+                            expected.append(Expected(parent, column["name"], path, column["line"], model["class"], column))
                     continue
                 label = model["class"] or f"Table('{model['table']}')"
                 expected.append(Expected(model["table"], None, path, model["line"], label, {}))
@@ -297,6 +305,24 @@ class _BaseResolver:
             if model["class"] == split[1]:
                 return module_path, model
         return None
+
+
+def _mapped_parent(model: dict, path: str, resolver: "_BaseResolver", seen: set[str]) -> str | None:
+    for base in model["bases"]:
+        found = resolver.resolve(base, path)
+        if found is None:
+            continue
+        base_path, base_model = found
+        key = f"{base_path}:{base_model['class']}"
+        if key in seen:
+            continue
+        seen.add(key)
+        if base_model["table"] and not base_model["abstract"]:
+            return base_model["table"]
+        parent = _mapped_parent(base_model, base_path, resolver, seen)
+        if parent:
+            return parent
+    return None
 
 
 def _columns_with_bases(model: dict, path: str, resolver: _BaseResolver, seen: set[str]):

@@ -58,3 +58,12 @@ def test_sch011_both_trees_changed_alike(make_pr, capsys):
     rev = revision("b1", "a1", add, "    op.drop_column('jobs', 'owner')\n")
     doc = _tree_repo(make_pr, {"db/versions/postgresql/b1.py": rev, "db/versions/sqlite/b1.py": rev}).scan_json(capsys)
     assert only(doc, "SCH011") == []
+
+
+def test_single_table_inheritance_columns_belong_to_the_parent_table(make_pr, capsys):
+    from tests.analyzers.rules.schema.fixtures import MODELS_20, SQL_REPO
+
+    subclass = "from app.models import Video\nfrom sqlalchemy.orm import Mapped\nclass Clip(Video):\n    clip_start: Mapped[int | None]\n"
+    pr = {"migrations/002.sql": "ALTER TABLE videos ADD COLUMN clip_start INTEGER;\n", "app/clips.py": subclass}
+    doc = make_pr(SQL_REPO, pr).scan_json(capsys)
+    assert only(doc, "SCH002") == [] and only(doc, "SCH001") == []
