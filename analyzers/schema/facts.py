@@ -307,16 +307,20 @@ class _BaseResolver:
         return None
 
 
-def _mapped_parent(model: dict, path: str, resolver: "_BaseResolver", seen: set[str]) -> str | None:
+def _unseen_bases(model: dict, path: str, resolver: "_BaseResolver", seen: set[str]):
+    """(path, model) of each base class of ``model`` the resolver finds, once per walk."""
     for base in model["bases"]:
         found = resolver.resolve(base, path)
         if found is None:
             continue
-        base_path, base_model = found
-        key = f"{base_path}:{base_model['class']}"
-        if key in seen:
-            continue
-        seen.add(key)
+        key = f"{found[0]}:{found[1]['class']}"
+        if key not in seen:
+            seen.add(key)
+            yield found
+
+
+def _mapped_parent(model: dict, path: str, resolver: "_BaseResolver", seen: set[str]) -> str | None:
+    for base_path, base_model in _unseen_bases(model, path, resolver, seen):
         if base_model["table"] and not base_model["abstract"]:
             return base_model["table"]
         parent = _mapped_parent(base_model, base_path, resolver, seen)
@@ -325,18 +329,10 @@ def _mapped_parent(model: dict, path: str, resolver: "_BaseResolver", seen: set[
     return None
 
 
-def _columns_with_bases(model: dict, path: str, resolver: _BaseResolver, seen: set[str]):
+def _columns_with_bases(model: dict, path: str, resolver: "_BaseResolver", seen: set[str]):
     for column in model["columns"]:
         yield path, column
-    for base in model["bases"]:
-        found = resolver.resolve(base, path)
-        if found is None:
-            continue
-        base_path, base_model = found
-        key = f"{base_path}:{base_model['class']}"
-        if key in seen:
-            continue
-        seen.add(key)
+    for base_path, base_model in _unseen_bases(model, path, resolver, seen):
         if base_model["table"] and not base_model["abstract"]:
             continue  # joined/single-table inheritance: the parent's columns live in its own table
         yield from _columns_with_bases(base_model, base_path, resolver, seen)
