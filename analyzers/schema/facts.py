@@ -82,11 +82,7 @@ def _compute(snapshot, config: Config, facts: RevisionFacts) -> dict:
         tree_schema = schema if len(trees) == 1 else Schema()
         for rev_id in order:
             info = tree[rev_id]
-            ops_here, notes = [], []
-            for call in info["calls"]:
-                ops, found = apply_call(tree_schema, call, info["path"], dialect)
-                ops_here += [o.__dict__ for o in ops]
-                notes += [[call["line"], n] for n in found]
+            ops_here, notes = _replay_revision(tree_schema, info, dialect)
             operations[info["path"]] = ops_here
             notices[info["path"]] = notes
             info["changes"] = bool(ops_here)
@@ -99,6 +95,16 @@ def _compute(snapshot, config: Config, facts: RevisionFacts) -> dict:
     return {"schema": schema.to_json(), "operations": operations, "notices": notices, "graph_problems": problems + duplicates,
             "revisions": slim, "migration_files": sql_files + sorted(i["path"] for i in revisions.values()), "style": style,
             "trees": tree_schemas}
+
+
+def _replay_revision(schema: Schema, info: dict, dialect: str) -> tuple[list[dict], list[list]]:
+    """Apply one Alembic revision's calls; its operations and replay notices as JSON."""
+    operations, notes = [], []
+    for call in info["calls"]:
+        ops, found = apply_call(schema, call, info["path"], dialect)
+        operations += [o.__dict__ for o in ops]
+        notes += [[call["line"], n] for n in found]
+    return operations, notes
 
 
 def _merge(into: Schema, other: Schema) -> None:
@@ -170,11 +176,7 @@ def _incremental(facts: RevisionFacts, config: Config, name: str) -> dict | None
         if rev_id not in added_revisions:
             continue
         info = added_revisions[rev_id]
-        ops_here, notes = [], []
-        for call in info["calls"]:
-            ops, found = apply_call(schema, call, info["path"], dialect)
-            ops_here += [o.__dict__ for o in ops]
-            notes += [[call["line"], n] for n in found]
+        ops_here, notes = _replay_revision(schema, info, dialect)
         operations[info["path"]], notices[info["path"]] = ops_here, notes
         revisions[rev_id] = {"id": rev_id, "path": info["path"], "down": info["down"],
                              "downgrade_empty": info["downgrade_empty"], "changes": bool(ops_here)}
