@@ -154,11 +154,17 @@ def column_from(value: dict) -> Column | None:
     return column
 
 
+_NAME_FIRST = {"create_index", "drop_index", "create_unique_constraint", "create_check_constraint",
+               "create_foreign_key", "drop_constraint", "create_primary_key"}
+
+
 def apply_call(schema: Schema, call: dict, source: str, dialect: str) -> tuple[list[Operation], list[str]]:
     op, args, kwargs, line = call["op"], call["args"], call["kwargs"], call["line"]
     batch = call.get("batch")
     if batch is not None:
-        args = [batch, *args]
+        # batch_op.* take the table implicitly; op.* take it first, or second after a name.
+        position = 1 if op in _NAME_FIRST else 0
+        args = [*args[:position], batch, *args[position:]]
     ops: list[Operation] = []
     notes: list[str] = []
 

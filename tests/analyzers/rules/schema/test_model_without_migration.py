@@ -72,3 +72,17 @@ def test_named_unique_constraint_and_index_true_without_migration(make_pr, capsy
     kinds = [f["message"].split(" is declared")[0] for f in only(doc, "SCH001")]
     assert kinds == ["index ix_jobs_kind on jobs", "index ix_jobs_job_type on jobs"]
     assert only(doc, "SCH001")[0]["suggestion"]["text"] == "CREATE INDEX ix_jobs_kind ON jobs (job_type);"
+
+
+def test_indexes_created_in_batch_alter_table_blocks(make_pr, capsys):
+    body = (
+        "    with op.batch_alter_table('jobs', schema=None) as batch_op:\n"
+        "        batch_op.create_index(batch_op.f('ix_jobs_job_type'), ['job_type'], unique=False)\n"
+    )
+    pr = {
+        "alembic/versions/b1.py": revision("b1", "a1", body, "    op.drop_index('ix_jobs_job_type')\n"),
+        "app/models.py": MODELS_1X.replace("    job_type = Column(String(32), nullable=False)\n", "    job_type = Column(String(32), nullable=False, index=True)\n"),
+    }
+    doc = make_pr(ALEMBIC_REPO, pr).scan_json(capsys)
+    assert only(doc, "SCH001") == []
+    assert [f["rule"] for f in doc["findings"]] == ["MIG005"]  # still a blocking index build
