@@ -13,7 +13,7 @@ from gidgethub import sansio
 from gidgethub.abc import GitHubAPI
 
 from app.coordinator import InProcessReviews
-from app.dedupe import MemoryDeduper
+from app.dedupe import MemoryDeduper, RedisDeduper
 from app.events import Delivery
 from app.github_auth import InstallationTokens
 from app.github_data import BlobCache
@@ -60,13 +60,15 @@ class DeliveryQueue:
 
 
 class Service:
-    def __init__(self, secret: str, github_for: GitHubFactory, concurrency: int = 4) -> None:
+    def __init__(self, secret: str, github_for: GitHubFactory, concurrency: int = 4, redis=None) -> None:
         self.blobs = BlobCache()
         self.metrics = Metrics()
         self.github_for = github_for
         self.reviews = InProcessReviews(self._run, concurrency)
         self.deliveries = DeliveryQueue(github_for, HandlerContext(self.reviews))
-        self.app = create_app(secret, self.deliveries, MemoryDeduper(), self.metrics, ready=self._ready)
+        self.redis = redis
+        deduper = RedisDeduper(redis) if redis is not None else MemoryDeduper()
+        self.app = create_app(secret, self.deliveries, deduper, self.metrics, ready=self._ready)
         self.app.router.lifespan_context = self._lifespan
         self.app.state.service = self
 
@@ -79,6 +81,12 @@ class Service:
             await self.reviews.stop()
 
     async def _ready(self) -> list[str]:
+        if self.redis is None:
+            return []
+        try:
+            await asyncio.wait_for(self.redis.ping(), timeout=2)
+        except Exception as exc:  # any failure means "not ready"; the reason, never the URL
+            return [f"redis unreachable: {type(exc).__name__}"]
         return []
 
     async def _run(self, job: ReviewJob, fresh: bool, dismissed, still_current) -> None:
@@ -107,4 +115,9 @@ def build_service(settings: Settings) -> Service:
             gh = in_flight[installation_id] = ResilientGitHubAPI(client, USER_AGENT, oauth_token=token, base_url=settings.github_api_url)
         return gh
 
-    return Service(settings.github_webhook_secret.get_secret_value(), github_for, settings.max_concurrency)
+    redis = None
+    if settings.redis_url is not None:
+        import redis.asyncio as aioredis
+
+        redis = aioredis.from_url(settings.redis_url.get_secret_value(), socket_timeout=5, socket_connect_timeout=5)
+    return Service(settings.github_webhook_secret.get_secret_value(), github_for, settings.max_concurrency, redis=redis)
