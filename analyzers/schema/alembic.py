@@ -10,7 +10,8 @@ from analyzers.schema.sql_replay import Operation, _in_values, apply_sql
 
 
 def is_alembic_revision(path: str, text: str) -> bool:
-    return path.endswith(".py") and "/versions/" in f"/{path}" and "down_revision" in text and "revision" in text
+    in_tree = "/versions/" in f"/{path}" or "/migrations/" in f"/{path}"
+    return path.endswith(".py") and in_tree and "down_revision" in text and "revision" in text
 
 
 def parse_revision(path: str, text: str) -> dict[str, Any] | None:

@@ -19,6 +19,11 @@ from analyzers.schema.sql_replay import apply_sql
 SQL_DIRS = ("migrations/", "db/migrations/", "supabase/migrations/", "sql/", "schema/migrations/")
 
 
+def _alembic_candidate(path: str) -> bool:
+    """Alembic revisions live in a versions/ directory, or in a plugin's own migrations/ one."""
+    return path.endswith(".py") and ("versions/" in path or "/migrations/" in f"/{path}") and not path.endswith("env.py")
+
+
 def natural_key(path: str) -> list:
     return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", posixpath.basename(path))]
 
@@ -50,7 +55,7 @@ class SchemaFacts:
 
 def _compute(snapshot, config: Config, facts: RevisionFacts) -> dict:
     sql_files = sorted((p for p, e in snapshot.entries().items() if e.kind == "file" and is_sql_migration(p, config)), key=natural_key)
-    alembic_texts = file_index(facts, "alembic-revisions", lambda p: p.endswith(".py") and "versions/" in p,
+    alembic_texts = file_index(facts, "alembic-revisions", _alembic_candidate,
                                lambda p, t: parse_revision(p, t) if is_alembic_revision(p, t) else None)
     schema = Schema()
     operations: dict[str, list[dict]] = {}
@@ -128,7 +133,7 @@ def is_migration_source(path: str) -> bool:
 
 
 def _is_migration_path(path: str | None, config: Config) -> bool:
-    return bool(path) and (is_sql_migration(path, config) or (path.endswith(".py") and "versions/" in path))
+    return bool(path) and (is_sql_migration(path, config) or _alembic_candidate(path))
 
 
 def _incremental(facts: RevisionFacts, config: Config, name: str) -> dict | None:

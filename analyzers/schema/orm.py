@@ -72,8 +72,12 @@ def _class_model(node: ast.ClassDef) -> dict[str, Any] | None:
         return None
     if tablename is None and sqlmodel_table:
         tablename = node.name.lower()
-    if tablename is None and any(b in ("db.Model", "Model") for b in bases) and columns and not abstract:
-        tablename = re.sub(r"(?<!^)(?=[A-Z])", "_", node.name).lower()  # Flask-SQLAlchemy's default
+    own_primary_key = any(c["primary_key"] for c in columns)
+    if tablename is None and columns and not abstract and (any(b in ("db.Model", "Model") for b in bases) or own_primary_key):
+        # Flask-SQLAlchemy names the table after the class, and so for a subclass that declares
+        # its own primary key (joined-table inheritance); without one a subclass shares its
+        # parent's table (single-table inheritance).
+        tablename = re.sub(r"(?<!^)(?=[A-Z])", "_", node.name).lower()
     return {"class": node.name, "table": tablename, "bases": bases, "columns": columns, "attributes": attributes,
             "abstract": abstract, "line": node.lineno, "kind": "sqlmodel" if sqlmodel_table else "declarative",
             "table_args": table_args}

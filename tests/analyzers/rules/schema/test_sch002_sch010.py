@@ -67,3 +67,22 @@ def test_single_table_inheritance_columns_belong_to_the_parent_table(make_pr, ca
     pr = {"migrations/002.sql": "ALTER TABLE videos ADD COLUMN clip_start INTEGER;\n", "app/clips.py": subclass}
     doc = make_pr(SQL_REPO, pr).scan_json(capsys)
     assert only(doc, "SCH002") == [] and only(doc, "SCH001") == []
+
+
+def test_joined_table_inheritance_has_its_own_table(make_pr, capsys):
+    from tests.analyzers.rules.schema.fixtures import revision
+
+    base = {
+        "migrations/versions/a1.py": revision("a1", None, "    op.create_table('challenges', sa.Column('id', sa.Integer(), primary_key=True), sa.Column('type', sa.String()))\n", "    op.drop_table('challenges')\n"),
+        "app/__init__.py": "",
+        "app/models.py": "from app.db import db\nclass Challenges(db.Model):\n    id = db.Column(db.Integer, primary_key=True)\n    type = db.Column(db.String)\n",
+        "app/plugins/dynamic/migrations/p1.py": revision("p1", None, "    op.create_table('dynamic_challenge', sa.Column('id', sa.Integer(), primary_key=True), sa.Column('initial', sa.Integer()))\n", "    op.drop_table('dynamic_challenge')\n"),
+    }
+    plugin = (
+        "from app.db import db\nfrom app.models import Challenges\n"
+        "class DynamicChallenge(Challenges):\n"
+        "    id = db.Column(db.Integer, db.ForeignKey('challenges.id'), primary_key=True)\n"
+        "    initial = db.Column(db.Integer)\n"
+    )
+    doc = make_pr(base, {"app/plugins/dynamic/__init__.py": plugin}).scan_json(capsys)
+    assert only(doc, "SCH001") == [] and only(doc, "SCH002") == [] and only(doc, "SCH009") == []
