@@ -80,9 +80,12 @@ def _serve(args: argparse.Namespace) -> int:
 
     from app.service import build_service
 
+    from app.logs import configure_logging
+
     settings = load_settings()
+    configure_logging(settings.log_format)
     service = build_service(settings)
-    uvicorn.run(service.app, host=args.host, port=args.port, log_level="info", access_log=False)
+    uvicorn.run(service.app, host=args.host, port=args.port, log_config=None, access_log=False)
     return EXIT_OK
 
 
