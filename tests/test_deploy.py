@@ -1,0 +1,44 @@
+"""deploy/ is consistent with the service: parsed (no Docker or cluster here), not just present."""
+
+from pathlib import Path
+
+import yaml
+
+from app.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+DEPLOY = ROOT / "deploy"
+
+
+def test_compose_builds_this_repository_and_runs_serve():
+    compose = yaml.safe_load((DEPLOY / "docker-compose.yml").read_text())
+    web = compose["services"]["web"]
+    assert (DEPLOY / web["build"]["context"] / web["build"]["dockerfile"]).resolve() == (DEPLOY / "Dockerfile").resolve()
+    assert web["environment"]["REDIS_URL"].startswith("redis://redis:")
+    assert "redis" in compose["services"]
+    dockerfile = (DEPLOY / "Dockerfile").read_text()
+    assert 'CMD ["undertow", "serve", "--host", "0.0.0.0", "--port", "8000"]' in dockerfile
+    assert "USER 10001" in dockerfile
+
+
+def test_env_example_lists_every_setting():
+    names = {line.split("=", 1)[0] for line in (DEPLOY / ".env.example").read_text().splitlines() if "=" in line and not line.startswith("#")}
+    aliases = {field.validation_alias for field in Settings.model_fields.values()} - {"REDIS_URL"}
+    assert aliases <= names
+
+
+def test_kubernetes_manifests_have_probes_resources_and_run_as_non_root():
+    documents = [d for f in sorted((DEPLOY / "k8s").glob("*.yaml")) for d in yaml.safe_load_all(f.read_text())]
+    deployments = [d for d in documents if d["kind"] == "Deployment"]
+    services = {d["metadata"]["name"] for d in documents if d["kind"] == "Service"}
+    assert {d["metadata"]["name"] for d in deployments} == {"undertow-web", "undertow-redis"}
+    for deployment in deployments:
+        spec = deployment["spec"]
+        assert spec["selector"]["matchLabels"].items() <= spec["template"]["metadata"]["labels"].items()
+        for container in spec["template"]["spec"]["containers"]:
+            assert container["readinessProbe"] and container["resources"]["limits"]
+    web = next(d for d in deployments if d["metadata"]["name"] == "undertow-web")["spec"]["template"]["spec"]
+    assert web["securityContext"]["runAsNonRoot"] is True
+    probes = web["containers"][0]
+    assert (probes["readinessProbe"]["httpGet"]["path"], probes["livenessProbe"]["httpGet"]["path"]) == ("/readyz", "/healthz")
+    assert "undertow-redis" in services and "undertow-redis" in web["containers"][0]["env"][0]["value"]
