@@ -81,3 +81,17 @@ def test_bad_config_on_base_is_a_neutral_check(make_pr):
     run = gh.check_runs[1]
     assert (run["conclusion"], run["output"]["title"]) == ("neutral", "Configuration error")
     assert "rules.RSK001" in run["output"]["summary"]
+
+
+def test_every_request_matches_githubs_openapi_description(make_pr):
+    from tests.openapi import request_errors
+
+    repo = make_pr(BASE, PR)
+    gh = FakeGitHub(repo.path)
+    review(gh)
+    repo.commit({"app/jobs.py": PR["app/jobs.py"].replace("p])", "p], timeout=600)")})
+    review(gh)  # the second review also marks a comment resolved (PATCH)
+    methods = {m for m, _, _ in gh.calls}
+    assert {"GET", "POST", "PATCH"} <= methods
+    errors = [e for method, path, body in gh.calls for e in request_errors(method, path, body)]
+    assert errors == []

@@ -116,3 +116,15 @@ def test_rerun_buttons():
     assert reviews.requests == []
     _, reviews, _ = dispatch("check_run", "requested_action.json", lambda d: d["requested_action"].__setitem__("identifier", "rescan"))
     assert len(reviews.requests) == len(json.loads((PAYLOADS / "check_run/requested_action.json").read_text())["check_run"]["pull_requests"])
+
+
+def test_command_replies_and_reactions_match_githubs_openapi_description():
+    from tests.openapi import request_errors
+
+    posts = []
+    for body, association in [("/undertow rescan", "OWNER"), ("/undertow help", "MEMBER"), ("/undertow ignore RSK003 why", "COLLABORATOR"),
+                              ("/undertow what", "OWNER"), ("/undertow rescan", "NONE")]:
+        _, _, gh = dispatch("issue_comment", "created.on-pull-request.real-octocrab.json", _comment(body, association))
+        posts += gh.posts
+    assert len(posts) >= 6
+    assert [e for url, data in posts for e in request_errors("POST", url, data)] == []

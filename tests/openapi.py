@@ -1,0 +1,49 @@
+"""GitHub's OpenAPI description (shared/github/openapi-subset.json) as a request validator:
+every request the App makes must match an operation and its JSON request-body schema."""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from jsonschema import Draft202012Validator
+
+SPEC = Path(__file__).resolve().parents[2] / "shared/github/openapi-subset.json"
+
+
+@lru_cache(maxsize=1)
+def spec() -> dict:
+    return json.loads(SPEC.read_text())
+
+
+def _template(path: str) -> re.Pattern:
+    return re.compile("^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(path)) + "$")
+
+
+def operation(method: str, path: str) -> tuple[str, dict] | None:
+    for template, operations in spec()["paths"].items():
+        if _template(template).match(path) and method.lower() in operations:
+            return template, operations[method.lower()]
+    return None
+
+
+def _pointer(*parts: str) -> str:
+    return "#/" + "/".join(p.replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+def request_errors(method: str, path: str, body) -> list[str]:
+    """Why a request does not fit GitHub's description (empty when it does)."""
+    found = operation(method, path)
+    if found is None:
+        return [f"{method} {path}: no such operation in the OpenAPI description"]
+    template, op = found
+    if body is None:
+        return []
+    if "application/json" not in op.get("requestBody", {}).get("content", {}):
+        return [f"{method} {path}: the operation takes no JSON body"]
+    # The whole description as the root, so that its "#/components/..." references resolve.
+    root = {**spec(), "$ref": _pointer("paths", template, method.lower(), "requestBody", "content", "application/json", "schema")}
+    validator = Draft202012Validator(root)
+    return [f"{method} {path}: {'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(body)]
