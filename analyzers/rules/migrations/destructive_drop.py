@@ -40,8 +40,8 @@ class DestructiveDrop(RepoRule):
             if found is None or change.op["op"].startswith("rename"):
                 continue
             table, column, what = found
-            if change.base.table(table) is None:
-                continue
+            if change.base.table(table) is None or (column is not None and not change.existing_column()):
+                continue  # nothing to lose: it does not exist before this change
             if mapped_by(ctx.facts, table, column) or mapped_by(ctx.base_facts, table, column):
                 continue  # SCH003 / MIG010
             message = f"this migration {what}, which exists at base: its data is deleted for good; {self.fix}"

@@ -137,3 +137,9 @@ def test_incremental_head_replay_equals_a_full_replay(make_pr):
     assert incremental.operations == full.operations
     assert incremental.revisions == full.revisions
     assert incremental.migration_files == full.migration_files and incremental.graph_problems == full.graph_problems
+
+
+def test_mig001_quiet_for_a_column_already_gone_at_base(make_pr, capsys):
+    # An edited old migration that drops a column the base schema no longer has: no data at stake.
+    doc = make_pr(SQL_REPO, {"migrations/002_drop.sql": "ALTER TABLE videos DROP COLUMN legacy_notes;\n"}).scan_json(capsys)
+    assert only(doc, "MIG001") == []
