@@ -50,6 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
 
+    sub.add_parser("worker", help="run review workers on the Redis queue (needs REDIS_URL)")
+
     rules = sub.add_parser("rules", help="list the rules, or show one rule's documentation")
     rules.add_argument("rule", nargs="?")
     rules.add_argument("--format", choices=["text", "markdown"], default="text")
@@ -66,6 +68,8 @@ def main(argv: list[str] | None = None) -> int:
             return _rules(args)
         if args.command == "serve":
             return _serve(args)
+        if args.command == "worker":
+            return _worker(args)
         parser.print_help()
         return EXIT_USAGE
     except (UsageError, GitError, ConfigError, SettingsError) as exc:
@@ -80,12 +84,48 @@ def _serve(args: argparse.Namespace) -> int:
 
     from app.service import build_service
 
+    import asyncio
+
     from app.logs import configure_logging
 
     settings = load_settings()
     configure_logging(settings.log_format)
-    service = build_service(settings)
-    uvicorn.run(service.app, host=args.host, port=args.port, log_config=None, access_log=False)
+
+    async def run() -> None:
+        service = await build_service(settings)
+        server = uvicorn.Server(uvicorn.Config(service.app, host=args.host, port=args.port, log_config=None, access_log=False))
+        await server.serve()
+
+    asyncio.run(run())
+    return EXIT_OK
+
+
+def _worker(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from arq import Worker
+    from arq.connections import RedisSettings
+
+    from app.github_data import BlobCache
+    from app.logs import configure_logging
+    from app.redis_queue import QUEUE, WORKER_FUNCTIONS, RedisReviews
+    from app.service import github_factory
+
+    settings = load_settings()
+    if settings.redis_url is None:
+        raise UsageError("undertow worker needs REDIS_URL (without it, `undertow serve` reviews in-process)")
+    configure_logging(settings.log_format)
+
+    async def run() -> None:
+        from arq.connections import create_pool
+
+        redis = await create_pool(RedisSettings.from_dsn(settings.redis_url.get_secret_value()))
+        ctx = {"github_for": github_factory(settings), "reviews": RedisReviews(redis), "blobs": BlobCache()}
+        worker = Worker(WORKER_FUNCTIONS, redis_pool=redis, queue_name=QUEUE, ctx=ctx, max_jobs=settings.max_concurrency,
+                        job_timeout=600, max_tries=5)
+        await worker.async_run()
+
+    asyncio.run(run())
     return EXIT_OK
 
 

@@ -21,6 +21,7 @@ from app.github_retry import ResilientGitHubAPI
 from app.handlers import router
 from app.handlers.context import HandlerContext
 from app.metrics import Metrics
+from app.redis_queue import RedisDeliveryQueue
 from app.review import ReviewJob, run_review
 from app.settings import Settings
 from app.webhook import create_app
@@ -60,12 +61,13 @@ class DeliveryQueue:
 
 
 class Service:
-    def __init__(self, secret: str, github_for: GitHubFactory, concurrency: int = 4, redis=None) -> None:
+    def __init__(self, secret: str, github_for: GitHubFactory, concurrency: int = 4, redis=None, queue=None) -> None:
+        """``queue``: an arq pool; deliveries then go to Redis for `undertow worker` processes."""
         self.blobs = BlobCache()
         self.metrics = Metrics()
         self.github_for = github_for
         self.reviews = InProcessReviews(self._run, concurrency)
-        self.deliveries = DeliveryQueue(github_for, HandlerContext(self.reviews))
+        self.deliveries = RedisDeliveryQueue(queue) if queue is not None else DeliveryQueue(github_for, HandlerContext(self.reviews))
         self.redis = redis
         deduper = RedisDeduper(redis) if redis is not None else MemoryDeduper()
         self.app = create_app(secret, self.deliveries, deduper, self.metrics, ready=self._ready)
@@ -101,7 +103,8 @@ class Service:
         await self.reviews.drain()
 
 
-def build_service(settings: Settings) -> Service:
+def github_factory(settings: Settings) -> GitHubFactory:
+    """Installation clients: tokens cached, one retrying client per installation."""
     client = httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=10.0))
     tokens = InstallationTokens(settings.github_app_id, settings.private_key)
     app_gh = ResilientGitHubAPI(client, USER_AGENT, base_url=settings.github_api_url)
@@ -115,9 +118,17 @@ def build_service(settings: Settings) -> Service:
             gh = in_flight[installation_id] = ResilientGitHubAPI(client, USER_AGENT, oauth_token=token, base_url=settings.github_api_url)
         return gh
 
-    redis = None
+    return github_for
+
+
+async def build_service(settings: Settings) -> Service:
+    redis = queue = None
     if settings.redis_url is not None:
         import redis.asyncio as aioredis
+        from arq.connections import RedisSettings, create_pool
 
-        redis = aioredis.from_url(settings.redis_url.get_secret_value(), socket_timeout=5, socket_connect_timeout=5)
-    return Service(settings.github_webhook_secret.get_secret_value(), github_for, settings.max_concurrency, redis=redis)
+        url = settings.redis_url.get_secret_value()
+        redis = aioredis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
+        queue = await create_pool(RedisSettings.from_dsn(url))
+    return Service(settings.github_webhook_secret.get_secret_value(), github_factory(settings), settings.max_concurrency,
+                   redis=redis, queue=queue)

@@ -225,3 +225,15 @@ def test_serve_without_configuration_fails_with_one_line(monkeypatch, capsys):
     err = capsys.readouterr().err
     assert err == "undertow: set GITHUB_PRIVATE_KEY or GITHUB_PRIVATE_KEY_PATH\n"
     assert "s3cret-value" not in err
+
+
+def test_worker_needs_redis(monkeypatch, capsys, tmp_path):
+    key = tmp_path / "k.pem"
+    key.write_text("-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----\n")
+    monkeypatch.setenv("GITHUB_APP_ID", "12")
+    monkeypatch.setenv("GITHUB_WEBHOOK_SECRET", "s")
+    monkeypatch.setenv("GITHUB_PRIVATE_KEY_PATH", str(key))
+    monkeypatch.delenv("GITHUB_PRIVATE_KEY", raising=False)
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    assert main(["worker"]) == 2
+    assert capsys.readouterr().err == "undertow: undertow worker needs REDIS_URL (without it, `undertow serve` reviews in-process)\n"
