@@ -1,0 +1,243 @@
+"""A local GitHub for end-to-end tests and the demo: the REST operations a review uses, served
+from a local git repository with GitHub's rules (app JWT → installation token, token auth,
+Link pagination, 50 annotations per request, 65535-character outputs, 422 for review comments
+outside the diff, rate-limit headers) and switchable faults (5xx on reads, secondary rate limits
+on writes). Listen on loopback only."""
+
+from __future__ import annotations
+
+import base64
+import random
+import secrets
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jwt
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from app.git import GitRepo
+
+MAX_ANNOTATIONS = 50
+MAX_TEXT = 65535
+
+
+@dataclass
+class Faults:
+    get_error_ratio: float = 0.0  # share of GETs answered 502
+    rate_limit_every_nth_write: int = 0  # every n-th POST/PATCH answered 403 secondary rate limit
+    seed: int = 1
+    _writes: int = 0
+
+    def __post_init__(self) -> None:
+        self.rng = random.Random(self.seed)
+
+
+@dataclass
+class PullRequest:
+    number: int
+    base: str = "main"
+    head: str = "HEAD"
+
+
+@dataclass
+class EmulatedGitHub:
+    repo_path: Path
+    full_name: str
+    app_id: int
+    public_key: object  # the App's RSA public key
+    pulls: dict[int, PullRequest] = field(default_factory=dict)
+    faults: Faults = field(default_factory=Faults)
+    tokens: dict[str, int] = field(default_factory=dict)  # token -> installation id
+    check_runs: dict[int, dict] = field(default_factory=dict)
+    reviews: list[dict] = field(default_factory=list)
+    comments: list[dict] = field(default_factory=list)
+    requests: list[tuple[str, str, int]] = field(default_factory=list)
+    remaining: int = 5000
+
+    def __post_init__(self) -> None:
+        self.git = GitRepo(self.repo_path)
+
+    def diff_lines(self, number: int) -> dict[str, set[int]]:
+        pr = self.pulls[number]
+        base = self.git.merge_base(self.git.resolve(pr.base), self.git.resolve(pr.head))
+        return {f.path: set(f.lines) for f in self.git.changes(base, self.git.resolve(pr.head)).files}
+
+    def files(self, number: int) -> list[dict]:
+        pr = self.pulls[number]
+        head = self.git.resolve(pr.head)
+        base = self.git.merge_base(self.git.resolve(pr.base), head)
+        result = []
+        for changed in self.git.changes(base, head).files:
+            item = {"filename": changed.path, "status": changed.status.value, "sha": "", "additions": 0, "deletions": 0, "changes": 0}
+            if changed.old_path:
+                item["previous_filename"] = changed.old_path
+            diff = subprocess.run(["git", "-C", str(self.repo_path), "diff", "-U3", base, head, "--", changed.path],
+                                  capture_output=True, text=True).stdout
+            if "@@" in diff:
+                item["patch"] = diff[diff.index("@@"):].rstrip("\n")
+            result.append(item)
+        return result
+
+
+def create_emulator(gh: EmulatedGitHub) -> FastAPI:
+    app = FastAPI(title="GitHub emulator", docs_url=None, redoc_url=None, openapi_url=None)
+    prefix = f"/repos/{gh.full_name}"
+
+    def reply(status: int, payload, request: Request, extra: dict | None = None) -> JSONResponse:
+        gh.requests.append((request.method, request.url.path, status))
+        headers = {"x-ratelimit-limit": "5000", "x-ratelimit-remaining": str(gh.remaining),
+                   "x-ratelimit-reset": str(int(time.time()) + 3600), **(extra or {})}
+        return JSONResponse(payload, status_code=status, headers=headers)
+
+    def paginate(items: list, request: Request) -> JSONResponse:
+        per_page = min(int(request.query_params.get("per_page", 30)), 100)
+        page = int(request.query_params.get("page", 1))
+        chunk = items[(page - 1) * per_page : page * per_page]
+        links = []
+        if page * per_page < len(items):
+            url = request.url.include_query_params(page=page + 1, per_page=per_page)
+            links.append(f'<{url}>; rel="next"')
+        return reply(200, chunk, request, {"link": ", ".join(links)} if links else None)
+
+    @app.middleware("http")
+    async def rules(request: Request, call_next):
+        gh.remaining = max(0, gh.remaining - 1)
+        path = request.url.path
+        if not path.startswith("/app/installations/"):
+            scheme, _, token = request.headers.get("authorization", "").partition(" ")
+            if scheme.lower() not in ("token", "bearer") or token not in gh.tokens:
+                return reply(401, {"message": "Bad credentials"}, request)
+        if request.method == "GET" and gh.faults.get_error_ratio and gh.faults.rng.random() < gh.faults.get_error_ratio:
+            return reply(502, {"message": "Server Error"}, request)
+        if request.method in ("POST", "PATCH") and gh.faults.rate_limit_every_nth_write and not path.startswith("/app/"):
+            gh.faults._writes += 1
+            if gh.faults._writes % gh.faults.rate_limit_every_nth_write == 0:
+                return reply(403, {"message": "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."},
+                             request, {"retry-after": "1"})
+        return await call_next(request)
+
+    @app.post("/app/installations/{installation_id}/access_tokens")
+    async def access_token(installation_id: int, request: Request):
+        scheme, _, credential = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer":
+            return reply(401, {"message": "A JSON web token could not be decoded"}, request)
+        try:
+            claims = jwt.decode(credential, gh.public_key, algorithms=["RS256"], options={"require": ["iat", "exp", "iss"]})
+        except jwt.PyJWTError as exc:
+            return reply(401, {"message": f"'Expiration time' claim ('exp') is invalid: {exc}"}, request)
+        if str(claims["iss"]) != str(gh.app_id) or claims["exp"] - claims["iat"] > 600:
+            return reply(401, {"message": "'Expiration time' claim ('exp') is too far in the future"}, request)
+        token = "ghs_" + secrets.token_hex(18)
+        gh.tokens[token] = installation_id
+        expires = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3600))
+        return reply(201, {"token": token, "expires_at": expires, "permissions": {}, "repository_selection": "all"}, request)
+
+    @app.get(prefix + "/pulls/{number}")
+    async def pull(number: int, request: Request):
+        pr = gh.pulls.get(number)
+        if pr is None:
+            return reply(404, {"message": "Not Found"}, request)
+        return reply(200, {"number": number, "state": "open", "head": {"sha": gh.git.resolve(pr.head), "ref": "feature"},
+                           "base": {"sha": gh.git.resolve(pr.base), "ref": pr.base}}, request)
+
+    @app.get(prefix + "/pulls/{number}/files")
+    async def files(number: int, request: Request):
+        return paginate(gh.files(number), request)
+
+    @app.get(prefix + "/compare/{basehead:path}")
+    async def compare(basehead: str, request: Request):
+        base, _, head = basehead.partition("...")
+        return reply(200, {"merge_base_commit": {"sha": gh.git.merge_base(base, head)}, "status": "ahead"}, request)
+
+    @app.get(prefix + "/git/trees/{sha}")
+    async def tree(sha: str, request: Request):
+        entries = gh.git.tree(sha)
+        items = [{"path": e.path, "sha": e.oid, "size": e.size, "type": "commit" if e.kind == "submodule" else "blob",
+                  "mode": {"symlink": "120000", "submodule": "160000"}.get(e.kind, "100644")} for e in entries.values()]
+        return reply(200, {"sha": sha, "tree": items, "truncated": False}, request)
+
+    @app.get(prefix + "/git/blobs/{sha}")
+    async def blob(sha: str, request: Request):
+        content = gh.git.batch().read(sha)
+        if content is None:
+            return reply(404, {"message": "Not Found"}, request)
+        return reply(200, {"sha": sha, "size": len(content), "encoding": "base64", "content": base64.b64encode(content).decode()}, request)
+
+    @app.post(prefix + "/check-runs")
+    async def create_check(request: Request):
+        data = await request.json()
+        problem = _check_output_problem(data)
+        if problem:
+            return reply(422, {"message": problem}, request)
+        run_id = len(gh.check_runs) + 1
+        gh.check_runs[run_id] = {**{k: v for k, v in data.items() if k != "output"}, "id": run_id, "annotations": [], "output": {}}
+        _apply_output(gh.check_runs[run_id], data.get("output"))
+        return reply(201, _public(gh.check_runs[run_id]), request)
+
+    @app.patch(prefix + "/check-runs/{run_id}")
+    async def update_check(run_id: int, request: Request):
+        data = await request.json()
+        problem = _check_output_problem(data)
+        if problem:
+            return reply(422, {"message": problem}, request)
+        run = gh.check_runs[run_id]
+        run.update({k: v for k, v in data.items() if k != "output"})
+        _apply_output(run, data.get("output"))
+        return reply(200, _public(run), request)
+
+    @app.get(prefix + "/pulls/{number}/comments")
+    async def list_comments(number: int, request: Request):
+        return paginate([c for c in gh.comments if c["pull_request_number"] == number], request)
+
+    @app.post(prefix + "/pulls/{number}/reviews")
+    async def create_review(number: int, request: Request):
+        data = await request.json()
+        lines = gh.diff_lines(number)
+        for comment in data.get("comments", []):
+            if comment.get("line") not in lines.get(comment.get("path"), set()):
+                return reply(422, {"message": "Unprocessable Entity", "errors": ["Pull request review thread line must be part of the diff"]}, request)
+        review_id = len(gh.reviews) + 1
+        gh.reviews.append({**data, "id": review_id})
+        for comment in data.get("comments", []):
+            gh.comments.append({"id": 5000 + len(gh.comments), "pull_request_number": number, "user": {"login": "undertow[bot]", "type": "Bot"},
+                                "path": comment["path"], "line": comment["line"], "body": comment["body"]})
+        return reply(200, {"id": review_id, "state": "COMMENTED"}, request)
+
+    @app.patch(prefix + "/pulls/comments/{comment_id}")
+    async def update_comment(comment_id: int, request: Request):
+        data = await request.json()
+        for comment in gh.comments:
+            if comment["id"] == comment_id:
+                comment["body"] = data["body"]
+                return reply(200, comment, request)
+        return reply(404, {"message": "Not Found"}, request)
+
+    return app
+
+
+def _check_output_problem(data: dict) -> str | None:
+    output = data.get("output") or {}
+    if len(output.get("annotations", [])) > MAX_ANNOTATIONS:
+        return f"Only {MAX_ANNOTATIONS} annotations are allowed per request"
+    for key in ("summary", "text"):
+        if len(output.get(key, "") or "") > MAX_TEXT:
+            return f"output.{key} is too long (maximum is {MAX_TEXT} characters)"
+    if data.get("status") == "completed" and not data.get("conclusion"):
+        return "conclusion is required when status is completed"
+    return None
+
+
+def _apply_output(run: dict, output: dict | None) -> None:
+    if not output:
+        return
+    run["annotations"] += output.get("annotations", [])
+    run["output"] = {k: v for k, v in output.items() if k != "annotations"}
+
+
+def _public(run: dict) -> dict:
+    return {k: v for k, v in run.items() if k != "annotations"} | {"output": {**run["output"], "annotations_count": len(run["annotations"])}}
+
+

@@ -1,0 +1,100 @@
+"""End to end on the local GitHub emulator (ASGI, no sockets): installation token from an app
+JWT, a full review through the retrying client, with and without faults."""
+
+import asyncio
+
+import httpx
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from app.emulator import EmulatedGitHub, Faults, PullRequest, create_emulator
+from app.github_auth import InstallationTokens
+from app.github_data import BlobCache
+from app.github_retry import ResilientGitHubAPI
+from app.review import ReviewJob, run_review
+from tests.app.test_review import BASE, PR
+
+APP_ID = 4242
+
+
+class NoWaitGitHub(ResilientGitHubAPI):
+    async def sleep(self, seconds):  # the emulator's Retry-After is honoured, without waiting in tests
+        self.waited = getattr(self, "waited", 0) + seconds
+
+
+@pytest.fixture(scope="module")
+def app_key():
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()
+    return pem, key.public_key()
+
+
+def emulate(repo, app_key, faults=None):
+    return EmulatedGitHub(repo.path, "octo/app", APP_ID, app_key[1], pulls={7: PullRequest(7)}, faults=faults or Faults())
+
+
+async def review_twice(state, pem, push=None):
+    transport = httpx.ASGITransport(app=create_emulator(state))
+    async with httpx.AsyncClient(transport=transport, base_url="http://github.test") as client:
+        app_gh = NoWaitGitHub(client, "undertow", base_url="http://github.test")
+        token = await InstallationTokens(APP_ID, pem).token(app_gh, 1)
+        gh = NoWaitGitHub(client, "undertow", oauth_token=token, base_url="http://github.test")
+        first = await run_review(gh, ReviewJob("octo/app", 7, 1), BlobCache())
+        if push:
+            push()
+        second = await run_review(gh, ReviewJob("octo/app", 7, 1), BlobCache())
+        return first, second, gh
+
+
+def test_review_on_the_emulator(make_pr, app_key):
+    repo = make_pr(BASE, PR)
+    state = emulate(repo, app_key)
+    first, second, _ = asyncio.run(review_twice(state, app_key[0]))
+    assert (first.status, first.conclusion, first.comments) == ("published", "failure", 2)
+    assert second.comments == 0 and len(state.reviews) == 1 and len(state.comments) == 2
+    runs = list(state.check_runs.values())
+    assert [r["conclusion"] for r in runs] == ["failure", "failure"]
+    assert [a["start_line"] for a in runs[0]["annotations"]] == [9, 1]
+
+
+def test_review_survives_faults(make_pr, app_key):
+    repo = make_pr(BASE, PR)
+    state = emulate(repo, app_key, Faults(get_error_ratio=0.2, rate_limit_every_nth_write=3, seed=7))
+
+    def push():
+        repo.commit({"app/jobs.py": PR["app/jobs.py"].replace("p])", "p], timeout=600)")})
+
+    first, second, gh = asyncio.run(review_twice(state, app_key[0], push))
+    assert first.status == second.status == "published"
+    assert len(state.reviews) == 1 and len(state.comments) == 2
+    assert [c["body"].startswith("✅ **Resolved**") for c in state.comments] == [True, False]
+    statuses = [s for _, _, s in state.requests]
+    assert 502 in statuses and 403 in statuses  # the faults really happened, and were retried
+    assert gh.waited >= 1
+
+
+def test_emulator_enforces_githubs_rules(make_pr, app_key):
+    repo = make_pr(BASE, PR)
+    state = emulate(repo, app_key)
+
+    async def scenario():
+        transport = httpx.ASGITransport(app=create_emulator(state))
+        async with httpx.AsyncClient(transport=transport, base_url="http://github.test") as client:
+            anonymous = await client.get("/repos/octo/app/pulls/7")
+            bad_jwt = await client.post("/app/installations/1/access_tokens", headers={"authorization": "Bearer nope"})
+            token = await InstallationTokens(APP_ID, app_key[0]).token(NoWaitGitHub(client, "t", base_url="http://github.test"), 1)
+            auth = {"authorization": f"token {token}"}
+            off_diff = await client.post("/repos/octo/app/pulls/7/reviews", headers=auth,
+                                         json={"event": "COMMENT", "body": "", "comments": [{"path": "README.md", "line": 1, "body": "x"}]})
+            too_many = await client.post("/repos/octo/app/check-runs", headers=auth, json={
+                "name": "Undertow", "head_sha": "a" * 40,
+                "output": {"title": "t", "summary": "s", "annotations": [{"path": "a", "start_line": 1, "end_line": 1, "annotation_level": "notice", "message": "m"}] * 51}})
+            page = await client.get("/repos/octo/app/pulls/7/files?per_page=1", headers=auth)
+            return anonymous, bad_jwt, off_diff, too_many, page
+
+    anonymous, bad_jwt, off_diff, too_many, page = asyncio.run(scenario())
+    assert (anonymous.status_code, bad_jwt.status_code, off_diff.status_code, too_many.status_code) == (401, 401, 422, 422)
+    assert off_diff.json()["errors"] == ["Pull request review thread line must be part of the diff"]
+    assert 'rel="next"' in page.headers["link"] and len(page.json()) == 1
+    assert int(page.headers["x-ratelimit-remaining"]) < 5000
