@@ -28,3 +28,18 @@ def test_readme_sample_is_the_demo_output(tmp_path, capsys):
     main(["scan", "--repo", str(target), "--no-cache"])
     out = capsys.readouterr().out
     assert out.strip() in (ROOT / "README.md").read_text()
+
+
+def test_app_demo_posts_a_check_run_and_a_review(tmp_path, capsys):
+    import asyncio
+
+    from app.demo import run
+
+    target = tmp_path / "demo"
+    subprocess.run([str(ROOT / "examples/demo/build.sh"), str(target)], check=True, capture_output=True)
+    assert asyncio.run(run(target)) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("POST /webhook (pull_request opened) -> 202")
+    assert "== Check run 'Undertow': completed / failure" in out
+    assert "== Review (COMMENT) with 3 inline comment(s)" in out
+    assert "-- requirements-worker.txt:2" in out

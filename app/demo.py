@@ -1,0 +1,80 @@
+"""`make demo`, the App path: a signed pull_request webhook to `undertow serve` (embedded mode),
+reviewing the sample repository on the local GitHub emulator; prints what was posted.
+
+    python -m app.demo REPO      (REPO: the sample built by examples/demo/build.sh)
+
+Everything runs in this process over ASGI transports: no socket is opened, nothing leaves the machine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import sys
+from pathlib import Path
+
+import httpx
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from app.emulator import EmulatedGitHub, PullRequest, create_emulator
+from app.github_auth import InstallationTokens
+from app.github_retry import ResilientGitHubAPI
+from app.service import Service
+
+SECRET = "demo-webhook-secret"
+APP_ID, INSTALLATION, REPO, NUMBER = 1, 1, "demo/sample", 1
+
+
+async def run(repo_path: Path) -> int:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()
+    state = EmulatedGitHub(repo_path, REPO, APP_ID, key.public_key(), pulls={NUMBER: PullRequest(NUMBER, "main", "feature/transcode")})
+    github = httpx.AsyncClient(transport=httpx.ASGITransport(app=create_emulator(state)), base_url="http://github.local")
+    tokens = InstallationTokens(APP_ID, pem)
+
+    async def github_for(installation_id: int):
+        token = await tokens.token(ResilientGitHubAPI(github, "undertow", base_url="http://github.local"), installation_id)
+        return ResilientGitHubAPI(github, "undertow", oauth_token=token, base_url="http://github.local")
+
+    service = Service(SECRET, github_for)
+    head = state.git.resolve("feature/transcode")
+    payload = {"action": "opened", "number": NUMBER, "installation": {"id": INSTALLATION},
+               "repository": {"full_name": REPO}, "pull_request": {"number": NUMBER, "head": {"sha": head}, "base": {"ref": "main"}}}
+    body = json.dumps(payload).encode()
+    headers = {"x-github-event": "pull_request", "x-github-delivery": "demo-1", "content-type": "application/json",
+               "x-hub-signature-256": "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()}
+    async with service.app.router.lifespan_context(service.app):
+        webhook = httpx.AsyncClient(transport=httpx.ASGITransport(app=service.app), base_url="http://undertow.local")
+        response = await webhook.post("/webhook", content=body, headers=headers)
+        print(f"POST /webhook (pull_request opened) -> {response.status_code} {response.json()}")
+        await service.drain()
+        await webhook.aclose()
+    await github.aclose()
+    for run_ in state.check_runs.values():
+        print(f"\n== Check run '{run_['name']}': {run_.get('status')} / {run_.get('conclusion')}")
+        print(f"   {run_['output'].get('title', '')}\n")
+        print(run_["output"].get("summary", ""))
+        for a in run_["annotations"]:
+            print(f"   [{a['annotation_level']}] {a['path']}:{a['start_line']} {a['title']}")
+    for review in state.reviews:
+        print(f"\n== Review ({review['event']}) with {len(review['comments'])} inline comment(s)")
+        if review.get("body"):
+            print(review["body"])
+        for comment in review["comments"]:
+            print(f"\n-- {comment['path']}:{comment['line']}\n{comment['body']}")
+    print(f"\n({len(state.requests)} GitHub API calls)")
+    return 0
+
+
+def main() -> int:
+    if len(sys.argv) != 2:
+        print("usage: python -m app.demo REPO", file=sys.stderr)
+        return 2
+    return asyncio.run(run(Path(sys.argv[1])))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
