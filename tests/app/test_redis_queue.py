@@ -66,3 +66,40 @@ def test_older_head_is_superseded_and_closed_prs_are_skipped(make_pr, redis_url)
 
     asyncio.run(_run(redis_url, gh, scenario))
     assert gh.reviews == [] and gh.check_runs == {}
+
+
+def test_a_worker_killed_mid_review_leaves_the_job_to_another_worker(make_pr, redis_url):
+    repo = make_pr(BASE, PR)
+    gh = FakeGitHub(repo.path)
+
+    class DiesBeforePublishing(FakeGitHub):
+        async def _request(self, method, url, headers, body=b""):
+            if method == "POST" and url.endswith("/reviews"):
+                raise asyncio.CancelledError()  # the worker process is being killed
+            return await gh._request(method, url, headers, body)
+
+    dying = DiesBeforePublishing(repo.path)
+
+    async def scenario():
+        redis = await create_pool(RedisSettings.from_dsn(redis_url))
+        queue_name = f"undertow:test:{uuid.uuid4().hex}"
+        reviews = RedisReviews(redis, queue_name)
+        try:
+            await reviews.request(ReviewJob("octo/app", 7, 1, gh.git.resolve("HEAD"), "opened"))
+            for github in (dying, gh):  # the first worker dies; the second one takes the job over
+                async def github_for(installation_id, github=github):
+                    return github
+
+                # The dying worker takes one job and is gone; arq puts the job back for the next one.
+                worker = Worker(WORKER_FUNCTIONS, redis_pool=redis, queue_name=queue_name, burst=True, handle_signals=False,
+                                poll_delay=0.05, max_burst_jobs=1 if github is dying else -1,
+                                ctx={"github_for": github_for, "reviews": reviews, "blobs": BlobCache()})
+                await worker.main()
+            assert worker.jobs_complete == 1
+        finally:
+            await redis.flushdb()
+            await redis.aclose()
+
+    asyncio.run(scenario())
+    assert len(gh.check_runs) == 2  # two attempts: the killed one got as far as its check run
+    assert len(gh.reviews) == 1 and len(gh.comments) == 2  # and the review was posted once
