@@ -55,6 +55,8 @@ class EmulatedGitHub:
     reviews: list[dict] = field(default_factory=list)
     comments: list[dict] = field(default_factory=list)
     requests: list[tuple[str, str, int]] = field(default_factory=list)
+    issue_comments: list[dict] = field(default_factory=list)
+    reactions: list[tuple[int, str]] = field(default_factory=list)
     remaining: int = 5000
 
     def __post_init__(self) -> None:
@@ -205,6 +207,22 @@ def create_emulator(gh: EmulatedGitHub) -> FastAPI:
             gh.comments.append({"id": 5000 + len(gh.comments), "pull_request_number": number, "user": {"login": "undertow[bot]", "type": "Bot"},
                                 "path": comment["path"], "line": comment["line"], "body": comment["body"]})
         return reply(200, {"id": review_id, "state": "COMMENTED"}, request)
+
+    @app.post(prefix + "/issues/{number}/comments")
+    async def issue_comment(number: int, request: Request):
+        data = await request.json()
+        comment = {"id": 9000 + len(gh.issue_comments), "issue_number": number, "body": data["body"],
+                   "user": {"login": "undertow[bot]", "type": "Bot"}}
+        gh.issue_comments.append(comment)
+        return reply(201, comment, request)
+
+    @app.post(prefix + "/issues/comments/{comment_id}/reactions")
+    async def reaction(comment_id: int, request: Request):
+        content = (await request.json()).get("content")
+        if content not in ("+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes"):
+            return reply(422, {"message": "Validation Failed"}, request)
+        gh.reactions.append((comment_id, content))
+        return reply(201, {"id": len(gh.reactions), "content": content}, request)
 
     @app.patch(prefix + "/pulls/comments/{comment_id}")
     async def update_comment(comment_id: int, request: Request):

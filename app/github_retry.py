@@ -40,10 +40,11 @@ def retry_delay(status: int, headers: Mapping[str, str], attempt: int, now: floa
 class ResilientGitHubAPI(HttpxGitHubAPI):
     """gidgethub's httpx client with retries and a cap on requests in flight."""
 
-    def __init__(self, *args, max_in_flight: int = 8, clock=time.time, **kwargs) -> None:
+    def __init__(self, *args, max_in_flight: int = 8, clock=time.time, metrics=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._in_flight = asyncio.Semaphore(max_in_flight)
         self._clock = clock
+        self._metrics = metrics
         self.attempts = 0
 
     async def _request(self, method: str, url: str, headers: Mapping[str, str], body: bytes = b""):
@@ -61,6 +62,10 @@ class ResilientGitHubAPI(HttpxGitHubAPI):
                 await self.sleep(delay)
                 continue
             lowered = {k.lower(): v for k, v in response_headers.items()}
+            if self._metrics is not None:
+                self._metrics.github_calls.labels(method).inc()
+                if lowered.get("x-ratelimit-remaining", "").isdigit():
+                    self._metrics.rate_limit_remaining.set(int(lowered["x-ratelimit-remaining"]))
             if status in (403, 429) and b"secondary rate limit" in data.lower():
                 lowered["x-undertow-body-hint"] = "rate limit"
             delay = retry_delay(status, lowered, attempt, self._clock())

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from typing import Awaitable, Callable
 
 from gidgethub.abc import GitHubAPI
@@ -34,6 +35,7 @@ class Outcome:
     conclusion: str | None = None
     findings: int = 0
     comments: int = 0
+    rules: dict[str, int] = field(default_factory=dict)  # findings published, by rule
 
 
 async def run_review(
@@ -98,7 +100,7 @@ async def run_review(
             await gh.patch(f"/repos/{job.repo}/pulls/comments/{comment_id}", data={"body": updated})
     log.info("review published", extra={"repo": job.repo, "pr": job.number, "head": head, "conclusion": result,
                                         "findings": len(report.findings)})
-    return Outcome("published", result, len(report.findings), len(plan.comments))
+    return Outcome("published", result, len(report.findings), len(plan.comments), dict(Counter(f.rule for f in report.findings)))
 
 
 def _analyse(base, head, changes, cache) -> Report:

@@ -61,10 +61,11 @@ class DeliveryQueue:
 
 
 class Service:
-    def __init__(self, secret: str, github_for: GitHubFactory, concurrency: int = 4, redis=None, queue=None) -> None:
+    def __init__(self, secret: str, github_for: GitHubFactory, concurrency: int = 4, redis=None, queue=None,
+                 metrics: Metrics | None = None) -> None:
         """``queue``: an arq pool; deliveries then go to Redis for `undertow worker` processes."""
         self.blobs = BlobCache()
-        self.metrics = Metrics()
+        self.metrics = metrics or Metrics()
         self.github_for = github_for
         self.reviews = InProcessReviews(self._run, concurrency)
         self.deliveries = RedisDeliveryQueue(queue) if queue is not None else DeliveryQueue(github_for, HandlerContext(self.reviews))
@@ -95,6 +96,8 @@ class Service:
         gh = await self.github_for(job.installation_id)
         with self.metrics.review_seconds.time():
             outcome = await run_review(gh, job, self.blobs, still_current=still_current, dismissed=dismissed)
+        for rule, count in outcome.rules.items():
+            self.metrics.findings.labels(rule).inc(count)
         log.info("review finished", extra={"repo": job.repo, "pr": job.number, "status": outcome.status})
 
     async def drain(self) -> None:
@@ -103,7 +106,7 @@ class Service:
         await self.reviews.drain()
 
 
-def github_factory(settings: Settings) -> GitHubFactory:
+def github_factory(settings: Settings, metrics: Metrics | None = None) -> GitHubFactory:
     """Installation clients: tokens cached, one retrying client per installation."""
     client = httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=10.0))
     tokens = InstallationTokens(settings.github_app_id, settings.private_key)
@@ -115,7 +118,8 @@ def github_factory(settings: Settings) -> GitHubFactory:
         # One client per installation keeps its in-flight cap shared by that installation's reviews.
         gh = in_flight.get(installation_id)
         if gh is None or gh.oauth_token != token:
-            gh = in_flight[installation_id] = ResilientGitHubAPI(client, USER_AGENT, oauth_token=token, base_url=settings.github_api_url)
+            gh = in_flight[installation_id] = ResilientGitHubAPI(client, USER_AGENT, oauth_token=token,
+                                                                 base_url=settings.github_api_url, metrics=metrics)
         return gh
 
     return github_for
@@ -130,5 +134,7 @@ async def build_service(settings: Settings) -> Service:
         url = settings.redis_url.get_secret_value()
         redis = aioredis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
         queue = await create_pool(RedisSettings.from_dsn(url))
-    return Service(settings.github_webhook_secret.get_secret_value(), github_factory(settings), settings.max_concurrency,
-                   redis=redis, queue=queue)
+    metrics = Metrics()
+    service = Service(settings.github_webhook_secret.get_secret_value(), github_factory(settings, metrics),
+                      settings.max_concurrency, redis=redis, queue=queue, metrics=metrics)
+    return service

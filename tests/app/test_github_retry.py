@@ -55,6 +55,17 @@ def test_5xx_network_errors_and_secondary_limits_are_retried_then_succeed():
     assert len(gh.slept) == 3 and gh.slept[2] == 2.0
 
 
+def test_calls_and_rate_limit_are_measured():
+    from app.metrics import Metrics
+
+    metrics = Metrics()
+    gh = Scripted([(502, {}, {}), (200, {"x-ratelimit-remaining": "4321"}, {"ok": True})])
+    gh._metrics = metrics
+    asyncio.run(gh.getitem("/repos/o/r"))
+    assert metrics.github_calls.labels("GET")._value.get() == 2
+    assert metrics.rate_limit_remaining._value.get() == 4321
+
+
 def test_permanent_errors_are_not_retried():
     from gidgethub import BadRequest
 

@@ -33,3 +33,4 @@ def test_signed_pull_request_webhook_produces_a_review(make_pr):
     assert gh.check_runs[1]["conclusion"] == "failure"
     assert len(gh.reviews) == 1 and len(gh.comments) == 2
     assert "undertow_review_seconds_count 1.0" in metrics
+    assert 'undertow_findings_total{rule="RSK001"} 1.0' in metrics and 'undertow_findings_total{rule="DEP004"} 1.0' in metrics
