@@ -18,6 +18,8 @@ from app.github_data import BlobCache, GitHubSnapshot, pull_request_changes
 from app.publish import CHECK_NAME, annotations, batches, check_output, conclusion, fingerprints_in, plan_review, resolved_body
 
 log = logging.getLogger("undertow.review")
+# The check run's button; GitHub sends check_run.requested_action with this identifier.
+RESCAN_BUTTON = {"label": "Rescan", "description": "Review this pull request again", "identifier": "rescan"}
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,8 @@ async def run_review(
     items = annotations(report)
     output = check_output(report)
     chunks = batches(items)
-    await gh.patch(check_url, data={"status": "completed", "conclusion": result, "output": {**output, "annotations": chunks[0]}})
+    await gh.patch(check_url, data={"status": "completed", "conclusion": result, "output": {**output, "annotations": chunks[0]},
+                                    "actions": [RESCAN_BUTTON]})
     for chunk in chunks[1:]:
         await gh.patch(check_url, data={"output": {**output, "annotations": chunk}})
     existing: dict[str, str] = {}

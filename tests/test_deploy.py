@@ -16,6 +16,8 @@ def test_compose_builds_this_repository_and_runs_serve():
     assert (DEPLOY / web["build"]["context"] / web["build"]["dockerfile"]).resolve() == (DEPLOY / "Dockerfile").resolve()
     assert web["environment"]["REDIS_URL"].startswith("redis://redis:")
     assert "redis" in compose["services"]
+    worker = compose["services"]["worker"]
+    assert worker["command"] == ["undertow", "worker"] and worker["environment"]["REDIS_URL"] == web["environment"]["REDIS_URL"]
     dockerfile = (DEPLOY / "Dockerfile").read_text()
     assert 'CMD ["undertow", "serve", "--host", "0.0.0.0", "--port", "8000"]' in dockerfile
     assert "USER 10001" in dockerfile
@@ -31,7 +33,7 @@ def test_kubernetes_manifests_have_probes_resources_and_run_as_non_root():
     documents = [d for f in sorted((DEPLOY / "k8s").glob("*.yaml")) for d in yaml.safe_load_all(f.read_text())]
     deployments = [d for d in documents if d["kind"] == "Deployment"]
     services = {d["metadata"]["name"] for d in documents if d["kind"] == "Service"}
-    assert {d["metadata"]["name"] for d in deployments} == {"undertow-web", "undertow-redis"}
+    assert {d["metadata"]["name"] for d in deployments} == {"undertow-web", "undertow-worker", "undertow-redis"}
     for deployment in deployments:
         spec = deployment["spec"]
         assert spec["selector"]["matchLabels"].items() <= spec["template"]["metadata"]["labels"].items()

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from gidgethub.routing import Router
 
-from app.review import ReviewJob
+from app.review import RESCAN_BUTTON, ReviewJob
 
 router = Router()
-RESCAN_ACTION = "rescan"
+RESCAN_ACTION = RESCAN_BUTTON["identifier"]
 
 
 def _jobs(event, pull_requests: list[dict], head_sha: str) -> list[ReviewJob]:

@@ -24,6 +24,7 @@ def test_review_publishes_check_run_annotations_and_inline_comments(make_pr):
     assert (outcome.status, outcome.conclusion, outcome.findings, outcome.comments) == ("published", "failure", 2, 2)
     run = gh.check_runs[1]
     assert (run["name"], run["status"], run["conclusion"]) == ("Undertow", "completed", "failure")
+    assert run["actions"] == [{"label": "Rescan", "description": "Review this pull request again", "identifier": "rescan"}]
     assert [(a["path"], a["start_line"], a["annotation_level"]) for a in run["annotations"]] == [
         ("app/jobs.py", 9, "warning"), ("requirements.txt", 1, "failure"),
     ]
