@@ -7,6 +7,7 @@ on writes). Listen on loopback only."""
 from __future__ import annotations
 
 import base64
+import copy
 import random
 import secrets
 import subprocess
@@ -20,6 +21,7 @@ from fastapi.responses import JSONResponse
 
 from app.git import GitRepo
 
+REPO = "/repos/{owner}/{repo}"
 MAX_ANNOTATIONS = 50
 MAX_TEXT = 65535
 
@@ -58,9 +60,38 @@ class EmulatedGitHub:
     issue_comments: list[dict] = field(default_factory=list)
     reactions: list[tuple[int, str]] = field(default_factory=list)
     remaining: int = 5000
+    # GitHub's OpenAPI description: when given, every response starts from its documented
+    # example and has this emulator's values laid over it, so that it is shaped as GitHub's.
+    openapi: dict | None = None
+    responses: list[tuple[str, str, int, object]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.git = GitRepo(self.repo_path)
+
+    def shaped(self, template: str, method: str, status: int, overlay):
+        """``overlay`` on top of the documented example response (lists: item by item)."""
+        base = self._example(template, method, status)
+        if base is None:
+            return overlay
+        if isinstance(overlay, list):
+            item = base[0] if isinstance(base, list) and base else {}
+            return [_merge(copy.deepcopy(item), o) for o in overlay]
+        return _merge(copy.deepcopy(base), overlay)
+
+    def _example(self, template: str, method: str, status: int):
+        if self.openapi is None:
+            return None
+        op = self.openapi["paths"].get(template, {}).get(method, {})
+        response = op.get("responses", {}).get(str(status), {})
+        if "$ref" in response:
+            response = self.openapi["components"]["responses"][response["$ref"].rsplit("/", 1)[1]]
+        examples = response.get("content", {}).get("application/json", {}).get("examples", {})
+        if not examples:
+            return None
+        example = next(iter(examples.values()))
+        if "$ref" in example:
+            example = self.openapi["components"]["examples"][example["$ref"].rsplit("/", 1)[1]]
+        return example.get("value")
 
     def diff_lines(self, number: int) -> dict[str, set[int]]:
         pr = self.pulls[number]
@@ -90,6 +121,7 @@ def create_emulator(gh: EmulatedGitHub) -> FastAPI:
 
     def reply(status: int, payload, request: Request, extra: dict | None = None) -> JSONResponse:
         gh.requests.append((request.method, request.url.path, status))
+        gh.responses.append((request.method, request.url.path, status, payload))
         headers = {"x-ratelimit-limit": "5000", "x-ratelimit-remaining": str(gh.remaining),
                    "x-ratelimit-reset": str(int(time.time()) + 3600), **(extra or {})}
         return JSONResponse(payload, status_code=status, headers=headers)
@@ -135,38 +167,45 @@ def create_emulator(gh: EmulatedGitHub) -> FastAPI:
         token = "ghs_" + secrets.token_hex(18)
         gh.tokens[token] = installation_id
         expires = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3600))
-        return reply(201, {"token": token, "expires_at": expires, "permissions": {}, "repository_selection": "all"}, request)
+        return reply(201, gh.shaped("/app/installations/{installation_id}/access_tokens", "post", 201,
+                                    {"token": token, "expires_at": expires, "permissions": {}, "repository_selection": "all"}), request)
 
     @app.get(prefix + "/pulls/{number}")
     async def pull(number: int, request: Request):
         pr = gh.pulls.get(number)
         if pr is None:
             return reply(404, {"message": "Not Found"}, request)
-        return reply(200, {"number": number, "state": "open", "head": {"sha": gh.git.resolve(pr.head), "ref": "feature"},
-                           "base": {"sha": gh.git.resolve(pr.base), "ref": pr.base}}, request)
+        return reply(200, gh.shaped(f"{REPO}/pulls/{{pull_number}}", "get", 200, {
+            "number": number, "state": "open", "requested_teams": [], "requested_reviewers": [],
+            "head": {"sha": gh.git.resolve(pr.head), "ref": "feature"},
+            "base": {"sha": gh.git.resolve(pr.base), "ref": pr.base}}), request)
 
     @app.get(prefix + "/pulls/{number}/files")
     async def files(number: int, request: Request):
-        return paginate(gh.files(number), request)
+        return paginate(gh.shaped(f"{REPO}/pulls/{{pull_number}}/files", "get", 200, gh.files(number)), request)
 
     @app.get(prefix + "/compare/{basehead:path}")
     async def compare(basehead: str, request: Request):
         base, _, head = basehead.partition("...")
-        return reply(200, {"merge_base_commit": {"sha": gh.git.merge_base(base, head)}, "status": "ahead"}, request)
+        return reply(200, gh.shaped(f"{REPO}/compare/{{basehead}}", "get", 200,
+                                    {"merge_base_commit": {"sha": gh.git.merge_base(base, head)}, "status": "ahead"}), request)
 
     @app.get(prefix + "/git/trees/{sha}")
     async def tree(sha: str, request: Request):
         entries = gh.git.tree(sha)
         items = [{"path": e.path, "sha": e.oid, "size": e.size, "type": "commit" if e.kind == "submodule" else "blob",
                   "mode": {"symlink": "120000", "submodule": "160000"}.get(e.kind, "100644")} for e in entries.values()]
-        return reply(200, {"sha": sha, "tree": items, "truncated": False}, request)
+        example = gh._example(f"{REPO}/git/trees/{{tree_sha}}", "get", 200) or {"tree": [{}]}
+        items = [_merge(copy.deepcopy(example["tree"][0]), item) for item in items]
+        return reply(200, gh.shaped(f"{REPO}/git/trees/{{tree_sha}}", "get", 200, {"sha": sha, "tree": items, "truncated": False}), request)
 
     @app.get(prefix + "/git/blobs/{sha}")
     async def blob(sha: str, request: Request):
         content = gh.git.batch().read(sha)
         if content is None:
             return reply(404, {"message": "Not Found"}, request)
-        return reply(200, {"sha": sha, "size": len(content), "encoding": "base64", "content": base64.b64encode(content).decode()}, request)
+        return reply(200, gh.shaped(f"{REPO}/git/blobs/{{file_sha}}", "get", 200,
+                                    {"sha": sha, "size": len(content), "encoding": "base64", "content": base64.b64encode(content).decode()}), request)
 
     @app.post(prefix + "/check-runs")
     async def create_check(request: Request):
@@ -177,7 +216,7 @@ def create_emulator(gh: EmulatedGitHub) -> FastAPI:
         run_id = len(gh.check_runs) + 1
         gh.check_runs[run_id] = {**{k: v for k, v in data.items() if k != "output"}, "id": run_id, "annotations": [], "output": {}}
         _apply_output(gh.check_runs[run_id], data.get("output"))
-        return reply(201, _public(gh.check_runs[run_id]), request)
+        return reply(201, gh.shaped(f"{REPO}/check-runs", "post", 201, _public(gh.check_runs[run_id])), request)
 
     @app.patch(prefix + "/check-runs/{run_id}")
     async def update_check(run_id: int, request: Request):
@@ -188,11 +227,12 @@ def create_emulator(gh: EmulatedGitHub) -> FastAPI:
         run = gh.check_runs[run_id]
         run.update({k: v for k, v in data.items() if k != "output"})
         _apply_output(run, data.get("output"))
-        return reply(200, _public(run), request)
+        return reply(200, gh.shaped(f"{REPO}/check-runs/{{check_run_id}}", "patch", 200, _public(run)), request)
 
     @app.get(prefix + "/pulls/{number}/comments")
     async def list_comments(number: int, request: Request):
-        return paginate([c for c in gh.comments if c["pull_request_number"] == number], request)
+        mine = [{k: v for k, v in c.items() if k != "pull_request_number"} for c in gh.comments if c["pull_request_number"] == number]
+        return paginate(gh.shaped(f"{REPO}/pulls/{{pull_number}}/comments", "get", 200, mine), request)
 
     @app.post(prefix + "/pulls/{number}/reviews")
     async def create_review(number: int, request: Request):
@@ -206,7 +246,8 @@ def create_emulator(gh: EmulatedGitHub) -> FastAPI:
         for comment in data.get("comments", []):
             gh.comments.append({"id": 5000 + len(gh.comments), "pull_request_number": number, "user": {"login": "undertow[bot]", "type": "Bot"},
                                 "path": comment["path"], "line": comment["line"], "body": comment["body"]})
-        return reply(200, {"id": review_id, "state": "COMMENTED"}, request)
+        return reply(200, gh.shaped(f"{REPO}/pulls/{{pull_number}}/reviews", "post", 200,
+                                    {"id": review_id, "state": "COMMENTED", "body": data.get("body", "")}), request)
 
     @app.post(prefix + "/issues/{number}/comments")
     async def issue_comment(number: int, request: Request):
@@ -214,7 +255,8 @@ def create_emulator(gh: EmulatedGitHub) -> FastAPI:
         comment = {"id": 9000 + len(gh.issue_comments), "issue_number": number, "body": data["body"],
                    "user": {"login": "undertow[bot]", "type": "Bot"}}
         gh.issue_comments.append(comment)
-        return reply(201, comment, request)
+        public = {k: v for k, v in comment.items() if k != "issue_number"}
+        return reply(201, gh.shaped(f"{REPO}/issues/{{issue_number}}/comments", "post", 201, public), request)
 
     @app.post(prefix + "/issues/comments/{comment_id}/reactions")
     async def reaction(comment_id: int, request: Request):
@@ -222,7 +264,8 @@ def create_emulator(gh: EmulatedGitHub) -> FastAPI:
         if content not in ("+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes"):
             return reply(422, {"message": "Validation Failed"}, request)
         gh.reactions.append((comment_id, content))
-        return reply(201, {"id": len(gh.reactions), "content": content}, request)
+        return reply(201, gh.shaped(f"{REPO}/issues/comments/{{comment_id}}/reactions", "post", 201,
+                                    {"id": len(gh.reactions), "content": content}), request)
 
     @app.patch(prefix + "/pulls/comments/{comment_id}")
     async def update_comment(comment_id: int, request: Request):
@@ -230,10 +273,19 @@ def create_emulator(gh: EmulatedGitHub) -> FastAPI:
         for comment in gh.comments:
             if comment["id"] == comment_id:
                 comment["body"] = data["body"]
-                return reply(200, comment, request)
+                public = {k: v for k, v in comment.items() if k != "pull_request_number"}
+                return reply(200, gh.shaped(f"{REPO}/pulls/comments/{{comment_id}}", "patch", 200, public), request)
         return reply(404, {"message": "Not Found"}, request)
 
     return app
+
+
+def _merge(base, overlay):
+    if isinstance(base, dict) and isinstance(overlay, dict):
+        for key, value in overlay.items():
+            base[key] = _merge(base.get(key), value) if key in base else value
+        return base
+    return overlay
 
 
 def _check_output_problem(data: dict) -> str | None:

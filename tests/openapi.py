@@ -8,7 +8,8 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from jsonschema import Draft202012Validator
+# OpenAPI 3.0 schemas are not plain JSON Schema (`nullable`, ...): validate with its dialect.
+from openapi_schema_validator import OAS30Validator
 
 SPEC = Path(__file__).resolve().parents[2] / "shared/github/openapi-subset.json"
 
@@ -45,5 +46,26 @@ def request_errors(method: str, path: str, body) -> list[str]:
         return [f"{method} {path}: the operation takes no JSON body"]
     # The whole description as the root, so that its "#/components/..." references resolve.
     root = {**spec(), "$ref": _pointer("paths", template, method.lower(), "requestBody", "content", "application/json", "schema")}
-    validator = Draft202012Validator(root)
+    validator = OAS30Validator(root)
     return [f"{method} {path}: {'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(body)]
+
+
+def response_errors(method: str, path: str, status: int, body) -> list[str]:
+    """Why a response body does not fit the operation's response schema (empty when it does)."""
+    found = operation(method, path)
+    if found is None:
+        return [f"{method} {path}: no such operation"]
+    template, op = found
+    response = op["responses"].get(str(status))
+    if response is None:
+        return [f"{method} {path}: status {status} is not documented"]
+    pointer_parts = ["paths", template, method.lower(), "responses", str(status)]
+    if "$ref" in response:
+        name = response["$ref"].rsplit("/", 1)[1]
+        response = spec()["components"]["responses"][name]
+        pointer_parts = ["components", "responses", name]
+    if "application/json" not in response.get("content", {}):
+        return []
+    root = {**spec(), "$ref": _pointer(*pointer_parts, "content", "application/json", "schema")}
+    return [f"{method} {path} {status}: {'/'.join(map(str, e.absolute_path))}: {e.message}"
+            for e in OAS30Validator(root).iter_errors(body)]

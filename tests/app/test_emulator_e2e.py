@@ -31,7 +31,9 @@ def app_key():
 
 
 def emulate(repo, app_key, faults=None):
-    return EmulatedGitHub(repo.path, "octo/app", APP_ID, app_key[1], pulls={7: PullRequest(7)}, faults=faults or Faults())
+    from tests.openapi import spec
+
+    return EmulatedGitHub(repo.path, "octo/app", APP_ID, app_key[1], pulls={7: PullRequest(7)}, faults=faults or Faults(), openapi=spec())
 
 
 async def review_twice(state, pem, push=None):
@@ -98,3 +100,19 @@ def test_emulator_enforces_githubs_rules(make_pr, app_key):
     assert off_diff.json()["errors"] == ["Pull request review thread line must be part of the diff"]
     assert 'rel="next"' in page.headers["link"] and len(page.json()) == 1
     assert int(page.headers["x-ratelimit-remaining"]) < 5000
+
+
+def test_the_emulators_answers_match_githubs_openapi_description(make_pr, app_key):
+    from tests.openapi import response_errors
+
+    repo = make_pr(BASE, PR)
+    state = emulate(repo, app_key)
+
+    def push():
+        repo.commit({"app/jobs.py": PR["app/jobs.py"].replace("p])", "p], timeout=600)")})
+
+    asyncio.run(review_twice(state, app_key[0], push))
+    answered = {(m, p.rsplit("/", 1)[0] if "/git/" in p else p) for m, p, status, _ in state.responses if status < 300}
+    assert len(answered) >= 9
+    errors = [e for m, p, status, body in state.responses if status < 300 for e in response_errors(m, p, status, body)]
+    assert errors == []
