@@ -141,13 +141,16 @@ class _Run:
                 new.append(self._notice(SkippedFile, path, 1, _too_large(path, entry.size)))
                 continue
             wanted[path] = changed
-        contents = self.head.read_many(wanted)
+        analyses = {path: self._cached_analysis(path, entries[path]) for path in wanted}
+        missing = [path for path, analysis in analyses.items() if analysis is None]
+        for path, data in self.head.read_many(missing).items():
+            analyses[path] = self._analyse_blob(path, data, entries[path])
         old: list[Finding] = []
         for path, changed in wanted.items():
-            data = contents.get(path)
-            if data is None:
+            analysis = analyses.get(path)
+            if analysis is None:
                 continue
-            file_new, file_old = self._check_file(changed, data, entries[path])
+            file_new, file_old = self._split(changed, *analysis)
             new += file_new
             old += file_old
         return [f for f in new if f.rule in self.enabled_ids], old
@@ -158,17 +161,45 @@ class _Run:
             rules += self.python_rules
         return rules
 
-    def _check_file(self, changed: ChangedFile, data: bytes, entry: Entry) -> tuple[list[Finding], list[Finding]]:
-        path = changed.path
+    # A file's analysis: (findings, whole-file notices, suppressions), cached by blob id, so that
+    # a file seen before (another review, another PR) is neither read nor parsed again.
+
+    def _analysis_key(self, path: str, entry: Entry) -> str:
+        return f"file:{cache_salt()}:{entry.oid}:{path}:{self._rule_signature}"
+
+    def _cached_analysis(self, path: str, entry: Entry):
+        if self.cache is None or not entry.oid:
+            return None
+        raw = self.cache.get(self._analysis_key(path, entry))
+        if raw is None:
+            return None
+        data = json.loads(raw)
+        suppressions = Suppressions({int(k): frozenset(v) for k, v in data["suppressions"].items()})
+        return [_finding_from_json(f) for f in data["findings"]], [_finding_from_json(f) for f in data["notices"]], suppressions
+
+    def _analyse_blob(self, path: str, data: bytes, entry: Entry):
         if len(data) > MAX_FILE_BYTES:
-            return [self._notice(SkippedFile, path, 1, _too_large(path, len(data)))], []
-        try:
-            source = data.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            line = data[: exc.start].count(b"\n") + 1
-            return [self._notice(UnparseableFile, path, line, f"could not parse {path}: not valid UTF-8 (byte 0x{data[exc.start]:02x} on line {line})")], []
-        findings, notices = self._cached_findings(path, entry, source)
-        suppressions = parse_suppressions(source.splitlines())
+            analysis = [], [self._notice(SkippedFile, path, 1, _too_large(path, len(data)))], Suppressions({})
+        else:
+            try:
+                source = data.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                line = data[: exc.start].count(b"\n") + 1
+                notice = self._notice(UnparseableFile, path, line, f"could not parse {path}: not valid UTF-8 (byte 0x{data[exc.start]:02x} on line {line})")
+                analysis = [], [notice], Suppressions({})
+            else:
+                findings, notices = self._analyse_source(path, source)
+                analysis = findings, notices, parse_suppressions(source.splitlines())
+        if self.cache is not None and entry.oid:
+            findings, notices, suppressions = analysis
+            payload = {"findings": [_finding_to_json(f) for f in findings], "notices": [_finding_to_json(f) for f in notices],
+                       "suppressions": {str(k): sorted(v) for k, v in suppressions.by_line.items()}}
+            self.cache.set(self._analysis_key(path, entry), json.dumps(payload).encode())
+        return analysis
+
+    def _split(self, changed: ChangedFile, findings: list[Finding], notices: list[Finding], suppressions: Suppressions):
+        """New findings (anchored on changed lines) and pre-existing ones, after suppressions."""
+        path = changed.path
         self._suppressions[path] = suppressions
         new, old = [], []
         for finding in findings:
@@ -180,18 +211,6 @@ class _Run:
             if line in changed.lines:
                 new.append(self._notice(BroadSuppression, path, line, f"`undertow: ignore` on line {line} names no rule, so it silences every rule on the line; name the rules: undertow: ignore[RULE]"))
         return new, old
-
-    def _cached_findings(self, path: str, entry: Entry, source: str) -> tuple[list[Finding], list[Finding]]:
-        key = f"file:{cache_salt()}:{entry.oid}:{path}:{self._rule_signature}"
-        use_cache = self.cache is not None and bool(entry.oid)
-        if use_cache and (raw := self.cache.get(key)) is not None:
-            data = json.loads(raw)
-            return [_finding_from_json(f) for f in data["findings"]], [_finding_from_json(f) for f in data["notices"]]
-        findings, notices = self._analyse_source(path, source)
-        if use_cache:
-            payload = {"findings": [_finding_to_json(f) for f in findings], "notices": [_finding_to_json(f) for f in notices]}
-            self.cache.set(key, json.dumps(payload).encode())
-        return findings, notices
 
     def _analyse_source(self, path: str, source: str) -> tuple[list[Finding], list[Finding]]:
         ctx = FileContext(path=path, source=source, config=self.config, facts=self.head_facts)

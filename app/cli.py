@@ -119,8 +119,14 @@ def _worker(args: argparse.Namespace) -> int:
     async def run() -> None:
         from arq.connections import create_pool
 
-        redis = await create_pool(RedisSettings.from_dsn(settings.redis_url.get_secret_value()))
-        ctx = {"github_for": github_factory(settings), "reviews": RedisReviews(redis), "blobs": BlobCache()}
+        import redis as sync_redis
+
+        from app.redis_cache import RedisFactCache
+
+        url = settings.redis_url.get_secret_value()
+        redis = await create_pool(RedisSettings.from_dsn(url))
+        facts = RedisFactCache(sync_redis.Redis.from_url(url, socket_timeout=5))
+        ctx = {"github_for": github_factory(settings, redis=redis), "reviews": RedisReviews(redis), "blobs": BlobCache(), "facts": facts}
         worker = Worker(WORKER_FUNCTIONS, redis_pool=redis, queue_name=QUEUE, ctx=ctx, max_jobs=settings.max_concurrency,
                         job_timeout=600, max_tries=5)
         await worker.async_run()

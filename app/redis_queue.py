@@ -82,7 +82,7 @@ class RedisReviews:
         return frozenset(r.decode() if isinstance(r, bytes) else r for r in rules)
 
 
-# -- arq job functions (ctx holds "github_for", "reviews", "blobs") ------------------------------
+# -- arq job functions (ctx holds "github_for", "reviews", "blobs", and "facts") -----------------
 
 async def handle_delivery(ctx: dict[str, Any], event: str, delivery_id: str, data: dict) -> None:
     installation = data.get("installation", {}).get("id", 0)
@@ -102,7 +102,7 @@ async def review_pull_request(ctx: dict[str, Any], job_data: dict) -> str:
     async def still_current(head: str) -> bool:
         return await reviews.still_current(job.repo, job.number, head)
 
-    outcome = await run_review(gh, job, ctx["blobs"], still_current=still_current,
+    outcome = await run_review(gh, job, ctx["blobs"], cache=ctx.get("facts"), still_current=still_current,
                                dismissed=await reviews.dismissed(job.repo, job.number))
     log.info("review job done", extra={"repo": job.repo, "pr": job.number, "status": outcome.status})
     return outcome.status

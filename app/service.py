@@ -106,10 +106,10 @@ class Service:
         await self.reviews.drain()
 
 
-def github_factory(settings: Settings, metrics: Metrics | None = None) -> GitHubFactory:
-    """Installation clients: tokens cached, one retrying client per installation."""
+def github_factory(settings: Settings, metrics: Metrics | None = None, redis=None) -> GitHubFactory:
+    """Installation clients: tokens cached (in Redis too when given), one retrying client per installation."""
     client = httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=10.0))
-    tokens = InstallationTokens(settings.github_app_id, settings.private_key)
+    tokens = InstallationTokens(settings.github_app_id, settings.private_key, redis=redis)
     app_gh = ResilientGitHubAPI(client, USER_AGENT, base_url=settings.github_api_url)
     in_flight: dict[int, ResilientGitHubAPI] = {}
 
@@ -135,6 +135,6 @@ async def build_service(settings: Settings) -> Service:
         redis = aioredis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
         queue = await create_pool(RedisSettings.from_dsn(url))
     metrics = Metrics()
-    service = Service(settings.github_webhook_secret.get_secret_value(), github_factory(settings, metrics),
+    service = Service(settings.github_webhook_secret.get_secret_value(), github_factory(settings, metrics, redis),
                       settings.max_concurrency, redis=redis, queue=queue, metrics=metrics)
     return service
