@@ -44,3 +44,18 @@ def test_kubernetes_manifests_have_probes_resources_and_run_as_non_root():
     probes = web["containers"][0]
     assert (probes["readinessProbe"]["httpGet"]["path"], probes["livenessProbe"]["httpGet"]["path"]) == ("/readyz", "/healthz")
     assert "undertow-redis" in services and "undertow-redis" in web["containers"][0]["env"][0]["value"]
+
+
+def test_compose_file_validates_with_docker_compose(tmp_path):
+    import shutil
+    import subprocess
+
+    import pytest
+
+    command = ["docker-compose"] if shutil.which("docker-compose") else None
+    if command is None:
+        pytest.skip("docker-compose is not installed here (the parse tests above still run)")
+    shutil.copy(DEPLOY / "docker-compose.yml", tmp_path / "docker-compose.yml")
+    shutil.copy(DEPLOY / ".env.example", tmp_path / ".env")
+    result = subprocess.run([*command, "-f", str(tmp_path / "docker-compose.yml"), "config", "-q"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
