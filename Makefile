@@ -13,6 +13,7 @@ $(VENV)/.installed: pyproject.toml
 
 test: $(VENV)/.installed
 	scripts/ensure-redis
+	scripts/ensure-compose
 	$(BIN)/python -m pytest
 
 demo: $(VENV)/.installed
