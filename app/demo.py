@@ -25,6 +25,19 @@ from app.github_retry import ResilientGitHubAPI
 from app.service import Service
 
 SECRET = "demo-webhook-secret"
+
+
+def terminal(markdown: str) -> str:
+    """GitHub markdown as a terminal shows it: hidden markers and HTML dropped, emphasis plain."""
+    import re
+
+    text = re.sub(r"<!--.*?-->", "", markdown)
+    text = re.sub(r"</?details>|</?summary>", "", text)
+    text = re.sub(r"\*\*(.+?)\*\*", r"\1", text)
+    text = re.sub(r"`([^`\n]+)`", r"\1", text)
+    text = re.sub(r"^```suggestion$", "suggested change:", text, flags=re.M)
+    text = re.sub(r"^```\w*$", "", text, flags=re.M)
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
 APP_ID, INSTALLATION, REPO, NUMBER = 1, 1, "demo/sample", 1
 
 
@@ -56,15 +69,15 @@ async def run(repo_path: Path) -> int:
     for run_ in state.check_runs.values():
         print(f"\n== Check run '{run_['name']}': {run_.get('status')} / {run_.get('conclusion')}")
         print(f"   {run_['output'].get('title', '')}\n")
-        print(run_["output"].get("summary", ""))
+        print(terminal(run_["output"].get("summary", "")))
         for a in run_["annotations"]:
             print(f"   [{a['annotation_level']}] {a['path']}:{a['start_line']} {a['title']}")
     for review in state.reviews:
         print(f"\n== Review ({review['event']}) with {len(review['comments'])} inline comment(s)")
         if review.get("body"):
-            print(review["body"])
+            print(terminal(review["body"]))
         for comment in review["comments"]:
-            print(f"\n-- {comment['path']}:{comment['line']}\n{comment['body']}")
+            print(f"\n-- {comment['path']}:{comment['line']}\n{terminal(comment['body'])}")
     print(f"\n({len(state.requests)} GitHub API calls)")
     return 0
 
