@@ -1,5 +1,8 @@
-"""Per-revision indexes built from every file of a kind, cached per blob so that the head side
-re-extracts only the files the change touched."""
+"""Per-revision indexes built from every file of a kind.
+
+Three levels keep the work proportional to the change: a head revision's index is the base
+revision's index with only the changed files re-extracted; a whole revision's index is cached
+under its revision id; and each file's extraction is cached under its blob id."""
 
 from __future__ import annotations
 
@@ -7,37 +10,65 @@ import json
 from typing import Any, Callable
 
 from analyzers import cache_salt
-from analyzers.context import RevisionFacts
+from analyzers.changes import Status
+from analyzers.context import UNCACHEABLE_REVISIONS, RevisionFacts
 
 MAX_INDEXED_BYTES = 1024 * 1024
 Extractor = Callable[[str, str], Any]
 
 
 def file_index(facts: RevisionFacts, name: str, select: Callable[[str], bool], extract: Extractor) -> dict[str, Any]:
-    """``{path: extract(path, text)}`` for every regular file ``select`` accepts.
-
-    Extraction results are stored in the fact cache under the blob id, so a file that did not
-    change between base and head (or between two reviews) is read and parsed once.
-    """
+    """``{path: extract(path, text)}`` for every regular file ``select`` accepts."""
 
     def build(snapshot) -> dict[str, Any]:
-        result: dict[str, Any] = {}
-        missing: dict[str, str] = {}
-        for path, entry in snapshot.entries().items():
-            if entry.kind != "file" or not select(path):
-                continue
-            if entry.size is not None and entry.size > MAX_INDEXED_BYTES:
-                continue
-            key = f"idx:{cache_salt()}:{name}:{entry.oid}:{path}"
-            if entry.oid and facts.cache is not None and (raw := facts.cache.get(key)) is not None:
-                result[path] = json.loads(raw)
-            else:
-                missing[path] = key
-        for path, data in snapshot.read_many(missing).items():
-            value = extract(path, data.decode("utf-8", "replace"))
-            result[path] = value
-            if facts.cache is not None and snapshot.entries()[path].oid:
-                facts.cache.set(missing[path], json.dumps(value).encode())
+        if facts.base is not None and facts.changes is not None:
+            return _derived(facts, name, select, extract)
+        key = f"idx-rev:{cache_salt()}:{name}:{snapshot.revision}"
+        cacheable = facts.cache is not None and snapshot.revision not in UNCACHEABLE_REVISIONS
+        if cacheable and (raw := facts.cache.get(key)) is not None:
+            return json.loads(raw)
+        entries = snapshot.entries()
+        paths = [p for p, e in entries.items() if e.kind == "file" and select(p) and (e.size or 0) <= MAX_INDEXED_BYTES]
+        result = _extract_files(facts, name, paths, extract)
+        if cacheable:
+            facts.cache.set(key, json.dumps(result).encode())
         return result
 
     return facts.local(f"index:{name}", build)
+
+
+def _derived(facts: RevisionFacts, name: str, select, extract: Extractor) -> dict[str, Any]:
+    """The base revision's index, with the files the change touched taken out or re-extracted."""
+    result = dict(file_index(facts.base, name, select, extract))
+    entries = facts.snapshot.entries()
+    changed: list[str] = []
+    for item in facts.changes.files:
+        for path in (item.path, item.old_path):
+            if path:
+                result.pop(path, None)
+        entry = entries.get(item.path)
+        if (item.status is not Status.REMOVED and entry is not None and entry.kind == "file"
+                and select(item.path) and (entry.size or 0) <= MAX_INDEXED_BYTES):
+            changed.append(item.path)
+    result.update(_extract_files(facts, name, changed, extract))
+    return result
+
+
+def _extract_files(facts: RevisionFacts, name: str, paths: list[str], extract: Extractor) -> dict[str, Any]:
+    snapshot = facts.snapshot
+    entries = snapshot.entries()
+    result: dict[str, Any] = {}
+    missing: dict[str, str] = {}
+    for path in paths:
+        entry = entries[path]
+        key = f"idx:{cache_salt()}:{name}:{entry.oid}:{path}"
+        if entry.oid and facts.cache is not None and (raw := facts.cache.get(key)) is not None:
+            result[path] = json.loads(raw)
+        else:
+            missing[path] = key
+    for path, data in snapshot.read_many(missing).items():
+        value = extract(path, data.decode("utf-8", "replace"))
+        result[path] = value
+        if facts.cache is not None and entries[path].oid:
+            facts.cache.set(missing[path], json.dumps(value).encode())
+    return result

@@ -1,0 +1,66 @@
+"""Benchmark (not a test): `undertow scan` cold and warm, with peak memory, on synthetic
+repositories at several sizes and pull requests of several sizes. Run by `make bench-scan`.
+
+    python -m tests.benchmarks.scan [--scales 1 4 16] [--prs 1 10 100] [--json build/bench-scan.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from tests.benchmarks.synthetic import build, pull_request
+
+
+def timed_scan(repo: Path, base: str, head: str, cache_home: Path) -> tuple[float, float, int]:
+    """(seconds, peak RSS MiB, findings) of one `undertow scan` process."""
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache_home)}
+    code = (
+        "import resource, sys, time, json\n"
+        "from app.cli import main\n"
+        "t = time.perf_counter()\n"
+        f"status = main(['scan', '--repo', {str(repo)!r}, '--base', {base!r}, '--head', {head!r}, '--format', 'json', '--fail-on', 'never', '--output', '/dev/null'])\n"
+        "print(json.dumps({'s': time.perf_counter() - t, 'rss': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
+    data = json.loads(out.strip().splitlines()[-1])
+    return data["s"], data["rss"], 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scales", type=int, nargs="+", default=[1, 4])
+    parser.add_argument("--prs", type=int, nargs="+", default=[1, 10, 100])
+    parser.add_argument("--json", type=Path, default=Path("build/bench-scan.json"))
+    args = parser.parse_args(argv)
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        for scale in args.scales:
+            started = time.perf_counter()
+            repo = build(root, scale)
+            generated = time.perf_counter() - started
+            for size in args.prs:
+                base, head = pull_request(repo, size, f"pr-{size}")
+                cache = root / f"cache-{scale}-{size}"
+                cold = timed_scan(repo, base, head, cache)
+                warm = timed_scan(repo, base, head, cache)
+                rows.append({"scale": scale, "files": len(list((repo / "app").rglob("*.py"))), "pr_files": size,
+                             "cold_s": cold[0], "warm_s": warm[0], "cold_rss_mib": cold[1], "warm_rss_mib": warm[1],
+                             "generate_s": generated})
+    print(f"{'scale':>5} {'py files':>8} {'PR files':>8} {'cold':>8} {'warm':>8} {'peak RSS cold':>14} {'warm':>8}")
+    for r in rows:
+        print(f"{r['scale']:>4}× {r['files']:>8} {r['pr_files']:>8} {r['cold_s']:>7.2f}s {r['warm_s']:>7.2f}s {r['cold_rss_mib']:>11.0f}MiB {r['warm_rss_mib']:>5.0f}MiB")
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(rows, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
