@@ -22,6 +22,7 @@ demo: $(VENV)/.installed
 # Benchmarks print tables and write JSON under build/; pass BENCH_REPOS="path ..." to measure real clones.
 bench: $(VENV)/.installed
 	$(BIN)/python -m tests.benchmarks.schema_replay $(BENCH_REPOS)
+	$(BIN)/python -m tests.benchmarks.scan --scales 1 4 16 --prs 1 10 100
 
 # Regenerate the README's rules table from the rule docstrings.
 readme: $(VENV)/.installed

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any, Callable, Protocol
 
-from analyzers import cache_salt
+from analyzers import cache_salt, codec
 from analyzers.changes import ChangeSet
 from analyzers.config import Config
 from analyzers.snapshot import Snapshot
@@ -68,11 +67,11 @@ class RevisionFacts:
         key = f"fact:{cache_salt()}:{self.snapshot.revision}:{name}"
         cacheable = self.cache is not None and self.snapshot.revision not in UNCACHEABLE_REVISIONS
         if cacheable and (raw := self.cache.get(key)) is not None:
-            value = decode(json.loads(raw))
+            value = decode(codec.loads(raw))
         else:
             value = compute(self.snapshot)
             if cacheable:
-                self.cache.set(key, json.dumps(encode(value)).encode())
+                self.cache.set(key, codec.dumps(encode(value)))
         self._memo[name] = value
         return value
 

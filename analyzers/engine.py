@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 import traceback
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from analyzers import cache_salt
+from analyzers import cache_salt, codec
 from analyzers.changes import ChangedFile, ChangeSet
 from analyzers.config import Config
 from analyzers.context import FactCache, FileContext, MemoryCache, RepoContext, RevisionFacts
@@ -173,7 +172,7 @@ class _Run:
         raw = self.cache.get(self._analysis_key(path, entry))
         if raw is None:
             return None
-        data = json.loads(raw)
+        data = codec.loads(raw)
         suppressions = Suppressions({int(k): frozenset(v) for k, v in data["suppressions"].items()})
         return [_finding_from_json(f) for f in data["findings"]], [_finding_from_json(f) for f in data["notices"]], suppressions
 
@@ -194,7 +193,7 @@ class _Run:
             findings, notices, suppressions = analysis
             payload = {"findings": [_finding_to_json(f) for f in findings], "notices": [_finding_to_json(f) for f in notices],
                        "suppressions": {str(k): sorted(v) for k, v in suppressions.by_line.items()}}
-            self.cache.set(self._analysis_key(path, entry), json.dumps(payload).encode())
+            self.cache.set(self._analysis_key(path, entry), codec.dumps(payload))
         return analysis
 
     def _split(self, changed: ChangedFile, findings: list[Finding], notices: list[Finding], suppressions: Suppressions):

@@ -6,10 +6,9 @@ under its revision id; and each file's extraction is cached under its blob id.""
 
 from __future__ import annotations
 
-import json
 from typing import Any, Callable
 
-from analyzers import cache_salt
+from analyzers import cache_salt, codec
 from analyzers.changes import Status
 from analyzers.context import UNCACHEABLE_REVISIONS, RevisionFacts
 
@@ -26,12 +25,12 @@ def file_index(facts: RevisionFacts, name: str, select: Callable[[str], bool], e
         key = f"idx-rev:{cache_salt()}:{name}:{snapshot.revision}"
         cacheable = facts.cache is not None and snapshot.revision not in UNCACHEABLE_REVISIONS
         if cacheable and (raw := facts.cache.get(key)) is not None:
-            return json.loads(raw)
+            return codec.loads(raw)
         entries = snapshot.entries()
         paths = [p for p, e in entries.items() if e.kind == "file" and select(p) and (e.size or 0) <= MAX_INDEXED_BYTES]
         result = _extract_files(facts, name, paths, extract)
         if cacheable:
-            facts.cache.set(key, json.dumps(result).encode())
+            facts.cache.set(key, codec.dumps(result))
         return result
 
     return facts.local(f"index:{name}", build)
@@ -63,12 +62,12 @@ def _extract_files(facts: RevisionFacts, name: str, paths: list[str], extract: E
         entry = entries[path]
         key = f"idx:{cache_salt()}:{name}:{entry.oid}:{path}"
         if entry.oid and facts.cache is not None and (raw := facts.cache.get(key)) is not None:
-            result[path] = json.loads(raw)
+            result[path] = codec.loads(raw)
         else:
             missing[path] = key
     for path, data in snapshot.read_many(missing).items():
         value = extract(path, data.decode("utf-8", "replace"))
         result[path] = value
         if facts.cache is not None and entries[path].oid:
-            facts.cache.set(missing[path], json.dumps(value).encode())
+            facts.cache.set(missing[path], codec.dumps(value))
     return result

@@ -58,7 +58,8 @@ def extract(path: str, source: str) -> dict[str, Any]:
         facts["names"] = sorted(summary.names)
         facts["imports"] = summary.imports
         facts["constants"] = summary.constants
-    return facts
+    # Empty entries are left out: whole-revision indexes are cached, and every byte is decoded again.
+    return {k: v for k, v in facts.items() if v or k == "module"}
 
 
 class _Extractor(ast.NodeVisitor):
