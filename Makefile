@@ -23,6 +23,7 @@ demo: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(BIN)/python -m tests.benchmarks.schema_replay $(BENCH_REPOS)
 	$(BIN)/python -m tests.benchmarks.scan --scales 1 4 16 --prs 1 10 100
+	$(BIN)/python -m tests.benchmarks.app_service
 
 # Regenerate the README's rules table from the rule docstrings.
 readme: $(VENV)/.installed

@@ -6,6 +6,7 @@ on writes). Listen on loopback only."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import copy
 import random
@@ -30,6 +31,7 @@ MAX_TEXT = 65535
 class Faults:
     get_error_ratio: float = 0.0  # share of GETs answered 502
     rate_limit_every_nth_write: int = 0  # every n-th POST/PATCH answered 403 secondary rate limit
+    latency: float = 0.0  # seconds added to every request (benchmarks)
     seed: int = 1
     _writes: int = 0
 
@@ -138,6 +140,8 @@ def create_emulator(gh: EmulatedGitHub) -> FastAPI:
 
     @app.middleware("http")
     async def rules(request: Request, call_next):
+        if gh.faults.latency:
+            await asyncio.sleep(gh.faults.latency)
         gh.remaining = max(0, gh.remaining - 1)
         path = request.url.path
         if not path.startswith("/app/installations/"):

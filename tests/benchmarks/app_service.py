@@ -1,0 +1,130 @@
+"""Benchmark (not a test): the App. GitHub API calls per review and webhook-to-check latency on
+the emulator with 50 ms per call, cold and warm; and webhook ingestion on loopback at a fixed
+offered load (acknowledgement p50/p99, lost or duplicated jobs).
+
+    python -m tests.benchmarks.app_service [--json build/bench-app.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import hmac
+import json
+import socket
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+import uvicorn
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from analyzers.context import MemoryCache
+from app.dedupe import MemoryDeduper
+from app.emulator import EmulatedGitHub, Faults, PullRequest, create_emulator
+from app.github_auth import InstallationTokens
+from app.github_data import BlobCache
+from app.github_retry import ResilientGitHubAPI
+from app.review import ReviewJob, run_review
+from app.webhook import create_app
+from tests.benchmarks.synthetic import build, pull_request
+
+LATENCY = 0.05
+SECRET = "bench"
+
+
+async def review_calls(repo: Path, head: str) -> list[dict]:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()
+    state = EmulatedGitHub(repo, "bench/repo", 1, key.public_key(), pulls={1: PullRequest(1, "main", head)}, faults=Faults(latency=LATENCY))
+    results = []
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=create_emulator(state)), base_url="http://github.test") as client:
+        token = await InstallationTokens(1, pem).token(ResilientGitHubAPI(client, "bench", base_url="http://github.test"), 1)
+        gh = ResilientGitHubAPI(client, "bench", oauth_token=token, base_url="http://github.test")
+        blobs, facts = BlobCache(), MemoryCache()
+        for label in ("cold", "warm"):
+            before = len(state.requests)
+            started = time.perf_counter()
+            await run_review(gh, ReviewJob("bench/repo", 1, 1), blobs, cache=facts)
+            elapsed = time.perf_counter() - started
+            calls = len(state.requests) - before
+            results.append({"run": label, "api_calls": calls, "seconds": elapsed,
+                            "sequential_round_trips_est": round(elapsed / LATENCY, 1)})
+    return results
+
+
+class CountingQueue:
+    def __init__(self) -> None:
+        self.ids: list[str] = []
+
+    async def put(self, delivery) -> None:
+        self.ids.append(delivery.delivery_id)
+
+    def depth(self) -> int:
+        return len(self.ids)
+
+
+async def ingestion(rate: int = 200, seconds: float = 5.0) -> dict:
+    queue = CountingQueue()
+    app = create_app(SECRET, queue, MemoryDeduper())
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False))
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.01)
+    body = json.dumps({"action": "opened", "number": 1, "pull_request": {"number": 1}}).encode()
+    signature = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
+    total = int(rate * seconds)
+    latencies: list[float] = []
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", limits=httpx.Limits(max_connections=64)) as client:
+        async def send(i: int) -> None:
+            headers = {"x-github-event": "pull_request", "x-github-delivery": f"d-{i}", "content-type": "application/json",
+                       "x-hub-signature-256": signature}
+            started = time.perf_counter()
+            response = await client.post("/webhook", content=body, headers=headers)
+            latencies.append(time.perf_counter() - started)
+            assert response.status_code == 202
+
+        started = time.perf_counter()
+        tasks = []
+        for i in range(total):  # a fixed offered load: one delivery every 1/rate seconds
+            tasks.append(asyncio.create_task(send(i)))
+            await asyncio.sleep(max(0.0, started + (i + 1) / rate - time.perf_counter()))
+        await asyncio.gather(*tasks)
+        elapsed = time.perf_counter() - started
+    server.should_exit = True
+    await task
+    latencies.sort()
+    return {"offered_per_s": rate, "deliveries": total, "achieved_per_s": round(total / elapsed, 1),
+            "p50_ms": round(statistics.median(latencies) * 1000, 2), "p99_ms": round(latencies[int(len(latencies) * 0.99) - 1] * 1000, 2),
+            "lost": total - len(set(queue.ids)), "duplicated": len(queue.ids) - len(set(queue.ids))}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", type=Path, default=Path("build/bench-app.json"))
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        repo = build(Path(tmp), 1)
+        _, head = pull_request(repo, 10, "pr")
+        reviews = asyncio.run(review_calls(repo, head))
+    ingest = asyncio.run(ingestion())
+    print(f"10-file review on the emulator ({int(LATENCY * 1000)} ms per call):")
+    for r in reviews:
+        print(f"  {r['run']:<5} {r['api_calls']:>3} API calls, {r['seconds']:.2f} s webhook-free review time (≈{r['sequential_round_trips_est']} sequential round trips)")
+    print(f"Webhook ingestion at {ingest['offered_per_s']}/s on loopback: {ingest['achieved_per_s']}/s achieved, "
+          f"p50 {ingest['p50_ms']} ms, p99 {ingest['p99_ms']} ms, {ingest['lost']} lost, {ingest['duplicated']} duplicated")
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps({"reviews": reviews, "ingestion": ingest}, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
