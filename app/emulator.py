@@ -103,18 +103,22 @@ class EmulatedGitHub:
     def files(self, number: int) -> list[dict]:
         pr = self.pulls[number]
         head = self.git.resolve(pr.head)
-        base = self.git.merge_base(self.git.resolve(pr.base), head)
-        result = []
-        for changed in self.git.changes(base, head).files:
-            item = {"filename": changed.path, "status": changed.status.value, "sha": "", "additions": 0, "deletions": 0, "changes": 0}
-            if changed.old_path:
-                item["previous_filename"] = changed.old_path
-            diff = subprocess.run(["git", "-C", str(self.repo_path), "diff", "-U3", base, head, "--", changed.path],
-                                  capture_output=True, text=True).stdout
-            if "@@" in diff:
-                item["patch"] = diff[diff.index("@@"):].rstrip("\n")
-            result.append(item)
-        return result
+        return pull_request_files(self.git, self.git.merge_base(self.git.resolve(pr.base), head), head)
+
+
+def pull_request_files(git: GitRepo, base: str, head: str) -> list[dict]:
+    """The pulls/{n}/files items GitHub lists for base...head, with each file's patch."""
+    result = []
+    for changed in git.changes(base, head).files:
+        item = {"filename": changed.path, "status": changed.status.value, "sha": "", "additions": 0, "deletions": 0, "changes": 0}
+        if changed.old_path:
+            item["previous_filename"] = changed.old_path
+        diff = subprocess.run(["git", "-C", str(git.path), "diff", "-U3", base, head, "--", changed.path],
+                              capture_output=True, text=True).stdout
+        if "@@" in diff:
+            item["patch"] = diff[diff.index("@@"):].rstrip("\n")
+        result.append(item)
+    return result
 
 
 def create_emulator(gh: EmulatedGitHub) -> FastAPI:

@@ -6,12 +6,12 @@ from __future__ import annotations
 import base64
 import json
 import re
-import subprocess
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from gidgethub.abc import GitHubAPI
 
+from app.emulator import pull_request_files
 from app.git import GitRepo
 
 
@@ -80,19 +80,7 @@ class FakeGitHub(GitHubAPI):
         return 404, {"message": "Not Found"}
 
     def files(self, base: str, head: str) -> list[dict]:
-        merge_base = self.git.merge_base(base, head)
-        changes = self.git.changes(merge_base, head)
-        result = []
-        for changed in changes.files:
-            item = {"filename": changed.path, "status": changed.status.value}
-            if changed.old_path:
-                item["previous_filename"] = changed.old_path
-            diff = subprocess.run(["git", "-C", str(self.path), "diff", "-U3", merge_base, head, "--", changed.path],
-                                  capture_output=True, text=True).stdout
-            if "@@" in diff:
-                item["patch"] = diff[diff.index("@@"):].rstrip("\n")
-            result.append(item)
-        return result
+        return pull_request_files(self.git, self.git.merge_base(base, head), head)
 
     def paths(self, method: str | None = None) -> list[str]:
         return [f"{m} {p}" for m, p, _ in self.calls if method in (None, m)]
