@@ -9,6 +9,7 @@ from typing import Any, Iterable
 
 from gidgethub.abc import GitHubAPI
 
+from analyzers import codec
 from analyzers.changes import ChangedFile, ChangeSet, Status, parse_unified_diff
 from analyzers.snapshot import Entry
 
@@ -61,8 +62,9 @@ class GitHubSnapshot:
     """A commit of a repository on GitHub, for the (synchronous) engine running in a worker
     thread: each read hands the request to the event loop and waits for it."""
 
-    def __init__(self, gh: GitHubAPI, repo: str, sha: str, loop: asyncio.AbstractEventLoop, blobs: BlobCache) -> None:
+    def __init__(self, gh: GitHubAPI, repo: str, sha: str, loop: asyncio.AbstractEventLoop, blobs: BlobCache, cache=None) -> None:
         self.gh, self.repo, self.sha, self.loop, self.blobs = gh, repo, sha, loop, blobs
+        self.cache = cache  # a FactCache: a commit's tree never changes, so its listing is cached by sha
         self._entries: dict[str, Entry] | None = None
         self.truncated = False
         self.requests = 0
@@ -76,7 +78,14 @@ class GitHubSnapshot:
 
     def entries(self) -> dict[str, Entry]:
         if self._entries is None:
-            self._entries = self._run(self._tree())
+            key = f"tree:{self.repo}:{self.sha}"
+            raw = self.cache.get(key) if self.cache is not None else None
+            if raw is not None:
+                self._entries = {e[0]: Entry(*e) for e in codec.loads(raw)}
+            else:
+                self._entries = self._run(self._tree())
+                if self.cache is not None and not self.truncated:
+                    self.cache.set(key, codec.dumps([[e.path, e.oid, e.kind, e.size] for e in self._entries.values()]))
         return self._entries
 
     async def _tree(self) -> dict[str, Entry]:

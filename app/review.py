@@ -29,6 +29,7 @@ class ReviewJob:
     installation_id: int
     head_sha: str | None = None  # None: whatever the PR's head is when the job runs
     reason: str = "pull_request"
+    base_sha: str | None = None  # the base branch's tip from the webhook, which spares a GET of the PR
 
 
 @dataclass
@@ -48,22 +49,26 @@ async def run_review(
     still_current: Callable[[str], Awaitable[bool]] | None = None,
     dismissed: frozenset[str] = frozenset(),
 ) -> Outcome:
-    pr = await gh.getitem(f"/repos/{job.repo}/pulls/{job.number}")
-    head = pr["head"]["sha"]
-    if job.head_sha and job.head_sha != head:
-        return Outcome("superseded")  # a newer push is (or will be) queued for the new head
+    if job.head_sha and job.base_sha:
+        head, base_tip = job.head_sha, job.base_sha  # from the webhook; staleness is checked before publishing
+    else:
+        pr = await gh.getitem(f"/repos/{job.repo}/pulls/{job.number}")
+        head, base_tip = pr["head"]["sha"], pr["base"]["sha"]
+        if job.head_sha and job.head_sha != head:
+            return Outcome("superseded")  # a newer push is (or will be) queued for the new head
     check = await gh.post(f"/repos/{job.repo}/check-runs", data={
         "name": CHECK_NAME, "head_sha": head, "status": "in_progress", "external_id": f"{job.number}",
     })
     check_url = f"/repos/{job.repo}/check-runs/{check['id']}"
-    compare = await gh.getitem(f"/repos/{job.repo}/compare/{pr['base']['sha']}...{head}")
+    compare = await gh.getitem(f"/repos/{job.repo}/compare/{base_tip}...{head}")
     base_sha = compare["merge_base_commit"]["sha"]
     changes, cut = await pull_request_changes(gh, job.repo, job.number)
     if cut:
         return await _neutral(gh, check_url, "Diff too large", "This pull request changes more than 3,000 files, "
                               "more than GitHub lists; Undertow did not review it.")
     loop = asyncio.get_running_loop()
-    base, head_snapshot = GitHubSnapshot(gh, job.repo, base_sha, loop, blobs), GitHubSnapshot(gh, job.repo, head, loop, blobs)
+    base = GitHubSnapshot(gh, job.repo, base_sha, loop, blobs, cache)
+    head_snapshot = GitHubSnapshot(gh, job.repo, head, loop, blobs, cache)
     try:
         report = await asyncio.to_thread(_analyse, base, head_snapshot, changes, cache)
     except ConfigError as exc:

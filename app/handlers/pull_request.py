@@ -17,6 +17,7 @@ def job_for(event, reason: str) -> ReviewJob:
         installation_id=event.data.get("installation", {}).get("id", 0),
         head_sha=pr["head"]["sha"],
         reason=reason,
+        base_sha=pr.get("base", {}).get("sha"),
     )
 
 

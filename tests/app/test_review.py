@@ -96,3 +96,18 @@ def test_every_request_matches_githubs_openapi_description(make_pr):
     assert {"GET", "POST", "PATCH"} <= methods
     errors = [e for method, path, body in gh.calls for e in request_errors(method, path, body)]
     assert errors == []
+
+
+def test_a_warm_review_from_a_webhook_makes_at_most_six_api_calls(make_pr):
+    from analyzers.context import MemoryCache
+
+    repo = make_pr(BASE, PR)
+    gh = FakeGitHub(repo.path)
+    job = ReviewJob("octo/app", 7, 1, gh.git.resolve("HEAD"), "synchronize", gh.git.resolve("main"))
+    blobs, facts = BlobCache(), MemoryCache()
+    asyncio.run(run_review(gh, job, blobs, cache=facts))
+    before = len(gh.calls)
+    asyncio.run(run_review(gh, job, blobs, cache=facts))  # the same head again: everything is cached
+    warm = [f"{m} {p}" for m, p, _ in gh.calls[before:]]
+    assert len(warm) <= 6, warm
+    assert not any("/git/" in call for call in warm)  # no tree, no blob

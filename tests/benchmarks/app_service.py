@@ -50,7 +50,8 @@ async def review_calls(repo: Path, head: str) -> list[dict]:
         for label in ("cold", "warm"):
             before = len(state.requests)
             started = time.perf_counter()
-            await run_review(gh, ReviewJob("bench/repo", 1, 1), blobs, cache=facts)
+            job = ReviewJob("bench/repo", 1, 1, state.git.resolve(head), "synchronize", state.git.resolve("main"))
+            await run_review(gh, job, blobs, cache=facts)
             elapsed = time.perf_counter() - started
             calls = len(state.requests) - before
             results.append({"run": label, "api_calls": calls, "seconds": elapsed,

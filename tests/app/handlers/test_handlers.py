@@ -52,7 +52,8 @@ def dispatch(event_name, payload, data_patch=None):
 def test_pull_request_events_request_a_review_of_the_head(payload):
     data, reviews, _ = dispatch("pull_request", payload)
     pr = data["pull_request"]
-    assert reviews.requests == [(ReviewJob(data["repository"]["full_name"], pr["number"], data.get("installation", {}).get("id", 0), pr["head"]["sha"], data["action"]), False)]
+    expected = ReviewJob(data["repository"]["full_name"], pr["number"], data.get("installation", {}).get("id", 0), pr["head"]["sha"], data["action"], pr["base"]["sha"])
+    assert reviews.requests == [(expected, False)]
 
 
 def test_closed_drops_queued_work_and_edits_only_matter_for_the_base():
