@@ -21,6 +21,7 @@ demo: $(VENV)/.installed
 
 # Benchmarks print tables and write JSON under build/; pass BENCH_REPOS="path ..." to measure real clones.
 bench: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,bench]'
 	$(BIN)/python -m tests.benchmarks.schema_replay $(BENCH_REPOS)
 	$(BIN)/python -m tests.benchmarks.scan --scales 1 4 16 --prs 1 10 100
 	$(BIN)/python -m tests.benchmarks.app_service

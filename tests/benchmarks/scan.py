@@ -33,6 +33,27 @@ def timed_scan(repo: Path, base: str, head: str, cache_home: Path) -> tuple[floa
     return data["s"], data["rss"], 0
 
 
+PEERS = {
+    # tool: (command builder(repo, changed files) -> argv)
+    "ruff": lambda repo, changed: ["ruff", "check", "--no-cache", "--exit-zero", *changed],
+    "deptry": lambda repo, changed: ["deptry", str(repo), "--no-ansi"],
+    "squawk": lambda repo, changed: ["squawk", str(repo / "sql/pr_migration.sql")],
+}
+
+
+def timed_peer(name: str, repo: Path, changed: list[str]) -> float | None:
+    """Seconds one run of a peer tool takes on the same repository and PR, or None if not installed."""
+    import shutil
+
+    argv = PEERS[name](repo, changed)
+    executable = shutil.which(argv[0]) or str(Path(sys.executable).parent / argv[0])
+    if not Path(executable).exists():
+        return None
+    started = time.perf_counter()
+    subprocess.run([executable, *argv[1:]], cwd=repo, capture_output=True, timeout=600)
+    return time.perf_counter() - started
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scales", type=int, nargs="+", default=[1, 4])
@@ -51,12 +72,17 @@ def main(argv: list[str] | None = None) -> int:
                 cache = root / f"cache-{scale}-{size}"
                 cold = timed_scan(repo, base, head, cache)
                 warm = timed_scan(repo, base, head, cache)
+                subprocess.run(["git", "-C", str(repo), "checkout", "-q", head], check=True)
+                changed = [f"app/services/s{i}.py" for i in range(size)]
+                peers = {name: timed_peer(name, repo, changed) for name in PEERS}
+                subprocess.run(["git", "-C", str(repo), "checkout", "-q", base], check=True)
                 rows.append({"scale": scale, "files": len(list((repo / "app").rglob("*.py"))), "pr_files": size,
                              "cold_s": cold[0], "warm_s": warm[0], "cold_rss_mib": cold[1], "warm_rss_mib": warm[1],
-                             "generate_s": generated})
-    print(f"{'scale':>5} {'py files':>8} {'PR files':>8} {'cold':>8} {'warm':>8} {'peak RSS cold':>14} {'warm':>8}")
+                             "generate_s": generated, "peers_s": peers})
+    print(f"{'scale':>5} {'py files':>8} {'PR files':>8} {'cold':>8} {'warm':>8} {'peak RSS cold':>14} {'warm':>8}   peers (one run each)")
     for r in rows:
-        print(f"{r['scale']:>4}× {r['files']:>8} {r['pr_files']:>8} {r['cold_s']:>7.2f}s {r['warm_s']:>7.2f}s {r['cold_rss_mib']:>11.0f}MiB {r['warm_rss_mib']:>5.0f}MiB")
+        peers = "  ".join(f"{k} {v:.2f}s" if v is not None else f"{k} n/a" for k, v in r["peers_s"].items())
+        print(f"{r['scale']:>4}× {r['files']:>8} {r['pr_files']:>8} {r['cold_s']:>7.2f}s {r['warm_s']:>7.2f}s {r['cold_rss_mib']:>11.0f}MiB {r['warm_rss_mib']:>5.0f}MiB   {peers}")
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(rows, indent=2))
     return 0

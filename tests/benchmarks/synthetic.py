@@ -69,6 +69,10 @@ def pull_request(repo: Path, changed: int, name: str) -> tuple[str, str]:
     for s in range(changed):
         path = repo / f"app/services/s{s}.py"
         path.write_text(path.read_text() + f"\n\ndef extra_{s}(cmd):\n    import subprocess\n    return subprocess.run(cmd)\n")
-    _git(repo, "commit", "-qam", f"change {changed} files")
+    # The same PR's migration, as SQL, so that an SQL migration linter has something to read.
+    (repo / "sql").mkdir(exist_ok=True)
+    (repo / "sql/pr_migration.sql").write_text("ALTER TABLE t0 ADD COLUMN owner TEXT NOT NULL;\nCREATE INDEX ix_t0_owner ON t0 (owner);\n")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-qm", f"change {changed} files")
     _git(repo, "checkout", "-q", "main")
     return "main", name
