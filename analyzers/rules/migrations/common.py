@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import abc
 import re
 from dataclasses import dataclass
 from typing import Iterator
@@ -88,5 +89,6 @@ class OperationRule:
             yield Finding(self.id, self.name, self.severity, change.path, op["line"], op["line"], message,  # type: ignore[attr-defined]
                           fingerprint(self.id, change.path, key))  # type: ignore[attr-defined]
 
+    @abc.abstractmethod
     def judge(self, change: ChangedOperation, ctx) -> str | None:
         """The problem with this operation, or None."""
