@@ -66,8 +66,8 @@ def _compute(snapshot, config: Config, facts: RevisionFacts) -> dict:
         ops, found = apply_sql(schema, text, path, dialect)
         operations[path] = [o.__dict__ for o in ops]
         notices[path] = [[n.line, n.message] for n in found]
-    # Each versions/ directory is its own Alembic tree (one per dialect or tenant schema): its
-    # graph is checked and its revisions replayed on their own, then the schemas are merged.
+    # Each versions/ (or plugin migrations/) directory is its own Alembic tree: its graph is
+    # checked on its own.
     trees: dict[str, dict[str, dict]] = {}
     duplicates: list[str] = []
     for path, info in sorted(alembic_texts.items()):
@@ -81,20 +81,23 @@ def _compute(snapshot, config: Config, facts: RevisionFacts) -> dict:
     problems: list[str] = []
     revisions: dict[str, dict] = {}
     tree_schemas: dict[str, dict] = {}
-    for directory, tree in sorted(trees.items()):
+    # All trees act on one database, one after the other (core before plugins, as deployments run
+    # them); each is also replayed alone, so that trees kept per dialect can be compared (SCH011).
+    for directory, tree in sorted(trees.items(), key=lambda item: (item[0].count("/"), item[0])):
         order, tree_problems = order_revisions(tree)
         problems += tree_problems
-        tree_schema = schema if len(trees) == 1 else Schema()
+        alone = Schema() if len(trees) > 1 else None
         for rev_id in order:
             info = tree[rev_id]
-            ops_here, notes = _replay_revision(tree_schema, info, dialect)
+            ops_here, notes = _replay_revision(schema, info, dialect)
+            if alone is not None:
+                _replay_revision(alone, info, dialect)
             operations[info["path"]] = ops_here
             notices[info["path"]] = notes
             info["changes"] = bool(ops_here)
             revisions[f"{directory}:{rev_id}" if len(trees) > 1 else rev_id] = info
-        if tree_schema is not schema:
-            _merge(schema, tree_schema)
-            tree_schemas[directory] = tree_schema.to_json()
+        if alone is not None:
+            tree_schemas[directory] = alone.to_json()
     slim = {r: {"id": i["revision"], "path": i["path"], "down": i["down"], "downgrade_empty": i["downgrade_empty"], "changes": i.get("changes", False)} for r, i in revisions.items()}
     style = "alembic" if revisions else ("sql" if sql_files else "")
     return {"schema": schema.to_json(), "operations": operations, "notices": notices, "graph_problems": problems + duplicates,
@@ -110,22 +113,6 @@ def _replay_revision(schema: Schema, info: dict, dialect: str) -> tuple[list[dic
         operations += [o.__dict__ for o in ops]
         notes += [[call["line"], n] for n in found]
     return operations, notes
-
-
-def _merge(into: Schema, other: Schema) -> None:
-    """A column exists when any tree creates it (trees usually mirror each other)."""
-    for name, table in other.tables.items():
-        if name not in into.tables:
-            into.tables[name] = table
-            continue
-        target = into.tables[name]
-        for column_name, column in table.columns.items():
-            target.columns.setdefault(column_name, column)
-        target.uniques += [u for u in table.uniques if u not in target.uniques]
-        target.constraints += [c for c in table.constraints if c not in target.constraints]
-        target.indexes.update({k: v for k, v in table.indexes.items() if k not in target.indexes})
-    for name, values in other.enums.items():
-        into.enums.setdefault(name, values)
 
 
 def is_migration_source(path: str) -> bool:

@@ -143,3 +143,13 @@ def test_mig001_quiet_for_a_column_already_gone_at_base(make_pr, capsys):
     # An edited old migration that drops a column the base schema no longer has: no data at stake.
     doc = make_pr(SQL_REPO, {"migrations/002_drop.sql": "ALTER TABLE videos DROP COLUMN legacy_notes;\n"}).scan_json(capsys)
     assert only(doc, "MIG001") == []
+
+
+def test_plugin_trees_apply_after_the_core_tree_on_one_database(make_pr, capsys):
+    core = revision("a1", None, "    op.create_table('dyn', sa.Column('id', sa.Integer(), primary_key=True), sa.Column('minimum', sa.Integer()))\n", "    op.drop_table('dyn')\n")
+    plugin = revision("p1", None, "    op.drop_column('dyn', 'minimum')\n", "    op.add_column('dyn', sa.Column('minimum', sa.Integer()))\n")
+    base = {"migrations/versions/a1.py": core, "app/plugins/dyn/migrations/p1.py": plugin}
+    # The PR edits the plugin's drop line: the column is gone at base already, so no new data loss.
+    edited = plugin.replace("    op.drop_column('dyn', 'minimum')\n", '    op.drop_column("dyn", "minimum")  # reformatted\n')
+    doc = make_pr(base, {"app/plugins/dyn/migrations/p1.py": edited}).scan_json(capsys)
+    assert only(doc, "MIG001") == []
