@@ -6,6 +6,7 @@ plain JSON so that the result can be cached per blob."""
 from __future__ import annotations
 
 import ast
+import functools
 from typing import Any
 
 from analyzers.python_modules import PACKAGE_ROOTS, summarize
@@ -39,6 +40,7 @@ def module_name(path: str) -> str:
     return rel.replace("/", ".")
 
 
+@functools.lru_cache(maxsize=65536)
 def is_test_path(path: str) -> bool:
     parts = path.split("/")
     name = parts[-1]

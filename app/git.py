@@ -121,20 +121,15 @@ class GitRepo:
     def tree(self, commit: str) -> dict[str, Entry]:
         out = self._run_bytes("ls-tree", "-r", "-z", "--long", "--full-tree", commit)
         entries: dict[str, Entry] = {}
-        for record in filter(None, out.split(b"\0")):
+        for record in out.split(b"\0"):
+            if not record:
+                continue
             meta, _, raw_path = record.partition(b"\t")
-            mode, kind, oid, size = meta.decode().split()
+            mode, _kind, oid, size = meta.split()
             path = raw_path.decode("utf-8", "surrogateescape")
-            entries[path] = _entry(path, mode, oid, None if size == "-" else int(size))
+            kind = "file" if mode != b"120000" and mode != b"160000" else ("symlink" if mode == b"120000" else "submodule")
+            entries[path] = Entry(path, oid.decode(), kind, None if size == b"-" else int(size))
         return entries
-
-
-def _entry(path: str, mode: str, oid: str, size: int | None) -> Entry:
-    if mode == "120000":
-        return Entry(path, oid, "symlink", size)
-    if mode == "160000":
-        return Entry(path, oid, "submodule", None)
-    return Entry(path, oid, "file", size)
 
 
 def _git_env() -> dict[str, str]:
