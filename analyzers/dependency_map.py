@@ -8,7 +8,6 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass
 
-from packaging.utils import canonicalize_name
 
 from analyzers.config import Config
 from analyzers.context import RevisionFacts

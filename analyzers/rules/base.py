@@ -54,6 +54,30 @@ class Rule:
     def family(cls) -> str:
         return cls.id[:3]
 
+    def finding_at(
+        self,
+        path: str,
+        line: int,
+        message: str,
+        key: str,
+        *,
+        end_line: int | None = None,
+        suggestion: Suggestion | None = None,
+        scope: str | None = None,
+    ) -> Finding:
+        """A finding of this rule; its fingerprint is rule + ``scope`` (default: the path) + ``key``."""
+        return Finding(
+            rule=self.id,
+            name=self.name,
+            severity=self.severity,
+            path=path,
+            line=line,
+            end_line=end_line or line,
+            message=message,
+            fingerprint=fingerprint(self.id, scope or path, key),
+            suggestion=suggestion,
+        )
+
 
 class PythonRule(Rule, cst.BatchableCSTVisitor):
     """A check over one changed Python file, run in the shared single pass over its CST."""
@@ -117,17 +141,7 @@ class FileRule(Rule, abc.ABC):
         end_line: int | None = None,
         suggestion: Suggestion | None = None,
     ) -> Finding:
-        return Finding(
-            rule=self.id,
-            name=self.name,
-            severity=self.severity,
-            path=ctx.path,
-            line=line,
-            end_line=end_line or line,
-            message=message,
-            fingerprint=fingerprint(self.id, ctx.path, key),
-            suggestion=suggestion,
-        )
+        return self.finding_at(ctx.path, line, message, key, end_line=end_line, suggestion=suggestion)
 
 
 class RepoRule(Rule, abc.ABC):

@@ -7,7 +7,7 @@ import posixpath
 import re
 from typing import Iterable
 
-from analyzers.findings import Finding, Severity, fingerprint
+from analyzers.findings import Finding, Severity
 from analyzers.indexes import file_index
 from analyzers.rules.base import RepoRule
 from analyzers.services import dockerfile_facts, is_dockerfile
@@ -124,7 +124,7 @@ class MissingBuildPath(RepoRule):
                     yield self._finding(path, line_no, message, f"compose-f:{target}")
 
     def _finding(self, path: str, line_no: int, message: str, key: str) -> Finding:
-        return Finding(self.id, self.name, self.severity, path, line_no, line_no, message, fingerprint(self.id, path, key))
+        return self.finding_at(path, line_no, message, key)
 
 
 def _directories(entries) -> set[str]:

@@ -6,7 +6,7 @@ import posixpath
 from typing import Iterable
 
 from analyzers.dependency_map import dependency_map
-from analyzers.findings import Finding, Severity, fingerprint
+from analyzers.findings import Finding, Severity
 from analyzers.manifests import is_pyproject
 from analyzers.manifests.locks import LOCK_NAMES
 from analyzers.rules.base import RepoRule
@@ -58,7 +58,7 @@ class LockfileStale(RepoRule):
                 continue
             line = min((d["line"] for d in after_data["declared"] if d["line"] in changed.lines), default=1)
             message = f"{path} changes its dependencies but {present[0]} is not updated in this change; {self.fix}"
-            yield Finding(self.id, self.name, self.severity, path, line, line, message, fingerprint(self.id, path, present[0]))
+            yield self.finding_at(path, line, message, present[0])
 
 
 def _signature(data: dict | None) -> set:

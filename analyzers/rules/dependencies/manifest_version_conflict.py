@@ -8,7 +8,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 from analyzers.dependency_map import dependency_map
-from analyzers.findings import Finding, Severity, fingerprint
+from analyzers.findings import Finding, Severity
 from analyzers.rules.base import RepoRule
 
 _DEV_GROUPS = {"dev", "test", "tests", "testing", "lint", "typing", "docs"}
@@ -79,5 +79,4 @@ class ManifestVersionConflict(RepoRule):
                         f"{second_manifest} requires {second['text']} but {first_manifest}:{first['line']} "
                         f"requires {first['text']}: no version satisfies both; {self.fix}"
                     )
-                    yield Finding(self.id, self.name, self.severity, second_manifest, second["line"], second["line"],
-                                  message, fingerprint(self.id, second_manifest, f"{name}:{first_manifest}"))
+                    yield self.finding_at(second_manifest, second["line"], message, f"{name}:{first_manifest}")

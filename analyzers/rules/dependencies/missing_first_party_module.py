@@ -5,7 +5,7 @@ from __future__ import annotations
 import fnmatch
 from typing import Iterable
 
-from analyzers.findings import Finding, Severity, fingerprint
+from analyzers.findings import Finding, Severity
 from analyzers.python_index import python_index
 from analyzers.rules.base import RepoRule
 
@@ -56,8 +56,7 @@ class MissingFirstPartyModule(RepoRule):
                     if _generated(target, generated):
                         continue
                     message = f"{changed.path} imports {target}, but {problem} at head; {self.fix}"
-                    yield Finding(self.id, self.name, self.severity, changed.path, line, line, message,
-                                  fingerprint(self.id, changed.path, target))
+                    yield self.finding_at(changed.path, line, message, target)
 
 
 def _generated(target: str, patterns) -> bool:

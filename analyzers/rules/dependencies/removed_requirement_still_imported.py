@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from analyzers.dependency_map import dependency_map
-from analyzers.findings import Finding, Severity, fingerprint
+from analyzers.findings import Finding, Severity
 from analyzers.manifests import is_manifest
 from analyzers.manifests.locks import is_lock_file
 from analyzers.rules.base import RepoRule
@@ -62,5 +62,4 @@ class RemovedRequirementStillImported(RepoRule):
                     f"{path} still imports {problem.module} ({coverage.reason}), but this change removes "
                     f"{dist} from {coverage.shown}; {self.fix}"
                 )
-                yield Finding(self.id, self.name, self.severity, path, problem.line, problem.line, message,
-                              fingerprint(self.id, path, f"{problem.module}:{coverage.manifest}"))
+                yield self.finding_at(path, problem.line, message, f"{problem.module}:{coverage.manifest}")

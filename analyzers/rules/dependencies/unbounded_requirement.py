@@ -8,7 +8,7 @@ from typing import Iterable
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 from analyzers.dependency_map import dependency_map
-from analyzers.findings import Finding, Severity, fingerprint
+from analyzers.findings import Finding, Severity
 from analyzers.manifests import is_pyproject, is_requirements_file
 from analyzers.manifests.locks import LOCK_NAMES
 from analyzers.rules.base import RepoRule
@@ -80,7 +80,7 @@ class UnboundedRequirement(RepoRule):
                     f"{path} adds {len(unbounded)} requirements with no upper bound and no lock file updated "
                     f"({names}): the next build may install new major versions nobody tested; {self.fix}"
                 )
-                yield Finding(self.id, self.name, self.severity, path, first, first, message, fingerprint(self.id, path, "many"))
+                yield self.finding_at(path, first, message, "many")
                 continue
             for dep in unbounded:
                 shown = dep["specifier"] or "any version"
@@ -88,8 +88,7 @@ class UnboundedRequirement(RepoRule):
                     f"{path} accepts {dep['name']} {shown} with no upper bound: the next build may install "
                     f"a new major version nobody tested; {self.fix}"
                 )
-                yield Finding(self.id, self.name, self.severity, path, dep["line"], dep["line"], message,
-                              fingerprint(self.id, path, f"{dep['key']}:{dep['group']}"))
+                yield self.finding_at(path, dep["line"], message, f"{dep['key']}:{dep['group']}")
 
     def _lock_updated(self, ctx, manifest: str) -> bool:
         directory = posixpath.dirname(manifest)

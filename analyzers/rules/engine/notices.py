@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from analyzers.findings import Finding, Severity, fingerprint
+from analyzers.findings import Finding, Severity
 from analyzers.rules.base import EngineRule, RepoRule
 
 
@@ -43,8 +43,7 @@ class UnparseableFile(RepoRule):
             for line, message in facts.notices.get(changed.path, []):
                 if line in changed.lines:
                     text = f"{changed.path}: {message}"
-                    yield Finding(self.id, self.name, self.severity, changed.path, line, line, text,
-                                  fingerprint(self.id, changed.path, f"replay:{line}:{message}"))
+                    yield self.finding_at(changed.path, line, text, f"replay:{line}:{message}")
 
 
 class BroadSuppression(EngineRule):

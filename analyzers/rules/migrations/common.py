@@ -77,8 +77,6 @@ class OperationRule:
     """Mixin for rules that judge each changed migration operation on its own."""
 
     def check(self, ctx):  # type: ignore[override]
-        from analyzers.findings import Finding, fingerprint
-
         for change in changed_operations(ctx):
             problem = self.judge(change, ctx)
             if problem is None:
@@ -86,8 +84,7 @@ class OperationRule:
             op = change.op
             key = f"{op['op']}:{op['table']}.{op.get('column') or ''}:{op['detail'].get('index', '')}"
             message = f"{problem}; {self.fix}"  # type: ignore[attr-defined]
-            yield Finding(self.id, self.name, self.severity, change.path, op["line"], op["line"], message,  # type: ignore[attr-defined]
-                          fingerprint(self.id, change.path, key))  # type: ignore[attr-defined]
+            yield self.finding_at(change.path, op["line"], message, key)  # type: ignore[attr-defined]
 
     @abc.abstractmethod
     def judge(self, change: ChangedOperation, ctx) -> str | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from analyzers.findings import Finding, Severity, fingerprint
+from analyzers.findings import Finding, Severity
 from analyzers.rules.base import RepoRule
 from analyzers.rules.migrations.common import changed_operations, dropped, mapped_by
 
@@ -45,5 +45,4 @@ class DestructiveDrop(RepoRule):
             if mapped_by(ctx.facts, table, column) or mapped_by(ctx.base_facts, table, column):
                 continue  # SCH003 / MIG010
             message = f"this migration {what}, which exists at base: its data is deleted for good; {self.fix}"
-            yield Finding(self.id, self.name, self.severity, change.path, change.op["line"], change.op["line"], message,
-                          fingerprint(self.id, change.path, f"{table}.{column or ''}"))
+            yield self.finding_at(change.path, change.op["line"], message, f"{table}.{column or ''}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from analyzers.findings import Finding, Severity, fingerprint
+from analyzers.findings import Finding, Severity
 from analyzers.rules.base import RepoRule
 from analyzers.schema.facts import schema_facts
 
@@ -53,4 +53,4 @@ class IrreversibleMigration(RepoRule):
             if changed.lines and line not in changed.lines and changed.status.value != "added":
                 continue
             message = f"revision {rev_id} changes the schema in upgrade() but its downgrade() undoes nothing; {self.fix}"
-            yield Finding(self.id, self.name, self.severity, info["path"], line, line, message, fingerprint(self.id, info["path"], rev_id))
+            yield self.finding_at(info["path"], line, message, rev_id)

@@ -6,7 +6,7 @@ import fnmatch
 import re
 from typing import Iterable
 
-from analyzers.findings import Finding, Severity, fingerprint
+from analyzers.findings import Finding, Severity
 from analyzers.indexes import file_index
 from analyzers.python_facts import is_test_path
 from analyzers.python_index import python_index
@@ -68,4 +68,4 @@ class OrphanEvent(RepoRule):
                 continue
             what = "Socket.IO event" if kind == "sio" else "pub/sub channel"
             message = f"emits {what} `{name}`, but no listener in the repository handles it (Python or JS/TS); {self.fix}"
-            yield Finding(self.id, self.name, self.severity, path, line, line, message, fingerprint(self.id, path, f"{kind}:{name}"))
+            yield self.finding_at(path, line, message, f"{kind}:{name}")

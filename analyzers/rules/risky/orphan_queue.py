@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from analyzers.findings import Finding, Severity, fingerprint
+from analyzers.findings import Finding, Severity
 from analyzers.python_facts import is_test_path
 from analyzers.python_index import python_index
 from analyzers.rules.base import RepoRule
@@ -72,7 +72,7 @@ class OrphanQueue(RepoRule):
             else:
                 tail = f"no code {other_verb} any list or stream"
             message = f"{op}() {verb} Redis key `{key}`, but no code {other_verb} it; {tail}; {self.fix}"
-            yield Finding(self.id, self.name, self.severity, path, line, line, message, fingerprint(self.id, path, f"{verb}:{key}"))
+            yield self.finding_at(path, line, message, f"{verb}:{key}")
 
 
 def _similarity(a: str, b: str) -> int:

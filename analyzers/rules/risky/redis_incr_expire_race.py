@@ -95,7 +95,6 @@ class RedisIncrExpireRace(ScopedPythonRule):
             self.increments[-1].setdefault(key, node)
         elif method in _EXPIRES and key in self.increments[-1]:
             incr = self.increments[-1].pop(key)
-            incr_line = self.get_metadata(PositionProvider, incr).start.line
             name = incr.func.attr.value  # type: ignore[union-attr]
             message = (
                 f"{client}.{name}({key[1]}) and this {method}() on line "

@@ -5,7 +5,7 @@ from __future__ import annotations
 import posixpath
 from typing import Iterable
 
-from analyzers.findings import Finding, Severity, fingerprint
+from analyzers.findings import Finding, Severity
 from analyzers.rules.base import RepoRule
 from analyzers.schema.facts import schema_facts
 
@@ -82,7 +82,7 @@ class DialectTreesDiverge(RepoRule):
                 continue
             path = self._anchor(ctx, facts, having)
             message = f"{item} exists in the migration tree {', '.join(d + '/' for d in having)} but not in {', '.join(d + '/' for d in missing)}; {self.fix}"
-            yield Finding(self.id, self.name, self.severity, path, 1, 1, message, fingerprint(self.id, "trees", f"{item}:{','.join(missing)}"))
+            yield self.finding_at(path, 1, message, f"{item}:{','.join(missing)}", scope="trees")
 
     def _anchor(self, ctx, facts, directories: list[str]) -> str:
         """A migration of the change in one of ``directories``, else the tree's last file."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from analyzers.findings import Finding, Severity, fingerprint
+from analyzers.findings import Finding, Severity
 from analyzers.rules.base import RepoRule
 from analyzers.rules.migrations.common import changed_operations, dropped, mapped_by
 
@@ -42,5 +42,4 @@ class MigrationDropsUsed(RepoRule):
             if where is None:
                 continue
             message = f"this migration {what}, but the code of this change still uses it ({where}); {self.fix}"
-            yield Finding(self.id, self.name, self.severity, change.path, change.op["line"], change.op["line"], message,
-                          fingerprint(self.id, change.path, f"{table}.{column or ''}"))
+            yield self.finding_at(change.path, change.op["line"], message, f"{table}.{column or ''}")

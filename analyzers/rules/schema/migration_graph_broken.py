@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from analyzers.findings import Finding, Severity, fingerprint
+from analyzers.findings import Finding, Severity
 from analyzers.rules.base import RepoRule
 from analyzers.schema.facts import schema_facts
 
@@ -58,4 +58,4 @@ class MigrationGraphBroken(RepoRule):
     def _at(self, ctx, path: str, word: str, message: str, key: str) -> Finding:
         data = ctx.snapshot.read(path) or b""
         line = next((n for n, text in enumerate(data.decode("utf-8", "replace").splitlines(), start=1) if text.startswith(word)), 1)
-        return Finding(self.id, self.name, self.severity, path, line, line, message, fingerprint(self.id, path, key))
+        return self.finding_at(path, line, message, key)

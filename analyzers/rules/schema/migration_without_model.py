@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from analyzers.findings import Finding, Severity, fingerprint
+from analyzers.findings import Finding, Severity
 from analyzers.rules.base import RepoRule
 from analyzers.schema.facts import expected_columns, model_classes, schema_facts
 
@@ -61,5 +61,4 @@ class MigrationWithoutModel(RepoRule):
                     if required else "no code reads or writes it through the model"
                 )
                 message = f"{table_name}.{column.name} exists in the migrated schema but {model} does not map it: {consequence}; {self.fix}"
-                yield Finding(self.id, self.name, severity, path, line, line, message,
-                              fingerprint(self.id, path, f"{table_name}.{column.name}"))
+                yield self.finding_at(path, line, message, f"{table_name}.{column.name}").with_severity(severity)

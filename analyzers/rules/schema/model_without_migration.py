@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from analyzers.findings import Finding, Severity, Suggestion, fingerprint
+from analyzers.findings import Finding, Severity, Suggestion
 from analyzers.rules.base import RepoRule
 from analyzers.schema.facts import expected_columns, expected_indexes, migration_description, schema_facts
 
@@ -49,8 +49,7 @@ class ModelWithoutMigration(RepoRule):
             if expected.column is None:
                 if table is None:
                     message = f"table {expected.table} is mapped by {expected.model} here, but {where} creates it; {self.fix}"
-                    yield Finding(self.id, self.name, self.severity, expected.path, expected.line, expected.line, message,
-                                  fingerprint(self.id, expected.path, expected.table))
+                    yield self.finding_at(expected.path, expected.line, message, expected.table)
                 continue
             if table is None or table.partial or expected.column in table.columns:
                 continue
@@ -64,9 +63,7 @@ class ModelWithoutMigration(RepoRule):
                 snippet = f"op.add_column(\"{expected.table}\", sa.Column(\"{expected.column}\", sa.{_sa_type(sql_type)}(), nullable={expected.info.get('nullable', True)}))"
             else:
                 snippet = ddl
-            yield Finding(self.id, self.name, self.severity, expected.path, expected.line, expected.line, message,
-                          fingerprint(self.id, expected.path, f"{expected.table}.{expected.column}"),
-                          suggestion=Suggestion("snippet", snippet, "the migration this column needs"))
+            yield self.finding_at(expected.path, expected.line, message, f"{expected.table}.{expected.column}", suggestion=Suggestion("snippet", snippet, "the migration this column needs"))
         for index in expected_indexes(ctx.facts):
             table = facts.schema.table(index.table)
             if table is None or table.partial:
@@ -77,9 +74,7 @@ class ModelWithoutMigration(RepoRule):
             kind = "unique index" if index.unique else "index"
             ddl = f"CREATE {'UNIQUE ' if index.unique else ''}INDEX {index.name} ON {index.table} ({', '.join(index.columns)});"
             message = f"{kind} {index.name} on {index.table} is declared by {index.model} here, but {where} creates it; add: {ddl}"
-            yield Finding(self.id, self.name, self.severity, index.path, index.line, index.line, message,
-                          fingerprint(self.id, index.path, f"{index.table}:{index.name}"),
-                          suggestion=Suggestion("snippet", ddl, "the migration this index needs"))
+            yield self.finding_at(index.path, index.line, message, f"{index.table}:{index.name}", suggestion=Suggestion("snippet", ddl, "the migration this index needs"))
 
 
 _SQL = {"integer": "INTEGER", "bigint": "BIGINT", "smallint": "SMALLINT", "varchar": "VARCHAR", "text": "TEXT", "boolean": "BOOLEAN",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import posixpath
 from typing import Iterable
 
-from analyzers.findings import Finding, Severity, fingerprint
+from analyzers.findings import Finding, Severity
 from analyzers.rules.base import RepoRule
 from analyzers.schema.facts import schema_facts
 
@@ -48,7 +48,7 @@ class ParallelMigrationSystems(RepoRule):
                 continue
             other_dirs = ", ".join(sorted({posixpath.dirname(p) + "/" for p in other}))
             message = f"this change adds a migration here while the repository also keeps {len(other)} {label} in {other_dirs}: the two systems drift apart; {self.fix}"
-            yield Finding(self.id, self.name, self.severity, changed.path, 1, 1, message, fingerprint(self.id, changed.path, "parallel"))
+            yield self.finding_at(changed.path, 1, message, "parallel")
 
 
 def _both_configured(config, sql: set[str], alembic: set[str]) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from analyzers.findings import Finding, Severity, fingerprint
+from analyzers.findings import Finding, Severity
 from analyzers.rules.base import RepoRule
 from analyzers.schema.facts import expected_columns, schema_facts
 from analyzers.schema.model import type_family
@@ -58,5 +58,4 @@ class TypeMismatch(RepoRule):
                 f"{expected.table}.{expected.column} is {expected.info['type']} ({model_family}) in {expected.model} "
                 f"but {column.type} ({db_family}) in the migrated schema; {self.fix}"
             )
-            yield Finding(self.id, self.name, self.severity, expected.path, expected.line, expected.line, message,
-                          fingerprint(self.id, expected.path, f"{expected.table}.{expected.column}"))
+            yield self.finding_at(expected.path, expected.line, message, f"{expected.table}.{expected.column}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from analyzers.findings import Finding, Severity, fingerprint
+from analyzers.findings import Finding, Severity
 from analyzers.rules.base import RepoRule
 from analyzers.rules.schema.code_sites import changed_sites
 from analyzers.schema.facts import model_classes, schema_facts
@@ -57,4 +57,4 @@ class UnknownConflictTarget(RepoRule):
                 key = f"{table.name}:({','.join(columns)})"
             else:
                 continue
-            yield Finding(self.id, self.name, self.severity, path, site.line, site.line, message, fingerprint(self.id, path, key))
+            yield self.finding_at(path, site.line, message, key)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from analyzers.findings import Finding, Severity, fingerprint
+from analyzers.findings import Finding, Severity
 from analyzers.rules.base import RepoRule
 from analyzers.rules.schema.code_sites import changed_sites
 from analyzers.schema.facts import model_classes
@@ -48,4 +48,4 @@ class UnknownModelAttribute(RepoRule):
                 continue
             known = ", ".join(sorted(a for a in model.attributes if not a.startswith("_"))[:12])
             message = f"{model.name}.{attr} is not an attribute of the mapped class {model.name} ({model.path}:{model.line}; it has {known}); {self.fix}"
-            yield Finding(self.id, self.name, self.severity, path, site.line, site.line, message, fingerprint(self.id, path, f"{model.name}.{attr}"))
+            yield self.finding_at(path, site.line, message, f"{model.name}.{attr}")

@@ -9,7 +9,7 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 
-from analyzers.findings import Finding, Severity, fingerprint
+from analyzers.findings import Finding, Severity
 from analyzers.rules.base import RepoRule
 from analyzers.rules.schema.code_sites import changed_sites
 from analyzers.schema.facts import schema_facts
@@ -74,4 +74,4 @@ class UnknownRelationInSql(RepoRule):
             for table in sorted(tables or ()):
                 if facts.schema.table(table) is None:
                     message = f"this SQL reads or writes {table}, but none of the {len(facts.migration_files)} migrations creates a table of that name; {self.fix}"
-                    yield Finding(self.id, self.name, self.severity, path, site.line, site.line, message, fingerprint(self.id, path, table))
+                    yield self.finding_at(path, site.line, message, table)

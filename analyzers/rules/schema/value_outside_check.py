@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from analyzers.findings import Finding, Severity, fingerprint
+from analyzers.findings import Finding, Severity
 from analyzers.rules.base import RepoRule
 from analyzers.rules.schema.code_sites import changed_sites
 from analyzers.schema.facts import model_classes, schema_facts
@@ -55,5 +55,4 @@ class ValueOutsideCheck(RepoRule):
                 f"writes {site.value!r} to {model.table}.{column_name}, but its {what} allows only {allowed}: "
                 f"the statement fails in the database; {self.fix}"
             )
-            yield Finding(self.id, self.name, self.severity, path, site.line, site.line, message,
-                          fingerprint(self.id, path, f"{model.table}.{column_name}={site.value}"))
+            yield self.finding_at(path, site.line, message, f"{model.table}.{column_name}={site.value}")

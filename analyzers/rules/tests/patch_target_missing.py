@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from analyzers.findings import Finding, Severity, fingerprint
+from analyzers.findings import Finding, Severity
 from analyzers.python_facts import is_test_path
 from analyzers.python_index import PythonIndex, python_index
 from analyzers.rules.base import RepoRule
@@ -59,7 +59,7 @@ class PatchTargetMissing(RepoRule):
                 if problem is None:
                     continue
                 message = f"patches {target}, but {problem} at head; {self.fix}"
-                yield Finding(self.id, self.name, self.severity, path, line, line, message, fingerprint(self.id, path, target))
+                yield self.finding_at(path, line, message, target)
 
 
 def _resolve_local(index: PythonIndex, facts: dict, name: str) -> str:

@@ -1,4 +1,3 @@
-from tests.gitrepo import findings
 
 
 def test_blocking_calls_in_async_def(make_pr, capsys):

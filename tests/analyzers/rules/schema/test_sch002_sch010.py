@@ -61,7 +61,7 @@ def test_sch011_both_trees_changed_alike(make_pr, capsys):
 
 
 def test_single_table_inheritance_columns_belong_to_the_parent_table(make_pr, capsys):
-    from tests.analyzers.rules.schema.fixtures import MODELS_20, SQL_REPO
+    from tests.analyzers.rules.schema.fixtures import SQL_REPO
 
     subclass = "from app.models import Video\nfrom sqlalchemy.orm import Mapped\nclass Clip(Video):\n    clip_start: Mapped[int | None]\n"
     pr = {"migrations/002.sql": "ALTER TABLE videos ADD COLUMN clip_start INTEGER;\n", "app/clips.py": subclass}
