@@ -9,6 +9,7 @@ import ast
 import functools
 from typing import Any
 
+from analyzers.ast_names import dotted
 from analyzers.python_modules import PACKAGE_ROOTS, summarize
 
 _SQL_CALLS = {"text", "execute", "exec_driver_sql", "executemany", "fetch", "fetchrow", "fetchval", "read_sql", "read_sql_query"}
@@ -96,10 +97,10 @@ class _Extractor(ast.NodeVisitor):
     # -- names ------------------------------------------------------------------------------
 
     def qualify(self, node: ast.AST) -> str:
-        dotted = _dotted(node)
-        if not dotted:
+        written = dotted(node)
+        if not written:
             return ""
-        head, _, rest = dotted.partition(".")
+        head, _, rest = written.partition(".")
         base = self.imports.get(head, head)
         return f"{base}.{rest}" if rest else base
 
@@ -109,7 +110,7 @@ class _Extractor(ast.NodeVisitor):
             return None
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             return [["lit", node.value]]
-        if isinstance(node, (ast.Name, ast.Attribute)) and _dotted(node):
+        if isinstance(node, (ast.Name, ast.Attribute)) and dotted(node):
             return [["ref", self.qualify(node)]]
         if isinstance(node, ast.JoinedStr):
             parts: list = []
@@ -118,7 +119,7 @@ class _Extractor(ast.NodeVisitor):
                     parts.append(["lit", str(value.value)])
                 elif isinstance(value, ast.FormattedValue):
                     inner = value.value
-                    parts.append(["ref", self.qualify(inner)] if _dotted(inner) and not parts else ["param"])
+                    parts.append(["ref", self.qualify(inner)] if dotted(inner) and not parts else ["param"])
             return parts
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
             left, right = self.expr(node.left), self.expr(node.right)
@@ -128,7 +129,7 @@ class _Extractor(ast.NodeVisitor):
     # -- imports ----------------------------------------------------------------------------
 
     def visit_If(self, node: ast.If) -> None:
-        if _dotted(node.test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING"):
+        if dotted(node.test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING"):
             self.optional_depth += 1
             for child in node.body:
                 self.visit(child)
@@ -181,7 +182,7 @@ class _Extractor(ast.NodeVisitor):
         if isinstance(node.value, ast.Call):
             factory = self.qualify(node.value.func)
             for target in node.targets:
-                name = _dotted(target)
+                name = dotted(target)
                 if not name:
                     continue
                 if factory in APP_FACTORIES:
@@ -196,7 +197,7 @@ class _Extractor(ast.NodeVisitor):
             if isinstance(item.context_expr, ast.Call) and item.optional_vars is not None:
                 factory = self.qualify(item.context_expr.func)
                 if factory in CLIENT_FACTORIES or _attr(item.context_expr.func) == "test_client":
-                    if name := _dotted(item.optional_vars):
+                    if name := dotted(item.optional_vars):
                         self.client_names.add(name)
         self.generic_visit(node)
 
@@ -216,7 +217,7 @@ class _Extractor(ast.NodeVisitor):
         if not isinstance(decorator, ast.Call) or not isinstance(decorator.func, ast.Attribute):
             return
         method = decorator.func.attr
-        owner = _dotted(decorator.func.value)
+        owner = dotted(decorator.func.value)
         if owner is None:
             return
         first = decorator.args[0] if decorator.args else _kw(decorator, "path") or _kw(decorator, "rule")
@@ -243,10 +244,10 @@ class _Extractor(ast.NodeVisitor):
                 self._client_call(node, attr)
         if self.is_test:
             self._patch(node, qualified, attr)
-        if (attr or _dotted(func) or "") in _SQL_CALLS and node.args and (text := _str(node.args[0])) is not None:
+        if (attr or dotted(func) or "") in _SQL_CALLS and node.args and (text := _str(node.args[0])) is not None:
             self.out["sql"].append([node.args[0].lineno, text[:4000]])
         if attr in ("add_api_route", "add_url_rule") and node.args:
-            owner = _dotted(func.value)
+            owner = dotted(func.value)
             path = self.expr(node.args[0])
             if owner and path is not None:
                 self.out["routes"].append([owner, _methods(node, "get"), path, node.lineno])
@@ -303,11 +304,11 @@ class _Extractor(ast.NodeVisitor):
                     self.out["listens"].append(["pubsub", name])
 
     def _includes(self, node: ast.Call, attr: str) -> None:
-        owner = _dotted(node.func.value)  # type: ignore[attr-defined]
+        owner = dotted(node.func.value)  # type: ignore[attr-defined]
         if owner is None:
             return
         if attr in ("include_router", "register_blueprint") and node.args:
-            child = self.qualify(node.args[0]) if _dotted(node.args[0]) else None
+            child = self.qualify(node.args[0]) if dotted(node.args[0]) else None
             prefix = _kw(node, "prefix") or _kw(node, "url_prefix")
             self.out["includes"].append([owner, child, self.expr(prefix) if prefix is not None else [], node.lineno, "include"])
         elif attr == "mount" and node.args:
@@ -316,7 +317,7 @@ class _Extractor(ast.NodeVisitor):
                 self.out["includes"].append([owner, None, path, node.lineno, "mount"])
 
     def _client_call(self, node: ast.Call, attr: str) -> None:
-        receiver = _dotted(node.func.value)  # type: ignore[attr-defined]
+        receiver = dotted(node.func.value)  # type: ignore[attr-defined]
         if receiver is None:
             return
         if not (receiver in self.client_names or "client" in receiver.rsplit(".", 1)[-1].lower()):
@@ -333,14 +334,14 @@ class _Extractor(ast.NodeVisitor):
 
     def _patch(self, node: ast.Call, qualified: str, attr: str | None) -> None:
         create = any(k.arg == "create" and isinstance(k.value, ast.Constant) and k.value.value is True for k in node.keywords)
-        dotted = _dotted(node.func) or ""
-        is_patch = qualified in ("unittest.mock.patch", "mock.patch") or dotted in ("patch", "mock.patch", "mocker.patch")
-        is_object = qualified in ("unittest.mock.patch.object", "mock.patch.object") or dotted in ("patch.object", "mock.patch.object", "mocker.patch.object")
-        is_setattr = dotted.endswith("monkeypatch.setattr")
+        called = dotted(node.func) or ""
+        is_patch = qualified in ("unittest.mock.patch", "mock.patch") or called in ("patch", "mock.patch", "mocker.patch")
+        is_object = qualified in ("unittest.mock.patch.object", "mock.patch.object") or called in ("patch.object", "mock.patch.object", "mocker.patch.object")
+        is_setattr = called.endswith("monkeypatch.setattr")
         if (is_patch or (is_setattr and len(node.args) == 2)) and node.args and (target := _str(node.args[0])):
             self.out["patches"].append(["string", target, None, node.lineno, create])
         elif (is_object or (is_setattr and len(node.args) >= 3)) and len(node.args) >= 2:
-            owner = self.qualify(node.args[0]) if _dotted(node.args[0]) else None
+            owner = self.qualify(node.args[0]) if dotted(node.args[0]) else None
             name = _str(node.args[1])
             if owner and name:
                 self.out["patches"].append(["object", owner, name, node.lineno, create])
@@ -349,17 +350,8 @@ class _Extractor(ast.NodeVisitor):
 def _catches_import_error(node: ast.expr | None) -> bool:
     if node is None:
         return True
-    names = [_dotted(e) for e in node.elts] if isinstance(node, ast.Tuple) else [_dotted(node)]
+    names = [dotted(e) for e in node.elts] if isinstance(node, ast.Tuple) else [dotted(node)]
     return any(n in ("ImportError", "ModuleNotFoundError", "Exception", "BaseException") for n in names)
-
-
-def _dotted(node: ast.AST) -> str | None:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        base = _dotted(node.value)
-        return f"{base}.{node.attr}" if base else None
-    return None
 
 
 def _attr(node: ast.AST) -> str | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
+from analyzers.ast_names import name_of
 from analyzers.snapshot import Snapshot
 
 PACKAGE_ROOTS = ("", "src/")
@@ -92,10 +93,10 @@ def summarize(path: str, source: str) -> ModuleSummary | None:
 
 def _summarize_node(node: ast.stmt, summary: ModuleSummary, package: str) -> None:
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-        summary.functions[node.name] = [_name(d) for d in node.decorator_list]
+        summary.functions[node.name] = [name_of(d) for d in node.decorator_list]
         summary.names.add(node.name)
     elif isinstance(node, ast.ClassDef):
-        cls = ClassSummary(node.name, [_name(b) for b in node.bases])
+        cls = ClassSummary(node.name, [name_of(b) for b in node.bases])
         for item in ast.walk(node):
             if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and item is not node:
                 cls.attributes.add(item.name)
@@ -149,16 +150,6 @@ def _resolve_relative(node: ast.ImportFrom, package: str) -> str:
     parts = package.split(".") if package else []
     base = parts[: len(parts) - (node.level - 1)] if node.level > 1 else parts
     return ".".join([*base, *([node.module] if node.module else [])])
-
-
-def _name(node: ast.expr) -> str:
-    if isinstance(node, ast.Call):
-        return _name(node.func)
-    if isinstance(node, ast.Attribute):
-        return f"{_name(node.value)}.{node.attr}"
-    if isinstance(node, ast.Name):
-        return node.id
-    return ""
 
 
 class ModuleIndex:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 from typing import Any
 
+from analyzers.ast_names import name_of
 from analyzers.schema.model import PYTHON_TYPES, Column, Schema, Table, bare_name
 from analyzers.schema.sql_replay import Operation, _in_values, apply_sql
 
@@ -97,23 +98,13 @@ def _arg(node: ast.expr) -> Any:
     if isinstance(node, (ast.List, ast.Tuple)):
         return [_arg(e) for e in node.elts]
     if isinstance(node, ast.Call):
-        name = _dotted(node.func).rsplit(".", 1)[-1]
+        name = name_of(node.func).rsplit(".", 1)[-1]
         if name == "f" and len(node.args) == 1 and isinstance(node.args[0], ast.Constant):
             return node.args[0].value  # op.f("ix_name"): a name used as given
         return {"call": name, "args": [_arg(a) for a in node.args], "kwargs": {k.arg: _arg(k.value) for k in node.keywords if k.arg}}
     if isinstance(node, (ast.Name, ast.Attribute)):
-        return {"name": _dotted(node).rsplit(".", 1)[-1]}
+        return {"name": name_of(node).rsplit(".", 1)[-1]}
     return None
-
-
-def _dotted(node: ast.expr) -> str:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        return f"{_dotted(node.value)}.{node.attr}"
-    if isinstance(node, ast.Call):
-        return _dotted(node.func)
-    return ""
 
 
 def _str(node: ast.expr | None) -> str | None:

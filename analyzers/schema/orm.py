@@ -7,6 +7,7 @@ import ast
 import re
 from typing import Any
 
+from analyzers.ast_names import name_of
 from analyzers.schema.model import PYTHON_TYPES
 
 _COLUMN_CALLS = {"Column", "mapped_column"}
@@ -30,7 +31,7 @@ def extract_models(path: str, text: str) -> list[dict[str, Any]]:
             model = _class_model(node)
             if model is not None:
                 models.append(model)
-        elif isinstance(node, ast.Call) and _name(node.func).rsplit(".", 1)[-1] == "Table" and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
+        elif isinstance(node, ast.Call) and name_of(node.func).rsplit(".", 1)[-1] == "Table" and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
             columns = [c for a in node.args[1:] if (c := _column(a, None, node.lineno)) is not None]
             models.append({"class": None, "table": node.args[0].value.lower(), "bases": [], "columns": columns, "attributes": [],
                            "abstract": False, "line": node.lineno, "kind": "core", "table_args": _table_args(node.args[1:])})
@@ -38,7 +39,7 @@ def extract_models(path: str, text: str) -> list[dict[str, Any]]:
 
 
 def _class_model(node: ast.ClassDef) -> dict[str, Any] | None:
-    bases = [_name(b) for b in node.bases]
+    bases = [name_of(b) for b in node.bases]
     sqlmodel_table = any(k.arg == "table" and isinstance(k.value, ast.Constant) and k.value.value is True for k in node.keywords)
     tablename = None
     abstract = False
@@ -86,7 +87,7 @@ def _class_model(node: ast.ClassDef) -> dict[str, Any] | None:
 def _column(value: ast.expr | None, attr: str | None, line: int) -> dict | None:
     if not isinstance(value, ast.Call):
         return None
-    func = _name(value.func).rsplit(".", 1)[-1]
+    func = name_of(value.func).rsplit(".", 1)[-1]
     if func not in _COLUMN_CALLS:
         return None
     args = list(value.args)
@@ -109,19 +110,19 @@ def _annotated(stmt: ast.AnnAssign, attr: str, sqlmodel: bool) -> dict | None:
     annotation = stmt.annotation
     inner, optional = _unwrap(annotation)
     value = stmt.value
-    if isinstance(value, ast.Call) and _name(value.func).rsplit(".", 1)[-1] in _NOT_COLUMNS:
+    if isinstance(value, ast.Call) and name_of(value.func).rsplit(".", 1)[-1] in _NOT_COLUMNS:
         return None
-    mapped = isinstance(annotation, ast.Subscript) and _name(annotation.value).rsplit(".", 1)[-1] == "Mapped"
+    mapped = isinstance(annotation, ast.Subscript) and name_of(annotation.value).rsplit(".", 1)[-1] == "Mapped"
     if not (mapped or sqlmodel):
         return None
-    if attr.startswith("_") or _name(inner) in ("ClassVar",):
+    if attr.startswith("_") or name_of(inner) in ("ClassVar",):
         return None
-    column = _column(value, attr, stmt.lineno) if isinstance(value, ast.Call) and _name(value.func).rsplit(".", 1)[-1] in _COLUMN_CALLS else None
-    python_type = _name(inner).rsplit(".", 1)[-1]
-    if python_type in ("list", "List") and sqlmodel and value is not None and _name(getattr(value, "func", value)).endswith("Relationship"):
+    column = _column(value, attr, stmt.lineno) if isinstance(value, ast.Call) and name_of(value.func).rsplit(".", 1)[-1] in _COLUMN_CALLS else None
+    python_type = name_of(inner).rsplit(".", 1)[-1]
+    if python_type in ("list", "List") and sqlmodel and value is not None and name_of(getattr(value, "func", value)).endswith("Relationship"):
         return None
     if column is None:
-        if sqlmodel and isinstance(value, ast.Call) and _name(value.func).endswith("Field"):
+        if sqlmodel and isinstance(value, ast.Call) and name_of(value.func).endswith("Field"):
             kwargs = {k.arg: k.value for k in value.keywords if k.arg}
             pk = _true(kwargs.get("primary_key"))
             nullable = False if pk else (_true(kwargs.get("nullable")) if "nullable" in kwargs else optional)
@@ -152,8 +153,8 @@ def _unwrap(annotation: ast.expr) -> tuple[ast.expr, bool]:
     """The type inside Mapped[...] / Optional[...] / X | None, and whether None is allowed."""
     node, optional = annotation, False
     for _ in range(4):
-        if isinstance(node, ast.Subscript) and _name(node.value).rsplit(".", 1)[-1] in ("Mapped", "Optional"):
-            optional = optional or _name(node.value).endswith("Optional")
+        if isinstance(node, ast.Subscript) and name_of(node.value).rsplit(".", 1)[-1] in ("Mapped", "Optional"):
+            optional = optional or name_of(node.value).endswith("Optional")
             node = node.slice
         elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
             left, right = node.left, node.right
@@ -163,7 +164,7 @@ def _unwrap(annotation: ast.expr) -> tuple[ast.expr, bool]:
                 node, optional = right, True
             else:
                 break
-        elif isinstance(node, ast.Subscript) and _name(node.value).rsplit(".", 1)[-1] == "Union":
+        elif isinstance(node, ast.Subscript) and name_of(node.value).rsplit(".", 1)[-1] == "Union":
             elts = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
             rest = [e for e in elts if not (isinstance(e, ast.Constant) and e.value is None)]
             optional = optional or len(rest) < len(elts)
@@ -179,7 +180,7 @@ def _unwrap(annotation: ast.expr) -> tuple[ast.expr, bool]:
 
 
 def _type(node: ast.expr) -> tuple[str, list[str] | None]:
-    name = _name(node).rsplit(".", 1)[-1]
+    name = name_of(node).rsplit(".", 1)[-1]
     if name == "Enum" and isinstance(node, ast.Call):
         values = [a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
         return "enum", values or None
@@ -193,7 +194,7 @@ def _table_args(items: list[ast.expr]) -> list[dict]:
     for item in items:
         if not isinstance(item, ast.Call):
             continue
-        kind = _name(item.func).rsplit(".", 1)[-1]
+        kind = name_of(item.func).rsplit(".", 1)[-1]
         if kind in ("UniqueConstraint", "Index", "CheckConstraint", "PrimaryKeyConstraint"):
             kwargs = {k.arg: k.value for k in item.keywords if k.arg}
             name = kwargs.get("name")
@@ -208,15 +209,3 @@ def _table_args(items: list[ast.expr]) -> list[dict]:
 
 def _true(node: ast.expr | None) -> bool:
     return isinstance(node, ast.Constant) and node.value is True
-
-
-def _name(node: ast.expr | None) -> str:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        return f"{_name(node.value)}.{node.attr}"
-    if isinstance(node, ast.Call):
-        return _name(node.func)
-    if isinstance(node, ast.Subscript):
-        return _name(node.value)
-    return ""
