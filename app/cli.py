@@ -59,6 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from app.logs import quiet_libraries
+
+    quiet_libraries()
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

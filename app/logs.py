@@ -20,6 +20,12 @@ def redact(_logger: Any, _method: str, event: dict[str, Any]) -> dict[str, Any]:
     return event
 
 
+def quiet_libraries() -> None:
+    """sqlglot warns on stderr for every statement it keeps as a Command: the review already
+    reports those as UND001 notices, with the file and line."""
+    logging.getLogger("sqlglot").setLevel(logging.ERROR)
+
+
 def configure_logging(fmt: str = "json", stream: TextIO | None = None, level: int = logging.INFO) -> None:
     """Route stdlib and structlog records through one renderer; `extra={...}` fields become keys."""
     shared = [
@@ -35,6 +41,7 @@ def configure_logging(fmt: str = "json", stream: TextIO | None = None, level: in
         foreign_pre_chain=shared,
         processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, structlog.processors.format_exc_info, renderer],
     ))
+    quiet_libraries()
     root = logging.getLogger()
     root.handlers = [handler]
     root.setLevel(level)

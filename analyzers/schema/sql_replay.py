@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import re
 from dataclasses import dataclass, field
 
@@ -11,9 +10,6 @@ from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 
 from analyzers.schema.model import Column, Schema, Table, bare_name
-
-# sqlglot warns on stderr for each statement it keeps as a Command; we report those as notices.
-logging.getLogger("sqlglot").setLevel(logging.ERROR)
 
 DIALECTS = {"postgres": "postgres", "mysql": "mysql", "sqlite": "sqlite"}
 _IN_LIST = re.compile(r"""^\s*\(?\s*"?(\w+)"?\s*(?:::\w+)?\s+IN\s*\((.*)\)\s*\)?\s*$""", re.IGNORECASE | re.DOTALL)

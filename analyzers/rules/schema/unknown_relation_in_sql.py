@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Iterable
 
 import sqlglot
@@ -15,7 +14,6 @@ from analyzers.rules.schema.code_sites import changed_sites
 from analyzers.schema.facts import schema_facts
 from analyzers.schema.sql_replay import DIALECTS
 
-logging.getLogger("sqlglot").setLevel(logging.ERROR)
 _SQL_START = ("select", "insert", "update", "delete", "with", "merge")
 
 
