@@ -69,6 +69,12 @@ def _generated(target: str, patterns) -> bool:
     return False
 
 
+def _is_directory(module: str, directories: set[str]) -> bool:
+    """Is ``a.b`` a directory of the tree, at the root or under a package root (src/...)?"""
+    rel = module.replace(".", "/")
+    return any(d == rel or d.endswith("/" + rel) for d in directories)
+
+
 def _parents(path: str) -> list[str]:
     parts = path.split("/")[:-1]
     return ["/".join(parts[: i + 1]) for i in range(len(parts))]
@@ -77,9 +83,8 @@ def _parents(path: str) -> list[str]:
 def _missing(index, module: str, names: list[str] | None, directories: set[str]):
     """(what, why) for each part of the import that does not exist."""
     split = index.split(module)
-    exists_as_dir = any(d.endswith(module.replace(".", "/")) and (d == module.replace(".", "/") or d.endswith("/" + module.replace(".", "/"))) for d in directories)
     if split is None or split[1]:
-        if exists_as_dir:
+        if _is_directory(module, directories):
             return []  # a namespace package (a directory without __init__.py)
         return [(module, f"no module {module} exists (no {module.replace('.', '/')}.py)")]
     found = []
@@ -88,7 +93,7 @@ def _missing(index, module: str, names: list[str] | None, directories: set[str])
     for name in names or []:
         if name in defined or f"{module}.{name}" in index.by_module:
             continue
-        if any(d.endswith(f"{module}.{name}".replace(".", "/")) for d in directories):
+        if _is_directory(f"{module}.{name}", directories):
             continue
         if "__getattr__" in facts.get("functions", {}):
             continue  # module-level __getattr__ makes any name importable
