@@ -113,14 +113,31 @@ class FileContext:
         )
 
 
-@dataclass
 class RepoContext:
-    """One revision (base or head) for a cross-file rule."""
+    """One revision (base or head) for a cross-file rule.
 
-    snapshot: Snapshot
-    changes: ChangeSet
-    config: Config
-    facts: RevisionFacts
-    side: str  # "base" or "head"
-    # At head, the base revision's facts (to tell what the change removed); None at base.
-    base_facts: RevisionFacts | None = None
+    Records whether the rule consulted the change (``changes`` or ``base_facts``): a rule that
+    did not judged the revision alone, so its findings can be cached under the revision id."""
+
+    def __init__(
+        self,
+        snapshot: Snapshot,
+        changes: ChangeSet,
+        config: Config,
+        facts: RevisionFacts,
+        side: str,  # "base" or "head"
+        base_facts: RevisionFacts | None = None,  # at head, the base revision's facts
+    ) -> None:
+        self.snapshot, self.config, self.facts, self.side = snapshot, config, facts, side
+        self._changes, self._base_facts = changes, base_facts
+        self.consulted_change = False
+
+    @property
+    def changes(self) -> ChangeSet:
+        self.consulted_change = True
+        return self._changes
+
+    @property
+    def base_facts(self) -> RevisionFacts | None:
+        self.consulted_change = True
+        return self._base_facts

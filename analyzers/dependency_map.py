@@ -72,9 +72,7 @@ class DependencyMap:
         self.locks: dict[str, dict[str, str]] = file_index(facts, "locks", is_lock_file, lambda p, t: parse_lock(t))
         self.images = self._images()
         self._reach: dict[str, set[str]] = {}
-        self.first_party = {name.split(".")[0] for name in self.index.by_module} | {
-            p.split("/")[0] for p in facts.snapshot.entries() if "/" in p
-        }
+        self.first_party = self.index.top_names | {p.split("/", 1)[0] for p in facts.snapshot.entries() if "/" in p}
 
     # -- manifests ------------------------------------------------------------------------
 
@@ -186,23 +184,29 @@ class DependencyMap:
         return None
 
     def reached(self, image: Image) -> set[str]:
+        """The first-party files an image's entry points import, transitively."""
         if image.name not in self._reach:
-            start = [f for kind, value in image.entries if (f := self._entry_file(kind, value))]
-            seen: set[str] = set()
-            stack = list(start)
-            while stack:
-                path = stack.pop()
-                if path in seen:
-                    continue
-                seen.add(path)
-                stack += self.imported_files(path)
-            self._reach[image.name] = seen
+            start = sorted({f for kind, value in image.entries if (f := self._entry_file(kind, value))})
+            # Cached per revision under the entry files: the walk reads every reachable file's imports.
+            self._reach[image.name] = set(self.facts.get(f"reach:{','.join(start)}", lambda _: sorted(self._walk(start))))
         return self._reach[image.name]
 
-    def imported_files(self, path: str) -> list[str]:
-        facts = self.index.files.get(path, {})
+    def _walk(self, start: list[str]) -> set[str]:
+        edges = self.index.part("import_edges")
+        seen: set[str] = set()
+        stack = list(start)
+        while stack:
+            path = stack.pop()
+            if path in seen:
+                continue
+            seen.add(path)
+            stack += self.imported_files(edges.get(path, []))
+        return seen
+
+    def imported_files(self, imports: list[list]) -> list[str]:
+        """The first-party files that ``[module, names]`` imports name."""
         files = []
-        for module, names, _line, _optional, _relative in facts.get("import_sites", []):
+        for module, names in imports:
             split = self.index.split(module)
             if split is None:
                 continue
@@ -264,6 +268,10 @@ class DependencyMap:
             return True
         return any(p in names for c in candidates for p in providers(c))
 
+    def is_third_party(self, module: str) -> bool:
+        top = module.split(".")[0]
+        return bool(module) and not is_stdlib(module) and top not in _BUILD_ENVIRONMENT and top not in self.first_party and top != "__main__"
+
     def problems(self, path: str) -> list[Problem]:
         """Third-party imports of ``path`` that a covering manifest does not declare."""
         facts = self.index.files.get(path)
@@ -272,9 +280,7 @@ class DependencyMap:
         coverages = None
         found = []
         for module, _names, line, optional, relative in facts.get("import_sites", []):
-            if optional or relative or not module or is_stdlib(module) or module.split(".")[0] in _BUILD_ENVIRONMENT:
-                continue
-            if module.split(".")[0] in self.first_party or module.split(".")[0] in ("__main__",):
+            if optional or relative or not self.is_third_party(module):
                 continue
             if coverages is None:
                 coverages = self.coverage(path)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 import traceback
@@ -11,7 +12,7 @@ from typing import Iterable
 from analyzers import cache_salt, codec
 from analyzers.changes import ChangedFile, ChangeSet
 from analyzers.config import Config
-from analyzers.context import FactCache, FileContext, MemoryCache, RepoContext, RevisionFacts
+from analyzers.context import UNCACHEABLE_REVISIONS, FactCache, FileContext, MemoryCache, RepoContext, RevisionFacts
 from analyzers.findings import Finding, Severity, Suggestion, fingerprint
 from analyzers.python_source import PythonParseError, parse_python, run_python_rules
 from analyzers.rules import ALL_RULES
@@ -118,7 +119,8 @@ class _Run:
         self.head_facts.base, self.head_facts.changes = self.base_facts, changes
         self.errors: list[str] = []
         self._suppressions: dict[str, Suppressions] = {}
-        self._rule_signature = ",".join(r.id for r in self.python_rules + self.file_rules)
+        self._config_digest = hashlib.sha256(config.model_dump_json().encode()).hexdigest()[:16]
+        self._rule_signature = ",".join(r.id for r in self.python_rules + self.file_rules) + ":" + self._config_digest
 
     # -- per-file rules -------------------------------------------------------------------------
 
@@ -258,12 +260,27 @@ class _Run:
         for rule in self.cross_file_rules:
             base_ctx = RepoContext(self.base, self.changes, self.config, self.base_facts, "base")
             head_ctx = RepoContext(self.head, self.changes, self.config, self.head_facts, "head", self.base_facts)
-            at_base = {f.fingerprint for f in self._guarded(rule, "(base)", lambda: list(rule().check(base_ctx)))}
-            for finding in self._guarded(rule, "(head)", lambda: list(rule().check(head_ctx))):
+            at_base = {f.fingerprint for f in self._revision_findings(rule, base_ctx)}
+            for finding in self._revision_findings(rule, head_ctx):
                 if self.config.is_excluded(finding.path) or self._suppressed_at_head(finding):
                     continue
                 (old if finding.fingerprint in at_base else new).append(finding)
         return new, old
+
+    def _revision_findings(self, rule: type[Rule], ctx: RepoContext) -> list[Finding]:
+        """A cross-file rule's findings on one revision. When the rule judged the revision alone
+        (it never looked at the change), they are cached under the revision id: the base branch's
+        findings are then computed once for every pull request and push that targets it."""
+        revision = ctx.snapshot.revision
+        cacheable = self.cache is not None and revision not in UNCACHEABLE_REVISIONS
+        key = f"rule:{cache_salt()}:{rule.id}:{revision}:{self._config_digest}"
+        if cacheable and (raw := self.cache.get(key)) is not None:
+            return [_finding_from_json(f) for f in codec.loads(raw)]
+        errors = len(self.errors)
+        findings = self._guarded(rule, f"({ctx.side})", lambda: list(rule().check(ctx)))
+        if cacheable and not ctx.consulted_change and len(self.errors) == errors:
+            self.cache.set(key, codec.dumps([_finding_to_json(f) for f in findings]))
+        return findings
 
     def _suppressed_at_head(self, finding: Finding) -> bool:
         if finding.path not in self._suppressions:

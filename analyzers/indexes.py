@@ -2,7 +2,11 @@
 
 Three levels keep the work proportional to the change: a head revision's index is the base
 revision's index with only the changed files re-extracted; a whole revision's index is cached
-under its revision id; and each file's extraction is cached under its blob id."""
+under its revision id; and each file's extraction is cached under its blob id.
+
+Most questions need one part of every file's facts (every Redis key pushed, every route), or
+all of one file's facts: ``projection`` and ``file_facts`` answer those without decoding the
+whole index, which is what keeps a warm review of a large repository close to a small one's."""
 
 from __future__ import annotations
 
@@ -34,6 +38,53 @@ def file_index(facts: RevisionFacts, name: str, select: Callable[[str], bool], e
         return result
 
     return facts.local(f"index:{name}", build)
+
+
+def indexed(facts: RevisionFacts, select: Callable[[str], bool]) -> list[str]:
+    """The paths of the revision an index of ``select``'s files covers."""
+    return [p for p, e in facts.snapshot.entries().items()
+            if e.kind == "file" and select(p) and (e.size or 0) <= MAX_INDEXED_BYTES]
+
+
+def file_facts(facts: RevisionFacts, name: str, path: str, extract: Extractor) -> Any:
+    """One file's extraction (cached by blob), without the rest of the index."""
+    return _extract_files(facts, name, [path], extract).get(path)
+
+
+def projection(
+    facts: RevisionFacts, name: str, select: Callable[[str], bool], extract: Extractor,
+    part: str, take: Callable[[Any], Any],
+) -> dict[str, Any]:
+    """``{path: take(extraction)}`` for the files where that is not empty: one part of an index,
+    cached per revision on its own and derived for a head revision from the base's."""
+
+    def build(snapshot) -> dict[str, Any]:
+        if facts.base is not None and facts.changes is not None:
+            result = dict(projection(facts.base, name, select, extract, part, take))
+            entries = snapshot.entries()
+            changed = []
+            for item in facts.changes.files:
+                for path in (item.path, item.old_path):
+                    if path:
+                        result.pop(path, None)
+                entry = entries.get(item.path)
+                if (item.status is not Status.REMOVED and entry is not None and entry.kind == "file"
+                        and select(item.path) and (entry.size or 0) <= MAX_INDEXED_BYTES):
+                    changed.append(item.path)
+            for path, value in _extract_files(facts, name, changed, extract).items():
+                if (taken := take(value)):
+                    result[path] = taken
+            return result
+        key = f"idx-part:{cache_salt()}:{name}:{part}:{snapshot.revision}"
+        cacheable = facts.cache is not None and snapshot.revision not in UNCACHEABLE_REVISIONS
+        if cacheable and (raw := facts.cache.get(key)) is not None:
+            return codec.loads(raw)
+        result = {path: taken for path, value in file_index(facts, name, select, extract).items() if (taken := take(value))}
+        if cacheable:
+            facts.cache.set(key, codec.dumps(result))
+        return result
+
+    return facts.local(f"part:{name}:{part}", build)
 
 
 def _derived(facts: RevisionFacts, name: str, select, extract: Extractor) -> dict[str, Any]:

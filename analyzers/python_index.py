@@ -2,32 +2,101 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable, Iterator, Mapping
 
+from analyzers.changes import Status
 from analyzers.context import RevisionFacts
-from analyzers.indexes import file_index
-from analyzers.python_facts import extract
+from analyzers.indexes import MAX_INDEXED_BYTES, file_facts, file_index, indexed, projection
+from analyzers.python_facts import extract, module_name
 from analyzers.python_modules import module_names, package_roots
 
 
+def _is_python(path: str) -> bool:
+    return path.endswith(".py")
+
+
+# Parts of the per-file facts that rules read for every file of the revision, each cached on
+# its own (see ``PythonIndex.part``).
+PARTS: dict[str, Callable[[dict[str, Any]], Any]] = {
+    "web": lambda f: {k: f[k] for k in ("apps", "routes", "includes") if f.get(k)},
+    "redis": lambda f: f.get("redis"),
+    "events": lambda f: {k: f[k] for k in ("emits", "listens") if f.get(k)},
+    "client_calls": lambda f: f.get("client_calls"),
+    "patches": lambda f: f.get("patches"),
+    "sql": lambda f: f.get("sql"),
+    "class_strings": lambda f: f.get("class_strings"),
+    "import_roots": lambda f: sorted({t.split(".")[0] for t in f.get("imports", {}).values()}),
+    "import_edges": lambda f: [[module, names or []] for module, names, *_ in f.get("import_sites", [])],
+}
+
+
+class _Files(Mapping[str, dict[str, Any]]):
+    """``{path: facts}`` of the revision's Python files, each file's facts read when asked for.
+
+    Iterating it decodes every file's facts: rules use ``PythonIndex.part`` for that instead."""
+
+    def __init__(self, facts: RevisionFacts, paths: dict[str, str]) -> None:
+        self._facts, self._paths = facts, paths
+        self._loaded: dict[str, dict[str, Any] | None] = {}
+
+    def get(self, path: str, default: Any = None) -> Any:
+        if path not in self._paths:
+            return default
+        if path not in self._loaded:
+            data = file_facts(self._facts, "python", path, extract)
+            self._loaded[path] = None if not data or data.get("error") else {**data, "module": self._paths[path]}
+        value = self._loaded[path]
+        return default if value is None else value
+
+    def __getitem__(self, path: str) -> dict[str, Any]:
+        value = self.get(path)
+        if value is None:
+            raise KeyError(path)
+        return value
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._paths
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    def _all(self) -> dict[str, dict[str, Any]]:
+        everything = file_index(self._facts, "python", _is_python, extract)
+        return {p: {**v, "module": self._paths[p]} for p, v in sorted(everything.items()) if not v.get("error") and p in self._paths}
+
+    def items(self):  # type: ignore[override]
+        return self._all().items()
+
+    def values(self):  # type: ignore[override]
+        return self._all().values()
+
+
 class PythonIndex:
-    def __init__(self, files: dict[str, dict[str, Any]]) -> None:
-        roots = package_roots(files)
-        self.files: dict[str, dict[str, Any]] = {}
-        self.by_module: dict[str, str] = {}  # every importable name -> path
-        for path in sorted(files):
-            facts = files[path]
-            if facts.get("error"):
-                continue
-            names = module_names(path, roots) or [facts["module"]]
-            # The canonical name is the one under the most specific root (how code imports it).
-            self.files[path] = {**facts, "module": names[0]}
-            for name in names:
-                self.by_module.setdefault(name, path)
-        self._class_strings: dict[str, set[str]] = {}
-        for facts in self.files.values():
-            for name, value in facts.get("class_strings", {}).items():
-                self._class_strings.setdefault(name, set()).add(value)
+    """The revision's first-party modules: where each importable name lives (from the paths
+    alone), each file's facts on demand, and named parts of every file's facts."""
+
+    def __init__(self, facts: RevisionFacts) -> None:
+        self._revision = facts
+        modules = _module_map(facts)
+        self.by_module: dict[str, str] = modules["by_module"]  # every importable name -> path
+        self.module_of: dict[str, str] = modules["canonical"]  # path -> the name code imports it by
+        self.files = _Files(facts, self.module_of)
+        self._class_strings: dict[str, set[str]] | None = None
+        self._tops: set[str] | None = None
+
+    def part(self, name: str) -> dict[str, Any]:
+        """``{path: part}`` for the Python files where part ``name`` of ``PARTS`` is not empty."""
+        return projection(self._revision, "python", _is_python, extract, name, PARTS[name])
+
+    @property
+    def top_names(self) -> set[str]:
+        """The first component of every first-party module name."""
+        if self._tops is None:
+            self._tops = {name.split(".")[0] for name in self.by_module}
+        return self._tops
 
     def facts(self, module: str) -> dict[str, Any] | None:
         path = self.by_module.get(module)
@@ -84,9 +153,45 @@ class PythonIndex:
             if value is not None:
                 return value
         # settings.API_V1_STR: a class-level string attribute with one value across the repo.
+        if self._class_strings is None:
+            self._class_strings = {}
+            for strings in self.part("class_strings").values():
+                for name, value in strings.items():
+                    self._class_strings.setdefault(name, set()).add(value)
         values = self._class_strings.get(ref.rsplit(".", 1)[-1], set())
         return next(iter(values)) if len(values) == 1 else None
 
 
 def python_index(facts: RevisionFacts) -> PythonIndex:
-    return facts.local("python-index", lambda _: PythonIndex(file_index(facts, "python", lambda p: p.endswith(".py"), extract)))
+    return facts.local("python-index", lambda _: PythonIndex(facts))
+
+
+def _module_map(facts: RevisionFacts) -> dict[str, dict[str, str]]:
+    """Module names by path and paths by module name, from the paths alone; a head revision
+    that adds, removes or renames no Python file has its base revision's map."""
+    base, changes = facts.base, facts.changes
+    if base is not None and changes is not None and not any(
+        _is_python(item.path) and (item.status is not Status.MODIFIED or _indexed(base, item.path) != _indexed(facts, item.path))
+        or _is_python(item.old_path or "")
+        for item in changes.files
+    ):
+        return _module_map(base)
+    return facts.get("python-modules", lambda _: _modules_of(indexed(facts, _is_python)))
+
+
+def _indexed(facts: RevisionFacts, path: str) -> bool:
+    entry = facts.snapshot.entries().get(path)
+    return entry is not None and entry.kind == "file" and (entry.size or 0) <= MAX_INDEXED_BYTES
+
+
+def _modules_of(paths: list[str]) -> dict[str, dict[str, str]]:
+    roots = package_roots(paths)
+    by_module: dict[str, str] = {}
+    canonical: dict[str, str] = {}
+    for path in sorted(paths):
+        names = module_names(path, roots) or [module_name(path)]
+        # The canonical name is the one under the most specific root (how code imports it).
+        canonical[path] = names[0]
+        for name in names:
+            by_module.setdefault(name, path)
+    return {"by_module": by_module, "canonical": canonical}

@@ -40,8 +40,8 @@ def route_table(index: PythonIndex) -> tuple[list[Route], list[str]]:
     edges: dict[str, list[tuple[str, str]]] = {}
     mounts: list[str] = []
     included: set[str] = set()
-    for path, facts in index.files.items():
-        module = facts["module"]
+    for path, facts in sorted(index.part("web").items()):
+        module = index.module_of[path]
         for name, app in facts.get("apps", {}).items():
             objects[f"{module}:{name}"] = {"prefix": render(app["prefix"], index, module) or "", "kind": app["kind"]}
         for owner, methods, parts, line in facts.get("routes", []):

@@ -58,6 +58,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def entry(argv: list[str] | None = None) -> int:
+    """The `undertow` command: ``main`` in a process tuned for reviewing (see app.runtime)."""
+    from app.runtime import tune_gc
+
+    tune_gc()
+    return main(argv)
+
+
 def main(argv: list[str] | None = None) -> int:
     from app.logs import quiet_libraries
 
@@ -154,11 +162,11 @@ def _scan(args: argparse.Namespace) -> int:
         head_rev = WORKTREE if args.head == WORKTREE else repo.resolve(args.head)
         base_ref = repo.resolve(args.base) if args.base else repo.default_base()
         base_rev = repo.merge_base(base_ref, repo.resolve("HEAD") if head_rev == WORKTREE else head_rev)
-        base = repo.snapshot(base_rev)
-        head = repo.snapshot(head_rev)
+        cache = None if args.no_cache else DiskCache()
+        base = repo.snapshot(base_rev, cache)
+        head = repo.snapshot(head_rev, cache)
         config = _load_config(args.config, base)
         changes = repo.changes(base_rev, head_rev)
-        cache = None if args.no_cache else DiskCache()
         report = review(base, head, changes, config, cache=cache)
     for error in report.internal_errors:
         print(f"undertow: internal error (please report): {error}", file=sys.stderr)
@@ -192,4 +200,4 @@ def _load_config(path: str | None, base) -> Config:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(entry())

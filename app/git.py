@@ -8,7 +8,9 @@ import threading
 from pathlib import Path
 from typing import Iterable
 
+from analyzers import codec
 from analyzers.changes import ChangeSet, ChangedFile, Status, parse_unified_diff
+from analyzers.context import FactCache
 from analyzers.snapshot import Entry
 
 WORKTREE = "WORKTREE"
@@ -108,17 +110,27 @@ class GitRepo:
 
     # -- snapshots ----------------------------------------------------------------------------
 
-    def snapshot(self, rev: str) -> "GitSnapshot | WorktreeSnapshot":
+    def snapshot(self, rev: str, cache: FactCache | None = None) -> "GitSnapshot | WorktreeSnapshot":
+        """The tree at ``rev``; with a cache, a commit's listing is kept under its sha."""
         if rev == WORKTREE:
             return WorktreeSnapshot(self)
-        return GitSnapshot(self, rev)
+        return GitSnapshot(self, rev, cache)
 
     def batch(self) -> "_CatFileBatch":
         if self._batch is None:
             self._batch = _CatFileBatch(self)
         return self._batch
 
-    def tree(self, commit: str) -> dict[str, Entry]:
+    def tree(self, commit: str, cache: FactCache | None = None) -> dict[str, Entry]:
+        key = f"tree:{commit}"
+        if cache is not None and (raw := cache.get(key)) is not None:
+            return {path: Entry(path, oid, kind, size) for path, oid, kind, size in codec.loads(raw)}
+        entries = self._list_tree(commit)
+        if cache is not None:
+            cache.set(key, codec.dumps([[e.path, e.oid, e.kind, e.size] for e in entries.values()]))
+        return entries
+
+    def _list_tree(self, commit: str) -> dict[str, Entry]:
         out = self._run_bytes("ls-tree", "-r", "-z", "--long", "--full-tree", commit)
         entries: dict[str, Entry] = {}
         for record in out.split(b"\0"):
@@ -130,6 +142,10 @@ class GitRepo:
             kind = "file" if mode != b"120000" and mode != b"160000" else ("symlink" if mode == b"120000" else "submodule")
             entries[path] = Entry(path, oid.decode(), kind, None if size == b"-" else int(size))
         return entries
+
+
+def _is_sha(rev: str) -> bool:
+    return len(rev) == 40 and all(c in "0123456789abcdef" for c in rev)
 
 
 def _git_env() -> dict[str, str]:
@@ -180,9 +196,10 @@ class _CatFileBatch:
 class GitSnapshot:
     """A commit of a local repository, read from the object store (no checkout needed)."""
 
-    def __init__(self, repo: GitRepo, commit: str) -> None:
+    def __init__(self, repo: GitRepo, commit: str, cache: FactCache | None = None) -> None:
         self.repo = repo
-        self._revision = repo.resolve(commit)
+        self._cache = cache
+        self._revision = commit if _is_sha(commit) else repo.resolve(commit)
         self._entries: dict[str, Entry] | None = None
 
     @property
@@ -191,7 +208,7 @@ class GitSnapshot:
 
     def entries(self) -> dict[str, Entry]:
         if self._entries is None:
-            self._entries = self.repo.tree(self._revision)
+            self._entries = self.repo.tree(self._revision, self._cache)
         return self._entries
 
     def read(self, path: str) -> bytes | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import posixpath
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterator, Mapping
 
 from analyzers.config import Config
 from analyzers.context import RevisionFacts
@@ -119,7 +119,8 @@ def is_migration_source(path: str) -> bool:
     return "/versions/" in f"/{path}" or "/migrations/" in f"/{path}"
 
 
-def _is_migration_path(path: str | None, config: Config) -> bool:
+def is_migration_path(path: str | None, config: Config) -> bool:
+    """A file the schema replay reads as a migration (SQL or an Alembic revision candidate)."""
     return bool(path) and (is_sql_migration(path, config) or _alembic_candidate(path))
 
 
@@ -131,7 +132,7 @@ def _incremental(facts: RevisionFacts, config: Config, name: str) -> dict | None
     base, changes = facts.base, facts.changes
     if base is None or changes is None:
         return None
-    touched = [c for c in changes.files if _is_migration_path(c.path, config) or _is_migration_path(c.old_path, config)]
+    touched = [c for c in changes.files if is_migration_path(c.path, config) or is_migration_path(c.old_path, config)]
     if any(c.status is not Status.ADDED for c in touched):
         return None
     base_data = base.get(name, lambda s: _compute(s, config, base))
@@ -182,9 +183,9 @@ def schema_facts(facts: RevisionFacts, config: Config) -> SchemaFacts:
     def build(snapshot) -> SchemaFacts:
         name = f"schema:{config.schema_.dialect}:{','.join(config.schema_.migrations)}"
         data = facts.get(name, lambda s: _incremental(facts, config, name) or _compute(s, config, facts))
-        return SchemaFacts(Schema.from_json(data["schema"]), data["operations"], data["notices"], data["graph_problems"],
+        return SchemaFacts(Schema.read_only(data["schema"]), data["operations"], data["notices"], data["graph_problems"],
                            data["revisions"], data["migration_files"], data["style"],
-                           {d: Schema.from_json(t) for d, t in data["trees"].items()})
+                           {d: Schema.read_only(t) for d, t in data["trees"].items()})
 
     return facts.local("schema-facts", build)
 
@@ -349,7 +350,7 @@ class ModelClass:
     resolved: bool  # every base class was found in the repository
 
 
-def model_classes(facts: RevisionFacts) -> dict[str, ModelClass]:
+def model_classes(facts: RevisionFacts) -> Mapping[str, ModelClass]:
     """Mapped classes by class name, with the attributes they and their bases define."""
 
     def build(_snapshot) -> dict[str, ModelClass]:
@@ -385,7 +386,35 @@ def model_classes(facts: RevisionFacts) -> dict[str, ModelClass]:
                     result.setdefault(model["class"], ModelClass(model["class"], table, path, model["line"], attributes, columns, resolved))
         return result
 
-    return facts.local("model-classes", build)
+    # Cached per revision: resolving every model's bases reads every model file's imports.
+    return facts.get("model-classes", build, _models_json, _ModelClasses)
+
+
+def _models_json(models: dict[str, ModelClass]) -> dict[str, list]:
+    return {name: [m.table, m.path, m.line, sorted(m.attributes), m.columns, m.resolved] for name, m in models.items()}
+
+
+class _ModelClasses(Mapping[str, ModelClass]):
+    """Mapped classes by name, each decoded when first looked up."""
+
+    def __init__(self, raw: dict[str, list]) -> None:
+        self._raw = raw
+        self._decoded: dict[str, ModelClass] = {}
+
+    def __getitem__(self, name: str) -> ModelClass:
+        if name not in self._decoded:
+            table, path, line, attributes, columns, resolved = self._raw[name]
+            self._decoded[name] = ModelClass(name, table, path, line, set(attributes), columns, resolved)
+        return self._decoded[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._raw
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
 
 
 # Base classes that come from the ORM itself and add no mapped attributes of the repository's.

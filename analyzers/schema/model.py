@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
+from typing import Iterator, Mapping
 
 _FAMILIES = [
     ("integer", r"^(big|small|tiny|medium)?int(eger)?\d*$|^(big|small)?serial\d*$|^int[248]$"),
@@ -84,13 +85,40 @@ class Schema:
 
     @classmethod
     def from_json(cls, data: dict) -> "Schema":
-        tables = {}
-        for name, t in data["tables"].items():
-            columns = {c: Column(**col) for c, col in t["columns"].items()}
-            tables[name] = Table(name=t["name"], columns=columns, primary_key=t["primary_key"],
-                                 uniques=[(u[0], list(u[1])) for u in t["uniques"]], indexes=t["indexes"],
-                                 constraints=t["constraints"], created_in=t["created_in"], partial=t.get("partial", False))
-        return cls(tables=tables, enums=data["enums"])
+        return cls(tables={name: _table_from_json(t) for name, t in data["tables"].items()}, enums=data["enums"])
+
+    @classmethod
+    def read_only(cls, data: dict) -> "Schema":
+        """A schema to look tables up in, each table decoded when first asked for: a review reads
+        the few tables its change touches out of thousands."""
+        return cls(tables=_LazyTables(data["tables"]), enums=data["enums"])  # type: ignore[arg-type]
+
+
+def _table_from_json(t: dict) -> Table:
+    columns = {c: Column(**col) for c, col in t["columns"].items()}
+    return Table(name=t["name"], columns=columns, primary_key=t["primary_key"],
+                 uniques=[(u[0], list(u[1])) for u in t["uniques"]], indexes=t["indexes"],
+                 constraints=t["constraints"], created_in=t["created_in"], partial=t.get("partial", False))
+
+
+class _LazyTables(Mapping[str, Table]):
+    def __init__(self, raw: dict[str, dict]) -> None:
+        self._raw = raw
+        self._decoded: dict[str, Table] = {}
+
+    def __getitem__(self, name: str) -> Table:
+        if name not in self._decoded:
+            self._decoded[name] = _table_from_json(self._raw[name])
+        return self._decoded[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._raw
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
 
 
 def _bare(name: str) -> str:

@@ -37,8 +37,8 @@ class MissingFirstPartyModule(RepoRule):
 
     def check(self, ctx) -> Iterable[Finding]:
         index = python_index(ctx.facts)
-        tops = {name.split(".")[0] for name in index.by_module}
-        directories = {d for p in ctx.snapshot.entries() for d in _parents(p)}
+        tops = index.top_names
+        directories = _Directories(ctx.snapshot)
         generated = ctx.config.imports.generated
         for changed in ctx.changes.present:
             if not changed.path.endswith(".py"):
@@ -69,7 +69,20 @@ def _generated(target: str, patterns) -> bool:
     return False
 
 
-def _is_directory(module: str, directories: set[str]) -> bool:
+class _Directories:
+    """The tree's directories, listed only if an import names something that is not a module."""
+
+    def __init__(self, snapshot) -> None:
+        self._snapshot = snapshot
+        self._all: set[str] | None = None
+
+    def __iter__(self):
+        if self._all is None:
+            self._all = {d for p in self._snapshot.entries() for d in _parents(p)}
+        return iter(self._all)
+
+
+def _is_directory(module: str, directories: _Directories) -> bool:
     """Is ``a.b`` a directory of the tree, at the root or under a package root (src/...)?"""
     rel = module.replace(".", "/")
     return any(d == rel or d.endswith("/" + rel) for d in directories)
@@ -80,7 +93,7 @@ def _parents(path: str) -> list[str]:
     return ["/".join(parts[: i + 1]) for i in range(len(parts))]
 
 
-def _missing(index, module: str, names: list[str] | None, directories: set[str]):
+def _missing(index, module: str, names: list[str] | None, directories: _Directories):
     """(what, why) for each part of the import that does not exist."""
     split = index.split(module)
     if split is None or split[1]:

@@ -47,8 +47,8 @@ class RemovedRequirementStillImported(RepoRule):
             return  # nothing that decides what is installed changed
         head = dependency_map(ctx.facts, ctx.config)
         base = dependency_map(ctx.base_facts, ctx.config)
-        for path in sorted(head.index.files):
-            if ctx.config.is_excluded(path):
+        for path, imports in sorted(head.index.part("import_edges").items()):
+            if ctx.config.is_excluded(path) or not any(head.is_third_party(module) for module, _names in imports):
                 continue
             for problem in head.problems(path):
                 coverage = problem.coverage

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterator
 
-from analyzers.schema.facts import SchemaFacts, expected_columns, schema_facts
+from analyzers.schema.facts import SchemaFacts, expected_columns, is_migration_path, schema_facts
 from analyzers.schema.model import Schema
 
 
@@ -30,6 +30,8 @@ def changed_operations(ctx) -> Iterator[ChangedOperation]:
     """At head: operations on added/changed lines of migration files; nothing at base."""
     if ctx.side != "head" or ctx.base_facts is None:
         return
+    if not any(is_migration_path(changed.path, ctx.config) for changed in ctx.changes.present):
+        return  # no migration changed: the schema facts need not be read at all
     head: SchemaFacts = schema_facts(ctx.facts, ctx.config)
     base: SchemaFacts = schema_facts(ctx.base_facts, ctx.config)
     for changed in ctx.changes.present:
@@ -50,10 +52,10 @@ def mapped_by(facts, table: str, column: str | None) -> str | None:
 
     table_word = re.compile(rf"\b{re.escape(table)}\b", re.IGNORECASE)
     column_word = re.compile(rf"\b{re.escape(column)}\b", re.IGNORECASE) if column else None
-    for path, file_facts in sorted(python_index(facts).files.items()):
+    for path, sites in sorted(python_index(facts).part("sql").items()):
         if "/versions/" in f"/{path}" or "/migrations/" in f"/{path}":
             continue
-        for line, sql in file_facts.get("sql", []):
+        for line, sql in sites:
             if table_word.search(sql) and (column_word is None or column_word.search(sql)):
                 return f"{path}:{line} (raw SQL)"
     return None

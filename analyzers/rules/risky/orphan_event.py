@@ -50,7 +50,7 @@ class OrphanEvent(RepoRule):
         index = python_index(ctx.facts)
         listeners: dict[str, set[str]] = {"sio": set(), "pubsub": set()}
         emits: list[tuple[str, str, str, int]] = []
-        for path, facts in index.files.items():
+        for path, facts in sorted(index.part("events").items()):
             for kind, name in facts.get("listens", []):
                 listeners[kind].add(name)
             if not is_test_path(path):

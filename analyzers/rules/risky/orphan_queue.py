@@ -47,11 +47,11 @@ class OrphanQueue(RepoRule):
         index = python_index(ctx.facts)
         pushes: dict[str, list[tuple[str, int, str]]] = {}
         pops: dict[str, list[tuple[str, int, str]]] = {}
-        for path, facts in index.files.items():
+        for path, sites in sorted(index.part("redis").items()):
             if is_test_path(path):
                 continue
-            for op, role, (kind, value), line in facts.get("redis", []):
-                key = value if kind == "lit" else index.constant(facts["module"], value)
+            for op, role, (kind, value), line in sites:
+                key = value if kind == "lit" else index.constant(index.module_of[path], value)
                 if key is None:
                     continue
                 (pushes if role == "push" else pops).setdefault(key, []).append((path, line, op))

@@ -7,6 +7,8 @@ import ast
 from dataclasses import dataclass
 from typing import Iterator
 
+from analyzers.indexes import file_facts
+
 MAX_SOURCE_BYTES = 1024 * 1024
 SQL_CALLS = {"text", "execute", "exec_driver_sql", "executemany", "fetch", "fetchrow", "fetchval", "read_sql", "read_sql_query"}
 
@@ -73,11 +75,14 @@ def changed_sites(ctx, kinds: set[str]) -> Iterator[tuple[str, Site]]:
             continue
         path = changed.path if ctx.side == "head" else (changed.old_path or changed.path)
         entry = ctx.snapshot.entries().get(path)
-        if entry is None or (entry.size or 0) > MAX_SOURCE_BYTES:
+        if entry is None or entry.kind != "file" or (entry.size or 0) > MAX_SOURCE_BYTES:
             continue  # the engine reports the skipped file once
-        data = ctx.snapshot.read(path)
-        if data is None:
-            continue
-        for site in python_sites(path, data.decode("utf-8", "replace")):
+        # Four rules on two revisions ask for the same file's sites: extracted once per blob.
+        for raw in file_facts(ctx.facts, "code-sites", path, _sites_json) or []:
+            site = Site(*raw)
             if site.kind in kinds and (ctx.side == "base" or site.line in changed.lines):
                 yield changed.path, site
+
+
+def _sites_json(path: str, source: str) -> list[list]:
+    return [[s.kind, s.line, s.model, s.attribute, s.value, s.detail] for s in python_sites(path, source)]

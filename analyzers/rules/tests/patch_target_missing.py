@@ -45,14 +45,14 @@ class PatchTargetMissing(RepoRule):
     def check(self, ctx) -> Iterable[Finding]:
         index = python_index(ctx.facts)
         dynamic = set(ctx.config.tests.dynamic_attributes)
-        for path, facts in index.files.items():
+        for path, patches in sorted(index.part("patches").items()):
             if not is_test_path(path):
                 continue
-            for kind, target, attr, line, create in facts.get("patches", []):
+            for kind, target, attr, line, create in patches:
                 if create:
                     continue
                 if kind == "object":
-                    target = f"{_resolve_local(index, facts, target)}.{attr}"
+                    target = f"{_resolve_local(index, index.files[path], target)}.{attr}"
                 if target in dynamic:
                     continue
                 problem = missing(index, target)

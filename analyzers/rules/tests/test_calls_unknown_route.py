@@ -50,11 +50,11 @@ class TestCallsUnknownRoute(RepoRule):
         table, mounts = route_table(index)
         if not table or _uses_unmodelled_routing(index):
             return
-        for path, facts in index.files.items():
+        for path, calls in sorted(index.part("client_calls").items()):
             if not is_test_path(path):
                 continue
-            for method, parts, line in facts.get("client_calls", []):
-                text = render(parts, index, facts["module"])
+            for method, parts, line in calls:
+                text = render(parts, index, index.module_of[path])
                 if text is None or WILDCARD in text or not text.startswith("/"):
                     continue
                 request = segments(text)
@@ -113,8 +113,4 @@ def _nearest(text: str, routes):
 
 
 def _uses_unmodelled_routing(index) -> bool:
-    return any(
-        target.split(".")[0] in _UNMODELLED_ROUTING
-        for facts in index.files.values()
-        for target in facts.get("imports", {}).values()
-    )
+    return any(root in _UNMODELLED_ROUTING for roots in index.part("import_roots").values() for root in roots)
