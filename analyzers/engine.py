@@ -273,7 +273,8 @@ class _Run:
         findings are then computed once for every pull request and push that targets it."""
         revision = ctx.snapshot.revision
         cacheable = self.cache is not None and revision not in UNCACHEABLE_REVISIONS
-        key = f"rule:{cache_salt()}:{rule.id}:{revision}:{self._config_digest}"
+        # The side is part of the key: a rule may judge a revision differently as a base.
+        key = f"rule:{cache_salt()}:{rule.id}:{revision}:{ctx.side}:{self._config_digest}"
         if cacheable and (raw := self.cache.get(key)) is not None:
             return [_finding_from_json(f) for f in codec.loads(raw)]
         errors = len(self.errors)

@@ -161,3 +161,67 @@ def test_grammar_newer_than_the_interpreter_is_still_analysed(make_pr, capsys):
     source = "try:\n    a()\nexcept ValueError, TypeError:\n    pass\ntry:\n    a()\nexcept Exception:\n    pass\n"
     doc = make_pr({}, {"new.py": source}).scan_json(capsys)
     assert findings(doc) == [("RSK003", "new.py", 7)]
+
+
+class _ChangeAwareMarker(_OrphanMarker):
+    """Reads the change set: its findings may differ from one change to another."""
+
+    id = "TST998"
+    runs = 0
+
+    def check(self, ctx):
+        if ctx.changes.files:
+            yield from super().check(ctx)
+
+
+def test_cross_file_findings_of_a_revision_are_cached_when_the_rule_ignores_the_change():
+    base = MemorySnapshot({"a.py": "MARKER\n"}, "base-sha")
+    head = MemorySnapshot({"a.py": "MARKER\n", "b.py": "MARKER\n"}, "head-sha")
+    changes = ChangeSet([ChangedFile("b.py", Status.ADDED, lines=frozenset({1}))])
+    cache = MemoryCache()
+    _OrphanMarker.runs = _ChangeAwareMarker.runs = 0
+    first = review(base, head, changes, Config(), rules=[_OrphanMarker, _ChangeAwareMarker], cache=cache)
+    assert (_OrphanMarker.runs, _ChangeAwareMarker.runs) == (2, 2)
+    assert sorted(k.split(":")[2:5] for k in cache.data if k.startswith("rule:")) == [["TST999", "base-sha", "base"], ["TST999", "head-sha", "head"]]
+    # Another change on the same base (a new push): the base side comes from the cache.
+    other_head = MemorySnapshot({"a.py": "MARKER\n", "c.py": "MARKER\n"}, "other-sha")
+    other = ChangeSet([ChangedFile("c.py", Status.ADDED, lines=frozenset({1}))])
+    second = review(base, other_head, other, Config(), rules=[_OrphanMarker, _ChangeAwareMarker], cache=cache)
+    assert (_OrphanMarker.runs, _ChangeAwareMarker.runs) == (3, 4)
+    assert [(f.rule, f.path) for f in first.findings] == [("TST998", "b.py"), ("TST999", "b.py")]
+    assert [(f.rule, f.path) for f in second.findings] == [("TST998", "c.py"), ("TST999", "c.py")]
+    # The same review again reads both revisions' findings of TST999 from the cache.
+    review(base, head, changes, Config(), rules=[_OrphanMarker, _ChangeAwareMarker], cache=cache)
+    assert _OrphanMarker.runs == 3
+
+
+def test_cached_cross_file_findings_depend_on_the_config_and_skip_failed_runs():
+    class Flaky(_OrphanMarker):
+        id = "TST997"
+
+        def check(self, ctx):
+            raise RuntimeError("transient")
+
+    base, head = MemorySnapshot({"a.py": "MARKER\n"}, "b1"), MemorySnapshot({"a.py": "MARKER\n", "b.py": "MARKER\n"}, "h1")
+    changes = ChangeSet([ChangedFile("b.py", Status.ADDED, lines=frozenset({1}))])
+    cache = MemoryCache()
+    _OrphanMarker.runs = 0
+    review(base, head, changes, Config(), rules=[_OrphanMarker, Flaky], cache=cache)
+    review(base, head, changes, parse_config("paths: {exclude: [docs/**]}"), rules=[_OrphanMarker], cache=cache)
+    assert _OrphanMarker.runs == 4  # another config: computed again
+    assert not [k for k in cache.data if k.startswith("rule:") and ":TST997:" in k]
+
+
+def test_a_revision_reviewed_as_base_then_as_head_is_judged_as_head():
+    class HeadOnly(_OrphanMarker):
+        id = "TST996"
+
+        def check(self, ctx):
+            if ctx.side == "head":
+                yield from super().check(ctx)
+
+    first, second, third = (MemorySnapshot({"a.py": "x\n" + "MARKER\n" * n}, f"c{n}") for n in (0, 1, 2))
+    cache = MemoryCache()
+    review(second, third, ChangeSet([]), Config(), rules=[HeadOnly], cache=cache)
+    report = review(first, second, ChangeSet([]), Config(), rules=[HeadOnly], cache=cache)
+    assert [(f.rule, f.path, f.line) for f in report.findings] == [("TST996", "a.py", 2)]

@@ -1,8 +1,13 @@
-"""A head index derived from the base index plus the changed files equals one built from scratch."""
+"""Revision indexes: a head index derived from the base index plus the changed files equals one
+built from scratch, and a review reads only the parts and files it asks for."""
 
+from analyzers import codec
 from analyzers.context import MemoryCache, RevisionFacts
 from analyzers.indexes import file_index
 from analyzers.python_facts import extract
+from analyzers.python_index import PARTS, python_index
+from analyzers.schema.facts import model_classes
+from analyzers.schema.model import Column, Schema, Table
 from app.git import GitRepo
 
 
@@ -22,3 +27,93 @@ def test_derived_head_index_equals_a_full_build(make_pr):
     assert sorted(derived) == ["a.py", "b.py", "c.py", "new.py"]
     # The base was extracted once (4 files) and only the head's changed files after it (3).
     assert reads_before == 7
+
+
+def _revision_pair(git, cache):
+    base_facts = RevisionFacts(git.snapshot("main"), cache)
+    head_facts = RevisionFacts(git.snapshot("HEAD"), cache)
+    head_facts.base, head_facts.changes = base_facts, git.changes("main", "HEAD")
+    return base_facts, head_facts
+
+
+REDIS_BASE = {
+    "app/__init__.py": "",
+    "app/jobs.py": "import redis\nr = redis.Redis()\nr.lpush('jobs', 1)\n",
+    "app/worker.py": "import redis\nr = redis.Redis()\nr.brpop('jobs')\n",
+    "app/other.py": "X = 1\n",
+}
+
+
+def test_derived_head_parts_equal_a_full_build(make_pr):
+    pr = {"app/worker.py": None, "app/consumer.py": "import redis\nr = redis.Redis()\nr.brpop('jobs2')\n", "app/other.py": "X = 2\n"}
+    repo = make_pr(REDIS_BASE, pr)
+    with GitRepo(repo.path) as git:
+        cache = MemoryCache()
+        base_facts, head_facts = _revision_pair(git, cache)
+        base_index = python_index(base_facts)
+        assert sorted(base_index.part("redis")) == ["app/jobs.py", "app/worker.py"]
+        derived = python_index(head_facts)
+        fresh = python_index(RevisionFacts(git.snapshot("HEAD")))
+        for part in PARTS:
+            assert derived.part(part) == fresh.part(part), part
+        assert derived.by_module == fresh.by_module and derived.module_of == fresh.module_of
+        assert sorted(derived.part("redis")) == ["app/consumer.py", "app/jobs.py"]
+        # The head part came from the base part plus the changed files, not from a whole index.
+        assert not [k for k in cache.data if k.startswith("idx-rev:") and head_facts.snapshot.revision in k]
+
+
+def test_a_head_that_adds_no_python_file_shares_the_base_module_map(make_pr):
+    repo = make_pr(REDIS_BASE, {"app/other.py": "X = 3\n"})
+    with GitRepo(repo.path) as git:
+        base_facts, head_facts = _revision_pair(git, MemoryCache())
+        assert python_index(head_facts).by_module is python_index(base_facts).by_module
+        assert python_index(head_facts).module_of["app/jobs.py"] == "app.jobs"
+
+
+def test_file_facts_are_read_one_file_at_a_time(make_pr):
+    repo = make_pr(REDIS_BASE, {"app/other.py": "X = 3\n"})
+    with GitRepo(repo.path) as git:
+        cache = MemoryCache()
+        index = python_index(RevisionFacts(git.snapshot("HEAD"), cache))
+        assert index.files.get("app/jobs.py")["module"] == "app.jobs"
+        assert "app/worker.py" in index.files and index.files.get("missing.py") is None
+        assert len([k for k in cache.data if k.startswith("idx:")]) == 1
+
+
+def test_revision_listings_are_cached_by_commit(make_pr):
+    repo = make_pr(REDIS_BASE, {"app/other.py": "X = 3\n"})
+    with GitRepo(repo.path) as git:
+        cache = MemoryCache()
+        sha = git.resolve("HEAD")
+        listed = git.snapshot(sha, cache).entries()
+        assert list(cache.data) == [f"tree:{sha}"]
+        cache.data[f"tree:{sha}"] = codec.dumps([["only.py", "0" * 40, "file", 3]])
+        assert list(git.snapshot(sha, cache).entries()) == ["only.py"]
+        assert set(listed) == set(REDIS_BASE)
+
+
+def test_read_only_schema_decodes_the_tables_asked_for():
+    schema = Schema()
+    schema.tables["users"] = Table("users", {"id": Column("id", "integer")}, ["id"])
+    schema.tables["teams"] = Table("teams")
+    lazy = Schema.read_only(codec.loads(codec.dumps(schema.to_json())))
+    assert lazy.table("USERS") == schema.tables["users"]
+    assert sorted(lazy.tables) == ["teams", "users"] and "teams" in lazy.tables
+    assert list(lazy.tables._decoded) == ["users"]
+
+
+def test_model_classes_are_cached_per_revision_and_equal_when_decoded(make_pr):
+    models = (
+        "from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column\n"
+        "class Base(DeclarativeBase):\n    pass\n"
+        "class Stamped:\n    created: Mapped[int] = mapped_column()\n"
+        "class User(Stamped, Base):\n    __tablename__ = 'users'\n    id: Mapped[int] = mapped_column(primary_key=True)\n"
+    )
+    repo = make_pr({"app/__init__.py": "", "app/models.py": models}, {"app/x.py": "X = 1\n"})
+    with GitRepo(repo.path) as git:
+        cache = MemoryCache()
+        built = model_classes(RevisionFacts(git.snapshot("HEAD"), cache))
+        decoded = model_classes(RevisionFacts(git.snapshot("HEAD"), cache))
+    assert type(decoded).__name__ == "_ModelClasses"
+    assert dict(decoded) == dict(built)
+    assert decoded["User"].table == "users" and {"id", "created"} <= decoded["User"].attributes
