@@ -164,7 +164,7 @@ def _scan(args: argparse.Namespace) -> int:
         base_rev = repo.merge_base(base_ref, repo.resolve("HEAD") if head_rev == WORKTREE else head_rev)
         cache = None if args.no_cache else DiskCache()
         base = repo.snapshot(base_rev, cache)
-        head = repo.snapshot(head_rev, cache)
+        head = repo.snapshot(head_rev, cache, base=base)
         config = _load_config(args.config, base)
         changes = repo.changes(base_rev, head_rev)
         report = review(base, head, changes, config, cache=cache)

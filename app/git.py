@@ -110,11 +110,12 @@ class GitRepo:
 
     # -- snapshots ----------------------------------------------------------------------------
 
-    def snapshot(self, rev: str, cache: FactCache | None = None) -> "GitSnapshot | WorktreeSnapshot":
-        """The tree at ``rev``; with a cache, a commit's listing is kept under its sha."""
+    def snapshot(self, rev: str, cache: FactCache | None = None, base: "GitSnapshot | None" = None) -> "GitSnapshot | WorktreeSnapshot":
+        """The tree at ``rev``; with a cache, a commit's listing is kept under its sha. Given the
+        ``base`` it is reviewed against, the listing is the base's plus what differs."""
         if rev == WORKTREE:
             return WorktreeSnapshot(self)
-        return GitSnapshot(self, rev, cache)
+        return GitSnapshot(self, rev, cache, base)
 
     def batch(self) -> "_CatFileBatch":
         if self._batch is None:
@@ -130,6 +131,28 @@ class GitRepo:
             cache.set(key, codec.dumps([[e.path, e.oid, e.kind, e.size] for e in entries.values()]))
         return entries
 
+    def tree_delta(self, base: str, head: str) -> list[list]:
+        """``[path, oid, kind, size]`` for each path whose entry differs from ``base`` to
+        ``head``; oid None for a path ``head`` no longer has."""
+        out = self._run_bytes("diff-tree", "-r", "-z", "--no-renames", "--no-commit-id", base, head)
+        fields = out.split(b"\0")
+        changed: list[tuple[str, bytes, bytes]] = []
+        for meta, raw_path in zip(fields[0::2], fields[1::2]):
+            _old_mode, new_mode, _old_oid, new_oid, _status = meta.lstrip(b":").split()
+            changed.append((raw_path.decode("utf-8", "surrogateescape"), new_mode, new_oid))
+        wanted = [oid for _p, mode, oid in changed if mode not in (b"000000", b"160000")]
+        sizes: dict[bytes, int] = {}
+        if wanted:
+            listing = self._run_bytes("cat-file", "--batch-check=%(objectname) %(objectsize)", input=b"\n".join(wanted) + b"\n")
+            sizes = {oid: int(size) for oid, size in (line.split() for line in listing.splitlines())}
+        delta: list[list] = []
+        for path, mode, oid in changed:
+            if mode == b"000000":
+                delta.append([path, None, None, None])
+            else:
+                delta.append([path, oid.decode(), _kind(mode), sizes.get(oid)])
+        return delta
+
     def _list_tree(self, commit: str) -> dict[str, Entry]:
         out = self._run_bytes("ls-tree", "-r", "-z", "--long", "--full-tree", commit)
         entries: dict[str, Entry] = {}
@@ -137,11 +160,14 @@ class GitRepo:
             if not record:
                 continue
             meta, _, raw_path = record.partition(b"\t")
-            mode, _kind, oid, size = meta.split()
+            mode, _type, oid, size = meta.split()
             path = raw_path.decode("utf-8", "surrogateescape")
-            kind = "file" if mode != b"120000" and mode != b"160000" else ("symlink" if mode == b"120000" else "submodule")
-            entries[path] = Entry(path, oid.decode(), kind, None if size == b"-" else int(size))
+            entries[path] = Entry(path, oid.decode(), _kind(mode), None if size == b"-" else int(size))
         return entries
+
+
+def _kind(mode: bytes) -> str:
+    return {b"120000": "symlink", b"160000": "submodule"}.get(mode, "file")
 
 
 def _is_sha(rev: str) -> bool:
@@ -196,9 +222,10 @@ class _CatFileBatch:
 class GitSnapshot:
     """A commit of a local repository, read from the object store (no checkout needed)."""
 
-    def __init__(self, repo: GitRepo, commit: str, cache: FactCache | None = None) -> None:
+    def __init__(self, repo: GitRepo, commit: str, cache: FactCache | None = None, base: "GitSnapshot | None" = None) -> None:
         self.repo = repo
         self._cache = cache
+        self._base = base
         self._revision = commit if _is_sha(commit) else repo.resolve(commit)
         self._entries: dict[str, Entry] | None = None
 
@@ -208,8 +235,25 @@ class GitSnapshot:
 
     def entries(self) -> dict[str, Entry]:
         if self._entries is None:
-            self._entries = self.repo.tree(self._revision, self._cache)
+            self._entries = self._derived() if self._base is not None else self.repo.tree(self._revision, self._cache)
         return self._entries
+
+    def _derived(self) -> dict[str, Entry]:
+        """The base's listing with the paths that differ replaced: a head revision costs what
+        its change costs, not another listing of the whole repository."""
+        assert self._base is not None
+        key = f"tree-delta:{self._base.revision}:{self._revision}"
+        raw = self._cache.get(key) if self._cache is not None else None
+        delta = codec.loads(raw) if raw is not None else self.repo.tree_delta(self._base.revision, self._revision)
+        if raw is None and self._cache is not None:
+            self._cache.set(key, codec.dumps(delta))
+        entries = dict(self._base.entries())
+        for path, oid, kind, size in delta:
+            if oid is None:
+                entries.pop(path, None)
+            else:
+                entries[path] = Entry(path, oid, kind, size)
+        return entries
 
     def read(self, path: str) -> bytes | None:
         entry = self.entries().get(path)

@@ -225,3 +225,16 @@ def test_a_revision_reviewed_as_base_then_as_head_is_judged_as_head():
     review(second, third, ChangeSet([]), Config(), rules=[HeadOnly], cache=cache)
     report = review(first, second, ChangeSet([]), Config(), rules=[HeadOnly], cache=cache)
     assert [(f.rule, f.path, f.line) for f in report.findings] == [("TST996", "a.py", 2)]
+
+
+def test_visitor_listing_per_class_matches_libcst_for_every_rule_and_provider():
+    from libcst.metadata import ExpressionContextProvider, ParentNodeProvider, QualifiedNameProvider, ScopeProvider
+
+    from analyzers.python_source import LIBCST_GET_VISITORS, _visitors_of
+    from analyzers.rules.base import PythonRule
+
+    classes = [r for r in ALL_RULES if issubclass(r, PythonRule)]
+    classes += [ScopeProvider, QualifiedNameProvider, ExpressionContextProvider, ParentNodeProvider]
+    for cls in classes:
+        visitor = cls.__new__(cls)
+        assert set(_visitors_of(visitor)) == set(LIBCST_GET_VISITORS(visitor)), cls

@@ -117,3 +117,21 @@ def test_model_classes_are_cached_per_revision_and_equal_when_decoded(make_pr):
     assert type(decoded).__name__ == "_ModelClasses"
     assert dict(decoded) == dict(built)
     assert decoded["User"].table == "users" and {"id", "created"} <= decoded["User"].attributes
+
+
+def test_a_head_listing_derived_from_the_base_equals_its_own(make_pr):
+    base = {**REDIS_BASE, "docs/a.md": "a\n", "gone.txt": "x\n"}
+    repo = make_pr(base, {"app/other.py": "X = 3\n", "gone.txt": None, "new/dir/b.py": "B = 1\n" * 40})
+    (repo.path / "link").symlink_to("docs/a.md")
+    repo.commit({}, "a symlink")
+    with GitRepo(repo.path) as git:
+        cache = MemoryCache()
+        base_snapshot = git.snapshot(git.resolve("main"), cache)
+        head = git.snapshot(git.resolve("HEAD"), cache, base=base_snapshot)
+        assert head.entries() == git.tree(git.resolve("HEAD"))
+        assert head.entries()["new/dir/b.py"].size == len("B = 1\n" * 40)
+        assert head.entries()["link"].kind == "symlink" and "gone.txt" not in head.entries()
+        # Listed once for the base; the head is kept as a delta and rebuilt from it next time.
+        assert sorted(k.split(":")[0] for k in cache.data) == ["tree", "tree-delta"]
+        again = git.snapshot(git.resolve("HEAD"), cache, base=git.snapshot(git.resolve("main"), cache))
+        assert again.entries() == head.entries()
