@@ -72,7 +72,9 @@ class DependencyMap:
         self.locks: dict[str, dict[str, str]] = file_index(facts, "locks", is_lock_file, lambda p, t: parse_lock(t))
         self.images = self._images()
         self._reach: dict[str, set[str]] = {}
-        self.first_party = self.index.top_names | {p.split("/", 1)[0] for p in facts.snapshot.entries() if "/" in p}
+        # Cached per revision: it is a pass over every module name and every path.
+        self.first_party: set[str] = set(facts.get("first-party-names", lambda snapshot: sorted(
+            self.index.top_names | {p.split("/", 1)[0] for p in snapshot.entries() if "/" in p})))
 
     # -- manifests ------------------------------------------------------------------------
 

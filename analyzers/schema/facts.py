@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass
-from typing import Any, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator, Mapping
 
 from analyzers.config import Config
 from analyzers.context import RevisionFacts
@@ -39,7 +39,7 @@ def is_sql_migration(path: str, config: Config) -> bool:
 
 @dataclass
 class SchemaFacts:
-    schema: Schema
+    load_schema: Callable[[], Schema] = field(repr=False)
     operations: dict[str, list[dict]]
     notices: dict[str, list[list]]
     graph_problems: list[str]
@@ -47,6 +47,15 @@ class SchemaFacts:
     migration_files: list[str]
     style: str  # "alembic", "sql" or ""
     trees: dict[str, Schema]  # per Alembic versions/ directory, when there are several
+
+    @property
+    def schema(self) -> Schema:
+        """The replayed schema, decoded when a rule first looks a table up."""
+        if self._schema is None:
+            self._schema = self.load_schema()
+        return self._schema
+
+    _schema: Schema | None = field(default=None, init=False, repr=False)
 
     @property
     def has_migrations(self) -> bool:
@@ -135,7 +144,7 @@ def _incremental(facts: RevisionFacts, config: Config, name: str) -> dict | None
     touched = [c for c in changes.files if is_migration_path(c.path, config) or is_migration_path(c.old_path, config)]
     if any(c.status is not Status.ADDED for c in touched):
         return None
-    base_data = base.get(name, lambda s: _compute(s, config, base))
+    base_data = _schema_data(base, config, name)
     if base_data["trees"]:
         return None
     base_sql = [p for p in base_data["migration_files"] if p.endswith(".sql")]
@@ -179,12 +188,30 @@ def _incremental(facts: RevisionFacts, config: Config, name: str) -> dict | None
             "revisions": revisions, "migration_files": files, "style": style, "trees": {}}
 
 
+def _schema_data(facts: RevisionFacts, config: Config, name: str, tables: bool = True) -> dict:
+    """A revision's schema facts as JSON, cached in two parts: the replayed tables (most of the
+    bytes, for the rules that look tables up) and the rest (operations per migration...)."""
+    computed: dict = {}
+
+    def whole(snapshot) -> dict:
+        if not computed:
+            computed.update(_incremental(facts, config, name) or _compute(snapshot, config, facts))
+        return computed
+
+    data = dict(facts.get(f"{name}:rest", lambda s: {k: v for k, v in whole(s).items() if k != "schema"}))
+    if tables or computed:  # a replay just ran: keep its tables too, it must not run twice
+        schema = facts.get(f"{name}:tables", lambda s: whole(s)["schema"])
+        if tables:
+            data["schema"] = schema
+    return data
+
+
 def schema_facts(facts: RevisionFacts, config: Config) -> SchemaFacts:
     def build(snapshot) -> SchemaFacts:
         name = f"schema:{config.schema_.dialect}:{','.join(config.schema_.migrations)}"
-        data = facts.get(name, lambda s: _incremental(facts, config, name) or _compute(s, config, facts))
-        return SchemaFacts(Schema.read_only(data["schema"]), data["operations"], data["notices"], data["graph_problems"],
-                           data["revisions"], data["migration_files"], data["style"],
+        data = _schema_data(facts, config, name, tables=False)
+        return SchemaFacts(lambda: Schema.read_only(_schema_data(facts, config, name)["schema"]), data["operations"], data["notices"],
+                           data["graph_problems"], data["revisions"], data["migration_files"], data["style"],
                            {d: Schema.read_only(t) for d, t in data["trees"].items()})
 
     return facts.local("schema-facts", build)

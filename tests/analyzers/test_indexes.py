@@ -135,3 +135,23 @@ def test_a_head_listing_derived_from_the_base_equals_its_own(make_pr):
         assert sorted(k.split(":")[0] for k in cache.data) == ["tree", "tree-delta"]
         again = git.snapshot(git.resolve("HEAD"), cache, base=git.snapshot(git.resolve("main"), cache))
         assert again.entries() == head.entries()
+
+
+def test_schema_facts_replay_once_and_decode_tables_only_when_looked_up(make_pr, monkeypatch):
+    from analyzers.config import Config
+    from analyzers.schema import facts as schema_module
+
+    migration = "CREATE TABLE users (id integer PRIMARY KEY, email text NOT NULL);\\n"
+    repo = make_pr({"migrations/001_users.sql": migration}, {"app.py": "X = 1\\n"})
+    replays = []
+    compute = schema_module._compute
+    monkeypatch.setattr(schema_module, "_compute", lambda *a: replays.append(1) or compute(*a))
+    with GitRepo(repo.path) as git:
+        cache = MemoryCache()
+        first = schema_module.schema_facts(RevisionFacts(git.snapshot("HEAD"), cache), Config())
+        assert first.migration_files == ["migrations/001_users.sql"] and first._schema is None
+        assert first.schema.table("users").columns["email"].nullable is False
+        again = schema_module.schema_facts(RevisionFacts(git.snapshot("HEAD"), cache), Config())
+        assert again.schema.table("users") == first.schema.table("users")
+    assert len(replays) == 1
+    assert sorted(k.rsplit(":", 2)[-1] for k in cache.data if k.startswith("fact:")) == ["rest", "tables"]
