@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import tempfile
+import time
 from pathlib import Path
 
 import platformdirs
+
+from analyzers import cache_salt
+
+# Another analyzer version's entries can never be read again; a version not used for this long
+# is removed when the cache is opened (not at once: two checkouts may share the directory).
+STALE_AFTER_S = 7 * 24 * 3600
 
 
 def default_cache_dir() -> Path:
@@ -15,10 +23,25 @@ def default_cache_dir() -> Path:
 
 
 class DiskCache:
-    """Keys embed immutable ids (blob and commit shas, analyzer version): entries never go stale."""
+    """Keys embed immutable ids (blob and commit shas, analyzer version): entries never go stale.
 
-    def __init__(self, directory: Path | None = None) -> None:
-        self.directory = directory or default_cache_dir()
+    Each analyzer version has its own directory, so that upgrading does not leave the previous
+    version's entries behind for ever."""
+
+    def __init__(self, root: Path | None = None, version: str | None = None) -> None:
+        self.root = root or default_cache_dir()
+        self.directory = self.root / (version or cache_salt())
+        self._prune()
+
+    def _prune(self) -> None:
+        try:
+            os.utime(self.directory) if self.directory.exists() else None
+            now = time.time()
+            for other in self.root.iterdir():
+                if other != self.directory and other.is_dir() and now - other.stat().st_mtime > STALE_AFTER_S:
+                    shutil.rmtree(other, ignore_errors=True)
+        except OSError:
+            pass  # a missing or read-only cache directory only costs speed
 
     def _file(self, key: str) -> Path:
         digest = hashlib.sha256(key.encode()).hexdigest()
