@@ -7,6 +7,7 @@ import os
 import shutil
 import tempfile
 import time
+from collections import OrderedDict
 from pathlib import Path
 
 import platformdirs
@@ -64,3 +65,29 @@ class DiskCache:
             os.replace(tmp, target)
         except OSError:
             pass  # a read-only or full cache directory only costs speed
+
+
+class MemoryFactCache:
+    """Facts in memory for `undertow serve` without Redis: least recently used entries are
+    dropped beyond ``max_bytes``, so a long-running service does not grow without bound."""
+
+    def __init__(self, max_bytes: int = 256 * 1024 * 1024) -> None:
+        self.max_bytes = max_bytes
+        self.size = 0
+        self._data: OrderedDict[str, bytes] = OrderedDict()
+
+    def get(self, key: str) -> bytes | None:
+        value = self._data.get(key)
+        if value is not None:
+            self._data.move_to_end(key)
+        return value
+
+    def set(self, key: str, value: bytes) -> None:
+        if len(value) > self.max_bytes:
+            return
+        old = self._data.pop(key, None)
+        self.size += len(value) - (len(old) if old is not None else 0)
+        self._data[key] = value
+        while self.size > self.max_bytes:
+            _, dropped = self._data.popitem(last=False)
+            self.size -= len(dropped)

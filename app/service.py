@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from gidgethub import sansio
 from gidgethub.abc import GitHubAPI
 
+from app.cache import MemoryFactCache
 from app.coordinator import InProcessReviews
 from app.dedupe import MemoryDeduper, RedisDeduper
 from app.events import Delivery
@@ -65,6 +66,7 @@ class Service:
                  metrics: Metrics | None = None) -> None:
         """``queue``: an arq pool; deliveries then go to Redis for `undertow worker` processes."""
         self.blobs = BlobCache()
+        self.facts = MemoryFactCache()  # reviews in this process share derived facts (workers use Redis)
         self.metrics = metrics or Metrics()
         self.github_for = github_for
         self.reviews = InProcessReviews(self._run, concurrency)
@@ -95,7 +97,7 @@ class Service:
     async def _run(self, job: ReviewJob, fresh: bool, dismissed, still_current) -> None:
         gh = await self.github_for(job.installation_id)
         with self.metrics.review_seconds.time():
-            outcome = await run_review(gh, job, self.blobs, still_current=still_current, dismissed=dismissed)
+            outcome = await run_review(gh, job, self.blobs, cache=self.facts, still_current=still_current, dismissed=dismissed)
         for rule, count in outcome.rules.items():
             self.metrics.findings.labels(rule).inc(count)
         log.info("review finished", extra={"repo": job.repo, "pr": job.number, "status": outcome.status})

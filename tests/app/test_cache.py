@@ -33,3 +33,18 @@ def test_an_unwritable_cache_only_costs_speed(tmp_path):
     cache = DiskCache(blocker, version="v")
     cache.set("k", b"v")
     assert cache.get("k") is None
+
+
+def test_memory_fact_cache_drops_least_recently_used_entries_beyond_its_size():
+    from app.cache import MemoryFactCache
+
+    cache = MemoryFactCache(max_bytes=10)
+    cache.set("a", b"1234")
+    cache.set("b", b"1234")
+    assert cache.get("a") == b"1234"  # now the most recently used
+    cache.set("c", b"1234")
+    assert (cache.get("a"), cache.get("b"), cache.get("c")) == (b"1234", None, b"1234")
+    cache.set("a", b"12")
+    assert cache.size == 6
+    cache.set("huge", b"x" * 11)
+    assert cache.get("huge") is None and cache.size == 6
