@@ -32,7 +32,7 @@ from app.github_data import BlobCache
 from app.github_retry import ResilientGitHubAPI
 from app.review import ReviewJob, run_review
 from app.webhook import create_app
-from tests.benchmarks.synthetic import build, pull_request
+from tests.benchmarks.synthetic import add_push, build, pull_request
 
 LATENCY = 0.05
 SECRET = "bench"
@@ -56,6 +56,64 @@ async def review_calls(repo: Path, head: str) -> list[dict]:
             calls = len(state.requests) - before
             results.append({"run": label, "api_calls": calls, "seconds": elapsed,
                             "sequential_round_trips_est": round(elapsed / LATENCY, 1)})
+    return results
+
+
+async def webhook_to_check(repo: Path, head: str, push_head: str) -> list[dict]:
+    """Seconds from posting a signed webhook to `undertow serve` (uvicorn on loopback, in-process
+    queue) until the emulator holds a completed check run for the head: cold (first review),
+    warm (`/undertow rescan` of the same head) and a new push of 10 other files."""
+    from app.service import Service
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()
+    state = EmulatedGitHub(repo, "bench/repo", 1, key.public_key(), pulls={1: PullRequest(1, "main", head)}, faults=Faults(latency=LATENCY))
+    github = httpx.AsyncClient(transport=httpx.ASGITransport(app=create_emulator(state)), base_url="http://github.test")
+    tokens = InstallationTokens(1, pem)
+
+    async def github_for(installation_id: int):
+        token = await tokens.token(ResilientGitHubAPI(github, "bench", base_url="http://github.test"), installation_id)
+        return ResilientGitHubAPI(github, "bench", oauth_token=token, base_url="http://github.test")
+
+    service = Service(SECRET, github_for)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(service.app, host="127.0.0.1", port=port, log_level="warning", access_log=False))
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.01)
+    results = []
+    pr = {"number": 1, "installation": {"id": 1}, "repository": {"full_name": "bench/repo"}}
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+        async def deliver(label: str, event: str, payload: dict, sha: str) -> None:
+            body = json.dumps(payload).encode()
+            headers = {"x-github-event": event, "x-github-delivery": f"latency-{label}", "content-type": "application/json",
+                       "x-hub-signature-256": "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()}
+            done = len([r for r in state.check_runs.values() if r.get("head_sha") == sha and r.get("status") == "completed"])
+            before = len(state.requests)
+            started = time.perf_counter()
+            assert (await client.post("/webhook", content=body, headers=headers)).status_code in (200, 202)
+            while len([r for r in state.check_runs.values() if r.get("head_sha") == sha and r.get("status") == "completed"]) == done:
+                await asyncio.sleep(0.005)
+            results.append({"run": label, "seconds": time.perf_counter() - started, "api_calls": len(state.requests) - before})
+
+        head_sha = state.git.resolve(head)
+        opened = {**pr, "action": "opened", "pull_request": {"number": 1, "head": {"sha": head_sha}, "base": {"sha": state.git.resolve("main")}}}
+        await deliver("cold", "pull_request", opened, head_sha)
+        await service.drain()
+        rescan = {**pr, "action": "created", "issue": {"number": 1, "pull_request": {"url": "x"}},
+                  "comment": {"id": 1, "body": "/undertow rescan", "user": {"login": "octocat"}, "author_association": "OWNER"}}
+        await deliver("warm (rescan, same head)", "issue_comment", rescan, head_sha)
+        await service.drain()
+        state.pulls[1] = PullRequest(1, "main", push_head)
+        push_sha = state.git.resolve(push_head)
+        pushed = {**pr, "action": "synchronize", "pull_request": {"number": 1, "head": {"sha": push_sha}, "base": {"sha": state.git.resolve("main")}}}
+        await deliver("new push (10 more files)", "pull_request", pushed, push_sha)
+        await service.drain()
+    server.should_exit = True
+    await task
+    await github.aclose()
     return results
 
 
@@ -115,15 +173,20 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         repo = build(Path(tmp), 1)
         _, head = pull_request(repo, 10, "pr")
+        push = add_push(repo, head, 10)
         reviews = asyncio.run(review_calls(repo, head))
+        latency = asyncio.run(webhook_to_check(repo, head, push))
     ingest = asyncio.run(ingestion())
     print(f"10-file review on the emulator ({int(LATENCY * 1000)} ms per call):")
     for r in reviews:
         print(f"  {r['run']:<5} {r['api_calls']:>3} API calls, {r['seconds']:.2f} s webhook-free review time (≈{r['sequential_round_trips_est']} sequential round trips)")
+    print("Webhook to completed check run through `undertow serve` on loopback (same emulator):")
+    for r in latency:
+        print(f"  {r['run']:<26} {r['seconds']:.2f} s, {r['api_calls']} API calls")
     print(f"Webhook ingestion at {ingest['offered_per_s']}/s on loopback: {ingest['achieved_per_s']}/s achieved, "
           f"p50 {ingest['p50_ms']} ms, p99 {ingest['p99_ms']} ms, {ingest['lost']} lost, {ingest['duplicated']} duplicated")
     args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps({"reviews": reviews, "ingestion": ingest}, indent=2))
+    args.json.write_text(json.dumps({"reviews": reviews, "webhook_to_check": latency, "ingestion": ingest}, indent=2))
     return 0
 
 

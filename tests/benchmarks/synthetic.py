@@ -76,3 +76,17 @@ def pull_request(repo: Path, changed: int, name: str) -> tuple[str, str]:
     _git(repo, "commit", "-qm", f"change {changed} files")
     _git(repo, "checkout", "-q", "main")
     return "main", name
+
+
+def add_push(repo: Path, branch: str, changed: int, nth: int = 1) -> str:
+    """A new commit on ``branch`` (a push to the pull request) changing ``changed`` other service
+    files (the ``nth`` such push changes its own files); returns its branch, ``{branch}-push{nth}``."""
+    name = f"{branch}-push{nth}"
+    _git(repo, "checkout", "-q", "-B", name, branch)
+    for s in range(nth * changed, (nth + 1) * changed):
+        path = repo / f"app/services/s{s}.py"
+        path.write_text(path.read_text() + f"\n\ndef more_{s}(cmd):\n    import subprocess\n    return subprocess.call(cmd)\n")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-qm", f"push: {changed} more files")
+    _git(repo, "checkout", "-q", "main")
+    return name
