@@ -14,6 +14,7 @@ from analyzers.changes import ChangedFile, ChangeSet
 from analyzers.config import Config
 from analyzers.context import UNCACHEABLE_REVISIONS, FactCache, FileContext, MemoryCache, RepoContext, RevisionFacts
 from analyzers.findings import Finding, Severity, Suggestion, fingerprint
+from analyzers.impact import INPUTS
 from analyzers.python_source import PythonParseError, parse_python, run_python_rules
 from analyzers.rules import ALL_RULES
 from analyzers.rules.base import FileRule, PythonRule, RepoRule, Rule
@@ -118,6 +119,7 @@ class _Run:
         self.head_facts = RevisionFacts(head, cache)
         self.head_facts.base, self.head_facts.changes = self.base_facts, changes
         self.errors: list[str] = []
+        self._inputs_touched: dict[str, bool] = {}
         self._suppressions: dict[str, Suppressions] = {}
         self._config_digest = hashlib.sha256(config.model_dump_json().encode()).hexdigest()[:16]
         self._rule_signature = ",".join(r.id for r in self.python_rules + self.file_rules) + ":" + self._config_digest
@@ -260,12 +262,22 @@ class _Run:
         for rule in self.cross_file_rules:
             base_ctx = RepoContext(self.base, self.changes, self.config, self.base_facts, "base")
             head_ctx = RepoContext(self.head, self.changes, self.config, self.head_facts, "head", self.base_facts)
+            if rule.depends_on is not None and not self._touched(rule.depends_on):
+                # Its inputs are the same at head: so are its findings, all pre-existing.
+                old += [f for f in self._revision_findings(rule, base_ctx)
+                        if not self.config.is_excluded(f.path) and not self._suppressed_at_head(f)]
+                continue
             at_base = {f.fingerprint for f in self._revision_findings(rule, base_ctx)}
             for finding in self._revision_findings(rule, head_ctx):
                 if self.config.is_excluded(finding.path) or self._suppressed_at_head(finding):
                     continue
                 (old if finding.fingerprint in at_base else new).append(finding)
         return new, old
+
+    def _touched(self, inputs: str) -> bool:
+        if inputs not in self._inputs_touched:
+            self._inputs_touched[inputs] = INPUTS[inputs](self.changes, self.base_facts, self.head_facts, self.config)
+        return self._inputs_touched[inputs]
 
     def _revision_findings(self, rule: type[Rule], ctx: RepoContext) -> list[Finding]:
         """A cross-file rule's findings on one revision. When the rule judged the revision alone

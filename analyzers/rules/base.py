@@ -147,6 +147,10 @@ class FileRule(Rule, abc.ABC):
 class RepoRule(Rule, abc.ABC):
     """A cross-file check, run at base and at head; a finding is new when its fingerprint is."""
 
+    # The kind of input (a key of analyzers.impact.INPUTS) the findings are a function of, when
+    # that is all they depend on: a change that touches none of it cannot alter them.
+    depends_on: ClassVar[str | None] = None
+
     @abc.abstractmethod
     def check(self, ctx: "RepoContext") -> Iterable[Finding]:
         """The findings over the whole revision, built from its (cached) facts."""

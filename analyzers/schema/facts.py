@@ -163,7 +163,7 @@ def _incremental(facts: RevisionFacts, config: Config, name: str) -> dict | None
         return None
     if any(rev in base_data["revisions"] for rev in added_revisions):
         return None  # a duplicate id: let the full replay report it
-    schema = Schema.from_json(base_data["schema"])
+    schema = Schema.overlay(base_data["schema"])
     operations, notices = dict(base_data["operations"]), dict(base_data["notices"])
     dialect = config.schema_.dialect
     for path, data in facts.snapshot.read_many(added_sql).items():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
-from typing import Iterator, Mapping
+from typing import Iterator, Mapping, MutableMapping
 
 _FAMILIES = [
     ("integer", r"^(big|small|tiny|medium)?int(eger)?\d*$|^(big|small)?serial\d*$|^int[248]$"),
@@ -81,11 +81,19 @@ class Schema:
         return self.tables.get(_bare(name))
 
     def to_json(self) -> dict:
+        if isinstance(self.tables, _OverlayTables):
+            return {"tables": self.tables.to_json(), "enums": {k: list(v) for k, v in self.enums.items()}}
         return asdict(self)
 
     @classmethod
     def from_json(cls, data: dict) -> "Schema":
-        return cls(tables={name: _table_from_json(t) for name, t in data["tables"].items()}, enums=data["enums"])
+        return cls(tables={name: _table_from_json(t) for name, t in data["tables"].items()}, enums=_enums(data))
+
+    @classmethod
+    def overlay(cls, data: dict) -> "Schema":
+        """A schema to replay more migrations onto: tables are decoded when first touched, and
+        ``to_json`` re-encodes only those (a new migration touches a few tables of thousands)."""
+        return cls(tables=_OverlayTables(data["tables"]), enums=_enums(data))  # type: ignore[arg-type]
 
     @classmethod
     def read_only(cls, data: dict) -> "Schema":
@@ -94,11 +102,61 @@ class Schema:
         return cls(tables=_LazyTables(data["tables"]), enums=data["enums"])  # type: ignore[arg-type]
 
 
+def _enums(data: dict) -> dict[str, list[str]]:
+    return {k: list(v) for k, v in data["enums"].items()}
+
+
 def _table_from_json(t: dict) -> Table:
-    columns = {c: Column(**col) for c, col in t["columns"].items()}
-    return Table(name=t["name"], columns=columns, primary_key=t["primary_key"],
-                 uniques=[(u[0], list(u[1])) for u in t["uniques"]], indexes=t["indexes"],
-                 constraints=t["constraints"], created_in=t["created_in"], partial=t.get("partial", False))
+    """A new Table that shares nothing with ``t``: replaying onto it never alters cached facts."""
+    columns = {c: Column(**{**col, "allowed": list(col["allowed"]) if col.get("allowed") is not None else None})
+               for c, col in t["columns"].items()}
+    return Table(name=t["name"], columns=columns, primary_key=list(t["primary_key"]),
+                 uniques=[(u[0], list(u[1])) for u in t["uniques"]], indexes={k: list(v) for k, v in t["indexes"].items()},
+                 constraints=list(t["constraints"]), created_in=t["created_in"], partial=t.get("partial", False))
+
+
+class _OverlayTables(MutableMapping[str, Table]):
+    """Tables over a revision's cached JSON: a table is decoded (a fresh copy) when first read,
+    and the ones read, written or removed are all ``to_json`` encodes again."""
+
+    def __init__(self, raw: dict[str, dict]) -> None:
+        self._raw = raw
+        self._live: dict[str, Table] = {}
+        self._removed: set[str] = set()
+
+    def __getitem__(self, name: str) -> Table:
+        if name not in self._live:
+            if name in self._removed or name not in self._raw:
+                raise KeyError(name)
+            self._live[name] = _table_from_json(self._raw[name])
+        return self._live[name]
+
+    def __setitem__(self, name: str, table: Table) -> None:
+        self._live[name] = table
+        self._removed.discard(name)
+
+    def __delitem__(self, name: str) -> None:
+        if name not in self:
+            raise KeyError(name)
+        self._live.pop(name, None)
+        self._removed.add(name)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._live or (name in self._raw and name not in self._removed)
+
+    def __iter__(self) -> Iterator[str]:
+        for name in self._raw:
+            if name not in self._removed or name in self._live:
+                yield name
+        for name in self._live:
+            if name not in self._raw:
+                yield name
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def to_json(self) -> dict[str, dict]:
+        return {name: asdict(self._live[name]) if name in self._live else self._raw[name] for name in self}
 
 
 class _LazyTables(Mapping[str, Table]):

@@ -238,3 +238,31 @@ def test_visitor_listing_per_class_matches_libcst_for_every_rule_and_provider():
     for cls in classes:
         visitor = cls.__new__(cls)
         assert set(_visitors_of(visitor)) == set(LIBCST_GET_VISITORS(visitor)), cls
+
+
+def test_a_rule_whose_inputs_the_change_leaves_alone_is_not_run_at_head():
+    class SchemaMarker(_OrphanMarker):
+        id = "TST995"
+        depends_on = "schema"
+        sides: list[str] = []
+
+        def check(self, ctx):
+            type(self).sides.append(ctx.side)
+            yield from super().check(ctx)
+
+    models = "from sqlalchemy import Column, Integer\nclass User(Base):\n    __tablename__ = 'users'\n    id = Column(Integer, primary_key=True)  # MARKER\n"
+    base = MemorySnapshot({"app/models.py": models, "app/service.py": "X = 1\n"}, "b-rev")
+    for changed, content, sides in (
+        ("app/service.py", "X = 2  # MARKER\n", ["base"]),  # no model, no migration: head = base
+        ("app/models.py", models + "# touched\n", ["base", "head"]),
+        ("migrations/002.sql", "CREATE TABLE t (id int);\n", ["base", "head"]),
+    ):
+        files = {"app/models.py": models, "app/service.py": "X = 1\n", changed: content}
+        head = MemorySnapshot(files, f"h-{changed}")
+        SchemaMarker.sides = []
+        report = review(base, head, ChangeSet([ChangedFile(changed, Status.MODIFIED, lines=frozenset({1}))]), Config(),
+                        rules=[SchemaMarker], cache=MemoryCache())
+        assert SchemaMarker.sides == sides, changed
+        # The model's marker is pre-existing either way; skipped at head, the rule does not see the
+        # service file's new marker (a real rule with these inputs does not read service files).
+        assert (report.findings, report.preexisting) == ([], 1)

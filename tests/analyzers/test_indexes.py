@@ -155,3 +155,28 @@ def test_schema_facts_replay_once_and_decode_tables_only_when_looked_up(make_pr,
         assert again.schema.table("users") == first.schema.table("users")
     assert len(replays) == 1
     assert sorted(k.rsplit(":", 2)[-1] for k in cache.data if k.startswith("fact:")) == ["rest", "tables"]
+
+
+def test_overlay_schema_reencodes_only_touched_tables_and_never_alters_the_base():
+    base = Schema()
+    base.tables["users"] = Table("users", {"id": Column("id", "integer")}, ["id"], indexes={"ix": ["id"]})
+    base.tables["teams"] = Table("teams")
+    base.tables["old"] = Table("old")
+    raw = codec.loads(codec.dumps(base.to_json()))
+    frozen = codec.dumps(raw)
+    head = Schema.overlay(raw)
+    head.tables["users"].columns["email"] = Column("email", "text")
+    head.tables["users"].indexes["ix"].append("email")
+    head.tables.pop("old")
+    head.tables["new"] = Table("new")
+    assert sorted(head.tables) == ["new", "teams", "users"] and "old" not in head.tables
+    encoded = head.to_json()
+    assert encoded["tables"]["teams"] is raw["tables"]["teams"]  # untouched: not decoded, not re-encoded
+    assert set(encoded["tables"]["users"]["columns"]) == {"id", "email"}
+    assert codec.dumps(raw) == frozen  # the cached base JSON is unchanged
+    expected = Schema.from_json(codec.loads(frozen))
+    expected.tables["users"].columns["email"] = Column("email", "text")
+    expected.tables["users"].indexes["ix"].append("email")
+    del expected.tables["old"]
+    expected.tables["new"] = Table("new")
+    assert Schema.from_json(codec.loads(codec.dumps(encoded))) == expected

@@ -32,6 +32,7 @@ class MigrationGraphBroken(RepoRule):
     name = "migration-graph-broken"
     severity = Severity.ERROR
     fix = "merge the heads (alembic merge) or fix down_revision"
+    depends_on = "schema"
 
     def check(self, ctx) -> Iterable[Finding]:
         facts = schema_facts(ctx.facts, ctx.config)

@@ -38,6 +38,7 @@ class ModelWithoutMigration(RepoRule):
     name = "model-without-migration"
     severity = Severity.ERROR
     fix = "add a migration that creates it, in the same change"
+    depends_on = "schema"
 
     def check(self, ctx) -> Iterable[Finding]:
         facts = schema_facts(ctx.facts, ctx.config)

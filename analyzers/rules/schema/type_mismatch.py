@@ -36,6 +36,7 @@ class TypeMismatch(RepoRule):
     name = "type-mismatch"
     severity = Severity.WARNING
     fix = "make the model type and the migrated column type agree"
+    depends_on = "schema"
 
     def check(self, ctx) -> Iterable[Finding]:
         facts = schema_facts(ctx.facts, ctx.config)
