@@ -80,7 +80,7 @@ class PythonIndex:
 
     def __init__(self, facts: RevisionFacts) -> None:
         self._revision = facts
-        modules = _module_map(facts)
+        modules = self._modules = _module_map(facts)
         self.by_module: dict[str, str] = modules["by_module"]  # every importable name -> path
         self.module_of: dict[str, str] = modules["canonical"]  # path -> the name code imports it by
         self.files = _Files(facts, self.module_of)
@@ -95,7 +95,7 @@ class PythonIndex:
     def top_names(self) -> set[str]:
         """The first component of every first-party module name."""
         if self._tops is None:
-            self._tops = {name.split(".")[0] for name in self.by_module}
+            self._tops = set(self._modules["tops"])
         return self._tops
 
     def facts(self, module: str) -> dict[str, Any] | None:
@@ -166,7 +166,7 @@ def python_index(facts: RevisionFacts) -> PythonIndex:
     return facts.local("python-index", lambda _: PythonIndex(facts))
 
 
-def _module_map(facts: RevisionFacts) -> dict[str, dict[str, str]]:
+def _module_map(facts: RevisionFacts) -> dict[str, Any]:
     """Module names by path and paths by module name, from the paths alone; a head revision
     that adds, removes or renames no Python file has its base revision's map."""
     base, changes = facts.base, facts.changes
@@ -184,7 +184,7 @@ def _indexed(facts: RevisionFacts, path: str) -> bool:
     return entry is not None and entry.kind == "file" and (entry.size or 0) <= MAX_INDEXED_BYTES
 
 
-def _modules_of(paths: list[str]) -> dict[str, dict[str, str]]:
+def _modules_of(paths: list[str]) -> dict[str, Any]:
     roots = package_roots(paths)
     by_module: dict[str, str] = {}
     canonical: dict[str, str] = {}
@@ -194,4 +194,4 @@ def _modules_of(paths: list[str]) -> dict[str, dict[str, str]]:
         canonical[path] = names[0]
         for name in names:
             by_module.setdefault(name, path)
-    return {"by_module": by_module, "canonical": canonical}
+    return {"by_module": by_module, "canonical": canonical, "tops": sorted({name.split(".")[0] for name in by_module})}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Protocol
+from typing import Iterable, Mapping, Protocol
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,8 +23,8 @@ class Snapshot(Protocol):
     def revision(self) -> str:
         """A stable id for the revision (commit sha, or a marker for a working tree)."""
 
-    def entries(self) -> dict[str, Entry]:
-        """Every path of the tree."""
+    def entries(self) -> Mapping[str, Entry]:
+        """Every path of the tree (read-only)."""
 
     def read(self, path: str) -> bytes | None:
         """The bytes of a regular file, or None when the path is absent or not a regular file."""

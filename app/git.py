@@ -6,7 +6,7 @@ import os
 import subprocess
 import threading
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator, Mapping
 
 from analyzers import codec
 from analyzers.changes import ChangeSet, ChangedFile, Status, parse_unified_diff
@@ -122,14 +122,14 @@ class GitRepo:
             self._batch = _CatFileBatch(self)
         return self._batch
 
-    def tree(self, commit: str, cache: FactCache | None = None) -> dict[str, Entry]:
+    def tree(self, commit: str, cache: FactCache | None = None) -> "Listing":
         key = f"tree:{commit}"
         if cache is not None and (raw := cache.get(key)) is not None:
-            return {path: Entry(path, oid, kind, size) for path, oid, kind, size in codec.loads(raw)}
-        entries = self._list_tree(commit)
+            return Listing(codec.loads(raw))
+        listing = self._list_tree(commit)
         if cache is not None:
-            cache.set(key, codec.dumps([[e.path, e.oid, e.kind, e.size] for e in entries.values()]))
-        return entries
+            cache.set(key, codec.dumps(listing.raw))
+        return listing
 
     def tree_delta(self, base: str, head: str) -> list[list]:
         """``[path, oid, kind, size]`` for each path whose entry differs from ``base`` to
@@ -153,17 +153,41 @@ class GitRepo:
                 delta.append([path, oid.decode(), _kind(mode), sizes.get(oid)])
         return delta
 
-    def _list_tree(self, commit: str) -> dict[str, Entry]:
+    def _list_tree(self, commit: str) -> "Listing":
         out = self._run_bytes("ls-tree", "-r", "-z", "--long", "--full-tree", commit)
-        entries: dict[str, Entry] = {}
+        raw: dict[str, list] = {}
         for record in out.split(b"\0"):
             if not record:
                 continue
             meta, _, raw_path = record.partition(b"\t")
             mode, _type, oid, size = meta.split()
-            path = raw_path.decode("utf-8", "surrogateescape")
-            entries[path] = Entry(path, oid.decode(), _kind(mode), None if size == b"-" else int(size))
-        return entries
+            raw[raw_path.decode("utf-8", "surrogateescape")] = [oid.decode(), _kind(mode), None if size == b"-" else int(size)]
+        return Listing(raw)
+
+
+class Listing(Mapping[str, Entry]):
+    """A commit's paths, each entry built when first asked for: most reviews look up a few
+    paths, and building thousands of entries cost more than listing them."""
+
+    def __init__(self, raw: dict[str, list]) -> None:
+        self.raw = raw  # path -> [oid, kind, size]
+        self._built: dict[str, Entry] = {}
+
+    def __getitem__(self, path: str) -> Entry:
+        entry = self._built.get(path)
+        if entry is None:
+            oid, kind, size = self.raw[path]
+            entry = self._built[path] = Entry(path, oid, kind, size)
+        return entry
+
+    def __contains__(self, path: object) -> bool:
+        return path in self.raw
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.raw)
+
+    def __len__(self) -> int:
+        return len(self.raw)
 
 
 def _kind(mode: bytes) -> str:
@@ -227,18 +251,18 @@ class GitSnapshot:
         self._cache = cache
         self._base = base
         self._revision = commit if _is_sha(commit) else repo.resolve(commit)
-        self._entries: dict[str, Entry] | None = None
+        self._entries: Mapping[str, Entry] | None = None
 
     @property
     def revision(self) -> str:
         return self._revision
 
-    def entries(self) -> dict[str, Entry]:
+    def entries(self) -> Mapping[str, Entry]:
         if self._entries is None:
             self._entries = self._derived() if self._base is not None else self.repo.tree(self._revision, self._cache)
         return self._entries
 
-    def _derived(self) -> dict[str, Entry]:
+    def _derived(self) -> Listing:
         """The base's listing with the paths that differ replaced: a head revision costs what
         its change costs, not another listing of the whole repository."""
         assert self._base is not None
@@ -247,13 +271,14 @@ class GitSnapshot:
         delta = codec.loads(raw) if raw is not None else self.repo.tree_delta(self._base.revision, self._revision)
         if raw is None and self._cache is not None:
             self._cache.set(key, codec.dumps(delta))
-        entries = dict(self._base.entries())
+        base = self._base.entries()
+        raw = dict(base.raw) if isinstance(base, Listing) else {p: [e.oid, e.kind, e.size] for p, e in base.items()}
         for path, oid, kind, size in delta:
             if oid is None:
-                entries.pop(path, None)
+                raw.pop(path, None)
             else:
-                entries[path] = Entry(path, oid, kind, size)
-        return entries
+                raw[path] = [oid, kind, size]
+        return Listing(raw)
 
     def read(self, path: str) -> bytes | None:
         entry = self.entries().get(path)

@@ -87,7 +87,7 @@ def test_revision_listings_are_cached_by_commit(make_pr):
         sha = git.resolve("HEAD")
         listed = git.snapshot(sha, cache).entries()
         assert list(cache.data) == [f"tree:{sha}"]
-        cache.data[f"tree:{sha}"] = codec.dumps([["only.py", "0" * 40, "file", 3]])
+        cache.data[f"tree:{sha}"] = codec.dumps({"only.py": ["0" * 40, "file", 3]})
         assert list(git.snapshot(sha, cache).entries()) == ["only.py"]
         assert set(listed) == set(REDIS_BASE)
 

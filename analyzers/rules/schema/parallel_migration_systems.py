@@ -33,7 +33,7 @@ class ParallelMigrationSystems(RepoRule):
     fix = "write it as a migration of the system the deploy runs"
 
     def check(self, ctx) -> Iterable[Finding]:
-        if ctx.side != "head":
+        if ctx.side != "head" or not any(c.status.value == "added" for c in ctx.changes.present):
             return
         facts = schema_facts(ctx.facts, ctx.config)
         sql = {p for p in facts.migration_files if p.endswith(".sql")}
