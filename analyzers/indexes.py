@@ -30,9 +30,7 @@ def file_index(facts: RevisionFacts, name: str, select: Callable[[str], bool], e
         cacheable = facts.cache is not None and snapshot.revision not in UNCACHEABLE_REVISIONS
         if cacheable and (raw := facts.cache.get(key)) is not None:
             return codec.loads(raw)
-        entries = snapshot.entries()
-        paths = [p for p, e in entries.items() if e.kind == "file" and select(p) and (e.size or 0) <= MAX_INDEXED_BYTES]
-        result = _extract_files(facts, name, paths, extract)
+        result = _extract_files(facts, name, indexed(facts, select), extract)
         if cacheable:
             facts.cache.set(key, codec.dumps(result))
         return result
@@ -61,17 +59,10 @@ def projection(
     def build(snapshot) -> dict[str, Any]:
         if facts.base is not None and facts.changes is not None:
             result = dict(projection(facts.base, name, select, extract, part, take))
-            entries = snapshot.entries()
-            changed = []
-            for item in facts.changes.files:
-                for path in (item.path, item.old_path):
-                    if path:
-                        result.pop(path, None)
-                entry = entries.get(item.path)
-                if (item.status is not Status.REMOVED and entry is not None and entry.kind == "file"
-                        and select(item.path) and (entry.size or 0) <= MAX_INDEXED_BYTES):
-                    changed.append(item.path)
-            for path, value in _extract_files(facts, name, changed, extract).items():
+            gone, again = _touched(facts, select)
+            for path in gone:
+                result.pop(path, None)
+            for path, value in _extract_files(facts, name, again, extract).items():
                 if (taken := take(value)):
                     result[path] = taken
             return result
@@ -90,18 +81,25 @@ def projection(
 def _derived(facts: RevisionFacts, name: str, select, extract: Extractor) -> dict[str, Any]:
     """The base revision's index, with the files the change touched taken out or re-extracted."""
     result = dict(file_index(facts.base, name, select, extract))
+    gone, again = _touched(facts, select)
+    for path in gone:
+        result.pop(path, None)
+    result.update(_extract_files(facts, name, again, extract))
+    return result
+
+
+def _touched(facts: RevisionFacts, select: Callable[[str], bool]) -> tuple[list[str], list[str]]:
+    """(paths whose base entry the change replaced or removed, paths to extract at this head)."""
     entries = facts.snapshot.entries()
-    changed: list[str] = []
-    for item in facts.changes.files:
-        for path in (item.path, item.old_path):
-            if path:
-                result.pop(path, None)
+    gone: list[str] = []
+    again: list[str] = []
+    for item in facts.changes.files if facts.changes is not None else ():
+        gone += [path for path in (item.path, item.old_path) if path]
         entry = entries.get(item.path)
         if (item.status is not Status.REMOVED and entry is not None and entry.kind == "file"
                 and select(item.path) and (entry.size or 0) <= MAX_INDEXED_BYTES):
-            changed.append(item.path)
-    result.update(_extract_files(facts, name, changed, extract))
-    return result
+            again.append(item.path)
+    return gone, again
 
 
 def _extract_files(facts: RevisionFacts, name: str, paths: list[str], extract: Extractor) -> dict[str, Any]:
