@@ -38,13 +38,15 @@ def timed_scan(repo: Path, base: str, head: str, cache_home: Path) -> tuple[floa
 PEERS = {
     # tool: (command builder(repo, changed files) -> argv)
     "ruff": lambda repo, changed: ["ruff", "check", "--no-cache", "--exit-zero", *changed],
-    "deptry": lambda repo, changed: ["deptry", str(repo), "--no-ansi"],
+    # The synthetic repository declares its dependencies in two requirement files (web, worker).
+    "deptry": lambda repo, changed: ["deptry", str(repo), "--no-ansi", "--requirements-files", "requirements-web.txt,requirements-worker.txt"],
     "squawk": lambda repo, changed: ["squawk", str(repo / "sql/pr_migration.sql")],
 }
 
 
 def timed_peer(name: str, repo: Path, changed: list[str]) -> float | None:
-    """Seconds one run of a peer tool takes on the same repository and PR, or None if not installed."""
+    """Seconds one run of a peer tool takes on the same repository and PR; None if it is not
+    installed or did not run to the end (a crash is not a timing)."""
     import shutil
 
     argv = PEERS[name](repo, changed)
@@ -52,8 +54,12 @@ def timed_peer(name: str, repo: Path, changed: list[str]) -> float | None:
     if not Path(executable).exists():
         return None
     started = time.perf_counter()
-    subprocess.run([executable, *argv[1:]], cwd=repo, capture_output=True, timeout=600)
-    return time.perf_counter() - started
+    proc = subprocess.run([executable, *argv[1:]], cwd=repo, capture_output=True, timeout=600)
+    elapsed = time.perf_counter() - started
+    if b"Traceback" in proc.stderr or proc.returncode > 1:
+        print(f"{name} failed: {proc.stderr.decode(errors='replace').strip().splitlines()[-1:]}", file=sys.stderr)
+        return None
+    return elapsed
 
 
 def main(argv: list[str] | None = None) -> int:
