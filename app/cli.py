@@ -136,7 +136,8 @@ def _worker(args: argparse.Namespace) -> int:
 
         url = settings.redis_url.get_secret_value()
         redis = await create_pool(RedisSettings.from_dsn(url))
-        facts = RedisFactCache(sync_redis.Redis.from_url(url, socket_timeout=5))
+        cache_url = (settings.cache_redis_url or settings.redis_url).get_secret_value()
+        facts = RedisFactCache(sync_redis.Redis.from_url(cache_url, socket_timeout=5))
         ctx = {"github_for": github_factory(settings, redis=redis), "reviews": RedisReviews(redis), "blobs": BlobCache(), "facts": facts}
         worker = Worker(WORKER_FUNCTIONS, redis_pool=redis, queue_name=QUEUE, ctx=ctx, max_jobs=settings.max_concurrency,
                         job_timeout=600, max_tries=5)

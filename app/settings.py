@@ -15,7 +15,9 @@ class SettingsError(ValueError):
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, extra="ignore")
+    # env_ignore_empty: deploy/.env.example leaves the settings one does not use empty
+    # (GITHUB_PRIVATE_KEY when GITHUB_PRIVATE_KEY_PATH is set); empty means unset.
+    model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, extra="ignore", env_ignore_empty=True)
 
     github_app_id: int = Field(validation_alias="GITHUB_APP_ID")
     github_private_key: SecretStr | None = Field(default=None, validation_alias="GITHUB_PRIVATE_KEY")
@@ -23,6 +25,9 @@ class Settings(BaseSettings):
     github_webhook_secret: SecretStr = Field(validation_alias="GITHUB_WEBHOOK_SECRET")
     github_api_url: str = Field(default="https://api.github.com", validation_alias="GITHUB_API_URL")
     redis_url: SecretStr | None = Field(default=None, validation_alias="REDIS_URL")
+    # Derived facts (many MB per large revision) in a Redis of their own, bounded with LRU
+    # eviction; the queue's Redis must never evict. Default: REDIS_URL.
+    cache_redis_url: SecretStr | None = Field(default=None, validation_alias="UNDERTOW_CACHE_REDIS_URL")
     max_concurrency: int = Field(default=4, ge=1, le=64, validation_alias="UNDERTOW_MAX_CONCURRENCY")
     log_format: Literal["json", "console"] = Field(default="json", validation_alias="UNDERTOW_LOG_FORMAT")
 

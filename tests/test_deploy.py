@@ -23,6 +23,22 @@ def test_compose_builds_this_repository_and_runs_serve():
     assert "USER 10001" in dockerfile
 
 
+def test_the_queue_redis_never_evicts_and_the_facts_cache_is_bounded():
+    compose = yaml.safe_load((DEPLOY / "docker-compose.yml").read_text())["services"]
+    assert compose["redis"]["command"][-2:] == ["--maxmemory-policy", "noeviction"]
+    assert compose["redis-cache"]["command"][-4:] == ["--maxmemory", "512mb", "--maxmemory-policy", "allkeys-lru"]
+    assert compose["worker"]["environment"]["UNDERTOW_CACHE_REDIS_URL"] == "redis://redis-cache:6379/0"
+    documents = [d for d in yaml.safe_load_all((DEPLOY / "k8s/redis.yaml").read_text())]
+    containers = {d["metadata"]["name"]: d["spec"]["template"]["spec"]["containers"][0] for d in documents if d["kind"] == "Deployment"}
+    assert containers["undertow-redis"]["args"][-1] == "noeviction"
+    cache = containers["undertow-redis-cache"]
+    maxmemory = int(cache["args"][cache["args"].index("--maxmemory") + 1].removesuffix("mb"))
+    assert maxmemory < int(cache["resources"]["limits"]["memory"].removesuffix("Mi")) and cache["args"][-1] == "allkeys-lru"
+    worker = [d for d in yaml.safe_load_all((DEPLOY / "k8s/web.yaml").read_text()) if d["metadata"]["name"] == "undertow-worker"][0]
+    env = {e["name"]: e["value"] for e in worker["spec"]["template"]["spec"]["containers"][0]["env"]}
+    assert env["UNDERTOW_CACHE_REDIS_URL"] == "redis://undertow-redis-cache:6379/0"
+
+
 def test_env_example_lists_every_setting():
     names = {line.split("=", 1)[0] for line in (DEPLOY / ".env.example").read_text().splitlines() if "=" in line and not line.startswith("#")}
     aliases = {field.validation_alias for field in Settings.model_fields.values()} - {"REDIS_URL"}
@@ -33,7 +49,7 @@ def test_kubernetes_manifests_have_probes_resources_and_run_as_non_root():
     documents = [d for f in sorted((DEPLOY / "k8s").glob("*.yaml")) for d in yaml.safe_load_all(f.read_text())]
     deployments = [d for d in documents if d["kind"] == "Deployment"]
     services = {d["metadata"]["name"] for d in documents if d["kind"] == "Service"}
-    assert {d["metadata"]["name"] for d in deployments} == {"undertow-web", "undertow-worker", "undertow-redis"}
+    assert {d["metadata"]["name"] for d in deployments} == {"undertow-web", "undertow-worker", "undertow-redis", "undertow-redis-cache"}
     for deployment in deployments:
         spec = deployment["spec"]
         assert spec["selector"]["matchLabels"].items() <= spec["template"]["metadata"]["labels"].items()
