@@ -35,7 +35,7 @@ class _Files(Mapping[str, dict[str, Any]]):
 
     Iterating it decodes every file's facts: rules use ``PythonIndex.part`` for that instead."""
 
-    def __init__(self, facts: RevisionFacts, paths: dict[str, str]) -> None:
+    def __init__(self, facts: RevisionFacts, paths: Mapping[str, str]) -> None:
         self._facts, self._paths = facts, paths
         self._loaded: dict[str, dict[str, Any] | None] = {}
 
@@ -74,15 +74,63 @@ class _Files(Mapping[str, dict[str, Any]]):
         return self._all().values()
 
 
+class _Modules(Mapping[str, str]):
+    """Importable name -> path, answered from the commit listing and the package roots: a
+    lookup costs a few dictionary probes instead of decoding every module name of the
+    revision. Iterating it reads the whole map (cached per revision). Names of directories
+    that contain dots (not importable anyway) are only found by iterating."""
+
+    def __init__(self, facts: RevisionFacts, roots: list[str]) -> None:
+        self._facts, self._roots = facts, roots
+
+    def __getitem__(self, name: str) -> str:
+        rel = name.replace(".", "/")
+        found = [path for root in self._roots for path in (f"{root}{rel}.py", f"{root}{rel}/__init__.py")
+                 if _indexed(self._facts, path)] if name else []
+        if not found:
+            raise KeyError(name)
+        return min(found)  # the full map keeps the first path in sorted order
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and self.get(name) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_module_map(self._facts)["by_module"])
+
+    def __len__(self) -> int:
+        return len(_module_map(self._facts)["by_module"])
+
+
+class _Canonical(Mapping[str, str]):
+    """Indexed Python path -> the module name code imports it by (under the most specific root)."""
+
+    def __init__(self, facts: RevisionFacts, roots: list[str]) -> None:
+        self._facts, self._roots = facts, roots
+
+    def __getitem__(self, path: str) -> str:
+        if not _is_python(path) or not _indexed(self._facts, path):
+            raise KeyError(path)
+        return (module_names(path, self._roots) or [module_name(path)])[0]
+
+    def __contains__(self, path: object) -> bool:
+        return isinstance(path, str) and _is_python(path) and _indexed(self._facts, path)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_module_map(self._facts)["canonical"])
+
+    def __len__(self) -> int:
+        return len(_module_map(self._facts)["canonical"])
+
+
 class PythonIndex:
     """The revision's first-party modules: where each importable name lives (from the paths
     alone), each file's facts on demand, and named parts of every file's facts."""
 
     def __init__(self, facts: RevisionFacts) -> None:
         self._revision = facts
-        modules = self._modules = _module_map(facts)
-        self.by_module: dict[str, str] = modules["by_module"]  # every importable name -> path
-        self.module_of: dict[str, str] = modules["canonical"]  # path -> the name code imports it by
+        modules = self._modules = _module_meta(facts)
+        self.by_module: Mapping[str, str] = _Modules(facts, modules["roots"])  # every importable name -> path
+        self.module_of: Mapping[str, str] = _Canonical(facts, modules["roots"])  # path -> the name code imports it by
         self.files = _Files(facts, self.module_of)
         self._class_strings: dict[str, set[str]] | None = None
         self._tops: set[str] | None = None
@@ -166,16 +214,28 @@ def python_index(facts: RevisionFacts) -> PythonIndex:
     return facts.local("python-index", lambda _: PythonIndex(facts))
 
 
-def _module_map(facts: RevisionFacts) -> dict[str, Any]:
-    """Module names by path and paths by module name, from the paths alone; a head revision
-    that adds, removes or renames no Python file has its base revision's map."""
+def _same_modules_as_base(facts: RevisionFacts) -> bool:
+    """A head revision that adds, removes or renames no Python file has its base's modules."""
     base, changes = facts.base, facts.changes
-    if base is not None and changes is not None and not any(
+    return base is not None and changes is not None and not any(
         _is_python(item.path) and (item.status is not Status.MODIFIED or _indexed(base, item.path) != _indexed(facts, item.path))
         or _is_python(item.old_path or "")
         for item in changes.files
-    ):
-        return _module_map(base)
+    )
+
+
+def _module_meta(facts: RevisionFacts) -> dict[str, list[str]]:
+    """The package roots and top-level names of the revision's modules (small; the full map is
+    read only by the few rules that iterate it)."""
+    if _same_modules_as_base(facts):
+        return _module_meta(facts.base)  # type: ignore[arg-type]
+    return facts.get("python-modules-meta", lambda _: {k: v for k, v in _module_map(facts).items() if k in ("roots", "tops")})
+
+
+def _module_map(facts: RevisionFacts) -> dict[str, Any]:
+    """Module names by path and paths by module name, from the paths alone."""
+    if _same_modules_as_base(facts):
+        return _module_map(facts.base)  # type: ignore[arg-type]
     return facts.get("python-modules", lambda _: _modules_of(indexed(facts, _is_python)))
 
 
@@ -194,4 +254,5 @@ def _modules_of(paths: list[str]) -> dict[str, Any]:
         canonical[path] = names[0]
         for name in names:
             by_module.setdefault(name, path)
-    return {"by_module": by_module, "canonical": canonical, "tops": sorted({name.split(".")[0] for name in by_module})}
+    return {"by_module": by_module, "canonical": canonical, "roots": roots,
+            "tops": sorted({name.split(".")[0] for name in by_module})}

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Callable, Iterator, Mapping
 
 from analyzers.config import Config
@@ -37,25 +38,51 @@ def is_sql_migration(path: str, config: Config) -> bool:
     return any(path.startswith(d) or f"/{d}" in path for d in SQL_DIRS)
 
 
-@dataclass
 class SchemaFacts:
-    load_schema: Callable[[], Schema] = field(repr=False)
-    operations: dict[str, list[dict]]
-    notices: dict[str, list[list]]
-    graph_problems: list[str]
-    revisions: dict[str, dict]  # revision id -> {"path", "down", "downgrade_empty", "changes"}
-    migration_files: list[str]
-    style: str  # "alembic", "sql" or ""
-    trees: dict[str, Schema]  # per Alembic versions/ directory, when there are several
+    """A revision's replayed schema and migrations, each part decoded when a rule first reads
+    it (a base revision is often asked for its tables alone)."""
+
+    def __init__(self, load_rest: Callable[[], dict], load_schema: Callable[[], Schema]) -> None:
+        self._load_rest, self._load_schema = load_rest, load_schema
+
+    @cached_property
+    def _rest(self) -> dict:
+        return self._load_rest()
+
+    @cached_property
+    def schema(self) -> Schema:
+        return self._load_schema()
 
     @property
-    def schema(self) -> Schema:
-        """The replayed schema, decoded when a rule first looks a table up."""
-        if self._schema is None:
-            self._schema = self.load_schema()
-        return self._schema
+    def operations(self) -> dict[str, list[dict]]:
+        return self._rest["operations"]
 
-    _schema: Schema | None = field(default=None, init=False, repr=False)
+    @property
+    def notices(self) -> dict[str, list[list]]:
+        return self._rest["notices"]
+
+    @property
+    def graph_problems(self) -> list[str]:
+        return self._rest["graph_problems"]
+
+    @property
+    def revisions(self) -> dict[str, dict]:
+        """revision id -> {"id", "path", "down", "downgrade_empty", "changes"}"""
+        return self._rest["revisions"]
+
+    @property
+    def migration_files(self) -> list[str]:
+        return self._rest["migration_files"]
+
+    @property
+    def style(self) -> str:
+        """ "alembic", "sql" or "" """
+        return self._rest["style"]
+
+    @cached_property
+    def trees(self) -> dict[str, Schema]:
+        """Per Alembic versions/ directory, when there are several."""
+        return {d: Schema.read_only(t) for d, t in self._rest["trees"].items()}
 
     @property
     def has_migrations(self) -> bool:
@@ -188,9 +215,10 @@ def _incremental(facts: RevisionFacts, config: Config, name: str) -> dict | None
             "revisions": revisions, "migration_files": files, "style": style, "trees": {}}
 
 
-def _schema_data(facts: RevisionFacts, config: Config, name: str, tables: bool = True) -> dict:
-    """A revision's schema facts as JSON, cached in two parts: the replayed tables (most of the
-    bytes, for the rules that look tables up) and the rest (operations per migration...)."""
+def _schema_part(facts: RevisionFacts, config: Config, name: str, part: str) -> dict:
+    """One part of a revision's schema facts as JSON, each cached on its own: ``tables`` (the
+    replayed schema, for the rules that look tables up) or ``rest`` (operations per migration,
+    revisions, notices...)."""
     computed: dict = {}
 
     def whole(snapshot) -> dict:
@@ -198,21 +226,25 @@ def _schema_data(facts: RevisionFacts, config: Config, name: str, tables: bool =
             computed.update(_incremental(facts, config, name) or _compute(snapshot, config, facts))
         return computed
 
-    data = dict(facts.get(f"{name}:rest", lambda s: {k: v for k, v in whole(s).items() if k != "schema"}))
-    if tables or computed:  # a replay just ran: keep its tables too, it must not run twice
-        schema = facts.get(f"{name}:tables", lambda s: whole(s)["schema"])
-        if tables:
-            data["schema"] = schema
-    return data
+    def take(which: str) -> dict:
+        return facts.get(f"{name}:{which}", lambda s: whole(s)["schema"] if which == "tables"
+                         else {k: v for k, v in whole(s).items() if k != "schema"})
+
+    value = take(part)
+    if computed:  # a replay just ran: keep the other part too, it must not run twice
+        take("rest" if part == "tables" else "tables")
+    return value
+
+
+def _schema_data(facts: RevisionFacts, config: Config, name: str) -> dict:
+    return {**_schema_part(facts, config, name, "rest"), "schema": _schema_part(facts, config, name, "tables")}
 
 
 def schema_facts(facts: RevisionFacts, config: Config) -> SchemaFacts:
     def build(snapshot) -> SchemaFacts:
         name = f"schema:{config.schema_.dialect}:{','.join(config.schema_.migrations)}"
-        data = _schema_data(facts, config, name, tables=False)
-        return SchemaFacts(lambda: Schema.read_only(_schema_data(facts, config, name)["schema"]), data["operations"], data["notices"],
-                           data["graph_problems"], data["revisions"], data["migration_files"], data["style"],
-                           {d: Schema.read_only(t) for d, t in data["trees"].items()})
+        return SchemaFacts(lambda: _schema_part(facts, config, name, "rest"),
+                           lambda: Schema.read_only(_schema_part(facts, config, name, "tables")))
 
     return facts.local("schema-facts", build)
 

@@ -65,9 +65,33 @@ def test_derived_head_parts_equal_a_full_build(make_pr):
 def test_a_head_that_adds_no_python_file_shares_the_base_module_map(make_pr):
     repo = make_pr(REDIS_BASE, {"app/other.py": "X = 3\n"})
     with GitRepo(repo.path) as git:
-        base_facts, head_facts = _revision_pair(git, MemoryCache())
-        assert python_index(head_facts).by_module is python_index(base_facts).by_module
+        cache = MemoryCache()
+        base_facts, head_facts = _revision_pair(git, cache)
+        assert python_index(head_facts)._modules is python_index(base_facts)._modules
         assert python_index(head_facts).module_of["app/jobs.py"] == "app.jobs"
+        assert python_index(head_facts).by_module["app.jobs"] == "app/jobs.py"
+        # Computed once, for the base (the full map and its small roots/tops document); a warm
+        # review then reads only the small one and looks names up in the listing.
+        base_sha = base_facts.snapshot.revision
+        assert sorted(k.split(":", 3)[2:] for k in cache.data if k.startswith("fact:")) == [
+            [base_sha, "python-modules"], [base_sha, "python-modules-meta"]]
+
+
+def test_module_lookups_from_the_listing_equal_the_full_map(make_pr):
+    files = {
+        "app/__init__.py": "", "app/a.py": "", "app/pkg/__init__.py": "", "app/pkg/b.py": "",
+        "src/lib/__init__.py": "", "src/lib/c.py": "", "src/app/a.py": "",  # app.a twice: the first path wins
+        "backend/svc/__init__.py": "", "backend/svc/d.py": "", "scripts/run.py": "", "README.md": "",
+    }
+    repo = make_pr(files, {"scripts/run.py": "X = 1\n"})
+    with GitRepo(repo.path) as git:
+        index = python_index(RevisionFacts(git.snapshot("HEAD"), MemoryCache()))
+        full = dict(index.by_module)  # iterating reads the whole map
+        assert {name: index.by_module.get(name) for name in full} == full
+        assert full["app.a"] == "app/a.py" and full["lib.c"] == "src/lib/c.py" and full["svc.d"] == "backend/svc/d.py"
+        assert "nothing.here" not in index.by_module and index.by_module.get("") is None
+        assert {path: index.module_of[path] for path in index.module_of} == dict(index.module_of.items())
+        assert index.module_of["src/lib/c.py"] == "lib.c" and "README.md" not in index.module_of
 
 
 def test_file_facts_are_read_one_file_at_a_time(make_pr):
@@ -149,7 +173,7 @@ def test_schema_facts_replay_once_and_decode_tables_only_when_looked_up(make_pr,
     with GitRepo(repo.path) as git:
         cache = MemoryCache()
         first = schema_module.schema_facts(RevisionFacts(git.snapshot("HEAD"), cache), Config())
-        assert first.migration_files == ["migrations/001_users.sql"] and first._schema is None
+        assert first.migration_files == ["migrations/001_users.sql"] and "schema" not in vars(first)
         assert first.schema.table("users").columns["email"].nullable is False
         again = schema_module.schema_facts(RevisionFacts(git.snapshot("HEAD"), cache), Config())
         assert again.schema.table("users") == first.schema.table("users")

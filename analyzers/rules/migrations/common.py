@@ -15,7 +15,12 @@ from analyzers.schema.model import Schema
 class ChangedOperation:
     path: str
     op: dict
-    base: Schema
+    base_facts: SchemaFacts
+
+    @property
+    def base(self) -> Schema:
+        """The schema before the change (decoded only if a rule asks what existed)."""
+        return self.base_facts.schema
 
     @property
     def existing_table(self) -> bool:
@@ -39,7 +44,7 @@ def changed_operations(ctx) -> Iterator[ChangedOperation]:
             continue
         for op in head.operations[changed.path]:
             if op["line"] in changed.lines:
-                yield ChangedOperation(changed.path, op, base.schema)
+                yield ChangedOperation(changed.path, op, base)
 
 
 def mapped_by(facts, table: str, column: str | None) -> str | None:
