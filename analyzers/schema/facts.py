@@ -38,51 +38,65 @@ def is_sql_migration(path: str, config: Config) -> bool:
     return any(path.startswith(d) or f"/{d}" in path for d in SQL_DIRS)
 
 
+# The parts a revision's schema facts are cached in, each decoded only when a rule reads it:
+# part -> the keys of the computed facts it holds ("schema" is the replayed tables).
+SCHEMA_PARTS = {
+    "tables": ("schema",),
+    "operations": ("operations", "notices"),
+    "trees": ("trees",),
+    "meta": ("graph_problems", "revisions", "migration_files", "style"),
+}
+
+
 class SchemaFacts:
     """A revision's replayed schema and migrations, each part decoded when a rule first reads
-    it (a base revision is often asked for its tables alone)."""
+    it (a base revision is often asked for its tables alone, or whether it has migrations)."""
 
-    def __init__(self, load_rest: Callable[[], dict], load_schema: Callable[[], Schema]) -> None:
-        self._load_rest, self._load_schema = load_rest, load_schema
+    def __init__(self, load: Callable[[str], dict]) -> None:
+        self._load = load
 
     @cached_property
-    def _rest(self) -> dict:
-        return self._load_rest()
+    def _operations(self) -> dict:
+        return self._load("operations")
+
+    @cached_property
+    def _meta(self) -> dict:
+        return self._load("meta")
 
     @cached_property
     def schema(self) -> Schema:
-        return self._load_schema()
+        return Schema.read_only(self._load("tables")["schema"])
 
     @property
     def operations(self) -> dict[str, list[dict]]:
-        return self._rest["operations"]
+        return self._operations["operations"]
 
     @property
     def notices(self) -> dict[str, list[list]]:
-        return self._rest["notices"]
+        return self._operations["notices"]
 
     @property
     def graph_problems(self) -> list[str]:
-        return self._rest["graph_problems"]
+        return self._meta["graph_problems"]
 
     @property
     def revisions(self) -> dict[str, dict]:
         """revision id -> {"id", "path", "down", "downgrade_empty", "changes"}"""
-        return self._rest["revisions"]
+        return self._meta["revisions"]
 
     @property
     def migration_files(self) -> list[str]:
-        return self._rest["migration_files"]
+        return self._meta["migration_files"]
 
     @property
     def style(self) -> str:
         """ "alembic", "sql" or "" """
-        return self._rest["style"]
+        return self._meta["style"]
 
     @cached_property
     def trees(self) -> dict[str, Schema]:
         """Per Alembic versions/ directory, when there are several."""
-        return {d: Schema.read_only(t) for d, t in self._rest["trees"].items()}
+        return {d: Schema.read_only(t) for d, t in self._load("trees")["trees"].items()}
 
     @property
     def has_migrations(self) -> bool:
@@ -216,9 +230,7 @@ def _incremental(facts: RevisionFacts, config: Config, name: str) -> dict | None
 
 
 def _schema_part(facts: RevisionFacts, config: Config, name: str, part: str) -> dict:
-    """One part of a revision's schema facts as JSON, each cached on its own: ``tables`` (the
-    replayed schema, for the rules that look tables up) or ``rest`` (operations per migration,
-    revisions, notices...)."""
+    """One part (``SCHEMA_PARTS``) of a revision's schema facts as JSON, each cached on its own."""
     computed: dict = {}
 
     def whole(snapshot) -> dict:
@@ -227,24 +239,23 @@ def _schema_part(facts: RevisionFacts, config: Config, name: str, part: str) -> 
         return computed
 
     def take(which: str) -> dict:
-        return facts.get(f"{name}:{which}", lambda s: whole(s)["schema"] if which == "tables"
-                         else {k: v for k, v in whole(s).items() if k != "schema"})
+        return facts.get(f"{name}:{which}", lambda s: {k: whole(s)[k] for k in SCHEMA_PARTS[which]})
 
     value = take(part)
-    if computed:  # a replay just ran: keep the other part too, it must not run twice
-        take("rest" if part == "tables" else "tables")
+    if computed:  # a replay just ran: keep every part, it must not run twice
+        for other in SCHEMA_PARTS:
+            take(other)
     return value
 
 
 def _schema_data(facts: RevisionFacts, config: Config, name: str) -> dict:
-    return {**_schema_part(facts, config, name, "rest"), "schema": _schema_part(facts, config, name, "tables")}
+    return {k: v for part in SCHEMA_PARTS for k, v in _schema_part(facts, config, name, part).items()}
 
 
 def schema_facts(facts: RevisionFacts, config: Config) -> SchemaFacts:
     def build(snapshot) -> SchemaFacts:
         name = f"schema:{config.schema_.dialect}:{','.join(config.schema_.migrations)}"
-        return SchemaFacts(lambda: _schema_part(facts, config, name, "rest"),
-                           lambda: Schema.read_only(_schema_part(facts, config, name, "tables")))
+        return SchemaFacts(lambda part: _schema_part(facts, config, name, part))
 
     return facts.local("schema-facts", build)
 

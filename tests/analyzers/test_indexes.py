@@ -176,9 +176,10 @@ def test_schema_facts_replay_once_and_decode_tables_only_when_looked_up(make_pr,
         assert first.migration_files == ["migrations/001_users.sql"] and "schema" not in vars(first)
         assert first.schema.table("users").columns["email"].nullable is False
         again = schema_module.schema_facts(RevisionFacts(git.snapshot("HEAD"), cache), Config())
+        assert again.has_migrations and not {"schema", "_operations"} & set(vars(again))  # meta only
         assert again.schema.table("users") == first.schema.table("users")
     assert len(replays) == 1
-    assert sorted(k.rsplit(":", 2)[-1] for k in cache.data if k.startswith("fact:")) == ["rest", "tables"]
+    assert sorted(k.rsplit(":", 2)[-1] for k in cache.data if k.startswith("fact:")) == ["meta", "operations", "tables", "trees"]
 
 
 def test_overlay_schema_reencodes_only_touched_tables_and_never_alters_the_base():
