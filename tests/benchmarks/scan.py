@@ -1,5 +1,6 @@
-"""Benchmark (not a test): `undertow scan` cold and warm, with peak memory, on synthetic
-repositories at several sizes and pull requests of several sizes. Run by `make bench-scan`.
+"""Benchmark (not a test): `undertow scan` cold, warm and on a new push, with peak memory, on
+synthetic repositories at several sizes and pull requests of several sizes, with the peer tools
+timed side by side. Run by `make bench`.
 
     python -m tests.benchmarks.scan [--scales 1 4 16] [--prs 1 10 100] [--json build/bench-scan.json]
 """
