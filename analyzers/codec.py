@@ -3,9 +3,11 @@ faster than the standard library's json, and a warm review spends most of its ti
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Generic, Iterator, Mapping, TypeVar
 
 import orjson
+
+V = TypeVar("V")
 
 
 def dumps(value: Any) -> bytes:
@@ -14,3 +16,31 @@ def dumps(value: Any) -> bytes:
 
 def loads(data: bytes | str) -> Any:
     return orjson.loads(data)
+
+
+class DecodedMapping(Mapping[str, V], Generic[V]):
+    """A read-only mapping over decoded JSON whose values are built into objects when first
+    looked up: a review reads a few entries of mappings that hold thousands. Subclasses say how
+    one raw value becomes an object (``_build``)."""
+
+    def __init__(self, raw: dict[str, Any]) -> None:
+        self.raw = raw
+        self._decoded: dict[str, V] = {}
+
+    def _build(self, key: str, raw: Any) -> V:
+        raise NotImplementedError
+
+    def __getitem__(self, key: str) -> V:
+        value = self._decoded.get(key)
+        if value is None:
+            value = self._decoded[key] = self._build(key, self.raw[key])
+        return value
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.raw
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.raw)
+
+    def __len__(self) -> int:
+        return len(self.raw)

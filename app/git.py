@@ -6,9 +6,10 @@ import os
 import subprocess
 import threading
 from pathlib import Path
-from typing import Iterable, Iterator, Mapping
+from typing import Iterable, Mapping
 
 from analyzers import codec
+from analyzers.codec import DecodedMapping
 from analyzers.changes import ChangeSet, ChangedFile, Status, parse_unified_diff
 from analyzers.context import FactCache
 from analyzers.snapshot import Entry
@@ -165,29 +166,14 @@ class GitRepo:
         return Listing(raw)
 
 
-class Listing(Mapping[str, Entry]):
-    """A commit's paths, each entry built when first asked for: most reviews look up a few
-    paths, and building thousands of entries cost more than listing them."""
+class Listing(DecodedMapping[Entry]):
+    """A commit's paths (``raw``: path -> [oid, kind, size]), each entry built when first asked
+    for: most reviews look up a few paths, and building thousands of entries cost more than
+    listing them."""
 
-    def __init__(self, raw: dict[str, list]) -> None:
-        self.raw = raw  # path -> [oid, kind, size]
-        self._built: dict[str, Entry] = {}
-
-    def __getitem__(self, path: str) -> Entry:
-        entry = self._built.get(path)
-        if entry is None:
-            oid, kind, size = self.raw[path]
-            entry = self._built[path] = Entry(path, oid, kind, size)
-        return entry
-
-    def __contains__(self, path: object) -> bool:
-        return path in self.raw
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.raw)
-
-    def __len__(self) -> int:
-        return len(self.raw)
+    def _build(self, path: str, raw: list) -> Entry:
+        oid, kind, size = raw
+        return Entry(path, oid, kind, size)
 
 
 def _kind(mode: bytes) -> str:
@@ -271,8 +257,7 @@ class GitSnapshot:
         delta = codec.loads(raw) if raw is not None else self.repo.tree_delta(self._base.revision, self._revision)
         if raw is None and self._cache is not None:
             self._cache.set(key, codec.dumps(delta))
-        base = self._base.entries()
-        raw = dict(base.raw) if isinstance(base, Listing) else {p: [e.oid, e.kind, e.size] for p, e in base.items()}
+        raw = dict(self._base.entries().raw)
         for path, oid, kind, size in delta:
             if oid is None:
                 raw.pop(path, None)

@@ -7,8 +7,9 @@ import posixpath
 import re
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any, Callable, Mapping
 
+from analyzers.codec import DecodedMapping
 from analyzers.config import Config
 from analyzers.context import RevisionFacts
 from analyzers.indexes import file_index
@@ -464,27 +465,12 @@ def _models_json(models: dict[str, ModelClass]) -> dict[str, list]:
     return {name: [m.table, m.path, m.line, sorted(m.attributes), m.columns, m.resolved] for name, m in models.items()}
 
 
-class _ModelClasses(Mapping[str, ModelClass]):
+class _ModelClasses(DecodedMapping[ModelClass]):
     """Mapped classes by name, each decoded when first looked up."""
 
-    def __init__(self, raw: dict[str, list]) -> None:
-        self._raw = raw
-        self._decoded: dict[str, ModelClass] = {}
-
-    def __getitem__(self, name: str) -> ModelClass:
-        if name not in self._decoded:
-            table, path, line, attributes, columns, resolved = self._raw[name]
-            self._decoded[name] = ModelClass(name, table, path, line, set(attributes), columns, resolved)
-        return self._decoded[name]
-
-    def __contains__(self, name: object) -> bool:
-        return name in self._raw
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._raw)
-
-    def __len__(self) -> int:
-        return len(self._raw)
+    def _build(self, name: str, raw: list) -> ModelClass:
+        table, path, line, attributes, columns, resolved = raw
+        return ModelClass(name, table, path, line, set(attributes), columns, resolved)
 
 
 # Base classes that come from the ORM itself and add no mapped attributes of the repository's.

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
-from typing import Iterator, Mapping, MutableMapping
+from typing import Iterator, MutableMapping
+
+from analyzers.codec import DecodedMapping
 
 _FAMILIES = [
     ("integer", r"^(big|small|tiny|medium)?int(eger)?\d*$|^(big|small)?serial\d*$|^int[248]$"),
@@ -159,24 +161,9 @@ class _OverlayTables(MutableMapping[str, Table]):
         return {name: asdict(self._live[name]) if name in self._live else self._raw[name] for name in self}
 
 
-class _LazyTables(Mapping[str, Table]):
-    def __init__(self, raw: dict[str, dict]) -> None:
-        self._raw = raw
-        self._decoded: dict[str, Table] = {}
-
-    def __getitem__(self, name: str) -> Table:
-        if name not in self._decoded:
-            self._decoded[name] = _table_from_json(self._raw[name])
-        return self._decoded[name]
-
-    def __contains__(self, name: object) -> bool:
-        return name in self._raw
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._raw)
-
-    def __len__(self) -> int:
-        return len(self._raw)
+class _LazyTables(DecodedMapping[Table]):
+    def _build(self, name: str, raw: dict) -> Table:
+        return _table_from_json(raw)
 
 
 def _bare(name: str) -> str:
