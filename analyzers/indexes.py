@@ -15,6 +15,7 @@ from typing import Any, Callable
 from analyzers import cache_salt, codec
 from analyzers.changes import Status
 from analyzers.context import UNCACHEABLE_REVISIONS, RevisionFacts
+from analyzers.snapshot import Entry
 
 MAX_INDEXED_BYTES = 1024 * 1024
 Extractor = Callable[[str, str], Any]
@@ -38,10 +39,14 @@ def file_index(facts: RevisionFacts, name: str, select: Callable[[str], bool], e
     return facts.local(f"index:{name}", build)
 
 
+def indexable(entry: Entry | None) -> bool:
+    """A regular file small enough to index (larger ones get the engine's size notice)."""
+    return entry is not None and entry.kind == "file" and (entry.size or 0) <= MAX_INDEXED_BYTES
+
+
 def indexed(facts: RevisionFacts, select: Callable[[str], bool]) -> list[str]:
     """The paths of the revision an index of ``select``'s files covers."""
-    return [p for p, e in facts.snapshot.entries().items()
-            if e.kind == "file" and select(p) and (e.size or 0) <= MAX_INDEXED_BYTES]
+    return [p for p, e in facts.snapshot.entries().items() if select(p) and indexable(e)]
 
 
 def file_facts(facts: RevisionFacts, name: str, path: str, extract: Extractor) -> Any:
@@ -95,9 +100,7 @@ def _touched(facts: RevisionFacts, select: Callable[[str], bool]) -> tuple[list[
     again: list[str] = []
     for item in facts.changes.files if facts.changes is not None else ():
         gone += [path for path in (item.path, item.old_path) if path]
-        entry = entries.get(item.path)
-        if (item.status is not Status.REMOVED and entry is not None and entry.kind == "file"
-                and select(item.path) and (entry.size or 0) <= MAX_INDEXED_BYTES):
+        if item.status is not Status.REMOVED and select(item.path) and indexable(entries.get(item.path)):
             again.append(item.path)
     return gone, again
 

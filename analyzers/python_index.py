@@ -6,7 +6,7 @@ from typing import Any, Callable, Iterator, Mapping
 
 from analyzers.changes import Status
 from analyzers.context import RevisionFacts
-from analyzers.indexes import MAX_INDEXED_BYTES, file_facts, file_index, indexed, projection
+from analyzers.indexes import file_facts, file_index, indexable, indexed, projection
 from analyzers.python_facts import extract, module_name
 from analyzers.python_modules import module_names, package_roots
 
@@ -240,8 +240,7 @@ def _module_map(facts: RevisionFacts) -> dict[str, Any]:
 
 
 def _indexed(facts: RevisionFacts, path: str) -> bool:
-    entry = facts.snapshot.entries().get(path)
-    return entry is not None and entry.kind == "file" and (entry.size or 0) <= MAX_INDEXED_BYTES
+    return indexable(facts.snapshot.entries().get(path))
 
 
 def _modules_of(paths: list[str]) -> dict[str, Any]:
