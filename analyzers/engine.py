@@ -13,7 +13,7 @@ from analyzers import cache_salt, codec
 from analyzers.changes import ChangedFile, ChangeSet
 from analyzers.config import Config
 from analyzers.context import UNCACHEABLE_REVISIONS, FactCache, FileContext, MemoryCache, RepoContext, RevisionFacts
-from analyzers.findings import Finding, Severity, Suggestion, fingerprint
+from analyzers.findings import Finding, Severity, Suggestion
 from analyzers.impact import INPUTS
 from analyzers.python_source import PythonParseError, parse_python, run_python_rules
 from analyzers.rules import ALL_RULES
@@ -243,16 +243,7 @@ class _Run:
             return []
 
     def _notice(self, rule: type[Rule], path: str, line: int, message: str, key: str | None = None) -> Finding:
-        return Finding(
-            rule=rule.id,
-            name=rule.name,
-            severity=rule.severity,
-            path=path,
-            line=line,
-            end_line=line,
-            message=message,
-            fingerprint=fingerprint(rule.id, path, key or message),
-        )
+        return rule.finding_at(path, line, message, key or message)
 
     # -- cross-file rules -----------------------------------------------------------------------
 

@@ -54,8 +54,9 @@ class Rule:
     def family(cls) -> str:
         return cls.id[:3]
 
+    @classmethod
     def finding_at(
-        self,
+        cls,
         path: str,
         line: int,
         message: str,
@@ -67,14 +68,14 @@ class Rule:
     ) -> Finding:
         """A finding of this rule; its fingerprint is rule + ``scope`` (default: the path) + ``key``."""
         return Finding(
-            rule=self.id,
-            name=self.name,
-            severity=self.severity,
+            rule=cls.id,
+            name=cls.name,
+            severity=cls.severity,
             path=path,
             line=line,
             end_line=end_line or line,
             message=message,
-            fingerprint=fingerprint(self.id, scope or path, key),
+            fingerprint=fingerprint(cls.id, scope or path, key),
             suggestion=suggestion,
         )
 
