@@ -69,14 +69,43 @@ class Config(_Strict):
         return any(fnmatch.fnmatchcase(path, pattern) for pattern in self.paths.exclude)
 
 
+MAX_CONFIG_BYTES = 64 * 1024
+# A config is a few levels deep; anything deeper (or an alias bomb) is not a config.
+MAX_CONFIG_DEPTH = 20
+MAX_CONFIG_ALIASES = 100
+
+
+def _check_shape(text: str | bytes, source: str) -> None:
+    """Depth and aliases measured on PyYAML's event stream (its parser does not recurse; its
+    composer and constructor do), before anything is built."""
+    depth = aliases = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_CONFIG_DEPTH:
+                line = event.start_mark.line + 1
+                raise ConfigError(f"{source}: line {line}: nested more than {MAX_CONFIG_DEPTH} levels deep; this is not an Undertow config")
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+        elif isinstance(event, yaml.AliasEvent):
+            aliases += 1
+            if aliases > MAX_CONFIG_ALIASES:
+                raise ConfigError(f"{source}: more than {MAX_CONFIG_ALIASES} YAML aliases; this is not an Undertow config")
+
+
 def parse_config(text: str | bytes, source: str = CONFIG_PATH, known_rules: set[str] | None = None) -> Config:
     """Parse and validate a config file; every problem names ``source`` and the key path."""
+    if len(text) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{source}: the file is {len(text)} bytes, over the {MAX_CONFIG_BYTES // 1024} KiB a config may have")
     try:
+        _check_shape(text, source)
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark is not None else ""
         raise ConfigError(f"{source}:{where} is not valid YAML: {getattr(exc, 'problem', exc)}") from None
+    except RecursionError:  # a second line of defence behind _check_shape
+        raise ConfigError(f"{source}: nested too deeply to read") from None
     if data is None:
         data = {}
     if not isinstance(data, dict):

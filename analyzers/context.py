@@ -8,6 +8,7 @@ from typing import Any, Callable, Protocol
 from analyzers import cache_salt, codec
 from analyzers.changes import ChangeSet
 from analyzers.config import Config
+from analyzers.failures import failure_count
 from analyzers.snapshot import Snapshot
 
 # Revisions that name a mutable tree (a working tree) are never cached.
@@ -69,8 +70,11 @@ class RevisionFacts:
         if cacheable and (raw := self.cache.get(key)) is not None:
             value = decode(codec.loads(raw))
         else:
+            failed_before = failure_count()
             value = compute(self.snapshot)
-            if cacheable:
+            # Facts computed while some input failed are incomplete: used for this review (its
+            # UND004 says so), never kept for the next.
+            if cacheable and failure_count() == failed_before:
                 self.cache.set(key, codec.dumps(encode(value)))
         self._memo[name] = value
         return value

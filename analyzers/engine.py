@@ -5,26 +5,25 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-import traceback
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from analyzers import cache_salt, codec
+from analyzers import cache_salt, codec, failures
 from analyzers.changes import ChangedFile, ChangeSet
 from analyzers.config import Config
 from analyzers.context import UNCACHEABLE_REVISIONS, FactCache, FileContext, MemoryCache, RepoContext, RevisionFacts
 from analyzers.findings import Finding, Severity, Suggestion
 from analyzers.impact import INPUTS
 from analyzers.python_source import PythonParseError, parse_python, run_python_rules
-from analyzers.rules import ALL_RULES
+from analyzers.rules import ALL_RULES, rules_by_id
 from analyzers.rules.base import FileRule, PythonRule, RepoRule, Rule
-from analyzers.rules.engine.notices import BroadSuppression, SkippedFile, UnparseableFile
+from analyzers.failures import Failure, FailureLog
+from analyzers.limits import MAX_FILE_BYTES, too_large
+from analyzers.rules.engine.notices import AnalysisIncomplete, BroadSuppression, SkippedFile, UnparseableFile
 from analyzers.snapshot import Entry, Snapshot
 from analyzers.suppression import Suppressions, parse_suppressions
 
 log = logging.getLogger(__name__)
-
-MAX_FILE_BYTES = 1024 * 1024
 
 
 @dataclass
@@ -32,9 +31,12 @@ class Stats:
     files_changed: int = 0
     files_read: int = 0
     elapsed_ms: int = 0
+    # False when some part of the review failed inside Undertow (each failure is an UND004 finding).
+    complete: bool = True
 
-    def to_json(self) -> dict[str, int]:
-        return {"files_changed": self.files_changed, "files_read": self.files_read, "elapsed_ms": self.elapsed_ms}
+    def to_json(self) -> dict[str, int | bool]:
+        return {"files_changed": self.files_changed, "files_read": self.files_read, "elapsed_ms": self.elapsed_ms,
+                "complete": self.complete}
 
 
 @dataclass
@@ -42,11 +44,15 @@ class Report:
     findings: list[Finding]
     preexisting: int
     stats: Stats
-    # Faults of Undertow itself (a rule that crashed): logged, never blamed on the change.
-    internal_errors: list[str] = field(default_factory=list)
+    # What failed inside Undertow (each also an UND004 finding unless that rule is off).
+    failures: list[Failure] = field(default_factory=list)
 
     def worst(self) -> Severity | None:
         return max((f.severity for f in self.findings), default=None)
+
+    @property
+    def complete(self) -> bool:
+        return not self.failures
 
 
 class _CountingSnapshot:
@@ -88,19 +94,39 @@ def review(
     # Without a persistent cache, still share per-blob results between base and head.
     cache = cache if cache is not None else MemoryCache()
     enabled = [r for r in rules if config.rules.get(r.id) != "off"]
-    run = _Run(base_c, head_c, changes, config, enabled, cache)
-    new, old = run.line_rules()
-    repo_new, repo_old = run.repo_rules()
+    with failures.collecting() as failed:
+        run = _Run(base_c, head_c, changes, config, enabled, cache, failed)
+        new, old = run.line_rules()
+        repo_new, repo_old = run.repo_rules()
     new += repo_new
     old += repo_old
+    incomplete = failed.unique()
+    if AnalysisIncomplete.id in run.enabled_ids:
+        new += [_incomplete(failure) for failure in incomplete]
     new = [_with_configured_severity(f, config) for f in new]
     new.sort(key=Finding.sort_key)
     stats = Stats(
         files_changed=len(changes),
         files_read=len(base_c.read_paths) + len(head_c.read_paths),
         elapsed_ms=int((time.perf_counter() - started) * 1000),
+        complete=not incomplete,
     )
-    return Report(findings=new, preexisting=len(old), stats=stats, internal_errors=run.errors)
+    return Report(findings=new, preexisting=len(old), stats=stats, failures=incomplete)
+
+
+def _incomplete(failure: Failure) -> Finding:
+    """The UND004 finding for one failure: what was not reviewed, and why."""
+    where = f" on {failure.path}" if failure.path else ""
+    cause = f"{failure.error}: {failure.detail}" if failure.detail else failure.error
+    if failure.rule:
+        rule = rules_by_id().get(failure.rule)
+        label = f"{failure.rule} {rule.name}" if rule else failure.rule
+        missing = f"{label}'s findings{where} are missing from this review"
+    else:
+        missing = f"what it would have told the rules about {failure.path or 'this revision'} is unknown, so findings that depend on it may be missing"
+    message = (f"analysis incomplete: {failure.what} failed{where} ({cause}); {missing}. "
+               "This is a failure inside Undertow, not a problem of the change: please report it")
+    return AnalysisIncomplete.finding_at(failure.path, failure.line, message, failure.key)
 
 
 def _with_configured_severity(finding: Finding, config: Config) -> Finding:
@@ -109,8 +135,10 @@ def _with_configured_severity(finding: Finding, config: Config) -> Finding:
 
 
 class _Run:
-    def __init__(self, base, head, changes: ChangeSet, config: Config, rules: list[type[Rule]], cache) -> None:
+    def __init__(self, base, head, changes: ChangeSet, config: Config, rules: list[type[Rule]], cache,
+                 failed: FailureLog) -> None:
         self.base, self.head, self.changes, self.config, self.cache = base, head, changes, config, cache
+        self.failed = failed
         self.enabled_ids = {r.id for r in rules}
         self.python_rules = sorted((r for r in rules if issubclass(r, PythonRule)), key=lambda r: r.id)
         self.file_rules = sorted((r for r in rules if issubclass(r, FileRule)), key=lambda r: r.id)
@@ -118,7 +146,6 @@ class _Run:
         self.base_facts = RevisionFacts(base, cache)
         self.head_facts = RevisionFacts(head, cache)
         self.head_facts.base, self.head_facts.changes = self.base_facts, changes
-        self.errors: list[str] = []
         self._inputs_touched: dict[str, bool] = {}
         self._suppressions: dict[str, Suppressions] = {}
         self._config_digest = hashlib.sha256(config.model_dump_json().encode()).hexdigest()[:16]
@@ -132,7 +159,7 @@ class _Run:
         entries = self.head.entries()
         for changed in self.changes.present:
             path = changed.path
-            if self.config.is_excluded(path) or changed.binary or not self._rules_for(path):
+            if self.config.is_excluded(path) or not self._rules_for(path):
                 continue
             entry = entries.get(path)
             if entry is None or entry.kind == "submodule":
@@ -141,12 +168,19 @@ class _Run:
                 new.append(self._notice(SkippedFile, path, 1, f"skipped {path}: it is a symbolic link"))
                 continue
             if entry.size is not None and entry.size > MAX_FILE_BYTES:
-                new.append(self._notice(SkippedFile, path, 1, _too_large(path, entry.size)))
+                new.append(self._notice(SkippedFile, path, 1, too_large(path, entry.size)))
+                continue
+            if changed.binary:
+                new.append(self._notice(SkippedFile, path, 1, _binary(path)))
                 continue
             wanted[path] = changed
         analyses = {path: self._cached_analysis(path, entries[path]) for path in wanted}
         missing = [path for path, analysis in analyses.items() if analysis is None]
-        for path, data in self.head.read_many(missing).items():
+        read = self.head.read_many(missing)
+        for path in missing:
+            if path not in read:  # listed in the tree, but the object store does not have it
+                new.append(self._notice(SkippedFile, path, 1, _not_in_clone(path, entries[path])))
+        for path, data in read.items():
             analyses[path] = self._analyse_blob(path, data, entries[path])
         old: list[Finding] = []
         for path, changed in wanted.items():
@@ -181,8 +215,11 @@ class _Run:
         return [_finding_from_json(f) for f in data["findings"]], [_finding_from_json(f) for f in data["notices"]], suppressions
 
     def _analyse_blob(self, path: str, data: bytes, entry: Entry):
+        failed_before = self.failed.count
         if len(data) > MAX_FILE_BYTES:
-            analysis = [], [self._notice(SkippedFile, path, 1, _too_large(path, len(data)))], Suppressions({})
+            analysis = [], [self._notice(SkippedFile, path, 1, too_large(path, len(data)))], Suppressions({})
+        elif b"\0" in data[:8000]:
+            analysis = [], [self._notice(SkippedFile, path, 1, _binary(path))], Suppressions({})
         else:
             try:
                 source = data.decode("utf-8")
@@ -193,7 +230,8 @@ class _Run:
             else:
                 findings, notices = self._analyse_source(path, source)
                 analysis = findings, notices, parse_suppressions(source.splitlines())
-        if self.cache is not None and entry.oid:
+        # A failed analysis is not kept: the next review meets the failure again and reports it.
+        if self.cache is not None and entry.oid and self.failed.count == failed_before:
             findings, notices, suppressions = analysis
             payload = {"findings": [_finding_to_json(f) for f in findings], "notices": [_finding_to_json(f) for f in notices],
                        "suppressions": {str(k): sorted(v) for k, v in suppressions.by_line.items()}}
@@ -225,22 +263,43 @@ class _Run:
         if path.endswith(".py") and self.python_rules:
             try:
                 module = parse_python(source, path)
-                findings += self._guarded(None, path, lambda: run_python_rules(module, ctx, self.python_rules))
             except PythonParseError as exc:
                 notices.append(self._notice(UnparseableFile, path, exc.line, f"could not parse {path}: {exc}"))
+            else:
+                findings += self._python_pass(module, ctx)
         # Line-level parse problems (one bad manifest line) follow the changed-line policy.
         for line, message in ctx.notices:
             findings.append(self._notice(UnparseableFile, path, line, message, key=f"line:{message}"))
         return findings, notices
 
-    def _guarded(self, rule: type[Rule] | None, path: str, work) -> list[Finding]:
+    def _guarded(self, rule: type[Rule], path: str, work, side: str = "") -> list[Finding]:
+        """A rule's findings on one input; a rule that raises is recorded (UND004), and the
+        review of everything else goes on."""
         try:
             return work()
         except Exception as exc:  # a bug in a rule must not sink the review of everything else
-            name = rule.id if rule else "Python rules"
-            self.errors.append(f"{name} failed on {path}: {type(exc).__name__}: {exc}")
-            log.error("rule %s failed on %s\n%s", name, path, traceback.format_exc())
+            what = f"rule {rule.id} {rule.name}" + (f" at {side}" if side else "")
+            failures.record(exc, what, path, rule=rule.id)
             return []
+
+    def _python_pass(self, module, ctx: FileContext) -> list[Finding]:
+        """All Python rules in one pass over the file; a rule that raises is recorded and the
+        pass runs again without it, so one rule's bug costs only that rule's findings."""
+        rules = list(self.python_rules)
+        while rules:
+            try:
+                return run_python_rules(module, ctx, rules)
+            except PythonParseError as exc:  # nesting too deep for the visitors: a notice, not a bug
+                ctx.notices.append((exc.line, f"could not parse {ctx.path}: {exc}"))
+                return []
+            except Exception as exc:
+                culprit = _culprit(exc, rules)
+                if culprit is None:
+                    failures.record(exc, "the Python rules' pass", ctx.path)
+                    return []
+                failures.record(exc, f"rule {culprit.id} {culprit.name}", ctx.path, rule=culprit.id)
+                rules.remove(culprit)
+        return []
 
     def _notice(self, rule: type[Rule], path: str, line: int, message: str, key: str | None = None) -> Finding:
         return rule.finding_at(path, line, message, key or message)
@@ -255,11 +314,17 @@ class _Run:
             head_ctx = RepoContext(self.head, self.changes, self.config, self.head_facts, "head", self.base_facts)
             if rule.depends_on is not None and not self._touched(rule.depends_on):
                 # Its inputs are the same at head: so are its findings, all pre-existing.
-                old += [f for f in self._revision_findings(rule, base_ctx)
+                old += [f for f in self._revision_findings(rule, base_ctx) or []
                         if not self.config.is_excluded(f.path) and not self._suppressed_at_head(f)]
                 continue
-            at_base = {f.fingerprint for f in self._revision_findings(rule, base_ctx)}
-            for finding in self._revision_findings(rule, head_ctx):
+            base_findings = self._revision_findings(rule, base_ctx)
+            head_findings = self._revision_findings(rule, head_ctx)
+            if base_findings is None or head_findings is None:
+                # Which findings are new cannot be known: the failure (UND004) says so, and
+                # nothing is blamed on the change.
+                continue
+            at_base = {f.fingerprint for f in base_findings}
+            for finding in head_findings:
                 if self.config.is_excluded(finding.path) or self._suppressed_at_head(finding):
                     continue
                 (old if finding.fingerprint in at_base else new).append(finding)
@@ -270,8 +335,8 @@ class _Run:
             self._inputs_touched[inputs] = INPUTS[inputs](self.changes, self.base_facts, self.head_facts, self.config)
         return self._inputs_touched[inputs]
 
-    def _revision_findings(self, rule: type[Rule], ctx: RepoContext) -> list[Finding]:
-        """A cross-file rule's findings on one revision. When the rule judged the revision alone
+    def _revision_findings(self, rule: type[Rule], ctx: RepoContext) -> list[Finding] | None:
+        """A cross-file rule's findings on one revision (None when it failed). When the rule judged the revision alone
         (it never looked at the change), they are cached under the revision id: the base branch's
         findings are then computed once for every pull request and push that targets it."""
         revision = ctx.snapshot.revision
@@ -280,9 +345,11 @@ class _Run:
         key = f"rule:{cache_salt()}:{rule.id}:{revision}:{ctx.side}:{self._config_digest}"
         if cacheable and (raw := self.cache.get(key)) is not None:
             return [_finding_from_json(f) for f in codec.loads(raw)]
-        errors = len(self.errors)
-        findings = self._guarded(rule, f"({ctx.side})", lambda: list(rule().check(ctx)))
-        if cacheable and not ctx.consulted_change and len(self.errors) == errors:
+        failed_before = self.failed.count
+        findings = self._guarded(rule, "", lambda: list(rule().check(ctx)), side=ctx.side)
+        if self.failed.count != failed_before:
+            return None
+        if cacheable and not ctx.consulted_change:
             self.cache.set(key, codec.dumps([_finding_to_json(f) for f in findings]))
         return findings
 
@@ -294,8 +361,24 @@ class _Run:
         return self._suppressions[finding.path].covers(finding.rule, finding.line)
 
 
-def _too_large(path: str, size: int) -> str:
-    return f"skipped {path}: it is {size / 1024 / 1024:.1f} MiB, over the {MAX_FILE_BYTES // 1024 // 1024} MiB limit per file"
+def _binary(path: str) -> str:
+    return f"skipped {path}: it is not text (it contains NUL bytes), so no rule could read it"
+
+
+def _not_in_clone(path: str, entry: Entry) -> str:
+    return f"skipped {path}: its content (object {entry.oid[:12]}) is not in this clone, so no rule could read it"
+
+
+def _culprit(exc: BaseException, rules: list[type[PythonRule]]) -> type[PythonRule] | None:
+    """The rule whose visitor raised, from the frames of the traceback."""
+    tb = exc.__traceback__
+    found = None
+    while tb is not None:
+        owner = tb.tb_frame.f_locals.get("self")
+        if isinstance(owner, PythonRule) and type(owner) in rules:
+            found = type(owner)
+        tb = tb.tb_next
+    return found
 
 
 def _finding_to_json(finding: Finding) -> dict:

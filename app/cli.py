@@ -45,6 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--fail-on", choices=["error", "warning", "notice", "never"], default="error")
     scan.add_argument("--output", help="write the report to this file instead of stdout")
     scan.add_argument("--no-cache", action="store_true", help="neither read nor write the disk cache")
+    scan.add_argument("-v", "--verbose", action="store_true",
+                      help="log to stderr, with the traceback of anything that failed inside Undertow (UND004)")
 
     serve = sub.add_parser("serve", help="run the webhook service (reviews run in-process)")
     serve.add_argument("--host", default="127.0.0.1")
@@ -159,6 +161,7 @@ def _rules(args: argparse.Namespace) -> int:
 
 
 def _scan(args: argparse.Namespace) -> int:
+    _scan_logging(args.verbose)
     with GitRepo(args.repo) as repo:
         head_rev = WORKTREE if args.head == WORKTREE else repo.resolve(args.head)
         base_ref = repo.resolve(args.base) if args.base else repo.default_base()
@@ -166,11 +169,14 @@ def _scan(args: argparse.Namespace) -> int:
         cache = None if args.no_cache else DiskCache()
         base = repo.snapshot(base_rev, cache)
         head = repo.snapshot(head_rev, cache, base=base)
-        config = _load_config(args.config, base)
+        # The config the team has agreed to now: the base branch's tip, not the merge base (a
+        # branch cut from an old commit is judged by today's rules).
+        config = _load_config(args.config, base if base_ref == base_rev else repo.snapshot(base_ref, cache))
         changes = repo.changes(base_rev, head_rev)
         report = review(base, head, changes, config, cache=cache)
-    for error in report.internal_errors:
-        print(f"undertow: internal error (please report): {error}", file=sys.stderr)
+    if report.failures and not args.verbose:
+        print(f"undertow: the review is incomplete: {len(report.failures)} part(s) failed inside Undertow "
+              "(UND004 findings); run with -v for the tracebacks", file=sys.stderr)
     colour = args.output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     rendered = RENDERERS[args.format](report, base=base_rev, head=head_rev, colour=colour)
     if args.output:
@@ -184,6 +190,22 @@ def _scan(args: argparse.Namespace) -> int:
         return EXIT_OK
     threshold = Severity.parse(args.fail_on)
     return EXIT_FINDINGS if any(f.severity >= threshold for f in report.findings) else EXIT_OK
+
+
+def _scan_logging(verbose: bool) -> None:
+    """Tracebacks of failures inside Undertow go to the log, never to the user's screen
+    unless asked for: the finding (UND004) is what the user reads."""
+    import logging
+
+    engine_log = logging.getLogger("analyzers")
+    if verbose:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("undertow: %(levelname)s %(name)s: %(message)s"))
+        engine_log.handlers = [handler]
+        engine_log.setLevel(logging.DEBUG)
+    else:
+        engine_log.handlers = [logging.NullHandler()]
+    engine_log.propagate = False
 
 
 def _load_config(path: str | None, base) -> Config:

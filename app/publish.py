@@ -21,6 +21,9 @@ _LEVEL = {Severity.ERROR: "failure", Severity.WARNING: "warning", Severity.NOTIC
 _ICON = {Severity.ERROR: "🔴", Severity.WARNING: "🟠", Severity.NOTICE: "🔵"}
 
 SUMMARY_CLEAN = "No new schema, dependency or code drift in this pull request."
+SUMMARY_INCOMPLETE = ("**The review is incomplete**: {n} part(s) of the analysis failed inside Undertow, so findings "
+                      "they would have produced are missing (each is an `UND004` finding below). This is not a problem of "
+                      "the pull request.")
 SUMMARY_PREEXISTING = "{n} pre-existing finding(s) in the files this pull request touches are not from it and are not annotated."
 
 
@@ -36,14 +39,20 @@ def check_output(report: Report) -> dict:
         title = ", ".join(f"{by_severity[s]} {s}{'s' if by_severity[s] != 1 else ''}" for s in reversed(Severity) if by_severity[s])
     else:
         title = "No new findings"
-    lines = [SUMMARY_CLEAN] if not findings else []
+    lines = [SUMMARY_CLEAN] if not findings and report.complete else []
+    if not report.complete:
+        title = f"Review incomplete · {title}"
+        lines += [SUMMARY_INCOMPLETE.format(n=len(report.failures)), ""]
+        lines += [f"- {failure.what} failed{f' on `{failure.path}`' if failure.path else ''}: `{failure.error}`"
+                  for failure in report.failures]
+        lines.append("")
     if findings:
         families = Counter(f.rule[:3] for f in findings)
         lines.append(" · ".join(f"**{FAMILIES.get(fam, fam)}**: {n}" for fam, n in sorted(families.items())))
         lines += ["", "| | rule | where | finding |", "|---|---|---|---|"]
         for f in findings:
             message = f.message.replace("|", "\\|").replace("\n", " ")
-            lines.append(f"| {_ICON[f.severity]} | `{f.rule}` {f.name} | `{f.path}:{f.line}` | {message} |")
+            lines.append(f"| {_ICON[f.severity]} | `{f.rule}` {f.name} | {_where(f)} | {message} |")
     if report.preexisting:
         lines += ["", SUMMARY_PREEXISTING.format(n=report.preexisting)]
     return {"title": title, "summary": _truncate("\n".join(lines))}
@@ -53,6 +62,8 @@ def annotations(report: Report) -> list[dict]:
     rules = rules_by_id()
     result = []
     for f in report.findings:
+        if not f.path:
+            continue  # about the whole review: the summary says it
         annotation = {
             "path": f.path,
             "start_line": f.line,
@@ -94,7 +105,7 @@ def plan_review(report: Report, diff_lines: dict[str, set[int]], existing: dict[
     if new:
         parts = [REVIEW_MARKER, f"**Undertow** found {len(new)} new issue{'s' if len(new) != 1 else ''} in this pull request."]
         if outside:
-            parts += ["", "Outside the diff:"] + [f"- {_ICON[f.severity]} `{f.rule}` `{f.path}:{f.line}`: {f.message} {MARKER.format(f.fingerprint)}" for f in outside]
+            parts += ["", "Outside the diff:"] + [f"- {_ICON[f.severity]} `{f.rule}` {_where(f)}: {f.message} {MARKER.format(f.fingerprint)}" for f in outside]
         body = _truncate("\n".join(parts))
     return ReviewPlan(comments, body, sorted(fp for fp in existing if fp not in current))
 
@@ -122,6 +133,10 @@ def resolved_body(original: str) -> str:
 
 def fingerprints_in(body: str) -> list[str]:
     return MARKER_RE.findall(body or "")
+
+
+def _where(f: Finding) -> str:
+    return f"`{f.path}:{f.line}`" if f.path else "the whole review"
 
 
 def _truncate(text: str, limit: int = MAX_OUTPUT_TEXT) -> str:

@@ -34,7 +34,7 @@ from analyzers.rules.schema.unknown_conflict_target import UnknownConflictTarget
 from analyzers.rules.schema.unknown_model_attribute import UnknownModelAttribute
 from analyzers.rules.schema.unknown_relation_in_sql import UnknownRelationInSql
 from analyzers.rules.schema.value_outside_check import ValueOutsideCheck
-from analyzers.rules.engine.notices import BroadSuppression, SkippedFile, UnparseableFile
+from analyzers.rules.engine.notices import AnalysisIncomplete, BroadSuppression, SkippedFile, UnparseableFile
 from analyzers.rules.risky.blocking_call_in_async import BlockingCallInAsync
 from analyzers.rules.risky.depends_on_contextmanager import DependsOnContextmanager
 from analyzers.rules.risky.hardcoded_secret import HardcodedSecret
@@ -99,6 +99,7 @@ ALL_RULES: tuple[type[Rule], ...] = (
     UnparseableFile,
     BroadSuppression,
     SkippedFile,
+    AnalysisIncomplete,
 )
 
 FAMILIES = {

@@ -19,14 +19,9 @@ def _escape_property(value: str) -> str:
 def render(report: Report, **_: object) -> str:
     lines = []
     for f in report.findings:
+        located = (("file", f.path), ("line", f.line), ("endLine", f.end_line)) if f.path else ()
         props = ",".join(
-            f"{key}={_escape_property(str(value))}"
-            for key, value in (
-                ("file", f.path),
-                ("line", f.line),
-                ("endLine", f.end_line),
-                ("title", f"{f.rule} {f.name}"),
-            )
+            f"{key}={_escape_property(str(value))}" for key, value in (*located, ("title", f"{f.rule} {f.name}"))
         )
         lines.append(f"::{_COMMAND[f.severity]} {props}::{_escape_data(f.message)}")
     if report.preexisting:

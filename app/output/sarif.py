@@ -22,14 +22,7 @@ def render(report: Report, base: str, head: str, **_: object) -> str:
             "ruleId": f.rule,
             "level": _LEVEL[f.severity],
             "message": {"text": f.message},
-            "locations": [
-                {
-                    "physicalLocation": {
-                        "artifactLocation": {"uri": f.path, "uriBaseId": "%SRCROOT%"},
-                        "region": {"startLine": f.line, "endLine": f.end_line, "startColumn": f.column},
-                    }
-                }
-            ],
+            "locations": [_location(f.path, f.line, f.end_line, f.column)] if f.path else [],
             "partialFingerprints": {"undertowFingerprint/v1": f.fingerprint},
         }
         if f.rule in index:
@@ -42,6 +35,7 @@ def render(report: Report, base: str, head: str, **_: object) -> str:
     }
     run = {
         "tool": {"driver": driver},
+        "invocations": [_invocation(report)],
         "results": results,
         "versionControlProvenance": [{"repositoryUri": "file:///", "revisionId": head}] if len(head) == 40 else [],
         "properties": {"base": base, "head": head, "preexisting": report.preexisting},
@@ -63,3 +57,30 @@ def _rule(rule) -> dict:
         "defaultConfiguration": {"level": _LEVEL[rule.severity]},
         "properties": {"tags": [rule.family()]},
     }
+
+
+def _location(path: str, line: int, end_line: int, column: int) -> dict:
+    return {
+        "physicalLocation": {
+            "artifactLocation": {"uri": path, "uriBaseId": "%SRCROOT%"},
+            "region": {"startLine": line, "endLine": end_line, "startColumn": column},
+        }
+    }
+
+
+def _invocation(report: Report) -> dict:
+    """``executionSuccessful`` is false when part of the analysis failed inside Undertow; each
+    failure is also a notification, besides its UND004 result."""
+    invocation: dict = {"executionSuccessful": report.complete}
+    if report.failures:
+        invocation["toolExecutionNotifications"] = [
+            {
+                "level": "error",
+                "message": {"text": f"{failure.what} failed: {failure.error}: {failure.detail}"},
+                "descriptor": {"id": "UND004"},
+                "exception": {"kind": failure.error, "message": failure.detail},
+                **({"locations": [_location(failure.path, failure.line, failure.line, 1)]} if failure.path else {}),
+            }
+            for failure in report.failures
+        ]
+    return invocation

@@ -18,7 +18,7 @@ def render(report: Report, colour: bool = False, **_: object) -> str:
     rules = rules_by_id()
     out: list[str] = []
     for path, findings in groupby(report.findings, key=lambda f: f.path):
-        out.append(paint("1", path))
+        out.append(paint("1", path or "(the whole review)"))
         for f in findings:
             sev = paint(_COLOURS[f.severity], f"{f.severity}")
             out.append(f"  {f.line}: {sev} {f.rule} {paint('2', f.name)}")
@@ -39,4 +39,7 @@ def render(report: Report, colour: bool = False, **_: object) -> str:
         f"{summary} in {report.stats.files_changed} changed files"
         + (f"; {report.preexisting} pre-existing (not from this change)" if report.preexisting else "")
     )
+    if not report.complete:
+        out.append(paint("31", f"review incomplete: {len(report.failures)} part(s) failed inside Undertow (UND004); "
+                               "what they would have found is missing"))
     return "\n".join(out) + "\n"

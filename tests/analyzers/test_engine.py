@@ -141,8 +141,16 @@ def test_a_crashing_rule_is_an_internal_error_not_a_crash():
 
     head = MemorySnapshot({"a.py": SUBPROCESS}, "head")
     report = review(MemorySnapshot({}), head, ChangeSet([_added("a.py", SUBPROCESS)]), Config(), rules=[*ALL_RULES, Broken])
-    assert [f.rule for f in report.findings] == ["RSK001"]
-    assert report.internal_errors == ["TST999 failed on (base): KeyError: 'boom'", "TST999 failed on (head): KeyError: 'boom'"]
+    # The other rules' findings stand; the crash is a finding of its own, never a silent pass.
+    assert [(f.rule, f.path, f.line, f.severity) for f in report.findings] == [
+        ("UND004", "", 1, Severity.ERROR), ("UND004", "", 1, Severity.ERROR), ("RSK001", "a.py", 2, Severity.WARNING)]
+    assert [f.message for f in report.findings[:2]] == [
+        "analysis incomplete: rule TST999 test-marker at base failed (KeyError: 'boom'); TST999's findings are missing "
+        "from this review. This is a failure inside Undertow, not a problem of the change: please report it",
+        "analysis incomplete: rule TST999 test-marker at head failed (KeyError: 'boom'); TST999's findings are missing "
+        "from this review. This is a failure inside Undertow, not a problem of the change: please report it",
+    ]
+    assert not report.complete and report.stats.to_json()["complete"] is False
 
 
 def test_only_files_some_rule_reads_are_fetched():

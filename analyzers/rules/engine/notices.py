@@ -1,4 +1,4 @@
-"""UND001–UND003: what the engine could not analyse, and suppressions too broad to trust."""
+"""UND001–UND004: what the engine could not analyse, and suppressions too broad to trust."""
 
 from __future__ import annotations
 
@@ -92,3 +92,29 @@ class SkippedFile(EngineRule):
     name = "skipped-file"
     severity = Severity.NOTICE
     fix = "exclude generated files in .github/undertow.yml paths.exclude, or split the file"
+
+
+class AnalysisIncomplete(EngineRule):
+    """## What it does
+    Reports that part of the review did not run: a rule, a parser or an index failed inside
+    Undertow on some input. The finding names what was not reviewed (the rule, the file or the
+    whole revision) and the exception type.
+
+    ## Why is this bad?
+    A review that could not look at something must not pass for a review that found nothing:
+    the check would turn green having checked nothing. Until the cause is fixed, the findings
+    that part would have produced are missing from this review.
+
+    ## Example
+    A migration whose SQL makes the schema replay fail: every schema rule that needs the
+    replayed schema is incomplete for the revision.
+
+    ## Use instead
+    Report the failure (the log, or `undertow scan -v`, has the traceback). To stop it blocking
+    merges meanwhile, lower its severity in `.github/undertow.yml`: `rules: {UND004: warning}`.
+    """
+
+    id = "UND004"
+    name = "analysis-incomplete"
+    severity = Severity.ERROR
+    fix = "report it with the traceback from `undertow scan -v`; `rules: {UND004: warning}` stops it blocking meanwhile"
