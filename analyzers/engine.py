@@ -18,7 +18,7 @@ from analyzers.python_source import PythonParseError, parse_python, run_python_r
 from analyzers.rules import ALL_RULES, rules_by_id
 from analyzers.rules.base import FileRule, PythonRule, RepoRule, Rule
 from analyzers.failures import Failure, FailureLog
-from analyzers.limits import MAX_FILE_BYTES, too_large
+from analyzers.limits import MAX_FILE_BYTES, is_read, too_large
 from analyzers.rules.engine.notices import AnalysisIncomplete, BroadSuppression, SkippedFile, UnparseableFile
 from analyzers.snapshot import Entry, Snapshot
 from analyzers.suppression import Suppressions, parse_suppressions
@@ -159,10 +159,14 @@ class _Run:
         entries = self.head.entries()
         for changed in self.changes.present:
             path = changed.path
-            if self.config.is_excluded(path) or not self._rules_for(path):
+            if self.config.is_excluded(path):
                 continue
             entry = entries.get(path)
             if entry is None or entry.kind == "submodule":
+                continue
+            if not self._rules_for(path):
+                if entry.kind == "file" and (entry.size or 0) > MAX_FILE_BYTES and is_read(path):
+                    new.append(self._notice(SkippedFile, path, 1, too_large(path, entry.size or 0)))
                 continue
             if entry.kind == "symlink":
                 new.append(self._notice(SkippedFile, path, 1, f"skipped {path}: it is a symbolic link"))

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from analyzers import cache_salt, codec
+from analyzers import cache_salt, codec, failures
 from analyzers.changes import Status
 from analyzers.context import UNCACHEABLE_REVISIONS, RevisionFacts
+from analyzers.limits import MAX_FILE_BYTES
 from analyzers.snapshot import Entry
 
-MAX_INDEXED_BYTES = 1024 * 1024
+MAX_INDEXED_BYTES = MAX_FILE_BYTES
 Extractor = Callable[[str, str], Any]
 
 
@@ -31,8 +32,9 @@ def file_index(facts: RevisionFacts, name: str, select: Callable[[str], bool], e
         cacheable = facts.cache is not None and snapshot.revision not in UNCACHEABLE_REVISIONS
         if cacheable and (raw := facts.cache.get(key)) is not None:
             return codec.loads(raw)
+        failed_before = failures.failure_count()
         result = _extract_files(facts, name, indexed(facts, select), extract)
-        if cacheable:
+        if cacheable and failures.failure_count() == failed_before:
             facts.cache.set(key, codec.dumps(result))
         return result
 
@@ -75,8 +77,9 @@ def projection(
         cacheable = facts.cache is not None and snapshot.revision not in UNCACHEABLE_REVISIONS
         if cacheable and (raw := facts.cache.get(key)) is not None:
             return codec.loads(raw)
+        failed_before = failures.failure_count()
         result = {path: taken for path, value in file_index(facts, name, select, extract).items() if (taken := take(value))}
-        if cacheable:
+        if cacheable and failures.failure_count() == failed_before:
             facts.cache.set(key, codec.dumps(result))
         return result
 
@@ -117,8 +120,15 @@ def _extract_files(facts: RevisionFacts, name: str, paths: list[str], extract: E
             result[path] = codec.loads(raw)
         else:
             missing[path] = key
+    # One file at a time: a failure is that file's alone (unknown content, an UND004 finding),
+    # and the index goes on; a file whose object is not in the clone is left out (unknown).
     for path, data in snapshot.read_many(missing).items():
-        value = extract(path, data.decode("utf-8", "replace"))
+        failed = True
+        with failures.boundary(f"the {name} index", path):
+            value = extract(path, data.decode("utf-8", "replace"))
+            failed = False
+        if failed:
+            continue
         result[path] = value
         if facts.cache is not None and entries[path].oid:
             facts.cache.set(missing[path], codec.dumps(value))

@@ -10,7 +10,8 @@ import functools
 from typing import Any
 
 from analyzers.ast_names import dotted
-from analyzers.python_modules import PACKAGE_ROOTS, summarize
+from analyzers.python_modules import PACKAGE_ROOTS, summarize_tree
+from analyzers.python_syntax import Unparseable, parse_ast
 
 _SQL_CALLS = {"text", "execute", "exec_driver_sql", "executemany", "fetch", "fetchrow", "fetchval", "read_sql", "read_sql_query"}
 REDIS_PUSH = {"lpush", "rpush", "lpushx", "rpushx", "xadd"}
@@ -49,18 +50,22 @@ def is_test_path(path: str) -> bool:
 
 
 def extract(path: str, source: str) -> dict[str, Any]:
+    """One file's facts, from one parse. A file no grammar reads is known to exist with
+    unknown content: ``{"error": reason}``, and rules stay quiet about what it might hold."""
     try:
-        tree = ast.parse(source, filename=path)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return {"error": True}
-    summary = summarize(path, source)
-    facts = _Extractor(path, summary.imports if summary else {}).run(tree)
-    if summary is not None:
-        facts["functions"] = summary.functions
-        facts["classes"] = {n: {"bases": c.bases, "attributes": sorted(c.attributes)} for n, c in summary.classes.items()}
-        facts["names"] = sorted(summary.names)
-        facts["imports"] = summary.imports
-        facts["constants"] = summary.constants
+        tree = parse_ast(source, path)
+    except Unparseable as exc:
+        return {"error": str(exc)}
+    summary = summarize_tree(path, tree)
+    try:
+        facts = _Extractor(path, summary.imports).run(tree)
+    except RecursionError:  # a tree too deep for the visitor: unreadable, not a bug
+        return {"error": "expressions are nested too deeply to analyse"}
+    facts["functions"] = summary.functions
+    facts["classes"] = {n: {"bases": c.bases, "attributes": sorted(c.attributes)} for n, c in summary.classes.items()}
+    facts["names"] = sorted(summary.names)
+    facts["imports"] = summary.imports
+    facts["constants"] = summary.constants
     # Empty entries are left out: whole-revision indexes are cached, and every byte is decoded again.
     return {k: v for k, v in facts.items() if v or k == "module"}
 

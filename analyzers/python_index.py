@@ -27,6 +27,8 @@ PARTS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "class_strings": lambda f: f.get("class_strings"),
     "import_roots": lambda f: sorted({t.split(".")[0] for t in f.get("imports", {}).values()}),
     "import_edges": lambda f: [[module, names or []] for module, names, *_ in f.get("import_sites", [])],
+    # Files no grammar reads: known to exist, with unknown content.
+    "unreadable": lambda f: f.get("error"),
 }
 
 
@@ -147,16 +149,25 @@ class PythonIndex:
         return self._tops
 
     def facts(self, module: str) -> dict[str, Any] | None:
+        """A module's facts; None when it does not exist or its content is unknown (see
+        ``unknown``): callers must not read "defines nothing" into None."""
         path = self.by_module.get(module)
         return self.files.get(path) if path else None
 
+    def unknown(self, module: str) -> bool:
+        """The module exists but no grammar reads it (or it could not be read): what it
+        defines is unknown, and rules stay quiet about it rather than guess."""
+        path = self.by_module.get(module)
+        return path is not None and self.files.get(path) is None
+
     def split(self, qualified: str) -> tuple[str, str] | None:
-        """(first-party module, rest) for the longest module prefix of ``qualified``."""
+        """(first-party module, rest) for the longest module prefix of ``qualified``; from
+        the paths alone, so a module whose content is unknown still resolves."""
         parts = qualified.split(".")
         for cut in range(len(parts), 0, -1):
             module = ".".join(parts[:cut])
             if module in self.by_module:
-                return self.files[self.by_module[module]]["module"], ".".join(parts[cut:])
+                return self.module_of[self.by_module[module]], ".".join(parts[cut:])
         return None
 
     def object_id(self, module: str, ref: str, depth: int = 0) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
+from analyzers.python_syntax import Unparseable, parse_ast
 from analyzers.ast_names import name_of
 from analyzers.snapshot import Snapshot
 
@@ -79,9 +80,13 @@ def is_package_dir(module: str, snapshot: Snapshot) -> bool:
 
 def summarize(path: str, source: str) -> ModuleSummary | None:
     try:
-        tree = ast.parse(source, filename=path)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        tree = parse_ast(source, path)
+    except Unparseable:
         return None
+    return summarize_tree(path, tree)
+
+
+def summarize_tree(path: str, tree: ast.Module) -> ModuleSummary:
     summary = ModuleSummary(path)
     package = path.rsplit("/", 1)[0].replace("/", ".") if "/" in path else ""
     if path.endswith("/__init__.py"):

@@ -69,8 +69,10 @@ async def run_review(
     loop = asyncio.get_running_loop()
     base = GitHubSnapshot(gh, job.repo, base_sha, loop, blobs, cache)
     head_snapshot = GitHubSnapshot(gh, job.repo, head, loop, blobs, cache)
+    # The config the team has agreed to now is on the base branch's tip, not at the merge base.
+    tip = base if base_tip == base_sha else GitHubSnapshot(gh, job.repo, base_tip, loop, blobs, cache)
     try:
-        report = await asyncio.to_thread(_analyse, base, head_snapshot, changes, cache)
+        report = await asyncio.to_thread(_analyse, base, head_snapshot, changes, cache, tip)
     except ConfigError as exc:
         return await _neutral(gh, check_url, "Configuration error", f"`{CONFIG_PATH}` on the base branch cannot be used: {exc}")
     if still_current is not None and not await still_current(head):
@@ -111,8 +113,8 @@ async def run_review(
     return Outcome("published", result, len(report.findings), len(plan.comments), dict(Counter(f.rule for f in report.findings)))
 
 
-def _analyse(base, head, changes, cache) -> Report:
-    data = base.read(CONFIG_PATH)
+def _analyse(base, head, changes, cache, tip) -> Report:
+    data = tip.read(CONFIG_PATH)
     config = parse_config(data, source=f"{CONFIG_PATH} (base branch)", known_rules=set(rules_by_id())) if data else Config()
     return review(base, head, changes, config, cache=cache)
 

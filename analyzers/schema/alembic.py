@@ -6,6 +6,7 @@ import ast
 from typing import Any
 
 from analyzers.ast_names import name_of
+from analyzers.python_syntax import Unparseable, parse_ast
 from analyzers.schema.model import PYTHON_TYPES, Column, Schema, Table, bare_name
 from analyzers.schema.sql_replay import Operation, _in_values, apply_sql
 
@@ -17,8 +18,8 @@ def is_alembic_revision(path: str, text: str) -> bool:
 
 def parse_revision(path: str, text: str) -> dict[str, Any] | None:
     try:
-        tree = ast.parse(text, filename=path)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        tree = parse_ast(text, path)
+    except Unparseable:
         return None
     info: dict[str, Any] = {"revision": None, "down": [], "depends_on": [], "branch_labels": [], "upgrade": None, "downgrade": None}
     for node in tree.body:
@@ -150,6 +151,12 @@ _NAME_FIRST = {"create_index", "drop_index", "create_unique_constraint", "create
                "create_foreign_key", "drop_constraint", "create_primary_key"}
 
 
+# Where each operation takes its table name (after a batch_op's table is put in).
+_TABLE_ARGUMENT = {"create_table": 0, "drop_table": 0, "add_column": 0, "drop_column": 0, "alter_column": 0,
+                   "rename_table": 0, "create_index": 1, "create_unique_constraint": 1, "create_primary_key": 1,
+                   "create_check_constraint": 1, "create_foreign_key": 1, "drop_constraint": 1}
+
+
 def apply_call(schema: Schema, call: dict, source: str, dialect: str) -> tuple[list[Operation], list[str]]:
     op, args, kwargs, line = call["op"], call["args"], call["kwargs"], call["line"]
     batch = call.get("batch")
@@ -159,6 +166,11 @@ def apply_call(schema: Schema, call: dict, source: str, dialect: str) -> tuple[l
         args = [*args[:position], batch, *args[position:]]
     ops: list[Operation] = []
     notes: list[str] = []
+    position = _TABLE_ARGUMENT.get(op)
+    if position is not None and len(args) > position and not isinstance(args[position], str):
+        # `op.add_column(table_name, ...)` with the name in a variable: not knowable by reading.
+        notes.append(f"op.{op}() names its table with an expression, not a string literal; its schema change is not modelled")
+        return ops, notes
 
     def table_of(name: Any) -> Table | None:
         if not isinstance(name, str):

@@ -9,10 +9,12 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Callable, Mapping
 
+from analyzers import failures
 from analyzers.codec import DecodedMapping
 from analyzers.config import Config
 from analyzers.context import RevisionFacts
 from analyzers.indexes import file_index
+from analyzers.limits import within_size
 from analyzers.schema.alembic import apply_call, is_alembic_revision, order_revisions, parse_revision
 from analyzers.schema.model import Schema
 from analyzers.schema.orm import extract_models
@@ -106,13 +108,15 @@ class SchemaFacts:
 
 def _compute(snapshot, config: Config, facts: RevisionFacts) -> dict:
     sql_files = sorted((p for p, e in snapshot.entries().items() if e.kind == "file" and is_sql_migration(p, config)), key=natural_key)
+    # An over-size migration is not read (the engine gives a changed one its UND003 notice).
+    readable_sql = [p for p in sql_files if within_size(snapshot.entries().get(p))]
     alembic_texts = file_index(facts, "alembic-revisions", _alembic_candidate,
                                lambda p, t: parse_revision(p, t) if is_alembic_revision(p, t) else None)
     schema = Schema()
     operations: dict[str, list[dict]] = {}
     notices: dict[str, list[list]] = {}
     dialect = config.schema_.dialect
-    for path, data in snapshot.read_many(sql_files).items():
+    for path, data in snapshot.read_many(readable_sql).items():
         text = data.decode("utf-8", "replace")
         ops, found = apply_sql(schema, text, path, dialect)
         operations[path] = [o.__dict__ for o in ops]
@@ -160,9 +164,11 @@ def _replay_revision(schema: Schema, info: dict, dialect: str) -> tuple[list[dic
     """Apply one Alembic revision's calls; its operations and replay notices as JSON."""
     operations, notes = [], []
     for call in info["calls"]:
-        ops, found = apply_call(schema, call, info["path"], dialect)
-        operations += [o.__dict__ for o in ops]
-        notes += [[call["line"], n] for n in found]
+        # One operation at a time: a failure is this call's alone (UND004); the replay goes on.
+        with failures.boundary(f"the Alembic replay of op.{call.get('op')}", info["path"], call.get("line", 1)):
+            ops, found = apply_call(schema, call, info["path"], dialect)
+            operations += [o.__dict__ for o in ops]
+            notes += [[call["line"], n] for n in found]
     return operations, notes
 
 
@@ -208,7 +214,7 @@ def _incremental(facts: RevisionFacts, config: Config, name: str) -> dict | None
     schema = Schema.overlay(base_data["schema"])
     operations, notices = dict(base_data["operations"]), dict(base_data["notices"])
     dialect = config.schema_.dialect
-    for path, data in facts.snapshot.read_many(added_sql).items():
+    for path, data in facts.snapshot.read_many(p for p in added_sql if within_size(facts.snapshot.entries().get(p))).items():
         ops, found = apply_sql(schema, data.decode("utf-8", "replace"), path, dialect)
         operations[path] = [o.__dict__ for o in ops]
         notices[path] = [[n.line, n.message] for n in found]

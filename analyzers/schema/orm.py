@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 from analyzers.ast_names import name_of
+from analyzers.python_syntax import Unparseable, parse_ast
 from analyzers.schema.model import PYTHON_TYPES
 
 _COLUMN_CALLS = {"Column", "mapped_column"}
@@ -22,8 +23,8 @@ def extract_models(path: str, text: str) -> list[dict[str, Any]]:
     if not mentions_orm(text):
         return []
     try:
-        tree = ast.parse(text, filename=path)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        tree = parse_ast(text, path)
+    except Unparseable:
         return []
     models: list[dict[str, Any]] = []
     for node in ast.walk(tree):

@@ -9,12 +9,22 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 
+from analyzers import failures
+from analyzers.limits import MAX_DEPTH
+from analyzers.python_syntax import bracket_depth
 from analyzers.schema.model import Column, Schema, Table, bare_name
 
 DIALECTS = {"postgres": "postgres", "mysql": "mysql", "sqlite": "sqlite"}
-_IN_LIST = re.compile(r"""^\s*\(?\s*"?(\w+)"?\s*(?:::\w+)?\s+IN\s*\((.*)\)\s*\)?\s*$""", re.IGNORECASE | re.DOTALL)
-_ANY_ARRAY = re.compile(r"""^\s*\(?\s*"?(\w+)"?\s*(?:::\w+)?\s*=\s*ANY\s*\(\s*\(?\s*ARRAY\s*\[(.*)\]""", re.IGNORECASE | re.DOTALL)
-_ALTER_TYPE_ADD = re.compile(r"^\s*ALTER\s+TYPE\s+([\w.\"]+)\s+ADD\s+VALUE\s+(?:IF\s+NOT\s+EXISTS\s+)?'((?:[^']|'')*)'", re.IGNORECASE)
+# The head of `col IN (...)` / `col = ANY (ARRAY[...])` in a CHECK expression, up to the list's
+# opening bracket. Possessive loops: the former patterns put `\s*` next to `\s*`/`\s+` (around an
+# optional "(", before the cast), which retried every split of a run of blanks, and ended in
+# `(.*)\)\s*\)?\s*$`, which retried the blanks after every ")". The list's end is found with
+# rstrip/rfind instead (`_in_values`).
+_IN_LIST = re.compile(r"""^\s*+\(?+\s*+"?+(\w++)"?+(?:\s*+::\w++)?\s++IN\s*+\(""", re.IGNORECASE)
+_ANY_ARRAY = re.compile(r"""^\s*+\(?+\s*+"?+(\w++)"?+(?:\s*+::\w++)?\s*+=\s*+ANY\s*+\(\s*+\(?+\s*+ARRAY\s*+\[""", re.IGNORECASE)
+_ALTER_TYPE_ADD = re.compile(r"^\s*+ALTER\s++TYPE\s++([\w.\"]++)\s++ADD\s++VALUE\s++(?:IF\s++NOT\s++EXISTS\s++)?'((?:[^']++|'')*)'", re.IGNORECASE)
+_QUOTED = re.compile(r"'((?:[^']++|'')*)'")
+_DOLLAR_QUOTE = re.compile(r"\$\w*+\$")
 
 
 @dataclass
@@ -67,7 +77,7 @@ def split_statements(sql: str) -> list[tuple[int, str]]:
         elif ch in ("'", '"'):
             quote = ch
         elif ch == "$":
-            match = re.match(r"\$\w*\$", sql[i:])
+            match = _DOLLAR_QUOTE.match(sql, i)  # at i: no copy of the rest of the text
             if match:
                 quote = match.group(0)
                 buf.append(quote)
@@ -102,11 +112,17 @@ def apply_sql(schema: Schema, sql: str, source: str, dialect: str = "postgres", 
             _refresh_enum(schema, name)
             operations.append(Operation("alter_enum", name, line, detail={"value": m.group(2)}))
             continue
-        try:
-            parsed = sqlglot.parse(statement, read=DIALECTS.get(dialect, "postgres"))
-        except (ParseError, TokenError) as exc:
-            notices.append(Notice(line, f"could not parse the SQL statement at line {line}: {str(exc).splitlines()[0][:160]}"))
+        if bracket_depth(statement) > MAX_DEPTH:
+            notices.append(Notice(line, f"could not parse the SQL statement at line {line}: nested more than {MAX_DEPTH} levels deep"))
             continue
+        parsed = []
+        with failures.boundary("the SQL parser", source, line):
+            try:
+                parsed = sqlglot.parse(statement, read=DIALECTS.get(dialect, "postgres"))
+            except (ParseError, TokenError) as exc:
+                notices.append(Notice(line, f"could not parse the SQL statement at line {line}: {str(exc).splitlines()[0][:160]}"))
+            except RecursionError:
+                notices.append(Notice(line, f"could not parse the SQL statement at line {line}: nested too deeply"))
         for tree in parsed:
             if tree is None:
                 continue
@@ -115,7 +131,10 @@ def apply_sql(schema: Schema, sql: str, source: str, dialect: str = "postgres", 
                 if word and word[0].upper() in ("CREATE", "ALTER", "DROP") and not _harmless_command(statement):
                     notices.append(Notice(line, f"SQL statement at line {line} is not understood ({' '.join(word).upper()} ...); its schema change is not modelled"))
                 continue
-            operations += _apply(schema, tree, line, source, statement)
+            # One statement at a time: a failure is this statement's alone (UND004), and the
+            # replay goes on with the next.
+            with failures.boundary("the SQL replay", source, line):
+                operations += _apply(schema, tree, line, source, statement)
     return operations, notices
 
 
@@ -139,21 +158,21 @@ def _apply(schema: Schema, tree: exp.Expression, line: int, source: str, text: s
         return []
     if isinstance(tree, exp.Drop):
         kind = (tree.args.get("kind") or "").upper()
+        # sqlglot puts what is dropped in `tables` (`this` is None), for every kind.
+        targets = [t for t in tree.args.get("tables") or [tree.this] if t is not None]
         ops = []
-        if kind == "TABLE":
-            for table in tree.args.get("tables") or [tree.this]:
-                name = bare_name(table.name)
+        for target in targets:
+            name = bare_name(target.name)
+            if kind == "TABLE":
                 schema.tables.pop(name, None)
                 ops.append(Operation("drop_table", name, line))
-        elif kind == "INDEX":
-            target = tree.this
-            name = bare_name(target.name if target is not None else "")
-            for table in schema.tables.values():
-                if table.indexes.pop(name, None) is not None:
-                    table.uniques = [u for u in table.uniques if u[0] != name]
-            ops.append(Operation("drop_index", "", line, detail={"index": name}))
-        elif kind == "TYPE":
-            schema.enums.pop(bare_name(tree.this.name), None)
+            elif kind == "INDEX":
+                for table in schema.tables.values():
+                    if table.indexes.pop(name, None) is not None:
+                        table.uniques = [u for u in table.uniques if u[0] != name]
+                ops.append(Operation("drop_index", "", line, detail={"index": name}))
+            elif kind == "TYPE":
+                schema.enums.pop(name, None)
         return ops
     if isinstance(tree, exp.Alter):
         return _alter(schema, tree, line, source, text)
@@ -182,10 +201,19 @@ def _column_def(col: exp.ColumnDef) -> Column:
 
 
 def _in_values(text: str) -> tuple[str, list[str]] | None:
-    m = _IN_LIST.match(text) or _ANY_ARRAY.match(text)
+    """(column, values) of a CHECK `col IN ('a', 'b')` or `col = ANY (ARRAY['a', 'b'])`."""
+    if (m := _IN_LIST.match(text)) is not None:
+        # The list runs to the last ")", which only blanks (and one more ")") may follow.
+        end = len(text.rstrip()) - 1
+        if end < m.end() or text[end] != ")":
+            m = None
+    if m is None and (m := _ANY_ARRAY.match(text)) is not None:
+        end = text.rfind("]")  # the list runs to the last "]"
+        if end < m.end():
+            m = None
     if m is None:
         return None
-    values = re.findall(r"'((?:[^']|'')*)'", m.group(2))
+    values = _QUOTED.findall(text, m.end(), end)
     return m.group(1).lower(), [v.replace("''", "'") for v in values]
 
 

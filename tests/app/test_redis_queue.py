@@ -43,6 +43,7 @@ def test_webhook_delivery_to_published_review_once(make_pr, redis_url):
     data = json.loads((PAYLOADS / "pull_request/opened.json").read_text())
     data["repository"]["full_name"], data["pull_request"]["number"] = "octo/app", 7
     data["pull_request"]["head"]["sha"] = gh.git.resolve("HEAD")
+    data["pull_request"]["base"]["sha"] = gh.git.resolve("main")
 
     async def scenario(redis, queue_name, reviews):
         deliveries = RedisDeliveryQueue(redis, queue_name)

@@ -111,3 +111,35 @@ def test_a_warm_review_from_a_webhook_makes_at_most_six_api_calls(make_pr):
     warm = [f"{m} {p}" for m, p, _ in gh.calls[before:]]
     assert len(warm) <= 6, warm
     assert not any("/git/" in call for call in warm)  # no tree, no blob
+
+
+def test_config_comes_from_the_base_branch_tip_not_the_merge_base(make_pr):
+    repo = make_pr({**BASE, ".github/undertow.yml": "rules: {RSK001: off, DEP004: off}\n"}, PR)
+    repo.git("checkout", "-q", "main")
+    repo.commit({".github/undertow.yml": "rules: {DEP004: off}\n"}, "the team turns RSK001 back on")
+    repo.git("checkout", "-q", "pr")
+    gh = FakeGitHub(repo.path)
+    outcome = review(gh)
+    assert outcome.rules == {"RSK001": 1}
+
+
+def test_a_failure_inside_undertow_fails_the_check_and_says_what_was_not_reviewed(make_pr, monkeypatch):
+    from analyzers.rules.risky.subprocess_without_timeout import SubprocessWithoutTimeout
+    from app.publish import SUMMARY_INCOMPLETE
+
+    def visit_call(self, node):
+        raise KeyError("boom")
+
+    monkeypatch.setattr(SubprocessWithoutTimeout, "visit_Call", visit_call)
+    repo = make_pr(BASE, {"app/jobs.py": PR["app/jobs.py"]})
+    gh = FakeGitHub(repo.path)
+    outcome = review(gh)
+    assert (outcome.conclusion, outcome.rules) == ("failure", {"UND004": 1})
+    run = gh.check_runs[1]
+    assert run["conclusion"] == "failure"
+    assert run["output"]["title"] == "Review incomplete · 1 error"
+    summary = run["output"]["summary"]
+    assert summary.startswith(SUMMARY_INCOMPLETE.format(n=1))
+    assert "- rule RSK001 subprocess-without-timeout failed on `app/jobs.py`: `KeyError`" in summary
+    assert [(a["path"], a["start_line"], a["annotation_level"], a["title"]) for a in run["annotations"]] == [
+        ("app/jobs.py", 1, "failure", "UND004 analysis-incomplete")]

@@ -101,6 +101,8 @@ def _missing(index, module: str, names: list[str] | None, directories: _Director
             return []  # a namespace package (a directory without __init__.py)
         return [(module, f"no module {module} exists (no {module.replace('.', '/')}.py)")]
     found = []
+    if index.unknown(split[0]):
+        return []  # it exists; what it defines is unknown (it could not be parsed)
     facts = index.facts(split[0]) or {}
     defined = set(facts.get("names", []))
     for name in names or []:

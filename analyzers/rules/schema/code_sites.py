@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from analyzers.indexes import file_facts
+from analyzers.python_syntax import Unparseable, parse_ast
 
 MAX_SOURCE_BYTES = 1024 * 1024
 SQL_CALLS = {"text", "execute", "exec_driver_sql", "executemany", "fetch", "fetchrow", "fetchval", "read_sql", "read_sql_query"}
@@ -25,8 +26,8 @@ class Site:
 
 def python_sites(path: str, source: str) -> Iterator[Site]:
     try:
-        tree = ast.parse(source, filename=path)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        tree = parse_ast(source, path)
+    except Unparseable:
         return
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):

@@ -79,8 +79,8 @@ def missing(index: PythonIndex, target: str, depth: int = 0) -> str | None:
             return f"no module {target.rsplit('.', 1)[0]} exists"
         return None  # third-party or standard library
     module, rest = split
-    if not rest:
-        return None
+    if not rest or index.unknown(module):
+        return None  # what an unreadable module defines is unknown: no guess
     facts = index.facts(module) or {}
     parts = rest.split(".")
     name = parts[0]
