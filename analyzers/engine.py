@@ -350,10 +350,20 @@ class _Run:
         if cacheable and (raw := self.cache.get(key)) is not None:
             return [_finding_from_json(f) for f in codec.loads(raw)]
         failed_before = self.failed.count
-        findings = self._guarded(rule, "", lambda: list(rule().check(ctx)), side=ctx.side)
-        if self.failed.count != failed_before:
-            return None
-        if cacheable and not ctx.consulted_change:
+        crashed: list[bool] = []
+
+        def run() -> list[Finding]:
+            crashed.append(True)
+            found = list(rule().check(ctx))
+            crashed.clear()
+            return found
+
+        findings = self._guarded(rule, "", run, side=ctx.side)
+        if crashed:
+            return None  # the rule itself failed: its findings are unknown
+        # A failure contained elsewhere (one file of an index) leaves the findings usable for
+        # this review, but incomplete: they are not kept for the next.
+        if cacheable and not ctx.consulted_change and self.failed.count == failed_before:
             self.cache.set(key, codec.dumps([_finding_to_json(f) for f in findings]))
         return findings
 
