@@ -10,7 +10,7 @@ from typing import Any, Iterable
 from gidgethub.abc import GitHubAPI
 
 from analyzers import codec
-from analyzers.changes import ChangedFile, ChangeSet, Status, parse_unified_diff
+from analyzers.changes import ChangedFile, ChangeSet, Status, added_lines
 from analyzers.snapshot import Entry
 
 MAX_FILES = 3000  # the pulls/files API stops there
@@ -35,11 +35,7 @@ def changed_file(item: dict[str, Any]) -> ChangedFile:
         # GitHub omits the patch of binary and very large diffs: without it no line is known to
         # be changed, so line-anchored rules stay quiet rather than guess.
         return ChangedFile(path, status, item.get("previous_filename"), frozenset(), binary=status is not Status.REMOVED)
-    old = item.get("previous_filename") or path
-    text = f"--- a/{old}\n+++ b/{path}\n{patch}\n"
-    parsed = parse_unified_diff(text).files
-    lines = parsed[0].lines if parsed else frozenset()
-    return ChangedFile(path, status, item.get("previous_filename"), lines)
+    return ChangedFile(path, status, item.get("previous_filename"), added_lines(patch))
 
 
 class BlobCache:

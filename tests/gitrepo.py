@@ -81,3 +81,18 @@ def findings(document: dict, rule: str | None = None) -> list[tuple[str, str, in
 
 def only(document: dict, rule: str) -> list[dict]:
     return [f for f in document["findings"] if f["rule"] == rule]
+
+
+def blob_oid(repo: Repo, rev: str, path: str) -> str:
+    """The id of ``path``'s blob at ``rev`` (any bytes in the name)."""
+    out = subprocess.run(["git", "-C", str(repo.path), "ls-tree", "-z", "--full-tree", rev, "--", path],
+                         check=True, capture_output=True, env={**os.environ, **_ENV, "GIT_LITERAL_PATHSPECS": "1"}).stdout
+    meta, _, _name = out.rstrip(b"\0").partition(b"\t")
+    return meta.split()[2].decode()
+
+
+def drop_object(repo: Repo, oid: str) -> None:
+    """Delete a loose object, so that this clone no longer holds it (as in a partial clone or a
+    mirror without large files)."""
+    git_dir = Path(repo.git("rev-parse", "--absolute-git-dir").strip())
+    (git_dir / "objects" / oid[:2] / oid[2:]).unlink()
