@@ -89,15 +89,22 @@ def matches(route: str, request: list[str]) -> bool:
 
 
 def _match(pattern: list[str], request: list[str]) -> bool:
-    if not pattern:
-        return not request
-    head = pattern[0]
-    if head.startswith(WILDCARD) or head.endswith(":path}") or head.startswith("<path:"):
-        return any(_match(pattern[1:], request[i:]) for i in range(1, len(request) + 1)) or (
-            head.startswith(WILDCARD) and _match(pattern[1:], request)
-        )
-    if not request:
-        return False
-    if _PARAM.match(head) or request[0] == "{param}" or head == request[0]:
-        return _match(pattern[1:], request[1:])
-    return False
+    """Segment matching, where a wildcard or ``:path`` segment takes one or more segments (a
+    WILDCARD also none). By dynamic programming over (pattern, request) positions: the former
+    recursion tried every split for every wildcard, exponential in the number of wildcards."""
+    n = len(request)
+    # rest[j]: pattern[i + 1:] matches request[j:] (for the last segment: only the empty rest).
+    rest = [False] * n + [True]
+    for head in reversed(pattern):
+        here = [False] * (n + 1)
+        if head.startswith(WILDCARD) or head.endswith(":path}") or head.startswith("<path:"):
+            later = False  # rest[k] for some k > j: the wildcard takes request[j:k]
+            for j in range(n, -1, -1):
+                here[j] = later or (head.startswith(WILDCARD) and rest[j])
+                later = later or rest[j]
+        else:
+            param = _PARAM.match(head) is not None
+            for j in range(n):
+                here[j] = rest[j + 1] and (param or request[j] == "{param}" or head == request[j])
+        rest = here
+    return rest[0]

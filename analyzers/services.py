@@ -7,12 +7,19 @@ import re
 import shlex
 from dataclasses import dataclass, field
 
+from analyzers.limits import MAX_LINE_CHARS
 from analyzers.yaml_nodes import compose, get, items, scalar, elements
 
 _DOCKERFILE = re.compile(r"(^|/)(Dockerfile([.-][^/]*)?|[^/]+\.[Dd]ockerfile)$")
-_PIP_R = re.compile(r"(?:-r|--requirement)[=\s]+(\S+)")
-_PIP_PROJECT = re.compile(r"pip3?\s+install\b[^&;|]*?\s(-e\s+)?['\"]?\.(\[[^\]]+\])?['\"]?(\s|$)")
-_SYNC = re.compile(r"\b(uv\s+sync|poetry\s+install|pdm\s+install|pipenv\s+install)\b")
+_PIP_R = re.compile(r"(?:-r|--requirement)[=\s]+(\S+)")  # starts only at -r: each run scanned once
+# `pip install ... .[extras]` within one command of a RUN line (up to `&`, `;` or `|`). The
+# former single pattern, `pip3?\s+install\b[^&;|]*?\s...`, rescanned the rest of the command
+# from every "pip": quadratic in a line of repeated `pip install`. Now the first `pip install`
+# of each command is found, and the project argument searched once after it.
+_COMMAND_SEPARATOR = re.compile(r"[&;|]")
+_PIP_INSTALL = re.compile(r"pip3?+\s++install\b")
+_PROJECT_ARG = re.compile(r"\s(-e\s++)?['\"]?\.(\[[^\]\[]++\])?['\"]?(?:\s|$)")
+_SYNC = re.compile(r"\b(uv\s++sync|poetry\s++install|pdm\s++install|pipenv\s++install)\b")
 
 
 @dataclass
@@ -41,13 +48,28 @@ def dockerfile_facts(path: str, text: str) -> dict:
                 copies += [[src, args[-1], instruction, line] for src in args[:-1]]
         elif instruction == "RUN":
             installs += [["requirements", m] for m in _PIP_R.findall(rest)]
-            if (m := _PIP_PROJECT.search(rest)) is not None:
-                installs.append(["project", (m.group(2) or "").strip("[]")])
+            if (extras := _project_install(rest)) is not None:
+                installs.append(["project", extras])
             elif _SYNC.search(rest):
                 installs.append(["project", ""])
         elif instruction in ("CMD", "ENTRYPOINT"):
             commands.append(" ".join(_args(rest)))
     return {"copies": copies, "installs": installs, "commands": commands}
+
+
+def _project_install(run: str) -> str | None:
+    """The extras of the first `pip install .` / `pip install -e ".[dev]"` of a RUN line ("" for
+    none), or None when it installs no local project."""
+    commands = _COMMAND_SEPARATOR.split(run)
+    for number, command in enumerate(commands):
+        pip = _PIP_INSTALL.search(command)
+        if pip is None:
+            continue
+        # A separator right after the "." is no end of the argument ("." then "&&" is).
+        text = command if number == len(commands) - 1 else command + "\0"
+        if (arg := _PROJECT_ARG.search(text, pip.end())) is not None:
+            return (arg.group(2) or "").strip("[]")
+    return None
 
 
 def compose_facts(path: str, text: str) -> list[dict]:
@@ -124,20 +146,28 @@ def entry_points(command: str) -> list[tuple[str, str]]:
 
 
 def instructions(text: str):
-    """(INSTRUCTION, arguments, first line) of a Dockerfile, continuation lines joined."""
-    logical, start = "", 0
+    """(INSTRUCTION, arguments, first line) of a Dockerfile, continuation lines joined.
+
+    An instruction with a physical line longer than MAX_LINE_CHARS is left out."""
+    parts: list[str] = []
+    start, skipped = 0, False
     for number, raw in enumerate(text.splitlines(), start=1):
         stripped = raw.strip()
-        if not logical:
+        if not parts:
             if not stripped or stripped.startswith("#"):
                 continue
-            start = number
+            start, skipped = number, False
+        if len(stripped) > MAX_LINE_CHARS:
+            skipped, stripped = True, "\\" if stripped.endswith("\\") else "-"
         if stripped.endswith("\\"):
-            logical += stripped[:-1] + " "
+            parts.append(stripped[:-1] + " ")
             continue
-        logical += stripped
+        parts.append(stripped)
+        logical = "".join(parts)
+        parts = []
+        if skipped:
+            continue
         instruction, _, rest = logical.partition(" ")
-        logical = ""
         yield instruction.upper(), rest.strip(), start
 
 

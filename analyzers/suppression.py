@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_IGNORE = re.compile(r"(?:#|--)\s*undertow:\s*ignore(?:\[(?P<rules>[A-Za-z0-9_,\s]*)\])?")
+# Possessive loops (none can give back a character the next element could take): linear.
+_IGNORE = re.compile(r"(?:#|--)\s*+undertow:\s*+ignore(?:\[(?P<rules>[A-Za-z0-9_,\s]*+)\])?")
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,11 @@ CHECK_NAME = "Undertow"
 ANNOTATIONS_PER_REQUEST = 50  # GitHub's limit per create/update check run request
 MAX_OUTPUT_TEXT = 65535  # GitHub's limit for output.summary and output.text
 MARKER = "<!-- undertow:fingerprint={} -->"
-MARKER_RE = re.compile(r"<!-- undertow:fingerprint=(.+?) -->")
+# Linear on any comment body: after the marker's start, the fingerprint runs (possessively) to
+# the first " -->" on the line; without one the match still ends at the line's end (group 2 is
+# then None and nothing is taken), so that no later marker start rescans the same line, as the
+# former `(.+?) -->` did from each of them.
+MARKER_RE = re.compile(r"<!-- undertow:fingerprint=(.(?:(?! -->).)*+)( -->)?")
 REVIEW_MARKER = "<!-- undertow:review -->"
 _LEVEL = {Severity.ERROR: "failure", Severity.WARNING: "warning", Severity.NOTICE: "notice"}
 _ICON = {Severity.ERROR: "🔴", Severity.WARNING: "🟠", Severity.NOTICE: "🔵"}
@@ -132,7 +136,7 @@ def resolved_body(original: str) -> str:
 
 
 def fingerprints_in(body: str) -> list[str]:
-    return MARKER_RE.findall(body or "")
+    return [m.group(1) for m in MARKER_RE.finditer(body or "") if m.group(2)]
 
 
 def _where(f: Finding) -> str:

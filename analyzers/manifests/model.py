@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from packaging.requirements import Requirement
+from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
 
@@ -57,3 +57,12 @@ class Manifest:
     declared: tuple[Declared, ...]
     includes: tuple[tuple[str, int, str], ...] = ()  # (option, line, target) for -r/-c
     problems: tuple[Problem, ...] = ()
+
+
+def requirement(text: str) -> Requirement:
+    """A PEP 508 requirement; one nested too deeply for packaging's recursive marker parser is
+    invalid like any other (packaging limits the nesting itself: this is the second line)."""
+    try:
+        return Requirement(text)
+    except RecursionError:
+        raise InvalidRequirement("nested too deeply") from None

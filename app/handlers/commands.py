@@ -21,7 +21,7 @@ REFUSED = "Sorry @{user}, only people with write access to this repository can r
 UNKNOWN = "I don't know `/undertow {command}`.\n\n" + HELP
 IGNORED = "OK: {rule} findings are dismissed on this pull request{reason}. `/undertow rescan` re-reviews it."
 BAD_RULE = "`{rule}` is not a rule id (e.g. `RSK001`); `undertow rules` lists them."
-_COMMAND = re.compile(r"^/undertow(?:\s+(\S+))?(?:\s+(.*))?$")
+_COMMAND = re.compile(r"^/undertow(?:\s++(\S++))?(?:\s++(.*))?$")  # possessive: nothing to retry
 
 
 @router.register("issue_comment", action="created")

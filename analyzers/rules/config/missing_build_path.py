@@ -9,12 +9,18 @@ from typing import Iterable
 
 from analyzers.findings import Finding, Severity
 from analyzers.indexes import file_index
+from analyzers.limits import MAX_LINE_CHARS
 from analyzers.rules.base import RepoRule
 from analyzers.services import dockerfile_facts, is_dockerfile
 from analyzers.yaml_nodes import compose, get, is_compose_file, items, line, scalar, scalars, elements
 
 _SCRIPT = re.compile(r"(\.sh|\.bash|(^|/)Makefile|\.mk|(^|/)justfile|(^|/)\.github/workflows/[^/]+\.ya?ml)$")
-_COMPOSE_F = re.compile(r"docker[- ]compose\b[^\n]*?(?:\s-f\s*|\s--file[=\s]+)([^\s;&|]+)")
+# `docker compose ... -f FILE` / `--file FILE`: the former single pattern,
+# `docker[- ]compose\b[^\n]*?(?:\s-f...)`, rescanned the rest of the line from every
+# "docker compose" (quadratic in a line repeating it). Now each "docker compose" is found, then
+# the first option after it, each search going on from where the last one ended.
+_DOCKER_COMPOSE = re.compile(r"docker[- ]compose\b")
+_COMPOSE_FILE_OPTION = re.compile(r"(?:\s-f\s*+|\s--file[=\s]+)([^\s;&|]++)")
 
 
 def _compose_refs(path: str, text: str) -> dict:
@@ -53,11 +59,26 @@ def _compose_refs(path: str, text: str) -> dict:
 def _script_refs(path: str, text: str) -> list:
     found = []
     for number, raw in enumerate(text.splitlines(), start=1):
-        for match in _COMPOSE_F.finditer(raw):
-            target = match.group(1).strip("'\"")
+        if len(raw) > MAX_LINE_CHARS or "compose" not in raw:
+            continue
+        for target in _compose_files(raw):
+            target = target.strip("'\"")
             if "$" not in target and "{" not in target:
                 found.append([target, number])
     return found
+
+
+def _compose_files(line: str) -> list[str]:
+    """The FILE of each `docker compose ... -f FILE` on a line (at most one per docker compose)."""
+    files: list[str] = []
+    position = 0
+    while (command := _DOCKER_COMPOSE.search(line, position)) is not None:
+        option = _COMPOSE_FILE_OPTION.search(line, command.end())
+        if option is None:
+            break
+        files.append(option.group(1))
+        position = option.end()
+    return files
 
 
 def _join(base: str, rel: str) -> str:

@@ -9,14 +9,20 @@ from libcst.metadata import PositionProvider, QualifiedNameProvider
 
 from analyzers.findings import Severity, Suggestion
 from analyzers.indexes import file_index
+from analyzers.limits import MAX_LINE_CHARS
 from analyzers.python_names import dotted_name, keyword, qualified_names, string_value
 from analyzers.rules.base import ScopedPythonRule
 from analyzers.yaml_nodes import is_compose_file
 
 _ENV_FILE = re.compile(r"(^|/)(\.env(\.[^/]+)?|[^/]+\.env|env\.(example|sample|template|dist))$")
-_DOCS = re.compile(r"\.(md|rst|txt|adoc)$|(^|/)values[^/]*\.ya?ml$|(^|/)Dockerfile[^/]*$|\.[Dd]ockerfile$|(^|/)(helm|charts|k8s|kubernetes|deploy)/.+\.ya?ml$")
-_IDENT = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]{1,}\b")
-_ENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=", re.MULTILINE)
+_DOCS = re.compile(r"\.(md|rst|txt|adoc)$|(^|/)values[^/]*\.ya?ml$|(^|/)Dockerfile[^/]*$|\.[Dd]ockerfile$")
+# YAML under a deployment directory: looked up by path segment, not with the former
+# `(^|/)(helm|...)/.+\.ya?ml$`, which rescanned the rest of the path from every such segment.
+_DEPLOY_DIRS = frozenset({"helm", "charts", "k8s", "kubernetes", "deploy"})
+_IDENT = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]++\b")
+# One line of a .env file (blanks other than a newline: the former `^\s*` with re.MULTILINE ran
+# over every following blank line from each of them).
+_ENV_LINE = re.compile(r"[^\S\n]*+(?:export[^\S\n]++)?([A-Za-z_][A-Za-z0-9_]*+)[^\S\n]*+=")
 _READERS = {"os.getenv", "os.environ.get", "os.environ.__getitem__", "os.environ.pop"}
 _PLATFORM = {
     "PATH", "HOME", "USER", "SHELL", "PWD", "TMPDIR", "TEMP", "TMP", "LANG", "LC_ALL", "TZ", "TERM",
@@ -27,12 +33,23 @@ _SETTINGS_BASES = {"pydantic_settings.BaseSettings", "pydantic.BaseSettings", "p
 
 def _documented_names(path: str, text: str) -> list[str]:
     if _ENV_FILE.search(path):
-        return sorted(set(_ENV_LINE.findall(text)))
+        names = (_ENV_LINE.match(line) for line in text.split("\n") if len(line) <= MAX_LINE_CHARS)
+        return sorted({m.group(1) for m in names if m is not None})
     return sorted({word.upper() for word in _IDENT.findall(text) if any(c.isupper() for c in word) or "_" in word})
 
 
 def _is_doc(path: str) -> bool:
-    return bool(_ENV_FILE.search(path) or _DOCS.search(path) or is_compose_file(path))
+    return bool(_ENV_FILE.search(path) or _DOCS.search(path) or _deployed_yaml(path) or is_compose_file(path))
+
+
+def _deployed_yaml(path: str) -> bool:
+    """A .yml/.yaml file below a helm/, charts/, k8s/, kubernetes/ or deploy/ directory."""
+    parts = path.split("/")
+    first = next((i for i, part in enumerate(parts[:-1]) if part in _DEPLOY_DIRS), None)
+    if first is None:
+        return False
+    rest = "/".join(parts[first + 1 :])
+    return any(rest.endswith(ext) and len(rest) > len(ext) for ext in (".yml", ".yaml"))
 
 
 class UndeclaredEnvVar(ScopedPythonRule):

@@ -10,6 +10,11 @@ from typing import Iterator
 from analyzers.schema.facts import SchemaFacts, expected_columns, is_migration_path, schema_facts
 from analyzers.schema.model import Schema
 
+# Case-insensitive `\bNAME\b` has no literal prefix to skip ahead with: each word start of the
+# SQL is compared with the whole name. Names are identifiers (at most 63 characters in
+# PostgreSQL, 64 in MySQL), so a longer one is never searched for.
+_MAX_NAME_CHARS = 128
+
 
 @dataclass
 class ChangedOperation:
@@ -55,6 +60,8 @@ def mapped_by(facts, table: str, column: str | None) -> str | None:
             return f"{expected.path}:{expected.line}"
     from analyzers.python_index import python_index
 
+    if len(table) > _MAX_NAME_CHARS or len(column or "") > _MAX_NAME_CHARS:
+        return None  # no database has such a name; and a search for it costs its length per position
     table_word = re.compile(rf"\b{re.escape(table)}\b", re.IGNORECASE)
     column_word = re.compile(rf"\b{re.escape(column)}\b", re.IGNORECASE) if column else None
     for path, sites in sorted(python_index(facts).part("sql").items()):

@@ -13,7 +13,8 @@ from analyzers.python_index import python_index
 from analyzers.rules.base import RepoRule
 
 _JS_FILES = (".js", ".jsx", ".ts", ".tsx", ".mjs", ".cjs", ".vue", ".svelte")
-_JS_LISTENER = re.compile(r"""\.(?:on|once|addEventListener|subscribe|psubscribe)\(\s*(['"`])([^'"`$]+)\1""")
+# Possessive: the name can give back nothing that the closing quote could match.
+_JS_LISTENER = re.compile(r"""\.(?:on|once|addEventListener|subscribe|psubscribe)\(\s*+(['"`])([^'"`$]++)\1""")
 _BUILTIN = {"connect", "disconnect", "message", "error", "connect_error", "reconnect", "open", "close"}
 
 

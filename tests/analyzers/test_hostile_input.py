@@ -1,0 +1,371 @@
+"""Hostile input is cheap: every repository-controlled string is matched in linear time, every
+input kind is bounded (file size from the tree listing, line length, nesting depth), and a
+hostile line or document costs a notice, never the review of what is next to it.
+
+No test here measures time: the hostile inputs are sized so that the former super-linear
+patterns would have taken minutes to hours, the regular expressions are checked for the
+constructs that backtrack super-linearly (`_backtracking_risks`), and the property-based tests
+count the interpreter's events (a tracer), asserting that four times the hostile input costs at
+most about four times the work."""
+
+from __future__ import annotations
+
+import re
+import string
+import sys
+from re import _constants as C
+from re import _parser as P
+
+import pytest
+
+from analyzers.changes import ChangedFile, ChangeSet, Status
+from analyzers.config import Config
+from analyzers.engine import Report, review
+from analyzers.limits import MAX_LINE_CHARS
+from analyzers.snapshot import MemorySnapshot
+
+
+def _review(base: dict[str, str], changed: dict[str, str]) -> Report:
+    """A pull request changing (or adding) ``changed`` on top of ``base``, every line new."""
+    files = [
+        ChangedFile(path, Status.MODIFIED if path in base else Status.ADDED, lines=frozenset(range(1, text.count("\n") + 2)))
+        for path, text in changed.items()
+    ]
+    return review(MemorySnapshot(base), MemorySnapshot({**base, **changed}), ChangeSet(files), Config())
+
+
+def _found(report: Report) -> list[tuple[str, str, int]]:
+    assert report.failures == []
+    return sorted((f.rule, f.path, f.line) for f in report.findings)
+
+
+def _message(report: Report, rule: str, line: int) -> str:
+    return next(f.message for f in report.findings if f.rule == rule and f.line == line)
+
+
+UNPINNED = "mylib @ git+https://github.com/acme/mylib.git@main\n"
+
+
+# -- 1. linear-time matching: the known slow cases --------------------------------------------
+
+
+def test_requirement_line_with_100kb_of_blanks():
+    hostile = "requests" + " " * 100_000 + ">=2\n"
+    report = _review({}, {"requirements.txt": hostile + UNPINNED})
+    assert _found(report) == [("DEP004", "requirements.txt", 2), ("UND001", "requirements.txt", 1)]
+    assert _message(report, "UND001", 1) == (
+        f"could not parse requirements.txt line 1: the line is longer than {MAX_LINE_CHARS} characters, so it is not read"
+    )
+
+
+def test_requirement_line_of_blanks_under_the_line_limit_is_read():
+    from analyzers.manifests.requirements import parse_requirements
+
+    blanks = " " * (MAX_LINE_CHARS // 2 - 100)
+    manifest = parse_requirements("requirements.txt", f"requests{blanks}>=2{blanks}# pinned\nhttpx  {blanks}\n")
+    assert [(d.name, d.specifier, d.line) for d in manifest.declared] == [("requests", ">=2", 1), ("httpx", "", 2)]
+    assert manifest.problems == ()
+
+
+def test_url_requirement_followed_by_100kb_of_hashes():
+    hostile = "pkg @ git+https://x/y.git@main" + "#" * 100_000 + "\n"
+    report = _review({}, {"requirements.txt": hostile + UNPINNED})
+    assert _found(report) == [("DEP004", "requirements.txt", 2), ("UND001", "requirements.txt", 1)]
+    # Under the line limit, the same URL is read, and its #egg= found after all the "#".
+    bare = "git+https://x/y.git@main" + "#" * (MAX_LINE_CHARS - 100) + "egg=pkg\n"
+    report = _review({}, {"requirements.txt": bare + UNPINNED})
+    assert _found(report) == [("DEP004", "requirements.txt", 1), ("DEP004", "requirements.txt", 2)]
+    assert _message(report, "DEP004", 1).startswith("requirements.txt installs pkg from git+https://x/y.git@main###")
+
+
+def _check_constraint_values(migration: str) -> list[str] | None:
+    from analyzers.context import RevisionFacts
+    from analyzers.schema.facts import schema_facts
+
+    facts = schema_facts(RevisionFacts(MemorySnapshot(migration)), Config())
+    return facts.schema.table("videos").columns["status"].allowed
+
+
+def test_blanks_inside_a_check_expression():
+    blanks = " " * 100_000
+    alembic = (
+        "from alembic import op\nimport sqlalchemy as sa\nrevision = 'a1'\ndown_revision = None\n"
+        "def upgrade():\n"
+        "    op.create_table('videos', sa.Column('status', sa.String(20)),\n"
+        f"        sa.CheckConstraint(\"({blanks}status{blanks}IN{blanks}('new',{blanks}'done'){blanks}){blanks}\"))\n"
+        "def downgrade():\n    op.drop_table('videos')\n"
+    )
+    assert _check_constraint_values({"alembic/versions/a1_init.py": alembic}) == ["new", "done"]
+    hostile = alembic.replace("IN", "x")  # the blanks then never reach an IN: no values, no rescans
+    assert _check_constraint_values({"alembic/versions/a1_init.py": hostile}) is None
+    sql = f"CREATE TABLE videos (status TEXT CHECK (status = ANY{blanks}(ARRAY['new',{blanks}'done'])));\n"
+    assert _check_constraint_values({"migrations/001_init.sql": sql}) == ["new", "done"]
+
+
+def test_300kb_docker_compose_line_in_a_script():
+    hostile = "docker compose " * 20_000 + "-f gone.yml\n"  # 300 KB: over the line limit, not read
+    under = "docker compose " * 1_000 + "-f missing.yml up\n"  # 15 KB: read, one linear scan
+    script = hostile + under + "docker compose -f deploy/prod.yml pull\n"
+    report = _review({"docker-compose.yml": "services: {}\n"}, {"scripts/deploy.sh": script})
+    assert _found(report) == [("CFG002", "scripts/deploy.sh", 2), ("CFG002", "scripts/deploy.sh", 3)]
+    assert _message(report, "CFG002", 3).startswith("docker compose -f deploy/prod.yml: the repository has no such file")
+
+
+def test_360kb_run_pip_install_line_in_a_dockerfile():
+    from analyzers.services import dockerfile_facts
+
+    hostile = "RUN " + "pip install " * 30_000 + "\n"  # 360 KB: over the line limit, not read
+    dockerfile = "FROM python:3.12\n" + hostile + "COPY missing.txt /app/\nRUN pip install -r requirements.txt\n"
+    report = _review({"requirements.txt": "redis==5\n"}, {"Dockerfile": dockerfile})
+    assert _found(report) == [("CFG002", "Dockerfile", 3)]
+    assert dockerfile_facts("Dockerfile", dockerfile)["installs"] == [["requirements", "requirements.txt"]]
+    # Under the line limit: every `pip install` of the line, then the project argument, once.
+    run = "RUN " + "pip install " * 1_300 + "&& pip install -e '.[worker]'\n"
+    assert dockerfile_facts("Dockerfile", run)["installs"] == [["project", "worker"]]
+
+
+def test_pyproject_with_100k_dependencies():
+    from analyzers.manifests import parse_manifest
+
+    names = [f"pkg{i}" for i in range(100_000)]
+    text = "[project]\nname = 'x'\ndependencies = [\n" + "".join(f'  "{n}",\n' for n in names) + "]\n"
+    manifest = parse_manifest("pyproject.toml", text)
+    assert len(manifest.declared) == 100_000
+    assert [(d.name, d.line) for d in manifest.declared[::25_000]] == [(f"pkg{i}", i + 4) for i in range(0, 100_000, 25_000)]
+    poetry = "[tool.poetry.dependencies]\npython = '^3.11'\n" + "".join(f'{n} = "^1"\n' for n in names[:20_000])
+    manifest = parse_manifest("pyproject.toml", poetry)
+    assert [(d.name, d.line) for d in manifest.declared[::5_000]] == [(f"pkg{i}", i + 3) for i in range(0, 20_000, 5_000)]
+
+
+def test_check_blanks_and_many_dollars_in_sql_text():
+    from analyzers.schema.sql_replay import _in_values, split_statements
+
+    assert _in_values("status" + " " * 100_000 + "x") is None
+    assert _in_values('("status"::text' + " " * 50_000 + "IN ('a', 'b''c')" + " )" * 50_000) == ("status", ["a", "b'c"])
+    # Each "$" was matched against a copy of the rest of the text: quadratic in the number of "$".
+    assert split_statements("SELECT '" + "$ " * 100_000 + "'; SELECT 1") == [(1, "SELECT '" + "$ " * 100_000 + "'"), (1, "SELECT 1")]
+
+
+def test_other_repository_strings_are_matched_in_one_pass():
+    from analyzers.manifests.setup_cfg import parse_setup_cfg
+    from analyzers.routes import WILDCARD, matches
+    from analyzers.rules.config.undeclared_env_var import _documented_names, _is_doc
+    from analyzers.suppression import parse_suppressions
+    from app.handlers.commands import _COMMAND
+    from app.publish import fingerprints_in
+
+    # setup.cfg: configparser's own option pattern is quadratic in a line of blanks.
+    blanks = " " * (MAX_LINE_CHARS - 100)
+    cfg = parse_setup_cfg("setup.cfg", f"[options]\ninstall_requires =\n    requests\nname{blanks}x = 1\n")
+    assert [d.name for d in cfg.declared] == ["requests"]
+    many = "[options]\ninstall_requires =\n" + "".join(f"    p{i}\n" for i in range(50_000))
+    assert [(d.name, d.line) for d in parse_setup_cfg("setup.cfg", many).declared[::10_000]] == [(f"p{i}", i + 3) for i in range(0, 50_000, 10_000)]
+    # .env: `^\s*` under re.MULTILINE ran over every following blank line from each of them.
+    assert _documented_names(".env.example", "\n" * 200_000 + "  export API_KEY = 1\nx\n") == ["API_KEY"]
+    # Paths: `(helm|...)/.+\.ya?ml$` rescanned the rest of the path from each such directory.
+    assert _is_doc("helm/" * 20_000 + "values-prod.yaml") and not _is_doc("helm/" * 20_000 + "x.py")
+    # A route with many wildcards against a long request path: every split was tried.
+    route = "/" + "/".join(["{p:path}"] * 30) + "/end"
+    assert matches(route, ["a"] * 200 + ["end"]) and not matches(route, ["a"] * 200)
+    assert matches(WILDCARD + "/x", ["x"])
+    # Comment bodies (GitHub): a marker start without its end on a long line.
+    body = "<!-- undertow:fingerprint=" * 2_500 + "\n<!-- undertow:fingerprint=RSK001:a.py:k -->"
+    assert fingerprints_in(body) == ["RSK001:a.py:k"]
+    assert _COMMAND.match("/undertow" + " " * 60_000 + "ignore RSK001 " + " " * 60_000 + "why").groups() == ("ignore", "RSK001 " + " " * 60_000 + "why")
+    suppressions = parse_suppressions(["x = 1  # " + "#" * 100_000 + " undertow: ignore[RSK001]", "# undertow:" + " " * 100_000])
+    assert suppressions.by_line == {1: frozenset({"RSK001"})}
+
+
+# -- the regular expressions themselves ---------------------------------------------------------
+
+# Every module whose patterns are applied to repository content or GitHub comment bodies.
+_PATTERN_MODULES = (
+    "analyzers.limits", "analyzers.manifests", "analyzers.manifests.requirements", "analyzers.manifests.pyproject",
+    "analyzers.manifests.setup_cfg", "analyzers.manifests.locks", "analyzers.services", "analyzers.yaml_nodes",
+    "analyzers.routes", "analyzers.suppression", "analyzers.rules.config.missing_build_path",
+    "analyzers.rules.config.undeclared_env_var", "analyzers.rules.config.docker_socket_mount",
+    "analyzers.rules.dependencies.unpinned_url_requirement", "analyzers.rules.migrations.common",
+    "analyzers.schema.sql_replay", "analyzers.rules.risky.hardcoded_secret", "analyzers.rules.risky.secret_in_log",
+    "analyzers.rules.risky.orphan_event", "app.publish", "app.handlers.commands",
+)
+# Patterns the check flags although they are linear, and why.
+_LINEAR_ANYWAY = {
+    # A start is the beginning of the path or a "/", which the loop cannot cross: each path
+    # segment is scanned by one start only.
+    "analyzers.services._DOCKERFILE": "path segments",
+    "analyzers.rules.config.missing_build_path._SCRIPT": "path segments",
+    "analyzers.rules.config.undeclared_env_var._ENV_FILE": "path segments",
+    "analyzers.rules.config.undeclared_env_var._DOCS": "path segments",
+    # An attempt fails only when no quote follows its start, so no later attempt starts.
+    "analyzers.schema.sql_replay._QUOTED": "quoted strings",
+    # Applied with match() to one stripped line: one start.
+    "analyzers.manifests.setup_cfg._Parser.OPTCRE": "anchored",
+}
+
+
+def _patterns():
+    import importlib
+
+    for name in _PATTERN_MODULES:
+        module = importlib.import_module(name)
+        for attribute, value in sorted(vars(module).items()):
+            if isinstance(value, re.Pattern):
+                yield f"{name}.{attribute}", value
+            elif isinstance(value, type) and value.__module__ == name:
+                for inner, pattern in sorted(vars(value).items()):
+                    if isinstance(pattern, re.Pattern):
+                        yield f"{name}.{attribute}.{inner}", pattern
+
+
+@pytest.mark.parametrize("name, pattern", list(_patterns()), ids=lambda v: v if isinstance(v, str) else "")
+def test_no_pattern_backtracks_super_linearly(name, pattern):
+    risks = _backtracking_risks(pattern)
+    if name in _LINEAR_ANYWAY:
+        assert risks, f"{name} no longer needs its exemption"
+    else:
+        assert risks == []
+
+
+def test_the_check_flags_the_former_patterns():
+    former = [
+        r"(^|\s+)#.*$", r"#.*?egg=([A-Za-z0-9_.\-\[\]]+)",
+        r"pip3?\s+install\b[^&;|]*?\s(-e\s+)?['\"]?\.(\[[^\]]+\])?['\"]?(\s|$)",
+        r"docker[- ]compose\b[^\n]*?(?:\s-f\s*|\s--file[=\s]+)([^\s;&|]+)",
+        r"""^\s*\(?\s*"?(\w+)"?\s*(?:::\w+)?\s+IN\s*\((.*)\)\s*\)?\s*$""",
+        r"(^|/)(helm|charts|k8s|kubernetes|deploy)/.+\.ya?ml$", r"<!-- undertow:fingerprint=(.+?) -->",
+        r"(?P<option>.*?)\s*(?P<vi>=|:)\s*(?P<value>.*)$", r"(\s+\w+)*x",
+    ]
+    assert [p for p in former if not _backtracking_risks(re.compile(p))] == []
+
+
+# A conservative check of a compiled pattern's structure (from `re._parser`), over a sample
+# alphabet. It flags: (1) a loop followed, past optional items, by another unbounded loop that
+# can take some of the same characters, when something that can fail comes after (every split
+# of a run between the two is tried); (2) a loop around a loop that can give characters back;
+# (3) in a pattern not anchored at the start, a loop over nearly every character followed by
+# something that can fail (each start of a search rescans the rest of the text). Possessive
+# loops and atomic groups never give characters back, so they are what the rewrites use.
+
+_ALPHABET = frozenset(string.printable) | {"\x00", "\u00a0", "\u00e9", "\u3000"}
+_CATEGORIES = {
+    C.CATEGORY_DIGIT: r"\d", C.CATEGORY_NOT_DIGIT: r"\D", C.CATEGORY_SPACE: r"\s", C.CATEGORY_NOT_SPACE: r"\S",
+    C.CATEGORY_WORD: r"\w", C.CATEGORY_NOT_WORD: r"\W",
+}
+_REPEATS = (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT)
+_ASSERTIONS = (C.AT, C.ASSERT, C.ASSERT_NOT)
+
+
+def _consumes(items, flags: int) -> frozenset[str]:
+    out: set[str] = set()
+    for op, av in items:
+        if op in (C.LITERAL, C.NOT_LITERAL):
+            chars = {chr(av), chr(av).lower(), chr(av).upper()} if flags & re.IGNORECASE else {chr(av)}
+            out |= chars if op is C.LITERAL else _ALPHABET - chars
+        elif op is C.ANY:
+            out |= _ALPHABET if flags & re.DOTALL else _ALPHABET - {"\n"}
+        elif op is C.IN:
+            chars, negate = set(), False
+            for kind, value in av:
+                if kind is C.NEGATE:
+                    negate = True
+                elif kind is C.LITERAL:
+                    chars.add(chr(value))
+                elif kind is C.RANGE:
+                    chars |= {c for c in _ALPHABET if value[0] <= ord(c) <= value[1]}
+                elif kind is C.CATEGORY:
+                    chars |= {c for c in _ALPHABET if re.fullmatch(_CATEGORIES[value], c)}
+            out |= _ALPHABET - chars if negate else chars
+        elif op in _REPEATS:
+            out |= _consumes(av[2], flags)
+        elif op is C.SUBPATTERN:
+            out |= _consumes(av[3], flags)
+        elif op is C.ATOMIC_GROUP:
+            out |= _consumes(av, flags)
+        elif op is C.BRANCH:
+            for alternative in av[1]:
+                out |= _consumes(alternative, flags)
+        elif op is C.GROUPREF:
+            out |= _ALPHABET
+    return frozenset(out)
+
+
+def _nullable(item) -> bool:
+    op, av = item
+    if op in _ASSERTIONS:
+        return True
+    if op in _REPEATS:
+        return av[0] == 0 or all(map(_nullable, av[2]))
+    if op is C.SUBPATTERN:
+        return all(map(_nullable, av[3]))
+    if op is C.ATOMIC_GROUP:
+        return all(map(_nullable, av))
+    if op is C.BRANCH:
+        return any(all(map(_nullable, alternative)) for alternative in av[1])
+    return False
+
+
+def _can_fail(items) -> bool:
+    return any(not _nullable(item) or item[0] in (*_ASSERTIONS, C.GROUPREF) for item in items)
+
+
+def _loop(item, *, possessive_too: bool = False) -> bool:
+    op, av = item
+    return op in _REPEATS and av[1] == C.MAXREPEAT and (possessive_too or op is not C.POSSESSIVE_REPEAT)
+
+
+def _flat(items) -> list:
+    out = []
+    for op, av in items:
+        out += _flat(av[3]) if op is C.SUBPATTERN else [(op, av)]
+    return out
+
+
+def _anchored(items) -> bool:
+    items = _flat(items)
+    return bool(items) and items[0] == (C.AT, C.AT_BEGINNING)
+
+
+def _inside(items):
+    for op, av in items:
+        yield op, av
+        children = av[2] if op in _REPEATS else av[3] if op is C.SUBPATTERN else av if op is C.ATOMIC_GROUP else None
+        if op is C.BRANCH:
+            for alternative in av[1]:
+                yield from _inside(alternative)
+        elif children is not None:
+            yield from _inside(children)
+
+
+def _backtracking_risks(pattern: re.Pattern) -> list[str]:
+    flags, risks = pattern.flags, set()
+
+    def walk(items, after, anchored):
+        sequence = _flat(items)
+        for index, item in enumerate(sequence):
+            op, av = item
+            rest = sequence[index + 1:] + after
+            if op in _REPEATS:
+                if _loop(item):
+                    if any(_loop(inner) for inner in _inside(av[2])):
+                        risks.add("a loop around a loop")
+                    mine = _consumes([item], flags)
+                    for position, other in enumerate(rest):
+                        if _loop(other, possessive_too=True) and mine & _consumes([other], flags) and _can_fail(rest[position + 1:]):
+                            risks.add("adjacent loops over the same characters")
+                            break
+                        if not _nullable(other):
+                            break
+                    if not anchored and len(mine) > 0.8 * len(_ALPHABET) and _can_fail(rest):
+                        risks.add("an unanchored loop over nearly everything")
+                walk(av[2], [] if op is C.POSSESSIVE_REPEAT else rest, anchored)
+            elif op is C.BRANCH:
+                for alternative in av[1]:
+                    walk(alternative, rest, anchored or _anchored(alternative))
+            elif op is C.ATOMIC_GROUP:
+                walk(av, [], anchored)
+            elif op in (C.ASSERT, C.ASSERT_NOT):
+                walk(av[1], [], True)
+
+    tree = list(P.parse(pattern.pattern, flags))
+    walk(tree, [], _anchored(tree))
+    return sorted(risks)
