@@ -176,6 +176,78 @@ def test_other_repository_strings_are_matched_in_one_pass():
     assert suppressions.by_line == {1: frozenset({"RSK001"})}
 
 
+
+# -- 2. size limits, from the tree listing ------------------------------------------------------
+
+
+class _Recorded(MemorySnapshot):
+    """A memory snapshot that records what is read (its listing computed once)."""
+
+    def __init__(self, files: dict[str, str]) -> None:
+        super().__init__(files)
+        self.read_paths: list[str] = []
+        self._listing = super().entries()
+
+    def entries(self):
+        return self._listing
+
+    def read(self, path: str):
+        self.read_paths.append(path)
+        return super().read(path)
+
+
+def test_no_file_over_its_size_limit_is_read():
+    from analyzers.limits import MAX_FILE_BYTES, MAX_LOCK_FILE_BYTES
+
+    padding = "#" * MAX_FILE_BYTES + "\n"
+    files = {
+        "docker-compose.yml": "services:\n  web:\n    build: .\n" + padding,
+        "Dockerfile": "FROM python:3.12\nCOPY gone.txt .\n" + padding,
+        "requirements.txt": "requests\n" + padding,
+        "pyproject.toml": "[project]\ndependencies = ['httpx']\n" + padding,
+        "setup.cfg": "[options]\ninstall_requires = httpx\n" + padding,
+        "uv.lock": "version = 1\n" + "#" * MAX_LOCK_FILE_BYTES + "\n",
+        ".env.example": "API_KEY=1\n" + padding,
+        "README.md": "API_KEY\n" + padding,
+        "helm/values.yaml": "env: {API_KEY: x}\n" + padding,
+        "scripts/run.sh": "docker compose -f gone.yml up\n" + padding,
+        "app/main.py": "import os\nkey = os.environ['API_KEY']\n",
+    }
+    head = _Recorded(files)
+    changes = ChangeSet([ChangedFile(path, Status.ADDED, lines=frozenset({1, 2, 3})) for path in files])
+    report = review(MemorySnapshot({}), head, changes, Config())
+    assert set(head.read_paths) == {"app/main.py"}
+    # The engine gives each changed file it would have read a size notice; the variable read
+    # from the environment is undocumented, as far as Undertow could read.
+    notices = {f.path for f in report.findings if f.rule == "UND003"}
+    assert notices >= {"docker-compose.yml", "Dockerfile", "requirements.txt", "pyproject.toml", "setup.cfg", ".env.example", "helm/values.yaml"}
+    assert [(f.rule, f.path, f.line) for f in report.findings if f.rule != "UND003"] == [("CFG001", "app/main.py", 2)]
+
+
+def test_a_pyproject_over_the_limit_is_not_read_to_look_for_build_system():
+    from types import SimpleNamespace
+
+    from analyzers.limits import MAX_FILE_BYTES
+    from analyzers.rules.dependencies.unbounded_requirement import _no_build_system
+
+    snapshot = _Recorded({"pyproject.toml": "[project]\n" + "#" * MAX_FILE_BYTES, "app/pyproject.toml": "[project]\n"})
+    assert _no_build_system(SimpleNamespace(snapshot=snapshot), "pyproject.toml") is False
+    assert _no_build_system(SimpleNamespace(snapshot=snapshot), "app/pyproject.toml") is True
+    assert snapshot.read_paths == ["app/pyproject.toml"]
+
+
+def test_lock_files_have_their_own_limit():
+    from analyzers.limits import MAX_FILE_BYTES, MAX_LOCK_FILE_BYTES, within_size
+    from analyzers.snapshot import Entry
+
+    assert MAX_LOCK_FILE_BYTES >= 16 * 1024 * 1024
+    three_mib = 3 * 1024 * 1024
+    assert within_size(Entry("uv.lock", "x", "file", three_mib)) and within_size(Entry("sub/poetry.lock", "x", "file", three_mib))
+    assert not within_size(Entry("uv.lock", "x", "file", MAX_LOCK_FILE_BYTES + 1))
+    assert not within_size(Entry("requirements.txt", "x", "file", MAX_FILE_BYTES + 1))
+    assert not within_size(Entry("uv.lock", "x", "symlink", 10)) and not within_size(None)
+
+
 # -- the regular expressions themselves ---------------------------------------------------------
 
 # Every module whose patterns are applied to repository content or GitHub comment bodies.

@@ -9,6 +9,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 from analyzers.dependency_map import dependency_map
 from analyzers.findings import Finding, Severity
+from analyzers.limits import within_size
 from analyzers.manifests import is_pyproject, is_requirements_file
 from analyzers.manifests.locks import LOCK_NAMES
 from analyzers.rules.base import RepoRule
@@ -105,5 +106,7 @@ def _is_dev_file(path: str) -> bool:
 
 
 def _no_build_system(ctx, path: str) -> bool:
+    if not within_size(ctx.snapshot.entries().get(path)):
+        return False  # not read (over the size limit): judged a library, so never flagged
     data = ctx.snapshot.read(path) or b""
     return b"[build-system]" not in data
