@@ -23,6 +23,7 @@ demo: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,bench]'
 	$(BIN)/python -m tests.benchmarks.schema_replay $(BENCH_REPOS)
+	$(BIN)/python -m tests.benchmarks.parsing
 	$(BIN)/python -m tests.benchmarks.scan --scales 1 4 16 --prs 1 10 100
 	$(BIN)/python -m tests.benchmarks.app_service
 

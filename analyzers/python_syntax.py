@@ -20,7 +20,10 @@ Anything neither parser reads (Python 2, templates, pathological nesting) is ``U
 from __future__ import annotations
 
 import ast
+import hashlib
+import io
 import re
+import tokenize
 import warnings
 
 import libcst as cst
@@ -76,17 +79,53 @@ def _ast_parse(source: str, path: str) -> ast.Module:
 
 
 def _lowered(source: str, path: str, first: SyntaxError) -> ast.Module:
+    # Several extractors read the same file in one review: the lowering is done once.
+    digest = hashlib.sha1(source.encode("utf-8", "surrogatepass")).digest()
+    known = _LOWERED.get(digest)
+    if known is not None:
+        if isinstance(known, Unparseable):
+            raise known
+        return _normalised(_ast_parse(known, path), known)
+    try:
+        lowered = _lower(source, path, first)
+    except Unparseable as exc:
+        _remember(digest, exc)
+        raise
+    _remember(digest, lowered)
+    return _normalised(_ast_parse(lowered, path), lowered)
+
+
+_LOWERED: dict[bytes, str | Unparseable] = {}
+_LOWERED_LIMIT = 512
+
+
+def _remember(digest: bytes, value: str | Unparseable) -> None:
+    if len(_LOWERED) >= _LOWERED_LIMIT:
+        _LOWERED.pop(next(iter(_LOWERED)))
+    _LOWERED[digest] = value
+
+
+def _lower(source: str, path: str, first: SyntaxError) -> str:
+    """Source this interpreter's ``ast`` reads, with the same facts on the same lines."""
     line = first.lineno or 1
     reason = Unparseable(line, f"{first.msg} (line {line})")
     if bracket_depth(source) > MAX_BRACKET_DEPTH:
         raise reason
+    # The usual newer syntax (PEP 695, PEP 758) is lowered on the token stream, several times
+    # cheaper than a libcst round trip; what that does not cover (PEP 701, PEP 750) goes to libcst.
+    quick = _lower_tokens(source)
+    if quick is not None:
+        try:
+            _ast_parse(quick, path)
+            return quick
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            pass
     try:
-        module = cst.parse_module(source)
-        lowered = module.visit(_Lower()).code
-        tree = _ast_parse(lowered, path)
+        lowered = cst.parse_module(source).visit(_Lower()).code
+        _ast_parse(lowered, path)
     except (cst.ParserSyntaxError, SyntaxError, ValueError, RecursionError, MemoryError):
         raise reason from None
-    return _normalised(tree, lowered)
+    return lowered
 
 
 def _normalised(tree: ast.Module, source: str) -> ast.Module:
@@ -179,3 +218,104 @@ def _parenthesised_types(handler):  # ExceptHandler | ExceptStarHandler
         return handler.with_changes(type=kind.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()]),
                                     whitespace_after_except=cst.SimpleWhitespace(" "))
     return handler
+
+
+def _lower_tokens(source: str) -> str | None:
+    """PEP 695 type parameters blanked and ``type X = v`` spelt ``X = v`` (same columns for
+    everything after), ``except A, B:`` parenthesised; None when the text does not tokenize."""
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
+    except (tokenize.TokenError, SyntaxError, ValueError):
+        return None
+    lines = source.splitlines(keepends=True)
+    edits: list[tuple[int, int, int, int, str]] = []  # (row, col, end row, end col, replacement)
+    statement_start = True
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        if tok.type in (tokenize.NEWLINE, tokenize.NL, tokenize.INDENT, tokenize.DEDENT, tokenize.COMMENT) or tok.string == ";":
+            statement_start = tok.type != tokenize.COMMENT or statement_start
+            i += 1
+            continue
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+        after = tokens[i + 2] if i + 2 < len(tokens) else None
+        if tok.string in ("def", "class") and nxt is not None and nxt.type == tokenize.NAME and after is not None and after.string == "[":
+            end = _closing(tokens, i + 2)
+            if end is None:
+                return None
+            edits.append((*after.start, *tokens[end].end, ""))
+            i = end + 1
+        elif statement_start and tok.string == "type" and nxt is not None and nxt.type == tokenize.NAME and after is not None and after.string in ("=", "["):
+            edits.append((*tok.start, *nxt.end, nxt.string))
+            if after.string == "[":
+                end = _closing(tokens, i + 2)
+                if end is None:
+                    return None
+                edits.append((*after.start, *tokens[end].end, ""))
+                i = end + 1
+            else:
+                i += 2
+        elif tok.string == "except" and nxt is not None and nxt.string != ":":
+            colon = _top_level_colon(tokens, i + 1)
+            if colon is not None and any(t.string == "," for t in _top_level(tokens, i + 1, colon)):
+                edits.append((*nxt.start, *nxt.start, "("))
+                edits.append((*tokens[colon].start, *tokens[colon].start, ")"))
+            i += 1
+        else:
+            i += 1
+        statement_start = False
+    if not edits:
+        return None
+    return _apply(lines, edits)
+
+
+def _closing(tokens: list[tokenize.TokenInfo], opening: int) -> int | None:
+    depth = 0
+    for j in range(opening, len(tokens)):
+        if tokens[j].string in "([{" and tokens[j].type == tokenize.OP:
+            depth += 1
+        elif tokens[j].string in ")]}" and tokens[j].type == tokenize.OP:
+            depth -= 1
+            if depth == 0:
+                return j
+    return None
+
+
+def _top_level_colon(tokens: list[tokenize.TokenInfo], start: int) -> int | None:
+    depth = 0
+    for j in range(start, len(tokens)):
+        text = tokens[j].string
+        if tokens[j].type == tokenize.OP and text in "([{":
+            depth += 1
+        elif tokens[j].type == tokenize.OP and text in ")]}":
+            depth -= 1
+        elif depth == 0 and text == ":":
+            return j
+        elif tokens[j].type in (tokenize.NEWLINE,):
+            return None
+    return None
+
+
+def _top_level(tokens: list[tokenize.TokenInfo], start: int, stop: int) -> list[tokenize.TokenInfo]:
+    depth, out = 0, []
+    for tok in tokens[start:stop]:
+        if tok.type == tokenize.OP and tok.string in "([{":
+            depth += 1
+        elif tok.type == tokenize.OP and tok.string in ")]}":
+            depth -= 1
+        elif depth == 0:
+            out.append(tok)
+    return out
+
+
+def _apply(lines: list[str], edits: list[tuple[int, int, int, int, str]]) -> str | None:
+    """Apply edits from the last to the first; a removed span keeps its width as blanks, so
+    columns and lines after it do not move. A span over several lines is left to libcst."""
+    for row, col, end_row, end_col, text in sorted(edits, reverse=True):
+        if row != end_row:
+            return None
+        line = lines[row - 1]
+        removed = line[col:end_col]
+        pad = " " * (len(removed) - len(text)) if len(text) <= len(removed) else ""
+        lines[row - 1] = line[:col] + text + pad + line[end_col:]
+    return "".join(lines)
