@@ -7,7 +7,7 @@ import re
 import shlex
 from dataclasses import dataclass, field
 
-from analyzers.limits import MAX_LINE_CHARS
+from analyzers.limits import MAX_LINE_CHARS, too_deep
 from analyzers.yaml_nodes import compose, get, items, scalar, elements
 
 _DOCKERFILE = re.compile(r"(^|/)(Dockerfile([.-][^/]*)?|[^/]+\.[Dd]ockerfile)$")
@@ -174,11 +174,13 @@ def instructions(text: str):
 def _args(rest: str) -> list[str]:
     import json
 
-    if rest.startswith("["):
+    # Exec form; JSON nested deeper than MAX_DEPTH (json reads it by recursion) is no exec
+    # form, like any other invalid JSON.
+    if rest.startswith("[") and not too_deep(rest, "json"):
         try:
             value = json.loads(rest)
             return [str(v) for v in value] if isinstance(value, list) else []
-        except ValueError:
+        except (ValueError, RecursionError):
             pass
     try:
         return shlex.split(rest)

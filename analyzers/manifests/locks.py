@@ -7,7 +7,9 @@ import tomllib
 
 from packaging.utils import canonicalize_name
 
-LOCK_NAMES = ("uv.lock", "poetry.lock", "pdm.lock")
+from analyzers.limits import LOCK_FILE_NAMES, too_deep
+
+LOCK_NAMES = LOCK_FILE_NAMES
 
 
 def is_lock_file(path: str) -> bool:
@@ -15,10 +17,13 @@ def is_lock_file(path: str) -> bool:
 
 
 def parse_lock(text: str) -> dict[str, str]:
-    """{normalised name: version}; an unreadable lock file is an empty one."""
+    """{normalised name: version}; an unreadable lock file is an empty one (so is one nested
+    deeper than MAX_DEPTH, measured before tomllib's recursive reader is given it)."""
+    if too_deep(text, "toml"):
+        return {}
     try:
         data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError:
+    except (tomllib.TOMLDecodeError, RecursionError):
         return {}
     packages = data.get("package", [])
     return {

@@ -7,6 +7,7 @@ from collections import deque
 
 from packaging.requirements import InvalidRequirement
 
+from analyzers.limits import depth_message, too_deep
 from analyzers.manifests.model import Declared, Manifest, Problem, requirement
 
 
@@ -15,10 +16,15 @@ class ManifestSyntaxError(ValueError):
 
 
 def parse_pyproject(path: str, text: str) -> Manifest:
+    # tomllib reads arrays and inline tables by recursion: the nesting is measured first.
+    if too_deep(text, "toml"):
+        raise ManifestSyntaxError(f"not valid TOML: {depth_message()}")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ManifestSyntaxError(f"not valid TOML: {exc}") from None
+    except RecursionError:  # the second line: the measure is an upper bound
+        raise ManifestSyntaxError(f"not valid TOML: {depth_message()}") from None
     locator = _Locator(text)
     declared: list[Declared] = []
     problems: list[Problem] = []

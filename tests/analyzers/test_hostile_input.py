@@ -248,6 +248,100 @@ def test_lock_files_have_their_own_limit():
     assert not within_size(Entry("uv.lock", "x", "symlink", 10)) and not within_size(None)
 
 
+
+# -- 3. nesting limits, before the recursive parsers ---------------------------------------------
+
+SOCKET_COMPOSE = "services:\n  ci:\n    volumes:\n      - /var/run/docker.sock:/var/run/docker.sock\n"
+
+
+def test_20000_deep_value_in_a_compose_file():
+    from analyzers.services import compose_facts
+
+    deep = "services:\n  web:\n    command: " + "[" * 20_000 + "]" * 20_000 + "\n"
+    report = _review({}, {"docker-compose.yml": deep, "compose.override.yml": SOCKET_COMPOSE})
+    assert _found(report) == [("CFG003", "compose.override.yml", 4), ("UND001", "docker-compose.yml", 1)]
+    assert _message(report, "UND001", 1) == "could not parse docker-compose.yml: not valid YAML"
+    assert compose_facts("docker-compose.yml", deep) == []
+    for block in ("      " + "- " * 20_000 + "x\n", "".join(" " * (6 + 2 * i) + "- x:\n" for i in range(500))):
+        report = _review({}, {"docker-compose.yml": "services:\n  web:\n    command:\n" + block})
+        assert _found(report) == [("UND001", "docker-compose.yml", 1)]
+
+
+def test_nesting_under_the_limit_and_aliases_are_read():
+    from analyzers.yaml_nodes import compose, elements, get
+
+    nested = "services:\n  web:\n    command: " + "[" * 90 + "]" * 90 + "\n"
+    assert compose(nested) is not None
+    aliased = "x-vol: &vol [./a.env:/a]\nservices:\n  web: {volumes: *vol}\n  worker: {volumes: *vol}\n"
+    assert [len(elements(get(body, "volumes"))) for _, body in get(compose(aliased), "services").value] == [1, 1]
+    assert compose("a: &a [*a]\n") is not None  # an alias inside its own anchor: a cycle, composed once
+
+
+def test_aliases_expanding_to_a_huge_tree_are_not_read():
+    from analyzers.yaml_nodes import compose
+
+    # Each level repeats the one before ten times: 10**8 nodes from a few hundred bytes.
+    levels = ["l0: &l0 [" + ", ".join(["x"] * 10) + "]"]
+    levels += [f"l{i}: &l{i} [" + ", ".join([f"*l{i - 1}"] * 10) + "]" for i in range(1, 8)]
+    bomb = "\n".join(levels) + "\nservices:\n  web: {volumes: *l7}\n"
+    assert compose(bomb) is None
+    report = _review({}, {"docker-compose.yml": bomb, "compose.override.yml": SOCKET_COMPOSE})
+    assert _found(report) == [("CFG003", "compose.override.yml", 4), ("UND001", "docker-compose.yml", 1)]
+
+
+def test_5000_deep_toml_array_in_pyproject():
+    deep = "[project]\nname = 'x'\ndependencies = " + "[" * 5_000 + "]" * 5_000 + "\n"
+    report = _review({}, {"pyproject.toml": deep, "requirements.txt": UNPINNED})
+    assert _found(report) == [("DEP004", "requirements.txt", 1), ("UND001", "pyproject.toml", 1)]
+    assert _message(report, "UND001", 1) == "could not parse pyproject.toml: not valid TOML: nested more than 100 levels deep"
+    # Brackets in strings and comments are not nesting.
+    from analyzers.manifests import parse_manifest
+
+    quoted = "[project]\n# " + "[" * 500 + "\ndescription = '" + "{" * 500 + "'\ndependencies = [\"a\"]\n"
+    assert [d.name for d in parse_manifest("pyproject.toml", quoted).declared] == ["a"]
+
+
+def test_deep_lock_file_and_dockerfile_exec_form():
+    from analyzers.manifests.locks import parse_lock
+    from analyzers.services import dockerfile_facts
+
+    assert parse_lock("version = 1\nx = " + "[" * 5_000 + "]" * 5_000 + "\n") == {}
+    assert parse_lock('[[package]]\nname = "Requests"\nversion = "2.32.3"\ndependencies = [{ name = "idna" }]\n') == {"requests": "2.32.3"}
+    deep = "CMD " + "[" * 5_000 + "]" * 5_000 + "\n"
+    facts = dockerfile_facts("Dockerfile", "FROM python:3.12\n" + deep + 'CMD ["python", "-m", "app.main"]\n')
+    assert facts["commands"][1] == "python -m app.main"
+    report = _review({}, {"Dockerfile": "FROM python:3.12\n" + deep + "COPY missing.txt /app/\n"})
+    assert _found(report) == [("CFG002", "Dockerfile", 3)]
+
+
+def test_deeply_nested_requirement_marker():
+    from analyzers.manifests.requirements import parse_requirements
+
+    text = "a; " + "(" * 5_000 + "python_version > '3'" + ")" * 5_000 + "\nb==1\n"
+    manifest = parse_requirements("requirements.txt", text)
+    assert [d.name for d in manifest.declared] == ["b"]
+    assert [p.line for p in manifest.problems] == [1]
+
+
+def test_recursion_error_is_caught_at_each_document(monkeypatch):
+    import tomllib
+
+    import yaml
+
+    from analyzers.manifests import parse_manifest
+    from analyzers.manifests.locks import parse_lock
+    from analyzers.yaml_nodes import compose
+
+    def deep(*args, **kwargs):
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(tomllib, "loads", deep)
+    monkeypatch.setattr(yaml, "compose", deep)
+    assert parse_manifest("pyproject.toml", "[project]\n").problems[0].message == "not valid TOML: nested more than 100 levels deep"
+    assert parse_lock("version = 1\n") == {}
+    assert compose("a: 1\n") is None
+
+
 # -- the regular expressions themselves ---------------------------------------------------------
 
 # Every module whose patterns are applied to repository content or GitHub comment bodies.
