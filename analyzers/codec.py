@@ -3,6 +3,7 @@ faster than the standard library's json, and a warm review spends most of its ti
 
 from __future__ import annotations
 
+import json
 from typing import Any, Generic, Iterator, Mapping, TypeVar
 
 import orjson
@@ -11,11 +12,19 @@ V = TypeVar("V")
 
 
 def dumps(value: Any) -> bytes:
-    return orjson.dumps(value)
+    try:
+        return orjson.dumps(value)
+    except TypeError:
+        # A path that is not UTF-8 (git names are bytes; decoded with surrogateescape): the
+        # standard library escapes the surrogates, and reads them back the same.
+        return json.dumps(value, separators=(",", ":")).encode("ascii")
 
 
 def loads(data: bytes | str) -> Any:
-    return orjson.loads(data)
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return json.loads(data)
 
 
 class DecodedMapping(Mapping[str, V], Generic[V]):

@@ -181,11 +181,15 @@ def _scan(args: argparse.Namespace) -> int:
     rendered = RENDERERS[args.format](report, base=base_rev, head=head_rev, colour=colour)
     if args.output:
         try:
-            Path(args.output).write_text(rendered, encoding="utf-8")
+            # A file name that is not UTF-8 is written back as the bytes git gave.
+            Path(args.output).write_text(rendered, encoding="utf-8", errors="surrogateescape")
         except OSError as exc:
             raise UsageError(f"cannot write {args.output}: {exc.strerror}") from None
     else:
-        sys.stdout.write(rendered)
+        try:
+            sys.stdout.write(rendered)
+        except UnicodeEncodeError:
+            sys.stdout.write(rendered.encode("utf-8", "surrogateescape").decode("utf-8", "replace"))
     if args.fail_on == "never":
         return EXIT_OK
     threshold = Severity.parse(args.fail_on)

@@ -133,3 +133,16 @@ def test_new_syntax_gives_the_facts_of_its_older_spelling():
     ]
     for newer, older in pairs:
         assert json.dumps(extract("app/m.py", newer), sort_keys=True) == json.dumps(extract("app/m.py", older), sort_keys=True)
+
+
+def test_a_changed_file_whose_object_is_missing_is_a_notice(make_pr, capsys):
+    from tests.gitrepo import blob_oid, drop_object
+
+    repo = make_pr({"app/__init__.py": ""}, {"app/big.py": "import subprocess\nsubprocess.run(['a'])\n",
+                                             "app/jobs.py": "import subprocess\nsubprocess.run(['b'])\n"})
+    oid = blob_oid(repo, "HEAD", "app/big.py")
+    drop_object(repo, oid)
+    doc = repo.scan_json(capsys)
+    assert findings(doc) == [("UND003", "app/big.py", 1), ("RSK001", "app/jobs.py", 2)]
+    assert only(doc, "UND003")[0]["message"] == (
+        f"skipped app/big.py: its content (object {oid[:12]}) is not in this clone, so no rule could read it")

@@ -90,7 +90,6 @@ def test_a_name_that_is_not_utf8_is_listed_exactly(make_pr):
         assert git.snapshot("HEAD").read(name) == CALL.encode()
 
 
-@pytest.mark.xfail(strict=True, reason="analyzers.codec (orjson) cannot encode a surrogate-escaped path: the engine's cache fails")
 def test_a_name_that_is_not_utf8_is_reviewed(make_pr, capsys):
     repo = make_pr({"README.md": "hi\n"}, {"caf\udce9.py": CALL})
     assert findings(repo.scan_json(capsys)) == [("RSK001", "caf\udce9.py", 2)]
@@ -312,3 +311,19 @@ def test_a_checkout_the_user_marked_safe_is_read_despite_its_owner(tmp_path, mon
             assert [f.path for f in git.changes(git.resolve("main"), git.resolve("pr")).files] == ["a.py"]
     finally:
         _user_safe_directories.cache_clear()
+
+
+def test_a_name_that_is_not_utf8_in_text_output(tmp_path, capsys):
+    from tests.gitrepo import Repo
+
+    repo = Repo(tmp_path / "r")
+    repo.commit({"a.py": "x = 1\n"})
+    repo.branch("pr")
+    import os
+    name = os.fsdecode(b"caf\xe9.py")
+    (repo.path / name).write_text("import subprocess\nsubprocess.run(['ls'])\n")
+    repo.git("add", "-A")
+    repo.git("commit", "-q", "-m", "latin-1 name")
+    code, out = repo.scan("--format", "text", "--fail-on", "never", capsys=capsys)
+    assert code == 0
+    assert out.splitlines()[0] == "caf\ufffd.py" and "RSK001" in out
