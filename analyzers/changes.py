@@ -29,6 +29,9 @@ class ChangedFile:
     # 1-based head-side lines that the change adds or modifies.
     lines: frozenset[int] = field(default_factory=frozenset)
     binary: bool = False
+    # Why the changed lines are unknown, when they are (the diff could not be had): the engine
+    # says so in a notice instead of passing the file's findings for pre-existing ones.
+    unknown_lines: str | None = None
 
     def touches(self, lines: range) -> bool:
         return any(n in self.lines for n in lines)
@@ -290,7 +293,7 @@ _STATUS = {"A": Status.ADDED, "C": Status.ADDED, "D": Status.REMOVED, "R": Statu
 
 
 def changed_file(record: RawRecord, sections: list[Section], *, binary: bool = False,
-                 lines: frozenset[int] | None = None) -> ChangedFile:
+                 lines: frozenset[int] | None = None, unknown_lines: str | None = None) -> ChangedFile:
     """The ChangedFile of a raw record: its status from the record (A/C/D/M/R/T/U), its lines
     from its sections' hunks unless given (a copy's hunks are edits of the source, not of an
     empty file, so the caller passes all its lines)."""
@@ -298,7 +301,8 @@ def changed_file(record: RawRecord, sections: list[Section], *, binary: bool = F
     if lines is None:
         lines = frozenset(n for s in sections for n in s.added) if status is not Status.REMOVED else frozenset()
     old_path = record.old_path if record.status == "R" else None
-    return ChangedFile(record.path, status, old_path, lines, binary and status is not Status.REMOVED)
+    return ChangedFile(record.path, status, old_path, lines, binary and status is not Status.REMOVED,
+                       unknown_lines if status is not Status.REMOVED else None)
 
 
 def line_count(data: bytes) -> int:

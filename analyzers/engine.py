@@ -177,6 +177,8 @@ class _Run:
             if changed.binary:
                 new.append(self._notice(SkippedFile, path, 1, _binary(path)))
                 continue
+            if changed.unknown_lines:
+                new.append(self._notice(SkippedFile, path, 1, f"{path} was not reviewed line by line: {changed.unknown_lines}"))
             wanted[path] = changed
         analyses = {path: self._cached_analysis(path, entries[path]) for path in wanted}
         missing = [path for path, analysis in analyses.items() if analysis is None]

@@ -218,13 +218,13 @@ class GitRepo:
     def _changed_file(self, record: RawRecord, sections: list[Section] | None, worktree: bool) -> ChangedFile:
         missing = [oid for oid in _blobs(record) if not self.has_object(oid)]
         if record.new_oid in missing:
-            return changed_file(record, [])  # no lines known: the head's GitSnapshot.missing(path) says why
+            return changed_file(record, [])  # no lines known: the head's GitSnapshot.missing(path) says why (UND003)
         binary = False
         if record.new_mode in ("100644", "100755"):
             prefix = self._head_prefix(record, worktree)
             binary = prefix is not None and looks_binary(prefix)
         if sections is None and missing:
-            return changed_file(record, [], binary=binary)  # the base's GitSnapshot.missing(old path) says why
+            return changed_file(record, [], binary=binary, unknown_lines="the base revision's version of it is not in this clone, so git could not diff it")
         if record.status in ("C", "U") or sections is None:
             # A copy's hunks are edits of its source and an unmerged path has none; a file whose
             # hunks git could not give although its blobs are here counts as new in every line.

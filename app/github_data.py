@@ -10,7 +10,7 @@ from typing import Any, Iterable
 from gidgethub.abc import GitHubAPI
 
 from analyzers import codec
-from analyzers.changes import ChangedFile, ChangeSet, Status, added_lines
+from analyzers.changes import ChangedFile, ChangeSet, DiffError, Status, added_lines
 from analyzers.snapshot import Entry
 
 MAX_FILES = 3000  # the pulls/files API stops there
@@ -34,8 +34,13 @@ def changed_file(item: dict[str, Any]) -> ChangedFile:
     if patch is None:
         # GitHub omits the patch of binary and very large diffs: without it no line is known to
         # be changed, so line-anchored rules stay quiet rather than guess.
-        return ChangedFile(path, status, item.get("previous_filename"), frozenset(), binary=status is not Status.REMOVED)
-    return ChangedFile(path, status, item.get("previous_filename"), added_lines(patch))
+        return ChangedFile(path, status, item.get("previous_filename"), frozenset(),
+                           unknown_lines=None if status is Status.REMOVED else "GitHub did not send its diff (binary or too large)")
+    try:
+        lines = added_lines(patch)
+    except DiffError as exc:
+        return ChangedFile(path, status, item.get("previous_filename"), frozenset(), unknown_lines=f"GitHub's diff of it could not be read ({exc})")
+    return ChangedFile(path, status, item.get("previous_filename"), lines)
 
 
 class BlobCache:

@@ -146,3 +146,20 @@ def test_a_changed_file_whose_object_is_missing_is_a_notice(make_pr, capsys):
     assert findings(doc) == [("UND003", "app/big.py", 1), ("RSK001", "app/jobs.py", 2)]
     assert only(doc, "UND003")[0]["message"] == (
         f"skipped app/big.py: its content (object {oid[:12]}) is not in this clone, so no rule could read it")
+
+
+def test_a_file_whose_diff_github_omitted_is_a_notice_not_a_silent_pass():
+    from app.github_data import changed_file
+
+    omitted = changed_file({"filename": "app/jobs.py", "status": "modified"})
+    broken = changed_file({"filename": "app/other.py", "status": "modified", "patch": "not a hunk"})
+    assert (omitted.lines, omitted.unknown_lines) == (frozenset(), "GitHub did not send its diff (binary or too large)")
+    assert broken.unknown_lines == "GitHub's diff of it could not be read (expected a hunk header, got b'not a hunk')"
+    files = {"app/jobs.py": "import subprocess\nsubprocess.run(['a'])\n", "app/other.py": "x = 1\n"}
+    report = review(MemorySnapshot(files, "b"), MemorySnapshot(files, "h"), ChangeSet([omitted, broken]), Config())
+    assert [(f.rule, f.path, f.message) for f in report.findings] == [
+        ("UND003", "app/jobs.py", "app/jobs.py was not reviewed line by line: GitHub did not send its diff (binary or too large)"),
+        ("UND003", "app/other.py", "app/other.py was not reviewed line by line: GitHub's diff of it could not be read "
+                                   "(expected a hunk header, got b'not a hunk')"),
+    ]
+    assert report.preexisting == 1  # the subprocess call, which no changed line is known to touch

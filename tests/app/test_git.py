@@ -246,7 +246,7 @@ def test_a_missing_base_blob_of_a_modified_file(make_pr):
     with GitRepo(repo.path) as git:
         assert git.snapshot("main").missing("a.py") and not git.snapshot("HEAD").missing("a.py")
     assert changes(repo) == {
-        "a.py": ChangedFile("a.py", Status.MODIFIED),
+        "a.py": ChangedFile("a.py", Status.MODIFIED, unknown_lines="the base revision's version of it is not in this clone, so git could not diff it"),
         "b.py": ChangedFile("b.py", Status.MODIFIED, lines=frozenset({2, 3})),
     }
 
