@@ -90,6 +90,13 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # a bug outside the review's own boundaries: one line, never a pass
+        import logging
+
+        logging.getLogger("analyzers").debug("internal error", exc_info=True)
+        hint = "" if "-v" in (argv or sys.argv) or "--verbose" in (argv or sys.argv) else " (run with -v for the traceback)"
+        print(f"undertow: internal error, nothing was reviewed: {type(exc).__name__}: {exc}{hint}", file=sys.stderr)
+        return EXIT_USAGE
 
 
 def _serve(args: argparse.Namespace) -> int:

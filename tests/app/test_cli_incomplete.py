@@ -122,3 +122,16 @@ def test_deep_config_is_exit_2_with_one_line(make_pr, capsys):
     assert capsys.readouterr().err == (
         "undertow: .github/undertow.yml (base revision): line 1: nested more than 20 levels deep; "
         "this is not an Undertow config\n")
+
+
+def test_a_crash_outside_the_review_is_one_line_and_exit_2(make_pr, capsys, monkeypatch):
+    import app.cli
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("renderer bug")
+
+    monkeypatch.setitem(app.cli.RENDERERS, "json", broken)
+    repo = make_pr({}, PR)
+    assert app.cli.main(["scan", "--repo", str(repo.path), "--no-cache", "--format", "json"]) == 2
+    assert capsys.readouterr().err == (
+        "undertow: internal error, nothing was reviewed: RuntimeError: renderer bug (run with -v for the traceback)\n")
