@@ -52,7 +52,10 @@ class PatchTargetMissing(RepoRule):
                 if create:
                     continue
                 if kind == "object":
-                    target = f"{_resolve_local(index, index.files[path], target)}.{attr}"
+                    resolved = _resolve_local(index, index.files[path], target)
+                    if resolved is None:
+                        continue  # the patched object is a local variable or fixture: not knowable
+                    target = f"{resolved}.{attr}"
                 if target in dynamic:
                     continue
                 problem = missing(index, target)
@@ -62,12 +65,18 @@ class PatchTargetMissing(RepoRule):
                 yield self.finding_at(path, line, message, target)
 
 
-def _resolve_local(index: PythonIndex, facts: dict, name: str) -> str:
+def _resolve_local(index: PythonIndex, facts: dict, name: str) -> str | None:
+    """The dotted path ``name`` stands for in the test file: through its imports, or a name the
+    module itself defines; None for anything else (a local variable, a fixture argument)."""
     head, _, rest = name.partition(".")
     target = facts.get("imports", {}).get(head)
     if target:
         return f"{target}.{rest}" if rest else target
-    return f"{facts['module']}.{name}"
+    if head in index.top_names:
+        return name  # already qualified through the file's imports
+    if head in facts.get("names", []):
+        return f"{facts['module']}.{name}"
+    return None
 
 
 def missing(index: PythonIndex, target: str, depth: int = 0) -> str | None:

@@ -64,3 +64,22 @@ def test_method_renamed_in_the_pr_flags_the_untouched_test(make_pr, capsys):
     base = {**BASE, "tests/test_billing.py": "from unittest.mock import patch\n@patch('app.billing.BillingClient.charge')\ndef test_x(m):\n    pass\n"}
     pr = {"app/billing.py": BASE["app/billing.py"].replace("def charge", "def charge_card")}
     assert findings(make_pr(base, pr).scan_json(capsys)) == [("TST002", "tests/test_billing.py", 2)]
+
+
+def test_patch_object_on_a_local_variable_or_fixture_is_quiet(make_pr, capsys):
+    # Seen on a real project: patch.object(observer._client, "read") where observer is a local.
+    test = (
+        "from unittest.mock import patch\n"
+        "from app.billing import BillingClient\n"
+        "CLIENT = BillingClient()\n"
+        "def test_local(billing_fixture):\n"
+        "    client = BillingClient()\n"
+        "    with patch.object(client.session, 'get'):\n"
+        "        pass\n"
+        "    with patch.object(billing_fixture, 'charge'):\n"
+        "        pass\n"
+        "    with patch.object(CLIENT, 'gone'):\n"
+        "        pass\n"
+    )
+    doc = make_pr(BASE, {"tests/test_billing.py": test}).scan_json(capsys)
+    assert findings(doc) == []  # CLIENT is an instance: its attributes are the class's, unknown here
