@@ -20,6 +20,7 @@ from analyzers.codec import DecodedMapping
 from analyzers.changes import (BINARY_PROBE, NULL_OID, ChangeSet, ChangedFile, DiffError, RawRecord, Section, Status,
                                changed_file, line_count, looks_binary, pair_sections, parse_patch, parse_raw)
 from analyzers.context import FactCache
+from analyzers.limits import MAX_FILE_BYTES
 from analyzers.snapshot import Entry
 
 WORKTREE = "WORKTREE"
@@ -171,9 +172,19 @@ class GitRepo:
         revs = (base,) if worktree else (base, head)
         self.learn_objects(*revs)
         try:
-            out = self._run_bytes(*_DIFF, "-M", *revs, "--")
-            records, offset = parse_raw(out)
-            grouped: list[list[Section] | None] = list(pair_sections(records, parse_patch(out[offset:])))
+            records, _ = parse_raw(self._run_bytes(*_RAW, "-M", *revs, "--"))
+            large = self._over_size(records, worktree)
+        except (GitError, DiffError):
+            records, large = [], set()
+        try:
+            if large:
+                # A file over the size limit is skipped by the review (UND003): its hunks, which
+                # --text would print in full (50 MB of "+" lines), are never asked for.
+                grouped = self._sections_except(revs, records, large)
+            else:
+                out = self._run_bytes(*_DIFF, "-M", *revs, "--")
+                records, offset = parse_raw(out)
+                grouped = list(pair_sections(records, parse_patch(out[offset:])))
         except (GitError, DiffError):
             records, grouped = self._changes_of_present_files(revs)
         self.present_objects(oid for record in records for oid in _blobs(record))  # one command for all
@@ -181,6 +192,38 @@ class GitRepo:
         if worktree:
             files += self._untracked()
         return ChangeSet(files)
+
+    def _over_size(self, records: list[RawRecord], worktree: bool) -> set[int]:
+        """Indices of the records whose old or new blob is over the per-file size limit."""
+        oids = {oid for r in records for oid in (r.old_oid, r.new_oid) if oid != NULL_OID}
+        sizes = self._blob_sizes(self.present_objects(oids))
+        large = set()
+        for i, record in enumerate(records):
+            size = max(sizes.get(record.old_oid, 0), sizes.get(record.new_oid, 0))
+            if worktree and record.new_oid == NULL_OID and record.new_mode != "000000":
+                try:
+                    size = max(size, (self.path / record.path).lstat().st_size)
+                except OSError:
+                    pass
+            if size > MAX_FILE_BYTES:
+                large.add(i)
+        return large
+
+    def _blob_sizes(self, oids: Iterable[str]) -> dict[str, int]:
+        wanted = sorted(oids)
+        if not wanted:
+            return {}
+        out = self._run_bytes("cat-file", "--batch-check=%(objectname) %(objectsize)", input="\n".join(wanted).encode() + b"\n")
+        return {oid.decode(): int(size) for oid, _, size in (line.partition(b" ") for line in out.splitlines()) if size.isdigit()}
+
+    def _sections_except(self, revs: tuple[str, ...], records: list[RawRecord], large: set[int]) -> list[list[Section] | None]:
+        grouped: list[list[Section] | None] = [[] if i in large else None for i in range(len(records))]
+        wanted = [i for i in range(len(records)) if i not in large]
+        for start in range(0, len(wanted), _PATHS_PER_DIFF):
+            chunk = wanted[start:start + _PATHS_PER_DIFF]
+            for i, sections in zip(chunk, self._sections_of(revs, "-M", [records[i] for i in chunk])):
+                grouped[i] = sections
+        return grouped
 
     def _changes_of_present_files(self, revs: tuple[str, ...]) -> tuple[list[RawRecord], list[list[Section] | None]]:
         try:
@@ -424,6 +467,8 @@ def _blobs(record: RawRecord) -> list[str]:
 def _file_lines(path: Path) -> int:
     count, last = 0, b"\n"
     try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            return 0  # skipped by the review from its size (UND003): never read to count its lines
         with open(path, "rb") as handle:
             while chunk := handle.read(1 << 20):
                 count += chunk.count(b"\n")

@@ -327,3 +327,23 @@ def test_a_name_that_is_not_utf8_in_text_output(tmp_path, capsys):
     code, out = repo.scan("--format", "text", "--fail-on", "never", capsys=capsys)
     assert code == 0
     assert out.splitlines()[0] == "caf\ufffd.py" and "RSK001" in out
+
+
+def test_a_file_over_the_size_limit_is_not_diffed_nor_read(make_pr, capsys, monkeypatch):
+    """Its hunks would be the whole file (--text): the diff is asked only for the other files."""
+    import app.git
+
+    big = "".join(f"line {n}\n" for n in range(150_000))  # 1.6 MiB
+    repo = make_pr({"a.py": "x = 1\n"}, {"data.txt": big, "b.py": "import subprocess\nsubprocess.run(['x'])\n"})
+    calls = []
+    real = app.git.GitRepo._run_bytes
+
+    def spy(self, *args, **kwargs):
+        out = real(self, *args, **kwargs)
+        calls.append((args, len(out)))
+        return out
+
+    monkeypatch.setattr(app.git.GitRepo, "_run_bytes", spy)
+    doc = repo.scan_json(capsys)
+    assert findings(doc) == [("RSK001", "b.py", 2), ("UND003", "data.txt", 1)]
+    assert max(size for args, size in calls if args[0] == "diff") < 10_000
