@@ -182,34 +182,35 @@ class _Lower(cst.CSTTransformer):
 
     def leave_FormattedString(self, original: cst.FormattedString, updated: cst.FormattedString) -> cst.FormattedString:
         quote = updated.end
-        if len(quote) != 1:
-            return updated  # triple-quoted: nested single quotes were always allowed
-        other = "'" if quote == '"' else '"'
-        return updated.with_changes(parts=[
-            part.with_changes(expression=part.expression.visit(_Requote(quote, other)))
-            if isinstance(part, cst.FormattedStringExpression) else part
-            for part in updated.parts
-        ])
+        if len(quote) != 1 or not any(isinstance(part, cst.FormattedStringExpression) for part in updated.parts):
+            return updated  # triple-quoted: nested quotes and line breaks were always allowed
+        # PEP 701 lets a replacement field hold the f-string's own quote and line breaks; in a
+        # triple-quoted f-string both were allowed before 3.12, with the same value.
+        parts = [part.with_changes(expression=part.expression.visit(_Requote(quote * 3, quote)))
+                 if isinstance(part, cst.FormattedStringExpression) else part for part in updated.parts]
+        return updated.with_changes(start=updated.start + quote * 2, end=quote * 3, parts=parts)
 
 
 class _Requote(cst.CSTTransformer):
-    """Inside an f-string's expression: strings quoted like the f-string itself (PEP 701) take
-    the other quote, when their text allows it without escapes."""
+    """Inside a replacement field of an f-string now triple-quoted: a string literal that is
+    itself triple-quoted with the same quote would end it; it takes the other quote."""
 
-    def __init__(self, quote: str, other: str) -> None:
+    def __init__(self, triple: str, quote: str) -> None:
         super().__init__()
-        self.quote, self.other = quote, other
+        self.triple, self.other = triple, ("'" if quote == '"' else '"') * 3
 
     def leave_SimpleString(self, original: cst.SimpleString, updated: cst.SimpleString) -> cst.SimpleString:
         value = updated.value
         prefix = value[: len(value) - len(value.lstrip("rRbBuU"))]
         body = value[len(prefix):]
-        if not body.startswith(self.quote) or body.startswith(self.quote * 3):
+        if not body.startswith(self.triple) or self.other in body[3:-3]:
             return updated
-        inner = body[1:-1]
-        if self.other in inner or "\\" in inner or "\n" in inner:
+        return updated.with_changes(value=f"{prefix}{self.other}{body[3:-3]}{self.other}")
+
+    def leave_FormattedString(self, original: cst.FormattedString, updated: cst.FormattedString) -> cst.FormattedString:
+        if updated.end != self.triple:
             return updated
-        return updated.with_changes(value=f"{prefix}{self.other}{inner}{self.other}")
+        return updated.with_changes(start=updated.start[:-3] + self.other, end=self.other)
 
 
 def _parenthesised_types(handler):  # ExceptHandler | ExceptStarHandler

@@ -130,6 +130,9 @@ def test_new_syntax_gives_the_facts_of_its_older_spelling():
          "try:\n    import redis\nexcept (ImportError, OSError):\n    redis = None\n"),
         ("r.lpush('jobs', 1)\nmsg = t'{r.rpop(\"jobs\")}'\n",
          "r.lpush('jobs', 1)\nmsg = (r.rpop(\"jobs\"),)\n"),
+        # PEP 701: a replacement field over several lines, and an f-string nested in its own quotes.
+        ("r.lpush(f\"-{\n    PREFIX\n}\", 1)\nr.rpop(f\"{f\"{K}\"}\")\n",
+         "r.lpush(f\"\"\"-{\n    PREFIX\n}\"\"\", 1)\nr.rpop(f\"{f'{K}'}\")\n"),
     ]
     for newer, older in pairs:
         assert json.dumps(extract("app/m.py", newer), sort_keys=True) == json.dumps(extract("app/m.py", older), sort_keys=True)
