@@ -64,25 +64,30 @@ _TOML_SKIP = re.compile(
     r"|#[^\n]*+",
     re.DOTALL,
 )
+# YAML flow scalars: "..." (backslash escapes), '...' ('' escapes); a comment is a "#" after a blank.
+_YAML_SKIP = re.compile(
+    r'"(?:[^"\\\n]++|\\[^\n]?)*+"?'
+    r"|'(?:[^'\n]++|'')*+'?"
+    r"|(?:^|(?<=\s))#[^\n]*+",
+    re.MULTILINE,
+)
+_SKIP = {"json": _JSON_SKIP, "toml": _TOML_SKIP, "yaml": _YAML_SKIP}
 _NOT_BRACKET = re.compile(r"[^\[\]{}]++")
 _STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
 
 
 def nesting_depth(text: str, syntax: str = "json") -> int:
     """An upper bound on how deeply the arrays and tables/objects of a JSON or TOML document
-    nest (brackets in strings and comments not counted), in linear time and without recursion:
-    measured before a recursive parser (json, tomllib) is given the text."""
+    (or YAML flow collections) nest, brackets in strings and comments not counted, in linear
+    time and without recursion: measured before a recursive parser (json, tomllib) is given
+    the text."""
     openers = text.count("[") + text.count("{")
     if openers <= MAX_DEPTH:
         return openers
-    skip = _TOML_SKIP if syntax == "toml" else _JSON_SKIP
-    brackets = _NOT_BRACKET.sub("", skip.sub(" ", text))
-    # A stray closing bracket does not lower the depth of what follows (clamped at 0).
-    return max(accumulate(map(_STEP.__getitem__, brackets), _clamped_sum), default=0)
-
-
-def _clamped_sum(depth: int, step: int) -> int:
-    return depth + step if depth + step > 0 else 0
+    brackets = _NOT_BRACKET.sub("", _SKIP[syntax].sub(" ", text))
+    # Not clamped at 0 after a stray closing bracket (that would be a Python call per bracket):
+    # json and tomllib read in order and stop at the stray bracket, before any deeper part.
+    return max(accumulate(map(_STEP.__getitem__, brackets)), default=0)
 
 
 def too_deep(text: str, syntax: str = "json") -> bool:

@@ -275,6 +275,10 @@ def test_nesting_under_the_limit_and_aliases_are_read():
     aliased = "x-vol: &vol [./a.env:/a]\nservices:\n  web: {volumes: *vol}\n  worker: {volumes: *vol}\n"
     assert [len(elements(get(body, "volumes"))) for _, body in get(compose(aliased), "services").value] == [1, 1]
     assert compose("a: &a [*a]\n") is not None  # an alias inside its own anchor: a cycle, composed once
+    # Brackets in quoted scalars and comments are no nesting; a flow nesting over many lines is
+    # refused by the composer's own count.
+    assert compose("a: '" + "[" * 500 + "'  # " + "{" * 500 + "\nb: \"" + "[" * 500 + "\"\n") is not None
+    assert compose("a:\n" + "  [\n" * 20_000) is None
 
 
 def test_aliases_expanding_to_a_huge_tree_are_not_read():
@@ -535,3 +539,183 @@ def _backtracking_risks(pattern: re.Pattern) -> list[str]:
     tree = list(P.parse(pattern.pattern, flags))
     walk(tree, [], _anchored(tree))
     return sorted(risks)
+
+
+# -- 4. property-based: no input raises, and the work grows linearly ------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_SETTINGS = settings(max_examples=60, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _work(fn, *args) -> int:
+    """The interpreter events (calls, lines, returns) of ``fn(*args)``: the operation count."""
+    events = 0
+
+    def tracer(frame, event, arg):
+        nonlocal events
+        events += 1
+        return tracer
+
+    previous = sys.gettrace()
+    sys.settrace(tracer)
+    try:
+        fn(*args)
+    finally:
+        sys.settrace(previous)
+    return events
+
+
+# Valid samples of each kind, mutated by the strategies below.
+_SAMPLES = {
+    "requirements": (
+        "-r base.txt\n--index-url https://pypi.example/simple\nrequests[socks]>=2.31; python_version >= '3.11'  # web\n"
+        "httpx==0.28.1 \\\n    --hash=sha256:aa\n-e git+https://github.com/acme/lib.git@main#egg=lib\n./local\n"
+        "pkg @ https://x.example/pkg-1.0.zip#sha256=bb\n"
+    ),
+    "pyproject": (
+        "[project]\nname = 'x'\ndependencies = [\"httpx>=0.27\", 'redis[hiredis]==5.0']\n"
+        "[project.optional-dependencies]\ndev = [\"pytest\"]\n[dependency-groups]\nlint = [\"ruff\", {include-group = \"dev\"}]\n"
+        "[tool.poetry.dependencies]\npython = \"^3.11\"\nlib = {git = \"https://x/y.git\", rev = \"main\"}\n\"quoted\" = \"^1\"\n"
+    ),
+    "setup.cfg": "[metadata]\nname = x\n[options]\ninstall_requires =\n    requests>=2\n    # comment\n    httpx\n[options.extras_require]\ndev = pytest\n",
+    "lock": '[[package]]\nname = "Requests"\nversion = "2.32.3"\nsource = { registry = "https://pypi.org/simple" }\ndependencies = [{ name = "idna" }]\n',
+    "compose": (
+        "x-env: &env [.env]\nservices:\n  web:\n    build: {context: ., dockerfile: docker/web.Dockerfile}\n    env_file: *env\n"
+        "    command: [\"uvicorn\", \"app.main:app\"]\n    volumes:\n      - ./config/app.ini:/app/app.ini\n      - type: bind\n        source: ./x.conf\n"
+        "  worker:\n    image: x\n    command: python -m app.worker\n    env_file:\n      - path: ./w.env\n        required: false\n"
+    ),
+    "dockerfile": (
+        "FROM python:3.12 AS build\nCOPY requirements.txt .\nRUN pip install -r requirements.txt && \\\n    pip install -e '.[dev]'\n"
+        "COPY --from=build /w /w\nADD app/ /app/\nCMD [\"gunicorn\", \"app.main:app\", \"-k\", \"uvicorn.workers.UvicornWorker\"]\n"
+        "ENTRYPOINT sh -c 'celery -A app.tasks worker'\n"
+    ),
+    "env": "# settings\nexport API_KEY=1\nDATABASE_URL = postgres://x\n  REDIS_URL=\n",
+    "script": "#!/bin/sh\ndocker compose -f docker-compose.yml up -d\ndocker-compose --file=deploy/prod.yml pull && echo done\n",
+    "python": "import subprocess  # undertow: ignore[RSK001, RSK002]\nx = 1  -- undertow: ignore\n",
+    "sql": "CREATE TABLE t (status TEXT CHECK (status IN ('a', 'b''c')));\nCREATE FUNCTION f() RETURNS int AS $body$ SELECT 1; $body$;\n",
+    "check": "(\"status\"::text IN ('new', 'done'))",
+    "comment": "Finding\n\n<!-- undertow:fingerprint=RSK001:a.py:k -->\n/undertow ignore RSK001 flaky\n",
+}
+
+
+def _entry_points():
+    from analyzers.manifests import parse_manifest
+    from analyzers.manifests.locks import parse_lock
+    from analyzers.rules.config.missing_build_path import _compose_refs, _script_refs
+    from analyzers.rules.config.undeclared_env_var import _documented_names
+    from analyzers.schema.sql_replay import _in_values, split_statements
+    from analyzers.services import compose_facts, dockerfile_facts, entry_points
+    from analyzers.suppression import parse_suppressions
+    from app.handlers.commands import _COMMAND
+    from app.publish import fingerprints_in
+
+    def dockerfile(text):
+        facts = dockerfile_facts("Dockerfile", text)
+        return [entry_points(command) for command in facts["commands"]]
+
+    def compose(text):
+        return compose_facts("docker-compose.yml", text), _compose_refs("docker-compose.yml", text)
+
+    return {
+        "requirements": lambda text: parse_manifest("requirements.txt", text),
+        "pyproject": lambda text: parse_manifest("pyproject.toml", text),
+        "setup.cfg": lambda text: parse_manifest("setup.cfg", text),
+        "lock": parse_lock,
+        "compose": compose,
+        "dockerfile": dockerfile,
+        "env": lambda text: (_documented_names(".env.example", text), _documented_names("README.md", text)),
+        "script": lambda text: _script_refs("scripts/run.sh", text),
+        "python": lambda text: parse_suppressions(text.splitlines()),
+        "sql": split_statements,
+        "check": _in_values,
+        "comment": lambda text: (fingerprints_in(text), _COMMAND.match(text.strip().split("\n")[0])),
+    }
+
+
+_ENTRY_POINTS = _entry_points()
+# What a hostile run is made of: blanks, brackets, quotes, comment and escape characters, NUL,
+# a lone surrogate, and the words the patterns look for.
+_RUN_UNITS = st.sampled_from([
+    " ", "\t", "\n", "#", "[", "]", "{", "(", ")", '"', "'", "\\", "\x00", "\ud800", "-", "=", ":", ";", "&", "|", "$", "é",
+    "a", "- ", "[[", "{a=", "\\\n", "# ", "pip install ", "docker compose ", " -f", "egg=", "--hash=", "IN (", "'',",
+    "&a ", "*a ", "? ", "${", "$$", "<!-- undertow:fingerprint=", "undertow: ignore[", "export ", "RUN ", "\"\"\"",
+])
+# Runs of whole items of each kind (many dependencies, lines, services, statements; "{i}" is the
+# item's number, so that they differ), drawn as often as all the units above together.
+_ITEM_UNITS = {
+    "requirements": ["\np{i}==1", "\n-r r{i}.txt", " \\\n", "\ngit+https://x/y{i}#egg=p{i}"],
+    "pyproject": ['"p{i}", ', "\np{i} = '1'", "\n[tool.poetry.group.g{i}.dependencies]\np{i} = '1'"],
+    "setup.cfg": ["\n    p{i}", "\n    p{i}>=1 # c", "\n[s{i}]\na = 1"],
+    "lock": ['\n[[package]]\nname = "p{i}"\nversion = "1"\n', '{{ name = "p{i}" }}, '],
+    "compose": ["\n  s{i}: {{build: ., volumes: [./a{i}.txt:/a]}}", "\n      - ./a{i}.ini:/a", "\n- x{i}", "*env, "],
+    "dockerfile": ["\nCOPY a{i} b", "\nRUN pip install -r r{i}.txt", '\nCMD ["python", "-m", "a{i}"]', " \\\n  x{i}"],
+    "env": ["\nA{i}=1", "\nexport B_{i} = 2", "\n# x{i}"],
+    "script": ["\ndocker compose -f a{i}.yml up", " && docker compose -f b{i}.yml"],
+    "python": ["\n# undertow: ignore[RSK{i}]", "\nx = {i}"],
+    "sql": ["; CREATE TABLE t{i} (a int)", " $$ ", "'a{i}'"],
+    "check": ["'a{i}', ", " ", ")"],
+    "comment": ["\n<!-- undertow:fingerprint=a{i} -->", "\n"],
+}
+
+
+def _run(unit: str, count: int) -> str:
+    # Numbered with a fixed width: every item of a run has the same length.
+    return "".join(unit.format(i=f"{i:05d}") for i in range(count)) if "{i}" in unit else unit * count
+
+
+@st.composite
+def _mutation(draw, kind: str):
+    """A valid sample of ``kind``, mutated: the texts with a run of k, 2k and 4k units inserted."""
+    sample = _SAMPLES[kind]
+    for _ in range(draw(st.integers(0, 2))):  # a few small edits first
+        at = draw(st.integers(0, len(sample)))
+        sample = sample[:at] + draw(st.text(max_size=3)) + sample[at + draw(st.integers(0, 3)):]
+    at = draw(st.integers(0, len(sample)) | st.just(len(sample)))
+    unit = draw(_RUN_UNITS | st.sampled_from(_ITEM_UNITS[kind]))
+    # A multiple of 12: k, 2k and 4k units then leave the same remainder for any period up to 4
+    # or of 6 and 12 (an odd number of quotes is another input than an even one).
+    k = 12 * (draw(st.integers(150, 300)) // (12 * len(unit)) + 1)
+    return [sample[:at] + _run(unit, n) + sample[at:] for n in (k, 2 * k, 4 * k)]
+
+
+def _assert_linear(kind: str, texts: list[str]) -> None:
+    """The work of k, 2k and 4k units: for a + b*k + c*k**2 events, the second step costs
+    2 * (first step) + 6*c*k**2, so a quadratic part shows even when the constant a dominates.
+    (When the first step costs nothing or less, the input crossed a limit between k and 2k,
+    e.g. the nesting limit: then 4k costs at most about twice 2k.)"""
+    parse = _ENTRY_POINTS[kind]
+    for text in texts:
+        parse(text)  # warm: lazily compiled patterns, caches
+    small, middle, large = (_work(parse, text) for text in texts)
+    first, second = middle - small, large - middle
+    if first > 0:
+        assert second <= 2.2 * first + 200, (kind, small, middle, large)
+    else:
+        assert large <= 2.2 * middle + 200, (kind, small, middle, large)
+
+
+@pytest.mark.parametrize("kind", sorted(_SAMPLES))
+def test_every_parser_reads_its_sample(kind):
+    _ENTRY_POINTS[kind](_SAMPLES[kind])
+
+
+@pytest.mark.parametrize("kind", sorted(_SAMPLES))
+def test_mutated_samples_never_raise_and_cost_linear_work(kind):
+    @_SETTINGS
+    @given(_mutation(kind))
+    def check(texts):
+        _assert_linear(kind, texts)
+
+    check()
+
+
+@pytest.mark.parametrize("kind", sorted(_SAMPLES))
+def test_random_text_never_raises(kind):
+    @settings(max_examples=50, deadline=None, database=None)
+    @given(st.text(max_size=300) | st.text(alphabet=st.sampled_from(" \t\n#[]{}()\"'\\=:-$;&|\x00\ud800ab"), max_size=300))
+    def check(text):
+        _ENTRY_POINTS[kind](text)
+
+    check()
