@@ -19,6 +19,7 @@ _PIP_R = re.compile(r"(?:-r|--requirement)[=\s]+(\S+)")  # starts only at -r: ea
 _COMMAND_SEPARATOR = re.compile(r"[&;|]")
 _PIP_INSTALL = re.compile(r"pip3?+\s++install\b")
 _PROJECT_ARG = re.compile(r"\s(-e\s++)?['\"]?\.(\[[^\]\[]++\])?['\"]?(?:\s|$)")
+_WRAPPERS = frozenset({"exec", "uv", "poetry", "pipenv", "run", "pdm", "opentelemetry-instrument", "ddtrace-run", "newrelic-admin", "run-program", "tini", "--", "dumb-init"})
 _SYNC = re.compile(r"\b(uv\s++sync|poetry\s++install|pdm\s++install|pipenv\s++install)\b")
 
 
@@ -104,8 +105,12 @@ def entry_points(command: str) -> list[tuple[str, str]]:
             if index + 1 < len(tokens):
                 found += entry_points(tokens[index + 1])
             continue
-        while tokens and (tokens[0] in ("exec", "uv", "poetry", "pipenv", "run", "pdm", "opentelemetry-instrument", "ddtrace-run", "newrelic-admin", "run-program", "tini", "--", "dumb-init") or "=" in tokens[0]):
-            tokens = tokens[1:]
+        # Wrappers and VAR=value words before the program (an index: slicing the list once per
+        # word was quadratic in a command of many assignments).
+        start = 0
+        while start < len(tokens) and (tokens[start] in _WRAPPERS or "=" in tokens[start]):
+            start += 1
+        tokens = tokens[start:]
         if not tokens:
             continue
         program = posixpath.basename(tokens[0])

@@ -177,6 +177,23 @@ def test_other_repository_strings_are_matched_in_one_pass():
 
 
 
+
+def test_deep_paths_and_long_commands():
+    from analyzers.services import entry_points
+
+    # A command of many VAR=value words: the list was sliced once per word.
+    assert entry_points("A=1 " * 100_000 + "python -m app.main") == [("module", "app.main")]
+    # A path 20,000 directories deep: every prefix of it was a string of its own (quadratic).
+    deep = "/".join(["d"] * 20_000) + "/f.txt"
+    base = {deep: "x\n", "static/app.css": "x\n", "docker-compose.yml": "services:\n  web:\n    build: .\n"}
+    changed = {
+        "scripts/run.sh": "docker compose -f gone.yml up\n",
+        "app/main.py": "from fastapi.staticfiles import StaticFiles\na = StaticFiles(directory='static')\nb = StaticFiles(directory='gone')\n",
+    }
+    report = _review(base, changed)
+    assert _found(report) == [("CFG002", "scripts/run.sh", 1), ("RSK007", "app/main.py", 3)]
+
+
 # -- 2. size limits, from the tree listing ------------------------------------------------------
 
 

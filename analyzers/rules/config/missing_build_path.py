@@ -9,7 +9,7 @@ from typing import Iterable
 
 from analyzers.findings import Finding, Severity
 from analyzers.indexes import file_index
-from analyzers.limits import MAX_LINE_CHARS
+from analyzers.limits import MAX_DEPTH, MAX_LINE_CHARS
 from analyzers.rules.base import RepoRule
 from analyzers.services import dockerfile_facts, is_dockerfile
 from analyzers.yaml_nodes import compose, get, is_compose_file, items, line, scalar, scalars, elements
@@ -151,7 +151,9 @@ class MissingBuildPath(RepoRule):
 def _directories(entries) -> set[str]:
     dirs = {""}
     for path in entries:
-        parts = path.split("/")[:-1]
+        # Every prefix of a path is a string of its own: quadratic in the path's depth, so only
+        # the first MAX_DEPTH levels count (no build names a directory deeper than that).
+        parts = path.split("/")[:-1][:MAX_DEPTH]
         for i in range(1, len(parts) + 1):
             dirs.add("/".join(parts[:i]))
     return dirs

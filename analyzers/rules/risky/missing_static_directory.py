@@ -8,6 +8,7 @@ import libcst as cst
 from libcst.metadata import PositionProvider, QualifiedNameProvider
 
 from analyzers.findings import Severity
+from analyzers.limits import MAX_DEPTH
 from analyzers.python_names import keyword, qualified_names, string_value
 from analyzers.rules.base import ScopedPythonRule
 
@@ -76,14 +77,17 @@ class MissingStaticDirectory(ScopedPythonRule):
                         self.candidates.append((node, value, f"Flask {option}"))
 
     def leave_Module(self, original_node: cst.Module) -> None:
-        entries = self.ctx.facts.snapshot.entries()
+        if not self.candidates:
+            return
+        # The tree's directories, once per revision (was: every path tested for every call).
+        directories = self.ctx.facts.local("tree-directories", _directories)
         here = posixpath.dirname(self.ctx.path)
         for node, directory, what in self.candidates:
             clean = posixpath.normpath(directory).strip("/")
             if posixpath.isabs(directory) or clean in self.created or clean.startswith(".."):
                 continue
             roots = [clean, posixpath.normpath(posixpath.join(here, clean))]
-            if any(any(p.startswith(root + "/") for p in entries) for root in roots):
+            if any(root in directories for root in roots):
                 continue
             message = (
                 f"{what} serves {directory!r}, but the repository has no such directory (looked in "
@@ -91,3 +95,13 @@ class MissingStaticDirectory(ScopedPythonRule):
                 f"the first request; {self.fix}"
             )
             self.report(node, message, key=self.scope.key(f"{what}:{directory}"))
+
+
+def _directories(snapshot) -> set[str]:
+    """Every directory of the tree (a proper prefix of some path), down to MAX_DEPTH levels."""
+    found: set[str] = set()
+    for path in snapshot.entries():
+        parts = path.split("/")[:-1][:MAX_DEPTH]
+        for i in range(1, len(parts) + 1):
+            found.add("/".join(parts[:i]))
+    return found
