@@ -18,7 +18,7 @@ from analyzers.python_source import PythonParseError, parse_python, run_python_r
 from analyzers.rules import ALL_RULES, rules_by_id
 from analyzers.rules.base import FileRule, PythonRule, RepoRule, Rule
 from analyzers.failures import Failure, FailureLog
-from analyzers.limits import MAX_FILE_BYTES, is_read, too_large
+from analyzers.limits import MAX_FILE_BYTES, is_read, max_bytes, too_large, within_size
 from analyzers.rules.engine.notices import AnalysisIncomplete, BroadSuppression, SkippedFile, UnparseableFile
 from analyzers.snapshot import Entry, Snapshot
 from analyzers.suppression import Suppressions, parse_suppressions
@@ -165,7 +165,7 @@ class _Run:
             if entry is None or entry.kind == "submodule":
                 continue
             if not self._rules_for(path):
-                if entry.kind == "file" and (entry.size or 0) > MAX_FILE_BYTES and is_read(path):
+                if entry.kind == "file" and (entry.size or 0) > max_bytes(path) and is_read(path):
                     new.append(self._notice(SkippedFile, path, 1, too_large(path, entry.size or 0)))
                 continue
             if entry.kind == "symlink":
@@ -371,7 +371,7 @@ class _Run:
 
     def _suppressed_at_head(self, finding: Finding) -> bool:
         if finding.path not in self._suppressions:
-            data = self.head.read(finding.path)
+            data = self.head.read(finding.path) if within_size(self.head.entries().get(finding.path)) else None
             text = data.decode("utf-8", "replace") if data else ""
             self._suppressions[finding.path] = parse_suppressions(text.splitlines())
         return self._suppressions[finding.path].covers(finding.rule, finding.line)

@@ -15,7 +15,7 @@ from typing import Any, Callable
 from analyzers import cache_salt, codec, failures
 from analyzers.changes import Status
 from analyzers.context import UNCACHEABLE_REVISIONS, RevisionFacts
-from analyzers.limits import MAX_FILE_BYTES
+from analyzers.limits import MAX_FILE_BYTES, within_size
 from analyzers.snapshot import Entry
 
 MAX_INDEXED_BYTES = MAX_FILE_BYTES
@@ -43,7 +43,7 @@ def file_index(facts: RevisionFacts, name: str, select: Callable[[str], bool], e
 
 def indexable(entry: Entry | None) -> bool:
     """A regular file small enough to index (larger ones get the engine's size notice)."""
-    return entry is not None and entry.kind == "file" and (entry.size or 0) <= MAX_INDEXED_BYTES
+    return within_size(entry)
 
 
 def indexed(facts: RevisionFacts, select: Callable[[str], bool]) -> list[str]:

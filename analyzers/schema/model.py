@@ -37,7 +37,11 @@ PYTHON_TYPES = {
 
 
 def type_family(type_name: str) -> str:
-    name = re.sub(r"\(.*\)", "", type_name.strip().lower()).strip()
+    name = type_name.strip().lower()
+    opening, closing = name.find("("), name.rfind(")")
+    if 0 <= opening < closing:  # VARCHAR(20), NUMERIC(10, 2): the arguments do not change the family
+        name = name[:opening] + name[closing + 1:]
+    name = name.strip()
     for family, pattern in _FAMILIES:
         if re.search(pattern, name):
             return family

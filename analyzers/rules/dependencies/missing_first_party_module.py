@@ -6,6 +6,7 @@ import fnmatch
 from typing import Iterable
 
 from analyzers.findings import Finding, Severity
+from analyzers.limits import MAX_DEPTH
 from analyzers.python_index import python_index
 from analyzers.rules.base import RepoRule
 
@@ -70,27 +71,27 @@ def _generated(target: str, patterns) -> bool:
 
 
 class _Directories:
-    """The tree's directories, listed only if an import names something that is not a module."""
+    """The tree's directories and every tail of them (``src/app/api`` → ``app/api``, ``api``),
+    listed once and only if an import names something that is not a module: each question is
+    then one set lookup."""
 
     def __init__(self, snapshot) -> None:
         self._snapshot = snapshot
-        self._all: set[str] | None = None
+        self._tails: set[str] | None = None
 
-    def __iter__(self):
-        if self._all is None:
-            self._all = {d for p in self._snapshot.entries() for d in _parents(p)}
-        return iter(self._all)
+    def __contains__(self, rel: str) -> bool:
+        if self._tails is None:
+            directories = set()
+            for path in self._snapshot.entries():
+                parts = path.split("/")[:-1][:MAX_DEPTH]  # a directory nested deeper is not a package
+                directories.update("/".join(parts[:end]) for end in range(1, len(parts) + 1))
+            self._tails = {d.split("/", cut)[-1] for d in directories for cut in range(d.count("/") + 1)}
+        return rel in self._tails
 
 
 def _is_directory(module: str, directories: _Directories) -> bool:
     """Is ``a.b`` a directory of the tree, at the root or under a package root (src/...)?"""
-    rel = module.replace(".", "/")
-    return any(d == rel or d.endswith("/" + rel) for d in directories)
-
-
-def _parents(path: str) -> list[str]:
-    parts = path.split("/")[:-1]
-    return ["/".join(parts[: i + 1]) for i in range(len(parts))]
+    return module.replace(".", "/") in directories
 
 
 def _missing(index, module: str, names: list[str] | None, directories: _Directories):
