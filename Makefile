@@ -29,7 +29,7 @@ bench: $(VENV)/.installed
 
 # Regenerate the README's rules table from the rule docstrings.
 readme: $(VENV)/.installed
-	$(BIN)/python -c 'import pathlib, app.docs as d; p = pathlib.Path("README.md"); p.write_text(d.readme_with_table(p.read_text()))'
+	$(BIN)/python -c 'import pathlib, undertow.app.docs as d; p = pathlib.Path("README.md"); p.write_text(d.readme_with_table(p.read_text()))'
 
 clean:
 	rm -rf $(VENV) build .pytest_cache

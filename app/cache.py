@@ -12,7 +12,7 @@ from pathlib import Path
 
 import platformdirs
 
-from analyzers import cache_salt
+from undertow.analyzers import cache_salt
 
 # Another analyzer version's entries can never be read again; a version not used for this long
 # is removed when the cache is opened (not at once: two checkouts may share the directory).

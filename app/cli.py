@@ -7,17 +7,17 @@ import os
 import sys
 from pathlib import Path
 
-from analyzers import ANALYZER_VERSION
-from analyzers.config import CONFIG_PATH, Config, ConfigError, parse_config
-from analyzers.engine import review
-from analyzers.findings import Severity
-from analyzers.rules import rules_by_id
+from undertow.analyzers import ANALYZER_VERSION
+from undertow.analyzers.core.config import CONFIG_PATH, Config, ConfigError, parse_config
+from undertow.analyzers.core.engine import review
+from undertow.analyzers.core.findings import Severity
+from undertow.analyzers.rules import rules_by_id
 
-from app.cache import DiskCache
-from app.docs import rule_page, rules_listing, rules_table_markdown
-from app.git import WORKTREE, GitError, GitRepo
-from app.output import RENDERERS
-from app.settings import SettingsError, load_settings
+from undertow.app.cache import DiskCache
+from undertow.app.docs import rule_page, rules_listing, rules_table_markdown
+from undertow.app.git import WORKTREE, GitError, GitRepo
+from undertow.app.output import RENDERERS
+from undertow.app.settings import SettingsError, load_settings
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -62,14 +62,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def entry(argv: list[str] | None = None) -> int:
     """The `undertow` command: ``main`` in a process tuned for reviewing (see app.runtime)."""
-    from app.runtime import tune_gc
+    from undertow.app.runtime import tune_gc
 
     tune_gc()
     return main(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
-    from app.logs import quiet_libraries
+    from undertow.app.logs import quiet_libraries
 
     quiet_libraries()
     parser = build_parser()
@@ -93,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # a bug outside the review's own boundaries: one line, never a pass
         import logging
 
-        logging.getLogger("analyzers").debug("internal error", exc_info=True)
+        logging.getLogger("undertow.analyzers").debug("internal error", exc_info=True)
         hint = "" if "-v" in (argv or sys.argv) or "--verbose" in (argv or sys.argv) else " (run with -v for the traceback)"
         print(f"undertow: internal error, nothing was reviewed: {type(exc).__name__}: {exc}{hint}", file=sys.stderr)
         return EXIT_USAGE
@@ -102,11 +102,11 @@ def main(argv: list[str] | None = None) -> int:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from app.service import build_service
+    from undertow.app.service import build_service
 
     import asyncio
 
-    from app.logs import configure_logging
+    from undertow.app.logs import configure_logging
 
     settings = load_settings()
     configure_logging(settings.log_format)
@@ -126,10 +126,10 @@ def _worker(args: argparse.Namespace) -> int:
     from arq import Worker
     from arq.connections import RedisSettings
 
-    from app.github_data import BlobCache
-    from app.logs import configure_logging
-    from app.redis_queue import QUEUE, WORKER_FUNCTIONS, RedisReviews
-    from app.service import github_factory
+    from undertow.app.github_data import BlobCache
+    from undertow.app.logs import configure_logging
+    from undertow.app.redis_queue import QUEUE, WORKER_FUNCTIONS, RedisReviews
+    from undertow.app.service import github_factory
 
     settings = load_settings()
     if settings.redis_url is None:
@@ -141,7 +141,7 @@ def _worker(args: argparse.Namespace) -> int:
 
         import redis as sync_redis
 
-        from app.redis_cache import RedisFactCache
+        from undertow.app.redis_cache import RedisFactCache
 
         url = settings.redis_url.get_secret_value()
         redis = await create_pool(RedisSettings.from_dsn(url))
@@ -208,7 +208,7 @@ def _scan_logging(verbose: bool) -> None:
     unless asked for: the finding (UND004) is what the user reads."""
     import logging
 
-    engine_log = logging.getLogger("analyzers")
+    engine_log = logging.getLogger("undertow.analyzers")
     if verbose:
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("undertow: %(levelname)s %(name)s: %(message)s"))

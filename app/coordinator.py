@@ -8,7 +8,7 @@ import asyncio
 import logging
 from typing import Awaitable, Callable
 
-from app.review import ReviewJob
+from undertow.app.review import ReviewJob
 
 log = logging.getLogger("undertow.queue")
 Key = tuple[str, int]

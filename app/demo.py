@@ -19,10 +19,10 @@ import httpx
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from app.emulator import EmulatedGitHub, PullRequest, create_emulator
-from app.github_auth import InstallationTokens
-from app.github_retry import ResilientGitHubAPI
-from app.service import Service
+from undertow.app.emulator import EmulatedGitHub, PullRequest, create_emulator
+from undertow.app.github_auth import InstallationTokens
+from undertow.app.github_retry import ResilientGitHubAPI
+from undertow.app.service import Service
 
 SECRET = "demo-webhook-secret"
 

@@ -20,7 +20,7 @@ import jwt
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from app.git import GitRepo
+from undertow.app.git import GitRepo
 
 REPO = "/repos/{owner}/{repo}"
 MAX_ANNOTATIONS = 50

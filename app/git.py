@@ -15,13 +15,13 @@ import time
 from pathlib import Path
 from typing import Iterable, Mapping
 
-from analyzers import codec
-from analyzers.codec import DecodedMapping
-from analyzers.changes import (BINARY_PROBE, NULL_OID, ChangeSet, ChangedFile, DiffError, RawRecord, Section, Status,
+from undertow.analyzers.facts import codec
+from undertow.analyzers.facts.codec import DecodedMapping
+from undertow.analyzers.core.changes import (BINARY_PROBE, NULL_OID, ChangeSet, ChangedFile, DiffError, RawRecord, Section, Status,
                                changed_file, line_count, looks_binary, pair_sections, parse_patch, parse_raw)
-from analyzers.context import FactCache
-from analyzers.limits import MAX_FILE_BYTES
-from analyzers.snapshot import Entry
+from undertow.analyzers.facts.context import FactCache
+from undertow.analyzers.core.limits import MAX_FILE_BYTES
+from undertow.analyzers.core.snapshot import Entry
 
 WORKTREE = "WORKTREE"
 GIT_TIMEOUT = 300  # seconds; a git command on a local repository that takes longer is stuck

@@ -9,9 +9,9 @@ from typing import Any, Iterable
 
 from gidgethub.abc import GitHubAPI
 
-from analyzers import codec
-from analyzers.changes import ChangedFile, ChangeSet, DiffError, Status, added_lines
-from analyzers.snapshot import Entry
+from undertow.analyzers.facts import codec
+from undertow.analyzers.core.changes import ChangedFile, ChangeSet, DiffError, Status, added_lines
+from undertow.analyzers.core.snapshot import Entry
 
 MAX_FILES = 3000  # the pulls/files API stops there
 _STATUS = {"added": Status.ADDED, "removed": Status.REMOVED, "renamed": Status.RENAMED,

@@ -7,9 +7,9 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from analyzers.engine import Report
-from analyzers.findings import Finding, Severity
-from analyzers.rules import FAMILIES, rules_by_id
+from undertow.analyzers.core.engine import Report
+from undertow.analyzers.core.findings import Finding, Severity
+from undertow.analyzers.rules import FAMILIES, rules_by_id
 
 CHECK_NAME = "Undertow"
 ANNOTATIONS_PER_REQUEST = 50  # GitHub's limit per create/update check run request

@@ -15,10 +15,10 @@ from typing import Any
 from arq.connections import ArqRedis
 from gidgethub import sansio
 
-from app.events import Delivery
-from app.handlers import router
-from app.handlers.context import HandlerContext
-from app.review import ReviewJob
+from undertow.app.events import Delivery
+from undertow.app.handlers import router
+from undertow.app.handlers.context import HandlerContext
+from undertow.app.review import ReviewJob
 
 log = logging.getLogger("undertow.queue")
 QUEUE = "undertow:queue"
@@ -91,7 +91,7 @@ async def handle_delivery(ctx: dict[str, Any], event: str, delivery_id: str, dat
 
 
 async def review_pull_request(ctx: dict[str, Any], job_data: dict) -> str:
-    from app.review import run_review
+    from undertow.app.review import run_review
 
     job = ReviewJob(**job_data)
     reviews: RedisReviews = ctx["reviews"]

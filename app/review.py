@@ -10,12 +10,12 @@ from typing import Awaitable, Callable
 
 from gidgethub.abc import GitHubAPI
 
-from analyzers.config import CONFIG_PATH, Config, ConfigError, parse_config
-from analyzers.context import FactCache
-from analyzers.engine import Report, review
-from analyzers.rules import rules_by_id
-from app.github_data import BlobCache, GitHubSnapshot, pull_request_changes
-from app.publish import CHECK_NAME, annotations, batches, check_output, conclusion, fingerprints_in, plan_review, resolved_body
+from undertow.analyzers.core.config import CONFIG_PATH, Config, ConfigError, parse_config
+from undertow.analyzers.facts.context import FactCache
+from undertow.analyzers.core.engine import Report, review
+from undertow.analyzers.rules import rules_by_id
+from undertow.app.github_data import BlobCache, GitHubSnapshot, pull_request_changes
+from undertow.app.publish import CHECK_NAME, annotations, batches, check_output, conclusion, fingerprints_in, plan_review, resolved_body
 
 log = logging.getLogger("undertow.review")
 # The check run's button; GitHub sends check_run.requested_action with this identifier.

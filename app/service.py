@@ -12,20 +12,20 @@ from fastapi import FastAPI
 from gidgethub import sansio
 from gidgethub.abc import GitHubAPI
 
-from app.cache import MemoryFactCache
-from app.coordinator import InProcessReviews
-from app.dedupe import MemoryDeduper, RedisDeduper
-from app.events import Delivery
-from app.github_auth import InstallationTokens
-from app.github_data import BlobCache
-from app.github_retry import ResilientGitHubAPI
-from app.handlers import router
-from app.handlers.context import HandlerContext
-from app.metrics import Metrics
-from app.redis_queue import RedisDeliveryQueue
-from app.review import ReviewJob, run_review
-from app.settings import Settings
-from app.webhook import create_app
+from undertow.app.cache import MemoryFactCache
+from undertow.app.coordinator import InProcessReviews
+from undertow.app.dedupe import MemoryDeduper, RedisDeduper
+from undertow.app.events import Delivery
+from undertow.app.github_auth import InstallationTokens
+from undertow.app.github_data import BlobCache
+from undertow.app.github_retry import ResilientGitHubAPI
+from undertow.app.handlers import router
+from undertow.app.handlers.context import HandlerContext
+from undertow.app.metrics import Metrics
+from undertow.app.redis_queue import RedisDeliveryQueue
+from undertow.app.review import ReviewJob, run_review
+from undertow.app.settings import Settings
+from undertow.app.webhook import create_app
 
 log = logging.getLogger("undertow.service")
 GitHubFactory = Callable[[int], Awaitable[GitHubAPI]]

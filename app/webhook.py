@@ -9,9 +9,9 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from gidgethub import BadRequest, ValidationFailure, sansio
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from app.dedupe import Deduper
-from app.events import Delivery, EventQueue
-from app.metrics import Metrics
+from undertow.app.dedupe import Deduper
+from undertow.app.events import Delivery, EventQueue
+from undertow.app.metrics import Metrics
 
 log = logging.getLogger("undertow.webhook")
 

@@ -11,8 +11,8 @@ from urllib.parse import urlsplit
 
 from gidgethub.abc import GitHubAPI
 
-from app.emulator import pull_request_files
-from app.git import GitRepo
+from undertow.app.emulator import pull_request_files
+from undertow.app.git import GitRepo
 
 
 class FakeGitHub(GitHubAPI):

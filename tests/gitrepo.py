@@ -7,7 +7,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from app.cli import main
+from undertow.app.cli import main
 
 _ENV = {
     "GIT_AUTHOR_NAME": "Test",

@@ -4,7 +4,7 @@ import json
 import subprocess
 from pathlib import Path
 
-from app.cli import main
+from undertow.app.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -33,7 +33,7 @@ def test_readme_sample_is_the_demo_output(tmp_path, capsys):
 def test_app_demo_posts_a_check_run_and_a_review(tmp_path, capsys):
     import asyncio
 
-    from app.demo import run
+    from undertow.app.demo import run
 
     target = tmp_path / "demo"
     subprocess.run([str(ROOT / "examples/demo/build.sh"), str(target)], check=True, capture_output=True)

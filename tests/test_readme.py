@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from app.docs import readme_with_table
+from undertow.app.docs import readme_with_table
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 

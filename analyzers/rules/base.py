@@ -6,15 +6,16 @@ import abc
 import inspect
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar, Iterable, Literal
+from typing import TYPE_CHECKING, Callable, ClassVar, Iterable, Literal
 
 import libcst as cst
 from libcst.metadata import PositionProvider
 
-from analyzers.findings import Finding, Severity, Suggestion, fingerprint
+from undertow.analyzers.python.visitors import visitor_methods
+from undertow.analyzers.core.findings import Finding, Severity, Suggestion, fingerprint
 
 if TYPE_CHECKING:
-    from analyzers.context import FileContext, RepoContext
+    from undertow.analyzers.facts.context import FileContext, RepoContext
 
 FixSafety = Literal["safe", "unsafe", "none"]
 
@@ -89,6 +90,9 @@ class PythonRule(Rule, cst.BatchableCSTVisitor):
         super().__init__()
         self.ctx = ctx
         self.findings: list[Finding] = []
+
+    def get_visitors(self) -> dict[str, Callable]:  # type: ignore[override]
+        return visitor_methods(self)
 
     def report(
         self,
@@ -166,7 +170,7 @@ class ScopedPythonRule(PythonRule):
 
     def __init__(self, ctx: "FileContext") -> None:
         super().__init__(ctx)
-        from analyzers.python_names import ScopeNames
+        from undertow.analyzers.python.names import ScopeNames
 
         self.scope = ScopeNames()
         self.async_stack: list[bool] = [False]

@@ -5,10 +5,10 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from analyzers.ast_names import name_of
-from analyzers.python_syntax import Unparseable, parse_ast
-from analyzers.schema.model import PYTHON_TYPES, Column, Schema, Table, bare_name
-from analyzers.schema.sql_replay import Operation, _in_values, apply_sql
+from undertow.analyzers.python.ast_names import name_of
+from undertow.analyzers.python.syntax import Unparseable, parse_ast
+from undertow.analyzers.schema.model import PYTHON_TYPES, Column, Schema, Table, bare_name
+from undertow.analyzers.schema.sql_replay import Operation, _in_values, apply_sql
 
 
 def is_alembic_revision(path: str, text: str) -> bool:

@@ -9,16 +9,16 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Callable, Mapping
 
-from analyzers import failures
-from analyzers.codec import DecodedMapping
-from analyzers.config import Config
-from analyzers.context import RevisionFacts
-from analyzers.indexes import file_index
-from analyzers.limits import within_size
-from analyzers.schema.alembic import apply_call, is_alembic_revision, order_revisions, parse_revision
-from analyzers.schema.model import Schema
-from analyzers.schema.orm import extract_models
-from analyzers.schema.sql_replay import apply_sql
+from undertow.analyzers.core import failures
+from undertow.analyzers.facts.codec import DecodedMapping
+from undertow.analyzers.core.config import Config
+from undertow.analyzers.facts.context import RevisionFacts
+from undertow.analyzers.facts.indexes import file_index
+from undertow.analyzers.core.limits import within_size
+from undertow.analyzers.schema.alembic import apply_call, is_alembic_revision, order_revisions, parse_revision
+from undertow.analyzers.schema.model import Schema
+from undertow.analyzers.schema.orm import extract_models
+from undertow.analyzers.schema.sql_replay import apply_sql
 
 SQL_DIRS = ("migrations/", "db/migrations/", "supabase/migrations/", "sql/", "schema/migrations/")
 
@@ -184,7 +184,7 @@ def is_migration_path(path: str | None, config: Config) -> bool:
 def _incremental(facts: RevisionFacts, config: Config, name: str) -> dict | None:
     """Head facts as base facts plus the migrations the change adds, when the change only
     appends migrations (the usual case); None when a full replay is needed."""
-    from analyzers.changes import Status
+    from undertow.analyzers.core.changes import Status
 
     base, changes = facts.base, facts.changes
     if base is None or changes is None:
@@ -354,7 +354,7 @@ class _BaseResolver:
     modules only), never by guessing from the name alone."""
 
     def __init__(self, facts: RevisionFacts, models_by_file: dict[str, list[dict]]) -> None:
-        from analyzers.python_index import python_index
+        from undertow.analyzers.python.index import python_index
 
         self.index = python_index(facts)
         self.models_by_file = models_by_file

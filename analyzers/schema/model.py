@@ -6,7 +6,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Iterator, MutableMapping
 
-from analyzers.codec import DecodedMapping
+from undertow.analyzers.facts.codec import DecodedMapping
 
 _FAMILIES = [
     ("integer", r"^(big|small|tiny|medium)?int(eger)?\d*$|^(big|small)?serial\d*$|^int[248]$"),

@@ -7,9 +7,9 @@ import ast
 import re
 from typing import Any
 
-from analyzers.ast_names import name_of
-from analyzers.python_syntax import Unparseable, parse_ast
-from analyzers.schema.model import PYTHON_TYPES
+from undertow.analyzers.python.ast_names import name_of
+from undertow.analyzers.python.syntax import Unparseable, parse_ast
+from undertow.analyzers.schema.model import PYTHON_TYPES
 
 _COLUMN_CALLS = {"Column", "mapped_column"}
 _NOT_COLUMNS = {"relationship", "Relationship", "backref", "association_proxy", "column_property", "synonym", "hybrid_property", "deferred", "query_expression", "composite"}

@@ -9,10 +9,10 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 
-from analyzers import failures
-from analyzers.limits import MAX_DEPTH
-from analyzers.python_syntax import bracket_depth
-from analyzers.schema.model import Column, Schema, Table, bare_name
+from undertow.analyzers.core import failures
+from undertow.analyzers.core.limits import MAX_DEPTH
+from undertow.analyzers.python.syntax import bracket_depth
+from undertow.analyzers.schema.model import Column, Schema, Table, bare_name
 
 DIALECTS = {"postgres": "postgres", "mysql": "mysql", "sqlite": "sqlite"}
 # The head of `col IN (...)` / `col = ANY (ARRAY[...])` in a CHECK expression, up to the list's

@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from gidgethub.routing import Router
 
-from app.handlers import checks, commands, installations, pull_request
+from undertow.app.handlers import checks, commands, installations, pull_request
 
 router = Router(pull_request.router, commands.router, checks.router, installations.router)

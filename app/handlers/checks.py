@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from gidgethub.routing import Router
 
-from app.review import RESCAN_BUTTON, ReviewJob
+from undertow.app.review import RESCAN_BUTTON, ReviewJob
 
 router = Router()
 RESCAN_ACTION = RESCAN_BUTTON["identifier"]

@@ -6,7 +6,7 @@ import re
 
 from gidgethub.routing import Router
 
-from app.review import ReviewJob
+from undertow.app.review import ReviewJob
 
 router = Router()
 

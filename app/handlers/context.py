@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from app.review import ReviewJob
+from undertow.app.review import ReviewJob
 
 
 class Reviews(Protocol):

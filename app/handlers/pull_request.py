@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from gidgethub.routing import Router
 
-from app.review import ReviewJob
+from undertow.app.review import ReviewJob
 
 router = Router()
 

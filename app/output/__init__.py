@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Callable
 
-from analyzers.engine import Report
+from undertow.analyzers.core.engine import Report
 
-from app.output import github, json_format, sarif, text
+from undertow.app.output import github, json_format, sarif, text
 
 Renderer = Callable[..., str]
 

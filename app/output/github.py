@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from analyzers.engine import Report
-from analyzers.findings import Severity
+from undertow.analyzers.core.engine import Report
+from undertow.analyzers.core.findings import Severity
 
 _COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTICE: "notice"}
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from analyzers import ANALYZER_VERSION
-from analyzers.engine import Report
+from undertow.analyzers import ANALYZER_VERSION
+from undertow.analyzers.core.engine import Report
 
 
 def render(report: Report, base: str, head: str, **_: object) -> str:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 
-from analyzers import ANALYZER_VERSION
-from analyzers.engine import Report
-from analyzers.findings import Severity
-from analyzers.rules import ALL_RULES
+from undertow.analyzers import ANALYZER_VERSION
+from undertow.analyzers.core.engine import Report
+from undertow.analyzers.core.findings import Severity
+from undertow.analyzers.rules import ALL_RULES
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTICE: "note"}

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from analyzers.engine import Report
-from analyzers.findings import Severity
-from analyzers.rules import rules_by_id
+from undertow.analyzers.core.engine import Report
+from undertow.analyzers.core.findings import Severity
+from undertow.analyzers.rules import rules_by_id
 
 _COLOURS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.NOTICE: "36"}
 

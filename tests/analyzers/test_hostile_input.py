@@ -18,11 +18,11 @@ from re import _parser as P
 
 import pytest
 
-from analyzers.changes import ChangedFile, ChangeSet, Status
-from analyzers.config import Config
-from analyzers.engine import Report, review
-from analyzers.limits import MAX_LINE_CHARS
-from analyzers.snapshot import MemorySnapshot
+from undertow.analyzers.core.changes import ChangedFile, ChangeSet, Status
+from undertow.analyzers.core.config import Config
+from undertow.analyzers.core.engine import Report, review
+from undertow.analyzers.core.limits import MAX_LINE_CHARS
+from undertow.analyzers.core.snapshot import MemorySnapshot
 
 
 def _review(base: dict[str, str], changed: dict[str, str]) -> Report:
@@ -59,7 +59,7 @@ def test_requirement_line_with_100kb_of_blanks():
 
 
 def test_requirement_line_of_blanks_under_the_line_limit_is_read():
-    from analyzers.manifests.requirements import parse_requirements
+    from undertow.analyzers.deps.manifests.requirements import parse_requirements
 
     blanks = " " * (MAX_LINE_CHARS // 2 - 100)
     manifest = parse_requirements("requirements.txt", f"requests{blanks}>=2{blanks}# pinned\nhttpx  {blanks}\n")
@@ -79,8 +79,8 @@ def test_url_requirement_followed_by_100kb_of_hashes():
 
 
 def _check_constraint_values(migration: str) -> list[str] | None:
-    from analyzers.context import RevisionFacts
-    from analyzers.schema.facts import schema_facts
+    from undertow.analyzers.facts.context import RevisionFacts
+    from undertow.analyzers.schema.facts import schema_facts
 
     facts = schema_facts(RevisionFacts(MemorySnapshot(migration)), Config())
     return facts.schema.table("videos").columns["status"].allowed
@@ -112,7 +112,7 @@ def test_300kb_docker_compose_line_in_a_script():
 
 
 def test_360kb_run_pip_install_line_in_a_dockerfile():
-    from analyzers.services import dockerfile_facts
+    from undertow.analyzers.deps.services import dockerfile_facts
 
     hostile = "RUN " + "pip install " * 30_000 + "\n"  # 360 KB: over the line limit, not read
     dockerfile = "FROM python:3.12\n" + hostile + "COPY missing.txt /app/\nRUN pip install -r requirements.txt\n"
@@ -125,7 +125,7 @@ def test_360kb_run_pip_install_line_in_a_dockerfile():
 
 
 def test_pyproject_with_100k_dependencies():
-    from analyzers.manifests import parse_manifest
+    from undertow.analyzers.deps.manifests import parse_manifest
 
     names = [f"pkg{i}" for i in range(100_000)]
     text = "[project]\nname = 'x'\ndependencies = [\n" + "".join(f'  "{n}",\n' for n in names) + "]\n"
@@ -138,7 +138,7 @@ def test_pyproject_with_100k_dependencies():
 
 
 def test_check_blanks_and_many_dollars_in_sql_text():
-    from analyzers.schema.sql_replay import _in_values, split_statements
+    from undertow.analyzers.schema.sql_replay import _in_values, split_statements
 
     assert _in_values("status" + " " * 100_000 + "x") is None
     assert _in_values('("status"::text' + " " * 50_000 + "IN ('a', 'b''c')" + " )" * 50_000) == ("status", ["a", "b'c"])
@@ -147,12 +147,12 @@ def test_check_blanks_and_many_dollars_in_sql_text():
 
 
 def test_other_repository_strings_are_matched_in_one_pass():
-    from analyzers.manifests.setup_cfg import parse_setup_cfg
-    from analyzers.routes import WILDCARD, matches
-    from analyzers.rules.config.undeclared_env_var import _documented_names, _is_doc
-    from analyzers.suppression import parse_suppressions
-    from app.handlers.commands import _COMMAND
-    from app.publish import fingerprints_in
+    from undertow.analyzers.deps.manifests.setup_cfg import parse_setup_cfg
+    from undertow.analyzers.python.routes import WILDCARD, matches
+    from undertow.analyzers.rules.config.undeclared_env_var import _documented_names, _is_doc
+    from undertow.analyzers.core.suppression import parse_suppressions
+    from undertow.app.handlers.commands import _COMMAND
+    from undertow.app.publish import fingerprints_in
 
     # setup.cfg: configparser's own option pattern is quadratic in a line of blanks.
     blanks = " " * (MAX_LINE_CHARS - 100)
@@ -179,7 +179,7 @@ def test_other_repository_strings_are_matched_in_one_pass():
 
 
 def test_deep_paths_and_long_commands():
-    from analyzers.services import entry_points
+    from undertow.analyzers.deps.services import entry_points
 
     # A command of many VAR=value words: the list was sliced once per word.
     assert entry_points("A=1 " * 100_000 + "python -m app.main") == [("module", "app.main")]
@@ -214,7 +214,7 @@ class _Recorded(MemorySnapshot):
 
 
 def test_no_file_over_its_size_limit_is_read():
-    from analyzers.limits import MAX_FILE_BYTES, MAX_LOCK_FILE_BYTES
+    from undertow.analyzers.core.limits import MAX_FILE_BYTES, MAX_LOCK_FILE_BYTES
 
     padding = "#" * MAX_FILE_BYTES + "\n"
     files = {
@@ -244,8 +244,8 @@ def test_no_file_over_its_size_limit_is_read():
 def test_a_pyproject_over_the_limit_is_not_read_to_look_for_build_system():
     from types import SimpleNamespace
 
-    from analyzers.limits import MAX_FILE_BYTES
-    from analyzers.rules.dependencies.unbounded_requirement import _no_build_system
+    from undertow.analyzers.core.limits import MAX_FILE_BYTES
+    from undertow.analyzers.rules.dependencies.unbounded_requirement import _no_build_system
 
     snapshot = _Recorded({"pyproject.toml": "[project]\n" + "#" * MAX_FILE_BYTES, "app/pyproject.toml": "[project]\n"})
     assert _no_build_system(SimpleNamespace(snapshot=snapshot), "pyproject.toml") is False
@@ -254,8 +254,8 @@ def test_a_pyproject_over_the_limit_is_not_read_to_look_for_build_system():
 
 
 def test_lock_files_have_their_own_limit():
-    from analyzers.limits import MAX_FILE_BYTES, MAX_LOCK_FILE_BYTES, within_size
-    from analyzers.snapshot import Entry
+    from undertow.analyzers.core.limits import MAX_FILE_BYTES, MAX_LOCK_FILE_BYTES, within_size
+    from undertow.analyzers.core.snapshot import Entry
 
     assert MAX_LOCK_FILE_BYTES >= 16 * 1024 * 1024
     three_mib = 3 * 1024 * 1024
@@ -272,7 +272,7 @@ SOCKET_COMPOSE = "services:\n  ci:\n    volumes:\n      - /var/run/docker.sock:/
 
 
 def test_20000_deep_value_in_a_compose_file():
-    from analyzers.services import compose_facts
+    from undertow.analyzers.deps.services import compose_facts
 
     deep = "services:\n  web:\n    command: " + "[" * 20_000 + "]" * 20_000 + "\n"
     report = _review({}, {"docker-compose.yml": deep, "compose.override.yml": SOCKET_COMPOSE})
@@ -285,7 +285,7 @@ def test_20000_deep_value_in_a_compose_file():
 
 
 def test_nesting_under_the_limit_and_aliases_are_read():
-    from analyzers.yaml_nodes import compose, elements, get
+    from undertow.analyzers.deps.yaml_nodes import compose, elements, get
 
     nested = "services:\n  web:\n    command: " + "[" * 90 + "]" * 90 + "\n"
     assert compose(nested) is not None
@@ -299,7 +299,7 @@ def test_nesting_under_the_limit_and_aliases_are_read():
 
 
 def test_aliases_expanding_to_a_huge_tree_are_not_read():
-    from analyzers.yaml_nodes import compose
+    from undertow.analyzers.deps.yaml_nodes import compose
 
     # Each level repeats the one before ten times: 10**8 nodes from a few hundred bytes.
     levels = ["l0: &l0 [" + ", ".join(["x"] * 10) + "]"]
@@ -316,15 +316,15 @@ def test_5000_deep_toml_array_in_pyproject():
     assert _found(report) == [("DEP004", "requirements.txt", 1), ("UND001", "pyproject.toml", 1)]
     assert _message(report, "UND001", 1) == "could not parse pyproject.toml: not valid TOML: nested more than 100 levels deep"
     # Brackets in strings and comments are not nesting.
-    from analyzers.manifests import parse_manifest
+    from undertow.analyzers.deps.manifests import parse_manifest
 
     quoted = "[project]\n# " + "[" * 500 + "\ndescription = '" + "{" * 500 + "'\ndependencies = [\"a\"]\n"
     assert [d.name for d in parse_manifest("pyproject.toml", quoted).declared] == ["a"]
 
 
 def test_deep_lock_file_and_dockerfile_exec_form():
-    from analyzers.manifests.locks import parse_lock
-    from analyzers.services import dockerfile_facts
+    from undertow.analyzers.deps.manifests.locks import parse_lock
+    from undertow.analyzers.deps.services import dockerfile_facts
 
     assert parse_lock("version = 1\nx = " + "[" * 5_000 + "]" * 5_000 + "\n") == {}
     assert parse_lock('[[package]]\nname = "Requests"\nversion = "2.32.3"\ndependencies = [{ name = "idna" }]\n') == {"requests": "2.32.3"}
@@ -336,7 +336,7 @@ def test_deep_lock_file_and_dockerfile_exec_form():
 
 
 def test_deeply_nested_requirement_marker():
-    from analyzers.manifests.requirements import parse_requirements
+    from undertow.analyzers.deps.manifests.requirements import parse_requirements
 
     text = "a; " + "(" * 5_000 + "python_version > '3'" + ")" * 5_000 + "\nb==1\n"
     manifest = parse_requirements("requirements.txt", text)
@@ -349,9 +349,9 @@ def test_recursion_error_is_caught_at_each_document(monkeypatch):
 
     import yaml
 
-    from analyzers.manifests import parse_manifest
-    from analyzers.manifests.locks import parse_lock
-    from analyzers.yaml_nodes import compose
+    from undertow.analyzers.deps.manifests import parse_manifest
+    from undertow.analyzers.deps.manifests.locks import parse_lock
+    from undertow.analyzers.deps.yaml_nodes import compose
 
     def deep(*args, **kwargs):
         raise RecursionError("maximum recursion depth exceeded")
@@ -367,26 +367,26 @@ def test_recursion_error_is_caught_at_each_document(monkeypatch):
 
 # Every module whose patterns are applied to repository content or GitHub comment bodies.
 _PATTERN_MODULES = (
-    "analyzers.limits", "analyzers.manifests", "analyzers.manifests.requirements", "analyzers.manifests.pyproject",
-    "analyzers.manifests.setup_cfg", "analyzers.manifests.locks", "analyzers.services", "analyzers.yaml_nodes",
-    "analyzers.routes", "analyzers.suppression", "analyzers.rules.config.missing_build_path",
-    "analyzers.rules.config.undeclared_env_var", "analyzers.rules.config.docker_socket_mount",
-    "analyzers.rules.dependencies.unpinned_url_requirement", "analyzers.rules.migrations.common",
-    "analyzers.schema.sql_replay", "analyzers.rules.risky.hardcoded_secret", "analyzers.rules.risky.secret_in_log",
-    "analyzers.rules.risky.orphan_event", "app.publish", "app.handlers.commands",
+    "undertow.analyzers.core.limits", "undertow.analyzers.deps.manifests", "undertow.analyzers.deps.manifests.requirements", "undertow.analyzers.deps.manifests.pyproject",
+    "undertow.analyzers.deps.manifests.setup_cfg", "undertow.analyzers.deps.manifests.locks", "undertow.analyzers.deps.services", "undertow.analyzers.deps.yaml_nodes",
+    "undertow.analyzers.python.routes", "undertow.analyzers.core.suppression", "undertow.analyzers.rules.config.missing_build_path",
+    "undertow.analyzers.rules.config.undeclared_env_var", "undertow.analyzers.rules.config.docker_socket_mount",
+    "undertow.analyzers.rules.dependencies.unpinned_url_requirement", "undertow.analyzers.rules.migrations.common",
+    "undertow.analyzers.schema.sql_replay", "undertow.analyzers.rules.risky.hardcoded_secret", "undertow.analyzers.rules.risky.secret_in_log",
+    "undertow.analyzers.rules.risky.orphan_event", "undertow.app.publish", "undertow.app.handlers.commands",
 )
 # Patterns the check flags although they are linear, and why.
 _LINEAR_ANYWAY = {
     # A start is the beginning of the path or a "/", which the loop cannot cross: each path
     # segment is scanned by one start only.
-    "analyzers.services._DOCKERFILE": "path segments",
-    "analyzers.rules.config.missing_build_path._SCRIPT": "path segments",
-    "analyzers.rules.config.undeclared_env_var._ENV_FILE": "path segments",
-    "analyzers.rules.config.undeclared_env_var._DOCS": "path segments",
+    "undertow.analyzers.deps.services._DOCKERFILE": "path segments",
+    "undertow.analyzers.rules.config.missing_build_path._SCRIPT": "path segments",
+    "undertow.analyzers.rules.config.undeclared_env_var._ENV_FILE": "path segments",
+    "undertow.analyzers.rules.config.undeclared_env_var._DOCS": "path segments",
     # An attempt fails only when no quote follows its start, so no later attempt starts.
-    "analyzers.schema.sql_replay._QUOTED": "quoted strings",
+    "undertow.analyzers.schema.sql_replay._QUOTED": "quoted strings",
     # Applied with match() to one stripped line: one start.
-    "analyzers.manifests.setup_cfg._Parser.OPTCRE": "anchored",
+    "undertow.analyzers.deps.manifests.setup_cfg._Parser.OPTCRE": "anchored",
 }
 
 
@@ -618,15 +618,15 @@ _SAMPLES = {
 
 
 def _entry_points():
-    from analyzers.manifests import parse_manifest
-    from analyzers.manifests.locks import parse_lock
-    from analyzers.rules.config.missing_build_path import _compose_refs, _script_refs
-    from analyzers.rules.config.undeclared_env_var import _documented_names
-    from analyzers.schema.sql_replay import _in_values, split_statements
-    from analyzers.services import compose_facts, dockerfile_facts, entry_points
-    from analyzers.suppression import parse_suppressions
-    from app.handlers.commands import _COMMAND
-    from app.publish import fingerprints_in
+    from undertow.analyzers.deps.manifests import parse_manifest
+    from undertow.analyzers.deps.manifests.locks import parse_lock
+    from undertow.analyzers.rules.config.missing_build_path import _compose_refs, _script_refs
+    from undertow.analyzers.rules.config.undeclared_env_var import _documented_names
+    from undertow.analyzers.schema.sql_replay import _in_values, split_statements
+    from undertow.analyzers.deps.services import compose_facts, dockerfile_facts, entry_points
+    from undertow.analyzers.core.suppression import parse_suppressions
+    from undertow.app.handlers.commands import _COMMAND
+    from undertow.app.publish import fingerprints_in
 
     def dockerfile(text):
         facts = dockerfile_facts("Dockerfile", text)

@@ -2,11 +2,11 @@
 
 import json
 
-from analyzers.changes import ChangedFile, ChangeSet, Status
-from analyzers.config import Config
-from analyzers.context import MemoryCache
-from analyzers.engine import review
-from analyzers.snapshot import MemorySnapshot
+from undertow.analyzers.core.changes import ChangedFile, ChangeSet, Status
+from undertow.analyzers.core.config import Config
+from undertow.analyzers.facts.context import MemoryCache
+from undertow.analyzers.core.engine import review
+from undertow.analyzers.core.snapshot import MemorySnapshot
 from tests.analyzers.rules.schema.fixtures import ALEMBIC_REPO, MODELS_1X, SQL_REPO, revision
 from tests.gitrepo import findings, only
 
@@ -93,7 +93,7 @@ def test_a_sql_migration_over_the_size_limit_is_skipped_with_a_notice(make_pr, c
 
 
 def test_an_extractor_crash_is_und004_on_that_file_and_never_cached(monkeypatch):
-    import analyzers.python_facts as python_facts
+    import undertow.analyzers.python.facts as python_facts
 
     real = python_facts._Extractor.run
 
@@ -119,7 +119,7 @@ def test_an_extractor_crash_is_und004_on_that_file_and_never_cached(monkeypatch)
 def test_new_syntax_gives_the_facts_of_its_older_spelling():
     """Whatever interpreter runs this, the facts of 3.12/3.14 syntax equal those of the same
     code written for 3.11, line for line (the suite runs under each supported Python)."""
-    from analyzers.python_facts import extract
+    from undertow.analyzers.python.facts import extract
 
     pairs = [
         ("type Alias = int\ndef f[T](x: T) -> T:\n    return x\nclass C[T](Base):\n    NAME = 'c'\n",
@@ -152,7 +152,7 @@ def test_a_changed_file_whose_object_is_missing_is_a_notice(make_pr, capsys):
 
 
 def test_a_file_whose_diff_github_omitted_is_a_notice_not_a_silent_pass():
-    from app.github_data import changed_file
+    from undertow.app.github_data import changed_file
 
     omitted = changed_file({"filename": "app/jobs.py", "status": "modified"})
     broken = changed_file({"filename": "app/other.py", "status": "modified", "patch": "not a hunk"})

@@ -13,15 +13,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analyzers import failures
-from analyzers.changes import DiffError, added_lines
-from analyzers.config import ConfigError, parse_config
-from analyzers.python_facts import extract
-from analyzers.python_syntax import Unparseable, parse_ast
-from analyzers.schema.alembic import apply_call, parse_revision
-from analyzers.schema.model import Schema
-from analyzers.schema.orm import extract_models
-from analyzers.schema.sql_replay import apply_sql
+from undertow.analyzers.core import failures
+from undertow.analyzers.core.changes import DiffError, added_lines
+from undertow.analyzers.core.config import ConfigError, parse_config
+from undertow.analyzers.python.facts import extract
+from undertow.analyzers.python.syntax import Unparseable, parse_ast
+from undertow.analyzers.schema.alembic import apply_call, parse_revision
+from undertow.analyzers.schema.model import Schema
+from undertow.analyzers.schema.orm import extract_models
+from undertow.analyzers.schema.sql_replay import apply_sql
 from tests.analyzers.rules.schema.fixtures import ALEMBIC_1, MODELS_20, SQL_INIT
 
 PYTHON = (

@@ -11,11 +11,11 @@ import httpx
 from arq import Worker
 from arq.connections import RedisSettings, create_pool
 
-from app.emulator import EmulatedGitHub, Faults, PullRequest, create_emulator
-from app.github_auth import InstallationTokens
-from app.github_data import BlobCache
-from app.redis_queue import WORKER_FUNCTIONS, RedisReviews
-from app.service import Service
+from undertow.app.emulator import EmulatedGitHub, Faults, PullRequest, create_emulator
+from undertow.app.github_auth import InstallationTokens
+from undertow.app.github_data import BlobCache
+from undertow.app.redis_queue import WORKER_FUNCTIONS, RedisReviews
+from undertow.app.service import Service
 from tests.app.test_emulator_e2e import APP_ID, NoWaitGitHub, app_key  # noqa: F401 (fixture)
 from tests.app.test_review import BASE, PR
 

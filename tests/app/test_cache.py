@@ -3,7 +3,7 @@
 import os
 import time
 
-from app.cache import STALE_AFTER_S, DiskCache
+from undertow.app.cache import STALE_AFTER_S, DiskCache
 
 
 def test_entries_round_trip_under_the_version_directory(tmp_path):
@@ -36,7 +36,7 @@ def test_an_unwritable_cache_only_costs_speed(tmp_path):
 
 
 def test_memory_fact_cache_drops_least_recently_used_entries_beyond_its_size():
-    from app.cache import MemoryFactCache
+    from undertow.app.cache import MemoryFactCache
 
     cache = MemoryFactCache(max_bytes=10)
     cache.set("a", b"1234")

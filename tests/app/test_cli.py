@@ -8,7 +8,7 @@ from importlib.resources import files
 import jsonschema
 import pytest
 
-from app.cli import main
+from undertow.app.cli import main
 from tests.gitrepo import Repo, findings
 
 ERROR_PR = {
@@ -202,7 +202,7 @@ def test_rules_command(capsys):
 
 
 def test_version_and_console_script():
-    out = subprocess.run([sys.executable, "-m", "app.cli", "--version"], capture_output=True, text=True)
+    out = subprocess.run([sys.executable, "-m", "undertow.app.cli", "--version"], capture_output=True, text=True)
     assert out.stdout == "undertow 0.1.0\n"
     assert out.returncode == 0
 

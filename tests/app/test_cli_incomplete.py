@@ -6,7 +6,7 @@ from importlib.resources import files
 import jsonschema
 import pytest
 
-from analyzers.rules.risky.http_call_without_timeout import HttpCallWithoutTimeout
+from undertow.analyzers.rules.risky.http_call_without_timeout import HttpCallWithoutTimeout
 
 PR = {
     "app/jobs.py": "import subprocess\n\n\ndef encode(src):\n    subprocess.run(['ffmpeg', src])\n",
@@ -81,7 +81,7 @@ def test_und004_severity_is_configurable(make_pr, capsys, broken_rule):
 
 
 def test_verbose_puts_the_traceback_on_stderr(make_pr, capsys, broken_rule):
-    from app.cli import main
+    from undertow.app.cli import main
 
     repo = make_pr({}, PR)
     main(["scan", "--repo", str(repo.path), "--no-cache", "--format", "json", "-v"])
@@ -91,7 +91,7 @@ def test_verbose_puts_the_traceback_on_stderr(make_pr, capsys, broken_rule):
 
 
 def test_quiet_scan_says_in_one_line_that_the_review_is_incomplete(make_pr, capsys, broken_rule):
-    from app.cli import main
+    from undertow.app.cli import main
 
     repo = make_pr({}, PR)
     main(["scan", "--repo", str(repo.path), "--no-cache", "--format", "json"])
@@ -115,7 +115,7 @@ def test_config_is_read_from_the_base_branch_tip_not_the_merge_base(tmp_path, ca
 
 
 def test_deep_config_is_exit_2_with_one_line(make_pr, capsys):
-    from app.cli import main
+    from undertow.app.cli import main
 
     repo = make_pr({".github/undertow.yml": "rules: " + "[" * 5000 + "]" * 5000 + "\n"}, PR)
     assert main(["scan", "--repo", str(repo.path), "--no-cache"]) == 2
@@ -125,13 +125,13 @@ def test_deep_config_is_exit_2_with_one_line(make_pr, capsys):
 
 
 def test_a_crash_outside_the_review_is_one_line_and_exit_2(make_pr, capsys, monkeypatch):
-    import app.cli
+    import undertow.app.cli as cli
 
     def broken(*args, **kwargs):
         raise RuntimeError("renderer bug")
 
-    monkeypatch.setitem(app.cli.RENDERERS, "json", broken)
+    monkeypatch.setitem(cli.RENDERERS, "json", broken)
     repo = make_pr({}, PR)
-    assert app.cli.main(["scan", "--repo", str(repo.path), "--no-cache", "--format", "json"]) == 2
+    assert cli.main(["scan", "--repo", str(repo.path), "--no-cache", "--format", "json"]) == 2
     assert capsys.readouterr().err == (
         "undertow: internal error, nothing was reviewed: RuntimeError: renderer bug (run with -v for the traceback)\n")

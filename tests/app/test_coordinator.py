@@ -2,8 +2,8 @@
 
 import asyncio
 
-from app.coordinator import InProcessReviews
-from app.review import ReviewJob
+from undertow.app.coordinator import InProcessReviews
+from undertow.app.review import ReviewJob
 
 
 def test_requests_for_one_pr_coalesce_to_the_newest_head():

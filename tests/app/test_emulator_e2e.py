@@ -8,11 +8,11 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from app.emulator import EmulatedGitHub, Faults, PullRequest, create_emulator
-from app.github_auth import InstallationTokens
-from app.github_data import BlobCache
-from app.github_retry import ResilientGitHubAPI
-from app.review import ReviewJob, run_review
+from undertow.app.emulator import EmulatedGitHub, Faults, PullRequest, create_emulator
+from undertow.app.github_auth import InstallationTokens
+from undertow.app.github_data import BlobCache
+from undertow.app.github_retry import ResilientGitHubAPI
+from undertow.app.review import ReviewJob, run_review
 from tests.app.test_review import BASE, PR
 
 APP_ID = 4242

@@ -7,8 +7,8 @@ import subprocess
 
 import pytest
 
-from analyzers.changes import ChangedFile, Status
-from app.git import WORKTREE, GitRepo, _user_safe_directories
+from undertow.analyzers.core.changes import ChangedFile, Status
+from undertow.app.git import WORKTREE, GitRepo, _user_safe_directories
 from tests.gitrepo import Repo, blob_oid, drop_object, findings, pr_repo
 
 CALL = 'import subprocess\nsubprocess.run(["x"])\n'  # RSK001 on line 2
@@ -65,7 +65,7 @@ def test_every_git_command_ignores_user_config_and_never_fetches(tmp_path):
     argv = git.command("diff")
     assert ["-c", "core.attributesFile=/dev/null"] == argv[argv.index("core.attributesFile=/dev/null") - 1:][:2]
     assert "core.quotePath=false" in argv and "diff.noprefix=false" in argv
-    from app.git import _git_env
+    from undertow.app.git import _git_env
     env = _git_env()
     assert env["GIT_CONFIG_GLOBAL"] == os.devnull and env["GIT_CONFIG_NOSYSTEM"] == "1" and env["GIT_ATTR_NOSYSTEM"] == "1"
     assert env["GIT_NO_LAZY_FETCH"] == "1" and "GIT_DIFF_OPTS" not in env
@@ -286,7 +286,7 @@ def test_a_blobless_partial_clone_is_scanned_without_fetching(make_pr, tmp_path,
         head = git.snapshot("pr")
         assert head.missing("jobs.py") and head.read("jobs.py") is None
         assert git.changes(git.resolve("main"), git.resolve("pr")).files == (ChangedFile("jobs.py", Status.ADDED),)
-    code = __import__("app.cli").cli.main(["scan", "--repo", str(clone), "--base", "main", "--head", "pr", "--no-cache", "--format", "json"])
+    code = __import__("undertow.app.cli").app.cli.main(["scan", "--repo", str(clone), "--base", "main", "--head", "pr", "--no-cache", "--format", "json"])
     assert code in (0, 1)
     assert objects() == before  # nothing fetched from the promisor remote
 
@@ -331,19 +331,19 @@ def test_a_name_that_is_not_utf8_in_text_output(tmp_path, capsys):
 
 def test_a_file_over_the_size_limit_is_not_diffed_nor_read(make_pr, capsys, monkeypatch):
     """Its hunks would be the whole file (--text): the diff is asked only for the other files."""
-    import app.git
+    import undertow.app.git as app_git
 
     big = "".join(f"line {n}\n" for n in range(150_000))  # 1.6 MiB
     repo = make_pr({"a.py": "x = 1\n"}, {"data.txt": big, "b.py": "import subprocess\nsubprocess.run(['x'])\n"})
     calls = []
-    real = app.git.GitRepo._run_bytes
+    real = app_git.GitRepo._run_bytes
 
     def spy(self, *args, **kwargs):
         out = real(self, *args, **kwargs)
         calls.append((args, len(out)))
         return out
 
-    monkeypatch.setattr(app.git.GitRepo, "_run_bytes", spy)
+    monkeypatch.setattr(app_git.GitRepo, "_run_bytes", spy)
     doc = repo.scan_json(capsys)
     assert findings(doc) == [("RSK001", "b.py", 2), ("UND003", "data.txt", 1)]
     assert max(size for args, size in calls if args[0] == "diff") < 10_000

@@ -7,7 +7,7 @@ import random
 import httpx
 import pytest
 
-from app.github_retry import MAX_ATTEMPTS, ResilientGitHubAPI, retry_delay
+from undertow.app.github_retry import MAX_ATTEMPTS, ResilientGitHubAPI, retry_delay
 
 
 @pytest.mark.parametrize(
@@ -56,7 +56,7 @@ def test_5xx_network_errors_and_secondary_limits_are_retried_then_succeed():
 
 
 def test_calls_and_rate_limit_are_measured():
-    from app.metrics import Metrics
+    from undertow.app.metrics import Metrics
 
     metrics = Metrics()
     gh = Scripted([(502, {}, {}), (200, {"x-ratelimit-remaining": "4321"}, {"ok": True})])

@@ -2,7 +2,7 @@ import io
 import json
 import logging
 
-from app.logs import REDACTED, configure_logging
+from undertow.app.logs import REDACTED, configure_logging
 
 
 def test_json_lines_with_context_and_redaction():

@@ -1,8 +1,8 @@
 """Check-run output, annotation batches and the review plan, from structured findings."""
 
-from analyzers.engine import Report, Stats
-from analyzers.findings import Finding, Severity, Suggestion
-from app.publish import (
+from undertow.analyzers.core.engine import Report, Stats
+from undertow.analyzers.core.findings import Finding, Severity, Suggestion
+from undertow.app.publish import (
     ANNOTATIONS_PER_REQUEST, MAX_OUTPUT_TEXT, annotations, batches, check_output, comment_body, conclusion,
     fingerprints_in, plan_review, resolved_body,
 )

@@ -6,10 +6,10 @@ import json
 import redis as sync_redis
 import redis.asyncio as aioredis
 
-from app.github_auth import InstallationTokens
-from app.github_data import BlobCache
-from app.redis_cache import RedisFactCache
-from app.review import ReviewJob, run_review
+from undertow.app.github_auth import InstallationTokens
+from undertow.app.github_data import BlobCache
+from undertow.app.redis_cache import RedisFactCache
+from undertow.app.review import ReviewJob, run_review
 from tests.app.test_review import BASE, PR
 from tests.fakegithub import FakeGitHub
 
@@ -45,7 +45,7 @@ def test_tokens_are_shared_through_redis(redis_url):
         redis = aioredis.from_url(redis_url)
         await redis.flushdb()
         try:
-            import app.github_auth as auth
+            import undertow.app.github_auth as auth
 
             async def fake_exchange(gh, *, installation_id, app_id, private_key):
                 calls.append(installation_id)

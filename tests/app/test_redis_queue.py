@@ -8,10 +8,10 @@ import uuid
 from arq import Worker
 from arq.connections import RedisSettings, create_pool
 
-from app.events import Delivery
-from app.github_data import BlobCache
-from app.redis_queue import WORKER_FUNCTIONS, RedisDeliveryQueue, RedisReviews
-from app.review import ReviewJob
+from undertow.app.events import Delivery
+from undertow.app.github_data import BlobCache
+from undertow.app.redis_queue import WORKER_FUNCTIONS, RedisDeliveryQueue, RedisReviews
+from undertow.app.review import ReviewJob
 from tests.app.test_review import BASE, PR
 from tests.app.test_webhook import PAYLOADS
 from tests.fakegithub import FakeGitHub

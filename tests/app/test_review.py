@@ -2,8 +2,8 @@
 
 import asyncio
 
-from app.github_data import BlobCache
-from app.review import ReviewJob, run_review
+from undertow.app.github_data import BlobCache
+from undertow.app.review import ReviewJob, run_review
 from tests.fakegithub import FakeGitHub
 
 BASE = {"app/jobs.py": "import subprocess\n\n\ndef old():\n    return 1\n", "README.md": "hi\n"}
@@ -99,7 +99,7 @@ def test_every_request_matches_githubs_openapi_description(make_pr):
 
 
 def test_a_warm_review_from_a_webhook_makes_at_most_six_api_calls(make_pr):
-    from analyzers.context import MemoryCache
+    from undertow.analyzers.facts.context import MemoryCache
 
     repo = make_pr(BASE, PR)
     gh = FakeGitHub(repo.path)
@@ -124,8 +124,8 @@ def test_config_comes_from_the_base_branch_tip_not_the_merge_base(make_pr):
 
 
 def test_a_failure_inside_undertow_fails_the_check_and_says_what_was_not_reviewed(make_pr, monkeypatch):
-    from analyzers.rules.risky.subprocess_without_timeout import SubprocessWithoutTimeout
-    from app.publish import SUMMARY_INCOMPLETE
+    from undertow.analyzers.rules.risky.subprocess_without_timeout import SubprocessWithoutTimeout
+    from undertow.app.publish import SUMMARY_INCOMPLETE
 
     def visit_call(self, node):
         raise KeyError("boom")

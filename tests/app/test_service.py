@@ -4,7 +4,7 @@ import json
 
 from fastapi.testclient import TestClient
 
-from app.service import Service
+from undertow.app.service import Service
 from tests.app.test_webhook import PAYLOADS, SECRET, headers
 from tests.app.test_review import BASE, PR
 from tests.fakegithub import FakeGitHub

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from app.dedupe import MemoryDeduper
-from app.webhook import create_app
+from undertow.app.dedupe import MemoryDeduper
+from undertow.app.webhook import create_app
 
 PAYLOADS = Path(__file__).resolve().parents[3] / "shared/github/payloads"
 SECRET = "It's a Secret to Everybody"

@@ -24,14 +24,14 @@ import uvicorn
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from analyzers.context import MemoryCache
-from app.dedupe import MemoryDeduper
-from app.emulator import EmulatedGitHub, Faults, PullRequest, create_emulator
-from app.github_auth import InstallationTokens
-from app.github_data import BlobCache
-from app.github_retry import ResilientGitHubAPI
-from app.review import ReviewJob, run_review
-from app.webhook import create_app
+from undertow.analyzers.facts.context import MemoryCache
+from undertow.app.dedupe import MemoryDeduper
+from undertow.app.emulator import EmulatedGitHub, Faults, PullRequest, create_emulator
+from undertow.app.github_auth import InstallationTokens
+from undertow.app.github_data import BlobCache
+from undertow.app.github_retry import ResilientGitHubAPI
+from undertow.app.review import ReviewJob, run_review
+from undertow.app.webhook import create_app
 from tests.benchmarks.synthetic import add_push, build, pull_request
 
 LATENCY = 0.05
@@ -63,7 +63,7 @@ async def webhook_to_check(repo: Path, head: str, push_head: str) -> list[dict]:
     """Seconds from posting a signed webhook to `undertow serve` (uvicorn on loopback, in-process
     queue) until the emulator holds a completed check run for the head: cold (first review),
     warm (`/undertow rescan` of the same head) and a new push of 10 other files."""
-    from app.service import Service
+    from undertow.app.service import Service
 
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()

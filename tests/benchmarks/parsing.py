@@ -18,8 +18,8 @@ import statistics
 import time
 from pathlib import Path
 
-from analyzers import python_facts
-from analyzers.python_modules import summarize_tree
+from undertow.analyzers.python import facts as python_facts
+from undertow.analyzers.python.modules import summarize_tree
 
 MODULE = '''"""Service module {i}."""
 from __future__ import annotations

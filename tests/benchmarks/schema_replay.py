@@ -18,11 +18,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from analyzers.config import Config
-from analyzers.context import MemoryCache, RevisionFacts
-from analyzers.engine import review
-from analyzers.schema.facts import schema_facts
-from app.git import GitRepo
+from undertow.analyzers.core.config import Config
+from undertow.analyzers.facts.context import MemoryCache, RevisionFacts
+from undertow.analyzers.core.engine import review
+from undertow.analyzers.schema.facts import schema_facts
+from undertow.app.git import GitRepo
 
 REVISIONS = 300
 MODELS = 60

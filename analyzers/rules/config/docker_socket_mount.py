@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from analyzers.findings import Finding, Severity
-from analyzers.rules.base import FileRule
-from analyzers.yaml_nodes import compose, get, is_compose_file, items, line, scalar, elements
+from undertow.analyzers.core.findings import Finding, Severity
+from undertow.analyzers.rules.base import FileRule
+from undertow.analyzers.deps.yaml_nodes import compose, get, is_compose_file, items, line, scalar, elements
 
 SOCKET = "/var/run/docker.sock"
 

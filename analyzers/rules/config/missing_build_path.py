@@ -7,12 +7,12 @@ import posixpath
 import re
 from typing import Iterable
 
-from analyzers.findings import Finding, Severity
-from analyzers.indexes import file_index
-from analyzers.limits import MAX_DEPTH, MAX_LINE_CHARS
-from analyzers.rules.base import RepoRule
-from analyzers.services import dockerfile_facts, is_dockerfile
-from analyzers.yaml_nodes import compose, get, is_compose_file, items, line, scalar, scalars, elements
+from undertow.analyzers.core.findings import Finding, Severity
+from undertow.analyzers.facts.indexes import file_index
+from undertow.analyzers.core.limits import MAX_DEPTH, MAX_LINE_CHARS
+from undertow.analyzers.rules.base import RepoRule
+from undertow.analyzers.deps.services import dockerfile_facts, is_dockerfile
+from undertow.analyzers.deps.yaml_nodes import compose, get, is_compose_file, items, line, scalar, scalars, elements
 
 _SCRIPT = re.compile(r"(\.sh|\.bash|(^|/)Makefile|\.mk|(^|/)justfile|(^|/)\.github/workflows/[^/]+\.ya?ml)$")
 # `docker compose ... -f FILE` / `--file FILE`: the former single pattern,

@@ -7,12 +7,12 @@ import re
 import libcst as cst
 from libcst.metadata import PositionProvider, QualifiedNameProvider
 
-from analyzers.findings import Severity, Suggestion
-from analyzers.indexes import file_index
-from analyzers.limits import MAX_LINE_CHARS
-from analyzers.python_names import dotted_name, keyword, qualified_names, string_value
-from analyzers.rules.base import ScopedPythonRule
-from analyzers.yaml_nodes import is_compose_file
+from undertow.analyzers.core.findings import Severity, Suggestion
+from undertow.analyzers.facts.indexes import file_index
+from undertow.analyzers.core.limits import MAX_LINE_CHARS
+from undertow.analyzers.python.names import dotted_name, keyword, qualified_names, string_value
+from undertow.analyzers.rules.base import ScopedPythonRule
+from undertow.analyzers.deps.yaml_nodes import is_compose_file
 
 _ENV_FILE = re.compile(r"(^|/)(\.env(\.[^/]+)?|[^/]+\.env|env\.(example|sample|template|dist))$")
 _DOCS = re.compile(r"\.(md|rst|txt|adoc)$|(^|/)values[^/]*\.ya?ml$|(^|/)Dockerfile[^/]*$|\.[Dd]ockerfile$")

@@ -5,11 +5,11 @@ from __future__ import annotations
 import posixpath
 from typing import Iterable
 
-from analyzers.dependency_map import dependency_map
-from analyzers.findings import Finding, Severity
-from analyzers.manifests import is_pyproject
-from analyzers.manifests.locks import LOCK_NAMES
-from analyzers.rules.base import RepoRule
+from undertow.analyzers.deps.dependency_map import dependency_map
+from undertow.analyzers.core.findings import Finding, Severity
+from undertow.analyzers.deps.manifests import is_pyproject
+from undertow.analyzers.deps.manifests.locks import LOCK_NAMES
+from undertow.analyzers.rules.base import RepoRule
 
 
 class LockfileStale(RepoRule):

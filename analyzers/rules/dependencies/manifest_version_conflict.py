@@ -7,9 +7,9 @@ from typing import Iterable
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
-from analyzers.dependency_map import dependency_map
-from analyzers.findings import Finding, Severity
-from analyzers.rules.base import RepoRule
+from undertow.analyzers.deps.dependency_map import dependency_map
+from undertow.analyzers.core.findings import Finding, Severity
+from undertow.analyzers.rules.base import RepoRule
 
 _DEV_GROUPS = {"dev", "test", "tests", "testing", "lint", "typing", "docs"}
 

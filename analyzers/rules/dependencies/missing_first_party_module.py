@@ -5,10 +5,10 @@ from __future__ import annotations
 import fnmatch
 from typing import Iterable
 
-from analyzers.findings import Finding, Severity
-from analyzers.limits import MAX_DEPTH
-from analyzers.python_index import python_index
-from analyzers.rules.base import RepoRule
+from undertow.analyzers.core.findings import Finding, Severity
+from undertow.analyzers.core.limits import MAX_DEPTH
+from undertow.analyzers.python.index import python_index
+from undertow.analyzers.rules.base import RepoRule
 
 
 class MissingFirstPartyModule(RepoRule):

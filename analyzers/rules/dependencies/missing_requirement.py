@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from analyzers.dependency_map import Problem, dependency_map, first_declaration
-from analyzers.findings import Finding, Severity, Suggestion, fingerprint
-from analyzers.import_names import distribution_name
-from analyzers.rules.base import RepoRule
+from undertow.analyzers.deps.dependency_map import Problem, dependency_map, first_declaration
+from undertow.analyzers.core.findings import Finding, Severity, Suggestion, fingerprint
+from undertow.analyzers.deps.import_names import distribution_name
+from undertow.analyzers.rules.base import RepoRule
 
 
 class MissingRequirement(RepoRule):

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from analyzers.dependency_map import dependency_map
-from analyzers.findings import Finding, Severity
-from analyzers.manifests import is_manifest
-from analyzers.manifests.locks import is_lock_file
-from analyzers.rules.base import RepoRule
-from analyzers.services import is_dockerfile
-from analyzers.yaml_nodes import is_compose_file
+from undertow.analyzers.deps.dependency_map import dependency_map
+from undertow.analyzers.core.findings import Finding, Severity
+from undertow.analyzers.deps.manifests import is_manifest
+from undertow.analyzers.deps.manifests.locks import is_lock_file
+from undertow.analyzers.rules.base import RepoRule
+from undertow.analyzers.deps.services import is_dockerfile
+from undertow.analyzers.deps.yaml_nodes import is_compose_file
 
 
 class RemovedRequirementStillImported(RepoRule):

@@ -7,12 +7,12 @@ from typing import Iterable
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
-from analyzers.dependency_map import dependency_map
-from analyzers.findings import Finding, Severity
-from analyzers.limits import within_size
-from analyzers.manifests import is_pyproject, is_requirements_file
-from analyzers.manifests.locks import LOCK_NAMES
-from analyzers.rules.base import RepoRule
+from undertow.analyzers.deps.dependency_map import dependency_map
+from undertow.analyzers.core.findings import Finding, Severity
+from undertow.analyzers.core.limits import within_size
+from undertow.analyzers.deps.manifests import is_pyproject, is_requirements_file
+from undertow.analyzers.deps.manifests.locks import LOCK_NAMES
+from undertow.analyzers.rules.base import RepoRule
 
 _DEV_GROUPS = {"dev", "test", "tests", "testing", "lint", "typing", "docs"}
 MAX_SEPARATE = 5

@@ -6,10 +6,10 @@ import re
 from typing import Iterable
 from urllib.parse import urlsplit
 
-from analyzers.findings import Finding, Severity
-from analyzers.manifests import is_pyproject, is_requirements_file, manifest_of
-from analyzers.manifests.model import Declared
-from analyzers.rules.base import FileRule
+from undertow.analyzers.core.findings import Finding, Severity
+from undertow.analyzers.deps.manifests import is_pyproject, is_requirements_file, manifest_of
+from undertow.analyzers.deps.manifests.model import Declared
+from undertow.analyzers.rules.base import FileRule
 
 _SHA = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
 _VCS = re.compile(r"^(git|hg|svn|bzr)\+", re.IGNORECASE)

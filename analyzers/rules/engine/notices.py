@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from analyzers.findings import Finding, Severity
-from analyzers.rules.base import EngineRule, RepoRule
+from undertow.analyzers.core.findings import Finding, Severity
+from undertow.analyzers.rules.base import EngineRule, RepoRule
 
 
 class UnparseableFile(RepoRule):
@@ -36,7 +36,7 @@ class UnparseableFile(RepoRule):
         (files the engine parses itself get their notice from the engine)."""
         if ctx.side != "head":
             return
-        from analyzers.schema.facts import schema_facts
+        from undertow.analyzers.schema.facts import schema_facts
 
         facts = schema_facts(ctx.facts, ctx.config)
         for changed in ctx.changes.present:

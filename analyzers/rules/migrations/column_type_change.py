@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from analyzers.findings import Severity
-from analyzers.rules.base import RepoRule
-from analyzers.rules.migrations.common import OperationRule
+from undertow.analyzers.core.findings import Severity
+from undertow.analyzers.rules.base import RepoRule
+from undertow.analyzers.rules.migrations.common import OperationRule
 
 
 class ColumnTypeChange(OperationRule, RepoRule):

@@ -7,8 +7,8 @@ import re
 from dataclasses import dataclass
 from typing import Iterator
 
-from analyzers.schema.facts import SchemaFacts, expected_columns, is_migration_path, schema_facts
-from analyzers.schema.model import Schema
+from undertow.analyzers.schema.facts import SchemaFacts, expected_columns, is_migration_path, schema_facts
+from undertow.analyzers.schema.model import Schema
 
 # Case-insensitive `\bNAME\b` has no literal prefix to skip ahead with: each word start of the
 # SQL is compared with the whole name. Names are identifiers (at most 63 characters in
@@ -58,7 +58,7 @@ def mapped_by(facts, table: str, column: str | None) -> str | None:
     for expected in expected_columns(facts):
         if expected.table == table and (column is None or expected.column == column):
             return f"{expected.path}:{expected.line}"
-    from analyzers.python_index import python_index
+    from undertow.analyzers.python.index import python_index
 
     if len(table) > _MAX_NAME_CHARS or len(column or "") > _MAX_NAME_CHARS:
         return None  # no database has such a name; and a search for it costs its length per position

@@ -5,10 +5,10 @@ from __future__ import annotations
 import libcst as cst
 from libcst.metadata import PositionProvider, QualifiedNameProvider
 
-from analyzers.findings import Severity
-from analyzers.python_modules import ModuleIndex
-from analyzers.python_names import qualified_names
-from analyzers.rules.base import ScopedPythonRule
+from undertow.analyzers.core.findings import Severity
+from undertow.analyzers.python.modules import ModuleIndex
+from undertow.analyzers.python.names import qualified_names
+from undertow.analyzers.rules.base import ScopedPythonRule
 
 _DEPENDS = {"fastapi.Depends", "fastapi.params.Depends", "fastapi.Security"}
 _CONTEXT_MANAGERS = {"contextmanager", "asynccontextmanager", "contextlib.contextmanager", "contextlib.asynccontextmanager"}

@@ -8,9 +8,9 @@ import re
 import libcst as cst
 from libcst.metadata import PositionProvider, QualifiedNameProvider
 
-from analyzers.findings import Severity
-from analyzers.python_names import dotted_name, qualified_names, string_value
-from analyzers.rules.base import ScopedPythonRule
+from undertow.analyzers.core.findings import Severity
+from undertow.analyzers.python.names import dotted_name, qualified_names, string_value
+from undertow.analyzers.rules.base import ScopedPythonRule
 
 SECRET_NAME = re.compile(
     r"(secret|passw(or)?d|passwd|pwd|token|api_?key|apikey|private_?key|access_?key|auth_?key|credential|client_secret|signing_key)",

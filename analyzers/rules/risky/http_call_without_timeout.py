@@ -5,9 +5,9 @@ from __future__ import annotations
 import libcst as cst
 from libcst.metadata import PositionProvider, QualifiedNameProvider
 
-from analyzers.findings import Severity
-from analyzers.python_names import dotted_name, has_star_kwargs, keyword, keyword_suggestion, qualified_names
-from analyzers.rules.base import ScopedPythonRule
+from undertow.analyzers.core.findings import Severity
+from undertow.analyzers.python.names import dotted_name, has_star_kwargs, keyword, keyword_suggestion, qualified_names
+from undertow.analyzers.rules.base import ScopedPythonRule
 
 _METHODS = {"get", "post", "put", "patch", "delete", "head", "options", "request"}
 

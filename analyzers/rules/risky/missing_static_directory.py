@@ -7,10 +7,10 @@ import posixpath
 import libcst as cst
 from libcst.metadata import PositionProvider, QualifiedNameProvider
 
-from analyzers.findings import Severity
-from analyzers.limits import MAX_DEPTH
-from analyzers.python_names import keyword, qualified_names, string_value
-from analyzers.rules.base import ScopedPythonRule
+from undertow.analyzers.core.findings import Severity
+from undertow.analyzers.core.limits import MAX_DEPTH
+from undertow.analyzers.python.names import keyword, qualified_names, string_value
+from undertow.analyzers.rules.base import ScopedPythonRule
 
 _DIRECTORY_ARGS = {
     "starlette.staticfiles.StaticFiles": "directory",

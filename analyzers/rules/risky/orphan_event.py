@@ -6,11 +6,11 @@ import fnmatch
 import re
 from typing import Iterable
 
-from analyzers.findings import Finding, Severity
-from analyzers.indexes import file_index
-from analyzers.python_facts import is_test_path
-from analyzers.python_index import python_index
-from analyzers.rules.base import RepoRule
+from undertow.analyzers.core.findings import Finding, Severity
+from undertow.analyzers.facts.indexes import file_index
+from undertow.analyzers.python.facts import is_test_path
+from undertow.analyzers.python.index import python_index
+from undertow.analyzers.rules.base import RepoRule
 
 _JS_FILES = (".js", ".jsx", ".ts", ".tsx", ".mjs", ".cjs", ".vue", ".svelte")
 # Possessive: the name can give back nothing that the closing quote could match.

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from analyzers.findings import Finding, Severity
-from analyzers.python_facts import is_test_path
-from analyzers.python_index import python_index
-from analyzers.rules.base import RepoRule
+from undertow.analyzers.core.findings import Finding, Severity
+from undertow.analyzers.python.facts import is_test_path
+from undertow.analyzers.python.index import python_index
+from undertow.analyzers.rules.base import RepoRule
 
 
 class OrphanQueue(RepoRule):

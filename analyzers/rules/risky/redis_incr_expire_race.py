@@ -5,9 +5,9 @@ from __future__ import annotations
 import libcst as cst
 from libcst.metadata import PositionProvider
 
-from analyzers.findings import Severity
-from analyzers.python_names import dotted_name, keyword, source_of
-from analyzers.rules.base import ScopedPythonRule
+from undertow.analyzers.core.findings import Severity
+from undertow.analyzers.python.names import dotted_name, keyword, source_of
+from undertow.analyzers.rules.base import ScopedPythonRule
 
 _INCREMENTS = {"incr", "incrby", "incrbyfloat", "hincrby", "hincrbyfloat"}
 _EXPIRES = {"expire", "pexpire", "expireat", "pexpireat"}

@@ -8,9 +8,9 @@ import libcst as cst
 import libcst.matchers as m
 from libcst.metadata import PositionProvider, QualifiedNameProvider
 
-from analyzers.findings import Severity
-from analyzers.python_names import dotted_name, qualified_names
-from analyzers.rules.base import ScopedPythonRule
+from undertow.analyzers.core.findings import Severity
+from undertow.analyzers.python.names import dotted_name, qualified_names
+from undertow.analyzers.rules.base import ScopedPythonRule
 
 _LOG_METHODS = {"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log"}
 _CREDENTIAL = re.compile(

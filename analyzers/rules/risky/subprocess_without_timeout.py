@@ -5,9 +5,9 @@ from __future__ import annotations
 import libcst as cst
 from libcst.metadata import PositionProvider, QualifiedNameProvider
 
-from analyzers.findings import Severity, Suggestion
-from analyzers.python_names import has_star_kwargs, keyword, keyword_suggestion, qualified_names
-from analyzers.rules.base import ScopedPythonRule
+from undertow.analyzers.core.findings import Severity, Suggestion
+from undertow.analyzers.python.names import has_star_kwargs, keyword, keyword_suggestion, qualified_names
+from undertow.analyzers.rules.base import ScopedPythonRule
 
 _WAITING_FUNCTIONS = {
     "subprocess.run",

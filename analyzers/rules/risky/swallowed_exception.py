@@ -6,9 +6,9 @@ import libcst as cst
 import libcst.matchers as m
 from libcst.metadata import PositionProvider
 
-from analyzers.findings import Severity
-from analyzers.python_names import dotted_name
-from analyzers.rules.base import ScopedPythonRule
+from undertow.analyzers.core.findings import Severity
+from undertow.analyzers.python.names import dotted_name
+from undertow.analyzers.rules.base import ScopedPythonRule
 
 _BROAD = {"Exception", "BaseException", "builtins.Exception", "builtins.BaseException"}
 _LOG_METHODS = {"exception", "error", "warning", "warn", "critical", "fatal"}

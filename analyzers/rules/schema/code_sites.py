@@ -7,8 +7,8 @@ import ast
 from dataclasses import dataclass
 from typing import Iterator
 
-from analyzers.indexes import file_facts
-from analyzers.python_syntax import Unparseable, parse_ast
+from undertow.analyzers.facts.indexes import file_facts
+from undertow.analyzers.python.syntax import Unparseable, parse_ast
 
 MAX_SOURCE_BYTES = 1024 * 1024
 SQL_CALLS = {"text", "execute", "exec_driver_sql", "executemany", "fetch", "fetchrow", "fetchval", "read_sql", "read_sql_query"}

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from analyzers.findings import Finding, Severity
-from analyzers.rules.base import RepoRule
-from analyzers.schema.facts import schema_facts
+from undertow.analyzers.core.findings import Finding, Severity
+from undertow.analyzers.rules.base import RepoRule
+from undertow.analyzers.schema.facts import schema_facts
 
 
 class MigrationGraphBroken(RepoRule):

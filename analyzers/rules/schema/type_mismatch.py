@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from analyzers.findings import Finding, Severity
-from analyzers.rules.base import RepoRule
-from analyzers.schema.facts import expected_columns, schema_facts
-from analyzers.schema.model import type_family
+from undertow.analyzers.core.findings import Finding, Severity
+from undertow.analyzers.rules.base import RepoRule
+from undertow.analyzers.schema.facts import expected_columns, schema_facts
+from undertow.analyzers.schema.model import type_family
 
 _SAME = [{"text"}, {"integer"}]
 

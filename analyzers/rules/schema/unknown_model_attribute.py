@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from analyzers.findings import Finding, Severity
-from analyzers.rules.base import RepoRule
-from analyzers.rules.schema.code_sites import changed_sites
-from analyzers.schema.facts import model_classes
+from undertow.analyzers.core.findings import Finding, Severity
+from undertow.analyzers.rules.base import RepoRule
+from undertow.analyzers.rules.schema.code_sites import changed_sites
+from undertow.analyzers.schema.facts import model_classes
 
 # What SQLAlchemy, Flask-SQLAlchemy and SQLModel put on every mapped class.
 _PROVIDED = {"query", "metadata", "registry", "c", "columns", "query_class", "model_config", "model_fields",

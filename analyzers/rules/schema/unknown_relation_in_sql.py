@@ -8,11 +8,11 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 
-from analyzers.findings import Finding, Severity
-from analyzers.rules.base import RepoRule
-from analyzers.rules.schema.code_sites import changed_sites
-from analyzers.schema.facts import schema_facts
-from analyzers.schema.sql_replay import DIALECTS
+from undertow.analyzers.core.findings import Finding, Severity
+from undertow.analyzers.rules.base import RepoRule
+from undertow.analyzers.rules.schema.code_sites import changed_sites
+from undertow.analyzers.schema.facts import schema_facts
+from undertow.analyzers.schema.sql_replay import DIALECTS
 
 _SQL_START = ("select", "insert", "update", "delete", "with", "merge")
 

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from analyzers.rules import ALL_RULES, FAMILIES, EngineRule, FileRule, PythonRule, RepoRule
+from undertow.analyzers.rules import ALL_RULES, FAMILIES, EngineRule, FileRule, PythonRule, RepoRule
 
 SECTIONS = ["What it does", "Why is this bad?", "Example", "Use instead"]
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from gidgethub import sansio
 
-from app.handlers import router
-from app.handlers.context import HandlerContext
-from app.review import ReviewJob
+from undertow.app.handlers import router
+from undertow.app.handlers.context import HandlerContext
+from undertow.app.review import ReviewJob
 
 PAYLOADS = Path(__file__).resolve().parents[4] / "shared/github/payloads"
 

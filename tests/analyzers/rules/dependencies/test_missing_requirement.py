@@ -1,6 +1,6 @@
 import pytest
 
-from analyzers.import_names import IMPORT_TO_DISTRIBUTIONS, candidate_distributions
+from undertow.analyzers.deps.import_names import IMPORT_TO_DISTRIBUTIONS, candidate_distributions
 from tests.gitrepo import findings, only
 
 WEB_DOCKERFILE = "FROM python:3.12-slim\nCOPY requirements-web.txt .\nRUN pip install -r requirements-web.txt\nCOPY app app\nCMD [\"uvicorn\", \"app.web.main:app\"]\n"

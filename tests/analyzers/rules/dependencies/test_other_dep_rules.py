@@ -1,6 +1,6 @@
 """DEP002, DEP003, DEP005, DEP006, DEP007."""
 
-from analyzers.rules.dependencies.manifest_version_conflict import compatible
+from undertow.analyzers.rules.dependencies.manifest_version_conflict import compatible
 from tests.gitrepo import findings, only
 from tests.analyzers.rules.dependencies.test_missing_requirement import SEED
 

@@ -1,6 +1,6 @@
 import pytest
 
-from analyzers.rules.risky.hardcoded_secret import looks_like_secret
+from undertow.analyzers.rules.risky.hardcoded_secret import looks_like_secret
 from tests.gitrepo import findings, only
 
 

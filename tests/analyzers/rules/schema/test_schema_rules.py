@@ -111,10 +111,10 @@ def test_tables_only_altered_by_migrations_exist_with_unknown_columns(make_pr, c
 
 
 def test_incremental_head_replay_equals_a_full_replay(make_pr):
-    from analyzers.config import Config
-    from analyzers.context import RevisionFacts
-    from analyzers.schema.facts import schema_facts
-    from app.git import GitRepo
+    from undertow.analyzers.core.config import Config
+    from undertow.analyzers.facts.context import RevisionFacts
+    from undertow.analyzers.schema.facts import schema_facts
+    from undertow.app.git import GitRepo
 
     pr = {
         "alembic/versions/b1.py": revision("b1", "a1", "    op.add_column('jobs', sa.Column('owner', sa.String(), nullable=False))\n"),
@@ -127,7 +127,7 @@ def test_incremental_head_replay_equals_a_full_replay(make_pr):
         head_facts.base, head_facts.changes = RevisionFacts(base), git.changes("main", "HEAD")
         incremental = schema_facts(head_facts, Config())
         full = schema_facts(RevisionFacts(head), Config())
-    from analyzers.schema.facts import _incremental
+    from undertow.analyzers.schema.facts import _incremental
 
     with GitRepo(repo.path) as git:
         again = RevisionFacts(git.snapshot("HEAD"))

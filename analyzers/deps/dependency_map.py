@@ -1,0 +1,323 @@
+"""The dependency facts of a revision: manifests, images, and which manifest covers which file.
+
+Built from per-file facts (cached per blob) of manifests, lock files, Dockerfiles, compose
+files and Python imports; computed once per revision and shared by the DEP rules."""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+
+
+from undertow.analyzers.core.config import Config
+from undertow.analyzers.facts.context import RevisionFacts
+from undertow.analyzers.deps.import_names import candidate_distributions, is_stdlib, providers
+from undertow.analyzers.facts.indexes import file_index
+from undertow.analyzers.deps.manifests import is_manifest, is_requirements_file, parse_manifest
+from undertow.analyzers.deps.manifests.locks import is_lock_file, parse_lock
+from undertow.analyzers.python.facts import is_test_path
+from undertow.analyzers.python.index import PythonIndex, python_index
+from undertow.analyzers.deps.services import Image, compose_facts, dockerfile_facts, entry_points, is_dockerfile
+from undertow.analyzers.deps.yaml_nodes import is_compose_file
+
+_DEV_GROUPS = {"dev", "test", "tests", "testing", "lint", "typing", "docs"}
+
+
+def _manifest_json(path: str, text: str) -> dict:
+    manifest = parse_manifest(path, text)
+    return {
+        "declared": [
+            {"key": d.key, "name": d.name, "line": d.line, "group": d.group, "text": d.text, "specifier": d.specifier, "url": d.url}
+            for d in manifest.declared
+        ],
+        "includes": [list(i) for i in manifest.includes],
+        "problems": len(manifest.problems),
+    }
+
+
+@dataclass
+class Coverage:
+    """The manifests one environment installs (one image, or the nearest manifests): together
+    they must declare what a file imports."""
+
+    manifests: list[str]
+    reason: str  # "reached from docker/worker.Dockerfile (it runs app.worker.main)"
+    groups: frozenset[str] | None  # None: every group counts
+    image: str | None = None
+
+    @property
+    def manifest(self) -> str:
+        return "+".join(self.manifests)
+
+    @property
+    def shown(self) -> str:
+        return " and ".join(self.manifests)
+
+
+@dataclass
+class Problem:
+    path: str
+    line: int
+    module: str
+    candidates: list[str]
+    coverage: Coverage
+
+
+class DependencyMap:
+    def __init__(self, facts: RevisionFacts, config: Config) -> None:
+        self.facts = facts
+        self.config = config
+        self.index: PythonIndex = python_index(facts)
+        self.manifests: dict[str, dict] = file_index(facts, "manifests", is_manifest, _manifest_json)
+        self.locks: dict[str, dict[str, str]] = file_index(facts, "locks", is_lock_file, lambda p, t: parse_lock(t))
+        self.images = self._images()
+        self._reach: dict[str, set[str]] = {}
+        # Cached per revision: it is a pass over every module name and every path.
+        self.first_party: set[str] = set(facts.get("first-party-names", lambda snapshot: sorted(
+            self.index.top_names | {p.split("/", 1)[0] for p in snapshot.entries() if "/" in p})))
+
+    # -- manifests ------------------------------------------------------------------------
+
+    def declared(self, manifest: str, groups: frozenset[str] | None, seen: frozenset[str] = frozenset()) -> dict[str, dict]:
+        """{normalised name: declaration} of a manifest, following `-r` includes."""
+        data = self.manifests.get(manifest)
+        if data is None or manifest in seen:
+            return {}
+        result: dict[str, dict] = {}
+        for option, _line, target in data["includes"]:
+            if option == "-r":
+                result.update(self.declared(posixpath.normpath(posixpath.join(posixpath.dirname(manifest), target)), groups, seen | {manifest}))
+        for dep in data["declared"]:
+            if groups is None or dep["group"] in groups:
+                result.setdefault(dep["key"], dep)
+        return result
+
+    def locked(self, manifest: str) -> set[str]:
+        directory = posixpath.dirname(manifest)
+        names: set[str] = set()
+        for path, packages in self.locks.items():
+            if posixpath.dirname(path) == directory:
+                names.update(packages)
+        return names
+
+    def declaring(self, candidates: list[str]) -> list[tuple[str, dict]]:
+        """Every (manifest, declaration) in the repository that declares one of ``candidates``."""
+        found = []
+        for manifest in sorted(self.manifests):
+            for dep in self.manifests[manifest]["declared"]:
+                if dep["key"] in candidates:
+                    found.append((manifest, dep))
+        return found
+
+    # -- images ---------------------------------------------------------------------------
+
+    def _images(self) -> list[Image]:
+        dockerfiles = file_index(self.facts, "dockerfile-facts", is_dockerfile, dockerfile_facts)
+        services = [s for data in file_index(self.facts, "compose-services", is_compose_file, compose_facts).values() for s in data]
+        contexts: dict[str, set[str]] = {}
+        for service in services:
+            if service["dockerfile"]:
+                contexts.setdefault(service["dockerfile"], set()).add(service["context"])
+        images: list[Image] = []
+        for path, data in sorted(dockerfiles.items()):
+            candidates = sorted(contexts.get(path, set())) or [posixpath.dirname(path), ""]
+            image = Image(name=path, dockerfile=path)
+            for kind, target in data["installs"]:
+                if kind == "requirements":
+                    manifest = self._copied(target, data["copies"], candidates)
+                    if manifest:
+                        image.manifests.append(manifest)
+                else:
+                    for context in candidates:
+                        pyproject = posixpath.join(context, "pyproject.toml") if context else "pyproject.toml"
+                        if pyproject in self.manifests:
+                            image.manifests.append(pyproject)
+                            image.extras += [e.strip() for e in target.split(",") if e.strip()]
+                            break
+            for command in data["commands"]:
+                image.commands.append(command)
+                image.entries += entry_points(command)
+            if image.manifests:
+                images.append(image)
+        by_dockerfile = {image.dockerfile: image for image in images}
+        for service in services:
+            base = by_dockerfile.get(service["dockerfile"] or "")
+            if base is not None and service["command"]:
+                entries = entry_points(service["command"])
+                if entries:
+                    images.append(Image(
+                        name=f"the {service['service']} service ({service['file']})", dockerfile=base.dockerfile,
+                        manifests=base.manifests, extras=base.extras, entries=entries, commands=[service["command"]],
+                    ))
+        for service in self.config.services:
+            if service.entry:
+                images.append(Image(name=f"the {service.name} service (.github/undertow.yml)", dockerfile="",
+                                    manifests=[service.manifest], entries=[("module", service.entry)]))
+        return images
+
+    def _copied(self, target: str, copies: list[list[str]], contexts: list[str]) -> str | None:
+        """The repository path of a requirements file a Dockerfile installs by its in-image path."""
+        name = posixpath.basename(target)
+        for src, dst, *_ in copies:
+            if posixpath.basename(src) == name or (dst.endswith("/") is False and posixpath.basename(dst) == name):
+                for context in contexts:
+                    path = posixpath.normpath(posixpath.join(context, src)) if context else posixpath.normpath(src)
+                    if path in self.manifests:
+                        return path
+            elif src in (".", "./"):
+                for context in contexts:
+                    path = posixpath.normpath(posixpath.join(context, target.lstrip("/").split("/", 1)[-1] if target.startswith("/") else target))
+                    if path in self.manifests:
+                        return path
+        for context in contexts:
+            path = posixpath.normpath(posixpath.join(context, name)) if context else name
+            if path in self.manifests:
+                return path
+        return None
+
+    def _entry_file(self, kind: str, value: str) -> str | None:
+        if kind == "file":
+            return value if value in self.index.files else None
+        parts = value.split(".")
+        for cut in range(len(parts), 0, -1):
+            path = self.index.by_module.get(".".join(parts[:cut]))
+            if path:
+                return path
+        return None
+
+    def reached(self, image: Image) -> set[str]:
+        """The first-party files an image's entry points import, transitively."""
+        if image.name not in self._reach:
+            start = sorted({f for kind, value in image.entries if (f := self._entry_file(kind, value))})
+            # Cached per revision under the entry files: the walk reads every reachable file's imports.
+            self._reach[image.name] = set(self.facts.get(f"reach:{','.join(start)}", lambda _: sorted(self._walk(start))))
+        return self._reach[image.name]
+
+    def _walk(self, start: list[str]) -> set[str]:
+        edges = self.index.part("import_edges")
+        seen: set[str] = set()
+        stack = list(start)
+        while stack:
+            path = stack.pop()
+            if path in seen:
+                continue
+            seen.add(path)
+            stack += self.imported_files(edges.get(path, []))
+        return seen
+
+    def imported_files(self, imports: list[list]) -> list[str]:
+        """The first-party files that ``[module, names]`` imports name."""
+        files = []
+        for module, names in imports:
+            split = self.index.split(module)
+            if split is None:
+                continue
+            target = self.index.by_module.get(module)
+            if target:
+                files.append(target)
+                # A package's __init__ imports are run too; its submodules only when named.
+            for name in names or []:
+                sub = self.index.by_module.get(f"{module}.{name}")
+                if sub:
+                    files.append(sub)
+        return files
+
+    # -- coverage -------------------------------------------------------------------------
+
+    def coverage(self, path: str) -> list[Coverage]:
+        test = is_test_path(path)
+        found: list[Coverage] = []
+        for image in self.images:
+            if path in self.reached(image):
+                entry = next((v for _k, v in image.entries), "")
+                reason = f"reached from {image.name}" + (f" (it runs {entry})" if entry else "")
+                groups = None if test else frozenset({"", *image.extras})
+                found.append(Coverage(_installed(image.manifests, self.manifests), reason, groups, image.name))
+        if found:
+            return found
+        return self._nearest(path, test)
+
+    def _nearest(self, path: str, test: bool) -> list[Coverage]:
+        directory = posixpath.dirname(path)
+        while True:
+            here = [m for m in self.manifests if posixpath.dirname(m) == directory]
+            if here:
+                break
+            if not directory:
+                return []
+            directory = posixpath.dirname(directory)
+        pyprojects = [m for m in here if m.endswith(("pyproject.toml", "setup.cfg")) and self.manifests[m]["declared"]]
+        requirements = [m for m in here if is_requirements_file(m)]
+        main = [m for m in requirements if not _is_dev_manifest(m)]
+        if test:
+            # Tests run with the dev tooling installed: every group and dev requirement file
+            # counts; without any visible dev manifest the test tooling is declared somewhere
+            # we cannot see (tox.ini, CI), so there is nothing to judge.
+            dev_groups = any(d["group"] for m in pyprojects for d in self.manifests[m]["declared"])
+            if not dev_groups and not any(_is_dev_manifest(m) for m in requirements):
+                return []
+            return [Coverage(_installed(sorted(here), self.manifests), "the nearest manifests (tests)", None)]
+        chosen = _installed(pyprojects + main or requirements, self.manifests)
+        groups = frozenset({""} | {g for m in pyprojects for d in self.manifests[m]["declared"] if (g := d["group"]) and g not in _DEV_GROUPS})
+        return [Coverage(chosen, "the nearest manifest" + ("s" if len(chosen) > 1 else ""), groups)] if chosen else []
+
+    def declares(self, coverage: Coverage, candidates: list[str]) -> bool:
+        names: set[str] = set()
+        for manifest in coverage.manifests:
+            names.update(self.declared(manifest, coverage.groups))
+            names.update(self.locked(manifest))
+        if any(c in names for c in candidates):
+            return True
+        return any(p in names for c in candidates for p in providers(c))
+
+    def is_third_party(self, module: str) -> bool:
+        top = module.split(".")[0]
+        return bool(module) and not is_stdlib(module) and top not in _BUILD_ENVIRONMENT and top not in self.first_party and top != "__main__"
+
+    def problems(self, path: str) -> list[Problem]:
+        """Third-party imports of ``path`` that a covering manifest does not declare."""
+        facts = self.index.files.get(path)
+        if facts is None or posixpath.basename(path) in _BUILD_SCRIPTS:
+            return []
+        coverages = None
+        found = []
+        for module, _names, line, optional, relative in facts.get("import_sites", []):
+            if optional or relative or not self.is_third_party(module):
+                continue
+            if coverages is None:
+                coverages = self.coverage(path)
+            candidates = candidate_distributions(module)
+            for coverage in coverages:
+                if not self.declares(coverage, candidates):
+                    found.append(Problem(path, line, module, candidates, coverage))
+        return found
+
+
+# Scripts run by the packaging tools, and modules every Python environment built by pip has.
+_BUILD_SCRIPTS = {"setup.py", "noxfile.py", "fabfile.py", "conf.py"}
+_BUILD_ENVIRONMENT = {"setuptools", "pkg_resources", "pip", "wheel", "_distutils_hack"}
+
+
+def _installed(manifests: list[str], known: dict) -> list[str]:
+    """What actually gets installed: a pip-compile input (x.in) is replaced by its output (x.txt)."""
+    chosen = []
+    for manifest in manifests:
+        if manifest.endswith(".in") and manifest[:-3] + ".txt" in known:
+            manifest = manifest[:-3] + ".txt"
+        if manifest not in chosen:
+            chosen.append(manifest)
+    return chosen
+
+
+def _is_dev_manifest(path: str) -> bool:
+    name = posixpath.basename(path).lower()
+    return any(word in name for word in ("dev", "test", "lint", "doc", "ci", "constraint"))
+
+
+def dependency_map(facts: RevisionFacts, config: Config) -> DependencyMap:
+    return facts.local("dependency-map", lambda _: DependencyMap(facts, config))
+
+
+def first_declaration(found: list[tuple[str, dict]]) -> tuple[str, dict] | None:
+    pinned = [f for f in found if f[1]["specifier"].startswith("==")]
+    return (pinned or found or [None])[0]

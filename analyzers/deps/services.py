@@ -1,0 +1,193 @@
+"""Which image runs which code with which manifest: Dockerfiles, compose services and config."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import shlex
+from dataclasses import dataclass, field
+
+from undertow.analyzers.core.limits import MAX_LINE_CHARS, too_deep
+from undertow.analyzers.deps.yaml_nodes import compose, get, items, scalar, elements
+
+_DOCKERFILE = re.compile(r"(^|/)(Dockerfile([.-][^/]*)?|[^/]+\.[Dd]ockerfile)$")
+_PIP_R = re.compile(r"(?:-r|--requirement)[=\s]+(\S+)")  # starts only at -r: each run scanned once
+# `pip install ... .[extras]` within one command of a RUN line (up to `&`, `;` or `|`). The
+# former single pattern, `pip3?\s+install\b[^&;|]*?\s...`, rescanned the rest of the command
+# from every "pip": quadratic in a line of repeated `pip install`. Now the first `pip install`
+# of each command is found, and the project argument searched once after it.
+_COMMAND_SEPARATOR = re.compile(r"[&;|]")
+_PIP_INSTALL = re.compile(r"pip3?+\s++install\b")
+_PROJECT_ARG = re.compile(r"\s(-e\s++)?['\"]?\.(\[[^\]\[]++\])?['\"]?(?:\s|$)")
+_WRAPPERS = frozenset({"exec", "uv", "poetry", "pipenv", "run", "pdm", "opentelemetry-instrument", "ddtrace-run", "newrelic-admin", "run-program", "tini", "--", "dumb-init"})
+_SYNC = re.compile(r"\b(uv\s++sync|poetry\s++install|pdm\s++install|pipenv\s++install)\b")
+
+
+@dataclass
+class Image:
+    name: str  # "docker/worker.Dockerfile" or "service worker (docker-compose.yml)"
+    dockerfile: str
+    manifests: list[str] = field(default_factory=list)  # repo paths
+    extras: list[str] = field(default_factory=list)
+    entries: list[tuple[str, str]] = field(default_factory=list)  # (kind "module"|"file", value)
+    commands: list[str] = field(default_factory=list)
+
+
+def is_dockerfile(path: str) -> bool:
+    return bool(_DOCKERFILE.search(path))
+
+
+def dockerfile_facts(path: str, text: str) -> dict:
+    copies: list[list[str]] = []
+    installs: list[list[str]] = []
+    commands: list[str] = []
+    for instruction, rest, line in instructions(text):
+        if instruction in ("COPY", "ADD"):
+            args = _args(rest)
+            if args and not any(a.startswith("--from") for a in args):
+                args = [a for a in args if not a.startswith("--")]
+                copies += [[src, args[-1], instruction, line] for src in args[:-1]]
+        elif instruction == "RUN":
+            installs += [["requirements", m] for m in _PIP_R.findall(rest)]
+            if (extras := _project_install(rest)) is not None:
+                installs.append(["project", extras])
+            elif _SYNC.search(rest):
+                installs.append(["project", ""])
+        elif instruction in ("CMD", "ENTRYPOINT"):
+            commands.append(" ".join(_args(rest)))
+    return {"copies": copies, "installs": installs, "commands": commands}
+
+
+def _project_install(run: str) -> str | None:
+    """The extras of the first `pip install .` / `pip install -e ".[dev]"` of a RUN line ("" for
+    none), or None when it installs no local project."""
+    commands = _COMMAND_SEPARATOR.split(run)
+    for number, command in enumerate(commands):
+        pip = _PIP_INSTALL.search(command)
+        if pip is None:
+            continue
+        # A separator right after the "." is no end of the argument ("." then "&&" is).
+        text = command if number == len(commands) - 1 else command + "\0"
+        if (arg := _PROJECT_ARG.search(text, pip.end())) is not None:
+            return (arg.group(2) or "").strip("[]")
+    return None
+
+
+def compose_facts(path: str, text: str) -> list[dict]:
+    root = compose(text)
+    here = posixpath.dirname(path)
+    services = []
+    for name, body in items(get(root, "services")):
+        build = get(body, "build")
+        context = dockerfile = None
+        if build is not None:
+            context = posixpath.normpath(posixpath.join(here, scalar(build) or scalar(get(build, "context")) or "."))
+            dockerfile = posixpath.normpath(posixpath.join(context, scalar(get(build, "dockerfile")) or "Dockerfile"))
+        command_node = get(body, "command")
+        command = scalar(command_node) or " ".join(scalar(n) or "" for n in elements(command_node))
+        services.append({"service": name, "file": path, "context": context, "dockerfile": dockerfile,
+                         "image": scalar(get(body, "image")), "command": command or None})
+    return services
+
+
+def entry_points(command: str) -> list[tuple[str, str]]:
+    """Modules or files a CMD/command line starts: python -m, uvicorn, gunicorn, celery, arq..."""
+    found: list[tuple[str, str]] = []
+    for part in re.split(r"&&|\|\||;", command):
+        try:
+            tokens = shlex.split(part)
+        except ValueError:
+            tokens = part.split()
+        if not tokens:
+            continue
+        if tokens[0] in ("sh", "bash", "/bin/sh", "/bin/bash") and "-c" in tokens:
+            index = tokens.index("-c")
+            if index + 1 < len(tokens):
+                found += entry_points(tokens[index + 1])
+            continue
+        # Wrappers and VAR=value words before the program (an index: slicing the list once per
+        # word was quadratic in a command of many assignments).
+        start = 0
+        while start < len(tokens) and (tokens[start] in _WRAPPERS or "=" in tokens[start]):
+            start += 1
+        tokens = tokens[start:]
+        if not tokens:
+            continue
+        program = posixpath.basename(tokens[0])
+        args = tokens[1:]
+        if program.startswith("python"):
+            if "-m" in args and args.index("-m") + 1 < len(args):
+                module = args[args.index("-m") + 1]
+                if module in ("uvicorn", "gunicorn", "celery", "hypercorn", "arq", "flask", "fastapi"):
+                    found += entry_points(" ".join([module, *args[args.index("-m") + 2:]]))
+                else:
+                    found.append(("module", module))
+            else:
+                script = next((a for a in args if a.endswith(".py")), None)
+                if script:
+                    found.append(("file", script.lstrip("./")))
+        elif program in ("uvicorn", "gunicorn", "hypercorn", "daphne", "granian"):
+            target = next((a for a in args if ":" in a and not a.startswith("-") and "=" not in a), None)
+            target = target or next((a for a in args if not a.startswith("-") and "." in a and "/" not in a), None)
+            if target:
+                found.append(("module", target.split(":")[0]))
+        elif program == "celery":
+            for i, arg in enumerate(args):
+                if arg in ("-A", "--app") and i + 1 < len(args):
+                    found.append(("module", args[i + 1].split(":")[0]))
+                elif arg.startswith("--app="):
+                    found.append(("module", arg.split("=", 1)[1].split(":")[0]))
+        elif program == "arq" and args:
+            target = next((a for a in args if not a.startswith("-")), None)
+            if target:
+                found.append(("module", target.rsplit(".", 1)[0]))
+        elif program == "fastapi" and len(args) >= 2 and args[0] in ("run", "dev"):
+            found.append(("file", args[1].lstrip("./")))
+        elif program == "flask":
+            for i, arg in enumerate(args):
+                if arg == "--app" and i + 1 < len(args):
+                    found.append(("module", args[i + 1].split(":")[0]))
+    return found
+
+
+def instructions(text: str):
+    """(INSTRUCTION, arguments, first line) of a Dockerfile, continuation lines joined.
+
+    An instruction with a physical line longer than MAX_LINE_CHARS is left out."""
+    parts: list[str] = []
+    start, skipped = 0, False
+    for number, raw in enumerate(text.splitlines(), start=1):
+        stripped = raw.strip()
+        if not parts:
+            if not stripped or stripped.startswith("#"):
+                continue
+            start, skipped = number, False
+        if len(stripped) > MAX_LINE_CHARS:
+            skipped, stripped = True, "\\" if stripped.endswith("\\") else "-"
+        if stripped.endswith("\\"):
+            parts.append(stripped[:-1] + " ")
+            continue
+        parts.append(stripped)
+        logical = "".join(parts)
+        parts = []
+        if skipped:
+            continue
+        instruction, _, rest = logical.partition(" ")
+        yield instruction.upper(), rest.strip(), start
+
+
+def _args(rest: str) -> list[str]:
+    import json
+
+    # Exec form; JSON nested deeper than MAX_DEPTH (json reads it by recursion) is no exec
+    # form, like any other invalid JSON.
+    if rest.startswith("[") and not too_deep(rest, "json"):
+        try:
+            value = json.loads(rest)
+            return [str(v) for v in value] if isinstance(value, list) else []
+        except (ValueError, RecursionError):
+            pass
+    try:
+        return shlex.split(rest)
+    except ValueError:
+        return rest.split()

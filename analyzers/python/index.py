@@ -1,0 +1,268 @@
+"""The revision's Python files as one index (modules, constants, refs), built from per-file facts."""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Iterator, Mapping
+
+from undertow.analyzers.core.changes import Status
+from undertow.analyzers.facts.context import RevisionFacts
+from undertow.analyzers.facts.indexes import file_facts, file_index, indexable, indexed, projection
+from undertow.analyzers.python.facts import extract, module_name
+from undertow.analyzers.python.modules import module_names, package_roots
+
+
+def _is_python(path: str) -> bool:
+    return path.endswith(".py")
+
+
+# Parts of the per-file facts that rules read for every file of the revision, each cached on
+# its own (see ``PythonIndex.part``).
+PARTS: dict[str, Callable[[dict[str, Any]], Any]] = {
+    "web": lambda f: {k: f[k] for k in ("apps", "routes", "includes") if f.get(k)},
+    "redis": lambda f: f.get("redis"),
+    "events": lambda f: {k: f[k] for k in ("emits", "listens") if f.get(k)},
+    "client_calls": lambda f: f.get("client_calls"),
+    "patches": lambda f: f.get("patches"),
+    "sql": lambda f: f.get("sql"),
+    "class_strings": lambda f: f.get("class_strings"),
+    "import_roots": lambda f: sorted({t.split(".")[0] for t in f.get("imports", {}).values()}),
+    "import_edges": lambda f: [[module, names or []] for module, names, *_ in f.get("import_sites", [])],
+    # Files no grammar reads: known to exist, with unknown content.
+    "unreadable": lambda f: f.get("error"),
+}
+
+
+class _Files(Mapping[str, dict[str, Any]]):
+    """``{path: facts}`` of the revision's Python files, each file's facts read when asked for.
+
+    Iterating it decodes every file's facts: rules use ``PythonIndex.part`` for that instead."""
+
+    def __init__(self, facts: RevisionFacts, paths: Mapping[str, str]) -> None:
+        self._facts, self._paths = facts, paths
+        self._loaded: dict[str, dict[str, Any] | None] = {}
+
+    def get(self, path: str, default: Any = None) -> Any:
+        if path not in self._paths:
+            return default
+        if path not in self._loaded:
+            data = file_facts(self._facts, "python", path, extract)
+            self._loaded[path] = None if not data or data.get("error") else {**data, "module": self._paths[path]}
+        value = self._loaded[path]
+        return default if value is None else value
+
+    def __getitem__(self, path: str) -> dict[str, Any]:
+        value = self.get(path)
+        if value is None:
+            raise KeyError(path)
+        return value
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._paths
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    def _all(self) -> dict[str, dict[str, Any]]:
+        everything = file_index(self._facts, "python", _is_python, extract)
+        return {p: {**v, "module": self._paths[p]} for p, v in sorted(everything.items()) if not v.get("error") and p in self._paths}
+
+    def items(self):  # type: ignore[override]
+        return self._all().items()
+
+    def values(self):  # type: ignore[override]
+        return self._all().values()
+
+
+class _Modules(Mapping[str, str]):
+    """Importable name -> path, answered from the commit listing and the package roots: a
+    lookup costs a few dictionary probes instead of decoding every module name of the
+    revision. Iterating it reads the whole map (cached per revision). Names of directories
+    that contain dots (not importable anyway) are only found by iterating."""
+
+    def __init__(self, facts: RevisionFacts, roots: list[str]) -> None:
+        self._facts, self._roots = facts, roots
+
+    def __getitem__(self, name: str) -> str:
+        rel = name.replace(".", "/")
+        found = [path for root in self._roots for path in (f"{root}{rel}.py", f"{root}{rel}/__init__.py")
+                 if _indexed(self._facts, path)] if name else []
+        if not found:
+            raise KeyError(name)
+        return min(found)  # the full map keeps the first path in sorted order
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and self.get(name) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_module_map(self._facts)["by_module"])
+
+    def __len__(self) -> int:
+        return len(_module_map(self._facts)["by_module"])
+
+
+class _Canonical(Mapping[str, str]):
+    """Indexed Python path -> the module name code imports it by (under the most specific root)."""
+
+    def __init__(self, facts: RevisionFacts, roots: list[str]) -> None:
+        self._facts, self._roots = facts, roots
+
+    def __getitem__(self, path: str) -> str:
+        if not _is_python(path) or not _indexed(self._facts, path):
+            raise KeyError(path)
+        return (module_names(path, self._roots) or [module_name(path)])[0]
+
+    def __contains__(self, path: object) -> bool:
+        return isinstance(path, str) and _is_python(path) and _indexed(self._facts, path)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_module_map(self._facts)["canonical"])
+
+    def __len__(self) -> int:
+        return len(_module_map(self._facts)["canonical"])
+
+
+class PythonIndex:
+    """The revision's first-party modules: where each importable name lives (from the paths
+    alone), each file's facts on demand, and named parts of every file's facts."""
+
+    def __init__(self, facts: RevisionFacts) -> None:
+        self._revision = facts
+        modules = self._modules = _module_meta(facts)
+        self.by_module: Mapping[str, str] = _Modules(facts, modules["roots"])  # every importable name -> path
+        self.module_of: Mapping[str, str] = _Canonical(facts, modules["roots"])  # path -> the name code imports it by
+        self.files = _Files(facts, self.module_of)
+        self._class_strings: dict[str, set[str]] | None = None
+        self._tops: set[str] | None = None
+
+    def part(self, name: str) -> dict[str, Any]:
+        """``{path: part}`` for the Python files where part ``name`` of ``PARTS`` is not empty."""
+        return projection(self._revision, "python", _is_python, extract, name, PARTS[name])
+
+    @property
+    def top_names(self) -> set[str]:
+        """The first component of every first-party module name."""
+        if self._tops is None:
+            self._tops = set(self._modules["tops"])
+        return self._tops
+
+    def facts(self, module: str) -> dict[str, Any] | None:
+        """A module's facts; None when it does not exist or its content is unknown (see
+        ``unknown``): callers must not read "defines nothing" into None."""
+        path = self.by_module.get(module)
+        return self.files.get(path) if path else None
+
+    def unknown(self, module: str) -> bool:
+        """The module exists but no grammar reads it (or it could not be read): what it
+        defines is unknown, and rules stay quiet about it rather than guess."""
+        path = self.by_module.get(module)
+        return path is not None and self.files.get(path) is None
+
+    def split(self, qualified: str) -> tuple[str, str] | None:
+        """(first-party module, rest) for the longest module prefix of ``qualified``; from
+        the paths alone, so a module whose content is unknown still resolves."""
+        parts = qualified.split(".")
+        for cut in range(len(parts), 0, -1):
+            module = ".".join(parts[:cut])
+            if module in self.by_module:
+                return self.module_of[self.by_module[module]], ".".join(parts[cut:])
+        return None
+
+    def object_id(self, module: str, ref: str, depth: int = 0) -> str:
+        """A stable id ``module:name`` for a module-level object named by ``ref`` in ``module``."""
+        if "." not in ref:
+            facts = self.facts(module) or {}
+            target = facts.get("imports", {}).get(ref)
+            if target and depth < 5:
+                return self.object_id(module, target, depth + 1) if "." not in target else self._qualified_id(target, depth)
+            return f"{module}:{ref}"
+        return self._qualified_id(ref, depth)
+
+    def _qualified_id(self, qualified: str, depth: int) -> str:
+        split = self.split(qualified)
+        if split is None:
+            return qualified
+        module, rest = split
+        if not rest:
+            return f"{module}:"
+        head = rest.split(".")[0]
+        facts = self.facts(module) or {}
+        target = facts.get("imports", {}).get(head)
+        if target and depth < 5 and "." not in rest:
+            return self._qualified_id(target, depth + 1)
+        return f"{module}:{rest}"
+
+    def constant(self, module: str, ref: str, depth: int = 0) -> str | None:
+        """The string value a ``ref`` (local name or dotted path) names, if it can be known."""
+        facts = self.facts(module) or {}
+        if "." not in ref:
+            if ref in facts.get("constants", {}):
+                return facts["constants"][ref]
+            target = facts.get("imports", {}).get(ref)
+            if target and depth < 5:
+                split = self.split(target)
+                if split and split[1] and "." not in split[1]:
+                    return self.constant(split[0], split[1], depth + 1)
+            return None
+        split = self.split(ref)
+        if split is not None and split[1] and "." not in split[1]:
+            value = self.constant(split[0], split[1], depth + 1)
+            if value is not None:
+                return value
+        # settings.API_V1_STR: a class-level string attribute with one value across the repo.
+        if self._class_strings is None:
+            self._class_strings = {}
+            for strings in self.part("class_strings").values():
+                for name, value in strings.items():
+                    self._class_strings.setdefault(name, set()).add(value)
+        values = self._class_strings.get(ref.rsplit(".", 1)[-1], set())
+        return next(iter(values)) if len(values) == 1 else None
+
+
+def python_index(facts: RevisionFacts) -> PythonIndex:
+    return facts.local("python-index", lambda _: PythonIndex(facts))
+
+
+def _same_modules_as_base(facts: RevisionFacts) -> bool:
+    """A head revision that adds, removes or renames no Python file has its base's modules."""
+    base, changes = facts.base, facts.changes
+    return base is not None and changes is not None and not any(
+        _is_python(item.path) and (item.status is not Status.MODIFIED or _indexed(base, item.path) != _indexed(facts, item.path))
+        or _is_python(item.old_path or "")
+        for item in changes.files
+    )
+
+
+def _module_meta(facts: RevisionFacts) -> dict[str, list[str]]:
+    """The package roots and top-level names of the revision's modules (small; the full map is
+    read only by the few rules that iterate it)."""
+    if _same_modules_as_base(facts):
+        return _module_meta(facts.base)  # type: ignore[arg-type]
+    return facts.get("python-modules-meta", lambda _: {k: v for k, v in _module_map(facts).items() if k in ("roots", "tops")})
+
+
+def _module_map(facts: RevisionFacts) -> dict[str, Any]:
+    """Module names by path and paths by module name, from the paths alone."""
+    if _same_modules_as_base(facts):
+        return _module_map(facts.base)  # type: ignore[arg-type]
+    return facts.get("python-modules", lambda _: _modules_of(indexed(facts, _is_python)))
+
+
+def _indexed(facts: RevisionFacts, path: str) -> bool:
+    return indexable(facts.snapshot.entries().get(path))
+
+
+def _modules_of(paths: list[str]) -> dict[str, Any]:
+    roots = package_roots(paths)
+    by_module: dict[str, str] = {}
+    canonical: dict[str, str] = {}
+    for path in sorted(paths):
+        names = module_names(path, roots) or [module_name(path)]
+        # The canonical name is the one under the most specific root (how code imports it).
+        canonical[path] = names[0]
+        for name in names:
+            by_module.setdefault(name, path)
+    return {"by_module": by_module, "canonical": canonical, "roots": roots,
+            "tops": sorted({name.split(".")[0] for name in by_module})}

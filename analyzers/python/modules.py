@@ -1,0 +1,191 @@
+"""First-party Python modules of a revision: where a dotted name lives and what it defines.
+
+Summaries use the standard library's ``ast`` parser (parsing only, never executing): it is
+several times faster than a full CST and these summaries are read for many files that the
+change did not touch.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+from undertow.analyzers.python.syntax import Unparseable, parse_ast
+from undertow.analyzers.python.ast_names import name_of
+from undertow.analyzers.core.snapshot import Snapshot
+
+PACKAGE_ROOTS = ("", "src/")
+
+
+def package_roots(paths) -> list[str]:
+    """Directories that imports are relative to, most specific first: the repository root,
+    ``src/``, and every directory that holds a package without being one (``backend/`` when
+    ``backend/app/__init__.py`` exists and ``backend/__init__.py`` does not)."""
+    paths = set(paths)
+    roots = set(PACKAGE_ROOTS)
+    for path in paths:
+        if path.endswith("/__init__.py"):
+            package_dir = path[: -len("/__init__.py")]
+            parent = package_dir.rsplit("/", 1)[0] if "/" in package_dir else ""
+            if parent and f"{parent}/__init__.py" not in paths:
+                roots.add(parent + "/")
+    return sorted(roots, key=len, reverse=True)
+
+
+def module_names(path: str, roots: list[str]) -> list[str]:
+    """Every dotted name ``path`` can be imported as, the most specific root's first."""
+    rel = path[:-3] if path.endswith(".py") else path
+    if rel.endswith("/__init__") or rel == "__init__":
+        rel = rel[: -len("__init__")].rstrip("/")
+    names = []
+    for root in roots:
+        if rel.startswith(root) and rel != root.rstrip("/"):
+            names.append(rel[len(root):].replace("/", "."))
+    return names
+
+
+@dataclass
+class ClassSummary:
+    name: str
+    bases: list[str]
+    attributes: set[str] = field(default_factory=set)
+
+
+@dataclass
+class ModuleSummary:
+    path: str
+    functions: dict[str, list[str]] = field(default_factory=dict)  # name -> decorator names
+    classes: dict[str, ClassSummary] = field(default_factory=dict)
+    names: set[str] = field(default_factory=set)  # every top-level binding, imports included
+    imports: dict[str, str] = field(default_factory=dict)  # local name -> qualified name
+    constants: dict[str, str] = field(default_factory=dict)  # NAME = "literal"
+
+
+def module_file(module: str, snapshot: Snapshot, roots: list[str] | None = None) -> str | None:
+    """The file defining ``module`` at this revision (``a.b`` → ``a/b.py`` or ``a/b/__init__.py``)."""
+    entries = snapshot.entries()
+    rel = module.replace(".", "/")
+    for root in roots if roots is not None else PACKAGE_ROOTS:
+        for candidate in (f"{root}{rel}.py", f"{root}{rel}/__init__.py"):
+            if candidate in entries:
+                return candidate
+    return None
+
+
+def is_package_dir(module: str, snapshot: Snapshot) -> bool:
+    """A directory of modules (a namespace package has no ``__init__.py``)."""
+    rel = module.replace(".", "/") + "/"
+    return any(path.startswith(f"{root}{rel}") for root in PACKAGE_ROOTS for path in snapshot.entries())
+
+
+def summarize(path: str, source: str) -> ModuleSummary | None:
+    try:
+        tree = parse_ast(source, path)
+    except Unparseable:
+        return None
+    return summarize_tree(path, tree)
+
+
+def summarize_tree(path: str, tree: ast.Module) -> ModuleSummary:
+    summary = ModuleSummary(path)
+    package = path.rsplit("/", 1)[0].replace("/", ".") if "/" in path else ""
+    if path.endswith("/__init__.py"):
+        package = path[: -len("/__init__.py")].replace("/", ".")
+    for node in tree.body:
+        _summarize_node(node, summary, package)
+    return summary
+
+
+def _summarize_node(node: ast.stmt, summary: ModuleSummary, package: str) -> None:
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        summary.functions[node.name] = [name_of(d) for d in node.decorator_list]
+        summary.names.add(node.name)
+    elif isinstance(node, ast.ClassDef):
+        cls = ClassSummary(node.name, [name_of(b) for b in node.bases])
+        for item in ast.walk(node):
+            if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and item is not node:
+                cls.attributes.add(item.name)
+            elif isinstance(item, ast.Attribute) and isinstance(item.ctx, ast.Store):
+                if isinstance(item.value, ast.Name) and item.value.id in ("self", "cls"):
+                    cls.attributes.add(item.attr)
+        for stmt in node.body:
+            for target in _targets(stmt):
+                cls.attributes.add(target)
+        summary.classes[node.name] = cls
+        summary.names.add(node.name)
+    elif isinstance(node, (ast.Import, ast.ImportFrom)):
+        for alias in node.names:
+            local = alias.asname or alias.name.split(".")[0]
+            if isinstance(node, ast.Import):
+                summary.imports[local] = alias.name if alias.asname else alias.name.split(".")[0]
+            else:
+                base = _resolve_relative(node, package)
+                summary.imports[local] = f"{base}.{alias.name}" if base else alias.name
+            summary.names.add(local)
+    elif isinstance(node, (ast.If, ast.Try)):
+        for child in [*node.body, *getattr(node, "orelse", []), *getattr(node, "finalbody", [])]:
+            _summarize_node(child, summary, package)
+        for handler in getattr(node, "handlers", []):
+            for child in handler.body:
+                _summarize_node(child, summary, package)
+    else:
+        for target in _targets(node):
+            summary.names.add(target)
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    summary.constants[target.id] = node.value.value
+
+
+def _targets(node: ast.stmt) -> list[str]:
+    if isinstance(node, ast.Assign):
+        names = []
+        for target in node.targets:
+            elts = target.elts if isinstance(target, (ast.Tuple, ast.List)) else [target]
+            names += [e.id for e in elts if isinstance(e, ast.Name)]
+        return names
+    if isinstance(node, (ast.AnnAssign, ast.AugAssign)) and isinstance(node.target, ast.Name):
+        return [node.target.id]
+    return []
+
+
+def _resolve_relative(node: ast.ImportFrom, package: str) -> str:
+    if not node.level:
+        return node.module or ""
+    parts = package.split(".") if package else []
+    base = parts[: len(parts) - (node.level - 1)] if node.level > 1 else parts
+    return ".".join([*base, *([node.module] if node.module else [])])
+
+
+class ModuleIndex:
+    """Summaries of a revision's first-party modules, parsed on first use and memoised."""
+
+    def __init__(self, snapshot: Snapshot) -> None:
+        self.snapshot = snapshot
+        self.roots = package_roots(p for p in snapshot.entries() if p.endswith(".py"))
+        self._summaries: dict[str, ModuleSummary | None] = {}
+
+    def summary(self, module: str) -> ModuleSummary | None:
+        path = module_file(module, self.snapshot, self.roots)
+        if path is None:
+            return None
+        if path not in self._summaries:
+            data = self.snapshot.read(path)
+            self._summaries[path] = summarize(path, data.decode("utf-8", "replace")) if data else None
+        return self._summaries[path]
+
+    def resolve(self, qualified: str, depth: int = 0) -> tuple[ModuleSummary, str] | None:
+        """(module summary, remaining dotted path) for the longest first-party module prefix,
+        following re-exports (``from .db import get_db`` in a package ``__init__``)."""
+        parts = qualified.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            summary = self.summary(".".join(parts[:cut]))
+            if summary is None:
+                continue
+            rest = ".".join(parts[cut:])
+            head = parts[cut]
+            if depth < 5 and head in summary.imports and head not in summary.functions and head not in summary.classes:
+                target = summary.imports[head] + ("." + ".".join(parts[cut + 1 :]) if cut + 1 < len(parts) else "")
+                return self.resolve(target, depth + 1) or (summary, rest)
+            return summary, rest
+        return None

@@ -1,0 +1,346 @@
+"""Python source to one ``ast`` tree, the same whatever Python runs Undertow.
+
+The revision-wide extractors read ``ast`` (fast: a 2,000-file repository parses in seconds),
+but ``ast`` only reads its own interpreter's grammar: on 3.11, PEP 695 generics and ``type``
+statements (3.12), PEP 701 f-strings (3.12), PEP 758 ``except A, B:`` and PEP 750 template
+strings (3.14) are syntax errors. libcst's native parser reads all of them. So:
+
+1. ``ast.parse`` first: almost every file, at its usual cost.
+2. On a syntax error, libcst parses the file and *lowers* the newer constructs, in place and on
+   the same lines, to what this interpreter reads: type parameters dropped, ``type X = v`` as
+   ``X = v``, ``except A, B:`` parenthesised, nested quotes inside f-strings swapped, template
+   strings as a tuple of their interpolations. Then ``ast.parse`` reads the lowered text.
+3. Trees from an interpreter that reads the newer grammar itself are normalised to the same
+   shape (``TypeAlias`` as ``Assign``, ``TemplateStr`` as ``Tuple``), so every extractor sees one
+   tree whatever interpreter runs it.
+
+Anything neither parser reads (Python 2, templates, pathological nesting) is ``Unparseable``.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import io
+import re
+import tokenize
+import warnings
+
+import libcst as cst
+
+# CPython's parser refuses more than 200 nested brackets; libcst's native parser is only safe
+# well below the depth at which its stack runs out.
+MAX_BRACKET_DEPTH = 150
+NESTING_LIMITS = ("too many nested parentheses", "too many levels of indentation", "too many statically nested blocks")
+_TYPE_STATEMENT = re.compile(r"^[ \t]*type[ \t]+\w", re.MULTILINE)
+
+
+class Unparseable(ValueError):
+    """Source that no supported grammar reads; ``line`` is where the first parser stopped."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+def bracket_depth(source: str) -> int:
+    """Deepest bracket nesting, counting brackets inside strings too (an over-estimate is safe)."""
+    depth = deepest = 0
+    for char in source:
+        if char in "([{":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+        elif char in ")]}":
+            depth = depth - 1 if depth else 0
+    return deepest
+
+
+def parse_ast(source: str, path: str = "<unknown>") -> ast.Module:
+    """The module's ``ast``, for any grammar from Python 3.8 to 3.14."""
+    try:
+        tree = _ast_parse(source, path)
+    except SyntaxError as exc:
+        line = exc.lineno or 1
+        if any(limit in (exc.msg or "") for limit in NESTING_LIMITS):
+            raise Unparseable(line, f"{exc.msg} (line {line})") from None
+        return _lowered(source, path, exc)
+    except (RecursionError, MemoryError):
+        raise Unparseable(1, "expressions are nested too deeply to analyse") from None
+    except ValueError as exc:  # NUL bytes
+        raise Unparseable(1, str(exc)) from None
+    return _normalised(tree, source)
+
+
+def _ast_parse(source: str, path: str) -> ast.Module:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # SyntaxWarning for odd escapes is the author's concern
+        return ast.parse(source, filename=path)
+
+
+def _lowered(source: str, path: str, first: SyntaxError) -> ast.Module:
+    # Several extractors read the same file in one review: the lowering is done once.
+    digest = hashlib.sha1(source.encode("utf-8", "surrogatepass")).digest()
+    known = _LOWERED.get(digest)
+    if known is not None:
+        if isinstance(known, Unparseable):
+            raise known
+        return _normalised(_ast_parse(known, path), known)
+    try:
+        lowered = _lower(source, path, first)
+    except Unparseable as exc:
+        _remember(digest, exc)
+        raise
+    _remember(digest, lowered)
+    return _normalised(_ast_parse(lowered, path), lowered)
+
+
+_LOWERED: dict[bytes, str | Unparseable] = {}
+_LOWERED_LIMIT = 512
+
+
+def _remember(digest: bytes, value: str | Unparseable) -> None:
+    if len(_LOWERED) >= _LOWERED_LIMIT:
+        _LOWERED.pop(next(iter(_LOWERED)))
+    _LOWERED[digest] = value
+
+
+def _lower(source: str, path: str, first: SyntaxError) -> str:
+    """Source this interpreter's ``ast`` reads, with the same facts on the same lines."""
+    line = first.lineno or 1
+    reason = Unparseable(line, f"{first.msg} (line {line})")
+    if bracket_depth(source) > MAX_BRACKET_DEPTH:
+        raise reason
+    # The usual newer syntax (PEP 695, PEP 758) is lowered on the token stream, several times
+    # cheaper than a libcst round trip; what that does not cover (PEP 701, PEP 750) goes to libcst.
+    quick = _lower_tokens(source)
+    if quick is not None:
+        try:
+            _ast_parse(quick, path)
+            return quick
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            pass
+    try:
+        lowered = cst.parse_module(source).visit(_Lower()).code
+        _ast_parse(lowered, path)
+    except (cst.ParserSyntaxError, SyntaxError, ValueError, RecursionError, MemoryError):
+        raise reason from None
+    except Exception:  # libcst rejecting its own tree of a garbled file (CSTLogicError...): unreadable
+        raise reason from None
+    return lowered
+
+
+def _normalised(tree: ast.Module, source: str) -> ast.Module:
+    type_alias = getattr(ast, "TypeAlias", None)
+    template = getattr(ast, "TemplateStr", None)
+    needed = (type_alias is not None and _TYPE_STATEMENT.search(source)) or (
+        template is not None and ("t'" in source or 't"' in source))
+    return _Normalise().visit(tree) if needed else tree
+
+
+class _Normalise(ast.NodeTransformer):
+    """Native trees of newer grammar in the shape lowering gives on older interpreters."""
+
+    def visit_TypeAlias(self, node: ast.AST) -> ast.AST:
+        self.generic_visit(node)
+        name = node.name  # type: ignore[attr-defined]
+        assign = ast.Assign(targets=[ast.Name(id=name.id, ctx=ast.Store())], value=node.value)  # type: ignore[attr-defined]
+        return ast.copy_location(assign, node)
+
+    def visit_TemplateStr(self, node: ast.AST) -> ast.AST:
+        self.generic_visit(node)
+        values = [v.value for v in node.values if type(v).__name__ == "Interpolation"]  # type: ignore[attr-defined]
+        replacement = ast.Tuple(elts=values, ctx=ast.Load()) if values else ast.Constant(value=None)
+        return ast.copy_location(replacement, node)
+
+
+class _Lower(cst.CSTTransformer):
+    """Newer constructs rewritten, on the same lines, in the grammar of Python 3.11."""
+
+    def leave_FunctionDef(self, original: cst.FunctionDef, updated: cst.FunctionDef) -> cst.FunctionDef:
+        return updated.with_changes(type_parameters=None) if updated.type_parameters else updated
+
+    def leave_ClassDef(self, original: cst.ClassDef, updated: cst.ClassDef) -> cst.ClassDef:
+        if not updated.type_parameters:
+            return updated
+        # `class C[T]:` → `class C:`; `class C[T](Base):` keeps its bases.
+        return updated.with_changes(type_parameters=None)
+
+    def leave_TypeAlias(self, original: cst.TypeAlias, updated: cst.TypeAlias) -> cst.Assign:
+        return cst.Assign(targets=[cst.AssignTarget(target=updated.name)], value=updated.value)
+
+    def leave_ExceptHandler(self, original: cst.ExceptHandler, updated: cst.ExceptHandler) -> cst.ExceptHandler:
+        return _parenthesised_types(updated)
+
+    def leave_ExceptStarHandler(self, original: cst.ExceptStarHandler, updated: cst.ExceptStarHandler) -> cst.ExceptStarHandler:
+        return _parenthesised_types(updated)
+
+    def leave_TemplatedString(self, original: cst.TemplatedString, updated: cst.TemplatedString) -> cst.BaseExpression:
+        return _interpolations([updated])
+
+    def visit_ConcatenatedString(self, node: cst.ConcatenatedString) -> bool:
+        # `t"a" "b"` is one template: replaced whole (a part replaced alone breaks the node).
+        return not any(isinstance(part, cst.TemplatedString) for part in _string_parts(node))
+
+    def leave_ConcatenatedString(self, original: cst.ConcatenatedString, updated: cst.ConcatenatedString) -> cst.BaseExpression:
+        parts = _string_parts(updated)
+        if not any(isinstance(part, cst.TemplatedString) for part in parts):
+            return updated
+        return _interpolations([p for p in parts if isinstance(p, cst.TemplatedString)])
+
+    def leave_FormattedString(self, original: cst.FormattedString, updated: cst.FormattedString) -> cst.FormattedString:
+        quote = updated.end
+        if len(quote) != 1 or not any(isinstance(part, cst.FormattedStringExpression) for part in updated.parts):
+            return updated  # triple-quoted: nested quotes and line breaks were always allowed
+        # PEP 701 lets a replacement field hold the f-string's own quote and line breaks; in a
+        # triple-quoted f-string both were allowed before 3.12, with the same value.
+        parts = [part.with_changes(expression=part.expression.visit(_Requote(quote * 3, quote)))
+                 if isinstance(part, cst.FormattedStringExpression) else part for part in updated.parts]
+        return updated.with_changes(start=updated.start + quote * 2, end=quote * 3, parts=parts)
+
+
+class _Requote(cst.CSTTransformer):
+    """Inside a replacement field of an f-string now triple-quoted: a string literal that is
+    itself triple-quoted with the same quote would end it; it takes the other quote."""
+
+    def __init__(self, triple: str, quote: str) -> None:
+        super().__init__()
+        self.triple, self.other = triple, ("'" if quote == '"' else '"') * 3
+
+    def leave_SimpleString(self, original: cst.SimpleString, updated: cst.SimpleString) -> cst.SimpleString:
+        value = updated.value
+        prefix = value[: len(value) - len(value.lstrip("rRbBuU"))]
+        body = value[len(prefix):]
+        if not body.startswith(self.triple) or self.other in body[3:-3]:
+            return updated
+        return updated.with_changes(value=f"{prefix}{self.other}{body[3:-3]}{self.other}")
+
+    def leave_FormattedString(self, original: cst.FormattedString, updated: cst.FormattedString) -> cst.FormattedString:
+        if updated.end != self.triple:
+            return updated
+        return updated.with_changes(start=updated.start[:-3] + self.other, end=self.other)
+
+
+def _string_parts(node: cst.BaseExpression) -> list[cst.BaseExpression]:
+    if isinstance(node, cst.ConcatenatedString):
+        return [*_string_parts(node.left), *_string_parts(node.right)]
+    return [node]
+
+
+def _interpolations(templates: list[cst.TemplatedString]) -> cst.BaseExpression:
+    """A template string as the tuple of its interpolated expressions (None when it has none),
+    the shape its native tree is normalised to."""
+    values = [part.expression for t in templates for part in t.parts if isinstance(part, cst.TemplatedStringExpression)]
+    if not values:
+        return cst.Name("None", lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+    elements = [cst.Element(value, comma=cst.Comma()) for value in values]
+    return cst.Tuple(elements=elements, lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+
+
+def _parenthesised_types(handler):  # ExceptHandler | ExceptStarHandler
+    kind = handler.type
+    if isinstance(kind, cst.Tuple) and not kind.lpar:
+        return handler.with_changes(type=kind.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()]),
+                                    whitespace_after_except=cst.SimpleWhitespace(" "))
+    return handler
+
+
+def _lower_tokens(source: str) -> str | None:
+    """PEP 695 type parameters blanked and ``type X = v`` spelt ``X = v`` (same columns for
+    everything after), ``except A, B:`` parenthesised; None when the text does not tokenize."""
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
+    except (tokenize.TokenError, SyntaxError, ValueError):
+        return None
+    lines = source.splitlines(keepends=True)
+    edits: list[tuple[int, int, int, int, str]] = []  # (row, col, end row, end col, replacement)
+    statement_start = True
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        if tok.type in (tokenize.NEWLINE, tokenize.NL, tokenize.INDENT, tokenize.DEDENT, tokenize.COMMENT) or tok.string == ";":
+            statement_start = tok.type != tokenize.COMMENT or statement_start
+            i += 1
+            continue
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+        after = tokens[i + 2] if i + 2 < len(tokens) else None
+        if tok.string in ("def", "class") and nxt is not None and nxt.type == tokenize.NAME and after is not None and after.string == "[":
+            end = _closing(tokens, i + 2)
+            if end is None:
+                return None
+            edits.append((*after.start, *tokens[end].end, ""))
+            i = end + 1
+        elif statement_start and tok.string == "type" and nxt is not None and nxt.type == tokenize.NAME and after is not None and after.string in ("=", "["):
+            edits.append((*tok.start, *nxt.end, nxt.string))
+            if after.string == "[":
+                end = _closing(tokens, i + 2)
+                if end is None:
+                    return None
+                edits.append((*after.start, *tokens[end].end, ""))
+                i = end + 1
+            else:
+                i += 2
+        elif tok.string == "except" and nxt is not None and nxt.string != ":":
+            colon = _top_level_colon(tokens, i + 1)
+            if colon is not None and any(t.string == "," for t in _top_level(tokens, i + 1, colon)):
+                edits.append((*nxt.start, *nxt.start, "("))
+                edits.append((*tokens[colon].start, *tokens[colon].start, ")"))
+            i += 1
+        else:
+            i += 1
+        statement_start = False
+    if not edits:
+        return None
+    return _apply(lines, edits)
+
+
+def _closing(tokens: list[tokenize.TokenInfo], opening: int) -> int | None:
+    depth = 0
+    for j in range(opening, len(tokens)):
+        if tokens[j].string in "([{" and tokens[j].type == tokenize.OP:
+            depth += 1
+        elif tokens[j].string in ")]}" and tokens[j].type == tokenize.OP:
+            depth -= 1
+            if depth == 0:
+                return j
+    return None
+
+
+def _top_level_colon(tokens: list[tokenize.TokenInfo], start: int) -> int | None:
+    depth = 0
+    for j in range(start, len(tokens)):
+        text = tokens[j].string
+        if tokens[j].type == tokenize.OP and text in "([{":
+            depth += 1
+        elif tokens[j].type == tokenize.OP and text in ")]}":
+            depth -= 1
+        elif depth == 0 and text == ":":
+            return j
+        elif tokens[j].type in (tokenize.NEWLINE,):
+            return None
+    return None
+
+
+def _top_level(tokens: list[tokenize.TokenInfo], start: int, stop: int) -> list[tokenize.TokenInfo]:
+    depth, out = 0, []
+    for tok in tokens[start:stop]:
+        if tok.type == tokenize.OP and tok.string in "([{":
+            depth += 1
+        elif tok.type == tokenize.OP and tok.string in ")]}":
+            depth -= 1
+        elif depth == 0:
+            out.append(tok)
+    return out
+
+
+def _apply(lines: list[str], edits: list[tuple[int, int, int, int, str]]) -> str | None:
+    """Apply edits from the last to the first; a removed span keeps its width as blanks, so
+    columns and lines after it do not move. A span over several lines is left to libcst."""
+    for row, col, end_row, end_col, text in sorted(edits, reverse=True):
+        if row != end_row:
+            return None
+        line = lines[row - 1]
+        removed = line[col:end_col]
+        pad = " " * (len(removed) - len(text)) if len(text) <= len(removed) else ""
+        lines[row - 1] = line[:col] + text + pad + line[end_col:]
+    return "".join(lines)

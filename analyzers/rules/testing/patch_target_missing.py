@@ -1,0 +1,132 @@
+"""TST002: a mock patch of a first-party module or attribute that does not exist."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from undertow.analyzers.core.findings import Finding, Severity
+from undertow.analyzers.python.facts import is_test_path
+from undertow.analyzers.python.index import PythonIndex, python_index
+from undertow.analyzers.rules.base import RepoRule
+
+
+class PatchTargetMissing(RepoRule):
+    """## What it does
+    Flags `mock.patch("pkg.mod.Class.attr")`, `mocker.patch(...)`, `patch.object(Class, "attr")`
+    and `monkeypatch.setattr("pkg.mod.attr", ...)` whose target is a first-party module, name,
+    class attribute or method (inherited ones included) that does not exist at head.
+
+    ## Why is this bad?
+    `patch` raises `AttributeError` for a missing target, so the test errors; or, with
+    `create=True` or a renamed-but-still-present name, it patches something nobody calls and
+    the test passes while exercising the real dependency: a network call in CI, a test that
+    tests nothing.
+
+    ## Example
+    ```python
+    @patch("app.services.billing.BillingClient.charge_card")  # renamed to charge()
+    def test_checkout(charge): ...
+    ```
+
+    ## Use instead
+    ```python
+    @patch("app.services.billing.BillingClient.charge")
+    def test_checkout(charge): ...
+    ```
+    Attributes created at run time can be listed in `tests.dynamic_attributes` in
+    `.github/undertow.yml`.
+    """
+
+    id = "TST002"
+    name = "patch-target-missing"
+    severity = Severity.ERROR
+    fix = "patch the name the code defines now (or list a dynamic attribute in config)"
+
+    def check(self, ctx) -> Iterable[Finding]:
+        index = python_index(ctx.facts)
+        dynamic = set(ctx.config.tests.dynamic_attributes)
+        for path, patches in sorted(index.part("patches").items()):
+            if not is_test_path(path):
+                continue
+            for kind, target, attr, line, create in patches:
+                if create:
+                    continue
+                if kind == "object":
+                    resolved = _resolve_local(index, index.files[path], target)
+                    if resolved is None:
+                        continue  # the patched object is a local variable or fixture: not knowable
+                    target = f"{resolved}.{attr}"
+                if target in dynamic:
+                    continue
+                problem = missing(index, target)
+                if problem is None:
+                    continue
+                message = f"patches {target}, but {problem} at head; {self.fix}"
+                yield self.finding_at(path, line, message, target)
+
+
+def _resolve_local(index: PythonIndex, facts: dict, name: str) -> str | None:
+    """The dotted path ``name`` stands for in the test file: through its imports, or a name the
+    module itself defines; None for anything else (a local variable, a fixture argument)."""
+    head, _, rest = name.partition(".")
+    target = facts.get("imports", {}).get(head)
+    if target:
+        return f"{target}.{rest}" if rest else target
+    if head in index.top_names:
+        return name  # already qualified through the file's imports
+    if head in facts.get("names", []):
+        return f"{facts['module']}.{name}"
+    return None
+
+
+def missing(index: PythonIndex, target: str, depth: int = 0) -> str | None:
+    """Why ``target`` does not exist, or None when it exists or is not first-party."""
+    split = index.split(target)
+    if split is None:
+        first = target.split(".")[0]
+        if any(m == first or m.startswith(first + ".") for m in index.by_module):
+            return f"no module {target.rsplit('.', 1)[0]} exists"
+        return None  # third-party or standard library
+    module, rest = split
+    if not rest or index.unknown(module):
+        return None  # what an unreadable module defines is unknown: no guess
+    facts = index.facts(module) or {}
+    parts = rest.split(".")
+    name = parts[0]
+    if name not in facts.get("names", []):
+        if module + "." + name in index.by_module:
+            return None  # a submodule
+        path = index.by_module[module]
+        if path.endswith("__init__.py"):
+            return f"there is no module {module}.{name} and {path} defines no {name}"
+        return f"{path} defines no {name}"
+    if len(parts) == 1:
+        return None
+    if name in facts.get("imports", {}) and depth < 5:
+        return missing(index, facts["imports"][name] + "." + ".".join(parts[1:]), depth + 1)
+    if name in facts.get("classes", {}) and len(parts) == 2:
+        if _has_attribute(index, module, name, parts[1], depth):
+            return None
+        return f"class {name} ({index.by_module[module]}) has no attribute {parts[1]}, not even inherited"
+    return None
+
+
+def _has_attribute(index: PythonIndex, module: str, cls: str, attr: str, depth: int) -> bool:
+    facts = index.facts(module) or {}
+    info = facts.get("classes", {}).get(cls)
+    if info is None or depth > 8:
+        return True  # cannot see it: assume it is there
+    if attr in info["attributes"]:
+        return True
+    for base in info["bases"]:
+        if base in ("object", ""):
+            continue
+        head, _, rest = base.partition(".")
+        qualified = facts.get("imports", {}).get(head)
+        qualified = f"{qualified}.{rest}" if qualified and rest else (qualified or f"{module}.{base}")
+        split = index.split(qualified)
+        if split is None or "." in split[1] or not split[1]:
+            return True  # a third-party base (BaseModel, TestCase...) may provide anything
+        if _has_attribute(index, split[0], split[1], attr, depth + 1):
+            return True
+    return False

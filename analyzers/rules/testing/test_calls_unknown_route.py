@@ -1,0 +1,116 @@
+"""TST001: a test calling a path and method the app does not route."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from undertow.analyzers.core.findings import Finding, Severity, Suggestion, fingerprint
+from undertow.analyzers.python.facts import is_test_path
+from undertow.analyzers.python.index import python_index
+from undertow.analyzers.python.routes import WILDCARD, matches, render, route_table, segments
+from undertow.analyzers.rules.base import RepoRule
+
+_IMPLICIT = {"HEAD": "GET"}
+# Routing libraries whose routes this table does not model: with one in use, a test path that
+# matches nothing may well be served, so the rule stays quiet rather than guess.
+_UNMODELLED_ROUTING = ("flask_restx", "flask_restful", "flask_restplus", "flask_smorest", "connexion", "ninja", "django", "strawberry")
+
+
+class TestCallsUnknownRoute(RepoRule):
+    """## What it does
+    Builds the app's route table (FastAPI/Starlette/Flask decorators, `APIRouter(prefix=)`,
+    `include_router(prefix=)`, blueprints with `url_prefix`, `app.mount`) and flags test-client
+    calls (`client.get("/x")`, `TestClient`, `httpx.AsyncClient`, Flask `test_client()`) whose
+    path and method no route serves. Path parameters (`{id}`, `<int:id>`) match any segment.
+
+    ## Why is this bad?
+    The test still passes against a 404 when it only checks for an error, or it fails for a
+    reason nobody reads; either way the endpoint the test was meant to protect is no longer
+    tested, and the route a client still calls may be gone.
+
+    ## Example
+    ```python
+    response = client.post("/control/birthday", json=payload)  # the app serves /campaigns/birthday
+    ```
+
+    ## Use instead
+    ```python
+    response = client.post("/campaigns/birthday", json=payload)
+    ```
+    """
+
+    __test__ = False  # not a pytest test class, whatever its name says
+    id = "TST001"
+    name = "test-calls-unknown-route"
+    severity = Severity.ERROR
+    fix = "call a path the app routes (or restore the route)"
+
+    def check(self, ctx) -> Iterable[Finding]:
+        index = python_index(ctx.facts)
+        table, mounts = route_table(index)
+        if not table or _uses_unmodelled_routing(index):
+            return
+        for path, calls in sorted(index.part("client_calls").items()):
+            if not is_test_path(path):
+                continue
+            for method, parts, line in calls:
+                text = render(parts, index, index.module_of[path])
+                if text is None or WILDCARD in text or not text.startswith("/"):
+                    continue
+                request = segments(text)
+                if any(matches(m + "/" + "{rest:path}" if m else "/{rest:path}", request) or matches(m, request) for m in mounts):
+                    continue
+                routed = [r for r in table if matches(r.path, request)]
+                wanted = _IMPLICIT.get(method, method)
+                if any(wanted in r.methods or method in r.methods for r in routed):
+                    continue
+                yield self._finding(ctx, path, line, method, text, routed, table)
+
+    def _finding(self, ctx, path: str, line: int, method: str, text: str, routed, table) -> Finding:
+        shown = text.split("?", 1)[0]
+        if routed:
+            methods = ", ".join(sorted({m for r in routed for m in r.methods}))
+            first = routed[0]
+            message = (
+                f"this test calls {method} {shown}, but the app routes only {methods} for it "
+                f"({first.file}:{first.line}); {self.fix}"
+            )
+            suggestion = None
+        else:
+            near = _nearest(shown, [r for r in table if method in r.methods] or table)
+            hint = f"; did you mean {near.path} ({near.file}:{near.line})?" if near else ""
+            message = f"this test calls {method} {shown}, but no route of the app matches it{hint}"
+            suggestion = _replacement(ctx, path, line, shown, near.path) if near else None
+        return Finding(
+            self.id, self.name, self.severity, path, line, line, message,
+            fingerprint(self.id, path, f"{method} {shown}"), suggestion=suggestion,
+        )
+
+
+def _replacement(ctx, path: str, line: int, shown: str, route: str) -> Suggestion | None:
+    """The test line with the literal path swapped for the route's, when that is unambiguous."""
+    if "{" in route or "<" in route:
+        return None
+    data = ctx.snapshot.read(path)
+    lines = data.decode("utf-8", "replace").splitlines() if data else []
+    if line > len(lines) or lines[line - 1].count(shown) != 1:
+        return None
+    return Suggestion("replace", lines[line - 1].replace(shown, route), f"call {route}")
+
+
+def _nearest(text: str, routes):
+    """A route differing from the request by its prefix only: same length, same last segments."""
+    request = segments(text)
+    best, best_score = None, 0
+    for route in routes:
+        pattern = segments(route.path)
+        if len(pattern) != len(request):
+            continue
+        score = sum(1 for a, b in zip(pattern, request) if a == b or a.startswith(("{", "<")))
+        if pattern and request and (pattern[-1] == request[-1] or pattern[-1].startswith(("{", "<"))) and score > best_score:
+            best, best_score = route, score
+    return best if best_score >= max(1, len(request) - 1) else None
+
+
+def _uses_unmodelled_routing(index) -> bool:
+    return any(root in _UNMODELLED_ROUTING for roots in index.part("import_roots").values() for root in roots)
