@@ -12,7 +12,6 @@ from undertow.analyzers.core.config import CONFIG_PATH, Config, ConfigError, par
 from undertow.analyzers.core.engine import review
 from undertow.analyzers.core.findings import Severity
 from undertow.analyzers.rules import rules_by_id
-
 from undertow.app.cache import DiskCache
 from undertow.app.docs import rule_page, rules_listing, rules_table_markdown
 from undertow.app.git import WORKTREE, GitError, GitRepo
@@ -45,8 +44,12 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--fail-on", choices=["error", "warning", "notice", "never"], default="error")
     scan.add_argument("--output", help="write the report to this file instead of stdout")
     scan.add_argument("--no-cache", action="store_true", help="neither read nor write the disk cache")
-    scan.add_argument("-v", "--verbose", action="store_true",
-                      help="log to stderr, with the traceback of anything that failed inside Undertow (UND004)")
+    scan.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="log to stderr, with the traceback of anything that failed inside Undertow (UND004)",
+    )
 
     serve = sub.add_parser("serve", help="run the webhook service (reviews run in-process)")
     serve.add_argument("--host", default="127.0.0.1")
@@ -94,26 +97,31 @@ def main(argv: list[str] | None = None) -> int:
         import logging
 
         logging.getLogger("undertow.analyzers").debug("internal error", exc_info=True)
-        hint = "" if "-v" in (argv or sys.argv) or "--verbose" in (argv or sys.argv) else " (run with -v for the traceback)"
+        hint = (
+            ""
+            if "-v" in (argv or sys.argv) or "--verbose" in (argv or sys.argv)
+            else " (run with -v for the traceback)"
+        )
         print(f"undertow: internal error, nothing was reviewed: {type(exc).__name__}: {exc}{hint}", file=sys.stderr)
         return EXIT_USAGE
 
 
 def _serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
-    from undertow.app.service import build_service
-
     import asyncio
 
+    import uvicorn
+
     from undertow.app.logs import configure_logging
+    from undertow.app.service import build_service
 
     settings = load_settings()
     configure_logging(settings.log_format)
 
     async def run() -> None:
         service = await build_service(settings)
-        server = uvicorn.Server(uvicorn.Config(service.app, host=args.host, port=args.port, log_config=None, access_log=False))
+        server = uvicorn.Server(
+            uvicorn.Config(service.app, host=args.host, port=args.port, log_config=None, access_log=False)
+        )
         await server.serve()
 
     asyncio.run(run())
@@ -137,9 +145,8 @@ def _worker(args: argparse.Namespace) -> int:
     configure_logging(settings.log_format)
 
     async def run() -> None:
-        from arq.connections import create_pool
-
         import redis as sync_redis
+        from arq.connections import create_pool
 
         from undertow.app.redis_cache import RedisFactCache
 
@@ -147,9 +154,21 @@ def _worker(args: argparse.Namespace) -> int:
         redis = await create_pool(RedisSettings.from_dsn(url))
         cache_url = (settings.cache_redis_url or settings.redis_url).get_secret_value()
         facts = RedisFactCache(sync_redis.Redis.from_url(cache_url, socket_timeout=5))
-        ctx = {"github_for": github_factory(settings, redis=redis), "reviews": RedisReviews(redis), "blobs": BlobCache(), "facts": facts}
-        worker = Worker(WORKER_FUNCTIONS, redis_pool=redis, queue_name=QUEUE, ctx=ctx, max_jobs=settings.max_concurrency,
-                        job_timeout=600, max_tries=5)
+        ctx = {
+            "github_for": github_factory(settings, redis=redis),
+            "reviews": RedisReviews(redis),
+            "blobs": BlobCache(),
+            "facts": facts,
+        }
+        worker = Worker(
+            WORKER_FUNCTIONS,
+            redis_pool=redis,
+            queue_name=QUEUE,
+            ctx=ctx,
+            max_jobs=settings.max_concurrency,
+            job_timeout=600,
+            max_tries=5,
+        )
         await worker.async_run()
 
     asyncio.run(run())
@@ -182,8 +201,11 @@ def _scan(args: argparse.Namespace) -> int:
         changes = repo.changes(base_rev, head_rev)
         report = review(base, head, changes, config, cache=cache)
     if report.failures and not args.verbose:
-        print(f"undertow: the review is incomplete: {len(report.failures)} part(s) failed inside Undertow "
-              "(UND004 findings); run with -v for the tracebacks", file=sys.stderr)
+        print(
+            f"undertow: the review is incomplete: {len(report.failures)} part(s) failed inside Undertow "
+            "(UND004 findings); run with -v for the tracebacks",
+            file=sys.stderr,
+        )
     colour = args.output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     rendered = RENDERERS[args.format](report, base=base_rev, head=head_rev, colour=colour)
     if args.output:

@@ -38,27 +38,46 @@ def terminal(markdown: str) -> str:
     text = re.sub(r"^```suggestion$", "suggested change:", text, flags=re.M)
     text = re.sub(r"^```\w*$", "", text, flags=re.M)
     return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
 APP_ID, INSTALLATION, REPO, NUMBER = 1, 1, "demo/sample", 1
 
 
 async def run(repo_path: Path) -> int:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()
-    state = EmulatedGitHub(repo_path, REPO, APP_ID, key.public_key(), pulls={NUMBER: PullRequest(NUMBER, "main", "feature/transcode")})
-    github = httpx.AsyncClient(transport=httpx.ASGITransport(app=create_emulator(state)), base_url="http://github.local")
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    state = EmulatedGitHub(
+        repo_path, REPO, APP_ID, key.public_key(), pulls={NUMBER: PullRequest(NUMBER, "main", "feature/transcode")}
+    )
+    github = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=create_emulator(state)), base_url="http://github.local"
+    )
     tokens = InstallationTokens(APP_ID, pem)
 
     async def github_for(installation_id: int):
-        token = await tokens.token(ResilientGitHubAPI(github, "undertow", base_url="http://github.local"), installation_id)
+        token = await tokens.token(
+            ResilientGitHubAPI(github, "undertow", base_url="http://github.local"), installation_id
+        )
         return ResilientGitHubAPI(github, "undertow", oauth_token=token, base_url="http://github.local")
 
     service = Service(SECRET, github_for)
     head = state.git.resolve("feature/transcode")
-    payload = {"action": "opened", "number": NUMBER, "installation": {"id": INSTALLATION},
-               "repository": {"full_name": REPO}, "pull_request": {"number": NUMBER, "head": {"sha": head}, "base": {"ref": "main"}}}
+    payload = {
+        "action": "opened",
+        "number": NUMBER,
+        "installation": {"id": INSTALLATION},
+        "repository": {"full_name": REPO},
+        "pull_request": {"number": NUMBER, "head": {"sha": head}, "base": {"ref": "main"}},
+    }
     body = json.dumps(payload).encode()
-    headers = {"x-github-event": "pull_request", "x-github-delivery": "demo-1", "content-type": "application/json",
-               "x-hub-signature-256": "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()}
+    headers = {
+        "x-github-event": "pull_request",
+        "x-github-delivery": "demo-1",
+        "content-type": "application/json",
+        "x-hub-signature-256": "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest(),
+    }
     async with service.app.router.lifespan_context(service.app):
         webhook = httpx.AsyncClient(transport=httpx.ASGITransport(app=service.app), base_url="http://undertow.local")
         response = await webhook.post("/webhook", content=body, headers=headers)

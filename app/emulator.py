@@ -110,13 +110,21 @@ def pull_request_files(git: GitRepo, base: str, head: str) -> list[dict]:
     """The pulls/{n}/files items GitHub lists for base...head, with each file's patch."""
     result = []
     for changed in git.changes(base, head).files:
-        item = {"filename": changed.path, "status": changed.status.value, "sha": "", "additions": 0, "deletions": 0, "changes": 0}
+        item = {
+            "filename": changed.path,
+            "status": changed.status.value,
+            "sha": "",
+            "additions": 0,
+            "deletions": 0,
+            "changes": 0,
+        }
         if changed.old_path:
             item["previous_filename"] = changed.old_path
-        diff = subprocess.run(["git", "-C", str(git.path), "diff", "-U3", base, head, "--", changed.path],
-                              capture_output=True, text=True).stdout
+        diff = subprocess.run(
+            ["git", "-C", str(git.path), "diff", "-U3", base, head, "--", changed.path], capture_output=True, text=True
+        ).stdout
         if "@@" in diff:
-            item["patch"] = diff[diff.index("@@"):].rstrip("\n")
+            item["patch"] = diff[diff.index("@@") :].rstrip("\n")
         result.append(item)
     return result
 
@@ -128,8 +136,12 @@ def create_emulator(gh: EmulatedGitHub) -> FastAPI:
     def reply(status: int, payload, request: Request, extra: dict | None = None) -> JSONResponse:
         gh.requests.append((request.method, request.url.path, status))
         gh.responses.append((request.method, request.url.path, status, payload))
-        headers = {"x-ratelimit-limit": "5000", "x-ratelimit-remaining": str(gh.remaining),
-                   "x-ratelimit-reset": str(int(time.time()) + 3600), **(extra or {})}
+        headers = {
+            "x-ratelimit-limit": "5000",
+            "x-ratelimit-remaining": str(gh.remaining),
+            "x-ratelimit-reset": str(int(time.time()) + 3600),
+            **(extra or {}),
+        }
         return JSONResponse(payload, status_code=status, headers=headers)
 
     def paginate(items: list, request: Request) -> JSONResponse:
@@ -154,11 +166,21 @@ def create_emulator(gh: EmulatedGitHub) -> FastAPI:
                 return reply(401, {"message": "Bad credentials"}, request)
         if request.method == "GET" and gh.faults.get_error_ratio and gh.faults.rng.random() < gh.faults.get_error_ratio:
             return reply(502, {"message": "Server Error"}, request)
-        if request.method in ("POST", "PATCH") and gh.faults.rate_limit_every_nth_write and not path.startswith("/app/"):
+        if (
+            request.method in ("POST", "PATCH")
+            and gh.faults.rate_limit_every_nth_write
+            and not path.startswith("/app/")
+        ):
             gh.faults._writes += 1
             if gh.faults._writes % gh.faults.rate_limit_every_nth_write == 0:
-                return reply(403, {"message": "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."},
-                             request, {"retry-after": "1"})
+                return reply(
+                    403,
+                    {
+                        "message": "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."
+                    },
+                    request,
+                    {"retry-after": "1"},
+                )
         return await call_next(request)
 
     @app.post("/app/installations/{installation_id}/access_tokens")
@@ -167,7 +189,9 @@ def create_emulator(gh: EmulatedGitHub) -> FastAPI:
         if scheme.lower() != "bearer":
             return reply(401, {"message": "A JSON web token could not be decoded"}, request)
         try:
-            claims = jwt.decode(credential, gh.public_key, algorithms=["RS256"], options={"require": ["iat", "exp", "iss"]})
+            claims = jwt.decode(
+                credential, gh.public_key, algorithms=["RS256"], options={"require": ["iat", "exp", "iss"]}
+            )
         except jwt.PyJWTError as exc:
             return reply(401, {"message": f"'Expiration time' claim ('exp') is invalid: {exc}"}, request)
         if str(claims["iss"]) != str(gh.app_id) or claims["exp"] - claims["iat"] > 600:
@@ -175,18 +199,39 @@ def create_emulator(gh: EmulatedGitHub) -> FastAPI:
         token = "ghs_" + secrets.token_hex(18)
         gh.tokens[token] = installation_id
         expires = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3600))
-        return reply(201, gh.shaped("/app/installations/{installation_id}/access_tokens", "post", 201,
-                                    {"token": token, "expires_at": expires, "permissions": {}, "repository_selection": "all"}), request)
+        return reply(
+            201,
+            gh.shaped(
+                "/app/installations/{installation_id}/access_tokens",
+                "post",
+                201,
+                {"token": token, "expires_at": expires, "permissions": {}, "repository_selection": "all"},
+            ),
+            request,
+        )
 
     @app.get(prefix + "/pulls/{number}")
     async def pull(number: int, request: Request):
         pr = gh.pulls.get(number)
         if pr is None:
             return reply(404, {"message": "Not Found"}, request)
-        return reply(200, gh.shaped(f"{REPO}/pulls/{{pull_number}}", "get", 200, {
-            "number": number, "state": "open", "requested_teams": [], "requested_reviewers": [],
-            "head": {"sha": gh.git.resolve(pr.head), "ref": "feature"},
-            "base": {"sha": gh.git.resolve(pr.base), "ref": pr.base}}), request)
+        return reply(
+            200,
+            gh.shaped(
+                f"{REPO}/pulls/{{pull_number}}",
+                "get",
+                200,
+                {
+                    "number": number,
+                    "state": "open",
+                    "requested_teams": [],
+                    "requested_reviewers": [],
+                    "head": {"sha": gh.git.resolve(pr.head), "ref": "feature"},
+                    "base": {"sha": gh.git.resolve(pr.base), "ref": pr.base},
+                },
+            ),
+            request,
+        )
 
     @app.get(prefix + "/pulls/{number}/files")
     async def files(number: int, request: Request):
@@ -195,25 +240,53 @@ def create_emulator(gh: EmulatedGitHub) -> FastAPI:
     @app.get(prefix + "/compare/{basehead:path}")
     async def compare(basehead: str, request: Request):
         base, _, head = basehead.partition("...")
-        return reply(200, gh.shaped(f"{REPO}/compare/{{basehead}}", "get", 200,
-                                    {"merge_base_commit": {"sha": gh.git.merge_base(base, head)}, "status": "ahead"}), request)
+        return reply(
+            200,
+            gh.shaped(
+                f"{REPO}/compare/{{basehead}}",
+                "get",
+                200,
+                {"merge_base_commit": {"sha": gh.git.merge_base(base, head)}, "status": "ahead"},
+            ),
+            request,
+        )
 
     @app.get(prefix + "/git/trees/{sha}")
     async def tree(sha: str, request: Request):
         entries = gh.git.tree(sha)
-        items = [{"path": e.path, "sha": e.oid, "size": e.size, "type": "commit" if e.kind == "submodule" else "blob",
-                  "mode": {"symlink": "120000", "submodule": "160000"}.get(e.kind, "100644")} for e in entries.values()]
+        items = [
+            {
+                "path": e.path,
+                "sha": e.oid,
+                "size": e.size,
+                "type": "commit" if e.kind == "submodule" else "blob",
+                "mode": {"symlink": "120000", "submodule": "160000"}.get(e.kind, "100644"),
+            }
+            for e in entries.values()
+        ]
         example = gh._example(f"{REPO}/git/trees/{{tree_sha}}", "get", 200) or {"tree": [{}]}
         items = [_merge(copy.deepcopy(example["tree"][0]), item) for item in items]
-        return reply(200, gh.shaped(f"{REPO}/git/trees/{{tree_sha}}", "get", 200, {"sha": sha, "tree": items, "truncated": False}), request)
+        return reply(
+            200,
+            gh.shaped(f"{REPO}/git/trees/{{tree_sha}}", "get", 200, {"sha": sha, "tree": items, "truncated": False}),
+            request,
+        )
 
     @app.get(prefix + "/git/blobs/{sha}")
     async def blob(sha: str, request: Request):
         content = gh.git.batch().read(sha)
         if content is None:
             return reply(404, {"message": "Not Found"}, request)
-        return reply(200, gh.shaped(f"{REPO}/git/blobs/{{file_sha}}", "get", 200,
-                                    {"sha": sha, "size": len(content), "encoding": "base64", "content": base64.b64encode(content).decode()}), request)
+        return reply(
+            200,
+            gh.shaped(
+                f"{REPO}/git/blobs/{{file_sha}}",
+                "get",
+                200,
+                {"sha": sha, "size": len(content), "encoding": "base64", "content": base64.b64encode(content).decode()},
+            ),
+            request,
+        )
 
     @app.post(prefix + "/check-runs")
     async def create_check(request: Request):
@@ -222,7 +295,12 @@ def create_emulator(gh: EmulatedGitHub) -> FastAPI:
         if problem:
             return reply(422, {"message": problem}, request)
         run_id = len(gh.check_runs) + 1
-        gh.check_runs[run_id] = {**{k: v for k, v in data.items() if k != "output"}, "id": run_id, "annotations": [], "output": {}}
+        gh.check_runs[run_id] = {
+            **{k: v for k, v in data.items() if k != "output"},
+            "id": run_id,
+            "annotations": [],
+            "output": {},
+        }
         _apply_output(gh.check_runs[run_id], data.get("output"))
         return reply(201, gh.shaped(f"{REPO}/check-runs", "post", 201, _public(gh.check_runs[run_id])), request)
 
@@ -239,7 +317,11 @@ def create_emulator(gh: EmulatedGitHub) -> FastAPI:
 
     @app.get(prefix + "/pulls/{number}/comments")
     async def list_comments(number: int, request: Request):
-        mine = [{k: v for k, v in c.items() if k != "pull_request_number"} for c in gh.comments if c["pull_request_number"] == number]
+        mine = [
+            {k: v for k, v in c.items() if k != "pull_request_number"}
+            for c in gh.comments
+            if c["pull_request_number"] == number
+        ]
         return paginate(gh.shaped(f"{REPO}/pulls/{{pull_number}}/comments", "get", 200, mine), request)
 
     @app.post(prefix + "/pulls/{number}/reviews")
@@ -248,20 +330,47 @@ def create_emulator(gh: EmulatedGitHub) -> FastAPI:
         lines = gh.diff_lines(number)
         for comment in data.get("comments", []):
             if comment.get("line") not in lines.get(comment.get("path"), set()):
-                return reply(422, {"message": "Unprocessable Entity", "errors": ["Pull request review thread line must be part of the diff"]}, request)
+                return reply(
+                    422,
+                    {
+                        "message": "Unprocessable Entity",
+                        "errors": ["Pull request review thread line must be part of the diff"],
+                    },
+                    request,
+                )
         review_id = len(gh.reviews) + 1
         gh.reviews.append({**data, "id": review_id})
         for comment in data.get("comments", []):
-            gh.comments.append({"id": 5000 + len(gh.comments), "pull_request_number": number, "user": {"login": "undertow[bot]", "type": "Bot"},
-                                "path": comment["path"], "line": comment["line"], "body": comment["body"]})
-        return reply(200, gh.shaped(f"{REPO}/pulls/{{pull_number}}/reviews", "post", 200,
-                                    {"id": review_id, "state": "COMMENTED", "body": data.get("body", "")}), request)
+            gh.comments.append(
+                {
+                    "id": 5000 + len(gh.comments),
+                    "pull_request_number": number,
+                    "user": {"login": "undertow[bot]", "type": "Bot"},
+                    "path": comment["path"],
+                    "line": comment["line"],
+                    "body": comment["body"],
+                }
+            )
+        return reply(
+            200,
+            gh.shaped(
+                f"{REPO}/pulls/{{pull_number}}/reviews",
+                "post",
+                200,
+                {"id": review_id, "state": "COMMENTED", "body": data.get("body", "")},
+            ),
+            request,
+        )
 
     @app.post(prefix + "/issues/{number}/comments")
     async def issue_comment(number: int, request: Request):
         data = await request.json()
-        comment = {"id": 9000 + len(gh.issue_comments), "issue_number": number, "body": data["body"],
-                   "user": {"login": "undertow[bot]", "type": "Bot"}}
+        comment = {
+            "id": 9000 + len(gh.issue_comments),
+            "issue_number": number,
+            "body": data["body"],
+            "user": {"login": "undertow[bot]", "type": "Bot"},
+        }
         gh.issue_comments.append(comment)
         public = {k: v for k, v in comment.items() if k != "issue_number"}
         return reply(201, gh.shaped(f"{REPO}/issues/{{issue_number}}/comments", "post", 201, public), request)
@@ -272,8 +381,16 @@ def create_emulator(gh: EmulatedGitHub) -> FastAPI:
         if content not in ("+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes"):
             return reply(422, {"message": "Validation Failed"}, request)
         gh.reactions.append((comment_id, content))
-        return reply(201, gh.shaped(f"{REPO}/issues/comments/{{comment_id}}/reactions", "post", 201,
-                                    {"id": len(gh.reactions), "content": content}), request)
+        return reply(
+            201,
+            gh.shaped(
+                f"{REPO}/issues/comments/{{comment_id}}/reactions",
+                "post",
+                201,
+                {"id": len(gh.reactions), "content": content},
+            ),
+            request,
+        )
 
     @app.patch(prefix + "/pulls/comments/{comment_id}")
     async def update_comment(comment_id: int, request: Request):
@@ -316,6 +433,6 @@ def _apply_output(run: dict, output: dict | None) -> None:
 
 
 def _public(run: dict) -> dict:
-    return {k: v for k, v in run.items() if k != "annotations"} | {"output": {**run["output"], "annotations_count": len(run["annotations"])}}
-
-
+    return {k: v for k, v in run.items() if k != "annotations"} | {
+        "output": {**run["output"], "annotations_count": len(run["annotations"])}
+    }

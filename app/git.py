@@ -12,16 +12,30 @@ import os
 import subprocess
 import threading
 import time
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Iterable, Mapping
 
-from undertow.analyzers.facts import codec
-from undertow.analyzers.facts.codec import DecodedMapping
-from undertow.analyzers.core.changes import (BINARY_PROBE, NULL_OID, ChangeSet, ChangedFile, DiffError, RawRecord, Section, Status,
-                               changed_file, line_count, looks_binary, pair_sections, parse_patch, parse_raw)
-from undertow.analyzers.facts.context import FactCache
+from undertow.analyzers.core.changes import (
+    BINARY_PROBE,
+    NULL_OID,
+    ChangedFile,
+    ChangeSet,
+    DiffError,
+    RawRecord,
+    Section,
+    Status,
+    changed_file,
+    line_count,
+    looks_binary,
+    pair_sections,
+    parse_patch,
+    parse_raw,
+)
 from undertow.analyzers.core.limits import MAX_FILE_BYTES
 from undertow.analyzers.core.snapshot import Entry
+from undertow.analyzers.facts import codec
+from undertow.analyzers.facts.codec import DecodedMapping
+from undertow.analyzers.facts.context import FactCache
 
 WORKTREE = "WORKTREE"
 GIT_TIMEOUT = 300  # seconds; a git command on a local repository that takes longer is stuck
@@ -52,18 +66,54 @@ _CONFIG = (
 # `git diff --raw -p -z` of one pair of revisions: exact names and statuses (raw records), and
 # the changed lines of each (patch sections, in the same order), from one invocation.
 _DIFF = (
-    "diff", "--raw", "-p", "-z", "--no-abbrev", "--full-index", "-U0", "--inter-hunk-context=0",
-    "--text", "--no-color", "--no-ext-diff", "--no-textconv", "--no-relative", "--src-prefix=a/", "--dst-prefix=b/",
-    "--submodule=short", "--ignore-submodules=none", "-O/dev/null", "--diff-algorithm=default",
+    "diff",
+    "--raw",
+    "-p",
+    "-z",
+    "--no-abbrev",
+    "--full-index",
+    "-U0",
+    "--inter-hunk-context=0",
+    "--text",
+    "--no-color",
+    "--no-ext-diff",
+    "--no-textconv",
+    "--no-relative",
+    "--src-prefix=a/",
+    "--dst-prefix=b/",
+    "--submodule=short",
+    "--ignore-submodules=none",
+    "-O/dev/null",
+    "--diff-algorithm=default",
 )
-_RAW = ("diff", "--raw", "-z", "--no-abbrev", "--no-ext-diff", "--no-relative", "--ignore-submodules=none", "-O/dev/null")
+_RAW = (
+    "diff",
+    "--raw",
+    "-z",
+    "--no-abbrev",
+    "--no-ext-diff",
+    "--no-relative",
+    "--ignore-submodules=none",
+    "-O/dev/null",
+)
 _PATHS_PER_DIFF = 500  # pathspecs per command when a diff is redone for part of the files
 
 # Environment variables that change what git prints or which config it reads.
 _DROPPED_ENV = {
-    "GIT_DIFF_OPTS", "GIT_EXTERNAL_DIFF", "GIT_CONFIG_PARAMETERS", "GIT_CONFIG_COUNT", "GIT_CONFIG", "GIT_CONFIG_SYSTEM",
-    "GIT_ATTR_SOURCE", "GIT_GLOB_PATHSPECS", "GIT_NOGLOB_PATHSPECS", "GIT_ICASE_PATHSPECS", "GIT_DIFF_PATH_COUNTER",
-    "GIT_DIFF_PATH_TOTAL", "GIT_PAGER", "GIT_REPLACE_REF_BASE",
+    "GIT_DIFF_OPTS",
+    "GIT_EXTERNAL_DIFF",
+    "GIT_CONFIG_PARAMETERS",
+    "GIT_CONFIG_COUNT",
+    "GIT_CONFIG",
+    "GIT_CONFIG_SYSTEM",
+    "GIT_ATTR_SOURCE",
+    "GIT_GLOB_PATHSPECS",
+    "GIT_NOGLOB_PATHSPECS",
+    "GIT_ICASE_PATHSPECS",
+    "GIT_DIFF_PATH_COUNTER",
+    "GIT_DIFF_PATH_TOTAL",
+    "GIT_PAGER",
+    "GIT_REPLACE_REF_BASE",
 }
 
 
@@ -112,7 +162,9 @@ class GitRepo:
 
     def _run_bytes(self, *args: str, input: bytes | None = None) -> bytes:
         try:
-            proc = subprocess.run(self.command(*args), input=input, capture_output=True, timeout=GIT_TIMEOUT, env=_git_env())
+            proc = subprocess.run(
+                self.command(*args), input=input, capture_output=True, timeout=GIT_TIMEOUT, env=_git_env()
+            )
         except FileNotFoundError:
             raise GitError("git is not installed (or not on PATH)") from None
         except subprocess.TimeoutExpired:
@@ -129,7 +181,7 @@ class GitRepo:
                 process.close()
         self._batch = self._check = None
 
-    def __enter__(self) -> "GitRepo":
+    def __enter__(self) -> GitRepo:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -213,14 +265,22 @@ class GitRepo:
         wanted = sorted(oids)
         if not wanted:
             return {}
-        out = self._run_bytes("cat-file", "--batch-check=%(objectname) %(objectsize)", input="\n".join(wanted).encode() + b"\n")
-        return {oid.decode(): int(size) for oid, _, size in (line.partition(b" ") for line in out.splitlines()) if size.isdigit()}
+        out = self._run_bytes(
+            "cat-file", "--batch-check=%(objectname) %(objectsize)", input="\n".join(wanted).encode() + b"\n"
+        )
+        return {
+            oid.decode(): int(size)
+            for oid, _, size in (line.partition(b" ") for line in out.splitlines())
+            if size.isdigit()
+        }
 
-    def _sections_except(self, revs: tuple[str, ...], records: list[RawRecord], large: set[int]) -> list[list[Section] | None]:
+    def _sections_except(
+        self, revs: tuple[str, ...], records: list[RawRecord], large: set[int]
+    ) -> list[list[Section] | None]:
         grouped: list[list[Section] | None] = [[] if i in large else None for i in range(len(records))]
         wanted = [i for i in range(len(records)) if i not in large]
         for start in range(0, len(wanted), _PATHS_PER_DIFF):
-            chunk = wanted[start:start + _PATHS_PER_DIFF]
+            chunk = wanted[start : start + _PATHS_PER_DIFF]
             for i, sections in zip(chunk, self._sections_of(revs, "-M", [records[i] for i in chunk])):
                 grouped[i] = sections
         return grouped
@@ -237,7 +297,7 @@ class GitRepo:
         grouped: list[list[Section] | None] = [None] * len(records)
         wanted = [i for i, r in enumerate(records) if all(oid in here for oid in _blobs(r))]
         for start in range(0, len(wanted), _PATHS_PER_DIFF):
-            chunk = wanted[start:start + _PATHS_PER_DIFF]
+            chunk = wanted[start : start + _PATHS_PER_DIFF]
             for i, sections in zip(chunk, self._sections_of(revs, renames, [records[i] for i in chunk])):
                 grouped[i] = sections
         return records, grouped
@@ -254,7 +314,9 @@ class GitRepo:
             if len(records) == 1:
                 return [None]
             middle = len(records) // 2
-            return self._sections_of(revs, renames, records[:middle]) + self._sections_of(revs, renames, records[middle:])
+            return self._sections_of(revs, renames, records[:middle]) + self._sections_of(
+                revs, renames, records[middle:]
+            )
         by_key = {(r.status, r.old_path, r.path): sections for r, sections in zip(found, grouped)}
         return [by_key.get((r.status, r.old_path, r.path)) for r in records]
 
@@ -267,11 +329,18 @@ class GitRepo:
             prefix = self._head_prefix(record, worktree)
             binary = prefix is not None and looks_binary(prefix)
         if sections is None and missing:
-            return changed_file(record, [], binary=binary, unknown_lines="the base revision's version of it is not in this clone, so git could not diff it")
+            return changed_file(
+                record,
+                [],
+                binary=binary,
+                unknown_lines="the base revision's version of it is not in this clone, so git could not diff it",
+            )
         if record.status in ("C", "U") or sections is None:
             # A copy's hunks are edits of its source and an unmerged path has none; a file whose
             # hunks git could not give although its blobs are here counts as new in every line.
-            return changed_file(record, [], binary=binary, lines=frozenset(range(1, self._head_lines(record, worktree) + 1)))
+            return changed_file(
+                record, [], binary=binary, lines=frozenset(range(1, self._head_lines(record, worktree) + 1))
+            )
         return changed_file(record, sections, binary=binary)
 
     def _head_prefix(self, record: RawRecord, worktree: bool) -> bytes | None:
@@ -320,12 +389,16 @@ class GitRepo:
         is missing, so what it lacks is listed first (``learn_objects``) and never asked for."""
         if self._promisor is None:
             try:
-                out = self._run_bytes("config", "-z", "--get-regexp", r"^(remote\..+\.promisor|extensions\.partialclone)$")
+                out = self._run_bytes(
+                    "config", "-z", "--get-regexp", r"^(remote\..+\.promisor|extensions\.partialclone)$"
+                )
             except GitError:
                 out = b""  # none set
             values = [item.partition(b"\n")[::2] for item in out.split(b"\0") if item]
-            self._promisor = any(bool(value) if key.startswith(b"extensions.") else value.lower() in (b"true", b"yes", b"on", b"1")
-                                 for key, value in values)
+            self._promisor = any(
+                bool(value) if key.startswith(b"extensions.") else value.lower() in (b"true", b"yes", b"on", b"1")
+                for key, value in values
+            )
         return self._promisor
 
     def learn_objects(self, *revs: str) -> None:
@@ -334,7 +407,9 @@ class GitRepo:
         wanted = [rev for rev in revs if rev not in self._learned and rev != WORKTREE]
         if not wanted or not self.partial():
             return
-        out = self._run_bytes("rev-list", "--objects", "--no-object-names", "--no-walk", "--missing=print", *wanted, "--")
+        out = self._run_bytes(
+            "rev-list", "--objects", "--no-object-names", "--no-walk", "--missing=print", *wanted, "--"
+        )
         self._absent.update(line[1:].decode() for line in out.splitlines() if line.startswith(b"?"))
         self._learned.update(wanted)
 
@@ -357,7 +432,9 @@ class GitRepo:
             return oids - self._absent
         unknown = sorted(o for o in oids if o not in self._present)
         if unknown:
-            out = self._run_bytes("cat-file", "--batch-check=%(objectname) %(objecttype)", input="\n".join(unknown).encode() + b"\n")
+            out = self._run_bytes(
+                "cat-file", "--batch-check=%(objectname) %(objecttype)", input="\n".join(unknown).encode() + b"\n"
+            )
             listed = dict(line.split(b" ", 1) for line in out.splitlines() if b" " in line)
             for oid in unknown:
                 self._present[oid] = listed.get(oid.encode(), b"missing") not in (b"missing", b"ambiguous")
@@ -365,19 +442,21 @@ class GitRepo:
 
     # -- snapshots ----------------------------------------------------------------------------
 
-    def snapshot(self, rev: str, cache: FactCache | None = None, base: "GitSnapshot | None" = None) -> "GitSnapshot | WorktreeSnapshot":
+    def snapshot(
+        self, rev: str, cache: FactCache | None = None, base: GitSnapshot | None = None
+    ) -> GitSnapshot | WorktreeSnapshot:
         """The tree at ``rev``; with a cache, a commit's listing is kept under its sha. Given the
         ``base`` it is reviewed against, the listing is the base's plus what differs."""
         if rev == WORKTREE:
             return WorktreeSnapshot(self)
         return GitSnapshot(self, rev, cache, base)
 
-    def batch(self) -> "_CatFile":
+    def batch(self) -> _CatFile:
         if self._batch is None:
             self._batch = _CatFile(self)
         return self._batch
 
-    def tree(self, commit: str, cache: FactCache | None = None) -> "Listing":
+    def tree(self, commit: str, cache: FactCache | None = None) -> Listing:
         key = f"tree:{commit}"
         if cache is not None and (raw := cache.get(key)) is not None:
             return Listing(codec.loads(raw))
@@ -411,22 +490,28 @@ class GitRepo:
         wanted = [oid for oid in oids if oid.decode() not in self._absent]
         sizes: dict[bytes, int] = {}
         if wanted:
-            listing = self._run_bytes("cat-file", "--batch-check=%(objectname) %(objectsize)", input=b"\n".join(wanted) + b"\n")
+            listing = self._run_bytes(
+                "cat-file", "--batch-check=%(objectname) %(objectsize)", input=b"\n".join(wanted) + b"\n"
+            )
             for line in listing.splitlines():
                 oid, _, size = line.partition(b" ")
                 if size.isdigit():  # "<oid> missing" for a blob this clone lacks
                     sizes[oid] = int(size)
         return sizes
 
-    def _list_tree(self, commit: str) -> "Listing":
+    def _list_tree(self, commit: str) -> Listing:
         self.learn_objects(commit)
         if self.partial():
             # ls-tree --long would ask for (fetch, or die on) each missing blob's size.
             out = self._run_bytes("ls-tree", "-r", "-z", "--full-tree", commit)
             entries = [(meta.split(), path) for meta, _, path in (r.partition(b"\t") for r in out.split(b"\0") if r)]
             sizes = self._sizes(fields[2] for fields, _path in entries if fields[1] == b"blob")
-            return Listing({path.decode("utf-8", "surrogateescape"): [oid.decode(), _kind(mode), sizes.get(oid)]
-                            for (mode, _type, oid), path in entries})
+            return Listing(
+                {
+                    path.decode("utf-8", "surrogateescape"): [oid.decode(), _kind(mode), sizes.get(oid)]
+                    for (mode, _type, oid), path in entries
+                }
+            )
         out = self._run_bytes("ls-tree", "-r", "-z", "--long", "--full-tree", commit)
         raw: dict[str, list] = {}
         for record in out.split(b"\0"):
@@ -435,7 +520,11 @@ class GitRepo:
             meta, _, raw_path = record.partition(b"\t")
             mode, _type, oid, size = meta.split()
             # The size is "-" for a submodule and "BAD" for a blob this clone does not hold.
-            raw[raw_path.decode("utf-8", "surrogateescape")] = [oid.decode(), _kind(mode), int(size) if size.isdigit() else None]
+            raw[raw_path.decode("utf-8", "surrogateescape")] = [
+                oid.decode(),
+                _kind(mode),
+                int(size) if size.isdigit() else None,
+            ]
         return Listing(raw)
 
 
@@ -460,8 +549,11 @@ def _is_gitlink(mode: str) -> bool:
 def _blobs(record: RawRecord) -> list[str]:
     """The blob ids a record's diff reads from the object store (not a submodule's commit, not
     the zero id of a side that does not exist or of a working-tree file)."""
-    return [oid for mode, oid in ((record.old_mode, record.old_oid), (record.new_mode, record.new_oid))
-            if mode != "000000" and not _is_gitlink(mode) and oid != NULL_OID]
+    return [
+        oid
+        for mode, oid in ((record.old_mode, record.old_oid), (record.new_mode, record.new_oid))
+        if mode != "000000" and not _is_gitlink(mode) and oid != NULL_OID
+    ]
 
 
 def _file_lines(path: Path) -> int:
@@ -487,20 +579,25 @@ def _is_sha(rev: str) -> bool:
 
 
 def _git_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if k not in _DROPPED_ENV and not k.startswith(("GIT_CONFIG_KEY_", "GIT_CONFIG_VALUE_"))}
-    env.update({
-        "GIT_TERMINAL_PROMPT": "0",
-        "LC_ALL": "C",
-        "GIT_OPTIONAL_LOCKS": "0",
-        "GIT_CONFIG_GLOBAL": os.devnull,  # the user's ~/.gitconfig and ~/.config/git/config
-        "GIT_CONFIG_NOSYSTEM": "1",  # /etc/gitconfig
-        "GIT_ATTR_NOSYSTEM": "1",  # /etc/gitattributes
-        "GIT_NO_REPLACE_OBJECTS": "1",  # refs/replace must not swap what a commit holds
-        "GIT_LITERAL_PATHSPECS": "1",  # a pathspec is a file name, whatever its characters
-        "GIT_NO_LAZY_FETCH": "1",  # git >= 2.44: a partial clone never fetches a missing object
-        "GIT_ALLOW_PROTOCOL": "undertow-no-network",  # older git: every transport refused, so no fetch either
-    })
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in _DROPPED_ENV and not k.startswith(("GIT_CONFIG_KEY_", "GIT_CONFIG_VALUE_"))
+    }
+    env.update(
+        {
+            "GIT_TERMINAL_PROMPT": "0",
+            "LC_ALL": "C",
+            "GIT_OPTIONAL_LOCKS": "0",
+            "GIT_CONFIG_GLOBAL": os.devnull,  # the user's ~/.gitconfig and ~/.config/git/config
+            "GIT_CONFIG_NOSYSTEM": "1",  # /etc/gitconfig
+            "GIT_ATTR_NOSYSTEM": "1",  # /etc/gitattributes
+            "GIT_NO_REPLACE_OBJECTS": "1",  # refs/replace must not swap what a commit holds
+            "GIT_LITERAL_PATHSPECS": "1",  # a pathspec is a file name, whatever its characters
+            "GIT_NO_LAZY_FETCH": "1",  # git >= 2.44: a partial clone never fetches a missing object
+            "GIT_ALLOW_PROTOCOL": "undertow-no-network",  # older git: every transport refused, so no fetch either
+        }
+    )
     return env
 
 
@@ -511,7 +608,9 @@ def _user_safe_directories() -> tuple[str, ...]:
     values: list[str] = []
     for scope in ("--system", "--global"):
         try:
-            proc = subprocess.run(["git", "config", scope, "--get-all", "safe.directory"], capture_output=True, timeout=30)
+            proc = subprocess.run(
+                ["git", "config", scope, "--get-all", "safe.directory"], capture_output=True, timeout=30
+            )
         except (OSError, subprocess.TimeoutExpired):
             continue
         if proc.returncode == 0:
@@ -584,13 +683,16 @@ class _CatFile:
 
     def info(self, oid: str) -> tuple[bytes, int] | None:
         """(type, size) of an object (``--batch-check`` process)."""
+
         def work():
             fields = self._header(oid)
             return None if fields is None else (fields[1], int(fields[2]))
+
         return self._timed(work)
 
     def read(self, oid: str) -> bytes | None:
         """The content of a blob; None when it is missing or not a blob."""
+
         def work():
             fields = self._header(oid)
             if fields is None:
@@ -598,10 +700,12 @@ class _CatFile:
             data = self._read_exactly(int(fields[2]))
             self._read_exactly(1)  # the newline after the content
             return data if fields[1] == b"blob" else None
+
         return self._timed(work)
 
     def read_prefix(self, oid: str, limit: int) -> bytes | None:
         """The first ``limit`` bytes of a blob, the rest read past without keeping it."""
+
         def work():
             fields = self._header(oid)
             if fields is None:
@@ -612,6 +716,7 @@ class _CatFile:
             while rest > 0:
                 rest -= len(self._read_exactly(min(rest, 1 << 20)))
             return data if fields[1] == b"blob" else None
+
         return self._timed(work)
 
     def _read_exactly(self, size: int) -> bytes:
@@ -643,7 +748,9 @@ class _CatFile:
 class GitSnapshot:
     """A commit of a local repository, read from the object store (no checkout needed)."""
 
-    def __init__(self, repo: GitRepo, commit: str, cache: FactCache | None = None, base: "GitSnapshot | None" = None) -> None:
+    def __init__(
+        self, repo: GitRepo, commit: str, cache: FactCache | None = None, base: GitSnapshot | None = None
+    ) -> None:
         self.repo = repo
         self._cache = cache
         self._base = base

@@ -5,17 +5,25 @@ from __future__ import annotations
 
 import asyncio
 import base64
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from gidgethub.abc import GitHubAPI
 
-from undertow.analyzers.facts import codec
 from undertow.analyzers.core.changes import ChangedFile, ChangeSet, DiffError, Status, added_lines
 from undertow.analyzers.core.snapshot import Entry
+from undertow.analyzers.facts import codec
 
 MAX_FILES = 3000  # the pulls/files API stops there
-_STATUS = {"added": Status.ADDED, "removed": Status.REMOVED, "renamed": Status.RENAMED,
-           "modified": Status.MODIFIED, "changed": Status.MODIFIED, "copied": Status.ADDED, "unchanged": Status.MODIFIED}
+_STATUS = {
+    "added": Status.ADDED,
+    "removed": Status.REMOVED,
+    "renamed": Status.RENAMED,
+    "modified": Status.MODIFIED,
+    "changed": Status.MODIFIED,
+    "copied": Status.ADDED,
+    "unchanged": Status.MODIFIED,
+}
 
 
 async def pull_request_changes(gh: GitHubAPI, repo: str, number: int) -> tuple[ChangeSet, bool]:
@@ -34,12 +42,23 @@ def changed_file(item: dict[str, Any]) -> ChangedFile:
     if patch is None:
         # GitHub omits the patch of binary and very large diffs: without it no line is known to
         # be changed, so line-anchored rules stay quiet rather than guess.
-        return ChangedFile(path, status, item.get("previous_filename"), frozenset(),
-                           unknown_lines=None if status is Status.REMOVED else "GitHub did not send its diff (binary or too large)")
+        return ChangedFile(
+            path,
+            status,
+            item.get("previous_filename"),
+            frozenset(),
+            unknown_lines=None if status is Status.REMOVED else "GitHub did not send its diff (binary or too large)",
+        )
     try:
         lines = added_lines(patch)
     except DiffError as exc:
-        return ChangedFile(path, status, item.get("previous_filename"), frozenset(), unknown_lines=f"GitHub's diff of it could not be read ({exc})")
+        return ChangedFile(
+            path,
+            status,
+            item.get("previous_filename"),
+            frozenset(),
+            unknown_lines=f"GitHub's diff of it could not be read ({exc})",
+        )
     return ChangedFile(path, status, item.get("previous_filename"), lines)
 
 
@@ -63,7 +82,9 @@ class GitHubSnapshot:
     """A commit of a repository on GitHub, for the (synchronous) engine running in a worker
     thread: each read hands the request to the event loop and waits for it."""
 
-    def __init__(self, gh: GitHubAPI, repo: str, sha: str, loop: asyncio.AbstractEventLoop, blobs: BlobCache, cache=None) -> None:
+    def __init__(
+        self, gh: GitHubAPI, repo: str, sha: str, loop: asyncio.AbstractEventLoop, blobs: BlobCache, cache=None
+    ) -> None:
         self.gh, self.repo, self.sha, self.loop, self.blobs = gh, repo, sha, loop, blobs
         self.cache = cache  # a FactCache: a commit's tree never changes, so its listing is cached by sha
         self._entries: dict[str, Entry] | None = None
@@ -118,7 +139,9 @@ class GitHubSnapshot:
                 return path, cached
             self.requests += 1
             blob = await self.gh.getitem(f"/repos/{self.repo}/git/blobs/{entry.oid}")
-            content = base64.b64decode(blob["content"]) if blob.get("encoding") == "base64" else blob["content"].encode()
+            content = (
+                base64.b64decode(blob["content"]) if blob.get("encoding") == "base64" else blob["content"].encode()
+            )
             self.blobs.set(entry.oid, content)
             return path, content
 

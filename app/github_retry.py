@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from typing import Mapping
+from collections.abc import Mapping
 
 import httpx
 from gidgethub.httpx import GitHubAPI as HttpxGitHubAPI
@@ -16,7 +16,9 @@ MAX_WAIT = 120.0  # seconds: a longer limit fails the review (retried later) ins
 SECONDARY_WAIT = 60.0  # GitHub: "wait at least one minute" when no header says how long
 
 
-def retry_delay(status: int, headers: Mapping[str, str], attempt: int, now: float, rng: random.Random | None = None) -> float | None:
+def retry_delay(
+    status: int, headers: Mapping[str, str], attempt: int, now: float, rng: random.Random | None = None
+) -> float | None:
     """Seconds to wait before attempt ``attempt + 1``, or None when the response is final."""
     rng = rng or random.Random()
     if attempt >= MAX_ATTEMPTS:
@@ -55,7 +57,7 @@ class ResilientGitHubAPI(HttpxGitHubAPI):
             try:
                 async with self._in_flight:
                     status, response_headers, data = await self._send(method, url, headers, body)
-            except (httpx.TransportError, asyncio.TimeoutError):
+            except (TimeoutError, httpx.TransportError):
                 delay = retry_delay(0, {}, attempt, self._clock())
                 if delay is None:
                     raise

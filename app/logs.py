@@ -9,7 +9,9 @@ from typing import Any, TextIO
 
 import structlog
 
-_SECRET_KEY = re.compile(r"token|secret|password|passwd|authorization|private_key|api_key|signature|cookie", re.IGNORECASE)
+_SECRET_KEY = re.compile(
+    r"token|secret|password|passwd|authorization|private_key|api_key|signature|cookie", re.IGNORECASE
+)
 REDACTED = "[redacted]"
 
 
@@ -37,10 +39,16 @@ def configure_logging(fmt: str = "json", stream: TextIO | None = None, level: in
     ]
     renderer = structlog.processors.JSONRenderer() if fmt == "json" else structlog.dev.ConsoleRenderer(colors=False)
     handler = logging.StreamHandler(stream or sys.stderr)
-    handler.setFormatter(structlog.stdlib.ProcessorFormatter(
-        foreign_pre_chain=shared,
-        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, structlog.processors.format_exc_info, renderer],
-    ))
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            foreign_pre_chain=shared,
+            processors=[
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                structlog.processors.format_exc_info,
+                renderer,
+            ],
+        )
+    )
     quiet_libraries()
     root = logging.getLogger()
     root.handlers = [handler]

@@ -25,10 +25,14 @@ _LEVEL = {Severity.ERROR: "failure", Severity.WARNING: "warning", Severity.NOTIC
 _ICON = {Severity.ERROR: "🔴", Severity.WARNING: "🟠", Severity.NOTICE: "🔵"}
 
 SUMMARY_CLEAN = "No new schema, dependency or code drift in this pull request."
-SUMMARY_INCOMPLETE = ("**The review is incomplete**: {n} part(s) of the analysis failed inside Undertow, so findings "
-                      "they would have produced are missing (each is an `UND004` finding below). This is not a problem of "
-                      "the pull request.")
-SUMMARY_PREEXISTING = "{n} pre-existing finding(s) in the files this pull request touches are not from it and are not annotated."
+SUMMARY_INCOMPLETE = (
+    "**The review is incomplete**: {n} part(s) of the analysis failed inside Undertow, so findings "
+    "they would have produced are missing (each is an `UND004` finding below). This is not a problem of "
+    "the pull request."
+)
+SUMMARY_PREEXISTING = (
+    "{n} pre-existing finding(s) in the files this pull request touches are not from it and are not annotated."
+)
 
 
 def conclusion(report: Report, fail_on: Severity = Severity.ERROR) -> str:
@@ -40,15 +44,19 @@ def check_output(report: Report) -> dict:
     findings = report.findings
     by_severity = Counter(f.severity for f in findings)
     if findings:
-        title = ", ".join(f"{by_severity[s]} {s}{'s' if by_severity[s] != 1 else ''}" for s in reversed(Severity) if by_severity[s])
+        title = ", ".join(
+            f"{by_severity[s]} {s}{'s' if by_severity[s] != 1 else ''}" for s in reversed(Severity) if by_severity[s]
+        )
     else:
         title = "No new findings"
     lines = [SUMMARY_CLEAN] if not findings and report.complete else []
     if not report.complete:
         title = f"Review incomplete · {title}"
         lines += [SUMMARY_INCOMPLETE.format(n=len(report.failures)), ""]
-        lines += [f"- {failure.what} failed{f' on `{failure.path}`' if failure.path else ''}: `{failure.error}`"
-                  for failure in report.failures]
+        lines += [
+            f"- {failure.what} failed{f' on `{failure.path}`' if failure.path else ''}: `{failure.error}`"
+            for failure in report.failures
+        ]
         lines.append("")
     if findings:
         families = Counter(f.rule[:3] for f in findings)
@@ -102,14 +110,27 @@ def plan_review(report: Report, diff_lines: dict[str, set[int]], existing: dict[
     new = [f for f in report.findings if f.fingerprint not in existing]
     inline = [f for f in new if f.line in diff_lines.get(f.path, set())]
     outside = [f for f in new if f not in inline]
-    comments = [{"path": f.path, "line": f.end_line if f.end_line in diff_lines.get(f.path, set()) else f.line,
-                 **({"start_line": f.line} if f.end_line != f.line and f.end_line in diff_lines.get(f.path, set()) else {}),
-                 "side": "RIGHT", "body": comment_body(f)} for f in inline]
+    comments = [
+        {
+            "path": f.path,
+            "line": f.end_line if f.end_line in diff_lines.get(f.path, set()) else f.line,
+            **({"start_line": f.line} if f.end_line != f.line and f.end_line in diff_lines.get(f.path, set()) else {}),
+            "side": "RIGHT",
+            "body": comment_body(f),
+        }
+        for f in inline
+    ]
     body = None
     if new:
-        parts = [REVIEW_MARKER, f"**Undertow** found {len(new)} new issue{'s' if len(new) != 1 else ''} in this pull request."]
+        parts = [
+            REVIEW_MARKER,
+            f"**Undertow** found {len(new)} new issue{'s' if len(new) != 1 else ''} in this pull request.",
+        ]
         if outside:
-            parts += ["", "Outside the diff:"] + [f"- {_ICON[f.severity]} `{f.rule}` {_where(f)}: {f.message} {MARKER.format(f.fingerprint)}" for f in outside]
+            parts += ["", "Outside the diff:"] + [
+                f"- {_ICON[f.severity]} `{f.rule}` {_where(f)}: {f.message} {MARKER.format(f.fingerprint)}"
+                for f in outside
+            ]
         body = _truncate("\n".join(parts))
     return ReviewPlan(comments, body, sorted(fp for fp in existing if fp not in current))
 
@@ -132,7 +153,11 @@ RESOLVED_PREFIX = "✅ **Resolved** in a later push: this finding no longer appe
 
 
 def resolved_body(original: str) -> str:
-    return original if original.startswith(RESOLVED_PREFIX) else RESOLVED_PREFIX + "~~" + original.split("\n", 1)[0] + "~~\n\n" + original.split("\n", 1)[-1]
+    return (
+        original
+        if original.startswith(RESOLVED_PREFIX)
+        else RESOLVED_PREFIX + "~~" + original.split("\n", 1)[0] + "~~\n\n" + original.split("\n", 1)[-1]
+    )
 
 
 def fingerprints_in(body: str) -> list[str]:

@@ -37,8 +37,14 @@ class RedisDeliveryQueue:
         self.redis, self.queue_name, self.queued = redis, queue_name, 0
 
     async def put(self, delivery: Delivery) -> None:
-        await self.redis.enqueue_job("handle_delivery", delivery.event, delivery.delivery_id, delivery.data,
-                                     _job_id=f"delivery:{delivery.delivery_id}", _queue_name=self.queue_name)
+        await self.redis.enqueue_job(
+            "handle_delivery",
+            delivery.event,
+            delivery.delivery_id,
+            delivery.data,
+            _job_id=f"delivery:{delivery.delivery_id}",
+            _queue_name=self.queue_name,
+        )
         self.queued += 1
 
     def depth(self) -> int:
@@ -58,8 +64,12 @@ class RedisReviews:
         key = _pr_key(job.repo, job.number)
         await self.redis.set(f"undertow:head:{key}", job.head_sha or "", ex=STATE_TTL)
         suffix = f"rescan:{uuid.uuid4().hex}" if fresh or not job.head_sha else job.head_sha
-        await self.redis.enqueue_job("review_pull_request", dataclasses.asdict(job),
-                                     _job_id=f"review:{key}@{suffix}", _queue_name=self.queue_name)
+        await self.redis.enqueue_job(
+            "review_pull_request",
+            dataclasses.asdict(job),
+            _job_id=f"review:{key}@{suffix}",
+            _queue_name=self.queue_name,
+        )
 
     async def cancel(self, repo: str, number: int) -> None:
         await self.redis.set(f"undertow:head:{_pr_key(repo, number)}", CLOSED, ex=STATE_TTL)
@@ -84,6 +94,7 @@ class RedisReviews:
 
 # -- arq job functions (ctx holds "github_for", "reviews", "blobs", and "facts") -----------------
 
+
 async def handle_delivery(ctx: dict[str, Any], event: str, delivery_id: str, data: dict) -> None:
     installation = data.get("installation", {}).get("id", 0)
     gh = await ctx["github_for"](installation)
@@ -102,8 +113,14 @@ async def review_pull_request(ctx: dict[str, Any], job_data: dict) -> str:
     async def still_current(head: str) -> bool:
         return await reviews.still_current(job.repo, job.number, head)
 
-    outcome = await run_review(gh, job, ctx["blobs"], cache=ctx.get("facts"), still_current=still_current,
-                               dismissed=await reviews.dismissed(job.repo, job.number))
+    outcome = await run_review(
+        gh,
+        job,
+        ctx["blobs"],
+        cache=ctx.get("facts"),
+        still_current=still_current,
+        dismissed=await reviews.dismissed(job.repo, job.number),
+    )
     log.info("review job done", extra={"repo": job.repo, "pr": job.number, "status": outcome.status})
     return outcome.status
 

@@ -5,17 +5,26 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Awaitable, Callable
 
 from gidgethub.abc import GitHubAPI
 
 from undertow.analyzers.core.config import CONFIG_PATH, Config, ConfigError, parse_config
-from undertow.analyzers.facts.context import FactCache
 from undertow.analyzers.core.engine import Report, review
+from undertow.analyzers.facts.context import FactCache
 from undertow.analyzers.rules import rules_by_id
 from undertow.app.github_data import BlobCache, GitHubSnapshot, pull_request_changes
-from undertow.app.publish import CHECK_NAME, annotations, batches, check_output, conclusion, fingerprints_in, plan_review, resolved_body
+from undertow.app.publish import (
+    CHECK_NAME,
+    annotations,
+    batches,
+    check_output,
+    conclusion,
+    fingerprints_in,
+    plan_review,
+    resolved_body,
+)
 
 log = logging.getLogger("undertow.review")
 # The check run's button; GitHub sends check_run.requested_action with this identifier.
@@ -56,16 +65,26 @@ async def run_review(
         head, base_tip = pr["head"]["sha"], pr["base"]["sha"]
         if job.head_sha and job.head_sha != head:
             return Outcome("superseded")  # a newer push is (or will be) queued for the new head
-    check = await gh.post(f"/repos/{job.repo}/check-runs", data={
-        "name": CHECK_NAME, "head_sha": head, "status": "in_progress", "external_id": f"{job.number}",
-    })
+    check = await gh.post(
+        f"/repos/{job.repo}/check-runs",
+        data={
+            "name": CHECK_NAME,
+            "head_sha": head,
+            "status": "in_progress",
+            "external_id": f"{job.number}",
+        },
+    )
     check_url = f"/repos/{job.repo}/check-runs/{check['id']}"
     compare = await gh.getitem(f"/repos/{job.repo}/compare/{base_tip}...{head}")
     base_sha = compare["merge_base_commit"]["sha"]
     changes, cut = await pull_request_changes(gh, job.repo, job.number)
     if cut:
-        return await _neutral(gh, check_url, "Diff too large", "This pull request changes more than 3,000 files, "
-                              "more than GitHub lists; Undertow did not review it.")
+        return await _neutral(
+            gh,
+            check_url,
+            "Diff too large",
+            "This pull request changes more than 3,000 files, more than GitHub lists; Undertow did not review it.",
+        )
     loop = asyncio.get_running_loop()
     base = GitHubSnapshot(gh, job.repo, base_sha, loop, blobs, cache)
     head_snapshot = GitHubSnapshot(gh, job.repo, head, loop, blobs, cache)
@@ -74,7 +93,9 @@ async def run_review(
     try:
         report = await asyncio.to_thread(_analyse, base, head_snapshot, changes, cache, tip)
     except ConfigError as exc:
-        return await _neutral(gh, check_url, "Configuration error", f"`{CONFIG_PATH}` on the base branch cannot be used: {exc}")
+        return await _neutral(
+            gh, check_url, "Configuration error", f"`{CONFIG_PATH}` on the base branch cannot be used: {exc}"
+        )
     if still_current is not None and not await still_current(head):
         return Outcome("superseded")
     if dismissed:  # `/undertow ignore RULE` on this pull request
@@ -83,8 +104,15 @@ async def run_review(
     items = annotations(report)
     output = check_output(report)
     chunks = batches(items)
-    await gh.patch(check_url, data={"status": "completed", "conclusion": result, "output": {**output, "annotations": chunks[0]},
-                                    "actions": [RESCAN_BUTTON]})
+    await gh.patch(
+        check_url,
+        data={
+            "status": "completed",
+            "conclusion": result,
+            "output": {**output, "annotations": chunks[0]},
+            "actions": [RESCAN_BUTTON],
+        },
+    )
     for chunk in chunks[1:]:
         await gh.patch(check_url, data={"output": {**output, "annotations": chunk}})
     existing: dict[str, str] = {}
@@ -98,9 +126,15 @@ async def run_review(
     diff_lines = {f.path: set(f.lines) for f in changes.present}
     plan = plan_review(report, diff_lines, existing)
     if plan.body is not None or plan.comments:
-        await gh.post(f"/repos/{job.repo}/pulls/{job.number}/reviews", data={
-            "commit_id": head, "event": "COMMENT", "body": plan.body or "", "comments": plan.comments,
-        })
+        await gh.post(
+            f"/repos/{job.repo}/pulls/{job.number}/reviews",
+            data={
+                "commit_id": head,
+                "event": "COMMENT",
+                "body": plan.body or "",
+                "comments": plan.comments,
+            },
+        )
     for fp in plan.resolved:
         if fp.split(":", 1)[0] in dismissed:
             continue  # dismissed, not fixed
@@ -108,17 +142,31 @@ async def run_review(
         updated = resolved_body(bodies[comment_id])
         if updated != bodies[comment_id]:
             await gh.patch(f"/repos/{job.repo}/pulls/comments/{comment_id}", data={"body": updated})
-    log.info("review published", extra={"repo": job.repo, "pr": job.number, "head": head, "conclusion": result,
-                                        "findings": len(report.findings)})
-    return Outcome("published", result, len(report.findings), len(plan.comments), dict(Counter(f.rule for f in report.findings)))
+    log.info(
+        "review published",
+        extra={
+            "repo": job.repo,
+            "pr": job.number,
+            "head": head,
+            "conclusion": result,
+            "findings": len(report.findings),
+        },
+    )
+    return Outcome(
+        "published", result, len(report.findings), len(plan.comments), dict(Counter(f.rule for f in report.findings))
+    )
 
 
 def _analyse(base, head, changes, cache, tip) -> Report:
     data = tip.read(CONFIG_PATH)
-    config = parse_config(data, source=f"{CONFIG_PATH} (base branch)", known_rules=set(rules_by_id())) if data else Config()
+    config = (
+        parse_config(data, source=f"{CONFIG_PATH} (base branch)", known_rules=set(rules_by_id())) if data else Config()
+    )
     return review(base, head, changes, config, cache=cache)
 
 
 async def _neutral(gh: GitHubAPI, check_url: str, title: str, summary: str) -> Outcome:
-    await gh.patch(check_url, data={"status": "completed", "conclusion": "neutral", "output": {"title": title, "summary": summary}})
+    await gh.patch(
+        check_url, data={"status": "completed", "conclusion": "neutral", "output": {"title": title, "summary": summary}}
+    )
     return Outcome("neutral", "neutral")

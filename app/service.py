@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
 import httpx
 from fastapi import FastAPI
@@ -62,15 +62,24 @@ class DeliveryQueue:
 
 
 class Service:
-    def __init__(self, secret: str, github_for: GitHubFactory, concurrency: int = 4, redis=None, queue=None,
-                 metrics: Metrics | None = None) -> None:
+    def __init__(
+        self,
+        secret: str,
+        github_for: GitHubFactory,
+        concurrency: int = 4,
+        redis=None,
+        queue=None,
+        metrics: Metrics | None = None,
+    ) -> None:
         """``queue``: an arq pool; deliveries then go to Redis for `undertow worker` processes."""
         self.blobs = BlobCache()
         self.facts = MemoryFactCache()  # reviews in this process share derived facts (workers use Redis)
         self.metrics = metrics or Metrics()
         self.github_for = github_for
         self.reviews = InProcessReviews(self._run, concurrency)
-        self.deliveries = RedisDeliveryQueue(queue) if queue is not None else DeliveryQueue(github_for, HandlerContext(self.reviews))
+        self.deliveries = (
+            RedisDeliveryQueue(queue) if queue is not None else DeliveryQueue(github_for, HandlerContext(self.reviews))
+        )
         self.redis = redis
         deduper = RedisDeduper(redis) if redis is not None else MemoryDeduper()
         self.app = create_app(secret, self.deliveries, deduper, self.metrics, ready=self._ready)
@@ -97,7 +106,9 @@ class Service:
     async def _run(self, job: ReviewJob, fresh: bool, dismissed, still_current) -> None:
         gh = await self.github_for(job.installation_id)
         with self.metrics.review_seconds.time():
-            outcome = await run_review(gh, job, self.blobs, cache=self.facts, still_current=still_current, dismissed=dismissed)
+            outcome = await run_review(
+                gh, job, self.blobs, cache=self.facts, still_current=still_current, dismissed=dismissed
+            )
         for rule, count in outcome.rules.items():
             self.metrics.findings.labels(rule).inc(count)
         log.info("review finished", extra={"repo": job.repo, "pr": job.number, "status": outcome.status})
@@ -120,8 +131,9 @@ def github_factory(settings: Settings, metrics: Metrics | None = None, redis=Non
         # One client per installation keeps its in-flight cap shared by that installation's reviews.
         gh = in_flight.get(installation_id)
         if gh is None or gh.oauth_token != token:
-            gh = in_flight[installation_id] = ResilientGitHubAPI(client, USER_AGENT, oauth_token=token,
-                                                                 base_url=settings.github_api_url, metrics=metrics)
+            gh = in_flight[installation_id] = ResilientGitHubAPI(
+                client, USER_AGENT, oauth_token=token, base_url=settings.github_api_url, metrics=metrics
+            )
         return gh
 
     return github_for
@@ -137,6 +149,12 @@ async def build_service(settings: Settings) -> Service:
         redis = aioredis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
         queue = await create_pool(RedisSettings.from_dsn(url))
     metrics = Metrics()
-    service = Service(settings.github_webhook_secret.get_secret_value(), github_factory(settings, metrics, redis),
-                      settings.max_concurrency, redis=redis, queue=queue, metrics=metrics)
+    service = Service(
+        settings.github_webhook_secret.get_secret_value(),
+        github_factory(settings, metrics, redis),
+        settings.max_concurrency,
+        redis=redis,
+        queue=queue,
+        metrics=metrics,
+    )
     return service

@@ -32,7 +32,7 @@ class Settings(BaseSettings):
     log_format: Literal["json", "console"] = Field(default="json", validation_alias="UNDERTOW_LOG_FORMAT")
 
     @model_validator(mode="after")
-    def _one_key(self) -> "Settings":
+    def _one_key(self) -> Settings:
         if self.github_private_key is None and self.github_private_key_path is None:
             raise ValueError("set GITHUB_PRIVATE_KEY or GITHUB_PRIVATE_KEY_PATH")
         if not self.github_webhook_secret.get_secret_value():
@@ -46,7 +46,9 @@ class Settings(BaseSettings):
         try:
             return self.github_private_key_path.read_text()  # type: ignore[union-attr]
         except OSError as exc:
-            raise SettingsError(f"GITHUB_PRIVATE_KEY_PATH: cannot read {self.github_private_key_path}: {exc.strerror}") from None
+            raise SettingsError(
+                f"GITHUB_PRIVATE_KEY_PATH: cannot read {self.github_private_key_path}: {exc.strerror}"
+            ) from None
 
 
 def load_settings(environ: dict[str, str] | None = None) -> Settings:

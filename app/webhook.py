@@ -64,7 +64,9 @@ def create_app(secret: str, queue: EventQueue, deduper: Deduper, metrics: Metric
         await queue.put(Delivery(event.event, event.delivery_id, event.data))
         metrics.deliveries.labels(event.event, "queued").inc()
         metrics.queue_depth.set(queue.depth())
-        log.info("queued", extra={"delivery": event.delivery_id, "event": event.event, "action": event.data.get("action")})
+        log.info(
+            "queued", extra={"delivery": event.delivery_id, "event": event.event, "action": event.data.get("action")}
+        )
         return JSONResponse({"ok": True, "queued": event.delivery_id}, status_code=202)
 
     @app.get("/healthz")
@@ -88,8 +90,8 @@ def create_app(secret: str, queue: EventQueue, deduper: Deduper, metrics: Metric
 
 def _reply(status: int, reason: str, request: Request) -> Response:
     # The reason is ours (never a traceback, never the body or a header value).
-    log.warning("rejected delivery", extra={"status": status, "reason": reason,
-                                           "delivery": request.headers.get("x-github-delivery", "")[:64]})
+    log.warning(
+        "rejected delivery",
+        extra={"status": status, "reason": reason, "delivery": request.headers.get("x-github-delivery", "")[:64]},
+    )
     return JSONResponse({"ok": False, "error": reason}, status_code=status)
-
-

@@ -16,7 +16,9 @@ from undertow.app.git import GitRepo
 
 
 class FakeGitHub(GitHubAPI):
-    def __init__(self, repo_path: Path, full_name: str = "octo/app", number: int = 7, base: str = "main", head: str = "HEAD") -> None:
+    def __init__(
+        self, repo_path: Path, full_name: str = "octo/app", number: int = 7, base: str = "main", head: str = "HEAD"
+    ) -> None:
         super().__init__("undertow-tests", oauth_token="t0ken")
         self.git = GitRepo(repo_path)
         self.path = repo_path
@@ -32,7 +34,11 @@ class FakeGitHub(GitHubAPI):
         data = json.loads(body) if body else None
         self.calls.append((method, path, data))
         status, payload = self.route(method, path, data)
-        return status, {"content-type": "application/json", "x-ratelimit-remaining": "4999"}, json.dumps(payload).encode()
+        return (
+            status,
+            {"content-type": "application/json", "x-ratelimit-remaining": "4999"},
+            json.dumps(payload).encode(),
+        )
 
     async def sleep(self, seconds):
         return None
@@ -50,8 +56,16 @@ class FakeGitHub(GitHubAPI):
             return 200, self.files(base, head)
         if method == "GET" and (m := re.fullmatch(rf"{prefix}/git/trees/([0-9a-f]+)", path)):
             entries = self.git.tree(m.group(1))
-            tree = [{"path": e.path, "sha": e.oid, "type": "blob" if e.kind != "submodule" else "commit",
-                     "mode": {"symlink": "120000", "submodule": "160000"}.get(e.kind, "100644"), "size": e.size} for e in entries.values()]
+            tree = [
+                {
+                    "path": e.path,
+                    "sha": e.oid,
+                    "type": "blob" if e.kind != "submodule" else "commit",
+                    "mode": {"symlink": "120000", "submodule": "160000"}.get(e.kind, "100644"),
+                    "size": e.size,
+                }
+                for e in entries.values()
+            ]
             return 200, {"sha": m.group(1), "tree": tree, "truncated": False}
         if method == "GET" and (m := re.fullmatch(rf"{prefix}/git/blobs/([0-9a-f]+)", path)):
             content = self.git.batch().read(m.group(1)) or b""
@@ -64,7 +78,10 @@ class FakeGitHub(GitHubAPI):
             run = self.check_runs[int(m.group(1))]
             output = data.get("output", {})
             run["annotations"] += output.get("annotations", [])
-            run.update({k: v for k, v in data.items() if k != "output"}, output={k: v for k, v in output.items() if k != "annotations"})
+            run.update(
+                {k: v for k, v in data.items() if k != "output"},
+                output={k: v for k, v in output.items() if k != "annotations"},
+            )
             return 200, run
         if method == "GET" and path == f"{prefix}/pulls/{self.number}/comments":
             return 200, self.comments

@@ -85,8 +85,12 @@ def only(document: dict, rule: str) -> list[dict]:
 
 def blob_oid(repo: Repo, rev: str, path: str) -> str:
     """The id of ``path``'s blob at ``rev`` (any bytes in the name)."""
-    out = subprocess.run(["git", "-C", str(repo.path), "ls-tree", "-z", "--full-tree", rev, "--", path],
-                         check=True, capture_output=True, env={**os.environ, **_ENV, "GIT_LITERAL_PATHSPECS": "1"}).stdout
+    out = subprocess.run(
+        ["git", "-C", str(repo.path), "ls-tree", "-z", "--full-tree", rev, "--", path],
+        check=True,
+        capture_output=True,
+        env={**os.environ, **_ENV, "GIT_LITERAL_PATHSPECS": "1"},
+    ).stdout
     meta, _, _name = out.rstrip(b"\0").partition(b"\t")
     return meta.split()[2].decode()
 

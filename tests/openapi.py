@@ -45,7 +45,10 @@ def request_errors(method: str, path: str, body) -> list[str]:
     if "application/json" not in op.get("requestBody", {}).get("content", {}):
         return [f"{method} {path}: the operation takes no JSON body"]
     # The whole description as the root, so that its "#/components/..." references resolve.
-    root = {**spec(), "$ref": _pointer("paths", template, method.lower(), "requestBody", "content", "application/json", "schema")}
+    root = {
+        **spec(),
+        "$ref": _pointer("paths", template, method.lower(), "requestBody", "content", "application/json", "schema"),
+    }
     validator = OAS30Validator(root)
     return [f"{method} {path}: {'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(body)]
 
@@ -67,5 +70,7 @@ def response_errors(method: str, path: str, status: int, body) -> list[str]:
     if "application/json" not in response.get("content", {}):
         return []
     root = {**spec(), "$ref": _pointer(*pointer_parts, "content", "application/json", "schema")}
-    return [f"{method} {path} {status}: {'/'.join(map(str, e.absolute_path))}: {e.message}"
-            for e in OAS30Validator(root).iter_errors(body)]
+    return [
+        f"{method} {path} {status}: {'/'.join(map(str, e.absolute_path))}: {e.message}"
+        for e in OAS30Validator(root).iter_errors(body)
+    ]

@@ -173,15 +173,15 @@ def parse_raw(data: bytes, end: int | None = None) -> tuple[list[RawRecord], int
 def _parse_raw(data: bytes, end: int) -> tuple[list[RawRecord], int]:
     records: list[RawRecord] = []
     pos = 0
-    while pos < end and data[pos:pos + 1] == b":":
+    while pos < end and data[pos : pos + 1] == b":":
         meta_end = data.index(b"\0", pos)
-        fields = data[pos + 1:meta_end].split(b" ")
+        fields = data[pos + 1 : meta_end].split(b" ")
         if len(fields) != 5:
             raise DiffError(f"malformed raw diff record: {data[pos:meta_end][:120]!r}")
         old_mode, new_mode, old_oid, new_oid, status = (f.decode("ascii") for f in fields)
         letter = status[:1]
         path_end = data.index(b"\0", meta_end + 1)
-        first = _decode(data[meta_end + 1:path_end])
+        first = _decode(data[meta_end + 1 : path_end])
         pos = path_end + 1
         if letter in ("R", "C"):
             second_end = data.index(b"\0", pos)
@@ -190,7 +190,7 @@ def _parse_raw(data: bytes, end: int) -> tuple[list[RawRecord], int]:
             records.append(RawRecord(old_mode, new_mode, old_oid, new_oid, letter, second, first))
         else:
             records.append(RawRecord(old_mode, new_mode, old_oid, new_oid, letter, first))
-    if pos < end and data[pos:pos + 1] == b"\0":
+    if pos < end and data[pos : pos + 1] == b"\0":
         pos += 1
     return records, pos
 
@@ -253,7 +253,7 @@ def pair_sections(records: list[RawRecord], sections: list[Section]) -> list[lis
     grouped: list[list[Section]] = []
     pos = 0
     for record in records:
-        mine = sections[pos:pos + record.sections]
+        mine = sections[pos : pos + record.sections]
         pos += record.sections
         if len(mine) != record.sections or not _consistent(record, mine):
             raise DiffError(f"git diff's patch does not match its file list at {record.path!r}")
@@ -266,7 +266,12 @@ def pair_sections(records: list[RawRecord], sections: list[Section]) -> list[lis
 def _consistent(record: RawRecord, sections: list[Section]) -> bool:
     if record.sections == 2:
         gone, made = sections
-        return gone.deleted_file and made.new_file and _oids_match(record.old_oid, NULL_OID, gone) and _oids_match(NULL_OID, record.new_oid, made)
+        return (
+            gone.deleted_file
+            and made.new_file
+            and _oids_match(record.old_oid, NULL_OID, gone)
+            and _oids_match(NULL_OID, record.new_oid, made)
+        )
     if record.sections == 0:
         return True
     (section,) = sections
@@ -292,8 +297,14 @@ def _oids_match(old: str, new: str, section: Section) -> bool:
 _STATUS = {"A": Status.ADDED, "C": Status.ADDED, "D": Status.REMOVED, "R": Status.RENAMED}
 
 
-def changed_file(record: RawRecord, sections: list[Section], *, binary: bool = False,
-                 lines: frozenset[int] | None = None, unknown_lines: str | None = None) -> ChangedFile:
+def changed_file(
+    record: RawRecord,
+    sections: list[Section],
+    *,
+    binary: bool = False,
+    lines: frozenset[int] | None = None,
+    unknown_lines: str | None = None,
+) -> ChangedFile:
     """The ChangedFile of a raw record: its status from the record (A/C/D/M/R/T/U), its lines
     from its sections' hunks unless given (a copy's hunks are edits of the source, not of an
     empty file, so the caller passes all its lines)."""
@@ -301,8 +312,14 @@ def changed_file(record: RawRecord, sections: list[Section], *, binary: bool = F
     if lines is None:
         lines = frozenset(n for s in sections for n in s.added) if status is not Status.REMOVED else frozenset()
     old_path = record.old_path if record.status == "R" else None
-    return ChangedFile(record.path, status, old_path, lines, binary and status is not Status.REMOVED,
-                       unknown_lines if status is not Status.REMOVED else None)
+    return ChangedFile(
+        record.path,
+        status,
+        old_path,
+        lines,
+        binary and status is not Status.REMOVED,
+        unknown_lines if status is not Status.REMOVED else None,
+    )
 
 
 def line_count(data: bytes) -> int:

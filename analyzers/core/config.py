@@ -90,6 +90,8 @@ def _flow_depth(line: str) -> int:
         elif char in "]}":
             depth = max(depth - 1, 0)
     return deepest
+
+
 # A config is a few levels deep; anything deeper (or an alias bomb) is not a config.
 MAX_CONFIG_DEPTH = 20
 MAX_CONFIG_ALIASES = 100
@@ -104,26 +106,34 @@ def _check_shape(text: str | bytes, source: str) -> None:
             depth += 1
             if depth > MAX_CONFIG_DEPTH:
                 line = event.start_mark.line + 1
-                raise ConfigError(f"{source}: line {line}: nested more than {MAX_CONFIG_DEPTH} levels deep; this is not an Undertow config")
+                raise ConfigError(
+                    f"{source}: line {line}: nested more than {MAX_CONFIG_DEPTH} levels deep; this is not an Undertow config"
+                )
         elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
             depth -= 1
         elif isinstance(event, yaml.AliasEvent):
             aliases += 1
             if aliases > MAX_CONFIG_ALIASES:
-                raise ConfigError(f"{source}: more than {MAX_CONFIG_ALIASES} YAML aliases; this is not an Undertow config")
+                raise ConfigError(
+                    f"{source}: more than {MAX_CONFIG_ALIASES} YAML aliases; this is not an Undertow config"
+                )
 
 
 def parse_config(text: str | bytes, source: str = CONFIG_PATH, known_rules: set[str] | None = None) -> Config:
     """Parse and validate a config file; every problem names ``source`` and the key path."""
     if len(text) > MAX_CONFIG_BYTES:
-        raise ConfigError(f"{source}: the file is {len(text)} bytes, over the {MAX_CONFIG_BYTES // 1024} KiB a config may have")
+        raise ConfigError(
+            f"{source}: the file is {len(text)} bytes, over the {MAX_CONFIG_BYTES // 1024} KiB a config may have"
+        )
     if isinstance(text, bytes):
         try:
             text = text.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise ConfigError(f"{source}: not valid UTF-8 (byte {exc.start})") from None
     if deep := _deep_flow_line(text):
-        raise ConfigError(f"{source}: line {deep}: nested more than {MAX_CONFIG_DEPTH} levels deep; this is not an Undertow config")
+        raise ConfigError(
+            f"{source}: line {deep}: nested more than {MAX_CONFIG_DEPTH} levels deep; this is not an Undertow config"
+        )
     try:
         _check_shape(text, source)
         data = yaml.safe_load(text)

@@ -5,25 +5,32 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 from undertow.analyzers import cache_salt
-from undertow.analyzers.facts import codec
 from undertow.analyzers.core import failures
 from undertow.analyzers.core.changes import ChangedFile, ChangeSet
 from undertow.analyzers.core.config import Config
-from undertow.analyzers.facts.context import UNCACHEABLE_REVISIONS, FactCache, FileContext, MemoryCache, RepoContext, RevisionFacts
+from undertow.analyzers.core.failures import Failure, FailureLog
 from undertow.analyzers.core.findings import Finding, Severity, Suggestion
+from undertow.analyzers.core.limits import MAX_FILE_BYTES, is_read, max_bytes, too_large, within_size
+from undertow.analyzers.core.snapshot import Entry, Snapshot
+from undertow.analyzers.core.suppression import Suppressions, parse_suppressions
+from undertow.analyzers.facts import codec
+from undertow.analyzers.facts.context import (
+    UNCACHEABLE_REVISIONS,
+    FactCache,
+    FileContext,
+    MemoryCache,
+    RepoContext,
+    RevisionFacts,
+)
 from undertow.analyzers.facts.impact import INPUTS
 from undertow.analyzers.python.source import PythonParseError, parse_python, run_python_rules
 from undertow.analyzers.rules import ALL_RULES, rules_by_id
 from undertow.analyzers.rules.base import FileRule, PythonRule, RepoRule, Rule
-from undertow.analyzers.core.failures import Failure, FailureLog
-from undertow.analyzers.core.limits import MAX_FILE_BYTES, is_read, max_bytes, too_large, within_size
 from undertow.analyzers.rules.engine.notices import AnalysisIncomplete, BroadSuppression, SkippedFile, UnparseableFile
-from undertow.analyzers.core.snapshot import Entry, Snapshot
-from undertow.analyzers.core.suppression import Suppressions, parse_suppressions
 
 log = logging.getLogger(__name__)
 
@@ -37,8 +44,12 @@ class Stats:
     complete: bool = True
 
     def to_json(self) -> dict[str, int | bool]:
-        return {"files_changed": self.files_changed, "files_read": self.files_read, "elapsed_ms": self.elapsed_ms,
-                "complete": self.complete}
+        return {
+            "files_changed": self.files_changed,
+            "files_read": self.files_read,
+            "elapsed_ms": self.elapsed_ms,
+            "complete": self.complete,
+        }
 
 
 @dataclass
@@ -126,8 +137,10 @@ def _incomplete(failure: Failure) -> Finding:
         missing = f"{label}'s findings{where} are missing from this review"
     else:
         missing = f"what it would have told the rules about {failure.path or 'this revision'} is unknown, so findings that depend on it may be missing"
-    message = (f"analysis incomplete: {failure.what} failed{where} ({cause}); {missing}. "
-               "This is a failure inside Undertow, not a problem of the change: please report it")
+    message = (
+        f"analysis incomplete: {failure.what} failed{where} ({cause}); {missing}. "
+        "This is a failure inside Undertow, not a problem of the change: please report it"
+    )
     return AnalysisIncomplete.finding_at(failure.path, failure.line, message, failure.key)
 
 
@@ -137,8 +150,9 @@ def _with_configured_severity(finding: Finding, config: Config) -> Finding:
 
 
 class _Run:
-    def __init__(self, base, head, changes: ChangeSet, config: Config, rules: list[type[Rule]], cache,
-                 failed: FailureLog) -> None:
+    def __init__(
+        self, base, head, changes: ChangeSet, config: Config, rules: list[type[Rule]], cache, failed: FailureLog
+    ) -> None:
         self.base, self.head, self.changes, self.config, self.cache = base, head, changes, config, cache
         self.failed = failed
         self.enabled_ids = {r.id for r in rules}
@@ -180,7 +194,9 @@ class _Run:
                 new.append(self._notice(SkippedFile, path, 1, _binary(path)))
                 continue
             if changed.unknown_lines:
-                new.append(self._notice(SkippedFile, path, 1, f"{path} was not reviewed line by line: {changed.unknown_lines}"))
+                new.append(
+                    self._notice(SkippedFile, path, 1, f"{path} was not reviewed line by line: {changed.unknown_lines}")
+                )
             wanted[path] = changed
         analyses = {path: self._cached_analysis(path, entries[path]) for path in wanted}
         missing = [path for path, analysis in analyses.items() if analysis is None]
@@ -220,7 +236,11 @@ class _Run:
             return None
         data = codec.loads(raw)
         suppressions = Suppressions({int(k): frozenset(v) for k, v in data["suppressions"].items()})
-        return [_finding_from_json(f) for f in data["findings"]], [_finding_from_json(f) for f in data["notices"]], suppressions
+        return (
+            [_finding_from_json(f) for f in data["findings"]],
+            [_finding_from_json(f) for f in data["notices"]],
+            suppressions,
+        )
 
     def _analyse_blob(self, path: str, data: bytes, entry: Entry):
         failed_before = self.failed.count
@@ -233,7 +253,12 @@ class _Run:
                 source = data.decode("utf-8")
             except UnicodeDecodeError as exc:
                 line = data[: exc.start].count(b"\n") + 1
-                notice = self._notice(UnparseableFile, path, line, f"could not parse {path}: not valid UTF-8 (byte 0x{data[exc.start]:02x} on line {line})")
+                notice = self._notice(
+                    UnparseableFile,
+                    path,
+                    line,
+                    f"could not parse {path}: not valid UTF-8 (byte 0x{data[exc.start]:02x} on line {line})",
+                )
                 analysis = [], [notice], Suppressions({})
             else:
                 findings, notices = self._analyse_source(path, source)
@@ -241,8 +266,11 @@ class _Run:
         # A failed analysis is not kept: the next review meets the failure again and reports it.
         if self.cache is not None and entry.oid and self.failed.count == failed_before:
             findings, notices, suppressions = analysis
-            payload = {"findings": [_finding_to_json(f) for f in findings], "notices": [_finding_to_json(f) for f in notices],
-                       "suppressions": {str(k): sorted(v) for k, v in suppressions.by_line.items()}}
+            payload = {
+                "findings": [_finding_to_json(f) for f in findings],
+                "notices": [_finding_to_json(f) for f in notices],
+                "suppressions": {str(k): sorted(v) for k, v in suppressions.by_line.items()},
+            }
             self.cache.set(self._analysis_key(path, entry), codec.dumps(payload))
         return analysis
 
@@ -258,7 +286,14 @@ class _Run:
         new += notices
         for line in suppressions.bare_lines:
             if line in changed.lines:
-                new.append(self._notice(BroadSuppression, path, line, f"`undertow: ignore` on line {line} names no rule, so it silences every rule on the line; name the rules: undertow: ignore[RULE]"))
+                new.append(
+                    self._notice(
+                        BroadSuppression,
+                        path,
+                        line,
+                        f"`undertow: ignore` on line {line} names no rule, so it silences every rule on the line; name the rules: undertow: ignore[RULE]",
+                    )
+                )
         return new, old
 
     def _analyse_source(self, path: str, source: str) -> tuple[list[Finding], list[Finding]]:
@@ -322,8 +357,11 @@ class _Run:
             head_ctx = RepoContext(self.head, self.changes, self.config, self.head_facts, "head", self.base_facts)
             if rule.depends_on is not None and not self._touched(rule.depends_on):
                 # Its inputs are the same at head: so are its findings, all pre-existing.
-                old += [f for f in self._revision_findings(rule, base_ctx) or []
-                        if not self.config.is_excluded(f.path) and not self._suppressed_at_head(f)]
+                old += [
+                    f
+                    for f in self._revision_findings(rule, base_ctx) or []
+                    if not self.config.is_excluded(f.path) and not self._suppressed_at_head(f)
+                ]
                 continue
             base_findings = self._revision_findings(rule, base_ctx)
             head_findings = self._revision_findings(rule, head_ctx)

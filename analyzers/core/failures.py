@@ -15,8 +15,8 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator
 
 log = logging.getLogger(__name__)
 
@@ -81,13 +81,20 @@ def failure_count() -> int:
 
 
 def record(exc: BaseException, what: str, path: str = "", line: int = 1, rule: str | None = None) -> Failure:
-    failure = Failure(what=what, path=path, line=max(int(line or 1), 1), error=type(exc).__name__,
-                      detail=_short(exc), rule=rule)
+    failure = Failure(
+        what=what, path=path, line=max(int(line or 1), 1), error=type(exc).__name__, detail=_short(exc), rule=rule
+    )
     failures = _current.get()
     if failures is not None:
         failures.record(failure)
-    log.error("%s failed%s: %s: %s", what, f" on {path}" if path else "", failure.error, failure.detail,
-              exc_info=(type(exc), exc, exc.__traceback__))
+    log.error(
+        "%s failed%s: %s: %s",
+        what,
+        f" on {path}" if path else "",
+        failure.error,
+        failure.detail,
+        exc_info=(type(exc), exc, exc.__traceback__),
+    )
     return failure
 
 

@@ -15,7 +15,7 @@ class Severity(enum.IntEnum):
     ERROR = 3
 
     @classmethod
-    def parse(cls, value: str) -> "Severity":
+    def parse(cls, value: str) -> Severity:
         return cls[value.upper()]
 
     def __str__(self) -> str:
@@ -57,7 +57,7 @@ class Finding:
         start, end = self.anchor or (self.line, self.end_line)
         return range(start, end + 1)
 
-    def with_severity(self, severity: Severity) -> "Finding":
+    def with_severity(self, severity: Severity) -> Finding:
         return replace(self, severity=severity)
 
     def sort_key(self) -> tuple[str, int, int, str]:

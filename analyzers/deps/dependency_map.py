@@ -8,17 +8,16 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass
 
-
 from undertow.analyzers.core.config import Config
-from undertow.analyzers.facts.context import RevisionFacts
 from undertow.analyzers.deps.import_names import candidate_distributions, is_stdlib, providers
-from undertow.analyzers.facts.indexes import file_index
 from undertow.analyzers.deps.manifests import is_manifest, is_requirements_file, parse_manifest
 from undertow.analyzers.deps.manifests.locks import is_lock_file, parse_lock
-from undertow.analyzers.python.facts import is_test_path
-from undertow.analyzers.python.index import PythonIndex, python_index
 from undertow.analyzers.deps.services import Image, compose_facts, dockerfile_facts, entry_points, is_dockerfile
 from undertow.analyzers.deps.yaml_nodes import is_compose_file
+from undertow.analyzers.facts.context import RevisionFacts
+from undertow.analyzers.facts.indexes import file_index
+from undertow.analyzers.python.facts import is_test_path
+from undertow.analyzers.python.index import PythonIndex, python_index
 
 _DEV_GROUPS = {"dev", "test", "tests", "testing", "lint", "typing", "docs"}
 
@@ -27,7 +26,15 @@ def _manifest_json(path: str, text: str) -> dict:
     manifest = parse_manifest(path, text)
     return {
         "declared": [
-            {"key": d.key, "name": d.name, "line": d.line, "group": d.group, "text": d.text, "specifier": d.specifier, "url": d.url}
+            {
+                "key": d.key,
+                "name": d.name,
+                "line": d.line,
+                "group": d.group,
+                "text": d.text,
+                "specifier": d.specifier,
+                "url": d.url,
+            }
             for d in manifest.declared
         ],
         "includes": [list(i) for i in manifest.includes],
@@ -73,12 +80,20 @@ class DependencyMap:
         self.images = self._images()
         self._reach: dict[str, set[str]] = {}
         # Cached per revision: it is a pass over every module name and every path.
-        self.first_party: set[str] = set(facts.get("first-party-names", lambda snapshot: sorted(
-            self.index.top_names | {p.split("/", 1)[0] for p in snapshot.entries() if "/" in p})))
+        self.first_party: set[str] = set(
+            facts.get(
+                "first-party-names",
+                lambda snapshot: sorted(
+                    self.index.top_names | {p.split("/", 1)[0] for p in snapshot.entries() if "/" in p}
+                ),
+            )
+        )
 
     # -- manifests ------------------------------------------------------------------------
 
-    def declared(self, manifest: str, groups: frozenset[str] | None, seen: frozenset[str] = frozenset()) -> dict[str, dict]:
+    def declared(
+        self, manifest: str, groups: frozenset[str] | None, seen: frozenset[str] = frozenset()
+    ) -> dict[str, dict]:
         """{normalised name: declaration} of a manifest, following `-r` includes."""
         data = self.manifests.get(manifest)
         if data is None or manifest in seen:
@@ -86,7 +101,13 @@ class DependencyMap:
         result: dict[str, dict] = {}
         for option, _line, target in data["includes"]:
             if option == "-r":
-                result.update(self.declared(posixpath.normpath(posixpath.join(posixpath.dirname(manifest), target)), groups, seen | {manifest}))
+                result.update(
+                    self.declared(
+                        posixpath.normpath(posixpath.join(posixpath.dirname(manifest), target)),
+                        groups,
+                        seen | {manifest},
+                    )
+                )
         for dep in data["declared"]:
             if groups is None or dep["group"] in groups:
                 result.setdefault(dep["key"], dep)
@@ -113,7 +134,11 @@ class DependencyMap:
 
     def _images(self) -> list[Image]:
         dockerfiles = file_index(self.facts, "dockerfile-facts", is_dockerfile, dockerfile_facts)
-        services = [s for data in file_index(self.facts, "compose-services", is_compose_file, compose_facts).values() for s in data]
+        services = [
+            s
+            for data in file_index(self.facts, "compose-services", is_compose_file, compose_facts).values()
+            for s in data
+        ]
         contexts: dict[str, set[str]] = {}
         for service in services:
             if service["dockerfile"]:
@@ -145,14 +170,26 @@ class DependencyMap:
             if base is not None and service["command"]:
                 entries = entry_points(service["command"])
                 if entries:
-                    images.append(Image(
-                        name=f"the {service['service']} service ({service['file']})", dockerfile=base.dockerfile,
-                        manifests=base.manifests, extras=base.extras, entries=entries, commands=[service["command"]],
-                    ))
+                    images.append(
+                        Image(
+                            name=f"the {service['service']} service ({service['file']})",
+                            dockerfile=base.dockerfile,
+                            manifests=base.manifests,
+                            extras=base.extras,
+                            entries=entries,
+                            commands=[service["command"]],
+                        )
+                    )
         for service in self.config.services:
             if service.entry:
-                images.append(Image(name=f"the {service.name} service (.github/undertow.yml)", dockerfile="",
-                                    manifests=[service.manifest], entries=[("module", service.entry)]))
+                images.append(
+                    Image(
+                        name=f"the {service.name} service (.github/undertow.yml)",
+                        dockerfile="",
+                        manifests=[service.manifest],
+                        entries=[("module", service.entry)],
+                    )
+                )
         return images
 
     def _copied(self, target: str, copies: list[list[str]], contexts: list[str]) -> str | None:
@@ -166,7 +203,11 @@ class DependencyMap:
                         return path
             elif src in (".", "./"):
                 for context in contexts:
-                    path = posixpath.normpath(posixpath.join(context, target.lstrip("/").split("/", 1)[-1] if target.startswith("/") else target))
+                    path = posixpath.normpath(
+                        posixpath.join(
+                            context, target.lstrip("/").split("/", 1)[-1] if target.startswith("/") else target
+                        )
+                    )
                     if path in self.manifests:
                         return path
         for context in contexts:
@@ -190,7 +231,9 @@ class DependencyMap:
         if image.name not in self._reach:
             start = sorted({f for kind, value in image.entries if (f := self._entry_file(kind, value))})
             # Cached per revision under the entry files: the walk reads every reachable file's imports.
-            self._reach[image.name] = set(self.facts.get(f"reach:{','.join(start)}", lambda _: sorted(self._walk(start))))
+            self._reach[image.name] = set(
+                self.facts.get(f"reach:{','.join(start)}", lambda _: sorted(self._walk(start)))
+            )
         return self._reach[image.name]
 
     def _walk(self, start: list[str]) -> set[str]:
@@ -258,7 +301,15 @@ class DependencyMap:
                 return []
             return [Coverage(_installed(sorted(here), self.manifests), "the nearest manifests (tests)", None)]
         chosen = _installed(pyprojects + main or requirements, self.manifests)
-        groups = frozenset({""} | {g for m in pyprojects for d in self.manifests[m]["declared"] if (g := d["group"]) and g not in _DEV_GROUPS})
+        groups = frozenset(
+            {""}
+            | {
+                g
+                for m in pyprojects
+                for d in self.manifests[m]["declared"]
+                if (g := d["group"]) and g not in _DEV_GROUPS
+            }
+        )
         return [Coverage(chosen, "the nearest manifest" + ("s" if len(chosen) > 1 else ""), groups)] if chosen else []
 
     def declares(self, coverage: Coverage, candidates: list[str]) -> bool:
@@ -272,7 +323,13 @@ class DependencyMap:
 
     def is_third_party(self, module: str) -> bool:
         top = module.split(".")[0]
-        return bool(module) and not is_stdlib(module) and top not in _BUILD_ENVIRONMENT and top not in self.first_party and top != "__main__"
+        return (
+            bool(module)
+            and not is_stdlib(module)
+            and top not in _BUILD_ENVIRONMENT
+            and top not in self.first_party
+            and top != "__main__"
+        )
 
     def problems(self, path: str) -> list[Problem]:
         """Third-party imports of ``path`` that a covering manifest does not declare."""

@@ -462,7 +462,12 @@ def candidate_distributions(module: str) -> list[str]:
         if known is not None:
             return [canonicalize_name(d) for d in known]
     top = parts[0]
-    fallback = {canonicalize_name(top), canonicalize_name(f"python-{top}"), canonicalize_name(f"py{top}"), canonicalize_name(f"{top}-py")}
+    fallback = {
+        canonicalize_name(top),
+        canonicalize_name(f"python-{top}"),
+        canonicalize_name(f"py{top}"),
+        canonicalize_name(f"{top}-py"),
+    }
     if len(parts) > 1 and parts[0] in ("google", "azure", "zope", "jaraco"):
         fallback.add(canonicalize_name("-".join(parts[:3])))
         fallback.add(canonicalize_name("-".join(parts[:2])))

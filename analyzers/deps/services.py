@@ -8,7 +8,7 @@ import shlex
 from dataclasses import dataclass, field
 
 from undertow.analyzers.core.limits import MAX_LINE_CHARS, too_deep
-from undertow.analyzers.deps.yaml_nodes import compose, get, items, scalar, elements
+from undertow.analyzers.deps.yaml_nodes import compose, elements, get, items, scalar
 
 _DOCKERFILE = re.compile(r"(^|/)(Dockerfile([.-][^/]*)?|[^/]+\.[Dd]ockerfile)$")
 _PIP_R = re.compile(r"(?:-r|--requirement)[=\s]+(\S+)")  # starts only at -r: each run scanned once
@@ -19,7 +19,23 @@ _PIP_R = re.compile(r"(?:-r|--requirement)[=\s]+(\S+)")  # starts only at -r: ea
 _COMMAND_SEPARATOR = re.compile(r"[&;|]")
 _PIP_INSTALL = re.compile(r"pip3?+\s++install\b")
 _PROJECT_ARG = re.compile(r"\s(-e\s++)?['\"]?\.(\[[^\]\[]++\])?['\"]?(?:\s|$)")
-_WRAPPERS = frozenset({"exec", "uv", "poetry", "pipenv", "run", "pdm", "opentelemetry-instrument", "ddtrace-run", "newrelic-admin", "run-program", "tini", "--", "dumb-init"})
+_WRAPPERS = frozenset(
+    {
+        "exec",
+        "uv",
+        "poetry",
+        "pipenv",
+        "run",
+        "pdm",
+        "opentelemetry-instrument",
+        "ddtrace-run",
+        "newrelic-admin",
+        "run-program",
+        "tini",
+        "--",
+        "dumb-init",
+    }
+)
 _SYNC = re.compile(r"\b(uv\s++sync|poetry\s++install|pdm\s++install|pipenv\s++install)\b")
 
 
@@ -85,8 +101,16 @@ def compose_facts(path: str, text: str) -> list[dict]:
             dockerfile = posixpath.normpath(posixpath.join(context, scalar(get(build, "dockerfile")) or "Dockerfile"))
         command_node = get(body, "command")
         command = scalar(command_node) or " ".join(scalar(n) or "" for n in elements(command_node))
-        services.append({"service": name, "file": path, "context": context, "dockerfile": dockerfile,
-                         "image": scalar(get(body, "image")), "command": command or None})
+        services.append(
+            {
+                "service": name,
+                "file": path,
+                "context": context,
+                "dockerfile": dockerfile,
+                "image": scalar(get(body, "image")),
+                "command": command or None,
+            }
+        )
     return services
 
 
@@ -119,7 +143,7 @@ def entry_points(command: str) -> list[tuple[str, str]]:
             if "-m" in args and args.index("-m") + 1 < len(args):
                 module = args[args.index("-m") + 1]
                 if module in ("uvicorn", "gunicorn", "celery", "hypercorn", "arq", "flask", "fastapi"):
-                    found += entry_points(" ".join([module, *args[args.index("-m") + 2:]]))
+                    found += entry_points(" ".join([module, *args[args.index("-m") + 2 :]]))
                 else:
                     found.append(("module", module))
             else:

@@ -4,7 +4,8 @@ faster than the standard library's json, and a warm review spends most of its ti
 from __future__ import annotations
 
 import json
-from typing import Any, Generic, Iterator, Mapping, TypeVar
+from collections.abc import Iterator, Mapping
+from typing import Any, Generic, TypeVar
 
 import orjson
 

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Protocol
+from typing import Any, Protocol
 
 from undertow.analyzers import cache_salt
-from undertow.analyzers.facts import codec
 from undertow.analyzers.core.changes import ChangeSet
 from undertow.analyzers.core.config import Config
 from undertow.analyzers.core.failures import failure_count
 from undertow.analyzers.core.snapshot import Snapshot
+from undertow.analyzers.facts import codec
 
 # Revisions that name a mutable tree (a working tree) are never cached.
 UNCACHEABLE_REVISIONS = frozenset({"WORKTREE", "memory"})
@@ -95,7 +96,7 @@ class FileContext:
     notices: list[tuple[int, str]] = field(default_factory=list, repr=False)
     _lines: list[str] | None = field(default=None, repr=False)
 
-    def parsed(self, kind: str, parse: Callable[["FileContext"], Any]) -> Any:
+    def parsed(self, kind: str, parse: Callable[[FileContext], Any]) -> Any:
         if kind not in self.memo:
             self.memo[kind] = parse(self)
         return self.memo[kind]

@@ -4,7 +4,7 @@ what it finds at base, so the engine skips it at head (and its base findings are
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from undertow.analyzers.core.changes import ChangeSet
 from undertow.analyzers.core.config import CONFIG_PATH, Config

@@ -10,15 +10,16 @@ whole index, which is what keeps a warm review of a large repository close to a 
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from undertow.analyzers import cache_salt
-from undertow.analyzers.facts import codec
 from undertow.analyzers.core import failures
 from undertow.analyzers.core.changes import Status
-from undertow.analyzers.facts.context import UNCACHEABLE_REVISIONS, RevisionFacts
 from undertow.analyzers.core.limits import MAX_FILE_BYTES, within_size
 from undertow.analyzers.core.snapshot import Entry
+from undertow.analyzers.facts import codec
+from undertow.analyzers.facts.context import UNCACHEABLE_REVISIONS, RevisionFacts
 
 MAX_INDEXED_BYTES = MAX_FILE_BYTES
 Extractor = Callable[[str, str], Any]
@@ -59,8 +60,12 @@ def file_facts(facts: RevisionFacts, name: str, path: str, extract: Extractor) -
 
 
 def projection(
-    facts: RevisionFacts, name: str, select: Callable[[str], bool], extract: Extractor,
-    part: str, take: Callable[[Any], Any],
+    facts: RevisionFacts,
+    name: str,
+    select: Callable[[str], bool],
+    extract: Extractor,
+    part: str,
+    take: Callable[[Any], Any],
 ) -> dict[str, Any]:
     """``{path: take(extraction)}`` for the files where that is not empty: one part of an index,
     cached per revision on its own and derived for a head revision from the base's."""
@@ -72,7 +77,7 @@ def projection(
             for path in gone:
                 result.pop(path, None)
             for path, value in _extract_files(facts, name, again, extract).items():
-                if (taken := take(value)):
+                if taken := take(value):
                     result[path] = taken
             return result
         key = f"idx-part:{cache_salt()}:{name}:{part}:{snapshot.revision}"
@@ -80,7 +85,9 @@ def projection(
         if cacheable and (raw := facts.cache.get(key)) is not None:
             return codec.loads(raw)
         failed_before = failures.failure_count()
-        result = {path: taken for path, value in file_index(facts, name, select, extract).items() if (taken := take(value))}
+        result = {
+            path: taken for path, value in file_index(facts, name, select, extract).items() if (taken := take(value))
+        }
         if cacheable and failures.failure_count() == failed_before:
             facts.cache.set(key, codec.dumps(result))
         return result

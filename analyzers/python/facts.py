@@ -13,7 +13,17 @@ from undertow.analyzers.python.ast_names import dotted
 from undertow.analyzers.python.modules import PACKAGE_ROOTS, summarize_tree
 from undertow.analyzers.python.syntax import Unparseable, parse_ast
 
-_SQL_CALLS = {"text", "execute", "exec_driver_sql", "executemany", "fetch", "fetchrow", "fetchval", "read_sql", "read_sql_query"}
+_SQL_CALLS = {
+    "text",
+    "execute",
+    "exec_driver_sql",
+    "executemany",
+    "fetch",
+    "fetchrow",
+    "fetchval",
+    "read_sql",
+    "read_sql_query",
+}
 REDIS_PUSH = {"lpush", "rpush", "lpushx", "rpushx", "xadd"}
 REDIS_POP = {"blpop", "brpop", "lpop", "rpop", "xread", "xreadgroup", "blmpop", "lmpop"}
 REDIS_MOVE = {"brpoplpush", "rpoplpush", "lmove", "blmove"}  # pop the first key, push the second
@@ -27,7 +37,12 @@ APP_FACTORIES = {
     "flask.Flask": "app",
     "flask.Blueprint": "router",
 }
-CLIENT_FACTORIES = {"fastapi.testclient.TestClient", "starlette.testclient.TestClient", "httpx.AsyncClient", "httpx.Client"}
+CLIENT_FACTORIES = {
+    "fastapi.testclient.TestClient",
+    "starlette.testclient.TestClient",
+    "httpx.AsyncClient",
+    "httpx.Client",
+}
 PATCHERS = {"unittest.mock.patch", "mock.patch", "patch", "mocker.patch", "monkeypatch.setattr"}
 
 
@@ -35,7 +50,7 @@ def module_name(path: str) -> str:
     rel = path[:-3] if path.endswith(".py") else path
     for root in PACKAGE_ROOTS:
         if root and rel.startswith(root):
-            rel = rel[len(root):]
+            rel = rel[len(root) :]
             break
     if rel.endswith("/__init__"):
         rel = rel[: -len("/__init__")]
@@ -46,7 +61,12 @@ def module_name(path: str) -> str:
 def is_test_path(path: str) -> bool:
     parts = path.split("/")
     name = parts[-1]
-    return any(p in ("tests", "test") for p in parts[:-1]) or name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py"
+    return (
+        any(p in ("tests", "test") for p in parts[:-1])
+        or name.startswith("test_")
+        or name.endswith("_test.py")
+        or name == "conftest.py"
+    )
 
 
 def extract(path: str, source: str) -> dict[str, Any]:
@@ -192,7 +212,11 @@ class _Extractor(ast.NodeVisitor):
                     continue
                 if factory in APP_FACTORIES:
                     prefix = _kw(node.value, "prefix") or _kw(node.value, "url_prefix")
-                    self.out["apps"][name] = {"kind": APP_FACTORIES[factory], "prefix": self.expr(prefix) if prefix else [], "line": node.lineno}
+                    self.out["apps"][name] = {
+                        "kind": APP_FACTORIES[factory],
+                        "prefix": self.expr(prefix) if prefix else [],
+                        "line": node.lineno,
+                    }
                 if factory in CLIENT_FACTORIES or _attr(node.value.func) == "test_client":
                     self.client_names.add(name)
         self.generic_visit(node)
@@ -282,8 +306,16 @@ class _Extractor(ast.NodeVisitor):
         elif attr in REDIS_POP and node.args:
             keys = node.args[0]
             if attr in ("blmpop", "lmpop"):
-                keys = node.args[2] if attr == "blmpop" and len(node.args) > 2 else (node.args[1] if len(node.args) > 1 else None)
-            elements = keys.elts if isinstance(keys, (ast.List, ast.Tuple)) else ([keys] + (node.args[1:] if attr in ("blpop", "brpop") else []))
+                keys = (
+                    node.args[2]
+                    if attr == "blmpop" and len(node.args) > 2
+                    else (node.args[1] if len(node.args) > 1 else None)
+                )
+            elements = (
+                keys.elts
+                if isinstance(keys, (ast.List, ast.Tuple))
+                else ([keys] + (node.args[1:] if attr in ("blpop", "brpop") else []))
+            )
             for key in elements:
                 if key is not None and not (isinstance(key, ast.Constant) and isinstance(key.value, (int, float))):
                     self._redis_key(attr, "pop", key, line)
@@ -315,7 +347,9 @@ class _Extractor(ast.NodeVisitor):
         if attr in ("include_router", "register_blueprint") and node.args:
             child = self.qualify(node.args[0]) if dotted(node.args[0]) else None
             prefix = _kw(node, "prefix") or _kw(node, "url_prefix")
-            self.out["includes"].append([owner, child, self.expr(prefix) if prefix is not None else [], node.lineno, "include"])
+            self.out["includes"].append(
+                [owner, child, self.expr(prefix) if prefix is not None else [], node.lineno, "include"]
+            )
         elif attr == "mount" and node.args:
             path = self.expr(node.args[0])
             if path is not None:
@@ -338,10 +372,20 @@ class _Extractor(ast.NodeVisitor):
             self.out["client_calls"].append([method, path, node.lineno])
 
     def _patch(self, node: ast.Call, qualified: str, attr: str | None) -> None:
-        create = any(k.arg == "create" and isinstance(k.value, ast.Constant) and k.value.value is True for k in node.keywords)
+        create = any(
+            k.arg == "create" and isinstance(k.value, ast.Constant) and k.value.value is True for k in node.keywords
+        )
         called = dotted(node.func) or ""
-        is_patch = qualified in ("unittest.mock.patch", "mock.patch") or called in ("patch", "mock.patch", "mocker.patch")
-        is_object = qualified in ("unittest.mock.patch.object", "mock.patch.object") or called in ("patch.object", "mock.patch.object", "mocker.patch.object")
+        is_patch = qualified in ("unittest.mock.patch", "mock.patch") or called in (
+            "patch",
+            "mock.patch",
+            "mocker.patch",
+        )
+        is_object = qualified in ("unittest.mock.patch.object", "mock.patch.object") or called in (
+            "patch.object",
+            "mock.patch.object",
+            "mocker.patch.object",
+        )
         is_setattr = called.endswith("monkeypatch.setattr")
         if (is_patch or (is_setattr and len(node.args) == 2)) and node.args and (target := _str(node.args[0])):
             self.out["patches"].append(["string", target, None, node.lineno, create])

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
 
 from undertow.analyzers.core.changes import Status
 from undertow.analyzers.facts.context import RevisionFacts
@@ -67,7 +68,11 @@ class _Files(Mapping[str, dict[str, Any]]):
 
     def _all(self) -> dict[str, dict[str, Any]]:
         everything = file_index(self._facts, "python", _is_python, extract)
-        return {p: {**v, "module": self._paths[p]} for p, v in sorted(everything.items()) if not v.get("error") and p in self._paths}
+        return {
+            p: {**v, "module": self._paths[p]}
+            for p, v in sorted(everything.items())
+            if not v.get("error") and p in self._paths
+        }
 
     def items(self):  # type: ignore[override]
         return self._all().items()
@@ -87,8 +92,16 @@ class _Modules(Mapping[str, str]):
 
     def __getitem__(self, name: str) -> str:
         rel = name.replace(".", "/")
-        found = [path for root in self._roots for path in (f"{root}{rel}.py", f"{root}{rel}/__init__.py")
-                 if _indexed(self._facts, path)] if name else []
+        found = (
+            [
+                path
+                for root in self._roots
+                for path in (f"{root}{rel}.py", f"{root}{rel}/__init__.py")
+                if _indexed(self._facts, path)
+            ]
+            if name
+            else []
+        )
         if not found:
             raise KeyError(name)
         return min(found)  # the full map keeps the first path in sorted order
@@ -176,7 +189,11 @@ class PythonIndex:
             facts = self.facts(module) or {}
             target = facts.get("imports", {}).get(ref)
             if target and depth < 5:
-                return self.object_id(module, target, depth + 1) if "." not in target else self._qualified_id(target, depth)
+                return (
+                    self.object_id(module, target, depth + 1)
+                    if "." not in target
+                    else self._qualified_id(target, depth)
+                )
             return f"{module}:{ref}"
         return self._qualified_id(ref, depth)
 
@@ -228,10 +245,15 @@ def python_index(facts: RevisionFacts) -> PythonIndex:
 def _same_modules_as_base(facts: RevisionFacts) -> bool:
     """A head revision that adds, removes or renames no Python file has its base's modules."""
     base, changes = facts.base, facts.changes
-    return base is not None and changes is not None and not any(
-        _is_python(item.path) and (item.status is not Status.MODIFIED or _indexed(base, item.path) != _indexed(facts, item.path))
-        or _is_python(item.old_path or "")
-        for item in changes.files
+    return (
+        base is not None
+        and changes is not None
+        and not any(
+            _is_python(item.path)
+            and (item.status is not Status.MODIFIED or _indexed(base, item.path) != _indexed(facts, item.path))
+            or _is_python(item.old_path or "")
+            for item in changes.files
+        )
     )
 
 
@@ -240,7 +262,9 @@ def _module_meta(facts: RevisionFacts) -> dict[str, list[str]]:
     read only by the few rules that iterate it)."""
     if _same_modules_as_base(facts):
         return _module_meta(facts.base)  # type: ignore[arg-type]
-    return facts.get("python-modules-meta", lambda _: {k: v for k, v in _module_map(facts).items() if k in ("roots", "tops")})
+    return facts.get(
+        "python-modules-meta", lambda _: {k: v for k, v in _module_map(facts).items() if k in ("roots", "tops")}
+    )
 
 
 def _module_map(facts: RevisionFacts) -> dict[str, Any]:
@@ -264,5 +288,9 @@ def _modules_of(paths: list[str]) -> dict[str, Any]:
         canonical[path] = names[0]
         for name in names:
             by_module.setdefault(name, path)
-    return {"by_module": by_module, "canonical": canonical, "roots": roots,
-            "tops": sorted({name.split(".")[0] for name in by_module})}
+    return {
+        "by_module": by_module,
+        "canonical": canonical,
+        "roots": roots,
+        "tops": sorted({name.split(".")[0] for name in by_module}),
+    }

@@ -10,9 +10,9 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
-from undertow.analyzers.python.syntax import Unparseable, parse_ast
-from undertow.analyzers.python.ast_names import name_of
 from undertow.analyzers.core.snapshot import Snapshot
+from undertow.analyzers.python.ast_names import name_of
+from undertow.analyzers.python.syntax import Unparseable, parse_ast
 
 PACKAGE_ROOTS = ("", "src/")
 
@@ -40,7 +40,7 @@ def module_names(path: str, roots: list[str]) -> list[str]:
     names = []
     for root in roots:
         if rel.startswith(root) and rel != root.rstrip("/"):
-            names.append(rel[len(root):].replace("/", "."))
+            names.append(rel[len(root) :].replace("/", "."))
     return names
 
 

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import ast
 import warnings
+
 import libcst as cst
 from libcst.metadata import MetadataWrapper
 
-from undertow.analyzers.facts.context import FileContext
 from undertow.analyzers.core.findings import Finding
-from undertow.analyzers.python.syntax import NESTING_LIMITS, MAX_BRACKET_DEPTH, bracket_depth
+from undertow.analyzers.facts.context import FileContext
+from undertow.analyzers.python.syntax import MAX_BRACKET_DEPTH, NESTING_LIMITS, bracket_depth
 from undertow.analyzers.rules.base import PythonRule
-
-
 
 
 class PythonParseError(ValueError):

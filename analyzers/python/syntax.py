@@ -134,7 +134,8 @@ def _normalised(tree: ast.Module, source: str) -> ast.Module:
     type_alias = getattr(ast, "TypeAlias", None)
     template = getattr(ast, "TemplateStr", None)
     needed = (type_alias is not None and _TYPE_STATEMENT.search(source)) or (
-        template is not None and ("t'" in source or 't"' in source))
+        template is not None and ("t'" in source or 't"' in source)
+    )
     return _Normalise().visit(tree) if needed else tree
 
 
@@ -172,7 +173,9 @@ class _Lower(cst.CSTTransformer):
     def leave_ExceptHandler(self, original: cst.ExceptHandler, updated: cst.ExceptHandler) -> cst.ExceptHandler:
         return _parenthesised_types(updated)
 
-    def leave_ExceptStarHandler(self, original: cst.ExceptStarHandler, updated: cst.ExceptStarHandler) -> cst.ExceptStarHandler:
+    def leave_ExceptStarHandler(
+        self, original: cst.ExceptStarHandler, updated: cst.ExceptStarHandler
+    ) -> cst.ExceptStarHandler:
         return _parenthesised_types(updated)
 
     def leave_TemplatedString(self, original: cst.TemplatedString, updated: cst.TemplatedString) -> cst.BaseExpression:
@@ -182,7 +185,9 @@ class _Lower(cst.CSTTransformer):
         # `t"a" "b"` is one template: replaced whole (a part replaced alone breaks the node).
         return not any(isinstance(part, cst.TemplatedString) for part in _string_parts(node))
 
-    def leave_ConcatenatedString(self, original: cst.ConcatenatedString, updated: cst.ConcatenatedString) -> cst.BaseExpression:
+    def leave_ConcatenatedString(
+        self, original: cst.ConcatenatedString, updated: cst.ConcatenatedString
+    ) -> cst.BaseExpression:
         parts = _string_parts(updated)
         if not any(isinstance(part, cst.TemplatedString) for part in parts):
             return updated
@@ -194,8 +199,12 @@ class _Lower(cst.CSTTransformer):
             return updated  # triple-quoted: nested quotes and line breaks were always allowed
         # PEP 701 lets a replacement field hold the f-string's own quote and line breaks; in a
         # triple-quoted f-string both were allowed before 3.12, with the same value.
-        parts = [part.with_changes(expression=part.expression.visit(_Requote(quote * 3, quote)))
-                 if isinstance(part, cst.FormattedStringExpression) else part for part in updated.parts]
+        parts = [
+            part.with_changes(expression=part.expression.visit(_Requote(quote * 3, quote)))
+            if isinstance(part, cst.FormattedStringExpression)
+            else part
+            for part in updated.parts
+        ]
         return updated.with_changes(start=updated.start + quote * 2, end=quote * 3, parts=parts)
 
 
@@ -210,7 +219,7 @@ class _Requote(cst.CSTTransformer):
     def leave_SimpleString(self, original: cst.SimpleString, updated: cst.SimpleString) -> cst.SimpleString:
         value = updated.value
         prefix = value[: len(value) - len(value.lstrip("rRbBuU"))]
-        body = value[len(prefix):]
+        body = value[len(prefix) :]
         if not body.startswith(self.triple) or self.other in body[3:-3]:
             return updated
         return updated.with_changes(value=f"{prefix}{self.other}{body[3:-3]}{self.other}")
@@ -240,8 +249,10 @@ def _interpolations(templates: list[cst.TemplatedString]) -> cst.BaseExpression:
 def _parenthesised_types(handler):  # ExceptHandler | ExceptStarHandler
     kind = handler.type
     if isinstance(kind, cst.Tuple) and not kind.lpar:
-        return handler.with_changes(type=kind.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()]),
-                                    whitespace_after_except=cst.SimpleWhitespace(" "))
+        return handler.with_changes(
+            type=kind.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()]),
+            whitespace_after_except=cst.SimpleWhitespace(" "),
+        )
     return handler
 
 
@@ -258,19 +269,35 @@ def _lower_tokens(source: str) -> str | None:
     i = 0
     while i < len(tokens):
         tok = tokens[i]
-        if tok.type in (tokenize.NEWLINE, tokenize.NL, tokenize.INDENT, tokenize.DEDENT, tokenize.COMMENT) or tok.string == ";":
+        if (
+            tok.type in (tokenize.NEWLINE, tokenize.NL, tokenize.INDENT, tokenize.DEDENT, tokenize.COMMENT)
+            or tok.string == ";"
+        ):
             statement_start = tok.type != tokenize.COMMENT or statement_start
             i += 1
             continue
         nxt = tokens[i + 1] if i + 1 < len(tokens) else None
         after = tokens[i + 2] if i + 2 < len(tokens) else None
-        if tok.string in ("def", "class") and nxt is not None and nxt.type == tokenize.NAME and after is not None and after.string == "[":
+        if (
+            tok.string in ("def", "class")
+            and nxt is not None
+            and nxt.type == tokenize.NAME
+            and after is not None
+            and after.string == "["
+        ):
             end = _closing(tokens, i + 2)
             if end is None:
                 return None
             edits.append((*after.start, *tokens[end].end, ""))
             i = end + 1
-        elif statement_start and tok.string == "type" and nxt is not None and nxt.type == tokenize.NAME and after is not None and after.string in ("=", "["):
+        elif (
+            statement_start
+            and tok.string == "type"
+            and nxt is not None
+            and nxt.type == tokenize.NAME
+            and after is not None
+            and after.string in ("=", "[")
+        ):
             edits.append((*tok.start, *nxt.end, nxt.string))
             if after.string == "[":
                 end = _closing(tokens, i + 2)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import libcst as cst
 
@@ -21,8 +21,10 @@ def visitor_methods(visitor: cst.BatchableCSTVisitor) -> dict[str, Callable]:
     names = _VISITOR_NAMES.get(cls)
     if names is None:
         names = _VISITOR_NAMES[cls] = tuple(
-            name for name in dir(cls)
-            if name.startswith(("visit_", "leave_")) and callable(method := getattr(cls, name))
+            name
+            for name in dir(cls)
+            if name.startswith(("visit_", "leave_"))
+            and callable(method := getattr(cls, name))
             and not getattr(method, "_is_no_op", False)
         )
     return {name: getattr(visitor, name) for name in names}

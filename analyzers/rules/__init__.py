@@ -13,6 +13,7 @@ from undertow.analyzers.rules.dependencies.missing_requirement import MissingReq
 from undertow.analyzers.rules.dependencies.removed_requirement_still_imported import RemovedRequirementStillImported
 from undertow.analyzers.rules.dependencies.unbounded_requirement import UnboundedRequirement
 from undertow.analyzers.rules.dependencies.unpinned_url_requirement import UnpinnedUrlRequirement
+from undertow.analyzers.rules.engine.notices import AnalysisIncomplete, BroadSuppression, SkippedFile, UnparseableFile
 from undertow.analyzers.rules.migrations.add_required_column_without_default import AddRequiredColumnWithoutDefault
 from undertow.analyzers.rules.migrations.blocking_index import BlockingIndex
 from undertow.analyzers.rules.migrations.column_type_change import ColumnTypeChange
@@ -23,18 +24,6 @@ from undertow.analyzers.rules.migrations.irreversible_migration import Irreversi
 from undertow.analyzers.rules.migrations.rename import Rename
 from undertow.analyzers.rules.migrations.set_not_null import SetNotNull
 from undertow.analyzers.rules.migrations.unique_constraint_lock import UniqueConstraintLock
-from undertow.analyzers.rules.schema.dialect_trees_diverge import DialectTreesDiverge
-from undertow.analyzers.rules.schema.migration_drops_used import MigrationDropsUsed
-from undertow.analyzers.rules.schema.migration_graph_broken import MigrationGraphBroken
-from undertow.analyzers.rules.schema.migration_without_model import MigrationWithoutModel
-from undertow.analyzers.rules.schema.parallel_migration_systems import ParallelMigrationSystems
-from undertow.analyzers.rules.schema.model_without_migration import ModelWithoutMigration
-from undertow.analyzers.rules.schema.type_mismatch import TypeMismatch
-from undertow.analyzers.rules.schema.unknown_conflict_target import UnknownConflictTarget
-from undertow.analyzers.rules.schema.unknown_model_attribute import UnknownModelAttribute
-from undertow.analyzers.rules.schema.unknown_relation_in_sql import UnknownRelationInSql
-from undertow.analyzers.rules.schema.value_outside_check import ValueOutsideCheck
-from undertow.analyzers.rules.engine.notices import AnalysisIncomplete, BroadSuppression, SkippedFile, UnparseableFile
 from undertow.analyzers.rules.risky.blocking_call_in_async import BlockingCallInAsync
 from undertow.analyzers.rules.risky.depends_on_contextmanager import DependsOnContextmanager
 from undertow.analyzers.rules.risky.hardcoded_secret import HardcodedSecret
@@ -47,6 +36,17 @@ from undertow.analyzers.rules.risky.redis_incr_expire_race import RedisIncrExpir
 from undertow.analyzers.rules.risky.secret_in_log import SecretInLog
 from undertow.analyzers.rules.risky.subprocess_without_timeout import SubprocessWithoutTimeout
 from undertow.analyzers.rules.risky.swallowed_exception import SwallowedException
+from undertow.analyzers.rules.schema.dialect_trees_diverge import DialectTreesDiverge
+from undertow.analyzers.rules.schema.migration_drops_used import MigrationDropsUsed
+from undertow.analyzers.rules.schema.migration_graph_broken import MigrationGraphBroken
+from undertow.analyzers.rules.schema.migration_without_model import MigrationWithoutModel
+from undertow.analyzers.rules.schema.model_without_migration import ModelWithoutMigration
+from undertow.analyzers.rules.schema.parallel_migration_systems import ParallelMigrationSystems
+from undertow.analyzers.rules.schema.type_mismatch import TypeMismatch
+from undertow.analyzers.rules.schema.unknown_conflict_target import UnknownConflictTarget
+from undertow.analyzers.rules.schema.unknown_model_attribute import UnknownModelAttribute
+from undertow.analyzers.rules.schema.unknown_relation_in_sql import UnknownRelationInSql
+from undertow.analyzers.rules.schema.value_outside_check import ValueOutsideCheck
 from undertow.analyzers.rules.testing.patch_target_missing import PatchTargetMissing
 from undertow.analyzers.rules.testing.test_calls_unknown_route import TestCallsUnknownRoute
 

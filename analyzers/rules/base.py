@@ -5,14 +5,15 @@ from __future__ import annotations
 import abc
 import inspect
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, ClassVar, Iterable, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 import libcst as cst
 from libcst.metadata import PositionProvider
 
-from undertow.analyzers.python.visitors import visitor_methods
 from undertow.analyzers.core.findings import Finding, Severity, Suggestion, fingerprint
+from undertow.analyzers.python.visitors import visitor_methods
 
 if TYPE_CHECKING:
     from undertow.analyzers.facts.context import FileContext, RepoContext
@@ -86,7 +87,7 @@ class PythonRule(Rule, cst.BatchableCSTVisitor):
 
     METADATA_DEPENDENCIES: ClassVar[tuple] = (PositionProvider,)
 
-    def __init__(self, ctx: "FileContext") -> None:
+    def __init__(self, ctx: FileContext) -> None:
         super().__init__()
         self.ctx = ctx
         self.findings: list[Finding] = []
@@ -134,12 +135,12 @@ class FileRule(Rule, abc.ABC):
         """Whether this rule reads ``path``; the engine reads only files some rule wants."""
 
     @abc.abstractmethod
-    def check(self, ctx: "FileContext") -> Iterable[Finding]:
+    def check(self, ctx: FileContext) -> Iterable[Finding]:
         """The findings in one file (the engine keeps those on changed lines)."""
 
     def finding(
         self,
-        ctx: "FileContext",
+        ctx: FileContext,
         line: int,
         message: str,
         key: str,
@@ -157,7 +158,7 @@ class RepoRule(Rule, abc.ABC):
     depends_on: ClassVar[str | None] = None
 
     @abc.abstractmethod
-    def check(self, ctx: "RepoContext") -> Iterable[Finding]:
+    def check(self, ctx: RepoContext) -> Iterable[Finding]:
         """The findings over the whole revision, built from its (cached) facts."""
 
 
@@ -168,7 +169,7 @@ class EngineRule(Rule):
 class ScopedPythonRule(PythonRule):
     """A Python rule that knows its enclosing def/class, and whether that def is ``async``."""
 
-    def __init__(self, ctx: "FileContext") -> None:
+    def __init__(self, ctx: FileContext) -> None:
         super().__init__(ctx)
         from undertow.analyzers.python.names import ScopeNames
 

@@ -21,7 +21,14 @@ def parse_revision(path: str, text: str) -> dict[str, Any] | None:
         tree = parse_ast(text, path)
     except Unparseable:
         return None
-    info: dict[str, Any] = {"revision": None, "down": [], "depends_on": [], "branch_labels": [], "upgrade": None, "downgrade": None}
+    info: dict[str, Any] = {
+        "revision": None,
+        "down": [],
+        "depends_on": [],
+        "branch_labels": [],
+        "upgrade": None,
+        "downgrade": None,
+    }
     for node in tree.body:
         if isinstance(node, (ast.Assign, ast.AnnAssign)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
@@ -32,7 +39,9 @@ def parse_revision(path: str, text: str) -> dict[str, Any] | None:
                         info["revision"] = value if isinstance(value, str) else None
                     elif target.id in ("down_revision", "depends_on", "branch_labels"):
                         key = {"down_revision": "down"}.get(target.id, target.id)
-                        info[key] = [value] if isinstance(value, str) else [v for v in value or [] if isinstance(v, str)]
+                        info[key] = (
+                            [value] if isinstance(value, str) else [v for v in value or [] if isinstance(v, str)]
+                        )
         elif isinstance(node, ast.FunctionDef) and node.name in ("upgrade", "downgrade"):
             info[node.name] = node
     if info["revision"] is None:
@@ -65,7 +74,11 @@ def _op_calls(func: ast.FunctionDef) -> list[dict]:
                 inner = dict(batch)
                 for item in node.items:
                     call = item.context_expr
-                    if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == "batch_alter_table":
+                    if (
+                        isinstance(call, ast.Call)
+                        and isinstance(call.func, ast.Attribute)
+                        and call.func.attr == "batch_alter_table"
+                    ):
                         table = _str(call.args[0]) if call.args else _str(_kw(call, "table_name"))
                         if table and isinstance(item.optional_vars, ast.Name):
                             inner[item.optional_vars.id] = table
@@ -102,7 +115,11 @@ def _arg(node: ast.expr) -> Any:
         name = name_of(node.func).rsplit(".", 1)[-1]
         if name == "f" and len(node.args) == 1 and isinstance(node.args[0], ast.Constant):
             return node.args[0].value  # op.f("ix_name"): a name used as given
-        return {"call": name, "args": [_arg(a) for a in node.args], "kwargs": {k.arg: _arg(k.value) for k in node.keywords if k.arg}}
+        return {
+            "call": name,
+            "args": [_arg(a) for a in node.args],
+            "kwargs": {k.arg: _arg(k.value) for k in node.keywords if k.arg},
+        }
     if isinstance(node, (ast.Name, ast.Attribute)):
         return {"name": name_of(node).rsplit(".", 1)[-1]}
     return None
@@ -117,6 +134,7 @@ def _kw(call: ast.Call, name: str) -> ast.expr | None:
 
 
 # -- replay -----------------------------------------------------------------------------------
+
 
 def type_text(value: Any) -> tuple[str, list[str] | None]:
     """SQL type name and enum values of an sa type argument."""
@@ -141,20 +159,42 @@ def column_from(value: dict) -> Column | None:
     kwargs = value["kwargs"]
     pk = kwargs.get("primary_key") is True
     nullable = kwargs.get("nullable")
-    column = Column(name=name.lower(), type=sql_type, nullable=(not pk) if nullable is None else bool(nullable),
-                    has_default=kwargs.get("server_default") is not None or (pk and sql_type in ("integer", "bigint")))
+    column = Column(
+        name=name.lower(),
+        type=sql_type,
+        nullable=(not pk) if nullable is None else bool(nullable),
+        has_default=kwargs.get("server_default") is not None or (pk and sql_type in ("integer", "bigint")),
+    )
     column.allowed = allowed
     return column
 
 
-_NAME_FIRST = {"create_index", "drop_index", "create_unique_constraint", "create_check_constraint",
-               "create_foreign_key", "drop_constraint", "create_primary_key"}
+_NAME_FIRST = {
+    "create_index",
+    "drop_index",
+    "create_unique_constraint",
+    "create_check_constraint",
+    "create_foreign_key",
+    "drop_constraint",
+    "create_primary_key",
+}
 
 
 # Where each operation takes its table name (after a batch_op's table is put in).
-_TABLE_ARGUMENT = {"create_table": 0, "drop_table": 0, "add_column": 0, "drop_column": 0, "alter_column": 0,
-                   "rename_table": 0, "create_index": 1, "create_unique_constraint": 1, "create_primary_key": 1,
-                   "create_check_constraint": 1, "create_foreign_key": 1, "drop_constraint": 1}
+_TABLE_ARGUMENT = {
+    "create_table": 0,
+    "drop_table": 0,
+    "add_column": 0,
+    "drop_column": 0,
+    "alter_column": 0,
+    "rename_table": 0,
+    "create_index": 1,
+    "create_unique_constraint": 1,
+    "create_primary_key": 1,
+    "create_check_constraint": 1,
+    "create_foreign_key": 1,
+    "drop_constraint": 1,
+}
 
 
 def apply_call(schema: Schema, call: dict, source: str, dialect: str) -> tuple[list[Operation], list[str]]:
@@ -169,7 +209,9 @@ def apply_call(schema: Schema, call: dict, source: str, dialect: str) -> tuple[l
     position = _TABLE_ARGUMENT.get(op)
     if position is not None and len(args) > position and not isinstance(args[position], str):
         # `op.add_column(table_name, ...)` with the name in a variable: not knowable by reading.
-        notes.append(f"op.{op}() names its table with an expression, not a string literal; its schema change is not modelled")
+        notes.append(
+            f"op.{op}() names its table with an expression, not a string literal; its schema change is not modelled"
+        )
         return ops, notes
 
     def table_of(name: Any) -> Table | None:
@@ -213,7 +255,15 @@ def apply_call(schema: Schema, call: dict, source: str, dialect: str) -> tuple[l
         if column is not None:
             if table is not None:
                 table.columns[column.name] = column
-            ops.append(Operation("add_column", bare_name(args[0]), line, column.name, {"nullable": column.nullable, "default": column.has_default}))
+            ops.append(
+                Operation(
+                    "add_column",
+                    bare_name(args[0]),
+                    line,
+                    column.name,
+                    {"nullable": column.nullable, "default": column.has_default},
+                )
+            )
     elif op == "drop_column" and len(args) >= 2 and isinstance(args[1], str):
         table = table_of(args[0])
         if table is not None:
@@ -254,19 +304,32 @@ def apply_call(schema: Schema, call: dict, source: str, dialect: str) -> tuple[l
         table = table_of(table_name)
         cols = [c.lower() for c in columns if isinstance(c, str)] if isinstance(columns, list) else []
         unique = kwargs.get("unique") is True
-        concurrently = (kwargs.get("postgresql_concurrently") is True)
+        concurrently = kwargs.get("postgresql_concurrently") is True
         if table is not None and isinstance(name, str):
             table.indexes[name.lower()] = cols
             if unique:
                 table.uniques.append((name.lower(), cols))
-        ops.append(Operation("create_index", bare_name(table_name) if isinstance(table_name, str) else "", line,
-                             detail={"index": name, "unique": unique, "concurrently": concurrently}))
+        ops.append(
+            Operation(
+                "create_index",
+                bare_name(table_name) if isinstance(table_name, str) else "",
+                line,
+                detail={"index": name, "unique": unique, "concurrently": concurrently},
+            )
+        )
     elif op in ("create_unique_constraint", "create_primary_key") and len(args) >= 3:
         table = table_of(args[1])
         cols = [c.lower() for c in args[2] if isinstance(c, str)] if isinstance(args[2], list) else []
         if table is not None:
             table.uniques.append(((args[0] or "").lower() if isinstance(args[0], str) else "", cols))
-        ops.append(Operation("add_constraint", bare_name(args[1]) if isinstance(args[1], str) else "", line, detail={"kind": "unique", "not_valid": False}))
+        ops.append(
+            Operation(
+                "add_constraint",
+                bare_name(args[1]) if isinstance(args[1], str) else "",
+                line,
+                detail={"kind": "unique", "not_valid": False},
+            )
+        )
     elif op in ("create_check_constraint", "create_foreign_key") and len(args) >= 2:
         table_name = args[1]
         table = table_of(table_name)
@@ -274,7 +337,14 @@ def apply_call(schema: Schema, call: dict, source: str, dialect: str) -> tuple[l
             _check(table, args[2])
         kind = "check" if op == "create_check_constraint" else "foreign_key"
         not_valid = bool(kwargs.get("postgresql_not_valid"))
-        ops.append(Operation("add_constraint", bare_name(table_name) if isinstance(table_name, str) else "", line, detail={"kind": kind, "not_valid": not_valid}))
+        ops.append(
+            Operation(
+                "add_constraint",
+                bare_name(table_name) if isinstance(table_name, str) else "",
+                line,
+                detail={"kind": kind, "not_valid": not_valid},
+            )
+        )
     elif op == "drop_constraint" and len(args) >= 2:
         table = table_of(args[1])
         if table is not None and isinstance(args[0], str):

@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from undertow.analyzers.core import failures
-from undertow.analyzers.facts.codec import DecodedMapping
 from undertow.analyzers.core.config import Config
+from undertow.analyzers.core.limits import within_size
+from undertow.analyzers.facts.codec import DecodedMapping
 from undertow.analyzers.facts.context import RevisionFacts
 from undertow.analyzers.facts.indexes import file_index
-from undertow.analyzers.core.limits import within_size
 from undertow.analyzers.schema.alembic import apply_call, is_alembic_revision, order_revisions, parse_revision
 from undertow.analyzers.schema.model import Schema
 from undertow.analyzers.schema.orm import extract_models
@@ -25,7 +26,9 @@ SQL_DIRS = ("migrations/", "db/migrations/", "supabase/migrations/", "sql/", "sc
 
 def _alembic_candidate(path: str) -> bool:
     """Alembic revisions live in a versions/ directory, or in a plugin's own migrations/ one."""
-    return path.endswith(".py") and ("versions/" in path or "/migrations/" in f"/{path}") and not path.endswith("env.py")
+    return (
+        path.endswith(".py") and ("versions/" in path or "/migrations/" in f"/{path}") and not path.endswith("env.py")
+    )
 
 
 def natural_key(path: str) -> list:
@@ -107,11 +110,17 @@ class SchemaFacts:
 
 
 def _compute(snapshot, config: Config, facts: RevisionFacts) -> dict:
-    sql_files = sorted((p for p, e in snapshot.entries().items() if e.kind == "file" and is_sql_migration(p, config)), key=natural_key)
+    sql_files = sorted(
+        (p for p, e in snapshot.entries().items() if e.kind == "file" and is_sql_migration(p, config)), key=natural_key
+    )
     # An over-size migration is not read (the engine gives a changed one its UND003 notice).
     readable_sql = [p for p in sql_files if within_size(snapshot.entries().get(p))]
-    alembic_texts = file_index(facts, "alembic-revisions", _alembic_candidate,
-                               lambda p, t: parse_revision(p, t) if is_alembic_revision(p, t) else None)
+    alembic_texts = file_index(
+        facts,
+        "alembic-revisions",
+        _alembic_candidate,
+        lambda p, t: parse_revision(p, t) if is_alembic_revision(p, t) else None,
+    )
     schema = Schema()
     operations: dict[str, list[dict]] = {}
     notices: dict[str, list[list]] = {}
@@ -153,11 +162,27 @@ def _compute(snapshot, config: Config, facts: RevisionFacts) -> dict:
             revisions[f"{directory}:{rev_id}" if len(trees) > 1 else rev_id] = info
         if alone is not None:
             tree_schemas[directory] = alone.to_json()
-    slim = {r: {"id": i["revision"], "path": i["path"], "down": i["down"], "downgrade_empty": i["downgrade_empty"], "changes": i.get("changes", False)} for r, i in revisions.items()}
+    slim = {
+        r: {
+            "id": i["revision"],
+            "path": i["path"],
+            "down": i["down"],
+            "downgrade_empty": i["downgrade_empty"],
+            "changes": i.get("changes", False),
+        }
+        for r, i in revisions.items()
+    }
     style = "alembic" if revisions else ("sql" if sql_files else "")
-    return {"schema": schema.to_json(), "operations": operations, "notices": notices, "graph_problems": problems + duplicates,
-            "revisions": slim, "migration_files": sql_files + sorted(i["path"] for i in revisions.values()), "style": style,
-            "trees": tree_schemas}
+    return {
+        "schema": schema.to_json(),
+        "operations": operations,
+        "notices": notices,
+        "graph_problems": problems + duplicates,
+        "revisions": slim,
+        "migration_files": sql_files + sorted(i["path"] for i in revisions.values()),
+        "style": style,
+        "trees": tree_schemas,
+    }
 
 
 def _replay_revision(schema: Schema, info: dict, dialect: str) -> tuple[list[dict], list[list]]:
@@ -214,7 +239,9 @@ def _incremental(facts: RevisionFacts, config: Config, name: str) -> dict | None
     schema = Schema.overlay(base_data["schema"])
     operations, notices = dict(base_data["operations"]), dict(base_data["notices"])
     dialect = config.schema_.dialect
-    for path, data in facts.snapshot.read_many(p for p in added_sql if within_size(facts.snapshot.entries().get(p))).items():
+    for path, data in facts.snapshot.read_many(
+        p for p in added_sql if within_size(facts.snapshot.entries().get(p))
+    ).items():
         ops, found = apply_sql(schema, data.decode("utf-8", "replace"), path, dialect)
         operations[path] = [o.__dict__ for o in ops]
         notices[path] = [[n.line, n.message] for n in found]
@@ -228,12 +255,25 @@ def _incremental(facts: RevisionFacts, config: Config, name: str) -> dict | None
         info = added_revisions[rev_id]
         ops_here, notes = _replay_revision(schema, info, dialect)
         operations[info["path"]], notices[info["path"]] = ops_here, notes
-        revisions[rev_id] = {"id": rev_id, "path": info["path"], "down": info["down"],
-                             "downgrade_empty": info["downgrade_empty"], "changes": bool(ops_here)}
+        revisions[rev_id] = {
+            "id": rev_id,
+            "path": info["path"],
+            "down": info["down"],
+            "downgrade_empty": info["downgrade_empty"],
+            "changes": bool(ops_here),
+        }
     files = sorted(base_sql + added_sql, key=natural_key) + sorted(i["path"] for i in revisions.values())
     style = "alembic" if revisions else ("sql" if files else "")
-    return {"schema": schema.to_json(), "operations": operations, "notices": notices, "graph_problems": problems,
-            "revisions": revisions, "migration_files": files, "style": style, "trees": {}}
+    return {
+        "schema": schema.to_json(),
+        "operations": operations,
+        "notices": notices,
+        "graph_problems": problems,
+        "revisions": revisions,
+        "migration_files": files,
+        "style": style,
+        "trees": {},
+    }
 
 
 def _schema_part(facts: RevisionFacts, config: Config, name: str, part: str) -> dict:
@@ -306,12 +346,32 @@ def expected_indexes(facts: RevisionFacts) -> list[ExpectedIndex]:
                 label = model["class"] or f"Table('{model['table']}')"
                 for arg in model.get("table_args", []):
                     if arg["name"] and arg["kind"] in ("UniqueConstraint", "Index"):
-                        found.append(ExpectedIndex(model["table"], arg["name"].lower(), arg["columns"], arg["unique"], path, arg["line"], label))
+                        found.append(
+                            ExpectedIndex(
+                                model["table"],
+                                arg["name"].lower(),
+                                arg["columns"],
+                                arg["unique"],
+                                path,
+                                arg["line"],
+                                label,
+                            )
+                        )
                 for column in model["columns"]:
                     if column.get("index"):
                         # SQLAlchemy's default naming convention for index=True
                         name = f"ix_{model['table']}_{column['name']}"
-                        found.append(ExpectedIndex(model["table"], name, [column["name"]], bool(column.get("unique")), path, column["line"], label))
+                        found.append(
+                            ExpectedIndex(
+                                model["table"],
+                                name,
+                                [column["name"]],
+                                bool(column.get("unique")),
+                                path,
+                                column["line"],
+                                label,
+                            )
+                        )
         return found
 
     return facts.local("expected-indexes", build)
@@ -334,7 +394,9 @@ def expected_columns(facts: RevisionFacts) -> list[Expected]:
                     parent = _mapped_parent(model, path, resolver, set())
                     if parent is not None:
                         for column in model["columns"]:
-                            expected.append(Expected(parent, column["name"], path, column["line"], model["class"], column))
+                            expected.append(
+                                Expected(parent, column["name"], path, column["line"], model["class"], column)
+                            )
                     continue
                 label = model["class"] or f"Table('{model['table']}')"
                 expected.append(Expected(model["table"], None, path, model["line"], label, {}))
@@ -379,7 +441,7 @@ class _BaseResolver:
         return None
 
 
-def _unseen_bases(model: dict, path: str, resolver: "_BaseResolver", seen: set[str]):
+def _unseen_bases(model: dict, path: str, resolver: _BaseResolver, seen: set[str]):
     """(path, model) of each base class of ``model`` the resolver finds, once per walk."""
     for base in model["bases"]:
         found = resolver.resolve(base, path)
@@ -391,7 +453,7 @@ def _unseen_bases(model: dict, path: str, resolver: "_BaseResolver", seen: set[s
             yield found
 
 
-def _mapped_parent(model: dict, path: str, resolver: "_BaseResolver", seen: set[str]) -> str | None:
+def _mapped_parent(model: dict, path: str, resolver: _BaseResolver, seen: set[str]) -> str | None:
     for base_path, base_model in _unseen_bases(model, path, resolver, seen):
         if base_model["table"] and not base_model["abstract"]:
             return base_model["table"]
@@ -401,7 +463,7 @@ def _mapped_parent(model: dict, path: str, resolver: "_BaseResolver", seen: set[
     return None
 
 
-def _columns_with_bases(model: dict, path: str, resolver: "_BaseResolver", seen: set[str]):
+def _columns_with_bases(model: dict, path: str, resolver: _BaseResolver, seen: set[str]):
     for column in model["columns"]:
         yield path, column
     for base_path, base_model in _unseen_bases(model, path, resolver, seen):
@@ -460,7 +522,10 @@ def model_classes(facts: RevisionFacts) -> Mapping[str, ModelClass]:
                         elif base.rsplit(".", 1)[-1] not in _ORM_ROOTS:
                             resolved = False
                 if table:
-                    result.setdefault(model["class"], ModelClass(model["class"], table, path, model["line"], attributes, columns, resolved))
+                    result.setdefault(
+                        model["class"],
+                        ModelClass(model["class"], table, path, model["line"], attributes, columns, resolved),
+                    )
         return result
 
     # Cached per revision: resolving every model's bases reads every model file's imports.

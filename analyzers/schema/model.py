@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, MutableMapping
 from dataclasses import asdict, dataclass, field
-from typing import Iterator, MutableMapping
 
 from undertow.analyzers.facts.codec import DecodedMapping
 
@@ -19,20 +19,59 @@ _FAMILIES = [
     ("uuid", r"^uuid$|^guid$"),
     ("numeric", r"^(numeric|decimal|float\d*|double( precision)?|real|money)$"),
     ("bytes", r"^(bytea|blob|(var)?binary|largebinary|longblob)$"),
-    ("text", r"^(text|(n)?varchar\d*|(n)?char(acter)?( varying)?|string|unicode(text)?|citext|clob|tinytext|mediumtext|longtext|enum)$"),
+    (
+        "text",
+        r"^(text|(n)?varchar\d*|(n)?char(acter)?( varying)?|string|unicode(text)?|citext|clob|tinytext|mediumtext|longtext|enum)$",
+    ),
     ("array", r"^array$|\[\]$"),
 ]
 # SQLAlchemy / SQLModel / Python type names → SQL type names.
 PYTHON_TYPES = {
-    "int": "integer", "str": "text", "bool": "boolean", "float": "float", "bytes": "bytea",
-    "datetime": "timestamp", "date": "date", "time": "time", "timedelta": "interval", "Decimal": "numeric",
-    "UUID": "uuid", "uuid": "uuid", "dict": "json", "list": "json",
-    "Integer": "integer", "BigInteger": "bigint", "SmallInteger": "smallint", "String": "varchar", "Text": "text",
-    "Unicode": "varchar", "UnicodeText": "text", "Boolean": "boolean", "DateTime": "timestamp", "Date": "date",
-    "Time": "time", "Interval": "interval", "Float": "float", "Numeric": "numeric", "DECIMAL": "numeric",
-    "JSON": "json", "JSONB": "jsonb", "Uuid": "uuid", "LargeBinary": "bytea", "Enum": "enum", "ARRAY": "array",
-    "TIMESTAMP": "timestamp", "VARCHAR": "varchar", "CHAR": "char", "INTEGER": "integer", "BIGINT": "bigint",
-    "TEXT": "text", "BOOLEAN": "boolean", "AutoString": "varchar", "Double": "float", "REAL": "real",
+    "int": "integer",
+    "str": "text",
+    "bool": "boolean",
+    "float": "float",
+    "bytes": "bytea",
+    "datetime": "timestamp",
+    "date": "date",
+    "time": "time",
+    "timedelta": "interval",
+    "Decimal": "numeric",
+    "UUID": "uuid",
+    "uuid": "uuid",
+    "dict": "json",
+    "list": "json",
+    "Integer": "integer",
+    "BigInteger": "bigint",
+    "SmallInteger": "smallint",
+    "String": "varchar",
+    "Text": "text",
+    "Unicode": "varchar",
+    "UnicodeText": "text",
+    "Boolean": "boolean",
+    "DateTime": "timestamp",
+    "Date": "date",
+    "Time": "time",
+    "Interval": "interval",
+    "Float": "float",
+    "Numeric": "numeric",
+    "DECIMAL": "numeric",
+    "JSON": "json",
+    "JSONB": "jsonb",
+    "Uuid": "uuid",
+    "LargeBinary": "bytea",
+    "Enum": "enum",
+    "ARRAY": "array",
+    "TIMESTAMP": "timestamp",
+    "VARCHAR": "varchar",
+    "CHAR": "char",
+    "INTEGER": "integer",
+    "BIGINT": "bigint",
+    "TEXT": "text",
+    "BOOLEAN": "boolean",
+    "AutoString": "varchar",
+    "Double": "float",
+    "REAL": "real",
 }
 
 
@@ -40,7 +79,7 @@ def type_family(type_name: str) -> str:
     name = type_name.strip().lower()
     opening, closing = name.find("("), name.rfind(")")
     if 0 <= opening < closing:  # VARCHAR(20), NUMERIC(10, 2): the arguments do not change the family
-        name = name[:opening] + name[closing + 1:]
+        name = name[:opening] + name[closing + 1 :]
     name = name.strip()
     for family, pattern in _FAMILIES:
         if re.search(pattern, name):
@@ -92,17 +131,17 @@ class Schema:
         return asdict(self)
 
     @classmethod
-    def from_json(cls, data: dict) -> "Schema":
+    def from_json(cls, data: dict) -> Schema:
         return cls(tables={name: _table_from_json(t) for name, t in data["tables"].items()}, enums=_enums(data))
 
     @classmethod
-    def overlay(cls, data: dict) -> "Schema":
+    def overlay(cls, data: dict) -> Schema:
         """A schema to replay more migrations onto: tables are decoded when first touched, and
         ``to_json`` re-encodes only those (a new migration touches a few tables of thousands)."""
         return cls(tables=_OverlayTables(data["tables"]), enums=_enums(data))  # type: ignore[arg-type]
 
     @classmethod
-    def read_only(cls, data: dict) -> "Schema":
+    def read_only(cls, data: dict) -> Schema:
         """A schema to look tables up in, each table decoded when first asked for: a review reads
         the few tables its change touches out of thousands."""
         return cls(tables=_LazyTables(data["tables"]), enums=data["enums"])  # type: ignore[arg-type]
@@ -114,11 +153,20 @@ def _enums(data: dict) -> dict[str, list[str]]:
 
 def _table_from_json(t: dict) -> Table:
     """A new Table that shares nothing with ``t``: replaying onto it never alters cached facts."""
-    columns = {c: Column(**{**col, "allowed": list(col["allowed"]) if col.get("allowed") is not None else None})
-               for c, col in t["columns"].items()}
-    return Table(name=t["name"], columns=columns, primary_key=list(t["primary_key"]),
-                 uniques=[(u[0], list(u[1])) for u in t["uniques"]], indexes={k: list(v) for k, v in t["indexes"].items()},
-                 constraints=list(t["constraints"]), created_in=t["created_in"], partial=t.get("partial", False))
+    columns = {
+        c: Column(**{**col, "allowed": list(col["allowed"]) if col.get("allowed") is not None else None})
+        for c, col in t["columns"].items()
+    }
+    return Table(
+        name=t["name"],
+        columns=columns,
+        primary_key=list(t["primary_key"]),
+        uniques=[(u[0], list(u[1])) for u in t["uniques"]],
+        indexes={k: list(v) for k, v in t["indexes"].items()},
+        constraints=list(t["constraints"]),
+        created_in=t["created_in"],
+        partial=t.get("partial", False),
+    )
 
 
 class _OverlayTables(MutableMapping[str, Table]):

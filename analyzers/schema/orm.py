@@ -12,11 +12,26 @@ from undertow.analyzers.python.syntax import Unparseable, parse_ast
 from undertow.analyzers.schema.model import PYTHON_TYPES
 
 _COLUMN_CALLS = {"Column", "mapped_column"}
-_NOT_COLUMNS = {"relationship", "Relationship", "backref", "association_proxy", "column_property", "synonym", "hybrid_property", "deferred", "query_expression", "composite"}
+_NOT_COLUMNS = {
+    "relationship",
+    "Relationship",
+    "backref",
+    "association_proxy",
+    "column_property",
+    "synonym",
+    "hybrid_property",
+    "deferred",
+    "query_expression",
+    "composite",
+}
 
 
 def mentions_orm(text: str) -> bool:
-    return ("sqlalchemy" in text or "sqlmodel" in text or "db.Model" in text or "db.Column" in text) and "class " in text or "Table(" in text
+    return (
+        ("sqlalchemy" in text or "sqlmodel" in text or "db.Model" in text or "db.Column" in text)
+        and "class " in text
+        or "Table(" in text
+    )
 
 
 def extract_models(path: str, text: str) -> list[dict[str, Any]]:
@@ -32,16 +47,35 @@ def extract_models(path: str, text: str) -> list[dict[str, Any]]:
             model = _class_model(node)
             if model is not None:
                 models.append(model)
-        elif isinstance(node, ast.Call) and name_of(node.func).rsplit(".", 1)[-1] == "Table" and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
+        elif (
+            isinstance(node, ast.Call)
+            and name_of(node.func).rsplit(".", 1)[-1] == "Table"
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+        ):
             columns = [c for a in node.args[1:] if (c := _column(a, None, node.lineno)) is not None]
-            models.append({"class": None, "table": node.args[0].value.lower(), "bases": [], "columns": columns, "attributes": [],
-                           "abstract": False, "line": node.lineno, "kind": "core", "table_args": _table_args(node.args[1:])})
+            models.append(
+                {
+                    "class": None,
+                    "table": node.args[0].value.lower(),
+                    "bases": [],
+                    "columns": columns,
+                    "attributes": [],
+                    "abstract": False,
+                    "line": node.lineno,
+                    "kind": "core",
+                    "table_args": _table_args(node.args[1:]),
+                }
+            )
     return models
 
 
 def _class_model(node: ast.ClassDef) -> dict[str, Any] | None:
     bases = [name_of(b) for b in node.bases]
-    sqlmodel_table = any(k.arg == "table" and isinstance(k.value, ast.Constant) and k.value.value is True for k in node.keywords)
+    sqlmodel_table = any(
+        k.arg == "table" and isinstance(k.value, ast.Constant) and k.value.value is True for k in node.keywords
+    )
     tablename = None
     abstract = False
     columns: list[dict] = []
@@ -55,7 +89,9 @@ def _class_model(node: ast.ClassDef) -> dict[str, Any] | None:
             elif target == "__abstract__":
                 abstract = isinstance(stmt.value, ast.Constant) and stmt.value.value is True
             elif target == "__table_args__":
-                table_args = _table_args(stmt.value.elts if isinstance(stmt.value, (ast.Tuple, ast.List)) else [stmt.value])
+                table_args = _table_args(
+                    stmt.value.elts if isinstance(stmt.value, (ast.Tuple, ast.List)) else [stmt.value]
+                )
             else:
                 attributes.append(target)
                 column = _column(stmt.value, target, stmt.lineno)
@@ -69,20 +105,38 @@ def _class_model(node: ast.ClassDef) -> dict[str, Any] | None:
                 columns.append(column)
         elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             attributes.append(stmt.name)
-    is_model = tablename is not None or sqlmodel_table or any(b.endswith(("Model", "Base", "DeclarativeBase")) for b in bases) and columns
+    is_model = (
+        tablename is not None
+        or sqlmodel_table
+        or any(b.endswith(("Model", "Base", "DeclarativeBase")) for b in bases)
+        and columns
+    )
     if not is_model and not columns:
         return None
     if tablename is None and sqlmodel_table:
         tablename = node.name.lower()
     own_primary_key = any(c["primary_key"] for c in columns)
-    if tablename is None and columns and not abstract and (any(b in ("db.Model", "Model") for b in bases) or own_primary_key):
+    if (
+        tablename is None
+        and columns
+        and not abstract
+        and (any(b in ("db.Model", "Model") for b in bases) or own_primary_key)
+    ):
         # Flask-SQLAlchemy names the table after the class, and so for a subclass that declares
         # its own primary key (joined-table inheritance); without one a subclass shares its
         # parent's table (single-table inheritance).
         tablename = re.sub(r"(?<!^)(?=[A-Z])", "_", node.name).lower()
-    return {"class": node.name, "table": tablename, "bases": bases, "columns": columns, "attributes": attributes,
-            "abstract": abstract, "line": node.lineno, "kind": "sqlmodel" if sqlmodel_table else "declarative",
-            "table_args": table_args}
+    return {
+        "class": node.name,
+        "table": tablename,
+        "bases": bases,
+        "columns": columns,
+        "attributes": attributes,
+        "abstract": abstract,
+        "line": node.lineno,
+        "kind": "sqlmodel" if sqlmodel_table else "declarative",
+        "table_args": table_args,
+    }
 
 
 def _column(value: ast.expr | None, attr: str | None, line: int) -> dict | None:
@@ -102,9 +156,18 @@ def _column(value: ast.expr | None, attr: str | None, line: int) -> dict | None:
     kwargs = {k.arg: k.value for k in value.keywords if k.arg}
     pk = _true(kwargs.get("primary_key"))
     nullable = kwargs.get("nullable")
-    return {"attr": attr or name, "name": name.lower(), "type": sql_type, "allowed": allowed, "line": line,
-            "nullable": (not pk) if nullable is None else _true(nullable), "nullable_explicit": nullable is not None,
-            "primary_key": pk, "unique": _true(kwargs.get("unique")), "index": _true(kwargs.get("index"))}
+    return {
+        "attr": attr or name,
+        "name": name.lower(),
+        "type": sql_type,
+        "allowed": allowed,
+        "line": line,
+        "nullable": (not pk) if nullable is None else _true(nullable),
+        "nullable_explicit": nullable is not None,
+        "primary_key": pk,
+        "unique": _true(kwargs.get("unique")),
+        "index": _true(kwargs.get("index")),
+    }
 
 
 def _annotated(stmt: ast.AnnAssign, attr: str, sqlmodel: bool) -> dict | None:
@@ -118,18 +181,36 @@ def _annotated(stmt: ast.AnnAssign, attr: str, sqlmodel: bool) -> dict | None:
         return None
     if attr.startswith("_") or name_of(inner) in ("ClassVar",):
         return None
-    column = _column(value, attr, stmt.lineno) if isinstance(value, ast.Call) and name_of(value.func).rsplit(".", 1)[-1] in _COLUMN_CALLS else None
+    column = (
+        _column(value, attr, stmt.lineno)
+        if isinstance(value, ast.Call) and name_of(value.func).rsplit(".", 1)[-1] in _COLUMN_CALLS
+        else None
+    )
     python_type = name_of(inner).rsplit(".", 1)[-1]
-    if python_type in ("list", "List") and sqlmodel and value is not None and name_of(getattr(value, "func", value)).endswith("Relationship"):
+    if (
+        python_type in ("list", "List")
+        and sqlmodel
+        and value is not None
+        and name_of(getattr(value, "func", value)).endswith("Relationship")
+    ):
         return None
     if column is None:
         if sqlmodel and isinstance(value, ast.Call) and name_of(value.func).endswith("Field"):
             kwargs = {k.arg: k.value for k in value.keywords if k.arg}
             pk = _true(kwargs.get("primary_key"))
             nullable = False if pk else (_true(kwargs.get("nullable")) if "nullable" in kwargs else optional)
-            column = {"attr": attr, "name": attr.lower(), "type": "", "allowed": None, "line": stmt.lineno,
-                      "nullable": nullable, "nullable_explicit": "nullable" in kwargs,
-                      "primary_key": pk, "unique": _true(kwargs.get("unique")), "index": _true(kwargs.get("index"))}
+            column = {
+                "attr": attr,
+                "name": attr.lower(),
+                "type": "",
+                "allowed": None,
+                "line": stmt.lineno,
+                "nullable": nullable,
+                "nullable_explicit": "nullable" in kwargs,
+                "primary_key": pk,
+                "unique": _true(kwargs.get("unique")),
+                "index": _true(kwargs.get("index")),
+            }
             if "sa_column" in kwargs:
                 sa_column = _column(kwargs["sa_column"], attr, stmt.lineno)
                 if sa_column is not None:
@@ -137,8 +218,18 @@ def _annotated(stmt: ast.AnnAssign, attr: str, sqlmodel: bool) -> dict | None:
         else:
             if not _is_scalar_type(python_type):
                 return None  # Mapped["Other"] / list["Child"]: a relationship
-            column = {"attr": attr, "name": attr.lower(), "type": "", "allowed": None, "line": stmt.lineno,
-                      "nullable": optional, "nullable_explicit": False, "primary_key": False, "unique": False, "index": False}
+            column = {
+                "attr": attr,
+                "name": attr.lower(),
+                "type": "",
+                "allowed": None,
+                "line": stmt.lineno,
+                "nullable": optional,
+                "nullable_explicit": False,
+                "primary_key": False,
+                "unique": False,
+                "index": False,
+            }
     if not column["type"]:
         column["type"] = PYTHON_TYPES.get(python_type, "")
     if not column["nullable_explicit"] and not column["primary_key"]:
@@ -204,7 +295,15 @@ def _table_args(items: list[ast.expr]) -> list[dict]:
                 name_value, columns = (args[0] if args else None), args[1:]
             else:
                 name_value, columns = (name.value if isinstance(name, ast.Constant) else None), args
-            found.append({"kind": kind, "name": name_value, "columns": columns, "unique": _true(kwargs.get("unique")) or kind == "UniqueConstraint", "line": item.lineno})
+            found.append(
+                {
+                    "kind": kind,
+                    "name": name_value,
+                    "columns": columns,
+                    "unique": _true(kwargs.get("unique")) or kind == "UniqueConstraint",
+                    "line": item.lineno,
+                }
+            )
     return found
 
 

@@ -21,8 +21,13 @@ DIALECTS = {"postgres": "postgres", "mysql": "mysql", "sqlite": "sqlite"}
 # `(.*)\)\s*\)?\s*$`, which retried the blanks after every ")". The list's end is found with
 # rstrip/rfind instead (`_in_values`).
 _IN_LIST = re.compile(r"""^\s*+\(?+\s*+"?+(\w++)"?+(?:\s*+::\w++)?\s++IN\s*+\(""", re.IGNORECASE)
-_ANY_ARRAY = re.compile(r"""^\s*+\(?+\s*+"?+(\w++)"?+(?:\s*+::\w++)?\s*+=\s*+ANY\s*+\(\s*+\(?+\s*+ARRAY\s*+\[""", re.IGNORECASE)
-_ALTER_TYPE_ADD = re.compile(r"^\s*+ALTER\s++TYPE\s++([\w.\"]++)\s++ADD\s++VALUE\s++(?:IF\s++NOT\s++EXISTS\s++)?'((?:[^']++|'')*)'", re.IGNORECASE)
+_ANY_ARRAY = re.compile(
+    r"""^\s*+\(?+\s*+"?+(\w++)"?+(?:\s*+::\w++)?\s*+=\s*+ANY\s*+\(\s*+\(?+\s*+ARRAY\s*+\[""", re.IGNORECASE
+)
+_ALTER_TYPE_ADD = re.compile(
+    r"^\s*+ALTER\s++TYPE\s++([\w.\"]++)\s++ADD\s++VALUE\s++(?:IF\s++NOT\s++EXISTS\s++)?'((?:[^']++|'')*)'",
+    re.IGNORECASE,
+)
 _QUOTED = re.compile(r"'((?:[^']++|'')*)'")
 _DOLLAR_QUOTE = re.compile(r"\$\w*+\$")
 
@@ -101,7 +106,9 @@ def split_statements(sql: str) -> list[tuple[int, str]]:
     return statements
 
 
-def apply_sql(schema: Schema, sql: str, source: str, dialect: str = "postgres", first_line: int = 1) -> tuple[list[Operation], list[Notice]]:
+def apply_sql(
+    schema: Schema, sql: str, source: str, dialect: str = "postgres", first_line: int = 1
+) -> tuple[list[Operation], list[Notice]]:
     operations: list[Operation] = []
     notices: list[Notice] = []
     for offset, statement in split_statements(sql):
@@ -113,14 +120,20 @@ def apply_sql(schema: Schema, sql: str, source: str, dialect: str = "postgres", 
             operations.append(Operation("alter_enum", name, line, detail={"value": m.group(2)}))
             continue
         if bracket_depth(statement) > MAX_DEPTH:
-            notices.append(Notice(line, f"could not parse the SQL statement at line {line}: nested more than {MAX_DEPTH} levels deep"))
+            notices.append(
+                Notice(
+                    line, f"could not parse the SQL statement at line {line}: nested more than {MAX_DEPTH} levels deep"
+                )
+            )
             continue
         parsed = []
         with failures.boundary("the SQL parser", source, line):
             try:
                 parsed = sqlglot.parse(statement, read=DIALECTS.get(dialect, "postgres"))
             except (ParseError, TokenError) as exc:
-                notices.append(Notice(line, f"could not parse the SQL statement at line {line}: {str(exc).splitlines()[0][:160]}"))
+                notices.append(
+                    Notice(line, f"could not parse the SQL statement at line {line}: {str(exc).splitlines()[0][:160]}")
+                )
             except RecursionError:
                 notices.append(Notice(line, f"could not parse the SQL statement at line {line}: nested too deeply"))
         for tree in parsed:
@@ -129,7 +142,12 @@ def apply_sql(schema: Schema, sql: str, source: str, dialect: str = "postgres", 
             if isinstance(tree, exp.Command):
                 word = statement.split(None, 2)[:2]
                 if word and word[0].upper() in ("CREATE", "ALTER", "DROP") and not _harmless_command(statement):
-                    notices.append(Notice(line, f"SQL statement at line {line} is not understood ({' '.join(word).upper()} ...); its schema change is not modelled"))
+                    notices.append(
+                        Notice(
+                            line,
+                            f"SQL statement at line {line} is not understood ({' '.join(word).upper()} ...); its schema change is not modelled",
+                        )
+                    )
                 continue
             # One statement at a time: a failure is this statement's alone (UND004), and the
             # replay goes on with the next.
@@ -140,7 +158,23 @@ def apply_sql(schema: Schema, sql: str, source: str, dialect: str = "postgres", 
 
 def _harmless_command(statement: str) -> bool:
     head = " ".join(statement.split()[:3]).upper()
-    return head.startswith(("CREATE EXTENSION", "CREATE FUNCTION", "CREATE OR REPLACE", "CREATE TRIGGER", "DROP TRIGGER", "DROP FUNCTION", "ALTER FUNCTION", "CREATE POLICY", "ALTER POLICY", "DROP POLICY", "CREATE ROLE", "ALTER ROLE", "ALTER DEFAULT"))
+    return head.startswith(
+        (
+            "CREATE EXTENSION",
+            "CREATE FUNCTION",
+            "CREATE OR REPLACE",
+            "CREATE TRIGGER",
+            "DROP TRIGGER",
+            "DROP FUNCTION",
+            "ALTER FUNCTION",
+            "CREATE POLICY",
+            "ALTER POLICY",
+            "DROP POLICY",
+            "CREATE ROLE",
+            "ALTER ROLE",
+            "ALTER DEFAULT",
+        )
+    )
 
 
 def _apply(schema: Schema, tree: exp.Expression, line: int, source: str, text: str) -> list[Operation]:
@@ -224,7 +258,7 @@ def _create_table(schema: Schema, tree: exp.Create, line: int, source: str) -> l
     if tree.args.get("exists") and name in schema.tables:
         return []
     table = Table(name=name, created_in=f"{source}:{line}")
-    for item in (target.expressions if isinstance(target, exp.Schema) else []):
+    for item in target.expressions if isinstance(target, exp.Schema) else []:
         if isinstance(item, exp.ColumnDef):
             column = _column_def(item)
             table.columns[column.name] = column
@@ -281,7 +315,11 @@ def _create_index(schema: Schema, tree: exp.Create, line: int) -> list[Operation
             table.indexes[name] = columns
         if unique:
             table.uniques.append((name, columns))
-    return [Operation("create_index", table_name, line, detail={"index": name, "unique": unique, "concurrently": concurrently})]
+    return [
+        Operation(
+            "create_index", table_name, line, detail={"index": name, "unique": unique, "concurrently": concurrently}
+        )
+    ]
 
 
 def _alter(schema: Schema, tree: exp.Alter, line: int, source: str, text: str) -> list[Operation]:
@@ -297,7 +335,11 @@ def _alter(schema: Schema, tree: exp.Alter, line: int, source: str, text: str) -
                 if enum := schema.enums.get(bare_name(column.type)):
                     column.allowed, column.enum_type = list(enum), bare_name(column.type)
                 table.columns[column.name] = column
-            ops.append(Operation("add_column", name, line, column.name, {"nullable": column.nullable, "default": column.has_default}))
+            ops.append(
+                Operation(
+                    "add_column", name, line, column.name, {"nullable": column.nullable, "default": column.has_default}
+                )
+            )
         elif isinstance(action, exp.Drop):
             kind = (action.args.get("kind") or "COLUMN").upper()
             node = action.this if action.this is not None else next(iter(action.args.get("tables") or []), None)
@@ -346,9 +388,30 @@ def _alter(schema: Schema, tree: exp.Alter, line: int, source: str, text: str) -
                 if table is not None:
                     _table_constraint(table, constraint)
                 sql = constraint.sql(dialect="postgres").upper()
-                kind = "foreign_key" if "FOREIGN KEY" in sql or "REFERENCES" in sql else "check" if "CHECK" in sql else "unique" if "UNIQUE" in sql else "primary_key" if "PRIMARY KEY" in sql else "other"
+                kind = (
+                    "foreign_key"
+                    if "FOREIGN KEY" in sql or "REFERENCES" in sql
+                    else "check"
+                    if "CHECK" in sql
+                    else "unique"
+                    if "UNIQUE" in sql
+                    else "primary_key"
+                    if "PRIMARY KEY" in sql
+                    else "other"
+                )
                 not_valid = "NOT VALID" in text.upper()
-                ops.append(Operation("add_constraint", name, line, detail={"kind": kind, "not_valid": not_valid, "name": constraint.name.lower() if isinstance(constraint, exp.Constraint) else ""}))
+                ops.append(
+                    Operation(
+                        "add_constraint",
+                        name,
+                        line,
+                        detail={
+                            "kind": kind,
+                            "not_valid": not_valid,
+                            "name": constraint.name.lower() if isinstance(constraint, exp.Constraint) else "",
+                        },
+                    )
+                )
     return ops
 
 

@@ -13,7 +13,10 @@ RESCAN_ACTION = RESCAN_BUTTON["identifier"]
 def _jobs(event, pull_requests: list[dict], head_sha: str) -> list[ReviewJob]:
     repo = event.data["repository"]["full_name"]
     installation = event.data.get("installation", {}).get("id", 0)
-    return [ReviewJob(repo, pr["number"], installation, head_sha, reason=f"{event.event} {event.data['action']}") for pr in pull_requests]
+    return [
+        ReviewJob(repo, pr["number"], installation, head_sha, reason=f"{event.event} {event.data['action']}")
+        for pr in pull_requests
+    ]
 
 
 @router.register("check_run", action="rerequested")

@@ -43,9 +43,14 @@ async def command(event, gh, ctx) -> None:
         await gh.post(comments_url, data={"body": REFUSED.format(user=comment["user"]["login"], command=name)})
         return
     if name == "rescan":
-        await gh.post(f"/repos/{repo}/issues/comments/{comment['id']}/reactions", data={"content": "eyes"},
-                      accept="application/vnd.github+json")
-        job = ReviewJob(repo, issue["number"], data.get("installation", {}).get("id", 0), None, reason="/undertow rescan")
+        await gh.post(
+            f"/repos/{repo}/issues/comments/{comment['id']}/reactions",
+            data={"content": "eyes"},
+            accept="application/vnd.github+json",
+        )
+        job = ReviewJob(
+            repo, issue["number"], data.get("installation", {}).get("id", 0), None, reason="/undertow rescan"
+        )
         await ctx.reviews.request(job, fresh=True)
     elif name == "help":
         await gh.post(comments_url, data={"body": HELP})
@@ -54,9 +59,15 @@ async def command(event, gh, ctx) -> None:
         if not re.fullmatch(r"[A-Za-z]{3}\d{3}", rule or ""):
             await gh.post(comments_url, data={"body": BAD_RULE.format(rule=rule or "(none)")})
             return
-        await gh.post(f"/repos/{repo}/issues/comments/{comment['id']}/reactions", data={"content": "eyes"},
-                      accept="application/vnd.github+json")
+        await gh.post(
+            f"/repos/{repo}/issues/comments/{comment['id']}/reactions",
+            data={"content": "eyes"},
+            accept="application/vnd.github+json",
+        )
         await ctx.reviews.dismiss(repo, issue["number"], rule.upper(), reason.strip())
-        await gh.post(comments_url, data={"body": IGNORED.format(rule=rule.upper(), reason=f" ({reason.strip()})" if reason.strip() else "")})
+        await gh.post(
+            comments_url,
+            data={"body": IGNORED.format(rule=rule.upper(), reason=f" ({reason.strip()})" if reason.strip() else "")},
+        )
     else:
         await gh.post(comments_url, data={"body": UNKNOWN.format(command=name)})

@@ -14,5 +14,11 @@ log = logging.getLogger("undertow.installations")
 @router.register("installation_repositories")
 async def installation(event, gh, ctx) -> None:
     data = event.data
-    log.info("installation event", extra={"action": data.get("action"), "installation": data.get("installation", {}).get("id"),
-                                         "account": data.get("installation", {}).get("account", {}).get("login")})
+    log.info(
+        "installation event",
+        extra={
+            "action": data.get("action"),
+            "installation": data.get("installation", {}).get("id"),
+            "account": data.get("installation", {}).get("account", {}).get("login"),
+        },
+    )

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from undertow.analyzers.core.engine import Report
-
 from undertow.app.output import github, json_format, sarif, text
 
 Renderer = Callable[..., str]

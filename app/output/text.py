@@ -40,6 +40,11 @@ def render(report: Report, colour: bool = False, **_: object) -> str:
         + (f"; {report.preexisting} pre-existing (not from this change)" if report.preexisting else "")
     )
     if not report.complete:
-        out.append(paint("31", f"review incomplete: {len(report.failures)} part(s) failed inside Undertow (UND004); "
-                               "what they would have found is missing"))
+        out.append(
+            paint(
+                "31",
+                f"review incomplete: {len(report.failures)} part(s) failed inside Undertow (UND004); "
+                "what they would have found is missing",
+            )
+        )
     return "\n".join(out) + "\n"

@@ -28,7 +28,9 @@ from undertow.analyzers.core.snapshot import MemorySnapshot
 def _review(base: dict[str, str], changed: dict[str, str]) -> Report:
     """A pull request changing (or adding) ``changed`` on top of ``base``, every line new."""
     files = [
-        ChangedFile(path, Status.MODIFIED if path in base else Status.ADDED, lines=frozenset(range(1, text.count("\n") + 2)))
+        ChangedFile(
+            path, Status.MODIFIED if path in base else Status.ADDED, lines=frozenset(range(1, text.count("\n") + 2))
+        )
         for path, text in changed.items()
     ]
     return review(MemorySnapshot(base), MemorySnapshot({**base, **changed}), ChangeSet(files), Config())
@@ -108,7 +110,9 @@ def test_300kb_docker_compose_line_in_a_script():
     script = hostile + under + "docker compose -f deploy/prod.yml pull\n"
     report = _review({"docker-compose.yml": "services: {}\n"}, {"scripts/deploy.sh": script})
     assert _found(report) == [("CFG002", "scripts/deploy.sh", 2), ("CFG002", "scripts/deploy.sh", 3)]
-    assert _message(report, "CFG002", 3).startswith("docker compose -f deploy/prod.yml: the repository has no such file")
+    assert _message(report, "CFG002", 3).startswith(
+        "docker compose -f deploy/prod.yml: the repository has no such file"
+    )
 
 
 def test_360kb_run_pip_install_line_in_a_dockerfile():
@@ -131,10 +135,14 @@ def test_pyproject_with_100k_dependencies():
     text = "[project]\nname = 'x'\ndependencies = [\n" + "".join(f'  "{n}",\n' for n in names) + "]\n"
     manifest = parse_manifest("pyproject.toml", text)
     assert len(manifest.declared) == 100_000
-    assert [(d.name, d.line) for d in manifest.declared[::25_000]] == [(f"pkg{i}", i + 4) for i in range(0, 100_000, 25_000)]
+    assert [(d.name, d.line) for d in manifest.declared[::25_000]] == [
+        (f"pkg{i}", i + 4) for i in range(0, 100_000, 25_000)
+    ]
     poetry = "[tool.poetry.dependencies]\npython = '^3.11'\n" + "".join(f'{n} = "^1"\n' for n in names[:20_000])
     manifest = parse_manifest("pyproject.toml", poetry)
-    assert [(d.name, d.line) for d in manifest.declared[::5_000]] == [(f"pkg{i}", i + 3) for i in range(0, 20_000, 5_000)]
+    assert [(d.name, d.line) for d in manifest.declared[::5_000]] == [
+        (f"pkg{i}", i + 3) for i in range(0, 20_000, 5_000)
+    ]
 
 
 def test_check_blanks_and_many_dollars_in_sql_text():
@@ -143,14 +151,17 @@ def test_check_blanks_and_many_dollars_in_sql_text():
     assert _in_values("status" + " " * 100_000 + "x") is None
     assert _in_values('("status"::text' + " " * 50_000 + "IN ('a', 'b''c')" + " )" * 50_000) == ("status", ["a", "b'c"])
     # Each "$" was matched against a copy of the rest of the text: quadratic in the number of "$".
-    assert split_statements("SELECT '" + "$ " * 100_000 + "'; SELECT 1") == [(1, "SELECT '" + "$ " * 100_000 + "'"), (1, "SELECT 1")]
+    assert split_statements("SELECT '" + "$ " * 100_000 + "'; SELECT 1") == [
+        (1, "SELECT '" + "$ " * 100_000 + "'"),
+        (1, "SELECT 1"),
+    ]
 
 
 def test_other_repository_strings_are_matched_in_one_pass():
+    from undertow.analyzers.core.suppression import parse_suppressions
     from undertow.analyzers.deps.manifests.setup_cfg import parse_setup_cfg
     from undertow.analyzers.python.routes import WILDCARD, matches
     from undertow.analyzers.rules.config.undeclared_env_var import _documented_names, _is_doc
-    from undertow.analyzers.core.suppression import parse_suppressions
     from undertow.app.handlers.commands import _COMMAND
     from undertow.app.publish import fingerprints_in
 
@@ -159,7 +170,9 @@ def test_other_repository_strings_are_matched_in_one_pass():
     cfg = parse_setup_cfg("setup.cfg", f"[options]\ninstall_requires =\n    requests\nname{blanks}x = 1\n")
     assert [d.name for d in cfg.declared] == ["requests"]
     many = "[options]\ninstall_requires =\n" + "".join(f"    p{i}\n" for i in range(50_000))
-    assert [(d.name, d.line) for d in parse_setup_cfg("setup.cfg", many).declared[::10_000]] == [(f"p{i}", i + 3) for i in range(0, 50_000, 10_000)]
+    assert [(d.name, d.line) for d in parse_setup_cfg("setup.cfg", many).declared[::10_000]] == [
+        (f"p{i}", i + 3) for i in range(0, 50_000, 10_000)
+    ]
     # .env: `^\s*` under re.MULTILINE ran over every following blank line from each of them.
     assert _documented_names(".env.example", "\n" * 200_000 + "  export API_KEY = 1\nx\n") == ["API_KEY"]
     # Paths: `(helm|...)/.+\.ya?ml$` rescanned the rest of the path from each such directory.
@@ -171,11 +184,14 @@ def test_other_repository_strings_are_matched_in_one_pass():
     # Comment bodies (GitHub): a marker start without its end on a long line.
     body = "<!-- undertow:fingerprint=" * 2_500 + "\n<!-- undertow:fingerprint=RSK001:a.py:k -->"
     assert fingerprints_in(body) == ["RSK001:a.py:k"]
-    assert _COMMAND.match("/undertow" + " " * 60_000 + "ignore RSK001 " + " " * 60_000 + "why").groups() == ("ignore", "RSK001 " + " " * 60_000 + "why")
-    suppressions = parse_suppressions(["x = 1  # " + "#" * 100_000 + " undertow: ignore[RSK001]", "# undertow:" + " " * 100_000])
+    assert _COMMAND.match("/undertow" + " " * 60_000 + "ignore RSK001 " + " " * 60_000 + "why").groups() == (
+        "ignore",
+        "RSK001 " + " " * 60_000 + "why",
+    )
+    suppressions = parse_suppressions(
+        ["x = 1  # " + "#" * 100_000 + " undertow: ignore[RSK001]", "# undertow:" + " " * 100_000]
+    )
     assert suppressions.by_line == {1: frozenset({"RSK001"})}
-
-
 
 
 def test_deep_paths_and_long_commands():
@@ -237,7 +253,15 @@ def test_no_file_over_its_size_limit_is_read():
     # The engine gives each changed file it would have read a size notice; the variable read
     # from the environment is undocumented, as far as Undertow could read.
     notices = {f.path for f in report.findings if f.rule == "UND003"}
-    assert notices >= {"docker-compose.yml", "Dockerfile", "requirements.txt", "pyproject.toml", "setup.cfg", ".env.example", "helm/values.yaml"}
+    assert notices >= {
+        "docker-compose.yml",
+        "Dockerfile",
+        "requirements.txt",
+        "pyproject.toml",
+        "setup.cfg",
+        ".env.example",
+        "helm/values.yaml",
+    }
     assert [(f.rule, f.path, f.line) for f in report.findings if f.rule != "UND003"] == [("CFG001", "app/main.py", 2)]
 
 
@@ -259,11 +283,12 @@ def test_lock_files_have_their_own_limit():
 
     assert MAX_LOCK_FILE_BYTES >= 16 * 1024 * 1024
     three_mib = 3 * 1024 * 1024
-    assert within_size(Entry("uv.lock", "x", "file", three_mib)) and within_size(Entry("sub/poetry.lock", "x", "file", three_mib))
+    assert within_size(Entry("uv.lock", "x", "file", three_mib)) and within_size(
+        Entry("sub/poetry.lock", "x", "file", three_mib)
+    )
     assert not within_size(Entry("uv.lock", "x", "file", MAX_LOCK_FILE_BYTES + 1))
     assert not within_size(Entry("requirements.txt", "x", "file", MAX_FILE_BYTES + 1))
     assert not within_size(Entry("uv.lock", "x", "symlink", 10)) and not within_size(None)
-
 
 
 # -- 3. nesting limits, before the recursive parsers ---------------------------------------------
@@ -294,7 +319,7 @@ def test_nesting_under_the_limit_and_aliases_are_read():
     assert compose("a: &a [*a]\n") is not None  # an alias inside its own anchor: a cycle, composed once
     # Brackets in quoted scalars and comments are no nesting; a flow nesting over many lines is
     # refused by the composer's own count.
-    assert compose("a: '" + "[" * 500 + "'  # " + "{" * 500 + "\nb: \"" + "[" * 500 + "\"\n") is not None
+    assert compose("a: '" + "[" * 500 + "'  # " + "{" * 500 + '\nb: "' + "[" * 500 + '"\n') is not None
     assert compose("a:\n" + "  [\n" * 20_000) is None
 
 
@@ -314,11 +339,14 @@ def test_5000_deep_toml_array_in_pyproject():
     deep = "[project]\nname = 'x'\ndependencies = " + "[" * 5_000 + "]" * 5_000 + "\n"
     report = _review({}, {"pyproject.toml": deep, "requirements.txt": UNPINNED})
     assert _found(report) == [("DEP004", "requirements.txt", 1), ("UND001", "pyproject.toml", 1)]
-    assert _message(report, "UND001", 1) == "could not parse pyproject.toml: not valid TOML: nested more than 100 levels deep"
+    assert (
+        _message(report, "UND001", 1)
+        == "could not parse pyproject.toml: not valid TOML: nested more than 100 levels deep"
+    )
     # Brackets in strings and comments are not nesting.
     from undertow.analyzers.deps.manifests import parse_manifest
 
-    quoted = "[project]\n# " + "[" * 500 + "\ndescription = '" + "{" * 500 + "'\ndependencies = [\"a\"]\n"
+    quoted = "[project]\n# " + "[" * 500 + "\ndescription = '" + "{" * 500 + '\'\ndependencies = ["a"]\n'
     assert [d.name for d in parse_manifest("pyproject.toml", quoted).declared] == ["a"]
 
 
@@ -327,7 +355,9 @@ def test_deep_lock_file_and_dockerfile_exec_form():
     from undertow.analyzers.deps.services import dockerfile_facts
 
     assert parse_lock("version = 1\nx = " + "[" * 5_000 + "]" * 5_000 + "\n") == {}
-    assert parse_lock('[[package]]\nname = "Requests"\nversion = "2.32.3"\ndependencies = [{ name = "idna" }]\n') == {"requests": "2.32.3"}
+    assert parse_lock('[[package]]\nname = "Requests"\nversion = "2.32.3"\ndependencies = [{ name = "idna" }]\n') == {
+        "requests": "2.32.3"
+    }
     deep = "CMD " + "[" * 5_000 + "]" * 5_000 + "\n"
     facts = dockerfile_facts("Dockerfile", "FROM python:3.12\n" + deep + 'CMD ["python", "-m", "app.main"]\n')
     assert facts["commands"][1] == "python -m app.main"
@@ -358,7 +388,10 @@ def test_recursion_error_is_caught_at_each_document(monkeypatch):
 
     monkeypatch.setattr(tomllib, "loads", deep)
     monkeypatch.setattr(yaml, "compose", deep)
-    assert parse_manifest("pyproject.toml", "[project]\n").problems[0].message == "not valid TOML: nested more than 100 levels deep"
+    assert (
+        parse_manifest("pyproject.toml", "[project]\n").problems[0].message
+        == "not valid TOML: nested more than 100 levels deep"
+    )
     assert parse_lock("version = 1\n") == {}
     assert compose("a: 1\n") is None
 
@@ -367,13 +400,27 @@ def test_recursion_error_is_caught_at_each_document(monkeypatch):
 
 # Every module whose patterns are applied to repository content or GitHub comment bodies.
 _PATTERN_MODULES = (
-    "undertow.analyzers.core.limits", "undertow.analyzers.deps.manifests", "undertow.analyzers.deps.manifests.requirements", "undertow.analyzers.deps.manifests.pyproject",
-    "undertow.analyzers.deps.manifests.setup_cfg", "undertow.analyzers.deps.manifests.locks", "undertow.analyzers.deps.services", "undertow.analyzers.deps.yaml_nodes",
-    "undertow.analyzers.python.routes", "undertow.analyzers.core.suppression", "undertow.analyzers.rules.config.missing_build_path",
-    "undertow.analyzers.rules.config.undeclared_env_var", "undertow.analyzers.rules.config.docker_socket_mount",
-    "undertow.analyzers.rules.dependencies.unpinned_url_requirement", "undertow.analyzers.rules.migrations.common",
-    "undertow.analyzers.schema.sql_replay", "undertow.analyzers.rules.risky.hardcoded_secret", "undertow.analyzers.rules.risky.secret_in_log",
-    "undertow.analyzers.rules.risky.orphan_event", "undertow.app.publish", "undertow.app.handlers.commands",
+    "undertow.analyzers.core.limits",
+    "undertow.analyzers.deps.manifests",
+    "undertow.analyzers.deps.manifests.requirements",
+    "undertow.analyzers.deps.manifests.pyproject",
+    "undertow.analyzers.deps.manifests.setup_cfg",
+    "undertow.analyzers.deps.manifests.locks",
+    "undertow.analyzers.deps.services",
+    "undertow.analyzers.deps.yaml_nodes",
+    "undertow.analyzers.python.routes",
+    "undertow.analyzers.core.suppression",
+    "undertow.analyzers.rules.config.missing_build_path",
+    "undertow.analyzers.rules.config.undeclared_env_var",
+    "undertow.analyzers.rules.config.docker_socket_mount",
+    "undertow.analyzers.rules.dependencies.unpinned_url_requirement",
+    "undertow.analyzers.rules.migrations.common",
+    "undertow.analyzers.schema.sql_replay",
+    "undertow.analyzers.rules.risky.hardcoded_secret",
+    "undertow.analyzers.rules.risky.secret_in_log",
+    "undertow.analyzers.rules.risky.orphan_event",
+    "undertow.app.publish",
+    "undertow.app.handlers.commands",
 )
 # Patterns the check flags although they are linear, and why.
 _LINEAR_ANYWAY = {
@@ -415,12 +462,15 @@ def test_no_pattern_backtracks_super_linearly(name, pattern):
 
 def test_the_check_flags_the_former_patterns():
     former = [
-        r"(^|\s+)#.*$", r"#.*?egg=([A-Za-z0-9_.\-\[\]]+)",
+        r"(^|\s+)#.*$",
+        r"#.*?egg=([A-Za-z0-9_.\-\[\]]+)",
         r"pip3?\s+install\b[^&;|]*?\s(-e\s+)?['\"]?\.(\[[^\]]+\])?['\"]?(\s|$)",
         r"docker[- ]compose\b[^\n]*?(?:\s-f\s*|\s--file[=\s]+)([^\s;&|]+)",
         r"""^\s*\(?\s*"?(\w+)"?\s*(?:::\w+)?\s+IN\s*\((.*)\)\s*\)?\s*$""",
-        r"(^|/)(helm|charts|k8s|kubernetes|deploy)/.+\.ya?ml$", r"<!-- undertow:fingerprint=(.+?) -->",
-        r"(?P<option>.*?)\s*(?P<vi>=|:)\s*(?P<value>.*)$", r"(\s+\w+)*x",
+        r"(^|/)(helm|charts|k8s|kubernetes|deploy)/.+\.ya?ml$",
+        r"<!-- undertow:fingerprint=(.+?) -->",
+        r"(?P<option>.*?)\s*(?P<vi>=|:)\s*(?P<value>.*)$",
+        r"(\s+\w+)*x",
     ]
     assert [p for p in former if not _backtracking_risks(re.compile(p))] == []
 
@@ -435,8 +485,12 @@ def test_the_check_flags_the_former_patterns():
 
 _ALPHABET = frozenset(string.printable) | {"\x00", "\u00a0", "\u00e9", "\u3000"}
 _CATEGORIES = {
-    C.CATEGORY_DIGIT: r"\d", C.CATEGORY_NOT_DIGIT: r"\D", C.CATEGORY_SPACE: r"\s", C.CATEGORY_NOT_SPACE: r"\S",
-    C.CATEGORY_WORD: r"\w", C.CATEGORY_NOT_WORD: r"\W",
+    C.CATEGORY_DIGIT: r"\d",
+    C.CATEGORY_NOT_DIGIT: r"\D",
+    C.CATEGORY_SPACE: r"\s",
+    C.CATEGORY_NOT_SPACE: r"\S",
+    C.CATEGORY_WORD: r"\w",
+    C.CATEGORY_NOT_WORD: r"\W",
 }
 _REPEATS = (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT)
 _ASSERTIONS = (C.AT, C.ASSERT, C.ASSERT_NOT)
@@ -530,14 +584,18 @@ def _backtracking_risks(pattern: re.Pattern) -> list[str]:
         sequence = _flat(items)
         for index, item in enumerate(sequence):
             op, av = item
-            rest = sequence[index + 1:] + after
+            rest = sequence[index + 1 :] + after
             if op in _REPEATS:
                 if _loop(item):
                     if any(_loop(inner) for inner in _inside(av[2])):
                         risks.add("a loop around a loop")
                     mine = _consumes([item], flags)
                     for position, other in enumerate(rest):
-                        if _loop(other, possessive_too=True) and mine & _consumes([other], flags) and _can_fail(rest[position + 1:]):
+                        if (
+                            _loop(other, possessive_too=True)
+                            and mine & _consumes([other], flags)
+                            and _can_fail(rest[position + 1 :])
+                        ):
                             risks.add("adjacent loops over the same characters")
                             break
                         if not _nullable(other):
@@ -593,19 +651,19 @@ _SAMPLES = {
     ),
     "pyproject": (
         "[project]\nname = 'x'\ndependencies = [\"httpx>=0.27\", 'redis[hiredis]==5.0']\n"
-        "[project.optional-dependencies]\ndev = [\"pytest\"]\n[dependency-groups]\nlint = [\"ruff\", {include-group = \"dev\"}]\n"
-        "[tool.poetry.dependencies]\npython = \"^3.11\"\nlib = {git = \"https://x/y.git\", rev = \"main\"}\n\"quoted\" = \"^1\"\n"
+        '[project.optional-dependencies]\ndev = ["pytest"]\n[dependency-groups]\nlint = ["ruff", {include-group = "dev"}]\n'
+        '[tool.poetry.dependencies]\npython = "^3.11"\nlib = {git = "https://x/y.git", rev = "main"}\n"quoted" = "^1"\n'
     ),
     "setup.cfg": "[metadata]\nname = x\n[options]\ninstall_requires =\n    requests>=2\n    # comment\n    httpx\n[options.extras_require]\ndev = pytest\n",
     "lock": '[[package]]\nname = "Requests"\nversion = "2.32.3"\nsource = { registry = "https://pypi.org/simple" }\ndependencies = [{ name = "idna" }]\n',
     "compose": (
         "x-env: &env [.env]\nservices:\n  web:\n    build: {context: ., dockerfile: docker/web.Dockerfile}\n    env_file: *env\n"
-        "    command: [\"uvicorn\", \"app.main:app\"]\n    volumes:\n      - ./config/app.ini:/app/app.ini\n      - type: bind\n        source: ./x.conf\n"
+        '    command: ["uvicorn", "app.main:app"]\n    volumes:\n      - ./config/app.ini:/app/app.ini\n      - type: bind\n        source: ./x.conf\n'
         "  worker:\n    image: x\n    command: python -m app.worker\n    env_file:\n      - path: ./w.env\n        required: false\n"
     ),
     "dockerfile": (
         "FROM python:3.12 AS build\nCOPY requirements.txt .\nRUN pip install -r requirements.txt && \\\n    pip install -e '.[dev]'\n"
-        "COPY --from=build /w /w\nADD app/ /app/\nCMD [\"gunicorn\", \"app.main:app\", \"-k\", \"uvicorn.workers.UvicornWorker\"]\n"
+        'COPY --from=build /w /w\nADD app/ /app/\nCMD ["gunicorn", "app.main:app", "-k", "uvicorn.workers.UvicornWorker"]\n'
         "ENTRYPOINT sh -c 'celery -A app.tasks worker'\n"
     ),
     "env": "# settings\nexport API_KEY=1\nDATABASE_URL = postgres://x\n  REDIS_URL=\n",
@@ -618,13 +676,13 @@ _SAMPLES = {
 
 
 def _entry_points():
+    from undertow.analyzers.core.suppression import parse_suppressions
     from undertow.analyzers.deps.manifests import parse_manifest
     from undertow.analyzers.deps.manifests.locks import parse_lock
+    from undertow.analyzers.deps.services import compose_facts, dockerfile_facts, entry_points
     from undertow.analyzers.rules.config.missing_build_path import _compose_refs, _script_refs
     from undertow.analyzers.rules.config.undeclared_env_var import _documented_names
     from undertow.analyzers.schema.sql_replay import _in_values, split_statements
-    from undertow.analyzers.deps.services import compose_facts, dockerfile_facts, entry_points
-    from undertow.analyzers.core.suppression import parse_suppressions
     from undertow.app.handlers.commands import _COMMAND
     from undertow.app.publish import fingerprints_in
 
@@ -654,11 +712,55 @@ def _entry_points():
 _ENTRY_POINTS = _entry_points()
 # What a hostile run is made of: blanks, brackets, quotes, comment and escape characters, NUL,
 # a lone surrogate, and the words the patterns look for.
-_RUN_UNITS = st.sampled_from([
-    " ", "\t", "\n", "#", "[", "]", "{", "(", ")", '"', "'", "\\", "\x00", "\ud800", "-", "=", ":", ";", "&", "|", "$", "é",
-    "a", "- ", "[[", "{a=", "\\\n", "# ", "pip install ", "docker compose ", " -f", "egg=", "--hash=", "IN (", "'',",
-    "&a ", "*a ", "? ", "${", "$$", "<!-- undertow:fingerprint=", "undertow: ignore[", "export ", "RUN ", "\"\"\"",
-])
+_RUN_UNITS = st.sampled_from(
+    [
+        " ",
+        "\t",
+        "\n",
+        "#",
+        "[",
+        "]",
+        "{",
+        "(",
+        ")",
+        '"',
+        "'",
+        "\\",
+        "\x00",
+        "\ud800",
+        "-",
+        "=",
+        ":",
+        ";",
+        "&",
+        "|",
+        "$",
+        "é",
+        "a",
+        "- ",
+        "[[",
+        "{a=",
+        "\\\n",
+        "# ",
+        "pip install ",
+        "docker compose ",
+        " -f",
+        "egg=",
+        "--hash=",
+        "IN (",
+        "'',",
+        "&a ",
+        "*a ",
+        "? ",
+        "${",
+        "$$",
+        "<!-- undertow:fingerprint=",
+        "undertow: ignore[",
+        "export ",
+        "RUN ",
+        '"""',
+    ]
+)
 # Runs of whole items of each kind (many dependencies, lines, services, statements; "{i}" is the
 # item's number, so that they differ), drawn as often as all the units above together.
 _ITEM_UNITS = {
@@ -688,7 +790,7 @@ def _mutation(draw, kind: str):
     sample = _SAMPLES[kind]
     for _ in range(draw(st.integers(0, 2))):  # a few small edits first
         at = draw(st.integers(0, len(sample)))
-        sample = sample[:at] + draw(st.text(max_size=3)) + sample[at + draw(st.integers(0, 3)):]
+        sample = sample[:at] + draw(st.text(max_size=3)) + sample[at + draw(st.integers(0, 3)) :]
     at = draw(st.integers(0, len(sample)) | st.just(len(sample)))
     unit = draw(_RUN_UNITS | st.sampled_from(_ITEM_UNITS[kind]))
     # A multiple of 12: k, 2k and 4k units then leave the same remainder for any period up to 4
@@ -731,7 +833,9 @@ def test_mutated_samples_never_raise_and_cost_linear_work(kind):
 @pytest.mark.parametrize("kind", sorted(_SAMPLES))
 def test_random_text_never_raises(kind):
     @settings(max_examples=50, deadline=None, database=None)
-    @given(st.text(max_size=300) | st.text(alphabet=st.sampled_from(" \t\n#[]{}()\"'\\=:-$;&|\x00\ud800ab"), max_size=300))
+    @given(
+        st.text(max_size=300) | st.text(alphabet=st.sampled_from(" \t\n#[]{}()\"'\\=:-$;&|\x00\ud800ab"), max_size=300)
+    )
     def check(text):
         _ENTRY_POINTS[kind](text)
 

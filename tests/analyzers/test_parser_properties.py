@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.analyzers.rules.schema.fixtures import ALEMBIC_1, MODELS_20, SQL_INIT
 from undertow.analyzers.core import failures
 from undertow.analyzers.core.changes import DiffError, added_lines
 from undertow.analyzers.core.config import ConfigError, parse_config
@@ -22,7 +23,6 @@ from undertow.analyzers.schema.alembic import apply_call, parse_revision
 from undertow.analyzers.schema.model import Schema
 from undertow.analyzers.schema.orm import extract_models
 from undertow.analyzers.schema.sql_replay import apply_sql
-from tests.analyzers.rules.schema.fixtures import ALEMBIC_1, MODELS_20, SQL_INIT
 
 PYTHON = (
     "import subprocess\nfrom fastapi import APIRouter\nr = APIRouter(prefix='/v1')\n"
@@ -32,8 +32,36 @@ PYTHON = (
 )
 PATCH = "@@ -1,2 +1,3 @@\n context\n-old\n+new\n+added\n@@ -10 +11,0 @@\n-gone\n\\ No newline at end of file\n"
 CONFIG = "rules: {RSK001: off}\npaths:\n  exclude: ['vendor/*']\nschema:\n  dialect: postgres\n"
-PIECES = ["(", ")", "[", "]", "{", "}", "'", '"', '"""', "\\", "\n", "\t", " " * 64, "#" * 64, "\0", "\udcff", ":",
-          "def f[", "type X = ", "except A, B:", "f'{", "t'{", "@@ -1 +0,0 @@\n", "-- ", ";", "CHECK (", "op.", "*" * 32]
+PIECES = [
+    "(",
+    ")",
+    "[",
+    "]",
+    "{",
+    "}",
+    "'",
+    '"',
+    '"""',
+    "\\",
+    "\n",
+    "\t",
+    " " * 64,
+    "#" * 64,
+    "\0",
+    "\udcff",
+    ":",
+    "def f[",
+    "type X = ",
+    "except A, B:",
+    "f'{",
+    "t'{",
+    "@@ -1 +0,0 @@\n",
+    "-- ",
+    ";",
+    "CHECK (",
+    "op.",
+    "*" * 32,
+]
 
 
 def mutated(sample: str) -> st.SearchStrategy[str]:
@@ -48,7 +76,7 @@ def mutated(sample: str) -> st.SearchStrategy[str]:
             if kind == "insert":
                 text = text[:at] + draw(st.sampled_from(PIECES)) + text[at:]
             elif kind == "delete":
-                text = text[:at] + text[at + draw(st.integers(1, 20)):]
+                text = text[:at] + text[at + draw(st.integers(1, 20)) :]
             elif kind == "repeat":
                 text = text[:at] + draw(st.sampled_from(PIECES)) * draw(st.integers(10, 400)) + text[at:]
             else:

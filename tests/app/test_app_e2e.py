@@ -11,30 +11,42 @@ import httpx
 from arq import Worker
 from arq.connections import RedisSettings, create_pool
 
+from tests.app.test_emulator_e2e import APP_ID, NoWaitGitHub, app_key  # noqa: F401 (fixture)
+from tests.app.test_review import BASE, PR
 from undertow.app.emulator import EmulatedGitHub, Faults, PullRequest, create_emulator
 from undertow.app.github_auth import InstallationTokens
 from undertow.app.github_data import BlobCache
 from undertow.app.redis_queue import WORKER_FUNCTIONS, RedisReviews
 from undertow.app.service import Service
-from tests.app.test_emulator_e2e import APP_ID, NoWaitGitHub, app_key  # noqa: F401 (fixture)
-from tests.app.test_review import BASE, PR
 
 SECRET = "e2e-secret"
 
 
 def signed(event: str, delivery: str, payload: dict) -> tuple[bytes, dict]:
     body = json.dumps(payload).encode()
-    return body, {"x-github-event": event, "x-github-delivery": delivery, "content-type": "application/json",
-                  "x-hub-signature-256": "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()}
+    return body, {
+        "x-github-event": event,
+        "x-github-delivery": delivery,
+        "content-type": "application/json",
+        "x-hub-signature-256": "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest(),
+    }
 
 
 def test_webhooks_through_redis_workers_to_the_emulator(make_pr, app_key, redis_url):  # noqa: F811
     repo = make_pr(BASE, PR)
-    state = EmulatedGitHub(repo.path, "octo/app", APP_ID, app_key[1], pulls={7: PullRequest(7)},
-                           faults=Faults(get_error_ratio=0.2, rate_limit_every_nth_write=3, seed=3))
+    state = EmulatedGitHub(
+        repo.path,
+        "octo/app",
+        APP_ID,
+        app_key[1],
+        pulls={7: PullRequest(7)},
+        faults=Faults(get_error_ratio=0.2, rate_limit_every_nth_write=3, seed=3),
+    )
 
     async def scenario():
-        github = httpx.AsyncClient(transport=httpx.ASGITransport(app=create_emulator(state)), base_url="http://github.test")
+        github = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=create_emulator(state)), base_url="http://github.test"
+        )
         tokens = InstallationTokens(APP_ID, app_key[0])
 
         async def github_for(installation_id):
@@ -52,15 +64,37 @@ def test_webhooks_through_redis_workers_to_the_emulator(make_pr, app_key, redis_
             return (await web.post("/webhook", content=body, headers=headers)).status_code
 
         async def work():
-            worker = Worker(WORKER_FUNCTIONS, redis_pool=pool, queue_name=queue_name, burst=True, handle_signals=False,
-                            poll_delay=0.05, ctx={"github_for": github_for, "reviews": RedisReviews(pool, queue_name), "blobs": BlobCache()})
+            worker = Worker(
+                WORKER_FUNCTIONS,
+                redis_pool=pool,
+                queue_name=queue_name,
+                burst=True,
+                handle_signals=False,
+                poll_delay=0.05,
+                ctx={"github_for": github_for, "reviews": RedisReviews(pool, queue_name), "blobs": BlobCache()},
+            )
             await worker.main()
 
-        pr = {"action": "opened", "number": 7, "installation": {"id": 1}, "repository": {"full_name": "octo/app"},
-              "pull_request": {"number": 7, "head": {"sha": state.git.resolve("HEAD")}}}
-        comment = {"action": "created", "installation": {"id": 1}, "repository": {"full_name": "octo/app"},
-                   "issue": {"number": 7, "pull_request": {}}, "sender": {"type": "User"},
-                   "comment": {"id": 99, "body": "/undertow rescan", "author_association": "MEMBER", "user": {"login": "dev", "type": "User"}}}
+        pr = {
+            "action": "opened",
+            "number": 7,
+            "installation": {"id": 1},
+            "repository": {"full_name": "octo/app"},
+            "pull_request": {"number": 7, "head": {"sha": state.git.resolve("HEAD")}},
+        }
+        comment = {
+            "action": "created",
+            "installation": {"id": 1},
+            "repository": {"full_name": "octo/app"},
+            "issue": {"number": 7, "pull_request": {}},
+            "sender": {"type": "User"},
+            "comment": {
+                "id": 99,
+                "body": "/undertow rescan",
+                "author_association": "MEMBER",
+                "user": {"login": "dev", "type": "User"},
+            },
+        }
         try:
             statuses = [await deliver("pull_request", "d1", pr), await deliver("pull_request", "d1", pr)]
             await work()
@@ -68,9 +102,16 @@ def test_webhooks_through_redis_workers_to_the_emulator(make_pr, app_key, redis_
             statuses.append(await deliver("issue_comment", "d2", comment))
             await work()
             after_rescan = (len(state.reviews), len(state.comments), len(state.check_runs), list(state.reactions))
-            fixed = {"app/jobs.py": PR["app/jobs.py"].replace("p])", "p], timeout=600)"), "requirements.txt": "mylib==1.0\n"}
+            fixed = {
+                "app/jobs.py": PR["app/jobs.py"].replace("p])", "p], timeout=600)"),
+                "requirements.txt": "mylib==1.0\n",
+            }
             repo.commit(fixed)
-            sync = {**pr, "action": "synchronize", "pull_request": {"number": 7, "head": {"sha": state.git.resolve("HEAD")}}}
+            sync = {
+                **pr,
+                "action": "synchronize",
+                "pull_request": {"number": 7, "head": {"sha": state.git.resolve("HEAD")}},
+            }
             statuses.append(await deliver("pull_request", "d3", sync))
             await work()
         finally:

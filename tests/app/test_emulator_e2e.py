@@ -8,12 +8,12 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from tests.app.test_review import BASE, PR
 from undertow.app.emulator import EmulatedGitHub, Faults, PullRequest, create_emulator
 from undertow.app.github_auth import InstallationTokens
 from undertow.app.github_data import BlobCache
 from undertow.app.github_retry import ResilientGitHubAPI
 from undertow.app.review import ReviewJob, run_review
-from tests.app.test_review import BASE, PR
 
 APP_ID = 4242
 
@@ -26,14 +26,18 @@ class NoWaitGitHub(ResilientGitHubAPI):
 @pytest.fixture(scope="module")
 def app_key():
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
     return pem, key.public_key()
 
 
 def emulate(repo, app_key, faults=None):
     from tests.openapi import spec
 
-    return EmulatedGitHub(repo.path, "octo/app", APP_ID, app_key[1], pulls={7: PullRequest(7)}, faults=faults or Faults(), openapi=spec())
+    return EmulatedGitHub(
+        repo.path, "octo/app", APP_ID, app_key[1], pulls={7: PullRequest(7)}, faults=faults or Faults(), openapi=spec()
+    )
 
 
 async def review_twice(state, pem, push=None):
@@ -85,18 +89,41 @@ def test_emulator_enforces_githubs_rules(make_pr, app_key):
         async with httpx.AsyncClient(transport=transport, base_url="http://github.test") as client:
             anonymous = await client.get("/repos/octo/app/pulls/7")
             bad_jwt = await client.post("/app/installations/1/access_tokens", headers={"authorization": "Bearer nope"})
-            token = await InstallationTokens(APP_ID, app_key[0]).token(NoWaitGitHub(client, "t", base_url="http://github.test"), 1)
+            token = await InstallationTokens(APP_ID, app_key[0]).token(
+                NoWaitGitHub(client, "t", base_url="http://github.test"), 1
+            )
             auth = {"authorization": f"token {token}"}
-            off_diff = await client.post("/repos/octo/app/pulls/7/reviews", headers=auth,
-                                         json={"event": "COMMENT", "body": "", "comments": [{"path": "README.md", "line": 1, "body": "x"}]})
-            too_many = await client.post("/repos/octo/app/check-runs", headers=auth, json={
-                "name": "Undertow", "head_sha": "a" * 40,
-                "output": {"title": "t", "summary": "s", "annotations": [{"path": "a", "start_line": 1, "end_line": 1, "annotation_level": "notice", "message": "m"}] * 51}})
+            off_diff = await client.post(
+                "/repos/octo/app/pulls/7/reviews",
+                headers=auth,
+                json={"event": "COMMENT", "body": "", "comments": [{"path": "README.md", "line": 1, "body": "x"}]},
+            )
+            too_many = await client.post(
+                "/repos/octo/app/check-runs",
+                headers=auth,
+                json={
+                    "name": "Undertow",
+                    "head_sha": "a" * 40,
+                    "output": {
+                        "title": "t",
+                        "summary": "s",
+                        "annotations": [
+                            {"path": "a", "start_line": 1, "end_line": 1, "annotation_level": "notice", "message": "m"}
+                        ]
+                        * 51,
+                    },
+                },
+            )
             page = await client.get("/repos/octo/app/pulls/7/files?per_page=1", headers=auth)
             return anonymous, bad_jwt, off_diff, too_many, page
 
     anonymous, bad_jwt, off_diff, too_many, page = asyncio.run(scenario())
-    assert (anonymous.status_code, bad_jwt.status_code, off_diff.status_code, too_many.status_code) == (401, 401, 422, 422)
+    assert (anonymous.status_code, bad_jwt.status_code, off_diff.status_code, too_many.status_code) == (
+        401,
+        401,
+        422,
+        422,
+    )
     assert off_diff.json()["errors"] == ["Pull request review thread line must be part of the diff"]
     assert 'rel="next"' in page.headers["link"] and len(page.json()) == 1
     assert int(page.headers["x-ratelimit-remaining"]) < 5000

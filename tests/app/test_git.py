@@ -7,9 +7,9 @@ import subprocess
 
 import pytest
 
+from tests.gitrepo import Repo, blob_oid, drop_object, findings, pr_repo
 from undertow.analyzers.core.changes import ChangedFile, Status
 from undertow.app.git import WORKTREE, GitRepo, _user_safe_directories
-from tests.gitrepo import Repo, blob_oid, drop_object, findings, pr_repo
 
 CALL = 'import subprocess\nsubprocess.run(["x"])\n'  # RSK001 on line 2
 PIN = "mylib @ git+https://github.com/acme/mylib.git@main\n"  # DEP004 on line 1
@@ -23,24 +23,39 @@ def changes(repo: Repo, base: str = "main", head: str = "HEAD") -> dict[str, Cha
 
 # -- git is told to show the bytes ----------------------------------------------------------------
 
+
 def test_attributes_that_hide_a_diff_do_not_hide_the_change(make_pr, capsys):
-    repo = make_pr({"README.md": "hi\n"}, {
-        ".gitattributes": "*.py -diff\n*.txt binary\n*.cfg diff=hide\n",
-        "app/jobs.py": "import subprocess\n\n\ndef encode(src):\n    subprocess.run(['ffmpeg', src])\n",
-        "requirements.txt": PIN,
-    })
+    repo = make_pr(
+        {"README.md": "hi\n"},
+        {
+            ".gitattributes": "*.py -diff\n*.txt binary\n*.cfg diff=hide\n",
+            "app/jobs.py": "import subprocess\n\n\ndef encode(src):\n    subprocess.run(['ffmpeg', src])\n",
+            "requirements.txt": PIN,
+        },
+    )
     repo.git("config", "diff.hide.textconv", "true")  # a textconv that would show nothing
     doc = repo.scan_json(capsys)
     assert findings(doc) == [("RSK001", "app/jobs.py", 5), ("DEP004", "requirements.txt", 1)]
     assert changes(repo)["requirements.txt"] == ChangedFile("requirements.txt", Status.ADDED, lines=frozenset({1}))
 
 
-def test_repository_config_and_environment_that_change_diff_output_are_overridden(make_pr, capsys, monkeypatch, tmp_path):
+def test_repository_config_and_environment_that_change_diff_output_are_overridden(
+    make_pr, capsys, monkeypatch, tmp_path
+):
     repo = make_pr({"a.py": "x = 1\ny = 2\n"}, {"a.py": "x = 1\n" + CALL, "a/b.py": CALL})
-    for key, value in [("diff.noprefix", "true"), ("diff.mnemonicPrefix", "true"), ("diff.external", "false"),
-                       ("color.ui", "always"), ("diff.relative", "true"), ("core.quotePath", "true"),
-                       ("diff.context", "7"), ("diff.interHunkContext", "9"), ("diff.orderFile", "/nonexistent"),
-                       ("diff.submodule", "log"), ("diff.renames", "false")]:
+    for key, value in [
+        ("diff.noprefix", "true"),
+        ("diff.mnemonicPrefix", "true"),
+        ("diff.external", "false"),
+        ("color.ui", "always"),
+        ("diff.relative", "true"),
+        ("core.quotePath", "true"),
+        ("diff.context", "7"),
+        ("diff.interHunkContext", "9"),
+        ("diff.orderFile", "/nonexistent"),
+        ("diff.submodule", "log"),
+        ("diff.renames", "false"),
+    ]:
         repo.git("config", key, value)
     monkeypatch.setenv("GIT_DIFF_OPTS", "--unified=5")
     monkeypatch.setenv("GIT_EXTERNAL_DIFF", "false")
@@ -63,18 +78,33 @@ def test_every_git_command_ignores_user_config_and_never_fetches(tmp_path):
     repo.commit({"a.py": "x\n"})
     git = GitRepo(repo.path)
     argv = git.command("diff")
-    assert ["-c", "core.attributesFile=/dev/null"] == argv[argv.index("core.attributesFile=/dev/null") - 1:][:2]
+    assert ["-c", "core.attributesFile=/dev/null"] == argv[argv.index("core.attributesFile=/dev/null") - 1 :][:2]
     assert "core.quotePath=false" in argv and "diff.noprefix=false" in argv
     from undertow.app.git import _git_env
+
     env = _git_env()
-    assert env["GIT_CONFIG_GLOBAL"] == os.devnull and env["GIT_CONFIG_NOSYSTEM"] == "1" and env["GIT_ATTR_NOSYSTEM"] == "1"
+    assert (
+        env["GIT_CONFIG_GLOBAL"] == os.devnull and env["GIT_CONFIG_NOSYSTEM"] == "1" and env["GIT_ATTR_NOSYSTEM"] == "1"
+    )
     assert env["GIT_NO_LAZY_FETCH"] == "1" and "GIT_DIFF_OPTS" not in env
 
 
 # -- names with any bytes ------------------------------------------------------------------------
 
-WEIRD = ["weird\tname.py", "new\nline.py", 'quote"d.py', "back\\slash.py", "sp ace.py", "a/x.py", "b/a/y.py",
-         " lead.py", "-dash.py", ":colon.py", "*star.py", "é.py"]
+WEIRD = [
+    "weird\tname.py",
+    "new\nline.py",
+    'quote"d.py',
+    "back\\slash.py",
+    "sp ace.py",
+    "a/x.py",
+    "b/a/y.py",
+    " lead.py",
+    "-dash.py",
+    ":colon.py",
+    "*star.py",
+    "é.py",
+]
 
 
 def test_names_with_any_characters_are_reviewed(make_pr, capsys):
@@ -98,13 +128,17 @@ def test_a_name_that_is_not_utf8_is_reviewed(make_pr, capsys):
 def test_renames_between_odd_names(make_pr):
     body = "".join(f"line {n}\n" for n in range(20))
     repo = make_pr({"a/old\tname.py": body}, {"a/old\tname.py": None, "b/new\nname.py": body + CALL})
-    assert changes(repo) == {"b/new\nname.py": ChangedFile("b/new\nname.py", Status.RENAMED, "a/old\tname.py", frozenset({21, 22}))}
+    assert changes(repo) == {
+        "b/new\nname.py": ChangedFile("b/new\nname.py", Status.RENAMED, "a/old\tname.py", frozenset({21, 22}))
+    }
 
 
 def test_worktree_head_with_odd_names(tmp_path, capsys):
     repo = Repo(tmp_path / "r")
     repo.commit({"tracked\tname.py": "x = 1\n", "gone.py": "y = 1\n"})
-    repo.write({"tracked\tname.py": "x = 1\n" + CALL, "untracked\nname.py": CALL, "gone.py": None, "no-newline.py": "a\nb"})
+    repo.write(
+        {"tracked\tname.py": "x = 1\n" + CALL, "untracked\nname.py": CALL, "gone.py": None, "no-newline.py": "a\nb"}
+    )
     assert changes(repo, "HEAD", WORKTREE) == {
         "tracked\tname.py": ChangedFile("tracked\tname.py", Status.MODIFIED, lines=frozenset({2, 3})),
         "gone.py": ChangedFile("gone.py", Status.REMOVED),
@@ -117,38 +151,48 @@ def test_worktree_head_with_odd_names(tmp_path, capsys):
 
 # -- exact change sets ---------------------------------------------------------------------------
 
+
 def test_every_kind_of_change(tmp_path):
     repo = Repo(tmp_path / "r")
     body = "".join(f"row {n}\n" for n in range(30))
-    repo.commit({
-        "only.py": "x = 1\n",
-        "first.py": "a\nb\nc\n",
-        "keep.py": "same\n",
-        "moved.py": body,
-        "edited.py": body.replace("row", "col"),
-        "run.sh": "echo\n",
-        "gone.txt": "bye\n",
-        "becomes-link.py": "x\n",
-        "dashes.py": "a\n",
-        "tail.py": "last",
-    })
+    repo.commit(
+        {
+            "only.py": "x = 1\n",
+            "first.py": "a\nb\nc\n",
+            "keep.py": "same\n",
+            "moved.py": body,
+            "edited.py": body.replace("row", "col"),
+            "run.sh": "echo\n",
+            "gone.txt": "bye\n",
+            "becomes-link.py": "x\n",
+            "dashes.py": "a\n",
+            "tail.py": "last",
+        }
+    )
     os.symlink("keep.py", repo.path / "was-link")
     repo.commit({})
-    sub = subprocess.run(["git", "-C", str(repo.path), "rev-parse", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
+    sub = subprocess.run(
+        ["git", "-C", str(repo.path), "rev-parse", "HEAD"], capture_output=True, text=True, check=True
+    ).stdout.strip()
     base = repo.git("rev-parse", "HEAD").strip()
-    repo.write({
-        "only.py": "",  # @@ -1 +0,0 @@: the first and only line deleted
-        "first.py": "c\n",  # @@ -1,2 +0,0 @@ on a file that keeps a line
-        "moved.py": None, "renamed.py": body,  # a pure rename
-        "edited.py": None, "edited-renamed.py": body.replace("row", "col").replace("col 3\n", "COL 3\n"),  # a rename with edits
-        "copy.py": "x = 1\n",  # a copy of keep.py's neighbour: git -M shows it as added
-        "gone.txt": None,
-        "new-empty.py": "",
-        "binary.dat": b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\nmore\n",
-        "dashes.py": "--- a/dashes.py\n+++ b/dashes.py\n@@ -1 +1 @@\n",
-        "tail.py": "last\nmore",
-        "becomes-link.py": None, "was-link": None,
-    })
+    repo.write(
+        {
+            "only.py": "",  # @@ -1 +0,0 @@: the first and only line deleted
+            "first.py": "c\n",  # @@ -1,2 +0,0 @@ on a file that keeps a line
+            "moved.py": None,
+            "renamed.py": body,  # a pure rename
+            "edited.py": None,
+            "edited-renamed.py": body.replace("row", "col").replace("col 3\n", "COL 3\n"),  # a rename with edits
+            "copy.py": "x = 1\n",  # a copy of keep.py's neighbour: git -M shows it as added
+            "gone.txt": None,
+            "new-empty.py": "",
+            "binary.dat": b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\nmore\n",
+            "dashes.py": "--- a/dashes.py\n+++ b/dashes.py\n@@ -1 +1 @@\n",
+            "tail.py": "last\nmore",
+            "becomes-link.py": None,
+            "was-link": None,
+        }
+    )
     os.symlink("keep.py", repo.path / "becomes-link.py")
     (repo.path / "was-link").write_text("now a file\n")
     os.chmod(repo.path / "run.sh", 0o755)
@@ -223,6 +267,7 @@ def test_copy_of_a_file_with_a_finding_is_reviewed_in_full(make_pr, capsys):
 
 # -- objects missing from the clone ----------------------------------------------------------
 
+
 def test_a_blob_missing_from_the_clone_is_listed_not_fatal(make_pr):
     repo = make_pr({"base.py": "x = 1\n"}, {"big.py": "y = 2\n", "other.py": CALL})
     drop_object(repo, blob_oid(repo, "HEAD", "big.py"))
@@ -246,14 +291,20 @@ def test_a_missing_base_blob_of_a_modified_file(make_pr):
     with GitRepo(repo.path) as git:
         assert git.snapshot("main").missing("a.py") and not git.snapshot("HEAD").missing("a.py")
     assert changes(repo) == {
-        "a.py": ChangedFile("a.py", Status.MODIFIED, unknown_lines="the base revision's version of it is not in this clone, so git could not diff it"),
+        "a.py": ChangedFile(
+            "a.py",
+            Status.MODIFIED,
+            unknown_lines="the base revision's version of it is not in this clone, so git could not diff it",
+        ),
         "b.py": ChangedFile("b.py", Status.MODIFIED, lines=frozenset({2, 3})),
     }
 
 
 def test_a_missing_rename_candidate_falls_back_to_no_renames(make_pr):
     body = "".join(f"row {n}\n" for n in range(20))
-    repo = make_pr({"old.py": body, "keep.py": "k\n"}, {"old.py": None, "new.py": body + "more\n", "keep.py": "k\n" + CALL})
+    repo = make_pr(
+        {"old.py": body, "keep.py": "k\n"}, {"old.py": None, "new.py": body + "more\n", "keep.py": "k\n" + CALL}
+    )
     drop_object(repo, blob_oid(repo, "HEAD", "new.py"))
     assert changes(repo) == {
         "old.py": ChangedFile("old.py", Status.REMOVED),
@@ -278,22 +329,31 @@ def test_a_blobless_partial_clone_is_scanned_without_fetching(make_pr, tmp_path,
     origin = make_pr({"README.md": "hi\n"}, {"jobs.py": CALL})
     origin.git("config", "uploadpack.allowFilter", "true")
     clone = tmp_path / "clone.git"
-    subprocess.run(["git", "clone", "-q", "--bare", "--filter=blob:none", f"file://{origin.path}", str(clone)],
-                   check=True, capture_output=True, env={**os.environ, "GIT_CONFIG_GLOBAL": os.devnull})
+    subprocess.run(
+        ["git", "clone", "-q", "--bare", "--filter=blob:none", f"file://{origin.path}", str(clone)],
+        check=True,
+        capture_output=True,
+        env={**os.environ, "GIT_CONFIG_GLOBAL": os.devnull},
+    )
     objects = lambda: sorted(p.name for p in (clone / "objects").rglob("*") if p.is_file())  # noqa: E731
     before = objects()
     with GitRepo(clone) as git:
         head = git.snapshot("pr")
         assert head.missing("jobs.py") and head.read("jobs.py") is None
         assert git.changes(git.resolve("main"), git.resolve("pr")).files == (ChangedFile("jobs.py", Status.ADDED),)
-    code = __import__("undertow.app.cli").app.cli.main(["scan", "--repo", str(clone), "--base", "main", "--head", "pr", "--no-cache", "--format", "json"])
+    code = __import__("undertow.app.cli").app.cli.main(
+        ["scan", "--repo", str(clone), "--base", "main", "--head", "pr", "--no-cache", "--format", "json"]
+    )
     assert code in (0, 1)
     assert objects() == before  # nothing fetched from the promisor remote
 
 
 # -- trust ---------------------------------------------------------------------------------------
 
-@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0 or shutil.which("chown") is None, reason="needs root to chown")
+
+@pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() != 0 or shutil.which("chown") is None, reason="needs root to chown"
+)
 def test_a_checkout_the_user_marked_safe_is_read_despite_its_owner(tmp_path, monkeypatch):
     repo = pr_repo(tmp_path, {"a.py": "x\n"}, {"a.py": "y\n"})
     subprocess.run(["chown", "-R", "nobody", str(repo.path)], check=True)
@@ -320,6 +380,7 @@ def test_a_name_that_is_not_utf8_in_text_output(tmp_path, capsys):
     repo.commit({"a.py": "x = 1\n"})
     repo.branch("pr")
     import os
+
     name = os.fsdecode(b"caf\xe9.py")
     (repo.path / name).write_text("import subprocess\nsubprocess.run(['ls'])\n")
     repo.git("add", "-A")

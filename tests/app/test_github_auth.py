@@ -28,7 +28,9 @@ class TokenGitHub(GitHubAPI):
 
 def test_tokens_are_cached_until_shortly_before_expiry():
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
     gh = TokenGitHub(key.public_key())
     now = [1893456000.0]  # 2030-01-01T00:00:00Z
     tokens = InstallationTokens(42, pem, clock=lambda: now[0])
@@ -41,5 +43,7 @@ def test_tokens_are_cached_until_shortly_before_expiry():
         return first, again, renewed
 
     assert asyncio.run(scenario()) == ("ghs_1", "ghs_1", "ghs_2")
-    assert [(m, u, iss) for m, u, iss, _ in gh.calls] == [("POST", "https://api.github.com/app/installations/7/access_tokens", "42")] * 2
+    assert [(m, u, iss) for m, u, iss, _ in gh.calls] == [
+        ("POST", "https://api.github.com/app/installations/7/access_tokens", "42")
+    ] * 2
     assert all(lifetime <= 600 for *_, lifetime in gh.calls)

@@ -44,12 +44,14 @@ class Scripted(ResilientGitHubAPI):
 
 
 def test_5xx_network_errors_and_secondary_limits_are_retried_then_succeed():
-    gh = Scripted([
-        (502, {}, {"message": "Bad Gateway"}),
-        httpx.ConnectError("refused"),
-        (403, {"retry-after": "2"}, {"message": "You have exceeded a secondary rate limit"}),
-        (200, {}, {"ok": True}),
-    ])
+    gh = Scripted(
+        [
+            (502, {}, {"message": "Bad Gateway"}),
+            httpx.ConnectError("refused"),
+            (403, {"retry-after": "2"}, {"message": "You have exceeded a secondary rate limit"}),
+            (200, {}, {"ok": True}),
+        ]
+    )
     assert asyncio.run(gh.getitem("/repos/o/r")) == {"ok": True}
     assert gh.sent == 4
     assert len(gh.slept) == 3 and gh.slept[2] == 2.0

@@ -9,7 +9,9 @@ def test_json_lines_with_context_and_redaction():
     stream = io.StringIO()
     configure_logging("json", stream)
     try:
-        logging.getLogger("undertow.review").info("review published", extra={"delivery": "d-1", "repo": "o/r", "pr": 7, "token": "ghs_abc"})
+        logging.getLogger("undertow.review").info(
+            "review published", extra={"delivery": "d-1", "repo": "o/r", "pr": 7, "token": "ghs_abc"}
+        )
         line = json.loads(stream.getvalue().strip().splitlines()[-1])
     finally:
         logging.getLogger().handlers = []

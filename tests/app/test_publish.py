@@ -3,14 +3,31 @@
 from undertow.analyzers.core.engine import Report, Stats
 from undertow.analyzers.core.findings import Finding, Severity, Suggestion
 from undertow.app.publish import (
-    ANNOTATIONS_PER_REQUEST, MAX_OUTPUT_TEXT, annotations, batches, check_output, comment_body, conclusion,
-    fingerprints_in, plan_review, resolved_body,
+    ANNOTATIONS_PER_REQUEST,
+    MAX_OUTPUT_TEXT,
+    annotations,
+    batches,
+    check_output,
+    comment_body,
+    conclusion,
+    fingerprints_in,
+    plan_review,
+    resolved_body,
 )
 
 
 def finding(rule="RSK001", line=5, severity=Severity.WARNING, path="app/jobs.py", key="k", suggestion=None, end=None):
-    return Finding(rule, "subprocess-without-timeout" if rule == "RSK001" else "missing-requirement", severity, path,
-                   line, end or line, f"message for {key}", f"{rule}:{path}:{key}", suggestion)
+    return Finding(
+        rule,
+        "subprocess-without-timeout" if rule == "RSK001" else "missing-requirement",
+        severity,
+        path,
+        line,
+        end or line,
+        f"message for {key}",
+        f"{rule}:{path}:{key}",
+        suggestion,
+    )
 
 
 def report(*findings, preexisting=0):
@@ -25,7 +42,9 @@ def test_conclusion_and_summary():
     assert out["title"] == "1 error, 1 warning"
     assert "**Dependency drift**: 1 · **Risky code**: 1" in out["summary"]
     assert "| 🔴 | `DEP001` missing-requirement | `app/w.py:2` | message for httpx |" in out["summary"]
-    assert out["summary"].endswith("3 pre-existing finding(s) in the files this pull request touches are not from it and are not annotated.")
+    assert out["summary"].endswith(
+        "3 pre-existing finding(s) in the files this pull request touches are not from it and are not annotated."
+    )
     assert check_output(report())["title"] == "No new findings"
 
 
@@ -33,8 +52,12 @@ def test_annotations_are_batched_by_fifty_and_texts_capped():
     many = report(*[finding(line=i, key=str(i)) for i in range(1, 121)])
     items = annotations(many)
     assert items[0] == {
-        "path": "app/jobs.py", "start_line": 1, "end_line": 1, "annotation_level": "warning",
-        "title": "RSK001 subprocess-without-timeout", "message": "message for 1",
+        "path": "app/jobs.py",
+        "start_line": 1,
+        "end_line": 1,
+        "annotation_level": "warning",
+        "title": "RSK001 subprocess-without-timeout",
+        "message": "message for 1",
         "raw_details": "fix: pass timeout=<seconds> and handle subprocess.TimeoutExpired",
     }
     assert [len(b) for b in batches(items)] == [ANNOTATIONS_PER_REQUEST, ANNOTATIONS_PER_REQUEST, 20]
@@ -46,7 +69,11 @@ def test_review_plan_inline_only_on_diff_lines_and_no_duplicates():
     on_diff = finding(line=5, key="a", suggestion=Suggestion("replace", "    run(x, timeout=60)", "d"))
     off_diff = finding(line=40, key="b")
     already = finding(line=6, key="c")
-    plan = plan_review(report(on_diff, off_diff, already), {"app/jobs.py": {5, 6}}, existing={already.fingerprint: "101", "RSK001:app/jobs.py:gone": "102"})
+    plan = plan_review(
+        report(on_diff, off_diff, already),
+        {"app/jobs.py": {5, 6}},
+        existing={already.fingerprint: "101", "RSK001:app/jobs.py:gone": "102"},
+    )
     assert [(c["path"], c["line"], c["side"]) for c in plan.comments] == [("app/jobs.py", 5, "RIGHT")]
     body = plan.comments[0]["body"]
     assert "```suggestion\n    run(x, timeout=60)\n```" in body

@@ -6,12 +6,12 @@ import json
 import redis as sync_redis
 import redis.asyncio as aioredis
 
+from tests.app.test_review import BASE, PR
+from tests.fakegithub import FakeGitHub
 from undertow.app.github_auth import InstallationTokens
 from undertow.app.github_data import BlobCache
 from undertow.app.redis_cache import RedisFactCache
 from undertow.app.review import ReviewJob, run_review
-from tests.app.test_review import BASE, PR
-from tests.fakegithub import FakeGitHub
 
 
 def test_a_second_review_reuses_facts_from_redis(make_pr, redis_url):

@@ -8,13 +8,13 @@ import uuid
 from arq import Worker
 from arq.connections import RedisSettings, create_pool
 
+from tests.app.test_review import BASE, PR
+from tests.app.test_webhook import PAYLOADS
+from tests.fakegithub import FakeGitHub
 from undertow.app.events import Delivery
 from undertow.app.github_data import BlobCache
 from undertow.app.redis_queue import WORKER_FUNCTIONS, RedisDeliveryQueue, RedisReviews
 from undertow.app.review import ReviewJob
-from tests.app.test_review import BASE, PR
-from tests.app.test_webhook import PAYLOADS
-from tests.fakegithub import FakeGitHub
 
 
 async def _run(redis_url, gh, scenario):
@@ -27,8 +27,15 @@ async def _run(redis_url, gh, scenario):
 
     try:
         await scenario(redis, queue_name, reviews)
-        worker = Worker(WORKER_FUNCTIONS, redis_pool=redis, queue_name=queue_name, burst=True, handle_signals=False,
-                        poll_delay=0.05, ctx={"github_for": github_for, "reviews": reviews, "blobs": BlobCache()})
+        worker = Worker(
+            WORKER_FUNCTIONS,
+            redis_pool=redis,
+            queue_name=queue_name,
+            burst=True,
+            handle_signals=False,
+            poll_delay=0.05,
+            ctx={"github_for": github_for, "reviews": reviews, "blobs": BlobCache()},
+        )
         # Burst mode: run until the queue is empty, including jobs the handlers enqueue.
         await worker.main()
         await worker.close()
@@ -49,7 +56,9 @@ def test_webhook_delivery_to_published_review_once(make_pr, redis_url):
         deliveries = RedisDeliveryQueue(redis, queue_name)
         await deliveries.put(Delivery("pull_request", "del-1", data))
         await deliveries.put(Delivery("pull_request", "del-1", data))  # a second replica got it too
-        await reviews.request(ReviewJob("octo/app", 7, 1, gh.git.resolve("HEAD"), "synchronize"))  # and a near-duplicate event
+        await reviews.request(
+            ReviewJob("octo/app", 7, 1, gh.git.resolve("HEAD"), "synchronize")
+        )  # and a near-duplicate event
 
     asyncio.run(_run(redis_url, gh, scenario))
     assert len(gh.reviews) == 1 and len(gh.comments) == 2
@@ -88,13 +97,21 @@ def test_a_worker_killed_mid_review_leaves_the_job_to_another_worker(make_pr, re
         try:
             await reviews.request(ReviewJob("octo/app", 7, 1, gh.git.resolve("HEAD"), "opened"))
             for github in (dying, gh):  # the first worker dies; the second one takes the job over
+
                 async def github_for(installation_id, github=github):
                     return github
 
                 # The dying worker takes one job and is gone; arq puts the job back for the next one.
-                worker = Worker(WORKER_FUNCTIONS, redis_pool=redis, queue_name=queue_name, burst=True, handle_signals=False,
-                                poll_delay=0.05, max_burst_jobs=1 if github is dying else -1,
-                                ctx={"github_for": github_for, "reviews": reviews, "blobs": BlobCache()})
+                worker = Worker(
+                    WORKER_FUNCTIONS,
+                    redis_pool=redis,
+                    queue_name=queue_name,
+                    burst=True,
+                    handle_signals=False,
+                    poll_delay=0.05,
+                    max_burst_jobs=1 if github is dying else -1,
+                    ctx={"github_for": github_for, "reviews": reviews, "blobs": BlobCache()},
+                )
                 await worker.main()
             assert worker.jobs_complete == 1
         finally:

@@ -2,9 +2,9 @@
 
 import asyncio
 
+from tests.fakegithub import FakeGitHub
 from undertow.app.github_data import BlobCache
 from undertow.app.review import ReviewJob, run_review
-from tests.fakegithub import FakeGitHub
 
 BASE = {"app/jobs.py": "import subprocess\n\n\ndef old():\n    return 1\n", "README.md": "hi\n"}
 PR = {
@@ -24,9 +24,12 @@ def test_review_publishes_check_run_annotations_and_inline_comments(make_pr):
     assert (outcome.status, outcome.conclusion, outcome.findings, outcome.comments) == ("published", "failure", 2, 2)
     run = gh.check_runs[1]
     assert (run["name"], run["status"], run["conclusion"]) == ("Undertow", "completed", "failure")
-    assert run["actions"] == [{"label": "Rescan", "description": "Review this pull request again", "identifier": "rescan"}]
+    assert run["actions"] == [
+        {"label": "Rescan", "description": "Review this pull request again", "identifier": "rescan"}
+    ]
     assert [(a["path"], a["start_line"], a["annotation_level"]) for a in run["annotations"]] == [
-        ("app/jobs.py", 9, "warning"), ("requirements.txt", 1, "failure"),
+        ("app/jobs.py", 9, "warning"),
+        ("requirements.txt", 1, "failure"),
     ]
     (posted,) = gh.reviews
     assert posted["event"] == "COMMENT"
@@ -142,4 +145,5 @@ def test_a_failure_inside_undertow_fails_the_check_and_says_what_was_not_reviewe
     assert summary.startswith(SUMMARY_INCOMPLETE.format(n=1))
     assert "- rule RSK001 subprocess-without-timeout failed on `app/jobs.py`: `KeyError`" in summary
     assert [(a["path"], a["start_line"], a["annotation_level"], a["title"]) for a in run["annotations"]] == [
-        ("app/jobs.py", 1, "failure", "UND004 analysis-incomplete")]
+        ("app/jobs.py", 1, "failure", "UND004 analysis-incomplete")
+    ]

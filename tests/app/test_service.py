@@ -4,10 +4,10 @@ import json
 
 from fastapi.testclient import TestClient
 
-from undertow.app.service import Service
-from tests.app.test_webhook import PAYLOADS, SECRET, headers
 from tests.app.test_review import BASE, PR
+from tests.app.test_webhook import PAYLOADS, SECRET, headers
 from tests.fakegithub import FakeGitHub
+from undertow.app.service import Service
 
 
 def test_signed_pull_request_webhook_produces_a_review(make_pr):
@@ -34,6 +34,9 @@ def test_signed_pull_request_webhook_produces_a_review(make_pr):
     assert gh.check_runs[1]["conclusion"] == "failure"
     assert len(gh.reviews) == 1 and len(gh.comments) == 2
     assert "undertow_review_seconds_count 1.0" in metrics
-    assert 'undertow_findings_total{rule="RSK001"} 1.0' in metrics and 'undertow_findings_total{rule="DEP004"} 1.0' in metrics
+    assert (
+        'undertow_findings_total{rule="RSK001"} 1.0' in metrics
+        and 'undertow_findings_total{rule="DEP004"} 1.0' in metrics
+    )
     # Derived facts stay in memory for the next review of the same repository (no Redis here).
     assert service.facts.size > 0 and any(k.startswith("fact:") for k in service.facts._data)

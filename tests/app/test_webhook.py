@@ -32,8 +32,13 @@ def sign(body: bytes, secret: str = SECRET) -> str:
 
 
 def headers(event: str, body: bytes, delivery: str = "d-1", **extra) -> dict:
-    return {"x-github-event": event, "x-github-delivery": delivery, "content-type": "application/json",
-            "x-hub-signature-256": sign(body), **extra}
+    return {
+        "x-github-event": event,
+        "x-github-delivery": delivery,
+        "content-type": "application/json",
+        "x-hub-signature-256": sign(body),
+        **extra,
+    }
 
 
 @pytest.fixture
@@ -97,7 +102,9 @@ def test_malformed_json_with_a_valid_signature_is_400(service):
 def test_too_large_is_413(service):
     client, queue = service
     body = b"{}"
-    response = client.post("/webhook", content=body, headers=headers("pull_request", body, **{"content-length": str(26 * 1024 * 1024)}))
+    response = client.post(
+        "/webhook", content=body, headers=headers("pull_request", body, **{"content-length": str(26 * 1024 * 1024)})
+    )
     assert response.status_code == 413
 
 
@@ -135,7 +142,11 @@ def test_rejections_are_logged_without_secrets_or_bodies(service, caplog):
     client, _ = service
     body = b'{"token": "ghs_verysecretvalue"}'
     with caplog.at_level(logging.INFO, logger="undertow.webhook"):
-        client.post("/webhook", content=body, headers={**headers("pull_request", body), "x-hub-signature-256": sign(body, "wrong")})
+        client.post(
+            "/webhook",
+            content=body,
+            headers={**headers("pull_request", body), "x-hub-signature-256": sign(body, "wrong")},
+        )
     text = " ".join(r.getMessage() + str(r.__dict__) for r in caplog.records)
     assert "rejected delivery" in text
     assert SECRET not in text and "ghs_verysecretvalue" not in text

@@ -24,6 +24,7 @@ import uvicorn
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from tests.benchmarks.synthetic import add_push, build, pull_request
 from undertow.analyzers.facts.context import MemoryCache
 from undertow.app.dedupe import MemoryDeduper
 from undertow.app.emulator import EmulatedGitHub, Faults, PullRequest, create_emulator
@@ -32,7 +33,6 @@ from undertow.app.github_data import BlobCache
 from undertow.app.github_retry import ResilientGitHubAPI
 from undertow.app.review import ReviewJob, run_review
 from undertow.app.webhook import create_app
-from tests.benchmarks.synthetic import add_push, build, pull_request
 
 LATENCY = 0.05
 SECRET = "bench"
@@ -40,11 +40,19 @@ SECRET = "bench"
 
 async def review_calls(repo: Path, head: str) -> list[dict]:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()
-    state = EmulatedGitHub(repo, "bench/repo", 1, key.public_key(), pulls={1: PullRequest(1, "main", head)}, faults=Faults(latency=LATENCY))
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    state = EmulatedGitHub(
+        repo, "bench/repo", 1, key.public_key(), pulls={1: PullRequest(1, "main", head)}, faults=Faults(latency=LATENCY)
+    )
     results = []
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=create_emulator(state)), base_url="http://github.test") as client:
-        token = await InstallationTokens(1, pem).token(ResilientGitHubAPI(client, "bench", base_url="http://github.test"), 1)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=create_emulator(state)), base_url="http://github.test"
+    ) as client:
+        token = await InstallationTokens(1, pem).token(
+            ResilientGitHubAPI(client, "bench", base_url="http://github.test"), 1
+        )
         gh = ResilientGitHubAPI(client, "bench", oauth_token=token, base_url="http://github.test")
         blobs, facts = BlobCache(), MemoryCache()
         for label in ("cold", "warm"):
@@ -54,8 +62,14 @@ async def review_calls(repo: Path, head: str) -> list[dict]:
             await run_review(gh, job, blobs, cache=facts)
             elapsed = time.perf_counter() - started
             calls = len(state.requests) - before
-            results.append({"run": label, "api_calls": calls, "seconds": elapsed,
-                            "sequential_round_trips_est": round(elapsed / LATENCY, 1)})
+            results.append(
+                {
+                    "run": label,
+                    "api_calls": calls,
+                    "seconds": elapsed,
+                    "sequential_round_trips_est": round(elapsed / LATENCY, 1),
+                }
+            )
     return results
 
 
@@ -66,8 +80,12 @@ async def webhook_to_check(repo: Path, head: str, push_head: str) -> list[dict]:
     from undertow.app.service import Service
 
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()
-    state = EmulatedGitHub(repo, "bench/repo", 1, key.public_key(), pulls={1: PullRequest(1, "main", head)}, faults=Faults(latency=LATENCY))
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    state = EmulatedGitHub(
+        repo, "bench/repo", 1, key.public_key(), pulls={1: PullRequest(1, "main", head)}, faults=Faults(latency=LATENCY)
+    )
     github = httpx.AsyncClient(transport=httpx.ASGITransport(app=create_emulator(state)), base_url="http://github.test")
     tokens = InstallationTokens(1, pem)
 
@@ -79,36 +97,73 @@ async def webhook_to_check(repo: Path, head: str, push_head: str) -> list[dict]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(service.app, host="127.0.0.1", port=port, log_level="warning", access_log=False))
+    server = uvicorn.Server(
+        uvicorn.Config(service.app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    )
     task = asyncio.create_task(server.serve())
     while not server.started:
         await asyncio.sleep(0.01)
     results = []
     pr = {"number": 1, "installation": {"id": 1}, "repository": {"full_name": "bench/repo"}}
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+
         async def deliver(label: str, event: str, payload: dict, sha: str) -> None:
             body = json.dumps(payload).encode()
-            headers = {"x-github-event": event, "x-github-delivery": f"latency-{label}", "content-type": "application/json",
-                       "x-hub-signature-256": "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()}
-            done = len([r for r in state.check_runs.values() if r.get("head_sha") == sha and r.get("status") == "completed"])
+            headers = {
+                "x-github-event": event,
+                "x-github-delivery": f"latency-{label}",
+                "content-type": "application/json",
+                "x-hub-signature-256": "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest(),
+            }
+            done = len(
+                [r for r in state.check_runs.values() if r.get("head_sha") == sha and r.get("status") == "completed"]
+            )
             before = len(state.requests)
             started = time.perf_counter()
             assert (await client.post("/webhook", content=body, headers=headers)).status_code in (200, 202)
-            while len([r for r in state.check_runs.values() if r.get("head_sha") == sha and r.get("status") == "completed"]) == done:
+            while (
+                len(
+                    [
+                        r
+                        for r in state.check_runs.values()
+                        if r.get("head_sha") == sha and r.get("status") == "completed"
+                    ]
+                )
+                == done
+            ):
                 await asyncio.sleep(0.005)
-            results.append({"run": label, "seconds": time.perf_counter() - started, "api_calls": len(state.requests) - before})
+            results.append(
+                {"run": label, "seconds": time.perf_counter() - started, "api_calls": len(state.requests) - before}
+            )
 
         head_sha = state.git.resolve(head)
-        opened = {**pr, "action": "opened", "pull_request": {"number": 1, "head": {"sha": head_sha}, "base": {"sha": state.git.resolve("main")}}}
+        opened = {
+            **pr,
+            "action": "opened",
+            "pull_request": {"number": 1, "head": {"sha": head_sha}, "base": {"sha": state.git.resolve("main")}},
+        }
         await deliver("cold", "pull_request", opened, head_sha)
         await service.drain()
-        rescan = {**pr, "action": "created", "issue": {"number": 1, "pull_request": {"url": "x"}},
-                  "comment": {"id": 1, "body": "/undertow rescan", "user": {"login": "octocat"}, "author_association": "OWNER"}}
+        rescan = {
+            **pr,
+            "action": "created",
+            "issue": {"number": 1, "pull_request": {"url": "x"}},
+            "comment": {
+                "id": 1,
+                "body": "/undertow rescan",
+                "user": {"login": "octocat"},
+                "author_association": "OWNER",
+            },
+        }
         await deliver("warm (rescan, same head)", "issue_comment", rescan, head_sha)
         await service.drain()
         state.pulls[1] = PullRequest(1, "main", push_head)
         push_sha = state.git.resolve(push_head)
-        pushed = {**pr, "action": "synchronize", "pull_request": {"number": 1, "head": {"sha": push_sha}, "base": {"sha": state.git.resolve("main")}}}
+        pushed = {
+            **pr,
+            "action": "synchronize",
+            "pull_request": {"number": 1, "head": {"sha": push_sha}, "base": {"sha": state.git.resolve("main")}},
+        }
         await deliver("new push (10 more files)", "pull_request", pushed, push_sha)
         await service.drain()
     server.should_exit = True
@@ -142,10 +197,17 @@ async def ingestion(rate: int = 200, seconds: float = 5.0) -> dict:
     signature = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
     total = int(rate * seconds)
     latencies: list[float] = []
-    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", limits=httpx.Limits(max_connections=64)) as client:
+    async with httpx.AsyncClient(
+        base_url=f"http://127.0.0.1:{port}", limits=httpx.Limits(max_connections=64)
+    ) as client:
+
         async def send(i: int) -> None:
-            headers = {"x-github-event": "pull_request", "x-github-delivery": f"d-{i}", "content-type": "application/json",
-                       "x-hub-signature-256": signature}
+            headers = {
+                "x-github-event": "pull_request",
+                "x-github-delivery": f"d-{i}",
+                "content-type": "application/json",
+                "x-hub-signature-256": signature,
+            }
             started = time.perf_counter()
             response = await client.post("/webhook", content=body, headers=headers)
             latencies.append(time.perf_counter() - started)
@@ -161,9 +223,15 @@ async def ingestion(rate: int = 200, seconds: float = 5.0) -> dict:
     server.should_exit = True
     await task
     latencies.sort()
-    return {"offered_per_s": rate, "deliveries": total, "achieved_per_s": round(total / elapsed, 1),
-            "p50_ms": round(statistics.median(latencies) * 1000, 2), "p99_ms": round(latencies[int(len(latencies) * 0.99) - 1] * 1000, 2),
-            "lost": total - len(set(queue.ids)), "duplicated": len(queue.ids) - len(set(queue.ids))}
+    return {
+        "offered_per_s": rate,
+        "deliveries": total,
+        "achieved_per_s": round(total / elapsed, 1),
+        "p50_ms": round(statistics.median(latencies) * 1000, 2),
+        "p99_ms": round(latencies[int(len(latencies) * 0.99) - 1] * 1000, 2),
+        "lost": total - len(set(queue.ids)),
+        "duplicated": len(queue.ids) - len(set(queue.ids)),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -179,12 +247,16 @@ def main(argv: list[str] | None = None) -> int:
     ingest = asyncio.run(ingestion())
     print(f"10-file review on the emulator ({int(LATENCY * 1000)} ms per call):")
     for r in reviews:
-        print(f"  {r['run']:<5} {r['api_calls']:>3} API calls, {r['seconds']:.2f} s webhook-free review time (≈{r['sequential_round_trips_est']} sequential round trips)")
+        print(
+            f"  {r['run']:<5} {r['api_calls']:>3} API calls, {r['seconds']:.2f} s webhook-free review time (≈{r['sequential_round_trips_est']} sequential round trips)"
+        )
     print("Webhook to completed check run through `undertow serve` on loopback (same emulator):")
     for r in latency:
         print(f"  {r['run']:<26} {r['seconds']:.2f} s, {r['api_calls']} API calls")
-    print(f"Webhook ingestion at {ingest['offered_per_s']}/s on loopback: {ingest['achieved_per_s']}/s achieved, "
-          f"p50 {ingest['p50_ms']} ms, p99 {ingest['p99_ms']} ms, {ingest['lost']} lost, {ingest['duplicated']} duplicated")
+    print(
+        f"Webhook ingestion at {ingest['offered_per_s']}/s on loopback: {ingest['achieved_per_s']}/s achieved, "
+        f"p50 {ingest['p50_ms']} ms, p99 {ingest['p99_ms']} ms, {ingest['lost']} lost, {ingest['duplicated']} duplicated"
+    )
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps({"reviews": reviews, "webhook_to_check": latency, "ingestion": ingest}, indent=2))
     return 0

@@ -54,18 +54,18 @@ async def read_{i}(item_id: int, session=Depends(get_session)) -> Result{i}:
 def total_{i}(values: list[int]) -> int:
     return sum(v * 2 for v in values if v > 0)
 '''
-PEP695 = '''
+PEP695 = """
 
 type Ids{i} = list[int]
 
 
 def first_{i}[T](items: list[T]) -> T:
     return items[0]
-'''
-PEP701 = '''
+"""
+PEP701 = """
 
 LABEL_{i} = f"{{QUEUE["a" if True else "b"]}}/label"
-'''
+"""
 
 
 def corpus(files: int, newer_share: float, newer: str = PEP695) -> list[tuple[str, str]]:
@@ -107,9 +107,13 @@ def main() -> None:
     plain = corpus(args.files, 0)
     base = timed(baseline, plain)
     rows = [("3.11 syntax, before (ast only)", base, base)]
-    cases = (("3.11 syntax", 0, PEP695), ("10% PEP 695 (token lowering)", 0.1, PEP695),
-             ("all PEP 695 (token lowering)", 1.0, PEP695), ("10% PEP 701 (libcst lowering)", 0.1, PEP701),
-             ("all PEP 701 (libcst lowering)", 1.0, PEP701))
+    cases = (
+        ("3.11 syntax", 0, PEP695),
+        ("10% PEP 695 (token lowering)", 0.1, PEP695),
+        ("all PEP 695 (token lowering)", 1.0, PEP695),
+        ("10% PEP 701 (libcst lowering)", 0.1, PEP701),
+        ("all PEP 701 (libcst lowering)", 1.0, PEP701),
+    )
     for label, share, newer in cases:
         rows.append((label, timed(python_facts.extract, corpus(args.files, share, newer)), base))
     print(f"\nCold extraction of {args.files} Python files (median of 3):")
@@ -117,7 +121,9 @@ def main() -> None:
     for label, seconds, reference in rows:
         print(f"  {label:34} {seconds:8.2f} {seconds / reference:9.2f}")
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.json).write_text(json.dumps([{"repository": r, "seconds": s, "ratio": s / b} for r, s, b in rows], indent=2))
+    Path(args.json).write_text(
+        json.dumps([{"repository": r, "seconds": s, "ratio": s / b} for r, s, b in rows], indent=2)
+    )
 
 
 if __name__ == "__main__":

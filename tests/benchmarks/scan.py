@@ -40,7 +40,13 @@ PEERS = {
     # tool: (command builder(repo, changed files) -> argv)
     "ruff": lambda repo, changed: ["ruff", "check", "--no-cache", "--exit-zero", *changed],
     # The synthetic repository declares its dependencies in two requirement files (web, worker).
-    "deptry": lambda repo, changed: ["deptry", str(repo), "--no-ansi", "--requirements-files", "requirements-web.txt,requirements-worker.txt"],
+    "deptry": lambda repo, changed: [
+        "deptry",
+        str(repo),
+        "--no-ansi",
+        "--requirements-files",
+        "requirements-web.txt,requirements-worker.txt",
+    ],
     "squawk": lambda repo, changed: ["squawk", str(repo / "sql/pr_migration.sql")],
 }
 
@@ -89,20 +95,42 @@ def main(argv: list[str] | None = None) -> int:
                 changed = [f"app/services/s{i}.py" for i in range(size)]
                 peers = {name: timed_peer(name, repo, changed) for name in PEERS}
                 subprocess.run(["git", "-C", str(repo), "checkout", "-q", base], check=True)
-                rows.append({"scale": scale, "files": len(list((repo / "app").rglob("*.py"))), "pr_files": size,
-                             "cold_s": cold[0], "warm_s": warm[0], "push_s": push[0], "cold_rss_mib": cold[1], "warm_rss_mib": warm[1],
-                             "generate_s": generated, "peers_s": peers})
-    print(f"warm: median of {WARM_RUNS} re-scans of the same PR; push: median of 3 new pushes of as many other files, base warm")
-    print(f"{'scale':>5} {'py files':>8} {'PR files':>8} {'cold':>8} {'warm':>8} {'push':>8} {'peak RSS cold':>14} {'warm':>8}   peers (one run each)")
+                rows.append(
+                    {
+                        "scale": scale,
+                        "files": len(list((repo / "app").rglob("*.py"))),
+                        "pr_files": size,
+                        "cold_s": cold[0],
+                        "warm_s": warm[0],
+                        "push_s": push[0],
+                        "cold_rss_mib": cold[1],
+                        "warm_rss_mib": warm[1],
+                        "generate_s": generated,
+                        "peers_s": peers,
+                    }
+                )
+    print(
+        f"warm: median of {WARM_RUNS} re-scans of the same PR; push: median of 3 new pushes of as many other files, base warm"
+    )
+    print(
+        f"{'scale':>5} {'py files':>8} {'PR files':>8} {'cold':>8} {'warm':>8} {'push':>8} {'peak RSS cold':>14} {'warm':>8}   peers (one run each)"
+    )
     for r in rows:
         peers = "  ".join(f"{k} {v:.2f}s" if v is not None else f"{k} n/a" for k, v in r["peers_s"].items())
-        print(f"{r['scale']:>4}× {r['files']:>8} {r['pr_files']:>8} {r['cold_s']:>7.2f}s {r['warm_s']:>7.2f}s {r['push_s']:>7.2f}s "
-              f"{r['cold_rss_mib']:>11.0f}MiB {r['warm_rss_mib']:>5.0f}MiB   {peers}")
+        print(
+            f"{r['scale']:>4}× {r['files']:>8} {r['pr_files']:>8} {r['cold_s']:>7.2f}s {r['warm_s']:>7.2f}s {r['push_s']:>7.2f}s "
+            f"{r['cold_rss_mib']:>11.0f}MiB {r['warm_rss_mib']:>5.0f}MiB   {peers}"
+        )
     ratios = {}
     for r in rows:
-        small = next((s for s in rows if s["scale"] == min(x["scale"] for x in rows) and s["pr_files"] == r["pr_files"]), None)
+        small = next(
+            (s for s in rows if s["scale"] == min(x["scale"] for x in rows) and s["pr_files"] == r["pr_files"]), None
+        )
         if small and r["scale"] != small["scale"]:
-            ratios[f"{r['scale']}x/{small['scale']}x, {r['pr_files']} files"] = (r["warm_s"] / small["warm_s"], r["push_s"] / small["push_s"])
+            ratios[f"{r['scale']}x/{small['scale']}x, {r['pr_files']} files"] = (
+                r["warm_s"] / small["warm_s"],
+                r["push_s"] / small["push_s"],
+            )
     for label, (warm_ratio, push_ratio) in ratios.items():
         print(f"  {label}: warm {warm_ratio:.2f}×, push {push_ratio:.2f}×")
     args.json.parent.mkdir(parents=True, exist_ok=True)

@@ -19,8 +19,8 @@ import time
 from pathlib import Path
 
 from undertow.analyzers.core.config import Config
-from undertow.analyzers.facts.context import MemoryCache, RevisionFacts
 from undertow.analyzers.core.engine import review
+from undertow.analyzers.facts.context import MemoryCache, RevisionFacts
 from undertow.analyzers.schema.facts import schema_facts
 from undertow.app.git import GitRepo
 
@@ -100,10 +100,14 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         repos = args.repos or [synthetic_repo(Path(tmp))]
         results = [measure(repo) for repo in repos]
-    print(f"{'repository':<40} {'migrations':>10} {'tables':>7} {'replay base':>12} {'scan cold':>10} {'scan warm':>10}")
+    print(
+        f"{'repository':<40} {'migrations':>10} {'tables':>7} {'replay base':>12} {'scan cold':>10} {'scan warm':>10}"
+    )
     for r in results:
         name = Path(r["repository"]).name
-        print(f"{name:<40} {r['migrations']:>10} {r['tables']:>7} {r['replay_base_s'] * 1000:>10.0f}ms {r['scan_cold_s'] * 1000:>8.0f}ms {r['scan_warm_s'] * 1000:>8.0f}ms")
+        print(
+            f"{name:<40} {r['migrations']:>10} {r['tables']:>7} {r['replay_base_s'] * 1000:>10.0f}ms {r['scan_cold_s'] * 1000:>8.0f}ms {r['scan_warm_s'] * 1000:>8.0f}ms"
+        )
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(results, indent=2))
     return 0

@@ -12,8 +12,11 @@ MIGRATIONS_PER_SCALE = 100
 
 
 def _git(repo: Path, *args: str) -> None:
-    subprocess.run(["git", "-C", str(repo), "-c", "user.email=bench@example.com", "-c", "user.name=bench", *args],
-                   check=True, capture_output=True)
+    subprocess.run(
+        ["git", "-C", str(repo), "-c", "user.email=bench@example.com", "-c", "user.name=bench", *args],
+        check=True,
+        capture_output=True,
+    )
 
 
 def build(root: Path, scale: int) -> Path:
@@ -32,21 +35,28 @@ def build(root: Path, scale: int) -> Path:
     (repo / "app/db.py").write_text("from sqlalchemy.orm import declarative_base\nBase = declarative_base()\n")
     (repo / "requirements-web.txt").write_text("fastapi==0.115.6\nhttpx==0.28.1\nSQLAlchemy==2.0.36\nredis==5.2.1\n")
     (repo / "requirements-worker.txt").write_text("SQLAlchemy==2.0.36\nredis==5.2.1\n")
-    (repo / "Dockerfile.worker").write_text("FROM python:3.12-slim\nCOPY requirements-worker.txt .\nRUN pip install -r requirements-worker.txt\nCOPY app app\nCMD python -m app.worker.main\n")
+    (repo / "Dockerfile.worker").write_text(
+        "FROM python:3.12-slim\nCOPY requirements-worker.txt .\nRUN pip install -r requirements-worker.txt\nCOPY app app\nCMD python -m app.worker.main\n"
+    )
     previous = None
     for i in range(migrations):
         table = f"t{i % tables}"
-        body = (f"    op.create_table('{table}', sa.Column('id', sa.Integer(), primary_key=True))\n" if i < tables
-                else f"    op.add_column('{table}', sa.Column('c{i}', sa.String(64), nullable=True))\n")
+        body = (
+            f"    op.create_table('{table}', sa.Column('id', sa.Integer(), primary_key=True))\n"
+            if i < tables
+            else f"    op.add_column('{table}', sa.Column('c{i}', sa.String(64), nullable=True))\n"
+        )
         (repo / f"alembic/versions/r{i:05d}.py").write_text(
             f"from alembic import op\nimport sqlalchemy as sa\nrevision = 'r{i:05d}'\ndown_revision = {previous!r}\n"
-            f"def upgrade():\n{body}def downgrade():\n    pass\n")
+            f"def upgrade():\n{body}def downgrade():\n    pass\n"
+        )
         previous = f"r{i:05d}"
     for t in range(tables):
         columns = "".join(f"    c{i} = Column(String(64))\n" for i in range(tables + t, migrations, tables))
         (repo / f"app/models/m{t}.py").write_text(
             "from sqlalchemy import Column, Integer, String\nfrom app.db import Base\n"
-            f"class M{t}(Base):\n    __tablename__ = 't{t}'\n    id = Column(Integer, primary_key=True)\n{columns}")
+            f"class M{t}(Base):\n    __tablename__ = 't{t}'\n    id = Column(Integer, primary_key=True)\n{columns}"
+        )
     services = files - tables - 8
     for s in range(services):
         (repo / f"app/services/s{s}.py").write_text(
@@ -55,7 +65,8 @@ def build(root: Path, scale: int) -> Path:
             "log = logging.getLogger(__name__)\n\n\n"
             f"def handle_{s}(payload: dict) -> dict:\n"
             "    try:\n        value = payload['value']\n    except KeyError:\n        log.warning('no value')\n        value = 0\n"
-            f"    return {{'id': {s}, 'value': value * 2}}\n")
+            f"    return {{'id': {s}, 'value': value * 2}}\n"
+        )
     (repo / "app/worker/main.py").write_text("import redis\nfrom app.services import s0\n")
     _git(repo, "init", "-q", "-b", "main")
     _git(repo, "add", "-A")
@@ -68,10 +79,14 @@ def pull_request(repo: Path, changed: int, name: str) -> tuple[str, str]:
     _git(repo, "checkout", "-q", "-B", name, "main")
     for s in range(changed):
         path = repo / f"app/services/s{s}.py"
-        path.write_text(path.read_text() + f"\n\ndef extra_{s}(cmd):\n    import subprocess\n    return subprocess.run(cmd)\n")
+        path.write_text(
+            path.read_text() + f"\n\ndef extra_{s}(cmd):\n    import subprocess\n    return subprocess.run(cmd)\n"
+        )
     # The same PR's migration, as SQL, so that an SQL migration linter has something to read.
     (repo / "sql").mkdir(exist_ok=True)
-    (repo / "sql/pr_migration.sql").write_text("ALTER TABLE t0 ADD COLUMN owner TEXT NOT NULL;\nCREATE INDEX ix_t0_owner ON t0 (owner);\n")
+    (repo / "sql/pr_migration.sql").write_text(
+        "ALTER TABLE t0 ADD COLUMN owner TEXT NOT NULL;\nCREATE INDEX ix_t0_owner ON t0 (owner);\n"
+    )
     _git(repo, "add", "-A")
     _git(repo, "commit", "-qm", f"change {changed} files")
     _git(repo, "checkout", "-q", "main")
@@ -85,7 +100,9 @@ def add_push(repo: Path, branch: str, changed: int, nth: int = 1) -> str:
     _git(repo, "checkout", "-q", "-B", name, branch)
     for s in range(nth * changed, (nth + 1) * changed):
         path = repo / f"app/services/s{s}.py"
-        path.write_text(path.read_text() + f"\n\ndef more_{s}(cmd):\n    import subprocess\n    return subprocess.call(cmd)\n")
+        path.write_text(
+            path.read_text() + f"\n\ndef more_{s}(cmd):\n    import subprocess\n    return subprocess.call(cmd)\n"
+        )
     _git(repo, "add", "-A")
     _git(repo, "commit", "-qm", f"push: {changed} more files")
     _git(repo, "checkout", "-q", "main")

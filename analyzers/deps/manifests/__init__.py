@@ -7,8 +7,8 @@ import re
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from undertow.analyzers.facts.context import FileContext
     from undertow.analyzers.deps.manifests.model import Manifest
+    from undertow.analyzers.facts.context import FileContext
 
 _REQUIREMENT_NAME = re.compile(r"(^|[-_.])(requirements?|reqs|constraints?)([-_.]|$)", re.IGNORECASE)
 
@@ -38,7 +38,8 @@ def is_manifest(path: str) -> bool:
 
 def parse_manifest(path: str, text: str) -> Manifest:
     """Any manifest kind; a pyproject.toml that is not TOML becomes one problem on line 1."""
-    from undertow.analyzers.deps.manifests.model import Manifest as _Manifest, Problem
+    from undertow.analyzers.deps.manifests.model import Manifest as _Manifest
+    from undertow.analyzers.deps.manifests.model import Problem
     from undertow.analyzers.deps.manifests.pyproject import ManifestSyntaxError, parse_pyproject
     from undertow.analyzers.deps.manifests.requirements import parse_requirements
     from undertow.analyzers.deps.manifests.setup_cfg import parse_setup_cfg

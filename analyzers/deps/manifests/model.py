@@ -29,7 +29,7 @@ class Declared:
         return canonicalize_name(self.name) if self.name else self.text
 
     @classmethod
-    def from_requirement(cls, req: Requirement, line: int, text: str, group: str = "", **extra) -> "Declared":
+    def from_requirement(cls, req: Requirement, line: int, text: str, group: str = "", **extra) -> Declared:
         return cls(
             name=req.name,
             line=line,

@@ -50,7 +50,9 @@ def logical_lines(text: str, too_long: list[int] | None = None) -> list[tuple[in
     return result
 
 
-def _finish(result: list[tuple[int, str]], start: int, parts: list[str], skipped: bool, too_long: list[int] | None) -> None:
+def _finish(
+    result: list[tuple[int, str]], start: int, parts: list[str], skipped: bool, too_long: list[int] | None
+) -> None:
     if skipped:
         if too_long is not None:
             too_long.append(start)
@@ -89,12 +91,13 @@ def parse_requirements(path: str, text: str) -> Manifest:
                 declared.append(_bare_url(body, number, line, hashes, editable))
             else:
                 req = requirement(body)
-                declared.append(
-                    Declared.from_requirement(req, number, line, hashes=hashes, editable=editable)
-                )
+                declared.append(Declared.from_requirement(req, number, line, hashes=hashes, editable=editable))
         except InvalidRequirement as exc:
             problems.append(Problem(number, f"not a valid requirement: {str(exc).splitlines()[0]}"))
-    problems += [Problem(number, f"the line is longer than {MAX_LINE_CHARS} characters, so it is not read") for number in too_long]
+    problems += [
+        Problem(number, f"the line is longer than {MAX_LINE_CHARS} characters, so it is not read")
+        for number in too_long
+    ]
     problems.sort(key=lambda problem: problem.line)
     return Manifest(path=path, declared=tuple(declared), includes=tuple(includes), problems=tuple(problems))
 

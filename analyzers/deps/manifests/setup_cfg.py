@@ -28,9 +28,13 @@ def parse_setup_cfg(path: str, text: str) -> Manifest:
     try:
         parser.read_string(text)
     except configparser.Error as exc:
-        return Manifest(path=path, declared=(), problems=(Problem(1, f"not a valid setup.cfg: {str(exc).splitlines()[0]}"),))
+        return Manifest(
+            path=path, declared=(), problems=(Problem(1, f"not a valid setup.cfg: {str(exc).splitlines()[0]}"),)
+        )
     declared: list[Declared] = []
-    problems: list[Problem] = [Problem(n, f"the line is longer than {MAX_LINE_CHARS} characters, so it is not read") for n in long_lines]
+    problems: list[Problem] = [
+        Problem(n, f"the line is longer than {MAX_LINE_CHARS} characters, so it is not read") for n in long_lines
+    ]
     first_line: dict[str, int] = {}
     for number, text_line in enumerate(lines, start=1):
         first_line.setdefault(text_line.strip(), number)

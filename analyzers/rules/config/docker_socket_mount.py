@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from undertow.analyzers.core.findings import Finding, Severity
+from undertow.analyzers.deps.yaml_nodes import compose, elements, get, is_compose_file, items, line, scalar
 from undertow.analyzers.rules.base import FileRule
-from undertow.analyzers.deps.yaml_nodes import compose, get, is_compose_file, items, line, scalar, elements
 
 SOCKET = "/var/run/docker.sock"
 

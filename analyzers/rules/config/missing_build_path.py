@@ -5,14 +5,14 @@ from __future__ import annotations
 import fnmatch
 import posixpath
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 from undertow.analyzers.core.findings import Finding, Severity
-from undertow.analyzers.facts.indexes import file_index
 from undertow.analyzers.core.limits import MAX_DEPTH, MAX_LINE_CHARS
-from undertow.analyzers.rules.base import RepoRule
 from undertow.analyzers.deps.services import dockerfile_facts, is_dockerfile
-from undertow.analyzers.deps.yaml_nodes import compose, get, is_compose_file, items, line, scalar, scalars, elements
+from undertow.analyzers.deps.yaml_nodes import compose, elements, get, is_compose_file, items, line, scalar, scalars
+from undertow.analyzers.facts.indexes import file_index
+from undertow.analyzers.rules.base import RepoRule
 
 _SCRIPT = re.compile(r"(\.sh|\.bash|(^|/)Makefile|\.mk|(^|/)justfile|(^|/)\.github/workflows/[^/]+\.ya?ml)$")
 # `docker compose ... -f FILE` / `--file FILE`: the former single pattern,
@@ -41,7 +41,11 @@ def _compose_refs(path: str, text: str) -> dict:
                 dockerfile = _join(context_path, scalar(dockerfile_node) or "Dockerfile")
                 refs.append(["dockerfile", service, dockerfile, line(dockerfile_node or build), "file"])
                 contexts.append([dockerfile, context_path])
-        for env_file in scalars(get(body, "env_file")) + [n for e in elements(get(body, "env_file")) if (n := get(e, "path")) is not None and scalar(get(e, "required")) != "false"]:
+        for env_file in scalars(get(body, "env_file")) + [
+            n
+            for e in elements(get(body, "env_file"))
+            if (n := get(e, "path")) is not None and scalar(get(e, "required")) != "false"
+        ]:
             refs.append(["env_file", service, _join(here, env_file.value), line(env_file), "file"])
         for volume in elements(get(body, "volumes")):
             source = scalar(volume)
@@ -132,10 +136,14 @@ class MissingBuildPath(RepoRule):
             for source, _destination, instruction, line_no in data["copies"]:
                 if "$" in source or "://" in source:
                     continue
-                if any(_exists(_join(c if c != "." else "", source.lstrip("/")), "any", entries, dirs) for c in candidates):
+                if any(
+                    _exists(_join(c if c != "." else "", source.lstrip("/")), "any", entries, dirs) for c in candidates
+                ):
                     continue
                 where = " or ".join(f"{c}/" if c != "." else "the repository root" for c in candidates)
-                message = f"{instruction} {source}: no such file or directory in the build context ({where}); {self.fix}"
+                message = (
+                    f"{instruction} {source}: no such file or directory in the build context ({where}); {self.fix}"
+                )
                 yield self._finding(path, line_no, message, f"{instruction}:{source}")
         for path, refs in scripts.items():
             for target, line_no in refs:

@@ -8,11 +8,11 @@ import libcst as cst
 from libcst.metadata import PositionProvider, QualifiedNameProvider
 
 from undertow.analyzers.core.findings import Severity, Suggestion
-from undertow.analyzers.facts.indexes import file_index
 from undertow.analyzers.core.limits import MAX_LINE_CHARS
+from undertow.analyzers.deps.yaml_nodes import is_compose_file
+from undertow.analyzers.facts.indexes import file_index
 from undertow.analyzers.python.names import dotted_name, keyword, qualified_names, string_value
 from undertow.analyzers.rules.base import ScopedPythonRule
-from undertow.analyzers.deps.yaml_nodes import is_compose_file
 
 _ENV_FILE = re.compile(r"(^|/)(\.env(\.[^/]+)?|[^/]+\.env|env\.(example|sample|template|dist))$")
 _DOCS = re.compile(r"\.(md|rst|txt|adoc)$|(^|/)values[^/]*\.ya?ml$|(^|/)Dockerfile[^/]*$|\.[Dd]ockerfile$")
@@ -25,8 +25,24 @@ _IDENT = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]++\b")
 _ENV_LINE = re.compile(r"[^\S\n]*+(?:export[^\S\n]++)?([A-Za-z_][A-Za-z0-9_]*+)[^\S\n]*+=")
 _READERS = {"os.getenv", "os.environ.get", "os.environ.__getitem__", "os.environ.pop"}
 _PLATFORM = {
-    "PATH", "HOME", "USER", "SHELL", "PWD", "TMPDIR", "TEMP", "TMP", "LANG", "LC_ALL", "TZ", "TERM",
-    "HOSTNAME", "PYTHONPATH", "VIRTUAL_ENV", "CI", "GITHUB_ACTIONS", "KUBERNETES_SERVICE_HOST",
+    "PATH",
+    "HOME",
+    "USER",
+    "SHELL",
+    "PWD",
+    "TMPDIR",
+    "TEMP",
+    "TMP",
+    "LANG",
+    "LC_ALL",
+    "TZ",
+    "TERM",
+    "HOSTNAME",
+    "PYTHONPATH",
+    "VIRTUAL_ENV",
+    "CI",
+    "GITHUB_ACTIONS",
+    "KUBERNETES_SERVICE_HOST",
 }
 _SETTINGS_BASES = {"pydantic_settings.BaseSettings", "pydantic.BaseSettings", "pydantic_settings.main.BaseSettings"}
 
@@ -121,7 +137,9 @@ class UndeclaredEnvVar(ScopedPythonRule):
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         super().visit_ClassDef(node)
         is_settings = any(qualified_names(self, base.value) & _SETTINGS_BASES for base in node.bases)
-        self.settings_stack.append({"prefix": _env_prefix(node), "case": _case_sensitive(node)} if is_settings else None)
+        self.settings_stack.append(
+            {"prefix": _env_prefix(node), "case": _case_sensitive(node)} if is_settings else None
+        )
 
     def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
         super().leave_ClassDef(original_node)
@@ -131,7 +149,11 @@ class UndeclaredEnvVar(ScopedPythonRule):
         settings = self.settings_stack[-1] if self.settings_stack else None
         if self.skip or settings is None:
             return
-        if not isinstance(node.target, cst.Name) or node.target.value.startswith("_") or node.target.value == "model_config":
+        if (
+            not isinstance(node.target, cst.Name)
+            or node.target.value.startswith("_")
+            or node.target.value == "model_config"
+        ):
             return
         alias = None
         if isinstance(node.value, cst.Call) and dotted_name(node.value.func) in ("Field", "pydantic.Field"):

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import posixpath
-from typing import Iterable
+from collections.abc import Iterable
 
-from undertow.analyzers.deps.dependency_map import dependency_map
 from undertow.analyzers.core.findings import Finding, Severity
+from undertow.analyzers.deps.dependency_map import dependency_map
 from undertow.analyzers.deps.manifests import is_pyproject
 from undertow.analyzers.deps.manifests.locks import LOCK_NAMES
 from undertow.analyzers.rules.base import RepoRule

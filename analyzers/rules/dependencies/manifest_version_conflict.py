@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
-from undertow.analyzers.deps.dependency_map import dependency_map
 from undertow.analyzers.core.findings import Finding, Severity
+from undertow.analyzers.deps.dependency_map import dependency_map
 from undertow.analyzers.rules.base import RepoRule
 
 _DEV_GROUPS = {"dev", "test", "tests", "testing", "lint", "typing", "docs"}
@@ -72,7 +72,7 @@ class ManifestVersionConflict(RepoRule):
                     by_name.setdefault(dep["key"], []).append((manifest, dep))
         for name, declarations in sorted(by_name.items()):
             for i, (first_manifest, first) in enumerate(declarations):
-                for second_manifest, second in declarations[i + 1:]:
+                for second_manifest, second in declarations[i + 1 :]:
                     if first_manifest == second_manifest or compatible(first["specifier"], second["specifier"]):
                         continue
                     message = (

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
-from undertow.analyzers.deps.dependency_map import Problem, dependency_map, first_declaration
 from undertow.analyzers.core.findings import Finding, Severity, Suggestion, fingerprint
+from undertow.analyzers.deps.dependency_map import Problem, dependency_map, first_declaration
 from undertow.analyzers.deps.import_names import distribution_name
 from undertow.analyzers.rules.base import RepoRule
 
@@ -69,6 +69,13 @@ class MissingRequirement(RepoRule):
         )
         suggestion = Suggestion("snippet", elsewhere[1]["text"] if elsewhere else dist, f"add to {cov.manifests[-1]}")
         return Finding(
-            self.id, self.name, self.severity, path, problem.line, problem.line, message,
-            fingerprint(self.id, path, f"{problem.module}:{cov.manifest}"), suggestion=suggestion,
+            self.id,
+            self.name,
+            self.severity,
+            path,
+            problem.line,
+            problem.line,
+            message,
+            fingerprint(self.id, path, f"{problem.module}:{cov.manifest}"),
+            suggestion=suggestion,
         )

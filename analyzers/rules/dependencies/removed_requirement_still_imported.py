@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
-from undertow.analyzers.deps.dependency_map import dependency_map
 from undertow.analyzers.core.findings import Finding, Severity
+from undertow.analyzers.deps.dependency_map import dependency_map
 from undertow.analyzers.deps.manifests import is_manifest
 from undertow.analyzers.deps.manifests.locks import is_lock_file
-from undertow.analyzers.rules.base import RepoRule
 from undertow.analyzers.deps.services import is_dockerfile
 from undertow.analyzers.deps.yaml_nodes import is_compose_file
+from undertow.analyzers.rules.base import RepoRule
 
 
 class RemovedRequirementStillImported(RepoRule):
@@ -57,7 +57,15 @@ class RemovedRequirementStillImported(RepoRule):
                 changed = ctx.changes.get(path)
                 if changed is not None and problem.line in changed.lines:
                     continue  # a new import: DEP001 reports it
-                dist = next((d["name"] for m in coverage.manifests for c in problem.candidates if (d := base.declared(m, None).get(c))), problem.candidates[0])
+                dist = next(
+                    (
+                        d["name"]
+                        for m in coverage.manifests
+                        for c in problem.candidates
+                        if (d := base.declared(m, None).get(c))
+                    ),
+                    problem.candidates[0],
+                )
                 message = (
                     f"{path} still imports {problem.module} ({coverage.reason}), but this change removes "
                     f"{dist} from {coverage.shown}; {self.fix}"

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import posixpath
-from typing import Iterable
+from collections.abc import Iterable
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
-from undertow.analyzers.deps.dependency_map import dependency_map
 from undertow.analyzers.core.findings import Finding, Severity
 from undertow.analyzers.core.limits import within_size
+from undertow.analyzers.deps.dependency_map import dependency_map
 from undertow.analyzers.deps.manifests import is_pyproject, is_requirements_file
 from undertow.analyzers.deps.manifests.locks import LOCK_NAMES
 from undertow.analyzers.rules.base import RepoRule
@@ -69,7 +69,8 @@ class UnboundedRequirement(RepoRule):
             if ctx.side == "head" and self._lock_updated(ctx, path):
                 continue
             unbounded = [
-                dep for dep in data["declared"]
+                dep
+                for dep in data["declared"]
                 if not (dep["url"] or dep["group"] in _DEV_GROUPS or bounded(dep["specifier"]))
                 and (ctx.side == "base" or dep["line"] in changed.lines)
             ]

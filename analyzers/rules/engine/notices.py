@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from undertow.analyzers.core.findings import Finding, Severity
 from undertow.analyzers.rules.base import EngineRule, RepoRule

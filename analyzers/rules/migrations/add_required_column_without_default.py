@@ -34,6 +34,11 @@ class AddRequiredColumnWithoutDefault(OperationRule, RepoRule):
 
     def judge(self, change, ctx):
         op = change.op
-        if op["op"] == "add_column" and change.existing_table and not op["detail"].get("nullable", True) and not op["detail"].get("default"):
+        if (
+            op["op"] == "add_column"
+            and change.existing_table
+            and not op["detail"].get("nullable", True)
+            and not op["detail"].get("default")
+        ):
             return f"adds NOT NULL column {op['table']}.{op['column']} without a default to an existing table: the migration fails on the first existing row"
         return None

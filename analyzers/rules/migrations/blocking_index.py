@@ -32,6 +32,11 @@ class BlockingIndex(OperationRule, RepoRule):
 
     def judge(self, change, ctx):
         op = change.op
-        if op["op"] == "create_index" and change.existing_table and not op["detail"].get("concurrently") and ctx.config.schema_.dialect == "postgres":
+        if (
+            op["op"] == "create_index"
+            and change.existing_table
+            and not op["detail"].get("concurrently")
+            and ctx.config.schema_.dialect == "postgres"
+        ):
             return f"creates index {op['detail'].get('index') or ''} on existing table {op['table']} without CONCURRENTLY: writes to {op['table']} block until it is built"
         return None

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import abc
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 from undertow.analyzers.schema.facts import SchemaFacts, expected_columns, is_migration_path, schema_facts
 from undertow.analyzers.schema.model import Schema

@@ -33,7 +33,12 @@ class ConstraintWithoutNotValid(OperationRule, RepoRule):
 
     def judge(self, change, ctx):
         op = change.op
-        if op["op"] == "add_constraint" and op["detail"].get("kind") in ("foreign_key", "check") and change.existing_table and not op["detail"].get("not_valid"):
+        if (
+            op["op"] == "add_constraint"
+            and op["detail"].get("kind") in ("foreign_key", "check")
+            and change.existing_table
+            and not op["detail"].get("not_valid")
+        ):
             kind = "foreign key" if op["detail"]["kind"] == "foreign_key" else "CHECK constraint"
             return f"adds a {kind} to existing table {op['table']} without NOT VALID: every row is checked while writes are blocked"
         return None

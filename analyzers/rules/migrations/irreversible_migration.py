@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from undertow.analyzers.core.findings import Finding, Severity
 from undertow.analyzers.rules.base import RepoRule
@@ -52,5 +52,7 @@ class IrreversibleMigration(RepoRule):
             line = next((n for n, text in enumerate(data, start=1) if text.startswith("def downgrade")), 1)
             if changed.lines and line not in changed.lines and changed.status.value != "added":
                 continue
-            message = f"revision {rev_id} changes the schema in upgrade() but its downgrade() undoes nothing; {self.fix}"
+            message = (
+                f"revision {rev_id} changes the schema in upgrade() but its downgrade() undoes nothing; {self.fix}"
+            )
             yield self.finding_at(info["path"], line, message, rev_id)

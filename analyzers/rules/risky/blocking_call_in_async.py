@@ -71,7 +71,9 @@ class BlockingCallInAsync(ScopedPythonRule):
         if blocking is not None:
             self._report(node, blocking, _BLOCKING[blocking])
             return
-        requests_call = next((n for n in sorted(names) if n.startswith("requests.") and n.split(".", 1)[1] in _REQUESTS), None)
+        requests_call = next(
+            (n for n in sorted(names) if n.startswith("requests.") and n.split(".", 1)[1] in _REQUESTS), None
+        )
         if requests_call is not None:
             self._report(node, requests_call, "an async HTTP client (httpx.AsyncClient, aiohttp)")
             return

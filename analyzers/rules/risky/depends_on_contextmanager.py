@@ -11,7 +11,12 @@ from undertow.analyzers.python.names import qualified_names
 from undertow.analyzers.rules.base import ScopedPythonRule
 
 _DEPENDS = {"fastapi.Depends", "fastapi.params.Depends", "fastapi.Security"}
-_CONTEXT_MANAGERS = {"contextmanager", "asynccontextmanager", "contextlib.contextmanager", "contextlib.asynccontextmanager"}
+_CONTEXT_MANAGERS = {
+    "contextmanager",
+    "asynccontextmanager",
+    "contextlib.contextmanager",
+    "contextlib.asynccontextmanager",
+}
 
 
 class DependsOnContextmanager(ScopedPythonRule):
@@ -58,7 +63,10 @@ class DependsOnContextmanager(ScopedPythonRule):
         super().visit_FunctionDef(node)
         if len(self.scope.stack) == 1:
             for decorator in node.decorators:
-                if qualified_names(self, decorator.decorator) & {"contextlib.contextmanager", "contextlib.asynccontextmanager"}:
+                if qualified_names(self, decorator.decorator) & {
+                    "contextlib.contextmanager",
+                    "contextlib.asynccontextmanager",
+                }:
                     self.local_managers.add(node.name.value)
 
     def visit_Call(self, node: cst.Call) -> None:

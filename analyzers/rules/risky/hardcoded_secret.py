@@ -125,10 +125,7 @@ class HardcodedSecret(ScopedPythonRule):
             self._report(value_node, short, f"is assigned to {short}")
 
     def _report(self, node: cst.CSTNode, name: str, how: str) -> None:
-        message = (
-            f"a literal credential {how}: anyone who can read the repository or its history has it; "
-            f"{self.fix}"
-        )
+        message = f"a literal credential {how}: anyone who can read the repository or its history has it; {self.fix}"
         self.report(node, message, key=self.scope.key(f"secret:{name}"))
 
 

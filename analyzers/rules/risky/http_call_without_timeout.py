@@ -64,7 +64,14 @@ class HttpCallWithoutTimeout(ScopedPythonRule):
             return
         func = node.func
         names = qualified_names(self, func)
-        module_call = next((n for n in sorted(names) if n.split(".")[:-1] in (["requests"], ["requests", "api"]) and n.rsplit(".", 1)[1] in _METHODS), None)
+        module_call = next(
+            (
+                n
+                for n in sorted(names)
+                if n.split(".")[:-1] in (["requests"], ["requests", "api"]) and n.rsplit(".", 1)[1] in _METHODS
+            ),
+            None,
+        )
         if module_call is not None:
             what = f"requests.{module_call.rsplit('.', 1)[1]}()"
         elif (
@@ -80,7 +87,9 @@ class HttpCallWithoutTimeout(ScopedPythonRule):
             "holding this worker or web thread; pass timeout=<seconds>"
         )
         suggestion = keyword_suggestion(
-            self.ctx.lines, self.get_metadata(PositionProvider, node), "timeout=10",
+            self.ctx.lines,
+            self.get_metadata(PositionProvider, node),
+            "timeout=10",
             "add a timeout (10 s is a placeholder: choose the real bound)",
         )
         self.report(node, message, key=self.scope.key(what), suggestion=suggestion)

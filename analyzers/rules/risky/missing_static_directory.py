@@ -67,7 +67,9 @@ class MissingStaticDirectory(ScopedPythonRule):
             if name in _DIRECTORY_ARGS:
                 if (check := keyword(node, "check_dir")) is not None and getattr(check.value, "value", "") == "False":
                     return
-                arg = keyword(node, "directory") or (node.args[0] if node.args and node.args[0].keyword is None else None)
+                arg = keyword(node, "directory") or (
+                    node.args[0] if node.args and node.args[0].keyword is None else None
+                )
                 if arg is not None and (value := string_value(arg.value)) is not None:
                     self.candidates.append((node, value, name.rsplit(".", 1)[-1]))
             elif name in _FLASK:

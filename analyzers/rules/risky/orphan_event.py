@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 from undertow.analyzers.core.findings import Finding, Severity
 from undertow.analyzers.facts.indexes import file_index
@@ -56,7 +56,9 @@ class OrphanEvent(RepoRule):
                 listeners[kind].add(name)
             if not is_test_path(path):
                 emits += [(kind, name, path, line) for kind, name, line in facts.get("emits", [])]
-        js = file_index(ctx.facts, "js-listeners", lambda p: p.endswith(_JS_FILES) and "node_modules/" not in p, _js_listeners)
+        js = file_index(
+            ctx.facts, "js-listeners", lambda p: p.endswith(_JS_FILES) and "node_modules/" not in p, _js_listeners
+        )
         for names in js.values():
             listeners["sio"].update(names)
             listeners["pubsub"].update(names)
@@ -68,5 +70,7 @@ class OrphanEvent(RepoRule):
             if kind == "pubsub" and any(fnmatch.fnmatchcase(name, pattern) for pattern in listeners[kind]):
                 continue
             what = "Socket.IO event" if kind == "sio" else "pub/sub channel"
-            message = f"emits {what} `{name}`, but no listener in the repository handles it (Python or JS/TS); {self.fix}"
+            message = (
+                f"emits {what} `{name}`, but no listener in the repository handles it (Python or JS/TS); {self.fix}"
+            )
             yield self.finding_at(path, line, message, f"{kind}:{name}")

@@ -65,10 +65,14 @@ class RedisIncrExpireRace(ScopedPythonRule):
         self.ttl_keys.pop()
 
     def _is_pipeline(self, node: cst.BaseExpression) -> bool:
-        if not (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "pipeline"):
+        if not (
+            isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "pipeline"
+        ):
             return False
         transaction = keyword(node, "transaction")
-        return not (transaction is not None and isinstance(transaction.value, cst.Name) and transaction.value.value == "False")
+        return not (
+            transaction is not None and isinstance(transaction.value, cst.Name) and transaction.value.value == "False"
+        )
 
     def visit_Assign(self, node: cst.Assign) -> None:
         if self._is_pipeline(node.value):

@@ -18,10 +18,37 @@ _CREDENTIAL = re.compile(
     r"|(database|db|redis|broker|amqp|mongo|mongodb|postgres|postgresql|mysql|sqlalchemy|celery_broker|dsn|connection)_?(url|uri|dsn|string)$|^dsn$)",
     re.IGNORECASE,
 )
-_NOT_CREDENTIAL = re.compile(r"(_(type|name|length|len|expires?|expiry|ttl|id|count|path|file)$|^(is|has)_)", re.IGNORECASE)
+_NOT_CREDENTIAL = re.compile(
+    r"(_(type|name|length|len|expires?|expiry|ttl|id|count|path|file)$|^(is|has)_)", re.IGNORECASE
+)
 # Attributes of a URL or credential object that hold no secret.
-_SAFE_ATTRS = {"host", "hostname", "port", "scheme", "database", "drivername", "path", "username", "user", "name", "__class__"}
-_SAFE_WRAPPERS = {"len", "bool", "type", "redact", "mask", "masked", "hide", "sanitize", "obfuscate", "repr_safe", "hash", "render_as_string"}
+_SAFE_ATTRS = {
+    "host",
+    "hostname",
+    "port",
+    "scheme",
+    "database",
+    "drivername",
+    "path",
+    "username",
+    "user",
+    "name",
+    "__class__",
+}
+_SAFE_WRAPPERS = {
+    "len",
+    "bool",
+    "type",
+    "redact",
+    "mask",
+    "masked",
+    "hide",
+    "sanitize",
+    "obfuscate",
+    "repr_safe",
+    "hash",
+    "render_as_string",
+}
 
 
 class SecretInLog(ScopedPythonRule):

@@ -81,9 +81,7 @@ class SubprocessWithoutTimeout(ScopedPythonRule):
         func = node.func
         if isinstance(func, cst.Attribute) and func.attr.value in _WAITING_METHODS:
             target = func.value
-            is_popen = self._is_popen(target) or (
-                isinstance(target, cst.Name) and target.value in self.popen_names[-1]
-            )
+            is_popen = self._is_popen(target) or (isinstance(target, cst.Name) and target.value in self.popen_names[-1])
             if is_popen:
                 method = func.attr.value
                 self._report(node, f"Popen.{method}()", f"Popen.{method}() has no timeout")

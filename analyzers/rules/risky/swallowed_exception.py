@@ -87,9 +87,12 @@ def _statements(body: cst.BaseSuite) -> list[cst.CSTNode]:
 
 
 def _constant(node: cst.BaseExpression | None) -> bool:
-    return node is None or isinstance(node, (cst.SimpleString, cst.Integer, cst.Float, cst.ConcatenatedString)) or (
-        isinstance(node, cst.Name) and node.value in ("None", "True", "False")
-    ) or (isinstance(node, (cst.List, cst.Dict, cst.Tuple, cst.Set)) and not node.elements)
+    return (
+        node is None
+        or isinstance(node, (cst.SimpleString, cst.Integer, cst.Float, cst.ConcatenatedString))
+        or (isinstance(node, cst.Name) and node.value in ("None", "True", "False"))
+        or (isinstance(node, (cst.List, cst.Dict, cst.Tuple, cst.Set)) and not node.elements)
+    )
 
 
 def _trivial(body: cst.BaseSuite) -> bool:

@@ -4,14 +4,24 @@ reads, upserts and raw SQL strings. Shared by SCH005–SCH008 (parse with ``ast`
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 from undertow.analyzers.facts.indexes import file_facts
 from undertow.analyzers.python.syntax import Unparseable, parse_ast
 
 MAX_SOURCE_BYTES = 1024 * 1024
-SQL_CALLS = {"text", "execute", "exec_driver_sql", "executemany", "fetch", "fetchrow", "fetchval", "read_sql", "read_sql_query"}
+SQL_CALLS = {
+    "text",
+    "execute",
+    "exec_driver_sql",
+    "executemany",
+    "fetch",
+    "fetchrow",
+    "fetchval",
+    "read_sql",
+    "read_sql_query",
+}
 
 
 @dataclass
@@ -39,16 +49,37 @@ def python_sites(path: str, source: str) -> Iterator[Site]:
             name = func.attr if isinstance(func, ast.Attribute) else (func.id if isinstance(func, ast.Name) else "")
             if name in ("on_conflict_do_update", "on_conflict_do_nothing"):
                 model = _inserted_model(func.value) if isinstance(func, ast.Attribute) else None
-                constraint = next((k.value.value for k in node.keywords if k.arg == "constraint" and isinstance(k.value, ast.Constant)), None)
+                constraint = next(
+                    (
+                        k.value.value
+                        for k in node.keywords
+                        if k.arg == "constraint" and isinstance(k.value, ast.Constant)
+                    ),
+                    None,
+                )
                 elements = next((k.value for k in node.keywords if k.arg == "index_elements"), None)
-                columns = [e.value for e in elements.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)] if isinstance(elements, (ast.List, ast.Tuple)) else None
+                columns = (
+                    [e.value for e in elements.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+                    if isinstance(elements, (ast.List, ast.Tuple))
+                    else None
+                )
                 if model and (constraint or columns):
                     yield Site("conflict", node.lineno, model, detail={"constraint": constraint, "columns": columns})
-            if name in SQL_CALLS and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
+            if (
+                name in SQL_CALLS
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+                and isinstance(node.args[0].value, str)
+            ):
                 yield Site("sql", node.args[0].lineno, value=node.args[0].value)
         elif isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], (ast.Eq, ast.NotEq)):
             left, right = node.left, node.comparators[0]
-            if isinstance(left, ast.Attribute) and isinstance(left.value, ast.Name) and isinstance(right, ast.Constant) and isinstance(right.value, str):
+            if (
+                isinstance(left, ast.Attribute)
+                and isinstance(left.value, ast.Name)
+                and isinstance(right, ast.Constant)
+                and isinstance(right.value, str)
+            ):
                 yield Site("write", node.lineno, left.value.id, left.attr, right.value)
         elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and isinstance(node.ctx, ast.Load):
             yield Site("attribute", node.lineno, node.value.id, node.attr)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import posixpath
-from typing import Iterable
+from collections.abc import Iterable
 
 from undertow.analyzers.core.findings import Finding, Severity
 from undertow.analyzers.rules.base import RepoRule
@@ -68,7 +68,10 @@ class DialectTreesDiverge(RepoRule):
         shapes = {d: _shape(s) for d, s in facts.trees.items()}
         # Whether trees mirror each other is decided where they still agreed: at the base.
         before = schema_facts(ctx.base_facts, ctx.config) if ctx.base_facts is not None else facts
-        mirrors = [[d for d in group if d in shapes] for group in _mirror_groups({d: _shape(s) for d, s in before.trees.items()})]
+        mirrors = [
+            [d for d in group if d in shapes]
+            for group in _mirror_groups({d: _shape(s) for d, s in before.trees.items()})
+        ]
         mirrors = [group for group in mirrors if len(group) > 1]
         for group in mirrors:
             yield from self._compare(ctx, facts, {d: shapes[d] for d in group})

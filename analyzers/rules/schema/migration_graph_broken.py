@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from undertow.analyzers.core.findings import Finding, Severity
 from undertow.analyzers.rules.base import RepoRule
@@ -58,5 +58,12 @@ class MigrationGraphBroken(RepoRule):
 
     def _at(self, ctx, path: str, word: str, message: str, key: str) -> Finding:
         data = ctx.snapshot.read(path) or b""
-        line = next((n for n, text in enumerate(data.decode("utf-8", "replace").splitlines(), start=1) if text.startswith(word)), 1)
+        line = next(
+            (
+                n
+                for n, text in enumerate(data.decode("utf-8", "replace").splitlines(), start=1)
+                if text.startswith(word)
+            ),
+            1,
+        )
         return self.finding_at(path, line, message, key)

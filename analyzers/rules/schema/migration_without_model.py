@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from undertow.analyzers.core.findings import Finding, Severity
 from undertow.analyzers.rules.base import RepoRule
@@ -58,7 +58,8 @@ class MigrationWithoutModel(RepoRule):
                 severity = Severity.ERROR if required else self.severity
                 consequence = (
                     "it is NOT NULL without a default, so every INSERT through the model fails"
-                    if required else "no code reads or writes it through the model"
+                    if required
+                    else "no code reads or writes it through the model"
                 )
                 message = f"{table_name}.{column.name} exists in the migrated schema but {model} does not map it: {consequence}; {self.fix}"
                 yield self.finding_at(path, line, message, f"{table_name}.{column.name}").with_severity(severity)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from undertow.analyzers.core.findings import Finding, Severity, Suggestion
 from undertow.analyzers.rules.base import RepoRule
@@ -49,7 +49,9 @@ class ModelWithoutMigration(RepoRule):
             table = facts.schema.table(expected.table)
             if expected.column is None:
                 if table is None:
-                    message = f"table {expected.table} is mapped by {expected.model} here, but {where} creates it; {self.fix}"
+                    message = (
+                        f"table {expected.table} is mapped by {expected.model} here, but {where} creates it; {self.fix}"
+                    )
                     yield self.finding_at(expected.path, expected.line, message, expected.table)
                 continue
             if table is None or table.partial or expected.column in table.columns:
@@ -61,10 +63,16 @@ class ModelWithoutMigration(RepoRule):
                 f"add: {ddl}"
             )
             if facts.style == "alembic":
-                snippet = f"op.add_column(\"{expected.table}\", sa.Column(\"{expected.column}\", sa.{_sa_type(sql_type)}(), nullable={expected.info.get('nullable', True)}))"
+                snippet = f'op.add_column("{expected.table}", sa.Column("{expected.column}", sa.{_sa_type(sql_type)}(), nullable={expected.info.get("nullable", True)}))'
             else:
                 snippet = ddl
-            yield self.finding_at(expected.path, expected.line, message, f"{expected.table}.{expected.column}", suggestion=Suggestion("snippet", snippet, "the migration this column needs"))
+            yield self.finding_at(
+                expected.path,
+                expected.line,
+                message,
+                f"{expected.table}.{expected.column}",
+                suggestion=Suggestion("snippet", snippet, "the migration this column needs"),
+            )
         for index in expected_indexes(ctx.facts):
             table = facts.schema.table(index.table)
             if table is None or table.partial:
@@ -75,15 +83,52 @@ class ModelWithoutMigration(RepoRule):
             kind = "unique index" if index.unique else "index"
             ddl = f"CREATE {'UNIQUE ' if index.unique else ''}INDEX {index.name} ON {index.table} ({', '.join(index.columns)});"
             message = f"{kind} {index.name} on {index.table} is declared by {index.model} here, but {where} creates it; add: {ddl}"
-            yield self.finding_at(index.path, index.line, message, f"{index.table}:{index.name}", suggestion=Suggestion("snippet", ddl, "the migration this index needs"))
+            yield self.finding_at(
+                index.path,
+                index.line,
+                message,
+                f"{index.table}:{index.name}",
+                suggestion=Suggestion("snippet", ddl, "the migration this index needs"),
+            )
 
 
-_SQL = {"integer": "INTEGER", "bigint": "BIGINT", "smallint": "SMALLINT", "varchar": "VARCHAR", "text": "TEXT", "boolean": "BOOLEAN",
-        "timestamp": "TIMESTAMP", "date": "DATE", "time": "TIME", "float": "DOUBLE PRECISION", "numeric": "NUMERIC",
-        "json": "JSON", "jsonb": "JSONB", "uuid": "UUID", "bytea": "BYTEA", "enum": "TEXT", "interval": "INTERVAL"}
-_SA = {"INTEGER": "Integer", "BIGINT": "BigInteger", "SMALLINT": "SmallInteger", "VARCHAR": "String", "TEXT": "Text",
-       "BOOLEAN": "Boolean", "TIMESTAMP": "DateTime", "DATE": "Date", "TIME": "Time", "DOUBLE PRECISION": "Float",
-       "NUMERIC": "Numeric", "JSON": "JSON", "JSONB": "JSON", "UUID": "Uuid", "BYTEA": "LargeBinary", "INTERVAL": "Interval"}
+_SQL = {
+    "integer": "INTEGER",
+    "bigint": "BIGINT",
+    "smallint": "SMALLINT",
+    "varchar": "VARCHAR",
+    "text": "TEXT",
+    "boolean": "BOOLEAN",
+    "timestamp": "TIMESTAMP",
+    "date": "DATE",
+    "time": "TIME",
+    "float": "DOUBLE PRECISION",
+    "numeric": "NUMERIC",
+    "json": "JSON",
+    "jsonb": "JSONB",
+    "uuid": "UUID",
+    "bytea": "BYTEA",
+    "enum": "TEXT",
+    "interval": "INTERVAL",
+}
+_SA = {
+    "INTEGER": "Integer",
+    "BIGINT": "BigInteger",
+    "SMALLINT": "SmallInteger",
+    "VARCHAR": "String",
+    "TEXT": "Text",
+    "BOOLEAN": "Boolean",
+    "TIMESTAMP": "DateTime",
+    "DATE": "Date",
+    "TIME": "Time",
+    "DOUBLE PRECISION": "Float",
+    "NUMERIC": "Numeric",
+    "JSON": "JSON",
+    "JSONB": "JSON",
+    "UUID": "Uuid",
+    "BYTEA": "LargeBinary",
+    "INTERVAL": "Interval",
+}
 
 
 def _sql_type(info: dict) -> str:

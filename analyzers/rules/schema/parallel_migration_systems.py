@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import posixpath
-from typing import Iterable
+from collections.abc import Iterable
 
 from undertow.analyzers.core.findings import Finding, Severity
 from undertow.analyzers.rules.base import RepoRule
@@ -43,7 +43,9 @@ class ParallelMigrationSystems(RepoRule):
         for changed in ctx.changes.present:
             if changed.status.value != "added":
                 continue
-            mine, other, label = (sql, alembic, "Alembic revisions") if changed.path in sql else (alembic, sql, "SQL migration files")
+            mine, other, label = (
+                (sql, alembic, "Alembic revisions") if changed.path in sql else (alembic, sql, "SQL migration files")
+            )
             if changed.path not in mine:
                 continue
             other_dirs = ", ".join(sorted({posixpath.dirname(p) + "/" for p in other}))
@@ -53,4 +55,6 @@ class ParallelMigrationSystems(RepoRule):
 
 def _both_configured(config, sql: set[str], alembic: set[str]) -> bool:
     configured = [m.rstrip("/") + "/" for m in config.schema_.migrations]
-    return any(p.startswith(c) for p in sql for c in configured) and any(p.startswith(c) for p in alembic for c in configured)
+    return any(p.startswith(c) for p in sql for c in configured) and any(
+        p.startswith(c) for p in alembic for c in configured
+    )

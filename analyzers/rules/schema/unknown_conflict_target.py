@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from undertow.analyzers.core.findings import Finding, Severity
 from undertow.analyzers.rules.base import RepoRule
@@ -46,7 +46,12 @@ class UnknownConflictTarget(RepoRule):
             if table is None or table.partial:
                 continue
             constraint, columns = site.detail["constraint"], site.detail["columns"]
-            names = {u[0] for u in table.uniques if u[0]} | set(table.constraints) | set(table.indexes) | {f"{table.name}_pkey"}
+            names = (
+                {u[0] for u in table.uniques if u[0]}
+                | set(table.constraints)
+                | set(table.indexes)
+                | {f"{table.name}_pkey"}
+            )
             sets = [sorted(u[1]) for u in table.uniques] + ([sorted(table.primary_key)] if table.primary_key else [])
             if constraint is not None and constraint.lower() not in names:
                 known = ", ".join(sorted(n for n in names if n)) or "none"

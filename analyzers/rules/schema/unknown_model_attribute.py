@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from undertow.analyzers.core.findings import Finding, Severity
 from undertow.analyzers.rules.base import RepoRule
@@ -10,9 +10,26 @@ from undertow.analyzers.rules.schema.code_sites import changed_sites
 from undertow.analyzers.schema.facts import model_classes
 
 # What SQLAlchemy, Flask-SQLAlchemy and SQLModel put on every mapped class.
-_PROVIDED = {"query", "metadata", "registry", "c", "columns", "query_class", "model_config", "model_fields",
-             "model_validate", "model_dump", "model_construct", "parse_obj", "from_orm", "dict", "json", "schema",
-             "objects", "id"}
+_PROVIDED = {
+    "query",
+    "metadata",
+    "registry",
+    "c",
+    "columns",
+    "query_class",
+    "model_config",
+    "model_fields",
+    "model_validate",
+    "model_dump",
+    "model_construct",
+    "parse_obj",
+    "from_orm",
+    "dict",
+    "json",
+    "schema",
+    "objects",
+    "id",
+}
 
 
 class UnknownModelAttribute(RepoRule):
@@ -44,7 +61,13 @@ class UnknownModelAttribute(RepoRule):
         for path, site in changed_sites(ctx, {"attribute"}):
             model = classes.get(site.model or "")
             attr = site.attribute or ""
-            if model is None or not model.resolved or attr.startswith("_") or attr in _PROVIDED or attr in model.attributes:
+            if (
+                model is None
+                or not model.resolved
+                or attr.startswith("_")
+                or attr in _PROVIDED
+                or attr in model.attributes
+            ):
                 continue
             known = ", ".join(sorted(a for a in model.attributes if not a.startswith("_"))[:12])
             message = f"{model.name}.{attr} is not an attribute of the mapped class {model.name} ({model.path}:{model.line}; it has {known}); {self.fix}"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from undertow.analyzers.core.findings import Finding, Severity, Suggestion, fingerprint
 from undertow.analyzers.python.facts import is_test_path
@@ -13,7 +13,16 @@ from undertow.analyzers.rules.base import RepoRule
 _IMPLICIT = {"HEAD": "GET"}
 # Routing libraries whose routes this table does not model: with one in use, a test path that
 # matches nothing may well be served, so the rule stays quiet rather than guess.
-_UNMODELLED_ROUTING = ("flask_restx", "flask_restful", "flask_restplus", "flask_smorest", "connexion", "ninja", "django", "strawberry")
+_UNMODELLED_ROUTING = (
+    "flask_restx",
+    "flask_restful",
+    "flask_restplus",
+    "flask_smorest",
+    "connexion",
+    "ninja",
+    "django",
+    "strawberry",
+)
 
 
 class TestCallsUnknownRoute(RepoRule):
@@ -58,7 +67,10 @@ class TestCallsUnknownRoute(RepoRule):
                 if text is None or WILDCARD in text or not text.startswith("/"):
                     continue
                 request = segments(text)
-                if any(matches(m + "/" + "{rest:path}" if m else "/{rest:path}", request) or matches(m, request) for m in mounts):
+                if any(
+                    matches(m + "/" + "{rest:path}" if m else "/{rest:path}", request) or matches(m, request)
+                    for m in mounts
+                ):
                     continue
                 routed = [r for r in table if matches(r.path, request)]
                 wanted = _IMPLICIT.get(method, method)
@@ -82,8 +94,15 @@ class TestCallsUnknownRoute(RepoRule):
             message = f"this test calls {method} {shown}, but no route of the app matches it{hint}"
             suggestion = _replacement(ctx, path, line, shown, near.path) if near else None
         return Finding(
-            self.id, self.name, self.severity, path, line, line, message,
-            fingerprint(self.id, path, f"{method} {shown}"), suggestion=suggestion,
+            self.id,
+            self.name,
+            self.severity,
+            path,
+            line,
+            line,
+            message,
+            fingerprint(self.id, path, f"{method} {shown}"),
+            suggestion=suggestion,
         )
 
 
@@ -107,7 +126,12 @@ def _nearest(text: str, routes):
         if len(pattern) != len(request):
             continue
         score = sum(1 for a, b in zip(pattern, request) if a == b or a.startswith(("{", "<")))
-        if pattern and request and (pattern[-1] == request[-1] or pattern[-1].startswith(("{", "<"))) and score > best_score:
+        if (
+            pattern
+            and request
+            and (pattern[-1] == request[-1] or pattern[-1].startswith(("{", "<")))
+            and score > best_score
+        ):
             best, best_score = route, score
     return best if best_score >= max(1, len(request) - 1) else None
 

@@ -2,8 +2,20 @@
 
 import pytest
 
-from undertow.analyzers.core.changes import (ChangedFile, DiffError, RawRecord, Section, Status, added_lines, changed_file, line_count,
-                               looks_binary, pair_sections, parse_patch, parse_raw)
+from undertow.analyzers.core.changes import (
+    ChangedFile,
+    DiffError,
+    RawRecord,
+    Section,
+    Status,
+    added_lines,
+    changed_file,
+    line_count,
+    looks_binary,
+    pair_sections,
+    parse_patch,
+    parse_raw,
+)
 from undertow.app.github_data import changed_file as github_changed_file
 
 A = "1" * 40
@@ -12,6 +24,7 @@ Z = "0" * 40
 
 
 # -- hunks ----------------------------------------------------------------------------------------
+
 
 def test_deleting_the_first_and_only_line_adds_nothing():
     assert added_lines("@@ -1 +0,0 @@\n-only\n") == frozenset()
@@ -77,11 +90,14 @@ def test_github_patch_of_a_file_whose_only_line_is_deleted_stays_modified():
 
 # -- raw records ------------------------------------------------------------------------------
 
+
 def test_raw_records_keep_names_byte_for_byte():
     data = (
         f":100644 100644 {A} {B} M\0weird\tname.py\0".encode()
-        + f":000000 100644 {Z} {B} A\0".encode() + b"new\nline.py\0"
-        + f":100644 100644 {A} {B} R087\0".encode() + b"a/old.py\0caf\xe9.py\0"
+        + f":000000 100644 {Z} {B} A\0".encode()
+        + b"new\nline.py\0"
+        + f":100644 100644 {A} {B} R087\0".encode()
+        + b"a/old.py\0caf\xe9.py\0"
         + f":100644 100644 {A} {B} C100\0src.py\0copy.py\0".encode()
         + b"\0diff --git ..."
     )
@@ -100,19 +116,31 @@ def test_status_comes_from_the_record_not_from_the_hunks():
     deleting_everything.added.clear()
     modified = RawRecord("100644", "100644", A, B, "M", "a.py")
     assert changed_file(modified, [deleting_everything]) == ChangedFile("a.py", Status.MODIFIED)
-    assert changed_file(RawRecord("100644", "000000", A, Z, "D", "a.py"), [Section(deleted_file=True)]).status is Status.REMOVED
-    assert changed_file(RawRecord("000000", "100644", Z, B, "A", "a.py"), [Section(new_file=True)]).status is Status.ADDED
-    renamed = changed_file(RawRecord("100644", "100644", A, B, "R", "new.py", "old.py"), [Section(rename=True, added={2})])
+    assert (
+        changed_file(RawRecord("100644", "000000", A, Z, "D", "a.py"), [Section(deleted_file=True)]).status
+        is Status.REMOVED
+    )
+    assert (
+        changed_file(RawRecord("000000", "100644", Z, B, "A", "a.py"), [Section(new_file=True)]).status is Status.ADDED
+    )
+    renamed = changed_file(
+        RawRecord("100644", "100644", A, B, "R", "new.py", "old.py"), [Section(rename=True, added={2})]
+    )
     assert renamed == ChangedFile("new.py", Status.RENAMED, "old.py", frozenset({2}))
-    copied = changed_file(RawRecord("100644", "100644", A, B, "C", "copy.py", "src.py"), [Section(copy=True)], lines=frozenset({1, 2}))
+    copied = changed_file(
+        RawRecord("100644", "100644", A, B, "C", "copy.py", "src.py"), [Section(copy=True)], lines=frozenset({1, 2})
+    )
     assert copied == ChangedFile("copy.py", Status.ADDED, None, frozenset({1, 2}))
     typechange = RawRecord("100644", "120000", A, B, "T", "link")
-    assert changed_file(typechange, [Section(deleted_file=True), Section(new_file=True, added={1})]) == ChangedFile("link", Status.MODIFIED, lines=frozenset({1}))
+    assert changed_file(typechange, [Section(deleted_file=True), Section(new_file=True, added={1})]) == ChangedFile(
+        "link", Status.MODIFIED, lines=frozenset({1})
+    )
     mode_only = RawRecord("100644", "100755", A, A, "M", "run.sh")
     assert changed_file(mode_only, [Section()]) == ChangedFile("run.sh", Status.MODIFIED)
 
 
 # -- pairing records with sections --------------------------------------------------------------
+
 
 def _patch(*sections: str) -> bytes:
     return "".join(sections).encode()
@@ -143,10 +171,16 @@ def test_a_patch_that_does_not_match_the_records_is_an_error():
     one_section = _patch(f"diff --git a/a.py b/a.py\nnew file mode 100644\nindex {Z}..{B}\n")
     with pytest.raises(DiffError):
         pair_sections(records, parse_patch(one_section))
-    swapped = _patch(f"diff --git a/b.py b/b.py\nindex {A}..{B} 100644\n", f"diff --git a/a.py b/a.py\nnew file mode 100644\nindex {Z}..{B}\n")
+    swapped = _patch(
+        f"diff --git a/b.py b/b.py\nindex {A}..{B} 100644\n",
+        f"diff --git a/a.py b/a.py\nnew file mode 100644\nindex {Z}..{B}\n",
+    )
     with pytest.raises(DiffError):
         pair_sections(records, parse_patch(swapped))
-    other_blob = _patch(f"diff --git a/a.py b/a.py\nnew file mode 100644\nindex {Z}..{A}\n", f"diff --git a/b.py b/b.py\nindex {A}..{B} 100644\n")
+    other_blob = _patch(
+        f"diff --git a/a.py b/a.py\nnew file mode 100644\nindex {Z}..{A}\n",
+        f"diff --git a/b.py b/b.py\nindex {A}..{B} 100644\n",
+    )
     with pytest.raises(DiffError):
         pair_sections(records, parse_patch(other_blob))
 
@@ -158,5 +192,11 @@ def test_an_unmerged_path_has_no_section():
 
 
 def test_line_count_and_binary_probe():
-    assert [line_count(b""), line_count(b"a"), line_count(b"a\n"), line_count(b"a\nb"), line_count(b"a\r\rb\n")] == [0, 1, 1, 2, 1]
+    assert [line_count(b""), line_count(b"a"), line_count(b"a\n"), line_count(b"a\nb"), line_count(b"a\r\rb\n")] == [
+        0,
+        1,
+        1,
+        2,
+        1,
+    ]
     assert looks_binary(b"PNG\0") and not looks_binary(b"text\n") and not looks_binary(b"x" * 8000 + b"\0")

@@ -1,14 +1,14 @@
 """The engine's policies: new vs pre-existing, notices for unreadable input, config, cache."""
 
+from tests.gitrepo import findings
 from undertow.analyzers.core.changes import ChangedFile, ChangeSet, Status
 from undertow.analyzers.core.config import Config, parse_config
-from undertow.analyzers.facts.context import MemoryCache
 from undertow.analyzers.core.engine import MAX_FILE_BYTES, review
-from undertow.analyzers.core.findings import Severity, fingerprint, Finding
+from undertow.analyzers.core.findings import Finding, Severity, fingerprint
+from undertow.analyzers.core.snapshot import MemorySnapshot
+from undertow.analyzers.facts.context import MemoryCache
 from undertow.analyzers.rules import ALL_RULES
 from undertow.analyzers.rules.base import RepoRule
-from undertow.analyzers.core.snapshot import MemorySnapshot
-from tests.gitrepo import findings
 
 SUBPROCESS = "import subprocess\nsubprocess.run(['ls'])\n"
 
@@ -104,12 +104,16 @@ class _OrphanMarker(RepoRule):
             text = ctx.snapshot.read(path).decode()
             if "MARKER" in text:
                 line = text[: text.index("MARKER")].count("\n") + 1
-                yield Finding(self.id, self.name, self.severity, path, line, line, "marker", fingerprint(self.id, path, "marker"))
+                yield Finding(
+                    self.id, self.name, self.severity, path, line, line, "marker", fingerprint(self.id, path, "marker")
+                )
 
 
 def test_cross_file_findings_are_new_only_when_their_fingerprint_is_new():
     base = MemorySnapshot({"a.py": "MARKER\n", "b.py": "x = 1\n"}, "base")
-    head = MemorySnapshot({"a.py": "\n\nMARKER\n", "b.py": "x = 2  # MARKER\n", "c.py": "# undertow: ignore[TST999]\nMARKER\n"}, "head")
+    head = MemorySnapshot(
+        {"a.py": "\n\nMARKER\n", "b.py": "x = 2  # MARKER\n", "c.py": "# undertow: ignore[TST999]\nMARKER\n"}, "head"
+    )
     changes = ChangeSet([ChangedFile("c.py", Status.ADDED, lines=frozenset({1, 2}))])
     report = review(base, head, changes, Config(), rules=[_OrphanMarker])
     # a.py moved its marker (same fingerprint: pre-existing); c.py is suppressed; b.py is new
@@ -140,10 +144,15 @@ def test_a_crashing_rule_is_an_internal_error_not_a_crash():
             raise KeyError("boom")
 
     head = MemorySnapshot({"a.py": SUBPROCESS}, "head")
-    report = review(MemorySnapshot({}), head, ChangeSet([_added("a.py", SUBPROCESS)]), Config(), rules=[*ALL_RULES, Broken])
+    report = review(
+        MemorySnapshot({}), head, ChangeSet([_added("a.py", SUBPROCESS)]), Config(), rules=[*ALL_RULES, Broken]
+    )
     # The other rules' findings stand; the crash is a finding of its own, never a silent pass.
     assert [(f.rule, f.path, f.line, f.severity) for f in report.findings] == [
-        ("UND004", "", 1, Severity.ERROR), ("UND004", "", 1, Severity.ERROR), ("RSK001", "a.py", 2, Severity.WARNING)]
+        ("UND004", "", 1, Severity.ERROR),
+        ("UND004", "", 1, Severity.ERROR),
+        ("RSK001", "a.py", 2, Severity.WARNING),
+    ]
     assert [f.message for f in report.findings[:2]] == [
         "analysis incomplete: rule TST999 test-marker at base failed (KeyError: 'boom'); TST999's findings are missing "
         "from this review. This is a failure inside Undertow, not a problem of the change: please report it",
@@ -190,7 +199,10 @@ def test_cross_file_findings_of_a_revision_are_cached_when_the_rule_ignores_the_
     _OrphanMarker.runs = _ChangeAwareMarker.runs = 0
     first = review(base, head, changes, Config(), rules=[_OrphanMarker, _ChangeAwareMarker], cache=cache)
     assert (_OrphanMarker.runs, _ChangeAwareMarker.runs) == (2, 2)
-    assert sorted(k.split(":")[2:5] for k in cache.data if k.startswith("rule:")) == [["TST999", "base-sha", "base"], ["TST999", "head-sha", "head"]]
+    assert sorted(k.split(":")[2:5] for k in cache.data if k.startswith("rule:")) == [
+        ["TST999", "base-sha", "base"],
+        ["TST999", "head-sha", "head"],
+    ]
     # Another change on the same base (a new push): the base side comes from the cache.
     other_head = MemorySnapshot({"a.py": "MARKER\n", "c.py": "MARKER\n"}, "other-sha")
     other = ChangeSet([ChangedFile("c.py", Status.ADDED, lines=frozenset({1}))])
@@ -210,7 +222,10 @@ def test_cached_cross_file_findings_depend_on_the_config_and_skip_failed_runs():
         def check(self, ctx):
             raise RuntimeError("transient")
 
-    base, head = MemorySnapshot({"a.py": "MARKER\n"}, "b1"), MemorySnapshot({"a.py": "MARKER\n", "b.py": "MARKER\n"}, "h1")
+    base, head = (
+        MemorySnapshot({"a.py": "MARKER\n"}, "b1"),
+        MemorySnapshot({"a.py": "MARKER\n", "b.py": "MARKER\n"}, "h1"),
+    )
     changes = ChangeSet([ChangedFile("b.py", Status.ADDED, lines=frozenset({1}))])
     cache = MemoryCache()
     _OrphanMarker.runs = 0
@@ -268,8 +283,14 @@ def test_a_rule_whose_inputs_the_change_leaves_alone_is_not_run_at_head():
         files = {"app/models.py": models, "app/service.py": "X = 1\n", changed: content}
         head = MemorySnapshot(files, f"h-{changed}")
         SchemaMarker.sides = []
-        report = review(base, head, ChangeSet([ChangedFile(changed, Status.MODIFIED, lines=frozenset({1}))]), Config(),
-                        rules=[SchemaMarker], cache=MemoryCache())
+        report = review(
+            base,
+            head,
+            ChangeSet([ChangedFile(changed, Status.MODIFIED, lines=frozenset({1}))]),
+            Config(),
+            rules=[SchemaMarker],
+            cache=MemoryCache(),
+        )
         assert SchemaMarker.sides == sides, changed
         # The model's marker is pre-existing either way; skipped at head, the rule does not see the
         # service file's new marker (a real rule with these inputs does not read service files).

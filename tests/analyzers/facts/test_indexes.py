@@ -12,7 +12,13 @@ from undertow.app.git import GitRepo
 
 
 def test_derived_head_index_equals_a_full_build(make_pr):
-    base = {"a.py": "import os\n", "b.py": "import sys\n", "old.py": "X = 1\n" * 5, "gone.py": "import json\n", "README.md": "x\n"}
+    base = {
+        "a.py": "import os\n",
+        "b.py": "import sys\n",
+        "old.py": "X = 1\n" * 5,
+        "gone.py": "import json\n",
+        "README.md": "x\n",
+    }
     pr = {"a.py": "import httpx\n", "old.py": None, "new.py": "X = 1\n" * 5, "gone.py": None, "c.py": "import redis\n"}
     repo = make_pr(base, pr)
     with GitRepo(repo.path) as git:
@@ -45,7 +51,11 @@ REDIS_BASE = {
 
 
 def test_derived_head_parts_equal_a_full_build(make_pr):
-    pr = {"app/worker.py": None, "app/consumer.py": "import redis\nr = redis.Redis()\nr.brpop('jobs2')\n", "app/other.py": "X = 2\n"}
+    pr = {
+        "app/worker.py": None,
+        "app/consumer.py": "import redis\nr = redis.Redis()\nr.brpop('jobs2')\n",
+        "app/other.py": "X = 2\n",
+    }
     repo = make_pr(REDIS_BASE, pr)
     with GitRepo(repo.path) as git:
         cache = MemoryCache()
@@ -74,14 +84,24 @@ def test_a_head_that_adds_no_python_file_shares_the_base_module_map(make_pr):
         # review then reads only the small one and looks names up in the listing.
         base_sha = base_facts.snapshot.revision
         assert sorted(k.split(":", 3)[2:] for k in cache.data if k.startswith("fact:")) == [
-            [base_sha, "python-modules"], [base_sha, "python-modules-meta"]]
+            [base_sha, "python-modules"],
+            [base_sha, "python-modules-meta"],
+        ]
 
 
 def test_module_lookups_from_the_listing_equal_the_full_map(make_pr):
     files = {
-        "app/__init__.py": "", "app/a.py": "", "app/pkg/__init__.py": "", "app/pkg/b.py": "",
-        "src/lib/__init__.py": "", "src/lib/c.py": "", "src/app/a.py": "",  # app.a twice: the first path wins
-        "backend/svc/__init__.py": "", "backend/svc/d.py": "", "scripts/run.py": "", "README.md": "",
+        "app/__init__.py": "",
+        "app/a.py": "",
+        "app/pkg/__init__.py": "",
+        "app/pkg/b.py": "",
+        "src/lib/__init__.py": "",
+        "src/lib/c.py": "",
+        "src/app/a.py": "",  # app.a twice: the first path wins
+        "backend/svc/__init__.py": "",
+        "backend/svc/d.py": "",
+        "scripts/run.py": "",
+        "README.md": "",
     }
     repo = make_pr(files, {"scripts/run.py": "X = 1\n"})
     with GitRepo(repo.path) as git:
@@ -179,7 +199,12 @@ def test_schema_facts_replay_once_and_decode_tables_only_when_looked_up(make_pr,
         assert again.has_migrations and not {"schema", "_operations"} & set(vars(again))  # meta only
         assert again.schema.table("users") == first.schema.table("users")
     assert len(replays) == 1
-    assert sorted(k.rsplit(":", 2)[-1] for k in cache.data if k.startswith("fact:")) == ["meta", "operations", "tables", "trees"]
+    assert sorted(k.rsplit(":", 2)[-1] for k in cache.data if k.startswith("fact:")) == [
+        "meta",
+        "operations",
+        "tables",
+        "trees",
+    ]
 
 
 def test_overlay_schema_reencodes_only_touched_tables_and_never_alters_the_base():

@@ -19,9 +19,19 @@ def test_parse_requirements_kinds():
     manifest = parse_requirements("requirements.txt", text)
     assert manifest.includes == (("-r", 1, "base.txt"), ("-c", 2, "constraints.txt"))
     requests, lib, local = manifest.declared
-    assert (requests.name, requests.line, requests.specifier, requests.extras) == ("requests", 4, ">=2.31", frozenset({"socks"}))
+    assert (requests.name, requests.line, requests.specifier, requests.extras) == (
+        "requests",
+        4,
+        ">=2.31",
+        frozenset({"socks"}),
+    )
     assert requests.marker == 'python_version >= "3.11"'
-    assert (lib.name, lib.line, lib.editable, lib.url) == ("lib", 5, True, "git+https://github.com/acme/lib.git@main#egg=lib")
+    assert (lib.name, lib.line, lib.editable, lib.url) == (
+        "lib",
+        5,
+        True,
+        "git+https://github.com/acme/lib.git@main#egg=lib",
+    )
     assert (local.name, local.url) == ("", "./local")
     assert manifest.problems == ()
 

@@ -43,9 +43,13 @@ def test_renamed_dockerfile_and_removed_files(make_pr, capsys):
         ("CFG002", "scripts/deploy.sh", 1),
     ]
     messages = [f["message"] for f in doc["findings"]]
-    assert messages[0].startswith("service worker's dockerfile docker/worker.Dockerfile does not exist in the repository")
+    assert messages[0].startswith(
+        "service worker's dockerfile docker/worker.Dockerfile does not exist in the repository"
+    )
     assert messages[1].startswith("service worker's bind-mounted file config/worker.ini does not exist")
-    assert messages[2].startswith("COPY requirements-worker.txt: no such file or directory in the build context (the repository root or docker/)")
+    assert messages[2].startswith(
+        "COPY requirements-worker.txt: no such file or directory in the build context (the repository root or docker/)"
+    )
     assert messages[3].startswith("docker compose -f deploy/prod.yml: the repository has no such file")
 
 

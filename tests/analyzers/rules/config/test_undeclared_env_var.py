@@ -21,7 +21,11 @@ def test_undocumented_env_reads(make_pr, capsys):
     assert findings(doc) == [("CFG001", "app/config.py", 3), ("CFG001", "app/config.py", 5)]
     first = doc["findings"][0]
     assert first["message"].startswith("reads env var SLACK_WEBHOOK_URL, which no .env example, compose file")
-    assert first["suggestion"] == {"kind": "snippet", "text": "SLACK_WEBHOOK_URL=", "description": "add to .env.example"}
+    assert first["suggestion"] == {
+        "kind": "snippet",
+        "text": "SLACK_WEBHOOK_URL=",
+        "description": "add to .env.example",
+    }
 
 
 def test_settings_fields_with_prefix(make_pr, capsys):

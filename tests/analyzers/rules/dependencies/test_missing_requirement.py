@@ -1,9 +1,9 @@
 import pytest
 
-from undertow.analyzers.deps.import_names import IMPORT_TO_DISTRIBUTIONS, candidate_distributions
 from tests.gitrepo import findings, only
+from undertow.analyzers.deps.import_names import IMPORT_TO_DISTRIBUTIONS, candidate_distributions
 
-WEB_DOCKERFILE = "FROM python:3.12-slim\nCOPY requirements-web.txt .\nRUN pip install -r requirements-web.txt\nCOPY app app\nCMD [\"uvicorn\", \"app.web.main:app\"]\n"
+WEB_DOCKERFILE = 'FROM python:3.12-slim\nCOPY requirements-web.txt .\nRUN pip install -r requirements-web.txt\nCOPY app app\nCMD ["uvicorn", "app.web.main:app"]\n'
 WORKER_DOCKERFILE = "FROM python:3.12-slim\nCOPY requirements-worker.txt /tmp/req.txt\nRUN pip install -r /tmp/req.txt\nCOPY app app\nCMD python -m app.worker.main\n"
 SEED = {
     "requirements-web.txt": "fastapi==0.115.6\nhttpx==0.28.1\nrequests==2.32.3\n",
@@ -47,11 +47,17 @@ def test_worker_code_imports_what_only_the_web_image_installs(make_pr, capsys):
         "requirements-worker.txt does not declare httpx (requirements-web.txt has httpx==0.28.1): the image fails with "
         "ModuleNotFoundError; declare the distribution in the manifest of every image that runs this code"
     )
-    assert worker["suggestion"] == {"kind": "snippet", "text": "httpx==0.28.1", "description": "add to requirements-worker.txt"}
+    assert worker["suggestion"] == {
+        "kind": "snippet",
+        "text": "httpx==0.28.1",
+        "description": "add to requirements-worker.txt",
+    }
     assert scheduler["message"].startswith(
         "app/scheduler/main.py imports requests, reached from the scheduler service (docker-compose.yml) (it runs app.scheduler.main); requirements-worker.txt does not declare requests"
     )
-    assert web["message"].startswith("app/web/main.py imports yaml, reached from docker/web.Dockerfile (it runs app.web.main); requirements-web.txt does not declare PyYAML")
+    assert web["message"].startswith(
+        "app/web/main.py imports yaml, reached from docker/web.Dockerfile (it runs app.web.main); requirements-web.txt does not declare PyYAML"
+    )
 
 
 def test_declared_stdlib_first_party_optional_and_test_imports_are_quiet(make_pr, capsys):
@@ -97,14 +103,36 @@ def test_preexisting_undeclared_import_is_not_blamed(make_pr, capsys):
 
 
 MISMATCHED = {
-    "yaml": "pyyaml", "jwt": "pyjwt", "PIL": "pillow", "cv2": "opencv-python", "sklearn": "scikit-learn",
-    "bs4": "beautifulsoup4", "dotenv": "python-dotenv", "google.genai": "google-genai",
-    "google.cloud.storage": "google-cloud-storage", "discord": "discord-py", "dateutil": "python-dateutil",
-    "magic": "python-magic", "MySQLdb": "mysqlclient", "Crypto": "pycryptodome", "nacl": "pynacl",
-    "socketio": "python-socketio", "docx": "python-docx", "fitz": "pymupdf", "attr": "attrs",
-    "pkg_resources": "setuptools", "git": "gitpython", "github": "pygithub", "serial": "pyserial",
-    "zmq": "pyzmq", "websocket": "websocket-client", "grpc": "grpcio", "google.protobuf": "protobuf",
-    "multipart": "python-multipart", "slugify": "python-slugify", "telegram": "python-telegram-bot",
+    "yaml": "pyyaml",
+    "jwt": "pyjwt",
+    "PIL": "pillow",
+    "cv2": "opencv-python",
+    "sklearn": "scikit-learn",
+    "bs4": "beautifulsoup4",
+    "dotenv": "python-dotenv",
+    "google.genai": "google-genai",
+    "google.cloud.storage": "google-cloud-storage",
+    "discord": "discord-py",
+    "dateutil": "python-dateutil",
+    "magic": "python-magic",
+    "MySQLdb": "mysqlclient",
+    "Crypto": "pycryptodome",
+    "nacl": "pynacl",
+    "socketio": "python-socketio",
+    "docx": "python-docx",
+    "fitz": "pymupdf",
+    "attr": "attrs",
+    "pkg_resources": "setuptools",
+    "git": "gitpython",
+    "github": "pygithub",
+    "serial": "pyserial",
+    "zmq": "pyzmq",
+    "websocket": "websocket-client",
+    "grpc": "grpcio",
+    "google.protobuf": "protobuf",
+    "multipart": "python-multipart",
+    "slugify": "python-slugify",
+    "telegram": "python-telegram-bot",
 }
 
 
@@ -122,7 +150,12 @@ def test_mapping_table_size_and_fallback():
 
 def test_an_image_installing_two_manifests_needs_the_import_in_either(make_pr, capsys):
     dockerfile = "FROM python\nCOPY requirements-base.txt requirements-worker.txt ./\nRUN pip install -r requirements-base.txt -r requirements-worker.txt\nCMD python -m app.worker\n"
-    base = {"Dockerfile": dockerfile, "requirements-base.txt": "httpx==0.28.1\n", "requirements-worker.txt": "redis==5.2.1\n", "app/__init__.py": ""}
+    base = {
+        "Dockerfile": dockerfile,
+        "requirements-base.txt": "httpx==0.28.1\n",
+        "requirements-worker.txt": "redis==5.2.1\n",
+        "app/__init__.py": "",
+    }
     doc = make_pr(base, {"app/worker.py": "import httpx\nimport redis\nimport boto3\n"}).scan_json(capsys)
     assert findings(doc, "DEP001") == [("DEP001", "app/worker.py", 3)]
     assert "requirements-base.txt and requirements-worker.txt do not declare boto3" in only(doc, "DEP001")[0]["message"]

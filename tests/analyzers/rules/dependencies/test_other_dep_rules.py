@@ -1,12 +1,17 @@
 """DEP002, DEP003, DEP005, DEP006, DEP007."""
 
-from undertow.analyzers.rules.dependencies.manifest_version_conflict import compatible
-from tests.gitrepo import findings, only
 from tests.analyzers.rules.dependencies.test_missing_requirement import SEED
+from tests.gitrepo import findings, only
+from undertow.analyzers.rules.dependencies.manifest_version_conflict import compatible
 
 
 def test_dep002_import_of_a_module_never_committed(make_pr, capsys):
-    base = {"app/__init__.py": "", "app/ai/__init__.py": "", "app/ai/models.py": "class Model:\n    pass\n", "app/ns/sub/mod.py": "X = 1\n"}
+    base = {
+        "app/__init__.py": "",
+        "app/ai/__init__.py": "",
+        "app/ai/models.py": "class Model:\n    pass\n",
+        "app/ns/sub/mod.py": "X = 1\n",
+    }
     pr = {
         "app/main.py": (
             "from app.ai.search_router import router\n"
@@ -24,13 +29,19 @@ def test_dep002_import_of_a_module_never_committed(make_pr, capsys):
     }
     base[".github/undertow.yml"] = "imports:\n  generated: ['app.proto.*']\n"
     doc = make_pr(base, pr).scan_json(capsys)
-    assert findings(doc, "DEP002") == [("DEP002", "app/main.py", 1), ("DEP002", "app/main.py", 2), ("DEP002", "app/main.py", 6)]
+    assert findings(doc, "DEP002") == [
+        ("DEP002", "app/main.py", 1),
+        ("DEP002", "app/main.py", 2),
+        ("DEP002", "app/main.py", 6),
+    ]
     messages = [f["message"] for f in only(doc, "DEP002")]
     assert messages[0] == (
         "app/main.py imports app.ai.search_router, but no module app.ai.search_router exists (no app/ai/search_router.py) "
         "at head; commit the missing module, or import it from where it lives"
     )
-    assert messages[1].startswith("app/main.py imports app.ai.models.Missing, but app/ai/models.py defines no Missing at head")
+    assert messages[1].startswith(
+        "app/main.py imports app.ai.models.Missing, but app/ai/models.py defines no Missing at head"
+    )
     assert messages[2].startswith("app/main.py imports app.worker, but no module app.worker exists")
 
 
@@ -50,7 +61,10 @@ def test_dep003_unbounded_requirements(make_pr, capsys):
 
 def test_dep003_quiet_when_the_lock_file_is_updated(make_pr, capsys):
     base = {"pyproject.toml": "[project]\nname='a'\ndependencies = []\n", "uv.lock": "version = 1\n"}
-    pr = {"pyproject.toml": "[project]\nname='a'\ndependencies = ['httpx>=0.28']\n", "uv.lock": "version = 1\n[[package]]\nname = 'httpx'\nversion = '0.28.1'\n"}
+    pr = {
+        "pyproject.toml": "[project]\nname='a'\ndependencies = ['httpx>=0.28']\n",
+        "uv.lock": "version = 1\n[[package]]\nname = 'httpx'\nversion = '0.28.1'\n",
+    }
     doc = make_pr(base, pr).scan_json(capsys)
     assert only(doc, "DEP003") == [] and only(doc, "DEP007") == []
 
@@ -60,7 +74,9 @@ def test_dep007_lock_not_updated(make_pr, capsys):
     pr = {"pyproject.toml": "[project]\nname='a'\ndependencies = [\n  'httpx==0.28.1',\n]\n"}
     doc = make_pr(base, pr).scan_json(capsys)
     assert findings(doc, "DEP007") == [("DEP007", "pyproject.toml", 4)]
-    assert only(doc, "DEP007")[0]["message"].startswith("pyproject.toml changes its dependencies but uv.lock is not updated in this change")
+    assert only(doc, "DEP007")[0]["message"].startswith(
+        "pyproject.toml changes its dependencies but uv.lock is not updated in this change"
+    )
 
 
 def test_dep005_removed_requirement_still_imported(make_pr, capsys):
@@ -72,7 +88,11 @@ def test_dep005_removed_requirement_still_imported(make_pr, capsys):
 
 
 def test_dep005_quiet_when_the_last_import_goes_too(make_pr, capsys):
-    pr = {"requirements-worker.txt": "celery==5.4.0\n", "app/worker/main.py": "from app.worker import sse_broadcaster\n", "app/scheduler/main.py": "X = 1\n"}
+    pr = {
+        "requirements-worker.txt": "celery==5.4.0\n",
+        "app/worker/main.py": "from app.worker import sse_broadcaster\n",
+        "app/scheduler/main.py": "X = 1\n",
+    }
     assert only(make_pr(SEED, pr).scan_json(capsys), "DEP005") == []
 
 

@@ -9,13 +9,33 @@ from tests.gitrepo import findings, only
 @pytest.mark.parametrize(
     "sql, rule, message",
     [
-        ("ALTER TABLE videos ADD COLUMN channel_id INTEGER NOT NULL;", "MIG002", "adds NOT NULL column videos.channel_id without a default to an existing table"),
-        ("ALTER TABLE videos ALTER COLUMN title TYPE VARCHAR(200);", "MIG003", "changes the type of videos.title to VARCHAR(200)"),
+        (
+            "ALTER TABLE videos ADD COLUMN channel_id INTEGER NOT NULL;",
+            "MIG002",
+            "adds NOT NULL column videos.channel_id without a default to an existing table",
+        ),
+        (
+            "ALTER TABLE videos ALTER COLUMN title TYPE VARCHAR(200);",
+            "MIG003",
+            "changes the type of videos.title to VARCHAR(200)",
+        ),
         ("ALTER TABLE videos RENAME TO clips;", "MIG004", "renames table videos to clips"),
-        ("CREATE INDEX ix_status ON videos (status);", "MIG005", "creates index ix_status on existing table videos without CONCURRENTLY"),
-        ("ALTER TABLE videos ADD CONSTRAINT ck CHECK (status IN ('new', 'analyzed', 'done'));", "MIG006", "adds a CHECK constraint to existing table videos without NOT VALID"),
+        (
+            "CREATE INDEX ix_status ON videos (status);",
+            "MIG005",
+            "creates index ix_status on existing table videos without CONCURRENTLY",
+        ),
+        (
+            "ALTER TABLE videos ADD CONSTRAINT ck CHECK (status IN ('new', 'analyzed', 'done'));",
+            "MIG006",
+            "adds a CHECK constraint to existing table videos without NOT VALID",
+        ),
         ("ALTER TABLE videos ALTER COLUMN published_at SET NOT NULL;", "MIG007", "sets videos.published_at NOT NULL"),
-        ("ALTER TABLE videos ADD CONSTRAINT uq_title UNIQUE (title);", "MIG009", "adds a UNIQUE constraint to existing table videos"),
+        (
+            "ALTER TABLE videos ADD CONSTRAINT uq_title UNIQUE (title);",
+            "MIG009",
+            "adds a UNIQUE constraint to existing table videos",
+        ),
     ],
 )
 def test_risky_sql_operations_on_existing_tables(make_pr, capsys, sql, rule, message):
@@ -44,20 +64,32 @@ def test_alembic_operations_and_irreversible_downgrade(make_pr, capsys):
         "    op.add_column('jobs', sa.Column('owner', sa.String(), nullable=False))\n"
         "    op.create_index('ix_jobs_owner', 'jobs', ['owner'])\n"
         "    op.alter_column('jobs', 'job_type', type_=sa.Text())\n"
-        "    op.execute(\"ALTER TABLE jobs ALTER COLUMN job_type SET NOT NULL\")\n"
+        '    op.execute("ALTER TABLE jobs ALTER COLUMN job_type SET NOT NULL")\n'
         "    op.create_index('ix_ok', 'jobs', ['id'], postgresql_concurrently=True)\n"
     )
     doc = make_pr(ALEMBIC_REPO, {"alembic/versions/b1.py": revision("b1", "a1", body)}).scan_json(capsys)
     assert [(f["rule"], f["line"]) for f in doc["findings"] if f["rule"].startswith("MIG")] == [
-        ("MIG002", 6), ("MIG005", 7), ("MIG003", 8), ("MIG007", 9), ("MIG008", 11),
+        ("MIG002", 6),
+        ("MIG005", 7),
+        ("MIG003", 8),
+        ("MIG007", 9),
+        ("MIG008", 11),
     ]
-    assert only(doc, "MIG008")[0]["message"].startswith("revision b1 changes the schema in upgrade() but its downgrade() undoes nothing")
+    assert only(doc, "MIG008")[0]["message"].startswith(
+        "revision b1 changes the schema in upgrade() but its downgrade() undoes nothing"
+    )
 
 
 def test_reversible_alembic_revision_is_quiet(make_pr, capsys):
     body = "    op.add_column('jobs', sa.Column('owner', sa.String()))\n"
     rev = revision("b1", "a1", body, "    op.drop_column('jobs', 'owner')\n")
-    doc = make_pr(ALEMBIC_REPO, {"alembic/versions/b1.py": rev, "app/models.py": ALEMBIC_REPO["app/models.py"] + "    owner = Column(String)\n"}).scan_json(capsys)
+    doc = make_pr(
+        ALEMBIC_REPO,
+        {
+            "alembic/versions/b1.py": rev,
+            "app/models.py": ALEMBIC_REPO["app/models.py"] + "    owner = Column(String)\n",
+        },
+    ).scan_json(capsys)
     assert doc["findings"] == []
 
 

@@ -1,5 +1,3 @@
-
-
 def test_blocking_calls_in_async_def(make_pr, capsys):
     source = (
         "import time, subprocess, requests, asyncio\n"
@@ -23,7 +21,12 @@ def test_blocking_calls_in_async_def(make_pr, capsys):
     )
     doc = make_pr({}, {"svc.py": source}).scan_json(capsys)
     assert [(f["rule"], f["line"]) for f in doc["findings"] if f["rule"] == "RSK002"] == [
-        ("RSK002", 5), ("RSK002", 6), ("RSK002", 7), ("RSK002", 8), ("RSK002", 9), ("RSK002", 10),
+        ("RSK002", 5),
+        ("RSK002", 6),
+        ("RSK002", 7),
+        ("RSK002", 8),
+        ("RSK002", 9),
+        ("RSK002", 10),
     ]
     first = doc["findings"][0]
     assert first["message"].startswith("time.sleep() blocks the event loop inside async def handler(): ")

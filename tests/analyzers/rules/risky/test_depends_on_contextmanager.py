@@ -36,4 +36,6 @@ def test_depends_on_a_context_manager_here_or_in_another_module(make_pr, capsys)
 
 def test_plain_generator_dependency_is_quiet(make_pr, capsys):
     routes = "from fastapi import Depends\nfrom app.db import get_db\ndef a(x=Depends(get_db)):\n    pass\n"
-    assert make_pr({"app/__init__.py": "", "app/db.py": DB}, {"app/routes.py": routes}).scan_json(capsys)["findings"] == []
+    assert (
+        make_pr({"app/__init__.py": "", "app/db.py": DB}, {"app/routes.py": routes}).scan_json(capsys)["findings"] == []
+    )

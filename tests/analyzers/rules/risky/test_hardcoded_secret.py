@@ -1,7 +1,7 @@
 import pytest
 
-from undertow.analyzers.rules.risky.hardcoded_secret import looks_like_secret
 from tests.gitrepo import findings, only
+from undertow.analyzers.rules.risky.hardcoded_secret import looks_like_secret
 
 
 def test_literal_secrets_are_reported(make_pr, capsys):
@@ -44,13 +44,23 @@ def test_placeholders_and_non_secrets_are_quiet(make_pr, capsys):
 
 def test_test_files_are_never_reported(make_pr, capsys):
     source = "API_TOKEN = 'q8V3nZt1LkR9wXy2Pb7Hc4Md6Jf0Gs5A'\n"
-    assert make_pr({}, {"tests/test_auth.py": source, "app/tests/conftest.py": source}).scan_json(capsys)["findings"] == []
+    assert (
+        make_pr({}, {"tests/test_auth.py": source, "app/tests/conftest.py": source}).scan_json(capsys)["findings"] == []
+    )
 
 
 @pytest.mark.parametrize(
     "value, secret",
-    [("q8V3nZt1LkR9wXy2Pb7Hc4Md6Jf0Gs5A", True), ("admin123", True), ("Sup3rS3cret!", True),
-     ("change-me", False), ("password", False), ("hello world 123", False), ("short1", False), ("abcdefgh", False)],
+    [
+        ("q8V3nZt1LkR9wXy2Pb7Hc4Md6Jf0Gs5A", True),
+        ("admin123", True),
+        ("Sup3rS3cret!", True),
+        ("change-me", False),
+        ("password", False),
+        ("hello world 123", False),
+        ("short1", False),
+        ("abcdefgh", False),
+    ],
 )
 def test_looks_like_secret(value, secret):
     assert looks_like_secret(value) is secret

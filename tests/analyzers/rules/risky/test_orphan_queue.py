@@ -25,7 +25,9 @@ def test_producer_pushing_a_key_no_consumer_pops(make_pr, capsys):
         "`transcription_queue` (app/worker/main.py:6); make producer and consumer use the same key (one shared constant)"
     )
     # The worker file did not change, but its key became orphaned by this PR: reported there too.
-    assert doc["findings"][1]["message"].startswith("brpop() pops from Redis key `transcription_queue`, but no code pushes it")
+    assert doc["findings"][1]["message"].startswith(
+        "brpop() pops from Redis key `transcription_queue`, but no code pushes it"
+    )
 
 
 def test_producer_and_consumer_agree_through_constants(make_pr, capsys):

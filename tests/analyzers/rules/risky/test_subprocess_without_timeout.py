@@ -4,7 +4,9 @@ BASE = {"app/jobs.py": "import subprocess\n\n\ndef old():\n    subprocess.run(['
 
 
 def test_new_call_without_timeout_is_reported_on_its_head_line(make_pr, capsys):
-    repo = make_pr(BASE, {"app/jobs.py": BASE["app/jobs.py"] + "\n\ndef new(path):\n    subprocess.run(['ffmpeg', '-i', path])\n"})
+    repo = make_pr(
+        BASE, {"app/jobs.py": BASE["app/jobs.py"] + "\n\ndef new(path):\n    subprocess.run(['ffmpeg', '-i', path])\n"}
+    )
     doc = repo.scan_json(capsys)
     assert findings(doc) == [("RSK001", "app/jobs.py", 9)]
     finding = doc["findings"][0]

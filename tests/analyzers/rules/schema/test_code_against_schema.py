@@ -7,7 +7,10 @@ CODE = "from app.models import Video\n"
 
 
 def test_sch005_value_outside_check(make_pr, capsys):
-    pr = {"app/jobs.py": CODE + "v = Video(title='x', status='transcribed')\nq = Video.status == 'analyzed'\nr = Video.status != 'archived'\n"}
+    pr = {
+        "app/jobs.py": CODE
+        + "v = Video(title='x', status='transcribed')\nq = Video.status == 'analyzed'\nr = Video.status != 'archived'\n"
+    }
     doc = make_pr(SQL_REPO, pr).scan_json(capsys)
     assert findings(doc, "SCH005") == [("SCH005", "app/jobs.py", 2), ("SCH005", "app/jobs.py", 4)]
     assert only(doc, "SCH005")[0]["message"].startswith(
@@ -51,11 +54,18 @@ def test_sch007_unknown_table_in_raw_sql(make_pr, capsys):
     )
     doc = make_pr(SQL_REPO, {"app/report.py": code}).scan_json(capsys)
     assert findings(doc, "SCH007") == [("SCH007", "app/report.py", 2)]
-    assert only(doc, "SCH007")[0]["message"].startswith("this SQL reads or writes job_runs, but none of the 1 migrations creates a table of that name")
+    assert only(doc, "SCH007")[0]["message"].startswith(
+        "this SQL reads or writes job_runs, but none of the 1 migrations creates a table of that name"
+    )
 
 
 def test_sch008_unknown_model_attribute_and_mixins(make_pr, capsys):
-    code = CODE + "q = select(Video).where(Video.sermon_date > since)\nr = Video.title\ns = Video.query\nt = Video.__table__\n"
+    code = (
+        CODE
+        + "q = select(Video).where(Video.sermon_date > since)\nr = Video.title\ns = Video.query\nt = Video.__table__\n"
+    )
     doc = make_pr(SQL_REPO, {"app/q.py": code}).scan_json(capsys)
     assert findings(doc, "SCH008") == [("SCH008", "app/q.py", 2)]
-    assert only(doc, "SCH008")[0]["message"].startswith("Video.sermon_date is not an attribute of the mapped class Video (app/models.py:6;")
+    assert only(doc, "SCH008")[0]["message"].startswith(
+        "Video.sermon_date is not an attribute of the mapped class Video (app/models.py:6;"
+    )

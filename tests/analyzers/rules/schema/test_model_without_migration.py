@@ -37,16 +37,28 @@ def test_alembic_1x_core_and_sqlmodel(make_pr, capsys):
         "app/heroes.py": "from sqlmodel import SQLModel, Field\nclass Hero(SQLModel, table=True):\n    id: int | None = Field(default=None, primary_key=True)\n    name: str\n",
     }
     doc = make_pr(ALEMBIC_REPO, pr).scan_json(capsys)
-    assert findings(doc, "SCH001") == [("SCH001", "app/core.py", 3), ("SCH001", "app/heroes.py", 2), ("SCH001", "app/models.py", 8)]
+    assert findings(doc, "SCH001") == [
+        ("SCH001", "app/core.py", 3),
+        ("SCH001", "app/heroes.py", 2),
+        ("SCH001", "app/models.py", 8),
+    ]
     events, hero, priority = only(doc, "SCH001")
-    assert events["message"].startswith("table events is mapped by Table('events') here, but none of the 1 migrations in alembic/versions/ creates it")
+    assert events["message"].startswith(
+        "table events is mapped by Table('events') here, but none of the 1 migrations in alembic/versions/ creates it"
+    )
     assert priority["suggestion"]["text"] == 'op.add_column("jobs", sa.Column("priority", sa.Integer(), nullable=True))'
 
 
 def test_alembic_merge_revision_and_batch_alter_table(make_pr, capsys):
     pr = {
-        "alembic/versions/b1.py": revision("b1", "a1", "    op.add_column('jobs', sa.Column('priority', sa.Integer()))\n"),
-        "alembic/versions/b2.py": revision("b2", "a1", "    with op.batch_alter_table('jobs') as batch_op:\n        batch_op.add_column(sa.Column('owner', sa.String()))\n"),
+        "alembic/versions/b1.py": revision(
+            "b1", "a1", "    op.add_column('jobs', sa.Column('priority', sa.Integer()))\n"
+        ),
+        "alembic/versions/b2.py": revision(
+            "b2",
+            "a1",
+            "    with op.batch_alter_table('jobs') as batch_op:\n        batch_op.add_column(sa.Column('owner', sa.String()))\n",
+        ),
         "alembic/versions/c1.py": revision("c1", ("b1", "b2"), "    pass\n"),
         "app/models.py": MODELS_1X + "    priority = Column(Integer)\n    owner = Column(String)\n",
     }
@@ -56,7 +68,9 @@ def test_alembic_merge_revision_and_batch_alter_table(make_pr, capsys):
 
 def test_mixins_are_resolved(make_pr, capsys):
     mixin = "from sqlalchemy.orm import Mapped, mapped_column\nfrom datetime import datetime\nclass Timestamps:\n    updated_at: Mapped[datetime] = mapped_column()\n"
-    models = MODELS_20.replace("class Video(Base):", "from app.mixins import Timestamps\nclass Video(Timestamps, Base):")
+    models = MODELS_20.replace(
+        "class Video(Base):", "from app.mixins import Timestamps\nclass Video(Timestamps, Base):"
+    )
     doc = make_pr(SQL_REPO, {"app/mixins.py": mixin, "app/models.py": models}).scan_json(capsys)
     assert findings(doc, "SCH001") == [("SCH001", "app/mixins.py", 4)]
     assert only(doc, "SCH001")[0]["message"].startswith("videos.updated_at is mapped by Video here")
@@ -66,7 +80,10 @@ def test_named_unique_constraint_and_index_true_without_migration(make_pr, capsy
     models = MODELS_1X.replace(
         "    __tablename__ = 'jobs'\n",
         "    __tablename__ = 'jobs'\n    __table_args__ = (UniqueConstraint('job_type', name='uq_jobs_job_type'), Index('ix_jobs_kind', 'job_type'))\n",
-    ).replace("    job_type = Column(String(32), nullable=False)\n", "    job_type = Column(String(32), nullable=False, index=True)\n")
+    ).replace(
+        "    job_type = Column(String(32), nullable=False)\n",
+        "    job_type = Column(String(32), nullable=False, index=True)\n",
+    )
     doc = make_pr(ALEMBIC_REPO, {"app/models.py": models}).scan_json(capsys)
     assert findings(doc, "SCH001") == [("SCH001", "app/models.py", 6), ("SCH001", "app/models.py", 8)]
     kinds = [f["message"].split(" is declared")[0] for f in only(doc, "SCH001")]
@@ -81,7 +98,10 @@ def test_indexes_created_in_batch_alter_table_blocks(make_pr, capsys):
     )
     pr = {
         "alembic/versions/b1.py": revision("b1", "a1", body, "    op.drop_index('ix_jobs_job_type')\n"),
-        "app/models.py": MODELS_1X.replace("    job_type = Column(String(32), nullable=False)\n", "    job_type = Column(String(32), nullable=False, index=True)\n"),
+        "app/models.py": MODELS_1X.replace(
+            "    job_type = Column(String(32), nullable=False)\n",
+            "    job_type = Column(String(32), nullable=False, index=True)\n",
+        ),
     }
     doc = make_pr(ALEMBIC_REPO, pr).scan_json(capsys)
     assert only(doc, "SCH001") == []

@@ -13,8 +13,15 @@ def test_sch002_model_stops_mapping_a_required_column(make_pr, capsys):
 
 
 def test_sch002_migration_adds_an_unmapped_nullable_column_is_a_notice(make_pr, capsys):
-    doc = make_pr(SQL_REPO, {"migrations/002.sql": "ALTER TABLE videos ADD COLUMN notes TEXT;\nCREATE TABLE audit (id SERIAL PRIMARY KEY);\n"}).scan_json(capsys)
-    assert [(f["rule"], f["severity"]) for f in only(doc, "SCH002")] == [("SCH002", "notice")]  # audit has no model: quiet
+    doc = make_pr(
+        SQL_REPO,
+        {
+            "migrations/002.sql": "ALTER TABLE videos ADD COLUMN notes TEXT;\nCREATE TABLE audit (id SERIAL PRIMARY KEY);\n"
+        },
+    ).scan_json(capsys)
+    assert [(f["rule"], f["severity"]) for f in only(doc, "SCH002")] == [
+        ("SCH002", "notice")
+    ]  # audit has no model: quiet
 
 
 def test_sch010_sql_migration_added_next_to_alembic(make_pr, capsys):
@@ -25,7 +32,10 @@ def test_sch010_sql_migration_added_next_to_alembic(make_pr, capsys):
 
 def test_sch010_quiet_when_configured(make_pr, capsys):
     base = {**ALEMBIC_REPO, ".github/undertow.yml": "schema:\n  migrations: [alembic/versions, migrations]\n"}
-    assert only(make_pr(base, {"migrations/001_extra.sql": "CREATE TABLE x (id INT);\n"}).scan_json(capsys), "SCH010") == []
+    assert (
+        only(make_pr(base, {"migrations/001_extra.sql": "CREATE TABLE x (id INT);\n"}).scan_json(capsys), "SCH010")
+        == []
+    )
 
 
 def _tree_repo(make_pr, pr):
@@ -73,10 +83,20 @@ def test_joined_table_inheritance_has_its_own_table(make_pr, capsys):
     from tests.analyzers.rules.schema.fixtures import revision
 
     base = {
-        "migrations/versions/a1.py": revision("a1", None, "    op.create_table('challenges', sa.Column('id', sa.Integer(), primary_key=True), sa.Column('type', sa.String()))\n", "    op.drop_table('challenges')\n"),
+        "migrations/versions/a1.py": revision(
+            "a1",
+            None,
+            "    op.create_table('challenges', sa.Column('id', sa.Integer(), primary_key=True), sa.Column('type', sa.String()))\n",
+            "    op.drop_table('challenges')\n",
+        ),
         "app/__init__.py": "",
         "app/models.py": "from app.db import db\nclass Challenges(db.Model):\n    id = db.Column(db.Integer, primary_key=True)\n    type = db.Column(db.String)\n",
-        "app/plugins/dynamic/migrations/p1.py": revision("p1", None, "    op.create_table('dynamic_challenge', sa.Column('id', sa.Integer(), primary_key=True), sa.Column('initial', sa.Integer()))\n", "    op.drop_table('dynamic_challenge')\n"),
+        "app/plugins/dynamic/migrations/p1.py": revision(
+            "p1",
+            None,
+            "    op.create_table('dynamic_challenge', sa.Column('id', sa.Integer(), primary_key=True), sa.Column('initial', sa.Integer()))\n",
+            "    op.drop_table('dynamic_challenge')\n",
+        ),
     }
     plugin = (
         "from app.db import db\nfrom app.models import Challenges\n"

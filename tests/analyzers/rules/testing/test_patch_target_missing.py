@@ -38,7 +38,9 @@ def test_missing_patch_targets(make_pr, capsys):
         "patches app.billing.BillingClient.charge_card, but class BillingClient (app/billing.py) has no attribute charge_card, not even inherited at head"
     )
     assert messages[1].startswith("patches app.billing.gone_helper, but app/billing.py defines no gone_helper at head")
-    assert messages[3].startswith("patches app.missing_module.thing, but there is no module app.missing_module and app/__init__.py defines no missing_module at head")
+    assert messages[3].startswith(
+        "patches app.missing_module.thing, but there is no module app.missing_module and app/__init__.py defines no missing_module at head"
+    )
 
 
 def test_existing_inherited_imported_and_third_party_targets_are_quiet(make_pr, capsys):
@@ -61,7 +63,10 @@ def test_existing_inherited_imported_and_third_party_targets_are_quiet(make_pr, 
 
 
 def test_method_renamed_in_the_pr_flags_the_untouched_test(make_pr, capsys):
-    base = {**BASE, "tests/test_billing.py": "from unittest.mock import patch\n@patch('app.billing.BillingClient.charge')\ndef test_x(m):\n    pass\n"}
+    base = {
+        **BASE,
+        "tests/test_billing.py": "from unittest.mock import patch\n@patch('app.billing.BillingClient.charge')\ndef test_x(m):\n    pass\n",
+    }
     pr = {"app/billing.py": BASE["app/billing.py"].replace("def charge", "def charge_card")}
     assert findings(make_pr(base, pr).scan_json(capsys)) == [("TST002", "tests/test_billing.py", 2)]
 

@@ -59,7 +59,9 @@ def test_unknown_route_with_prefix_suggestion(make_pr, capsys):
 def test_route_removed_by_the_pr_flags_the_untouched_test(make_pr, capsys):
     test = "def test_it(client):\n    client.post('/api/v1/campaigns/birthday')\n"
     base = {**BASE, "tests/test_api.py": test}
-    pr = {"app/api/routes/campaigns.py": "from fastapi import APIRouter\nrouter = APIRouter()\n@router.post('/anniversary')\ndef a():\n    pass\n"}
+    pr = {
+        "app/api/routes/campaigns.py": "from fastapi import APIRouter\nrouter = APIRouter()\n@router.post('/anniversary')\ndef a():\n    pass\n"
+    }
     assert findings(make_pr(base, pr).scan_json(capsys)) == [("TST001", "tests/test_api.py", 2)]
 
 
