@@ -7,7 +7,7 @@ import inspect
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, overload
 
 import libcst as cst
 from libcst.metadata import PositionProvider
@@ -56,6 +56,75 @@ class Rule:
     def family(cls) -> str:
         return cls.id[:3]
 
+    @overload
+    def report(
+        self,
+        at: cst.CSTNode,
+        message: str,
+        key: str,
+        *,
+        suggestion: Suggestion | None = None,
+        severity: Severity | None = None,
+        anchor: cst.CSTNode | None = None,
+        first_line_only: bool = False,
+    ) -> Finding: ...
+
+    @overload
+    def report(
+        self,
+        at: str,
+        message: str,
+        key: str,
+        *,
+        line: int,
+        end_line: int | None = None,
+        suggestion: Suggestion | None = None,
+        severity: Severity | None = None,
+        scope: str | None = None,
+    ) -> Finding: ...
+
+    def report(
+        self,
+        at: cst.CSTNode | str,
+        message: str,
+        key: str,
+        *,
+        line: int | None = None,
+        end_line: int | None = None,
+        suggestion: Suggestion | None = None,
+        severity: Severity | None = None,
+        scope: str | None = None,
+        anchor: cst.CSTNode | None = None,
+        first_line_only: bool = False,
+    ) -> Finding:
+        """The one way a rule reports a finding; its fingerprint is rule + ``scope`` (default: the
+        path) + ``key``, never a line number.
+
+        ``at`` is where the finding is:
+
+        - a libcst node (``PythonRule`` only): the path is the file being visited, the line,
+          end line and column are the node's; ``anchor`` (default: the node) is what decides
+          whether the change introduced it, ``first_line_only`` keeps both to their first line;
+        - a path, with ``line=`` (and ``end_line=``, default: the same line): any rule kind.
+
+        ``severity`` overrides the rule's default for this one finding. The finding is returned:
+        a ``check`` yields it. A ``PythonRule`` (whose visitors return nothing) also has it
+        recorded in ``self.findings``, which the shared pass collects.
+        """
+        if isinstance(at, cst.CSTNode):
+            if not isinstance(self, PythonRule):
+                raise TypeError(f"{self.id}: only a PythonRule reports at a libcst node; pass a path and line=")
+            finding = self._at_node(at, message, key, suggestion, anchor, first_line_only)
+        else:
+            if line is None:
+                raise TypeError(f"{self.id}: a finding reported at a path needs line=")
+            finding = self.finding_at(at, line, message, key, end_line=end_line, suggestion=suggestion, scope=scope)
+        if severity is not None:
+            finding = finding.with_severity(severity)
+        if isinstance(self, PythonRule):
+            self.findings.append(finding)
+        return finding
+
     @classmethod
     def finding_at(
         cls,
@@ -68,7 +137,8 @@ class Rule:
         suggestion: Suggestion | None = None,
         scope: str | None = None,
     ) -> Finding:
-        """A finding of this rule; its fingerprint is rule + ``scope`` (default: the path) + ``key``."""
+        """A finding of this rule without an instance: for the engine's own notices (UND001-UND004,
+        ``core/engine.py``), which no rule object raises. Rules call ``report``."""
         return Finding(
             rule=cls.id,
             name=cls.name,
@@ -95,34 +165,32 @@ class PythonRule(Rule, cst.BatchableCSTVisitor):
     def get_visitors(self) -> dict[str, Callable]:  # type: ignore[override]
         return visitor_methods(self)
 
-    def report(
+    def _at_node(
         self,
         node: cst.CSTNode,
         message: str,
         key: str,
-        suggestion: Suggestion | None = None,
-        anchor: cst.CSTNode | None = None,
-        first_line_only: bool = False,
-    ) -> None:
-        """Record a finding on ``node``; ``anchor`` (default: the node) decides if it is new."""
+        suggestion: Suggestion | None,
+        anchor: cst.CSTNode | None,
+        first_line_only: bool,
+    ) -> Finding:
+        """A finding on ``node`` of the file being visited (see ``Rule.report``)."""
         pos = self.get_metadata(PositionProvider, node)
         anchor_pos = self.get_metadata(PositionProvider, anchor) if anchor is not None else pos
         end_line = pos.start.line if first_line_only else pos.end.line
         anchor_end = anchor_pos.start.line if first_line_only else anchor_pos.end.line
-        self.findings.append(
-            Finding(
-                rule=self.id,
-                name=self.name,
-                severity=self.severity,
-                path=self.ctx.path,
-                line=pos.start.line,
-                end_line=end_line,
-                column=pos.start.column + 1,
-                message=message,
-                fingerprint=fingerprint(self.id, self.ctx.path, key),
-                suggestion=suggestion,
-                anchor=(anchor_pos.start.line, anchor_end),
-            )
+        return Finding(
+            rule=self.id,
+            name=self.name,
+            severity=self.severity,
+            path=self.ctx.path,
+            line=pos.start.line,
+            end_line=end_line,
+            column=pos.start.column + 1,
+            message=message,
+            fingerprint=fingerprint(self.id, self.ctx.path, key),
+            suggestion=suggestion,
+            anchor=(anchor_pos.start.line, anchor_end),
         )
 
 
@@ -137,17 +205,6 @@ class FileRule(Rule, abc.ABC):
     @abc.abstractmethod
     def check(self, ctx: FileContext) -> Iterable[Finding]:
         """The findings in one file (the engine keeps those on changed lines)."""
-
-    def finding(
-        self,
-        ctx: FileContext,
-        line: int,
-        message: str,
-        key: str,
-        end_line: int | None = None,
-        suggestion: Suggestion | None = None,
-    ) -> Finding:
-        return self.finding_at(ctx.path, line, message, key, end_line=end_line, suggestion=suggestion)
 
 
 class RepoRule(Rule, abc.ABC):

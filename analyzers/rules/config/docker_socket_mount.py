@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from undertow.analyzers.core.findings import Finding, Severity
 from undertow.analyzers.deps.yaml_nodes import compose, elements, get, is_compose_file, items, line, scalar
+from undertow.analyzers.facts.context import FileContext
 from undertow.analyzers.rules.base import FileRule
 
 SOCKET = "/var/run/docker.sock"
@@ -43,7 +44,7 @@ class DockerSocketMount(FileRule):
     def applies_to(cls, path: str) -> bool:
         return is_compose_file(path)
 
-    def check(self, ctx) -> Iterable[Finding]:
+    def check(self, ctx: FileContext) -> Iterable[Finding]:
         root = compose(ctx.source)
         if root is None:
             ctx.notices.append((1, f"could not parse {ctx.path}: not valid YAML"))
@@ -56,4 +57,4 @@ class DockerSocketMount(FileRule):
                         f"service {service} mounts the Docker socket ({source.split(':')[0]}): "
                         f"whoever runs code in it is root on the host; {self.fix}"
                     )
-                    yield self.finding(ctx, line(volume), message, key=f"{service}:docker.sock")
+                    yield self.report(ctx.path, message, f"{service}:docker.sock", line=line(volume))

@@ -11,6 +11,7 @@ from undertow.analyzers.core.findings import Finding, Severity
 from undertow.analyzers.core.limits import MAX_DEPTH, MAX_LINE_CHARS
 from undertow.analyzers.deps.services import dockerfile_facts, is_dockerfile
 from undertow.analyzers.deps.yaml_nodes import compose, elements, get, is_compose_file, items, line, scalar, scalars
+from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.facts.indexes import file_index
 from undertow.analyzers.rules.base import RepoRule
 
@@ -117,7 +118,7 @@ class MissingBuildPath(RepoRule):
     severity = Severity.ERROR
     fix = "point at a path that exists at head, or restore the file"
 
-    def check(self, ctx) -> Iterable[Finding]:
+    def check(self, ctx: RepoContext) -> Iterable[Finding]:
         entries = ctx.snapshot.entries()
         dirs = _directories(entries)
         composes = file_index(ctx.facts, "compose-refs", is_compose_file, _compose_refs)
@@ -130,7 +131,7 @@ class MissingBuildPath(RepoRule):
             for kind, service, target, line_no, want in data["refs"]:
                 if not _exists(target, want, entries, dirs):
                     message = f"service {service}'s {kind} {target} does not exist in the repository; {self.fix}"
-                    yield self._finding(path, line_no, message, f"{kind}:{service}:{target}")
+                    yield self.report(path, message, f"{kind}:{service}:{target}", line=line_no)
         for path, data in dockerfiles.items():
             candidates = sorted(contexts.get(path, set())) or sorted({posixpath.dirname(path) or ".", "."})
             for source, _destination, instruction, line_no in data["copies"]:
@@ -144,16 +145,13 @@ class MissingBuildPath(RepoRule):
                 message = (
                     f"{instruction} {source}: no such file or directory in the build context ({where}); {self.fix}"
                 )
-                yield self._finding(path, line_no, message, f"{instruction}:{source}")
+                yield self.report(path, message, f"{instruction}:{source}", line=line_no)
         for path, refs in scripts.items():
             for target, line_no in refs:
                 options = [_join("", target), _join(posixpath.dirname(path), target)]
                 if not any(_exists(o, "file", entries, dirs) for o in options):
                     message = f"docker compose -f {target}: the repository has no such file; {self.fix}"
-                    yield self._finding(path, line_no, message, f"compose-f:{target}")
-
-    def _finding(self, path: str, line_no: int, message: str, key: str) -> Finding:
-        return self.finding_at(path, line_no, message, key)
+                    yield self.report(path, message, f"compose-f:{target}", line=line_no)
 
 
 def _directories(entries) -> set[str]:

@@ -10,6 +10,7 @@ from libcst.metadata import PositionProvider, QualifiedNameProvider
 from undertow.analyzers.core.findings import Severity, Suggestion
 from undertow.analyzers.core.limits import MAX_LINE_CHARS
 from undertow.analyzers.deps.yaml_nodes import is_compose_file
+from undertow.analyzers.facts.context import FileContext
 from undertow.analyzers.facts.indexes import file_index
 from undertow.analyzers.python.names import dotted_name, keyword, qualified_names, string_value
 from undertow.analyzers.rules.base import ScopedPythonRule
@@ -99,7 +100,7 @@ class UndeclaredEnvVar(ScopedPythonRule):
     fix = "document it in .env.example (and the compose/Helm config that deploys the service)"
     METADATA_DEPENDENCIES = (PositionProvider, QualifiedNameProvider)
 
-    def __init__(self, ctx) -> None:
+    def __init__(self, ctx: FileContext) -> None:
         super().__init__(ctx)
         self.skip = ctx.is_test
         self.settings_stack: list[dict | None] = []

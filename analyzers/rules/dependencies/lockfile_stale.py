@@ -9,6 +9,7 @@ from undertow.analyzers.core.findings import Finding, Severity
 from undertow.analyzers.deps.dependency_map import dependency_map
 from undertow.analyzers.deps.manifests import is_pyproject
 from undertow.analyzers.deps.manifests.locks import LOCK_NAMES
+from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.rules.base import RepoRule
 
 
@@ -34,7 +35,7 @@ class LockfileStale(RepoRule):
     severity = Severity.WARNING
     fix = "regenerate the lock file (uv lock / poetry lock / pip-compile) and commit it"
 
-    def check(self, ctx) -> Iterable[Finding]:
+    def check(self, ctx: RepoContext) -> Iterable[Finding]:
         if ctx.side != "head" or ctx.base_facts is None:
             return
         head = dependency_map(ctx.facts, ctx.config)
@@ -58,7 +59,7 @@ class LockfileStale(RepoRule):
                 continue
             line = min((d["line"] for d in after_data["declared"] if d["line"] in changed.lines), default=1)
             message = f"{path} changes its dependencies but {present[0]} is not updated in this change; {self.fix}"
-            yield self.finding_at(path, line, message, present[0])
+            yield self.report(path, message, present[0], line=line)
 
 
 def _signature(data: dict | None) -> set:

@@ -9,6 +9,7 @@ from packaging.version import InvalidVersion, Version
 
 from undertow.analyzers.core.findings import Finding, Severity
 from undertow.analyzers.deps.dependency_map import dependency_map
+from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.rules.base import RepoRule
 
 _DEV_GROUPS = {"dev", "test", "tests", "testing", "lint", "typing", "docs"}
@@ -63,7 +64,7 @@ class ManifestVersionConflict(RepoRule):
     severity = Severity.WARNING
     fix = "make both manifests accept the same version (share a constraints file)"
 
-    def check(self, ctx) -> Iterable[Finding]:
+    def check(self, ctx: RepoContext) -> Iterable[Finding]:
         deps = dependency_map(ctx.facts, ctx.config)
         by_name: dict[str, list[tuple[str, dict]]] = {}
         for manifest, data in sorted(deps.manifests.items()):
@@ -79,4 +80,4 @@ class ManifestVersionConflict(RepoRule):
                         f"{second_manifest} requires {second['text']} but {first_manifest}:{first['line']} "
                         f"requires {first['text']}: no version satisfies both; {self.fix}"
                     )
-                    yield self.finding_at(second_manifest, second["line"], message, f"{name}:{first_manifest}")
+                    yield self.report(second_manifest, message, f"{name}:{first_manifest}", line=second["line"])

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from undertow.analyzers.core.findings import Finding, Severity
 from undertow.analyzers.core.limits import MAX_DEPTH
+from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.python.index import python_index
 from undertow.analyzers.rules.base import RepoRule
 
@@ -36,7 +37,7 @@ class MissingFirstPartyModule(RepoRule):
     severity = Severity.ERROR
     fix = "commit the missing module, or import it from where it lives"
 
-    def check(self, ctx) -> Iterable[Finding]:
+    def check(self, ctx: RepoContext) -> Iterable[Finding]:
         index = python_index(ctx.facts)
         tops = index.top_names
         directories = _Directories(ctx.snapshot)
@@ -57,7 +58,7 @@ class MissingFirstPartyModule(RepoRule):
                     if _generated(target, generated):
                         continue
                     message = f"{changed.path} imports {target}, but {problem} at head; {self.fix}"
-                    yield self.finding_at(changed.path, line, message, target)
+                    yield self.report(changed.path, message, target, line=line)
 
 
 def _generated(target: str, patterns) -> bool:

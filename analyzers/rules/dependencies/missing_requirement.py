@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from undertow.analyzers.core.findings import Finding, Severity, Suggestion, fingerprint
+from undertow.analyzers.core.findings import Finding, Severity, Suggestion
 from undertow.analyzers.deps.dependency_map import Problem, dependency_map, first_declaration
 from undertow.analyzers.deps.import_names import distribution_name
+from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.rules.base import RepoRule
 
 
@@ -43,7 +44,7 @@ class MissingRequirement(RepoRule):
     severity = Severity.ERROR
     fix = "declare the distribution in the manifest of every image that runs this code"
 
-    def check(self, ctx) -> Iterable[Finding]:
+    def check(self, ctx: RepoContext) -> Iterable[Finding]:
         deps = dependency_map(ctx.facts, ctx.config)
         if not deps.manifests:
             return
@@ -68,14 +69,4 @@ class MissingRequirement(RepoRule):
             f"the image fails with ModuleNotFoundError; {self.fix}"
         )
         suggestion = Suggestion("snippet", elsewhere[1]["text"] if elsewhere else dist, f"add to {cov.manifests[-1]}")
-        return Finding(
-            self.id,
-            self.name,
-            self.severity,
-            path,
-            problem.line,
-            problem.line,
-            message,
-            fingerprint(self.id, path, f"{problem.module}:{cov.manifest}"),
-            suggestion=suggestion,
-        )
+        return self.report(path, message, f"{problem.module}:{cov.manifest}", line=problem.line, suggestion=suggestion)

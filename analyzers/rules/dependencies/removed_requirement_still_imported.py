@@ -10,6 +10,7 @@ from undertow.analyzers.deps.manifests import is_manifest
 from undertow.analyzers.deps.manifests.locks import is_lock_file
 from undertow.analyzers.deps.services import is_dockerfile
 from undertow.analyzers.deps.yaml_nodes import is_compose_file
+from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.rules.base import RepoRule
 
 
@@ -39,7 +40,7 @@ class RemovedRequirementStillImported(RepoRule):
     severity = Severity.ERROR
     fix = "keep the requirement, or remove the code that imports it in the same change"
 
-    def check(self, ctx) -> Iterable[Finding]:
+    def check(self, ctx: RepoContext) -> Iterable[Finding]:
         if ctx.side != "head" or ctx.base_facts is None:
             return
         relevant = (is_manifest, is_lock_file, is_dockerfile, is_compose_file)
@@ -70,4 +71,4 @@ class RemovedRequirementStillImported(RepoRule):
                     f"{path} still imports {problem.module} ({coverage.reason}), but this change removes "
                     f"{dist} from {coverage.shown}; {self.fix}"
                 )
-                yield self.finding_at(path, problem.line, message, f"{problem.module}:{coverage.manifest}")
+                yield self.report(path, message, f"{problem.module}:{coverage.manifest}", line=problem.line)

@@ -12,6 +12,7 @@ from undertow.analyzers.core.limits import within_size
 from undertow.analyzers.deps.dependency_map import dependency_map
 from undertow.analyzers.deps.manifests import is_pyproject, is_requirements_file
 from undertow.analyzers.deps.manifests.locks import LOCK_NAMES
+from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.rules.base import RepoRule
 
 _DEV_GROUPS = {"dev", "test", "tests", "testing", "lint", "typing", "docs"}
@@ -55,7 +56,7 @@ class UnboundedRequirement(RepoRule):
     severity = Severity.WARNING
     fix = "add an upper bound (<next major), pin with ==, or update the lock file"
 
-    def check(self, ctx) -> Iterable[Finding]:
+    def check(self, ctx: RepoContext) -> Iterable[Finding]:
         deps = dependency_map(ctx.facts, ctx.config)
         deployed = bool(deps.images) or any(p.endswith(("Dockerfile", "Procfile")) for p in ctx.snapshot.entries())
         for changed in ctx.changes.present:
@@ -82,7 +83,7 @@ class UnboundedRequirement(RepoRule):
                     f"{path} adds {len(unbounded)} requirements with no upper bound and no lock file updated "
                     f"({names}): the next build may install new major versions nobody tested; {self.fix}"
                 )
-                yield self.finding_at(path, first, message, "many")
+                yield self.report(path, message, "many", line=first)
                 continue
             for dep in unbounded:
                 shown = dep["specifier"] or "any version"
@@ -90,9 +91,9 @@ class UnboundedRequirement(RepoRule):
                     f"{path} accepts {dep['name']} {shown} with no upper bound: the next build may install "
                     f"a new major version nobody tested; {self.fix}"
                 )
-                yield self.finding_at(path, dep["line"], message, f"{dep['key']}:{dep['group']}")
+                yield self.report(path, message, f"{dep['key']}:{dep['group']}", line=dep["line"])
 
-    def _lock_updated(self, ctx, manifest: str) -> bool:
+    def _lock_updated(self, ctx: RepoContext, manifest: str) -> bool:
         directory = posixpath.dirname(manifest)
         stem = posixpath.splitext(manifest)[0]
         locks = {posixpath.join(directory, n) if directory else n for n in LOCK_NAMES}
@@ -106,7 +107,7 @@ def _is_dev_file(path: str) -> bool:
     return any(word in name for word in ("dev", "test", "lint", "doc", "constraint")) or "/dev/" in path
 
 
-def _no_build_system(ctx, path: str) -> bool:
+def _no_build_system(ctx: RepoContext, path: str) -> bool:
     if not within_size(ctx.snapshot.entries().get(path)):
         return False  # not read (over the size limit): judged a library, so never flagged
     data = ctx.snapshot.read(path) or b""

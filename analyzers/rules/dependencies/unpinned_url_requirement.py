@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from undertow.analyzers.core.findings import Finding, Severity
 from undertow.analyzers.deps.manifests import is_pyproject, is_requirements_file, manifest_of
 from undertow.analyzers.deps.manifests.model import Declared
+from undertow.analyzers.facts.context import FileContext
 from undertow.analyzers.rules.base import FileRule
 
 _SHA = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
@@ -48,7 +49,7 @@ class UnpinnedUrlRequirement(FileRule):
     def applies_to(cls, path: str) -> bool:
         return is_requirements_file(path) or is_pyproject(path)
 
-    def check(self, ctx) -> Iterable[Finding]:
+    def check(self, ctx: FileContext) -> Iterable[Finding]:
         manifest = manifest_of(ctx)
         if manifest is None:
             return
@@ -58,7 +59,7 @@ class UnpinnedUrlRequirement(FileRule):
                 continue
             who = dep.name or dep.url
             message = f"{ctx.path} installs {who} from {dep.url}: {problem}; {self.fix}"
-            yield self.finding(ctx, dep.line, message, key=f"{dep.key}:{dep.group}")
+            yield self.report(ctx.path, message, f"{dep.key}:{dep.group}", line=dep.line)
 
 
 def _unpinned(dep: Declared) -> str | None:

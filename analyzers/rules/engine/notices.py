@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from undertow.analyzers.core.findings import Finding, Severity
+from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.rules.base import EngineRule, RepoRule
 
 
@@ -31,7 +32,7 @@ class UnparseableFile(RepoRule):
     severity = Severity.NOTICE
     fix = "fix the syntax so that the file can be analysed"
 
-    def check(self, ctx) -> Iterable[Finding]:
+    def check(self, ctx: RepoContext) -> Iterable[Finding]:
         """Statements the schema replay could not model, in migrations this change touches
         (files the engine parses itself get their notice from the engine)."""
         if ctx.side != "head":
@@ -43,7 +44,7 @@ class UnparseableFile(RepoRule):
             for line, message in facts.notices.get(changed.path, []):
                 if line in changed.lines:
                     text = f"{changed.path}: {message}"
-                    yield self.finding_at(changed.path, line, text, f"replay:{line}:{message}")
+                    yield self.report(changed.path, text, f"replay:{line}:{message}", line=line)
 
 
 class BroadSuppression(EngineRule):

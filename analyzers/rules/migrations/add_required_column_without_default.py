@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from undertow.analyzers.core.findings import Severity
+from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.rules.base import RepoRule
-from undertow.analyzers.rules.migrations.common import OperationRule
+from undertow.analyzers.rules.migrations.common import ChangedOperation, OperationRule
 
 
 class AddRequiredColumnWithoutDefault(OperationRule, RepoRule):
@@ -32,7 +33,7 @@ class AddRequiredColumnWithoutDefault(OperationRule, RepoRule):
     severity = Severity.ERROR
     fix = "add it nullable, backfill, then SET NOT NULL; or give it a DEFAULT"
 
-    def judge(self, change, ctx):
+    def judge(self, change: ChangedOperation, ctx: RepoContext) -> str | None:
         op = change.op
         if (
             op["op"] == "add_column"

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from undertow.analyzers.core.findings import Severity
+from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.rules.base import RepoRule
-from undertow.analyzers.rules.migrations.common import OperationRule
+from undertow.analyzers.rules.migrations.common import ChangedOperation, OperationRule
 
 
 class BlockingIndex(OperationRule, RepoRule):
@@ -30,7 +31,7 @@ class BlockingIndex(OperationRule, RepoRule):
     severity = Severity.WARNING
     fix = "create it with CREATE INDEX CONCURRENTLY (postgresql_concurrently=True, outside a transaction)"
 
-    def judge(self, change, ctx):
+    def judge(self, change: ChangedOperation, ctx: RepoContext) -> str | None:
         op = change.op
         if (
             op["op"] == "create_index"

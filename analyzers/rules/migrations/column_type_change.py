@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from undertow.analyzers.core.findings import Severity
+from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.rules.base import RepoRule
-from undertow.analyzers.rules.migrations.common import OperationRule
+from undertow.analyzers.rules.migrations.common import ChangedOperation, OperationRule
 
 
 class ColumnTypeChange(OperationRule, RepoRule):
@@ -28,7 +29,7 @@ class ColumnTypeChange(OperationRule, RepoRule):
     severity = Severity.WARNING
     fix = "add a new column, backfill it, and switch reads over instead of rewriting in place"
 
-    def judge(self, change, ctx):
+    def judge(self, change: ChangedOperation, ctx: RepoContext) -> str | None:
         op = change.op
         if op["op"] == "alter_type" and change.existing_column():
             return f"changes the type of {op['table']}.{op['column']} to {op['detail'].get('type')}: Postgres rewrites the table under an ACCESS EXCLUSIVE lock, and values may not convert"

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import abc
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from undertow.analyzers.core.findings import Finding
+from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.schema.facts import SchemaFacts, expected_columns, is_migration_path, schema_facts
 from undertow.analyzers.schema.model import Schema
 
@@ -36,7 +38,7 @@ class ChangedOperation:
         return table is not None and (table.partial or (self.op.get("column") or "") in table.columns)
 
 
-def changed_operations(ctx) -> Iterator[ChangedOperation]:
+def changed_operations(ctx: RepoContext) -> Iterator[ChangedOperation]:
     """At head: operations on added/changed lines of migration files; nothing at base."""
     if ctx.side != "head" or ctx.base_facts is None:
         return
@@ -90,7 +92,7 @@ def dropped(change: ChangedOperation) -> tuple[str, str | None, str] | None:
 class OperationRule:
     """Mixin for rules that judge each changed migration operation on its own."""
 
-    def check(self, ctx):  # type: ignore[override]
+    def check(self, ctx: RepoContext) -> Iterable[Finding]:
         for change in changed_operations(ctx):
             problem = self.judge(change, ctx)
             if problem is None:
@@ -98,8 +100,8 @@ class OperationRule:
             op = change.op
             key = f"{op['op']}:{op['table']}.{op.get('column') or ''}:{op['detail'].get('index', '')}"
             message = f"{problem}; {self.fix}"  # type: ignore[attr-defined]
-            yield self.finding_at(change.path, op["line"], message, key)  # type: ignore[attr-defined]
+            yield self.report(change.path, message, key, line=op["line"])  # type: ignore[attr-defined]
 
     @abc.abstractmethod
-    def judge(self, change: ChangedOperation, ctx) -> str | None:
+    def judge(self, change: ChangedOperation, ctx: RepoContext) -> str | None:
         """The problem with this operation, or None."""

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from undertow.analyzers.core.findings import Severity
+from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.rules.base import RepoRule
-from undertow.analyzers.rules.migrations.common import OperationRule
+from undertow.analyzers.rules.migrations.common import ChangedOperation, OperationRule
 
 
 class ConstraintWithoutNotValid(OperationRule, RepoRule):
@@ -31,7 +32,7 @@ class ConstraintWithoutNotValid(OperationRule, RepoRule):
     severity = Severity.WARNING
     fix = "add it NOT VALID, then VALIDATE CONSTRAINT in a separate step"
 
-    def judge(self, change, ctx):
+    def judge(self, change: ChangedOperation, ctx: RepoContext) -> str | None:
         op = change.op
         if (
             op["op"] == "add_constraint"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from undertow.analyzers.core.findings import Finding, Severity
+from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.rules.base import RepoRule
 from undertow.analyzers.rules.migrations.common import changed_operations, dropped, mapped_by
 
@@ -31,7 +32,7 @@ class ContractDuringDeploy(RepoRule):
     severity = Severity.ERROR
     fix = "drop it in a later release, after no deployed code uses it"
 
-    def check(self, ctx) -> Iterable[Finding]:
+    def check(self, ctx: RepoContext) -> Iterable[Finding]:
         for change in changed_operations(ctx):
             if change.op["op"] not in ("drop_column", "drop_table"):
                 continue
@@ -45,4 +46,4 @@ class ContractDuringDeploy(RepoRule):
                 f"this migration {what}, which the code running before this deploy still uses ({where} at base): "
                 f"old instances fail until the rollout ends; {self.fix}"
             )
-            yield self.finding_at(change.path, change.op["line"], message, f"{table}.{column or ''}")
+            yield self.report(change.path, message, f"{table}.{column or ''}", line=change.op["line"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from undertow.analyzers.core.findings import Finding, Severity
+from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.rules.base import RepoRule
 from undertow.analyzers.rules.migrations.common import changed_operations, dropped, mapped_by
 
@@ -34,7 +35,7 @@ class DestructiveDrop(RepoRule):
     severity = Severity.NOTICE
     fix = "confirm the data can go (back it up first) and acknowledge the drop"
 
-    def check(self, ctx) -> Iterable[Finding]:
+    def check(self, ctx: RepoContext) -> Iterable[Finding]:
         for change in changed_operations(ctx):
             found = dropped(change)
             if found is None or change.op["op"].startswith("rename"):
@@ -45,4 +46,4 @@ class DestructiveDrop(RepoRule):
             if mapped_by(ctx.facts, table, column) or mapped_by(ctx.base_facts, table, column):
                 continue  # SCH003 / MIG010
             message = f"this migration {what}, which exists at base: its data is deleted for good; {self.fix}"
-            yield self.finding_at(change.path, change.op["line"], message, f"{table}.{column or ''}")
+            yield self.report(change.path, message, f"{table}.{column or ''}", line=change.op["line"])

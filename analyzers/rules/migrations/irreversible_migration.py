@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from undertow.analyzers.core.findings import Finding, Severity
+from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.rules.base import RepoRule
 from undertow.analyzers.schema.facts import schema_facts
 
@@ -39,7 +40,7 @@ class IrreversibleMigration(RepoRule):
     severity = Severity.WARNING
     fix = "write the downgrade() that undoes upgrade()"
 
-    def check(self, ctx) -> Iterable[Finding]:
+    def check(self, ctx: RepoContext) -> Iterable[Finding]:
         if ctx.side != "head":
             return
         facts = schema_facts(ctx.facts, ctx.config)
@@ -55,4 +56,4 @@ class IrreversibleMigration(RepoRule):
             message = (
                 f"revision {rev_id} changes the schema in upgrade() but its downgrade() undoes nothing; {self.fix}"
             )
-            yield self.finding_at(info["path"], line, message, rev_id)
+            yield self.report(info["path"], message, rev_id, line=line)

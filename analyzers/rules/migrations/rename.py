@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from undertow.analyzers.core.findings import Severity
+from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.rules.base import RepoRule
-from undertow.analyzers.rules.migrations.common import OperationRule
+from undertow.analyzers.rules.migrations.common import ChangedOperation, OperationRule
 
 
 class Rename(OperationRule, RepoRule):
@@ -28,7 +29,7 @@ class Rename(OperationRule, RepoRule):
     severity = Severity.WARNING
     fix = "add the new name, migrate code to it, and drop the old one in a later release"
 
-    def judge(self, change, ctx):
+    def judge(self, change: ChangedOperation, ctx: RepoContext) -> str | None:
         op = change.op
         if op["op"] == "rename_column":
             return f"renames column {op['table']}.{op['column']} to {op['detail']['to']}: code still running during the deploy uses the old name"

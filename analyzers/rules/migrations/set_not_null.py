@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from undertow.analyzers.core.findings import Severity
+from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.rules.base import RepoRule
-from undertow.analyzers.rules.migrations.common import OperationRule
+from undertow.analyzers.rules.migrations.common import ChangedOperation, OperationRule
 
 
 class SetNotNull(OperationRule, RepoRule):
@@ -32,7 +33,7 @@ class SetNotNull(OperationRule, RepoRule):
     severity = Severity.WARNING
     fix = "add a CHECK (col IS NOT NULL) NOT VALID, validate it, then SET NOT NULL"
 
-    def judge(self, change, ctx):
+    def judge(self, change: ChangedOperation, ctx: RepoContext) -> str | None:
         op = change.op
         if op["op"] == "set_not_null" and change.existing_column():
             return f"sets {op['table']}.{op['column']} NOT NULL: Postgres scans the whole table under an ACCESS EXCLUSIVE lock, and fails if any row is NULL"

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from undertow.analyzers.core.findings import Severity
+from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.rules.base import RepoRule
-from undertow.analyzers.rules.migrations.common import OperationRule
+from undertow.analyzers.rules.migrations.common import ChangedOperation, OperationRule
 
 
 class UniqueConstraintLock(OperationRule, RepoRule):
@@ -31,7 +32,7 @@ class UniqueConstraintLock(OperationRule, RepoRule):
     severity = Severity.NOTICE
     fix = "create a unique index CONCURRENTLY, then ADD CONSTRAINT ... UNIQUE USING INDEX"
 
-    def judge(self, change, ctx):
+    def judge(self, change: ChangedOperation, ctx: RepoContext) -> str | None:
         op = change.op
         if op["op"] == "add_constraint" and op["detail"].get("kind") == "unique" and change.existing_table:
             return f"adds a UNIQUE constraint to existing table {op['table']}: the index behind it is built while writes are blocked"

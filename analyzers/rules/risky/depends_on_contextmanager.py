@@ -6,6 +6,7 @@ import libcst as cst
 from libcst.metadata import PositionProvider, QualifiedNameProvider
 
 from undertow.analyzers.core.findings import Severity
+from undertow.analyzers.facts.context import FileContext
 from undertow.analyzers.python.modules import ModuleIndex
 from undertow.analyzers.python.names import qualified_names
 from undertow.analyzers.rules.base import ScopedPythonRule
@@ -54,7 +55,7 @@ class DependsOnContextmanager(ScopedPythonRule):
     fix = "pass a plain generator function to Depends(): remove @contextmanager"
     METADATA_DEPENDENCIES = (PositionProvider, QualifiedNameProvider)
 
-    def __init__(self, ctx) -> None:
+    def __init__(self, ctx: FileContext) -> None:
         super().__init__(ctx)
         self.local_managers: set[str] = set()
         self.uses: list[tuple[cst.Call, str, set[str]]] = []

@@ -6,6 +6,7 @@ import libcst as cst
 from libcst.metadata import PositionProvider, QualifiedNameProvider
 
 from undertow.analyzers.core.findings import Severity
+from undertow.analyzers.facts.context import FileContext
 from undertow.analyzers.python.names import dotted_name, has_star_kwargs, keyword, keyword_suggestion, qualified_names
 from undertow.analyzers.rules.base import ScopedPythonRule
 
@@ -40,7 +41,7 @@ class HttpCallWithoutTimeout(ScopedPythonRule):
     fix = "pass timeout=<seconds> (connect, read) to every requests call"
     METADATA_DEPENDENCIES = (PositionProvider, QualifiedNameProvider)
 
-    def __init__(self, ctx) -> None:
+    def __init__(self, ctx: FileContext) -> None:
         super().__init__(ctx)
         self.sessions: set[str] = set()  # names and self.attributes bound to requests.Session()
 

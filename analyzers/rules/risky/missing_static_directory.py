@@ -9,6 +9,7 @@ from libcst.metadata import PositionProvider, QualifiedNameProvider
 
 from undertow.analyzers.core.findings import Severity
 from undertow.analyzers.core.limits import MAX_DEPTH
+from undertow.analyzers.facts.context import FileContext
 from undertow.analyzers.python.names import keyword, qualified_names, string_value
 from undertow.analyzers.rules.base import ScopedPythonRule
 
@@ -48,7 +49,7 @@ class MissingStaticDirectory(ScopedPythonRule):
     fix = "commit the directory (a .gitkeep will do) or create it before the app starts"
     METADATA_DEPENDENCIES = (PositionProvider, QualifiedNameProvider)
 
-    def __init__(self, ctx) -> None:
+    def __init__(self, ctx: FileContext) -> None:
         super().__init__(ctx)
         self.created: set[str] = set()
         self.candidates: list[tuple[cst.Call, str, str]] = []

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable
 
 from undertow.analyzers.core.findings import Finding, Severity
+from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.facts.indexes import file_index
 from undertow.analyzers.python.facts import is_test_path
 from undertow.analyzers.python.index import python_index
@@ -47,7 +48,7 @@ class OrphanEvent(RepoRule):
     severity = Severity.WARNING
     fix = "emit an event name a listener handles, or add the listener"
 
-    def check(self, ctx) -> Iterable[Finding]:
+    def check(self, ctx: RepoContext) -> Iterable[Finding]:
         index = python_index(ctx.facts)
         listeners: dict[str, set[str]] = {"sio": set(), "pubsub": set()}
         emits: list[tuple[str, str, str, int]] = []
@@ -73,4 +74,4 @@ class OrphanEvent(RepoRule):
             message = (
                 f"emits {what} `{name}`, but no listener in the repository handles it (Python or JS/TS); {self.fix}"
             )
-            yield self.finding_at(path, line, message, f"{kind}:{name}")
+            yield self.report(path, message, f"{kind}:{name}", line=line)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from undertow.analyzers.core.findings import Finding, Severity
+from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.python.facts import is_test_path
 from undertow.analyzers.python.index import python_index
 from undertow.analyzers.rules.base import RepoRule
@@ -43,7 +44,7 @@ class OrphanQueue(RepoRule):
     severity = Severity.ERROR
     fix = "make producer and consumer use the same key (one shared constant)"
 
-    def check(self, ctx) -> Iterable[Finding]:
+    def check(self, ctx: RepoContext) -> Iterable[Finding]:
         index = python_index(ctx.facts)
         pushes: dict[str, list[tuple[str, int, str]]] = {}
         pops: dict[str, list[tuple[str, int, str]]] = {}
@@ -72,7 +73,7 @@ class OrphanQueue(RepoRule):
             else:
                 tail = f"no code {other_verb} any list or stream"
             message = f"{op}() {verb} Redis key `{key}`, but no code {other_verb} it; {tail}; {self.fix}"
-            yield self.finding_at(path, line, message, f"{verb}:{key}")
+            yield self.report(path, message, f"{verb}:{key}", line=line)
 
 
 def _similarity(a: str, b: str) -> int:

@@ -6,6 +6,7 @@ import libcst as cst
 from libcst.metadata import PositionProvider
 
 from undertow.analyzers.core.findings import Severity
+from undertow.analyzers.facts.context import FileContext
 from undertow.analyzers.python.names import dotted_name, keyword, source_of
 from undertow.analyzers.rules.base import ScopedPythonRule
 
@@ -44,7 +45,7 @@ class RedisIncrExpireRace(ScopedPythonRule):
     fix = "create the key with its TTL first (set(key, 0, ex=..., nx=True)) or use a MULTI pipeline"
     METADATA_DEPENDENCIES = (PositionProvider,)
 
-    def __init__(self, ctx) -> None:
+    def __init__(self, ctx: FileContext) -> None:
         super().__init__(ctx)
         # Per function: (client, key) -> increment call; clients that are transactional pipelines;
         # keys created with a TTL already.

@@ -6,6 +6,7 @@ import libcst as cst
 from libcst.metadata import PositionProvider, QualifiedNameProvider
 
 from undertow.analyzers.core.findings import Severity, Suggestion
+from undertow.analyzers.facts.context import FileContext
 from undertow.analyzers.python.names import has_star_kwargs, keyword, keyword_suggestion, qualified_names
 from undertow.analyzers.rules.base import ScopedPythonRule
 
@@ -47,7 +48,7 @@ class SubprocessWithoutTimeout(ScopedPythonRule):
     fix = "pass timeout=<seconds> and handle subprocess.TimeoutExpired"
     METADATA_DEPENDENCIES = (PositionProvider, QualifiedNameProvider)
 
-    def __init__(self, ctx) -> None:
+    def __init__(self, ctx: FileContext) -> None:
         super().__init__(ctx)
         # Names bound to a Popen object in the current function (``p = subprocess.Popen(...)``).
         self.popen_names: list[set[str]] = [set()]

@@ -6,6 +6,7 @@ import posixpath
 from collections.abc import Iterable
 
 from undertow.analyzers.core.findings import Finding, Severity
+from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.rules.base import RepoRule
 from undertow.analyzers.schema.facts import schema_facts
 
@@ -61,7 +62,7 @@ class DialectTreesDiverge(RepoRule):
     severity = Severity.WARNING
     fix = "make the same change in every migration tree"
 
-    def check(self, ctx) -> Iterable[Finding]:
+    def check(self, ctx: RepoContext) -> Iterable[Finding]:
         facts = schema_facts(ctx.facts, ctx.config)
         if len(facts.trees) < 2:
             return
@@ -76,7 +77,7 @@ class DialectTreesDiverge(RepoRule):
         for group in mirrors:
             yield from self._compare(ctx, facts, {d: shapes[d] for d in group})
 
-    def _compare(self, ctx, facts, shapes: dict[str, set[str]]) -> Iterable[Finding]:
+    def _compare(self, ctx: RepoContext, facts, shapes: dict[str, set[str]]) -> Iterable[Finding]:
         everything = set().union(*shapes.values())
         for item in sorted(everything):
             having = sorted(d for d, shape in shapes.items() if item in shape)
@@ -85,9 +86,9 @@ class DialectTreesDiverge(RepoRule):
                 continue
             path = self._anchor(ctx, facts, having)
             message = f"{item} exists in the migration tree {', '.join(d + '/' for d in having)} but not in {', '.join(d + '/' for d in missing)}; {self.fix}"
-            yield self.finding_at(path, 1, message, f"{item}:{','.join(missing)}", scope="trees")
+            yield self.report(path, message, f"{item}:{','.join(missing)}", line=1, scope="trees")
 
-    def _anchor(self, ctx, facts, directories: list[str]) -> str:
+    def _anchor(self, ctx: RepoContext, facts, directories: list[str]) -> str:
         """A migration of the change in one of ``directories``, else the tree's last file."""
         for changed in ctx.changes.present:
             if posixpath.dirname(changed.path) in directories:

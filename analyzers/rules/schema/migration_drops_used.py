@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from undertow.analyzers.core.findings import Finding, Severity
+from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.rules.base import RepoRule
 from undertow.analyzers.rules.migrations.common import changed_operations, dropped, mapped_by
 
@@ -32,7 +33,7 @@ class MigrationDropsUsed(RepoRule):
     severity = Severity.ERROR
     fix = "remove the model attribute and its uses in the same change, or keep the column"
 
-    def check(self, ctx) -> Iterable[Finding]:
+    def check(self, ctx: RepoContext) -> Iterable[Finding]:
         for change in changed_operations(ctx):
             found = dropped(change)
             if found is None:
@@ -42,4 +43,4 @@ class MigrationDropsUsed(RepoRule):
             if where is None:
                 continue
             message = f"this migration {what}, but the code of this change still uses it ({where}); {self.fix}"
-            yield self.finding_at(change.path, change.op["line"], message, f"{table}.{column or ''}")
+            yield self.report(change.path, message, f"{table}.{column or ''}", line=change.op["line"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from undertow.analyzers.core.findings import Finding, Severity
+from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.rules.base import RepoRule
 from undertow.analyzers.schema.facts import schema_facts
 
@@ -34,7 +35,7 @@ class MigrationGraphBroken(RepoRule):
     fix = "merge the heads (alembic merge) or fix down_revision"
     depends_on = "schema"
 
-    def check(self, ctx) -> Iterable[Finding]:
+    def check(self, ctx: RepoContext) -> Iterable[Finding]:
         facts = schema_facts(ctx.facts, ctx.config)
         for problem in facts.graph_problems:
             kind, _, rest = problem.partition(":")
@@ -56,7 +57,7 @@ class MigrationGraphBroken(RepoRule):
                 message = f"revision id {rev} is also used by {first}: Alembic cannot tell them apart; give this revision a new id"
                 yield self._at(ctx, path, "revision", message, f"duplicate:{rev}")
 
-    def _at(self, ctx, path: str, word: str, message: str, key: str) -> Finding:
+    def _at(self, ctx: RepoContext, path: str, word: str, message: str, key: str) -> Finding:
         data = ctx.snapshot.read(path) or b""
         line = next(
             (
@@ -66,4 +67,4 @@ class MigrationGraphBroken(RepoRule):
             ),
             1,
         )
-        return self.finding_at(path, line, message, key)
+        return self.report(path, message, key, line=line)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from undertow.analyzers.core.findings import Finding, Severity
+from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.rules.base import RepoRule
 from undertow.analyzers.schema.facts import expected_columns, model_classes, schema_facts
 
@@ -35,7 +36,7 @@ class MigrationWithoutModel(RepoRule):
     severity = Severity.NOTICE
     fix = "map the column in the model, or drop it in a migration"
 
-    def check(self, ctx) -> Iterable[Finding]:
+    def check(self, ctx: RepoContext) -> Iterable[Finding]:
         facts = schema_facts(ctx.facts, ctx.config)
         if not facts.has_migrations:
             return
@@ -62,4 +63,4 @@ class MigrationWithoutModel(RepoRule):
                     else "no code reads or writes it through the model"
                 )
                 message = f"{table_name}.{column.name} exists in the migrated schema but {model} does not map it: {consequence}; {self.fix}"
-                yield self.finding_at(path, line, message, f"{table_name}.{column.name}").with_severity(severity)
+                yield self.report(path, message, f"{table_name}.{column.name}", line=line, severity=severity)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from undertow.analyzers.core.findings import Finding, Severity, Suggestion
+from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.rules.base import RepoRule
 from undertow.analyzers.schema.facts import expected_columns, expected_indexes, migration_description, schema_facts
 
@@ -40,7 +41,7 @@ class ModelWithoutMigration(RepoRule):
     fix = "add a migration that creates it, in the same change"
     depends_on = "schema"
 
-    def check(self, ctx) -> Iterable[Finding]:
+    def check(self, ctx: RepoContext) -> Iterable[Finding]:
         facts = schema_facts(ctx.facts, ctx.config)
         if not facts.has_migrations:
             return  # tables managed by create_all(), or migrations elsewhere: nothing to compare
@@ -52,7 +53,7 @@ class ModelWithoutMigration(RepoRule):
                     message = (
                         f"table {expected.table} is mapped by {expected.model} here, but {where} creates it; {self.fix}"
                     )
-                    yield self.finding_at(expected.path, expected.line, message, expected.table)
+                    yield self.report(expected.path, message, expected.table, line=expected.line)
                 continue
             if table is None or table.partial or expected.column in table.columns:
                 continue
@@ -66,11 +67,11 @@ class ModelWithoutMigration(RepoRule):
                 snippet = f'op.add_column("{expected.table}", sa.Column("{expected.column}", sa.{_sa_type(sql_type)}(), nullable={expected.info.get("nullable", True)}))'
             else:
                 snippet = ddl
-            yield self.finding_at(
+            yield self.report(
                 expected.path,
-                expected.line,
                 message,
                 f"{expected.table}.{expected.column}",
+                line=expected.line,
                 suggestion=Suggestion("snippet", snippet, "the migration this column needs"),
             )
         for index in expected_indexes(ctx.facts):
@@ -83,11 +84,11 @@ class ModelWithoutMigration(RepoRule):
             kind = "unique index" if index.unique else "index"
             ddl = f"CREATE {'UNIQUE ' if index.unique else ''}INDEX {index.name} ON {index.table} ({', '.join(index.columns)});"
             message = f"{kind} {index.name} on {index.table} is declared by {index.model} here, but {where} creates it; add: {ddl}"
-            yield self.finding_at(
+            yield self.report(
                 index.path,
-                index.line,
                 message,
                 f"{index.table}:{index.name}",
+                line=index.line,
                 suggestion=Suggestion("snippet", ddl, "the migration this index needs"),
             )
 

@@ -6,6 +6,7 @@ import posixpath
 from collections.abc import Iterable
 
 from undertow.analyzers.core.findings import Finding, Severity
+from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.rules.base import RepoRule
 from undertow.analyzers.schema.facts import schema_facts
 
@@ -32,7 +33,7 @@ class ParallelMigrationSystems(RepoRule):
     severity = Severity.WARNING
     fix = "write it as a migration of the system the deploy runs"
 
-    def check(self, ctx) -> Iterable[Finding]:
+    def check(self, ctx: RepoContext) -> Iterable[Finding]:
         if ctx.side != "head" or not any(c.status.value == "added" for c in ctx.changes.present):
             return
         facts = schema_facts(ctx.facts, ctx.config)
@@ -50,7 +51,7 @@ class ParallelMigrationSystems(RepoRule):
                 continue
             other_dirs = ", ".join(sorted({posixpath.dirname(p) + "/" for p in other}))
             message = f"this change adds a migration here while the repository also keeps {len(other)} {label} in {other_dirs}: the two systems drift apart; {self.fix}"
-            yield self.finding_at(changed.path, 1, message, "parallel")
+            yield self.report(changed.path, message, "parallel", line=1)
 
 
 def _both_configured(config, sql: set[str], alembic: set[str]) -> bool:

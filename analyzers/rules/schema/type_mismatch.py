@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from undertow.analyzers.core.findings import Finding, Severity
+from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.rules.base import RepoRule
 from undertow.analyzers.schema.facts import expected_columns, schema_facts
 from undertow.analyzers.schema.model import type_family
@@ -38,7 +39,7 @@ class TypeMismatch(RepoRule):
     fix = "make the model type and the migrated column type agree"
     depends_on = "schema"
 
-    def check(self, ctx) -> Iterable[Finding]:
+    def check(self, ctx: RepoContext) -> Iterable[Finding]:
         facts = schema_facts(ctx.facts, ctx.config)
         if not facts.has_migrations:
             return
@@ -59,4 +60,4 @@ class TypeMismatch(RepoRule):
                 f"{expected.table}.{expected.column} is {expected.info['type']} ({model_family}) in {expected.model} "
                 f"but {column.type} ({db_family}) in the migrated schema; {self.fix}"
             )
-            yield self.finding_at(expected.path, expected.line, message, f"{expected.table}.{expected.column}")
+            yield self.report(expected.path, message, f"{expected.table}.{expected.column}", line=expected.line)

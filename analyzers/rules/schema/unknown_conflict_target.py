@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from undertow.analyzers.core.findings import Finding, Severity
+from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.rules.base import RepoRule
 from undertow.analyzers.rules.schema.code_sites import changed_sites
 from undertow.analyzers.schema.facts import model_classes, schema_facts
@@ -35,7 +36,7 @@ class UnknownConflictTarget(RepoRule):
     severity = Severity.ERROR
     fix = "create that unique constraint/index in a migration, or target an existing one"
 
-    def check(self, ctx) -> Iterable[Finding]:
+    def check(self, ctx: RepoContext) -> Iterable[Finding]:
         facts = schema_facts(ctx.facts, ctx.config)
         if not facts.has_migrations:
             return
@@ -62,4 +63,4 @@ class UnknownConflictTarget(RepoRule):
                 key = f"{table.name}:({','.join(columns)})"
             else:
                 continue
-            yield self.finding_at(path, site.line, message, key)
+            yield self.report(path, message, key, line=site.line)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from undertow.analyzers.core.findings import Finding, Severity
+from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.rules.base import RepoRule
 from undertow.analyzers.rules.schema.code_sites import changed_sites
 from undertow.analyzers.schema.facts import model_classes
@@ -56,7 +57,7 @@ class UnknownModelAttribute(RepoRule):
     severity = Severity.ERROR
     fix = "use an attribute the model defines, or add it (with its migration)"
 
-    def check(self, ctx) -> Iterable[Finding]:
+    def check(self, ctx: RepoContext) -> Iterable[Finding]:
         classes = model_classes(ctx.facts)
         for path, site in changed_sites(ctx, {"attribute"}):
             model = classes.get(site.model or "")
@@ -71,4 +72,4 @@ class UnknownModelAttribute(RepoRule):
                 continue
             known = ", ".join(sorted(a for a in model.attributes if not a.startswith("_"))[:12])
             message = f"{model.name}.{attr} is not an attribute of the mapped class {model.name} ({model.path}:{model.line}; it has {known}); {self.fix}"
-            yield self.finding_at(path, site.line, message, f"{model.name}.{attr}")
+            yield self.report(path, message, f"{model.name}.{attr}", line=site.line)

@@ -9,6 +9,7 @@ from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 
 from undertow.analyzers.core.findings import Finding, Severity
+from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.rules.base import RepoRule
 from undertow.analyzers.rules.schema.code_sites import changed_sites
 from undertow.analyzers.schema.facts import schema_facts
@@ -60,7 +61,7 @@ class UnknownRelationInSql(RepoRule):
     severity = Severity.ERROR
     fix = "name a table the migrations create, or add the migration"
 
-    def check(self, ctx) -> Iterable[Finding]:
+    def check(self, ctx: RepoContext) -> Iterable[Finding]:
         facts = schema_facts(ctx.facts, ctx.config)
         if not facts.has_migrations or not facts.schema.tables:
             return
@@ -72,4 +73,4 @@ class UnknownRelationInSql(RepoRule):
             for table in sorted(tables or ()):
                 if facts.schema.table(table) is None:
                     message = f"this SQL reads or writes {table}, but none of the {len(facts.migration_files)} migrations creates a table of that name; {self.fix}"
-                    yield self.finding_at(path, site.line, message, table)
+                    yield self.report(path, message, table, line=site.line)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from undertow.analyzers.core.findings import Finding, Severity
+from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.rules.base import RepoRule
 from undertow.analyzers.rules.schema.code_sites import changed_sites
 from undertow.analyzers.schema.facts import model_classes, schema_facts
@@ -35,7 +36,7 @@ class ValueOutsideCheck(RepoRule):
     severity = Severity.ERROR
     fix = "widen the CHECK/enum in a migration in this change, or use an allowed value"
 
-    def check(self, ctx) -> Iterable[Finding]:
+    def check(self, ctx: RepoContext) -> Iterable[Finding]:
         facts = schema_facts(ctx.facts, ctx.config)
         if not facts.has_migrations:
             return
@@ -55,4 +56,4 @@ class ValueOutsideCheck(RepoRule):
                 f"writes {site.value!r} to {model.table}.{column_name}, but its {what} allows only {allowed}: "
                 f"the statement fails in the database; {self.fix}"
             )
-            yield self.finding_at(path, site.line, message, f"{model.table}.{column_name}={site.value}")
+            yield self.report(path, message, f"{model.table}.{column_name}={site.value}", line=site.line)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from undertow.analyzers.core.findings import Finding, Severity
+from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.python.facts import is_test_path
 from undertow.analyzers.python.index import PythonIndex, python_index
 from undertow.analyzers.rules.base import RepoRule
@@ -42,7 +43,7 @@ class PatchTargetMissing(RepoRule):
     severity = Severity.ERROR
     fix = "patch the name the code defines now (or list a dynamic attribute in config)"
 
-    def check(self, ctx) -> Iterable[Finding]:
+    def check(self, ctx: RepoContext) -> Iterable[Finding]:
         index = python_index(ctx.facts)
         dynamic = set(ctx.config.tests.dynamic_attributes)
         for path, patches in sorted(index.part("patches").items()):
@@ -62,7 +63,7 @@ class PatchTargetMissing(RepoRule):
                 if problem is None:
                     continue
                 message = f"patches {target}, but {problem} at head; {self.fix}"
-                yield self.finding_at(path, line, message, target)
+                yield self.report(path, message, target, line=line)
 
 
 def _resolve_local(index: PythonIndex, facts: dict, name: str) -> str | None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from undertow.analyzers.core.findings import Finding, Severity, Suggestion, fingerprint
+from undertow.analyzers.core.findings import Finding, Severity, Suggestion
+from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.python.facts import is_test_path
 from undertow.analyzers.python.index import python_index
 from undertow.analyzers.python.routes import WILDCARD, matches, render, route_table, segments
@@ -54,7 +55,7 @@ class TestCallsUnknownRoute(RepoRule):
     severity = Severity.ERROR
     fix = "call a path the app routes (or restore the route)"
 
-    def check(self, ctx) -> Iterable[Finding]:
+    def check(self, ctx: RepoContext) -> Iterable[Finding]:
         index = python_index(ctx.facts)
         table, mounts = route_table(index)
         if not table or _uses_unmodelled_routing(index):
@@ -78,7 +79,7 @@ class TestCallsUnknownRoute(RepoRule):
                     continue
                 yield self._finding(ctx, path, line, method, text, routed, table)
 
-    def _finding(self, ctx, path: str, line: int, method: str, text: str, routed, table) -> Finding:
+    def _finding(self, ctx: RepoContext, path: str, line: int, method: str, text: str, routed, table) -> Finding:
         shown = text.split("?", 1)[0]
         if routed:
             methods = ", ".join(sorted({m for r in routed for m in r.methods}))
@@ -93,20 +94,10 @@ class TestCallsUnknownRoute(RepoRule):
             hint = f"; did you mean {near.path} ({near.file}:{near.line})?" if near else ""
             message = f"this test calls {method} {shown}, but no route of the app matches it{hint}"
             suggestion = _replacement(ctx, path, line, shown, near.path) if near else None
-        return Finding(
-            self.id,
-            self.name,
-            self.severity,
-            path,
-            line,
-            line,
-            message,
-            fingerprint(self.id, path, f"{method} {shown}"),
-            suggestion=suggestion,
-        )
+        return self.report(path, message, f"{method} {shown}", line=line, suggestion=suggestion)
 
 
-def _replacement(ctx, path: str, line: int, shown: str, route: str) -> Suggestion | None:
+def _replacement(ctx: RepoContext, path: str, line: int, shown: str, route: str) -> Suggestion | None:
     """The test line with the literal path swapped for the route's, when that is unambiguous."""
     if "{" in route or "<" in route:
         return None
