@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from undertow.analyzers import ANALYZER_VERSION
 from undertow.analyzers.core.config import CONFIG_PATH, Config, ConfigError, parse_config
@@ -14,7 +15,7 @@ from undertow.analyzers.core.findings import Severity
 from undertow.analyzers.rules import rules_by_id
 from undertow.app.cache import DiskCache
 from undertow.app.docs import rule_page, rules_listing, rules_table_markdown
-from undertow.app.git import WORKTREE, GitError, GitRepo
+from undertow.app.git import WORKTREE, GitError, GitRepo, GitSnapshot
 from undertow.app.output import RENDERERS
 from undertow.app.settings import SettingsError, load_settings
 
@@ -26,7 +27,7 @@ class UsageError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse exits 2 too, but prints usage first
+    def error(self, message: str) -> NoReturn:  # argparse exits 2 too, but prints usage first
         raise UsageError(message)
 
 
@@ -143,6 +144,7 @@ def _worker(args: argparse.Namespace) -> int:
     if settings.redis_url is None:
         raise UsageError("undertow worker needs REDIS_URL (without it, `undertow serve` reviews in-process)")
     configure_logging(settings.log_format)
+    queue_url = settings.redis_url
 
     async def run() -> None:
         import redis as sync_redis
@@ -150,9 +152,9 @@ def _worker(args: argparse.Namespace) -> int:
 
         from undertow.app.redis_cache import RedisFactCache
 
-        url = settings.redis_url.get_secret_value()
+        url = queue_url.get_secret_value()
         redis = await create_pool(RedisSettings.from_dsn(url))
-        cache_url = (settings.cache_redis_url or settings.redis_url).get_secret_value()
+        cache_url = (settings.cache_redis_url or queue_url).get_secret_value()
         facts = RedisFactCache(sync_redis.Redis.from_url(cache_url, socket_timeout=5))
         ctx = {
             "github_for": github_factory(settings, redis=redis),
@@ -194,6 +196,7 @@ def _scan(args: argparse.Namespace) -> int:
         base_rev = repo.merge_base(base_ref, repo.resolve("HEAD") if head_rev == WORKTREE else head_rev)
         cache = None if args.no_cache else DiskCache()
         base = repo.snapshot(base_rev, cache)
+        assert isinstance(base, GitSnapshot)  # a base is a commit, never the working tree
         head = repo.snapshot(head_rev, cache, base=base)
         # The config the team has agreed to now: the base branch's tip, not the merge base (a
         # branch cut from an old commit is judged by today's rules).

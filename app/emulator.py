@@ -15,6 +15,7 @@ import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import jwt
 from fastapi import FastAPI, Request
@@ -51,7 +52,7 @@ class EmulatedGitHub:
     repo_path: Path
     full_name: str
     app_id: int
-    public_key: object  # the App's RSA public key
+    public_key: Any  # the App's RSA public key (a cryptography public key object)
     pulls: dict[int, PullRequest] = field(default_factory=dict)
     faults: Faults = field(default_factory=Faults)
     tokens: dict[str, int] = field(default_factory=dict)  # token -> installation id
@@ -176,7 +177,8 @@ def create_emulator(gh: EmulatedGitHub) -> FastAPI:
                 return reply(
                     403,
                     {
-                        "message": "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."
+                        "message": "You have exceeded a secondary rate limit. "
+                        "Please wait a few minutes before you try again."
                     },
                     request,
                     {"retry-after": "1"},

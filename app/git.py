@@ -240,7 +240,9 @@ class GitRepo:
         except (GitError, DiffError):
             records, grouped = self._changes_of_present_files(revs)
         self.present_objects(oid for record in records for oid in _blobs(record))  # one command for all
-        files = [self._changed_file(record, sections, worktree) for record, sections in zip(records, grouped)]
+        files = [
+            self._changed_file(record, sections, worktree) for record, sections in zip(records, grouped, strict=True)
+        ]
         if worktree:
             files += self._untracked()
         return ChangeSet(files)
@@ -281,7 +283,7 @@ class GitRepo:
         wanted = [i for i in range(len(records)) if i not in large]
         for start in range(0, len(wanted), _PATHS_PER_DIFF):
             chunk = wanted[start : start + _PATHS_PER_DIFF]
-            for i, sections in zip(chunk, self._sections_of(revs, "-M", [records[i] for i in chunk])):
+            for i, sections in zip(chunk, self._sections_of(revs, "-M", [records[i] for i in chunk]), strict=True):
                 grouped[i] = sections
         return grouped
 
@@ -298,7 +300,7 @@ class GitRepo:
         wanted = [i for i, r in enumerate(records) if all(oid in here for oid in _blobs(r))]
         for start in range(0, len(wanted), _PATHS_PER_DIFF):
             chunk = wanted[start : start + _PATHS_PER_DIFF]
-            for i, sections in zip(chunk, self._sections_of(revs, renames, [records[i] for i in chunk])):
+            for i, sections in zip(chunk, self._sections_of(revs, renames, [records[i] for i in chunk]), strict=True):
                 grouped[i] = sections
         return records, grouped
 
@@ -317,7 +319,7 @@ class GitRepo:
             return self._sections_of(revs, renames, records[:middle]) + self._sections_of(
                 revs, renames, records[middle:]
             )
-        by_key = {(r.status, r.old_path, r.path): sections for r, sections in zip(found, grouped)}
+        by_key = {(r.status, r.old_path, r.path): sections for r, sections in zip(found, grouped, strict=True)}
         return [by_key.get((r.status, r.old_path, r.path)) for r in records]
 
     def _changed_file(self, record: RawRecord, sections: list[Section] | None, worktree: bool) -> ChangedFile:
@@ -472,7 +474,7 @@ class GitRepo:
         out = self._run_bytes("diff-tree", "-r", "-z", "--no-renames", "--no-commit-id", "--no-abbrev", base, head)
         fields = out.split(b"\0")
         changed: list[tuple[str, bytes, bytes]] = []
-        for meta, raw_path in zip(fields[0::2], fields[1::2]):
+        for meta, raw_path in zip(fields[0::2], fields[1::2], strict=False):  # a trailing NUL ends the output
             _old_mode, new_mode, _old_oid, new_oid, _status = meta.lstrip(b":").split()
             changed.append((raw_path.decode("utf-8", "surrogateescape"), new_mode, new_oid))
         self.learn_objects(head)
@@ -776,13 +778,15 @@ class GitSnapshot:
         delta = codec.loads(raw) if raw is not None else self.repo.tree_delta(self._base.revision, self._revision)
         if raw is None and self._cache is not None:
             self._cache.set(key, codec.dumps(delta))
-        raw = dict(self._base.entries().raw)
+        base_entries = self._base.entries()
+        assert isinstance(base_entries, Listing)
+        listing = dict(base_entries.raw)
         for path, oid, kind, size in delta:
             if oid is None:
-                raw.pop(path, None)
+                listing.pop(path, None)
             else:
-                raw[path] = [oid, kind, size]
-        return Listing(raw)
+                listing[path] = [oid, kind, size]
+        return Listing(listing)
 
     def read(self, path: str) -> bytes | None:
         """The file's bytes; None when it is absent, not a regular file, or its blob is not in

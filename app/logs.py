@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import sys
+from collections.abc import MutableMapping
 from typing import Any, TextIO
 
 import structlog
@@ -15,7 +16,7 @@ _SECRET_KEY = re.compile(
 REDACTED = "[redacted]"
 
 
-def redact(_logger: Any, _method: str, event: dict[str, Any]) -> dict[str, Any]:
+def redact(_logger: Any, _method: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
     for key in list(event):
         if _SECRET_KEY.search(key):
             event[key] = REDACTED
@@ -30,7 +31,7 @@ def quiet_libraries() -> None:
 
 def configure_logging(fmt: str = "json", stream: TextIO | None = None, level: int = logging.INFO) -> None:
     """Route stdlib and structlog records through one renderer; `extra={...}` fields become keys."""
-    shared = [
+    shared: list[structlog.typing.Processor] = [
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
         structlog.stdlib.ExtraAdder(),

@@ -70,7 +70,7 @@ def check_output(report: Report) -> dict:
     return {"title": title, "summary": _truncate("\n".join(lines))}
 
 
-def annotations(report: Report) -> list[dict]:
+def check_annotations(report: Report) -> list[dict]:
     rules = rules_by_id()
     result = []
     for f in report.findings:

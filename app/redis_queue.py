@@ -79,8 +79,8 @@ class RedisReviews:
         await self.redis.expire(f"undertow:dismissed:{_pr_key(repo, number)}", STATE_TTL)
 
     async def still_current(self, repo: str, number: int, head: str) -> bool:
-        latest = await self.redis.get(f"undertow:head:{_pr_key(repo, number)}")
-        latest = latest.decode() if isinstance(latest, bytes) else latest
+        raw = await self.redis.get(f"undertow:head:{_pr_key(repo, number)}")
+        latest = raw.decode() if isinstance(raw, bytes) else raw
         return latest in (None, "", head)
 
     async def closed(self, repo: str, number: int) -> bool:
@@ -125,4 +125,4 @@ async def review_pull_request(ctx: dict[str, Any], job_data: dict) -> str:
     return outcome.status
 
 
-WORKER_FUNCTIONS = [handle_delivery, review_pull_request]
+WORKER_FUNCTIONS: list[Any] = [handle_delivery, review_pull_request]

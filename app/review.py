@@ -17,8 +17,8 @@ from undertow.analyzers.rules import rules_by_id
 from undertow.app.github_data import BlobCache, GitHubSnapshot, pull_request_changes
 from undertow.app.publish import (
     CHECK_NAME,
-    annotations,
     batches,
+    check_annotations,
     check_output,
     conclusion,
     fingerprints_in,
@@ -101,7 +101,7 @@ async def run_review(
     if dismissed:  # `/undertow ignore RULE` on this pull request
         report.findings = [f for f in report.findings if f.rule not in dismissed]
     result = conclusion(report)
-    items = annotations(report)
+    items = check_annotations(report)
     output = check_output(report)
     chunks = batches(items)
     await gh.patch(

@@ -55,13 +55,13 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     """Settings from ``environ`` (default: the process environment), or SettingsError."""
     try:
         # model_validate reads only the mapping given (tests); Settings() reads the environment.
-        settings = Settings.model_validate(environ) if environ is not None else Settings()
+        settings = Settings.model_validate(environ) if environ is not None else Settings()  # type: ignore[call-arg]
     except ValidationError as exc:
         error = exc.errors()[0]
         where = ".".join(str(p) for p in error["loc"]) or "configuration"
         message = error["msg"].removeprefix("Value error, ")
         raise SettingsError(f"{where.upper()}: {message}" if error["loc"] else message) from None
-    settings.private_key  # read the key file now: fail at start-up, not at the first review
+    _ = settings.private_key  # read the key file now: fail at start-up, not at the first review
     if "PRIVATE KEY" not in settings.private_key:
         raise SettingsError("GITHUB_PRIVATE_KEY: not a PEM private key")
     return settings

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from undertow.analyzers import ANALYZER_VERSION
 from undertow.analyzers.core.engine import Report
@@ -18,7 +19,7 @@ def render(report: Report, base: str, head: str, **_: object) -> str:
     index = {rule.id: i for i, rule in enumerate(rules)}
     results = []
     for f in report.findings:
-        result = {
+        result: dict[str, Any] = {
             "ruleId": f.rule,
             "level": _LEVEL[f.severity],
             "message": {"text": f.message},

@@ -5,8 +5,8 @@ from undertow.analyzers.core.findings import Finding, Severity, Suggestion
 from undertow.app.publish import (
     ANNOTATIONS_PER_REQUEST,
     MAX_OUTPUT_TEXT,
-    annotations,
     batches,
+    check_annotations,
     check_output,
     comment_body,
     conclusion,
@@ -50,7 +50,7 @@ def test_conclusion_and_summary():
 
 def test_annotations_are_batched_by_fifty_and_texts_capped():
     many = report(*[finding(line=i, key=str(i)) for i in range(1, 121)])
-    items = annotations(many)
+    items = check_annotations(many)
     assert items[0] == {
         "path": "app/jobs.py",
         "start_line": 1,
