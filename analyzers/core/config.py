@@ -105,9 +105,10 @@ def _check_shape(text: str | bytes, source: str) -> None:
         if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             depth += 1
             if depth > MAX_CONFIG_DEPTH:
-                line = event.start_mark.line + 1
+                line = event.start_mark.line + 1 if event.start_mark is not None else 1
                 raise ConfigError(
-                    f"{source}: line {line}: nested more than {MAX_CONFIG_DEPTH} levels deep; this is not an Undertow config"
+                    f"{source}: line {line}: nested more than {MAX_CONFIG_DEPTH} levels deep; "
+                    "this is not an Undertow config"
                 )
         elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
             depth -= 1

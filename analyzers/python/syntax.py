@@ -25,6 +25,7 @@ import io
 import re
 import tokenize
 import warnings
+from typing import TypeVar
 
 import libcst as cst
 
@@ -246,7 +247,10 @@ def _interpolations(templates: list[cst.TemplatedString]) -> cst.BaseExpression:
     return cst.Tuple(elements=elements, lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
 
 
-def _parenthesised_types(handler):  # ExceptHandler | ExceptStarHandler
+_Handler = TypeVar("_Handler", cst.ExceptHandler, cst.ExceptStarHandler)
+
+
+def _parenthesised_types(handler: _Handler) -> _Handler:
     kind = handler.type
     if isinstance(kind, cst.Tuple) and not kind.lpar:
         return handler.with_changes(

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import libcst as cst
 
 _VISITOR_NAMES: dict[type, tuple[str, ...]] = {}
 
 
-def visitor_methods(visitor: cst.BatchableCSTVisitor) -> dict[str, Callable]:
+def visitor_methods(visitor: cst.BatchableCSTVisitor) -> dict[str, Callable[..., Any]]:
     """The same mapping as libcst's ``BatchableCSTVisitor.get_visitors``, listed once per class.
 
     libcst lists a visitor's ``visit_*``/``leave_*`` methods with ``inspect.getmembers`` over the

@@ -64,9 +64,9 @@ def _empty_body(func: ast.FunctionDef) -> bool:
     return not body or all(isinstance(n, ast.Pass) for n in body) or any(isinstance(n, ast.Raise) for n in body)
 
 
-def _op_calls(func: ast.FunctionDef) -> list[dict]:
+def _op_calls(func: ast.FunctionDef) -> list[dict[str, Any]]:
     """`op.x(...)` and `batch_op.x(...)` calls in order, as JSON-able dicts."""
-    calls: list[dict] = []
+    calls: list[dict[str, Any]] = []
 
     def visit(nodes: list[ast.stmt], batch: dict[str, str]) -> None:
         for node in nodes:
@@ -99,7 +99,7 @@ def _op_calls(func: ast.FunctionDef) -> list[dict]:
     return calls
 
 
-def _call(name: str, call: ast.Call, batch_table: str | None) -> dict:
+def _call(name: str, call: ast.Call, batch_table: str | None) -> dict[str, Any]:
     args = [_arg(a) for a in call.args]
     kwargs = {k.arg: _arg(k.value) for k in call.keywords if k.arg}
     return {"op": name, "args": args, "kwargs": kwargs, "line": call.lineno, "batch": batch_table}
@@ -147,7 +147,7 @@ def type_text(value: Any) -> tuple[str, list[str] | None]:
     return "", None
 
 
-def column_from(value: dict) -> Column | None:
+def column_from(value: dict[str, Any]) -> Column | None:
     if not isinstance(value, dict) or value.get("call") != "Column":
         return None
     args = value["args"]
@@ -197,8 +197,10 @@ _TABLE_ARGUMENT = {
 }
 
 
-def apply_call(schema: Schema, call: dict, source: str, dialect: str) -> tuple[list[Operation], list[str]]:
+def apply_call(schema: Schema, call: dict[str, Any], source: str, dialect: str) -> tuple[list[Operation], list[str]]:
     op, args, kwargs, line = call["op"], call["args"], call["kwargs"], call["line"]
+    table: Table | None
+    position: int | None
     batch = call.get("batch")
     if batch is not None:
         # batch_op.* take the table implicitly; op.* take it first, or second after a name.
@@ -363,7 +365,7 @@ def _check(table: Table, text: Any) -> None:
             table.columns[values[0]].allowed = values[1]
 
 
-def order_revisions(revisions: dict[str, dict]) -> tuple[list[str], list[str]]:
+def order_revisions(revisions: dict[str, dict[str, Any]]) -> tuple[list[str], list[str]]:
     """Revision ids in dependency order, and the graph problems found (heads, missing parents, dups)."""
     problems: list[str] = []
     children: dict[str, list[str]] = {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, MutableMapping
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from undertow.analyzers.facts.codec import DecodedMapping
 
@@ -21,7 +22,8 @@ _FAMILIES = [
     ("bytes", r"^(bytea|blob|(var)?binary|largebinary|longblob)$"),
     (
         "text",
-        r"^(text|(n)?varchar\d*|(n)?char(acter)?( varying)?|string|unicode(text)?|citext|clob|tinytext|mediumtext|longtext|enum)$",
+        r"^(text|(n)?varchar\d*|(n)?char(acter)?( varying)?|string|unicode(text)?|citext|clob"
+        r"|tinytext|mediumtext|longtext|enum)$",
     ),
     ("array", r"^array$|\[\]$"),
 ]
@@ -125,33 +127,33 @@ class Schema:
     def table(self, name: str) -> Table | None:
         return self.tables.get(_bare(name))
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         if isinstance(self.tables, _OverlayTables):
             return {"tables": self.tables.to_json(), "enums": {k: list(v) for k, v in self.enums.items()}}
         return asdict(self)
 
     @classmethod
-    def from_json(cls, data: dict) -> Schema:
+    def from_json(cls, data: dict[str, Any]) -> Schema:
         return cls(tables={name: _table_from_json(t) for name, t in data["tables"].items()}, enums=_enums(data))
 
     @classmethod
-    def overlay(cls, data: dict) -> Schema:
+    def overlay(cls, data: dict[str, Any]) -> Schema:
         """A schema to replay more migrations onto: tables are decoded when first touched, and
         ``to_json`` re-encodes only those (a new migration touches a few tables of thousands)."""
         return cls(tables=_OverlayTables(data["tables"]), enums=_enums(data))  # type: ignore[arg-type]
 
     @classmethod
-    def read_only(cls, data: dict) -> Schema:
+    def read_only(cls, data: dict[str, Any]) -> Schema:
         """A schema to look tables up in, each table decoded when first asked for: a review reads
         the few tables its change touches out of thousands."""
         return cls(tables=_LazyTables(data["tables"]), enums=data["enums"])  # type: ignore[arg-type]
 
 
-def _enums(data: dict) -> dict[str, list[str]]:
+def _enums(data: dict[str, Any]) -> dict[str, list[str]]:
     return {k: list(v) for k, v in data["enums"].items()}
 
 
-def _table_from_json(t: dict) -> Table:
+def _table_from_json(t: dict[str, Any]) -> Table:
     """A new Table that shares nothing with ``t``: replaying onto it never alters cached facts."""
     columns = {
         c: Column(**{**col, "allowed": list(col["allowed"]) if col.get("allowed") is not None else None})
@@ -173,7 +175,7 @@ class _OverlayTables(MutableMapping[str, Table]):
     """Tables over a revision's cached JSON: a table is decoded (a fresh copy) when first read,
     and the ones read, written or removed are all ``to_json`` encodes again."""
 
-    def __init__(self, raw: dict[str, dict]) -> None:
+    def __init__(self, raw: dict[str, dict[str, Any]]) -> None:
         self._raw = raw
         self._live: dict[str, Table] = {}
         self._removed: set[str] = set()
@@ -209,12 +211,12 @@ class _OverlayTables(MutableMapping[str, Table]):
     def __len__(self) -> int:
         return sum(1 for _ in self)
 
-    def to_json(self) -> dict[str, dict]:
+    def to_json(self) -> dict[str, dict[str, Any]]:
         return {name: asdict(self._live[name]) if name in self._live else self._raw[name] for name in self}
 
 
 class _LazyTables(DecodedMapping[Table]):
-    def _build(self, name: str, raw: dict) -> Table:
+    def _build(self, name: str, raw: dict[str, Any]) -> Table:
         return _table_from_json(raw)
 
 

@@ -78,9 +78,9 @@ def _class_model(node: ast.ClassDef) -> dict[str, Any] | None:
     )
     tablename = None
     abstract = False
-    columns: list[dict] = []
+    columns: list[dict[str, Any]] = []
     attributes: list[str] = []
-    table_args: list[dict] = []
+    table_args: list[dict[str, Any]] = []
     for stmt in node.body:
         if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
             target = stmt.targets[0].id
@@ -139,7 +139,7 @@ def _class_model(node: ast.ClassDef) -> dict[str, Any] | None:
     }
 
 
-def _column(value: ast.expr | None, attr: str | None, line: int) -> dict | None:
+def _column(value: ast.expr | None, attr: str | None, line: int) -> dict[str, Any] | None:
     if not isinstance(value, ast.Call):
         return None
     func = name_of(value.func).rsplit(".", 1)[-1]
@@ -170,7 +170,7 @@ def _column(value: ast.expr | None, attr: str | None, line: int) -> dict | None:
     }
 
 
-def _annotated(stmt: ast.AnnAssign, attr: str, sqlmodel: bool) -> dict | None:
+def _annotated(stmt: ast.AnnAssign, attr: str, sqlmodel: bool) -> dict[str, Any] | None:
     annotation = stmt.annotation
     inner, optional = _unwrap(annotation)
     value = stmt.value
@@ -281,7 +281,7 @@ def _type(node: ast.expr) -> tuple[str, list[str] | None]:
     return PYTHON_TYPES.get(name, name.lower()), None
 
 
-def _table_args(items: list[ast.expr]) -> list[dict]:
+def _table_args(items: list[ast.expr]) -> list[dict[str, Any]]:
     found = []
     for item in items:
         if not isinstance(item, ast.Call):
@@ -291,6 +291,7 @@ def _table_args(items: list[ast.expr]) -> list[dict]:
             kwargs = {k.arg: k.value for k in item.keywords if k.arg}
             name = kwargs.get("name")
             args = [a.value for a in item.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+            name_value: Any
             if kind == "Index":
                 name_value, columns = (args[0] if args else None), args[1:]
             else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlglot
 from sqlglot import exp
@@ -41,7 +42,7 @@ class Operation:
     table: str
     line: int
     column: str | None = None
-    detail: dict = field(default_factory=dict)
+    detail: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -126,7 +127,7 @@ def apply_sql(
                 )
             )
             continue
-        parsed = []
+        parsed: list[Any] = []
         with failures.boundary("the SQL parser", source, line):
             try:
                 parsed = sqlglot.parse(statement, read=DIALECTS.get(dialect, "postgres"))
@@ -145,7 +146,8 @@ def apply_sql(
                     notices.append(
                         Notice(
                             line,
-                            f"SQL statement at line {line} is not understood ({' '.join(word).upper()} ...); its schema change is not modelled",
+                            f"SQL statement at line {line} is not understood ({' '.join(word).upper()} ...); "
+                            "its schema change is not modelled",
                         )
                     )
                 continue
@@ -326,7 +328,8 @@ def _alter(schema: Schema, tree: exp.Alter, line: int, source: str, text: str) -
     if (tree.args.get("kind") or "").upper() != "TABLE":
         return []
     name = bare_name(tree.this.name)
-    table = schema.tables.setdefault(name, Table(name=name, partial=True))
+    table: Table | None = schema.tables.setdefault(name, Table(name=name, partial=True))
+    column: Column | None
     ops: list[Operation] = []
     for action in tree.args.get("actions") or []:
         if isinstance(action, exp.ColumnDef):
