@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from tests.analyzers.rules.schema.fixtures import ALEMBIC_1, MODELS_20, SQL_INIT
 from undertow.analyzers.core import failures
-from undertow.analyzers.core.changes import DiffError, added_lines
+from undertow.analyzers.core.changes import DiffError, added_lines, pair_sections, parse_patch, parse_raw
 from undertow.analyzers.core.config import ConfigError, parse_config
 from undertow.analyzers.python.facts import extract
 from undertow.analyzers.python.syntax import Unparseable, parse_ast
@@ -110,6 +110,23 @@ def _patch(text: str) -> None:
         pass
 
 
+# `git diff --raw -p -z -M -U0 --text` of an added file: the raw record, then its patch section.
+GIT_DIFF = (
+    ":000000 100644 " + "0" * 40 + " c74f77988184cdd21eab48be5cdcd984c5f4970c A\0b.py\0\0"
+    "diff --git a/b.py b/b.py\nnew file mode 100644\nindex " + "0" * 40 + "..c74f77988184cdd21eab48be5cdcd984c5f4970c\n"
+    "--- /dev/null\n+++ b/b.py\n@@ -0,0 +1,2 @@\n+import subprocess\n+subprocess.run([\"x\"])\n"
+)
+
+
+def _git_diff(text: str) -> None:
+    data = text.encode("utf-8", "surrogateescape")
+    try:
+        records, offset = parse_raw(data)
+        pair_sections(records, parse_patch(data[offset:]))
+    except DiffError:
+        pass
+
+
 def _config(text: str) -> None:
     try:
         parse_config(text)
@@ -123,6 +140,7 @@ ENTRY_POINTS = {
     "models": (_python, MODELS_20),
     "sql": (_sql, SQL_INIT),
     "diff": (_patch, PATCH),
+    "git-diff": (_git_diff, GIT_DIFF),
     "config": (_config, CONFIG),
 }
 
