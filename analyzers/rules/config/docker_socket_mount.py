@@ -8,6 +8,7 @@ from undertow.analyzers.core.findings import Finding, Severity
 from undertow.analyzers.deps.yaml_nodes import compose, elements, get, is_compose_file, items, line, scalar
 from undertow.analyzers.facts.context import FileContext
 from undertow.analyzers.rules.base import FileRule
+from undertow.analyzers.rules.cases import Case
 
 SOCKET = "/var/run/docker.sock"
 
@@ -58,3 +59,28 @@ class DockerSocketMount(FileRule):
                         f"whoever runs code in it is root on the host; {self.fix}"
                     )
                     yield self.report(ctx.path, message, f"{service}:docker.sock", line=line(volume))
+
+
+# -- cases (tests/analyzers/rules/test_cases.py) ------------------------------
+
+_MOUNT = "services:\n  worker:\n    volumes:\n      - /var/run/docker.sock:/var/run/docker.sock\n"
+
+INVALID = [
+    Case(head={"docker-compose.yml": _MOUNT}, expect=[("CFG003", "docker-compose.yml", 4)]),
+    Case(
+        head={
+            "deploy/docker-compose.prod.yml": "services:\n  agent:\n    volumes:\n"
+            "      - type: bind\n        source: /var/run/docker.sock\n        target: /var/run/docker.sock\n"
+        },
+        expect=[("CFG003", "deploy/docker-compose.prod.yml", 4)],
+    ),
+]
+VALID = [
+    Case(head={"docker-compose.yml": "services:\n  web:\n    volumes: [./data:/data]\n"}),
+    # an old mount in a file the change touches elsewhere is pre-existing
+    Case(
+        base={"compose.yml": _MOUNT},
+        head={"compose.yml": _MOUNT + "  b:\n    image: x\n"},
+        changed={"compose.yml": [5, 6]},
+    ),
+]

@@ -14,6 +14,7 @@ from undertow.analyzers.deps.yaml_nodes import compose, elements, get, is_compos
 from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.facts.indexes import file_index
 from undertow.analyzers.rules.base import RepoRule
+from undertow.analyzers.rules.cases import Case
 
 _SCRIPT = re.compile(r"(\.sh|\.bash|(^|/)Makefile|\.mk|(^|/)justfile|(^|/)\.github/workflows/[^/]+\.ya?ml)$")
 # `docker compose ... -f FILE` / `--file FILE`: the former single pattern,
@@ -178,3 +179,36 @@ def _exists(target: str, want: str, entries, dirs: set[str]) -> bool:
     if want in ("file", "any") and target in entries:
         return True
     return want in ("dir", "any") and target in dirs
+
+
+# -- cases (tests/analyzers/rules/test_cases.py) ------------------------------
+
+_COMPOSE = "services:\n  worker:\n    build:\n      context: .\n      dockerfile: docker/worker.Dockerfile\n"
+
+INVALID = [
+    Case(
+        base={"docker-compose.yml": _COMPOSE, "docker/worker.Dockerfile": "FROM python:3.12\n"},
+        head={"docker/worker.Dockerfile": None, "docker/worker.dockerfile": "FROM python:3.12\n"},
+        expect=[("CFG002", "docker-compose.yml", 5)],
+    ),
+    Case(
+        head={
+            "Dockerfile": "FROM python:3.12\nCOPY requirements.txt .\n",
+            "scripts/deploy.sh": "docker compose -f deploy/prod.yml pull\n",
+        },
+        expect=[("CFG002", "Dockerfile", 2), ("CFG002", "scripts/deploy.sh", 1)],
+    ),
+]
+VALID = [
+    Case(
+        head={
+            "Dockerfile": "FROM python:3.12\nCOPY requirements.txt .\nCOPY --from=build /wheels /wheels\n",
+            "requirements.txt": "redis==5.2.1\n",
+        }
+    ),
+    # a missing path the change did not introduce is pre-existing
+    Case(
+        base={"compose.yml": "services:\n  web:\n    env_file: [missing.env]\n", "app/main.py": "print()\n"},
+        head={"app/main.py": "print(1)\n"},
+    ),
+]

@@ -14,6 +14,7 @@ from undertow.analyzers.facts.context import FileContext
 from undertow.analyzers.facts.indexes import file_index
 from undertow.analyzers.python.names import dotted_name, keyword, qualified_names, string_value
 from undertow.analyzers.rules.base import ScopedPythonRule
+from undertow.analyzers.rules.cases import Case
 
 _ENV_FILE = re.compile(r"(^|/)(\.env(\.[^/]+)?|[^/]+\.env|env\.(example|sample|template|dist))$")
 _DOCS = re.compile(r"\.(md|rst|txt|adoc)$|(^|/)values[^/]*\.ya?ml$|(^|/)Dockerfile[^/]*$|\.[Dd]ockerfile$")
@@ -205,3 +206,31 @@ def _class_statements(node: cst.ClassDef):
             yield from stmt.body
         else:
             yield stmt
+
+
+# -- cases (tests/analyzers/rules/test_cases.py) ------------------------------
+
+INVALID = [
+    Case(
+        base={".env.example": "DATABASE_URL=\n"},
+        head={"app/config.py": "import os\nA = os.environ['SLACK_WEBHOOK_URL']\nB = os.getenv('DATABASE_URL')\n"},
+        expect=[("CFG001", "app/config.py", 2)],
+    ),
+    Case(
+        head={
+            "app/settings.py": "from pydantic_settings import BaseSettings\n"
+            "class Settings(BaseSettings):\n"
+            "    smtp_host: str = 'localhost'\n"
+        },
+        expect=[("CFG001", "app/settings.py", 3)],
+    ),
+]
+VALID = [
+    Case(
+        head={
+            "app/config.py": "import os\nX = os.environ['NEW_SETTING']\nH = os.getenv('HOME')\n",
+            ".env.example": "NEW_SETTING=\n",
+        }
+    ),
+    Case(head={"tests/test_config.py": "import os\nos.environ['ONLY_IN_TESTS']\n"}),
+]

@@ -11,6 +11,7 @@ from undertow.analyzers.deps.manifests import is_pyproject
 from undertow.analyzers.deps.manifests.locks import LOCK_NAMES
 from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.rules.base import RepoRule
+from undertow.analyzers.rules.cases import Case
 
 
 class LockfileStale(RepoRule):
@@ -66,3 +67,29 @@ def _signature(data: dict | None) -> set:
     if data is None:
         return set()
     return {(d["key"], d["specifier"], d["group"], d["url"]) for d in data["declared"]}
+
+
+# -- cases (tests/analyzers/rules/test_cases.py) ------------------------------
+
+_BASE = {"pyproject.toml": "[project]\nname='a'\ndependencies = []\n", "uv.lock": "version = 1\n"}
+
+INVALID = [
+    Case(
+        base=_BASE,
+        head={"pyproject.toml": "[project]\nname='a'\ndependencies = [\n  'httpx==0.28.1',\n]\n"},
+        expect=[("DEP007", "pyproject.toml", 4)],
+    ),
+]
+VALID = [
+    Case(
+        base=_BASE,
+        head={
+            "pyproject.toml": "[project]\nname='a'\ndependencies = ['httpx==0.28.1']\n",
+            "uv.lock": "version = 1\n[[package]]\nname = 'httpx'\nversion = '0.28.1'\n",
+        },
+    ),
+    Case(
+        base=_BASE,
+        head={"pyproject.toml": "[project]\nname='a'\ndescription = 'same dependencies'\ndependencies = []\n"},
+    ),
+]

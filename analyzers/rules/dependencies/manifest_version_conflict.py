@@ -11,6 +11,7 @@ from undertow.analyzers.core.findings import Finding, Severity
 from undertow.analyzers.deps.dependency_map import dependency_map
 from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.rules.base import RepoRule
+from undertow.analyzers.rules.cases import Case
 
 _DEV_GROUPS = {"dev", "test", "tests", "testing", "lint", "typing", "docs"}
 
@@ -81,3 +82,17 @@ class ManifestVersionConflict(RepoRule):
                         f"requires {first['text']}: no version satisfies both; {self.fix}"
                     )
                     yield self.report(second_manifest, message, f"{name}:{first_manifest}", line=second["line"])
+
+
+# -- cases (tests/analyzers/rules/test_cases.py) ------------------------------
+
+INVALID = [
+    Case(
+        base={"requirements-web.txt": "pydantic==2.7.1\nhttpx>=0.27\n"},
+        head={"requirements-worker.txt": "pydantic<2\nhttpx>=0.28,<0.29\n"},
+        expect=[("DEP006", "requirements-worker.txt", 1)],
+    ),
+]
+VALID = [
+    Case(base={"requirements-web.txt": "pydantic==2.7.1\n"}, head={"requirements-worker.txt": "pydantic>=2.7,<3\n"}),
+]

@@ -10,6 +10,7 @@ from undertow.analyzers.core.limits import MAX_DEPTH
 from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.python.index import python_index
 from undertow.analyzers.rules.base import RepoRule
+from undertow.analyzers.rules.cases import Case
 
 
 class MissingFirstPartyModule(RepoRule):
@@ -116,3 +117,29 @@ def _missing(index, module: str, names: list[str] | None, directories: _Director
             continue  # module-level __getattr__ makes any name importable
         found.append((f"{module}.{name}", f"{index.by_module[module]} defines no {name}"))
     return found
+
+
+# -- cases (tests/analyzers/rules/test_cases.py) ------------------------------
+
+_APP = {"app/__init__.py": "", "app/ai/__init__.py": "", "app/ai/models.py": "class Model:\n    pass\n"}
+
+INVALID = [
+    Case(
+        base=_APP,
+        head={"app/main.py": "from app.ai.search_router import router\nfrom app.ai.models import Model, Missing\n"},
+        expect=[("DEP002", "app/main.py", 1), ("DEP002", "app/main.py", 2)],
+    ),
+]
+VALID = [
+    Case(
+        base=_APP,
+        head={
+            "app/main.py": "from app.ai.models import Model\nfrom app.new import Y\nimport requests\n",
+            "app/new.py": "Y = 2\n",
+        },
+    ),
+    Case(
+        base={**_APP, ".github/undertow.yml": "imports:\n  generated: ['app.proto.*']\n"},
+        head={"app/main.py": "from app.proto import service_pb2\n"},
+    ),
+]

@@ -9,6 +9,7 @@ from undertow.analyzers.deps.dependency_map import Problem, dependency_map, firs
 from undertow.analyzers.deps.import_names import distribution_name
 from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.rules.base import RepoRule
+from undertow.analyzers.rules.cases import Case
 
 
 class MissingRequirement(RepoRule):
@@ -70,3 +71,19 @@ class MissingRequirement(RepoRule):
         )
         suggestion = Suggestion("snippet", elsewhere[1]["text"] if elsewhere else dist, f"add to {cov.manifests[-1]}")
         return self.report(path, message, f"{problem.module}:{cov.manifest}", line=problem.line, suggestion=suggestion)
+
+
+# -- cases (tests/analyzers/rules/test_cases.py) ------------------------------
+
+_REPO = {"requirements.txt": "fastapi==0.115.6\n", "app/__init__.py": ""}
+
+INVALID = [
+    Case(base=_REPO, head={"app/notify.py": "import json\nimport httpx\n"}, expect=[("DEP001", "app/notify.py", 2)]),
+]
+VALID = [
+    Case(base=_REPO, head={"app/notify.py": "import json\nimport fastapi\nfrom app import notify\n"}),
+    Case(
+        base=_REPO,
+        head={"app/notify.py": "try:\n    import ujson\nexcept ImportError:\n    ujson = None\n"},
+    ),
+]

@@ -12,6 +12,7 @@ from undertow.analyzers.deps.services import is_dockerfile
 from undertow.analyzers.deps.yaml_nodes import is_compose_file
 from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.rules.base import RepoRule
+from undertow.analyzers.rules.cases import Case
 
 
 class RemovedRequirementStillImported(RepoRule):
@@ -72,3 +73,16 @@ class RemovedRequirementStillImported(RepoRule):
                     f"{dist} from {coverage.shown}; {self.fix}"
                 )
                 yield self.report(path, message, f"{problem.module}:{coverage.manifest}", line=problem.line)
+
+
+# -- cases (tests/analyzers/rules/test_cases.py) ------------------------------
+
+_REPO = {"requirements.txt": "redis==5.2.1\n", "app/__init__.py": "", "app/worker.py": "import redis\n"}
+
+INVALID = [
+    Case(base=_REPO, head={"requirements.txt": "celery==5.4.0\n"}, expect=[("DEP005", "app/worker.py", 1)]),
+]
+VALID = [
+    Case(base=_REPO, head={"requirements.txt": "celery==5.4.0\n", "app/worker.py": "import celery\n"}),
+    Case(base=_REPO, head={"requirements.txt": "redis==5.2.1\ncelery==5.4.0\n"}),
+]

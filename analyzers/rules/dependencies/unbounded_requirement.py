@@ -14,6 +14,7 @@ from undertow.analyzers.deps.manifests import is_pyproject, is_requirements_file
 from undertow.analyzers.deps.manifests.locks import LOCK_NAMES
 from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.rules.base import RepoRule
+from undertow.analyzers.rules.cases import Case
 
 _DEV_GROUPS = {"dev", "test", "tests", "testing", "lint", "typing", "docs"}
 MAX_SEPARATE = 5
@@ -112,3 +113,33 @@ def _no_build_system(ctx: RepoContext, path: str) -> bool:
         return False  # not read (over the size limit): judged a library, so never flagged
     data = ctx.snapshot.read(path) or b""
     return b"[build-system]" not in data
+
+
+# -- cases (tests/analyzers/rules/test_cases.py) ------------------------------
+
+_BASE = {"requirements.txt": "fastapi==0.115.6\n", "Dockerfile": "FROM python\n"}
+
+INVALID = [
+    Case(
+        base=_BASE,
+        head={"requirements.txt": "fastapi==0.115.6\ngoogle-genai>=0.2.0\ndiscord.py\n"},
+        changed={"requirements.txt": [2, 3]},
+        expect=[("DEP003", "requirements.txt", 2), ("DEP003", "requirements.txt", 3)],
+    ),
+]
+VALID = [
+    Case(
+        base=_BASE,
+        head={
+            "requirements.txt": "fastapi==0.115.6\ndiscord.py>=2.3.0,<3\nhttpx~=0.28\n",
+            "requirements-dev.txt": "pytest>=8\n",
+        },
+    ),
+    Case(
+        base={"pyproject.toml": "[project]\nname='a'\ndependencies = []\n", "uv.lock": "version = 1\n"},
+        head={
+            "pyproject.toml": "[project]\nname='a'\ndependencies = ['httpx>=0.28']\n",
+            "uv.lock": "version = 1\n# relocked\n",
+        },
+    ),
+]

@@ -11,6 +11,7 @@ from undertow.analyzers.deps.manifests import is_pyproject, is_requirements_file
 from undertow.analyzers.deps.manifests.model import Declared
 from undertow.analyzers.facts.context import FileContext
 from undertow.analyzers.rules.base import FileRule
+from undertow.analyzers.rules.cases import Case
 
 _SHA = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
 _VCS = re.compile(r"^(git|hg|svn|bzr)\+", re.IGNORECASE)
@@ -83,3 +84,22 @@ def _unpinned(dep: Declared) -> str | None:
     if dep.hashes or _HASH_FRAGMENT.search(parts.fragment):
         return None
     return "the archive has no hash, so its content can change under the same URL"
+
+
+# -- cases (tests/analyzers/rules/test_cases.py) ------------------------------
+
+_COMMIT = "5f1e2d3c4b5a69788796a5b4c3d2e1f0a9b8c7d6"
+
+INVALID = [
+    Case(
+        head={"requirements.txt": "httpx==0.28.1\nmylib @ git+https://github.com/acme/mylib.git@main\n"},
+        expect=[("DEP004", "requirements.txt", 2)],
+    ),
+    Case(
+        head={"requirements.txt": "mylib @ https://example.com/mylib-1.0.tar.gz\n"},
+        expect=[("DEP004", "requirements.txt", 1)],
+    ),
+]
+VALID = [
+    Case(head={"requirements/base.txt": f"mylib @ git+https://github.com/acme/mylib.git@{_COMMIT}\n./vendor/other\n"}),
+]

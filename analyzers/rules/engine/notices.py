@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import ClassVar
 
 from undertow.analyzers.core.findings import Finding, Severity
 from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.rules.base import EngineRule, RepoRule
+from undertow.analyzers.rules.case_repos import SQL_REPO
+from undertow.analyzers.rules.cases import Case
 
 
 class UnparseableFile(RepoRule):
@@ -31,6 +34,31 @@ class UnparseableFile(RepoRule):
     name = "unparseable-file"
     severity = Severity.NOTICE
     fix = "fix the syntax so that the file can be analysed"
+
+    # Cases of the check below (the engine's own notices on unparseable files are tested in
+    # tests/analyzers/core); class attributes, since this module holds four rules.
+    INVALID: ClassVar[list[Case]] = [
+        Case(
+            base=SQL_REPO,
+            head={
+                "migrations/002.sql": "ALTER TABLE videos ADD COLUMN a INTEGER;\n"
+                "CREATE STATISTICS s1 ON (a) FROM videos;\n"
+            },
+            expect=[("UND001", "migrations/002.sql", 2)],
+        ),
+    ]
+    VALID: ClassVar[list[Case]] = [
+        Case(base=SQL_REPO, head={"migrations/002.sql": "ALTER TABLE videos ADD COLUMN a INTEGER;\n"}),
+        # a statement the replay cannot model, on a line the change does not touch
+        Case(
+            base={**SQL_REPO, "migrations/002.sql": "CREATE STATISTICS s1 ON (a) FROM videos;\n"},
+            head={
+                "migrations/002.sql": "CREATE STATISTICS s1 ON (a) FROM videos;\n"
+                "ALTER TABLE videos ADD COLUMN a INTEGER;\n"
+            },
+            changed={"migrations/002.sql": [2]},
+        ),
+    ]
 
     def check(self, ctx: RepoContext) -> Iterable[Finding]:
         """Statements the schema replay could not model, in migrations this change touches

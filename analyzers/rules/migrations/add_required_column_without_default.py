@@ -5,6 +5,8 @@ from __future__ import annotations
 from undertow.analyzers.core.findings import Severity
 from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.rules.base import RepoRule
+from undertow.analyzers.rules.case_repos import SQL_REPO
+from undertow.analyzers.rules.cases import Case
 from undertow.analyzers.rules.migrations.common import ChangedOperation, OperationRule
 
 
@@ -43,3 +45,20 @@ class AddRequiredColumnWithoutDefault(OperationRule, RepoRule):
         ):
             return f"adds NOT NULL column {op['table']}.{op['column']} without a default to an existing table: the migration fails on the first existing row"
         return None
+
+
+# -- cases (tests/analyzers/rules/test_cases.py) ------------------------------
+
+INVALID = [
+    Case(
+        base=SQL_REPO,
+        head={"migrations/002_change.sql": "-- change\nALTER TABLE videos ADD COLUMN channel_id INTEGER NOT NULL;\n"},
+        expect=[("MIG002", "migrations/002_change.sql", 2)],
+    ),
+]
+VALID = [
+    Case(
+        base=SQL_REPO,
+        head={"migrations/002_change.sql": "ALTER TABLE videos ADD COLUMN channel_id INTEGER NOT NULL DEFAULT 0;\n"},
+    ),
+]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from undertow.analyzers.core.findings import Severity
 from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.rules.base import RepoRule
+from undertow.analyzers.rules.case_repos import SQL_REPO
+from undertow.analyzers.rules.cases import Case
 from undertow.analyzers.rules.migrations.common import ChangedOperation, OperationRule
 
 
@@ -41,3 +43,23 @@ class BlockingIndex(OperationRule, RepoRule):
         ):
             return f"creates index {op['detail'].get('index') or ''} on existing table {op['table']} without CONCURRENTLY: writes to {op['table']} block until it is built"
         return None
+
+
+# -- cases (tests/analyzers/rules/test_cases.py) ------------------------------
+
+INVALID = [
+    Case(
+        base=SQL_REPO,
+        head={"migrations/002_change.sql": "-- change\nCREATE INDEX ix_status ON videos (status);\n"},
+        expect=[("MIG005", "migrations/002_change.sql", 2)],
+    ),
+]
+VALID = [
+    Case(
+        base=SQL_REPO, head={"migrations/002_change.sql": "CREATE INDEX CONCURRENTLY ix_status ON videos (status);\n"}
+    ),
+    Case(
+        base={**SQL_REPO, ".github/undertow.yml": "schema:\n  dialect: sqlite\n"},
+        head={"migrations/002_change.sql": "CREATE INDEX ix_status ON videos (status);\n"},
+    ),
+]

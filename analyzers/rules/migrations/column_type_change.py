@@ -5,6 +5,8 @@ from __future__ import annotations
 from undertow.analyzers.core.findings import Severity
 from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.rules.base import RepoRule
+from undertow.analyzers.rules.case_repos import SQL_REPO
+from undertow.analyzers.rules.cases import Case
 from undertow.analyzers.rules.migrations.common import ChangedOperation, OperationRule
 
 
@@ -34,3 +36,23 @@ class ColumnTypeChange(OperationRule, RepoRule):
         if op["op"] == "alter_type" and change.existing_column():
             return f"changes the type of {op['table']}.{op['column']} to {op['detail'].get('type')}: Postgres rewrites the table under an ACCESS EXCLUSIVE lock, and values may not convert"
         return None
+
+
+# -- cases (tests/analyzers/rules/test_cases.py) ------------------------------
+
+INVALID = [
+    Case(
+        base=SQL_REPO,
+        head={"migrations/002_change.sql": "-- change\nALTER TABLE videos ALTER COLUMN title TYPE VARCHAR(200);\n"},
+        expect=[("MIG003", "migrations/002_change.sql", 2)],
+    ),
+]
+VALID = [
+    Case(
+        base=SQL_REPO,
+        head={
+            "migrations/002_change.sql": "ALTER TABLE videos ADD COLUMN c INTEGER;\n"
+            "ALTER TABLE videos ALTER COLUMN c TYPE BIGINT;\n"
+        },
+    ),
+]

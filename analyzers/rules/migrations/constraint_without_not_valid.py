@@ -5,6 +5,8 @@ from __future__ import annotations
 from undertow.analyzers.core.findings import Severity
 from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.rules.base import RepoRule
+from undertow.analyzers.rules.case_repos import SQL_REPO
+from undertow.analyzers.rules.cases import Case
 from undertow.analyzers.rules.migrations.common import ChangedOperation, OperationRule
 
 
@@ -43,3 +45,25 @@ class ConstraintWithoutNotValid(OperationRule, RepoRule):
             kind = "foreign key" if op["detail"]["kind"] == "foreign_key" else "CHECK constraint"
             return f"adds a {kind} to existing table {op['table']} without NOT VALID: every row is checked while writes are blocked"
         return None
+
+
+# -- cases (tests/analyzers/rules/test_cases.py) ------------------------------
+
+INVALID = [
+    Case(
+        base=SQL_REPO,
+        head={
+            "migrations/002_change.sql": "-- change\n"
+            "ALTER TABLE videos ADD CONSTRAINT ck CHECK (status IN ('new', 'analyzed', 'done'));\n"
+        },
+        expect=[("MIG006", "migrations/002_change.sql", 2)],
+    ),
+]
+VALID = [
+    Case(
+        base=SQL_REPO,
+        head={
+            "migrations/002_change.sql": "ALTER TABLE videos ADD CONSTRAINT ck CHECK (status IN ('new')) NOT VALID;\n"
+        },
+    ),
+]

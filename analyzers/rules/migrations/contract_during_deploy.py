@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from undertow.analyzers.core.findings import Finding, Severity
 from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.rules.base import RepoRule
+from undertow.analyzers.rules.case_repos import SQL_REPO
+from undertow.analyzers.rules.cases import Case
 from undertow.analyzers.rules.migrations.common import changed_operations, dropped, mapped_by
 
 
@@ -47,3 +49,23 @@ class ContractDuringDeploy(RepoRule):
                 f"old instances fail until the rollout ends; {self.fix}"
             )
             yield self.report(change.path, message, f"{table}.{column or ''}", line=change.op["line"])
+
+
+# -- cases (tests/analyzers/rules/test_cases.py) ------------------------------
+
+_UNMAPPED = SQL_REPO["app/models.py"].replace("    published_at: Mapped[datetime | None]\n", "")
+
+INVALID = [
+    Case(
+        base=SQL_REPO,
+        head={"migrations/002_drop.sql": "ALTER TABLE videos DROP COLUMN published_at;\n", "app/models.py": _UNMAPPED},
+        expect=[("MIG010", "migrations/002_drop.sql", 1)],
+    ),
+]
+VALID = [
+    # the model stops mapping it first; the drop comes in a later change
+    Case(
+        base={**SQL_REPO, "app/models.py": _UNMAPPED},
+        head={"migrations/002_drop.sql": "ALTER TABLE videos DROP COLUMN published_at;\n"},
+    ),
+]

@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from undertow.analyzers.core.findings import Finding, Severity
 from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.rules.base import RepoRule
+from undertow.analyzers.rules.case_repos import SQL_REPO
+from undertow.analyzers.rules.cases import Case
 from undertow.analyzers.rules.migrations.common import changed_operations, dropped, mapped_by
 
 
@@ -47,3 +49,19 @@ class DestructiveDrop(RepoRule):
                 continue  # SCH003 / MIG010
             message = f"this migration {what}, which exists at base: its data is deleted for good; {self.fix}"
             yield self.report(change.path, message, f"{table}.{column or ''}", line=change.op["line"])
+
+
+# -- cases (tests/analyzers/rules/test_cases.py) ------------------------------
+
+INVALID = [
+    Case(
+        base={**SQL_REPO, "migrations/002_audit.sql": "CREATE TABLE audit (id SERIAL PRIMARY KEY);\n"},
+        head={"migrations/003_drop.sql": "-- cleanup\nDROP TABLE audit;\n"},
+        expect=[("MIG001", "migrations/003_drop.sql", 2)],
+    ),
+]
+VALID = [
+    # the model still maps it: SCH003's finding, not this rule's
+    Case(base=SQL_REPO, head={"migrations/002_drop.sql": "ALTER TABLE videos DROP COLUMN published_at;\n"}),
+    Case(base=SQL_REPO, head={"migrations/002_tmp.sql": "CREATE TABLE tmp (id INTEGER);\nDROP TABLE tmp;\n"}),
+]

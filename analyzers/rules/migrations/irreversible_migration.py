@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from undertow.analyzers.core.findings import Finding, Severity
 from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.rules.base import RepoRule
+from undertow.analyzers.rules.case_repos import ALEMBIC_REPO, revision
+from undertow.analyzers.rules.cases import Case
 from undertow.analyzers.schema.facts import schema_facts
 
 
@@ -57,3 +59,22 @@ class IrreversibleMigration(RepoRule):
                 f"revision {rev_id} changes the schema in upgrade() but its downgrade() undoes nothing; {self.fix}"
             )
             yield self.report(info["path"], message, rev_id, line=line)
+
+
+# -- cases (tests/analyzers/rules/test_cases.py) ------------------------------
+
+_ADD = "    op.add_column('jobs', sa.Column('owner', sa.String()))\n"
+
+INVALID = [
+    Case(
+        base=ALEMBIC_REPO,
+        head={"alembic/versions/b1.py": revision("b1", "a1", _ADD)},
+        expect=[("MIG008", "alembic/versions/b1.py", 7)],
+    ),
+]
+VALID = [
+    Case(
+        base=ALEMBIC_REPO,
+        head={"alembic/versions/b1.py": revision("b1", "a1", _ADD, "    op.drop_column('jobs', 'owner')\n")},
+    ),
+]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from undertow.analyzers.core.findings import Severity
 from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.rules.base import RepoRule
+from undertow.analyzers.rules.case_repos import SQL_REPO
+from undertow.analyzers.rules.cases import Case
 from undertow.analyzers.rules.migrations.common import ChangedOperation, OperationRule
 
 
@@ -36,3 +38,17 @@ class Rename(OperationRule, RepoRule):
         if op["op"] == "rename_table":
             return f"renames table {op['table']} to {op['detail']['to']}: code still running during the deploy uses the old name"
         return None
+
+
+# -- cases (tests/analyzers/rules/test_cases.py) ------------------------------
+
+INVALID = [
+    Case(
+        base=SQL_REPO,
+        head={"migrations/002_change.sql": "-- change\nALTER TABLE videos RENAME TO clips;\n"},
+        expect=[("MIG004", "migrations/002_change.sql", 2)],
+    ),
+]
+VALID = [
+    Case(base=SQL_REPO, head={"migrations/002_change.sql": "ALTER TABLE videos ADD COLUMN name TEXT;\n"}),
+]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from undertow.analyzers.core.findings import Severity
 from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.rules.base import RepoRule
+from undertow.analyzers.rules.case_repos import SQL_REPO
+from undertow.analyzers.rules.cases import Case
 from undertow.analyzers.rules.migrations.common import ChangedOperation, OperationRule
 
 
@@ -38,3 +40,23 @@ class SetNotNull(OperationRule, RepoRule):
         if op["op"] == "set_not_null" and change.existing_column():
             return f"sets {op['table']}.{op['column']} NOT NULL: Postgres scans the whole table under an ACCESS EXCLUSIVE lock, and fails if any row is NULL"
         return None
+
+
+# -- cases (tests/analyzers/rules/test_cases.py) ------------------------------
+
+INVALID = [
+    Case(
+        base=SQL_REPO,
+        head={"migrations/002_change.sql": "-- change\nALTER TABLE videos ALTER COLUMN published_at SET NOT NULL;\n"},
+        expect=[("MIG007", "migrations/002_change.sql", 2)],
+    ),
+]
+VALID = [
+    Case(
+        base=SQL_REPO,
+        head={
+            "migrations/002_change.sql": "CREATE TABLE clips (id SERIAL PRIMARY KEY, name TEXT);\n"
+            "ALTER TABLE clips ALTER COLUMN name SET NOT NULL;\n"
+        },
+    ),
+]

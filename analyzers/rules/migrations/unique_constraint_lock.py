@@ -5,6 +5,8 @@ from __future__ import annotations
 from undertow.analyzers.core.findings import Severity
 from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.rules.base import RepoRule
+from undertow.analyzers.rules.case_repos import SQL_REPO
+from undertow.analyzers.rules.cases import Case
 from undertow.analyzers.rules.migrations.common import ChangedOperation, OperationRule
 
 
@@ -37,3 +39,22 @@ class UniqueConstraintLock(OperationRule, RepoRule):
         if op["op"] == "add_constraint" and op["detail"].get("kind") == "unique" and change.existing_table:
             return f"adds a UNIQUE constraint to existing table {op['table']}: the index behind it is built while writes are blocked"
         return None
+
+
+# -- cases (tests/analyzers/rules/test_cases.py) ------------------------------
+
+INVALID = [
+    Case(
+        base=SQL_REPO,
+        head={"migrations/002_change.sql": "-- change\nALTER TABLE videos ADD CONSTRAINT uq_title UNIQUE (title);\n"},
+        expect=[("MIG009", "migrations/002_change.sql", 2)],
+    ),
+]
+VALID = [
+    Case(
+        base=SQL_REPO,
+        head={
+            "migrations/002_change.sql": "CREATE TABLE channels (id SERIAL PRIMARY KEY, name TEXT NOT NULL UNIQUE);\n"
+        },
+    ),
+]

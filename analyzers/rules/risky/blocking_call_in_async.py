@@ -8,6 +8,7 @@ from libcst.metadata import PositionProvider, QualifiedNameProvider
 from undertow.analyzers.core.findings import Severity
 from undertow.analyzers.python.names import qualified_names
 from undertow.analyzers.rules.base import ScopedPythonRule
+from undertow.analyzers.rules.cases import Case
 
 _BLOCKING = {
     "time.sleep": "asyncio.sleep()",
@@ -94,3 +95,23 @@ class BlockingCallInAsync(ScopedPythonRule):
             "or await asyncio.to_thread(...)"
         )
         self.report(node, message, key=self.scope.key(what))
+
+
+# -- cases (tests/analyzers/rules/test_cases.py) ------------------------------
+
+INVALID = [
+    Case(head={"svc.py": "import time\nasync def refresh():\n    time.sleep(5)\n"}, expect=[("RSK002", "svc.py", 3)]),
+    Case(
+        head={"svc.py": "import requests\nasync def refresh(url):\n    return requests.get(url, timeout=10).json()\n"},
+        expect=[("RSK002", "svc.py", 3)],
+    ),
+]
+VALID = [
+    Case(
+        head={
+            "svc.py": "import asyncio, time\nasync def refresh():\n    await asyncio.sleep(5)\ndef sync():\n"
+            "    time.sleep(1)\n"
+        }
+    ),
+    Case(head={"svc.py": "import asyncio, time\nasync def refresh():\n    await asyncio.to_thread(time.sleep, 1)\n"}),
+]

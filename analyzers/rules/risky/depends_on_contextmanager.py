@@ -10,6 +10,7 @@ from undertow.analyzers.facts.context import FileContext
 from undertow.analyzers.python.modules import ModuleIndex
 from undertow.analyzers.python.names import qualified_names
 from undertow.analyzers.rules.base import ScopedPythonRule
+from undertow.analyzers.rules.cases import Case
 
 _DEPENDS = {"fastapi.Depends", "fastapi.params.Depends", "fastapi.Security"}
 _CONTEXT_MANAGERS = {
@@ -104,3 +105,31 @@ class DependsOnContextmanager(ScopedPythonRule):
                 f"yields; {self.fix}"
             )
             self.report(call, message, key=key)
+
+
+# -- cases (tests/analyzers/rules/test_cases.py) ------------------------------
+
+_DB = (
+    "from contextlib import contextmanager\n@contextmanager\ndef get_db_cm():\n    yield 1\n"
+    "def get_db():\n    yield 1\n"
+)
+
+INVALID = [
+    Case(
+        base={"app/__init__.py": "", "app/db.py": _DB},
+        head={
+            "app/routes.py": "from fastapi import Depends\nfrom app.db import get_db_cm\n"
+            "def a(x=Depends(get_db_cm)):\n    pass\n"
+        },
+        expect=[("RSK006", "app/routes.py", 3)],
+    ),
+]
+VALID = [
+    Case(
+        base={"app/__init__.py": "", "app/db.py": _DB},
+        head={
+            "app/routes.py": "from fastapi import Depends\nfrom app.db import get_db\ndef a(x=Depends(get_db)):\n"
+            "    pass\n"
+        },
+    ),
+]

@@ -11,6 +11,7 @@ from libcst.metadata import PositionProvider, QualifiedNameProvider
 from undertow.analyzers.core.findings import Severity
 from undertow.analyzers.python.names import dotted_name, qualified_names, string_value
 from undertow.analyzers.rules.base import ScopedPythonRule
+from undertow.analyzers.rules.cases import Case
 
 SECRET_NAME = re.compile(
     r"(secret|passw(or)?d|passwd|pwd|token|api_?key|apikey|private_?key|access_?key|auth_?key|credential|client_secret|signing_key)",
@@ -131,3 +132,26 @@ class HardcodedSecret(ScopedPythonRule):
 
 def _secret_name(name: str) -> bool:
     return bool(SECRET_NAME.search(name)) and not _NOT_SECRET_NAME.search(name)
+
+
+# -- cases (tests/analyzers/rules/test_cases.py) ------------------------------
+
+INVALID = [
+    Case(
+        head={"app/settings.py": "import os\nSECRET_KEY = os.getenv('SECRET_KEY', 's3cr3t-Pr0d-k3y')\n"},
+        expect=[("RSK005", "app/settings.py", 2)],
+    ),
+    Case(
+        head={"app/settings.py": "API_TOKEN = 'q8V3nZt1LkR9wXy2Pb7Hc4Md6Jf0Gs5A'\n"},
+        expect=[("RSK005", "app/settings.py", 1)],
+    ),
+]
+VALID = [
+    Case(
+        head={
+            "app/settings.py": "import os\nSECRET_KEY = os.environ['SECRET_KEY']\n"
+            "TOKEN = os.getenv('TOKEN', 'change-me')\n"
+        }
+    ),
+    Case(head={"tests/test_auth.py": "API_TOKEN = 'q8V3nZt1LkR9wXy2Pb7Hc4Md6Jf0Gs5A'\n"}),
+]

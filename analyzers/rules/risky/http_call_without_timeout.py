@@ -9,6 +9,7 @@ from undertow.analyzers.core.findings import Severity
 from undertow.analyzers.facts.context import FileContext
 from undertow.analyzers.python.names import dotted_name, has_star_kwargs, keyword, keyword_suggestion, qualified_names
 from undertow.analyzers.rules.base import ScopedPythonRule
+from undertow.analyzers.rules.cases import Case
 
 _METHODS = {"get", "post", "put", "patch", "delete", "head", "options", "request"}
 
@@ -94,3 +95,14 @@ class HttpCallWithoutTimeout(ScopedPythonRule):
             "add a timeout (10 s is a placeholder: choose the real bound)",
         )
         self.report(node, message, key=self.scope.key(what), suggestion=suggestion)
+
+
+# -- cases (tests/analyzers/rules/test_cases.py) ------------------------------
+
+INVALID = [
+    Case(head={"svc.py": "import requests\nrequests.get(URL)\n"}, expect=[("RSK008", "svc.py", 2)]),
+    Case(head={"svc.py": "import requests\ns = requests.Session()\ns.post(URL)\n"}, expect=[("RSK008", "svc.py", 3)]),
+]
+VALID = [
+    Case(head={"svc.py": "import requests, httpx\nrequests.get(URL, timeout=5)\nhttpx.get(URL)\n"}),
+]

@@ -8,6 +8,7 @@ from libcst.metadata import PositionProvider, QualifiedNameProvider
 from undertow.analyzers.core.findings import Severity
 from undertow.analyzers.python.names import has_star_kwargs, keyword, qualified_names
 from undertow.analyzers.rules.base import ScopedPythonRule
+from undertow.analyzers.rules.cases import Case
 
 _DECODERS = {"jwt.decode", "jwt.api_jwt.decode", "jose.jwt.decode", "jwt.PyJWT.decode"}
 
@@ -71,3 +72,17 @@ def _disables_signature(node: cst.BaseExpression) -> bool:
         ):
             return True
     return False
+
+
+# -- cases (tests/analyzers/rules/test_cases.py) ------------------------------
+
+INVALID = [
+    Case(
+        head={"auth.py": "import jwt\na = jwt.decode(tok, options={'verify_signature': False})\n"},
+        expect=[("RSK010", "auth.py", 2)],
+    ),
+    Case(head={"auth.py": "import jwt\nb = jwt.decode(tok, KEY)\n"}, expect=[("RSK010", "auth.py", 2)]),
+]
+VALID = [
+    Case(head={"auth.py": "import jwt\nok = jwt.decode(tok, KEY, algorithms=['HS256'])\n"}),
+]

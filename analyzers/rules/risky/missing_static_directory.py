@@ -12,6 +12,7 @@ from undertow.analyzers.core.limits import MAX_DEPTH
 from undertow.analyzers.facts.context import FileContext
 from undertow.analyzers.python.names import keyword, qualified_names, string_value
 from undertow.analyzers.rules.base import ScopedPythonRule
+from undertow.analyzers.rules.cases import Case
 
 _DIRECTORY_ARGS = {
     "starlette.staticfiles.StaticFiles": "directory",
@@ -108,3 +109,22 @@ def _directories(snapshot) -> set[str]:
         for i in range(1, len(parts) + 1):
             found.add("/".join(parts[:i]))
     return found
+
+
+# -- cases (tests/analyzers/rules/test_cases.py) ------------------------------
+
+_IMPORT = "from fastapi.staticfiles import StaticFiles\n"
+
+INVALID = [
+    Case(
+        head={"web/main.py": _IMPORT + "app.mount('/static', StaticFiles(directory='frontend/dist'), name='static')\n"},
+        expect=[("RSK007", "web/main.py", 2)],
+    ),
+]
+VALID = [
+    Case(
+        base={"web/assets/app.css": "body {}\n"},
+        head={"web/main.py": _IMPORT + "app.mount('/assets', StaticFiles(directory='assets'))\n"},
+    ),
+    Case(head={"web/main.py": _IMPORT + "app.mount('/late', StaticFiles(directory='late', check_dir=False))\n"}),
+]

@@ -12,6 +12,7 @@ from undertow.analyzers.facts.indexes import file_index
 from undertow.analyzers.python.facts import is_test_path
 from undertow.analyzers.python.index import python_index
 from undertow.analyzers.rules.base import RepoRule
+from undertow.analyzers.rules.cases import Case
 
 _JS_FILES = (".js", ".jsx", ".ts", ".tsx", ".mjs", ".cjs", ".vue", ".svelte")
 # Possessive: the name can give back nothing that the closing quote could match.
@@ -75,3 +76,25 @@ class OrphanEvent(RepoRule):
                 f"emits {what} `{name}`, but no listener in the repository handles it (Python or JS/TS); {self.fix}"
             )
             yield self.report(path, message, f"{kind}:{name}", line=line)
+
+
+# -- cases (tests/analyzers/rules/test_cases.py) ------------------------------
+
+_SERVER = "import socketio\nsio = socketio.AsyncServer()\n@sio.on('join')\nasync def join(sid, data):\n    pass\n"
+
+INVALID = [
+    Case(
+        base={"app/server.py": _SERVER},
+        head={"app/progress.py": "async def done(sio):\n    await sio.emit('transcript_ready', {})\n"},
+        expect=[("RSK012", "app/progress.py", 2)],
+    ),
+]
+VALID = [
+    Case(
+        base={"app/server.py": _SERVER},
+        head={
+            "app/progress.py": "async def done(sio):\n    await sio.emit('transcript_ready', {})\n",
+            "web/app.js": 'socket.on("transcript_ready", show);\n',
+        },
+    ),
+]

@@ -9,6 +9,7 @@ from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.python.facts import is_test_path
 from undertow.analyzers.python.index import python_index
 from undertow.analyzers.rules.base import RepoRule
+from undertow.analyzers.rules.cases import Case
 
 
 class OrphanQueue(RepoRule):
@@ -80,3 +81,22 @@ def _similarity(a: str, b: str) -> int:
     import difflib
 
     return int(difflib.SequenceMatcher(None, a, b).ratio() * 1000)
+
+
+# -- cases (tests/analyzers/rules/test_cases.py) ------------------------------
+
+_WORKER = "def main(r):\n    while True:\n        job = r.brpop('transcription_queue', timeout=5)\n"
+
+INVALID = [
+    Case(
+        base={"app/worker.py": _WORKER},
+        head={"app/api.py": "def submit(r, job):\n    r.lpush('job_queue', job)\n"},
+        expect=[("RSK011", "app/api.py", 2)],  # the worker's pop was an orphan before the change
+    ),
+]
+VALID = [
+    Case(
+        base={"app/worker.py": _WORKER},
+        head={"app/api.py": "def submit(r, job):\n    r.lpush('transcription_queue', job)\n"},
+    ),
+]

@@ -9,6 +9,7 @@ from undertow.analyzers.core.findings import Severity
 from undertow.analyzers.facts.context import FileContext
 from undertow.analyzers.python.names import dotted_name, keyword, source_of
 from undertow.analyzers.rules.base import ScopedPythonRule
+from undertow.analyzers.rules.cases import Case
 
 _INCREMENTS = {"incr", "incrby", "incrbyfloat", "hincrby", "hincrbyfloat"}
 _EXPIRES = {"expire", "pexpire", "expireat", "pexpireat"}
@@ -108,3 +109,22 @@ class RedisIncrExpireRace(ScopedPythonRule):
                 f"{self.fix}"
             )
             self.report(incr, message, key=self.scope.key(f"{client}.{name}({key[1]})"))
+
+
+# -- cases (tests/analyzers/rules/test_cases.py) ------------------------------
+
+INVALID = [
+    Case(
+        head={"limits.py": "def allow(r, key):\n    n = r.incr(key)\n    if n == 1:\n        r.expire(key, 60)\n"},
+        expect=[("RSK004", "limits.py", 2)],
+    ),
+]
+VALID = [
+    Case(
+        head={
+            "limits.py": "def allow(r, key):\n    with r.pipeline() as p:\n        p.incr(key)\n"
+            "        p.expire(key, 60)\n"
+        }
+    ),
+    Case(head={"limits.py": "def allow(r, key, other):\n    r.incr(key)\n    r.expire(other, 60)\n"}),
+]

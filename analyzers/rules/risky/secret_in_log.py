@@ -11,6 +11,7 @@ from libcst.metadata import PositionProvider, QualifiedNameProvider
 from undertow.analyzers.core.findings import Severity
 from undertow.analyzers.python.names import dotted_name, qualified_names
 from undertow.analyzers.rules.base import ScopedPythonRule
+from undertow.analyzers.rules.cases import Case
 
 _LOG_METHODS = {"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log"}
 _CREDENTIAL = re.compile(
@@ -142,3 +143,14 @@ def _leaked_name(expr: cst.BaseExpression) -> str | None:
 
 def _credential(name: str) -> bool:
     return bool(_CREDENTIAL.search(name)) and not _NOT_CREDENTIAL.search(name)
+
+
+# -- cases (tests/analyzers/rules/test_cases.py) ------------------------------
+
+INVALID = [
+    Case(head={"svc.py": "log.info('connecting to %s', settings.database_url)\n"}, expect=[("RSK009", "svc.py", 1)]),
+    Case(head={"svc.py": "print('token', api_key)\n"}, expect=[("RSK009", "svc.py", 1)]),
+]
+VALID = [
+    Case(head={"svc.py": "log.info('db at %s', urlparse(DATABASE_URL).hostname)\nlog.info('n %d', len(token))\n"}),
+]

@@ -9,6 +9,7 @@ from undertow.analyzers.core.findings import Severity, Suggestion
 from undertow.analyzers.facts.context import FileContext
 from undertow.analyzers.python.names import has_star_kwargs, keyword, keyword_suggestion, qualified_names
 from undertow.analyzers.rules.base import ScopedPythonRule
+from undertow.analyzers.rules.cases import Case
 
 _WAITING_FUNCTIONS = {
     "subprocess.run",
@@ -104,3 +105,21 @@ class SubprocessWithoutTimeout(ScopedPythonRule):
             "timeout=60",
             "add a timeout (60 s is a placeholder: choose the real bound)",
         )
+
+
+# -- cases (tests/analyzers/rules/test_cases.py) ------------------------------
+
+_JOBS = "import subprocess\n\n\ndef old():\n    subprocess.run(['ls'])\n"
+
+INVALID = [
+    Case(
+        head={"app/jobs.py": "import subprocess\nsubprocess.run(['ffmpeg', '-i', src])\n"},
+        expect=[("RSK001", "app/jobs.py", 2)],
+    ),
+    Case(head={"a.py": "import subprocess\np = subprocess.Popen(['ls'])\np.wait()\n"}, expect=[("RSK001", "a.py", 3)]),
+]
+VALID = [
+    Case(head={"a.py": "import subprocess\nsubprocess.check_output(['ls'], timeout=5)\n"}),
+    # an old call in a file the change touches elsewhere is not the change's
+    Case(base={"app/jobs.py": _JOBS}, head={"app/jobs.py": _JOBS + "X = 1\n"}, changed={"app/jobs.py": [6]}),
+]

@@ -9,6 +9,7 @@ from libcst.metadata import PositionProvider
 from undertow.analyzers.core.findings import Severity
 from undertow.analyzers.python.names import dotted_name
 from undertow.analyzers.rules.base import ScopedPythonRule
+from undertow.analyzers.rules.cases import Case
 
 _BROAD = {"Exception", "BaseException", "builtins.Exception", "builtins.BaseException"}
 _LOG_METHODS = {"exception", "error", "warning", "warn", "critical", "fatal"}
@@ -152,3 +153,22 @@ def _has_exc_info(call: cst.Call) -> bool:
         if arg.keyword is not None and arg.keyword.value in {"exc_info", "stack_info"}:
             return not (isinstance(arg.value, cst.Name) and arg.value.value in {"False", "None"})
     return False
+
+
+# -- cases (tests/analyzers/rules/test_cases.py) ------------------------------
+
+_HANDLER = "try:\n    a()\nexcept Exception:\n    x = 1\n"
+
+INVALID = [
+    Case(
+        head={"svc.py": "def f():\n    try:\n        g()\n    except Exception:\n        pass\n"},
+        expect=[("RSK003", "svc.py", 4)],
+    ),
+    Case(head={"svc.py": "try:\n    a()\nexcept:\n    x = None\n"}, expect=[("RSK003", "svc.py", 3)]),
+]
+VALID = [
+    Case(head={"svc.py": "try:\n    publish(event)\nexcept Exception:\n    log.exception('publishing failed')\n"}),
+    Case(head={"svc.py": "try:\n    import ujson as json\nexcept Exception:\n    json = None\n"}),
+    # editing inside an old handler does not blame the change
+    Case(base={"svc.py": _HANDLER}, head={"svc.py": _HANDLER.replace("x = 1", "x = 2")}, changed={"svc.py": [4]}),
+]

@@ -8,6 +8,8 @@ from collections.abc import Iterable
 from undertow.analyzers.core.findings import Finding, Severity
 from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.rules.base import RepoRule
+from undertow.analyzers.rules.case_repos import revision
+from undertow.analyzers.rules.cases import Case
 from undertow.analyzers.schema.facts import schema_facts
 
 
@@ -94,3 +96,23 @@ class DialectTreesDiverge(RepoRule):
             if posixpath.dirname(changed.path) in directories:
                 return changed.path
         return max(p for p in facts.migration_files if posixpath.dirname(p) in directories)
+
+
+# -- cases (tests/analyzers/rules/test_cases.py) ------------------------------
+
+_JOBS = revision("a1", None, "    op.create_table('jobs', sa.Column('id', sa.Integer(), primary_key=True))\n")
+_OWNER = revision(
+    "b1", "a1", "    op.add_column('jobs', sa.Column('owner', sa.String()))\n", "    op.drop_column('jobs', 'owner')\n"
+)
+_TREES = {"db/versions/postgresql/a1.py": _JOBS, "db/versions/sqlite/a1.py": _JOBS}
+
+INVALID = [
+    Case(
+        base=_TREES,
+        head={"db/versions/postgresql/b1.py": _OWNER},
+        expect=[("SCH011", "db/versions/postgresql/b1.py", 1)],
+    ),
+]
+VALID = [
+    Case(base=_TREES, head={"db/versions/postgresql/b1.py": _OWNER, "db/versions/sqlite/b1.py": _OWNER}),
+]

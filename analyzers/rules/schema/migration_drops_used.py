@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from undertow.analyzers.core.findings import Finding, Severity
 from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.rules.base import RepoRule
+from undertow.analyzers.rules.case_repos import SQL_REPO
+from undertow.analyzers.rules.cases import Case
 from undertow.analyzers.rules.migrations.common import changed_operations, dropped, mapped_by
 
 
@@ -44,3 +46,21 @@ class MigrationDropsUsed(RepoRule):
                 continue
             message = f"this migration {what}, but the code of this change still uses it ({where}); {self.fix}"
             yield self.report(change.path, message, f"{table}.{column or ''}", line=change.op["line"])
+
+
+# -- cases (tests/analyzers/rules/test_cases.py) ------------------------------
+
+_DROP = {"migrations/002_drop.sql": "ALTER TABLE videos DROP COLUMN published_at;\n"}
+
+INVALID = [
+    Case(base=SQL_REPO, head=_DROP, expect=[("SCH003", "migrations/002_drop.sql", 1)]),
+]
+VALID = [
+    Case(
+        base=SQL_REPO,
+        head={
+            **_DROP,
+            "app/models.py": SQL_REPO["app/models.py"].replace("    published_at: Mapped[datetime | None]\n", ""),
+        },
+    ),
+]

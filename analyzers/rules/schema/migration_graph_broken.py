@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from undertow.analyzers.core.findings import Finding, Severity
 from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.rules.base import RepoRule
+from undertow.analyzers.rules.case_repos import ALEMBIC_REPO, revision
+from undertow.analyzers.rules.cases import Case
 from undertow.analyzers.schema.facts import schema_facts
 
 
@@ -68,3 +70,27 @@ class MigrationGraphBroken(RepoRule):
             1,
         )
         return self.report(path, message, key, line=line)
+
+
+# -- cases (tests/analyzers/rules/test_cases.py) ------------------------------
+
+INVALID = [
+    # two revisions on the same parent: two heads
+    Case(
+        base=ALEMBIC_REPO,
+        head={
+            "alembic/versions/b1.py": revision("b1", "a1", "    pass\n"),
+            "alembic/versions/b2.py": revision("b2", "a1", "    pass\n"),
+        },
+        expect=[("SCH009", "alembic/versions/b1.py", 4), ("SCH009", "alembic/versions/b2.py", 4)],
+    ),
+]
+VALID = [
+    Case(
+        base=ALEMBIC_REPO,
+        head={
+            "alembic/versions/b1.py": revision("b1", "a1", "    pass\n"),
+            "alembic/versions/b2.py": revision("b2", "b1", "    pass\n"),
+        },
+    ),
+]

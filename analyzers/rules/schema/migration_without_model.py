@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from undertow.analyzers.core.findings import Finding, Severity
 from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.rules.base import RepoRule
+from undertow.analyzers.rules.case_repos import SQL_REPO
+from undertow.analyzers.rules.cases import Case
 from undertow.analyzers.schema.facts import expected_columns, model_classes, schema_facts
 
 
@@ -64,3 +66,18 @@ class MigrationWithoutModel(RepoRule):
                 )
                 message = f"{table_name}.{column.name} exists in the migrated schema but {model} does not map it: {consequence}; {self.fix}"
                 yield self.report(path, message, f"{table_name}.{column.name}", line=line, severity=severity)
+
+
+# -- cases (tests/analyzers/rules/test_cases.py) ------------------------------
+
+INVALID = [
+    Case(
+        base=SQL_REPO,
+        head={"app/models.py": SQL_REPO["app/models.py"].replace("    title: Mapped[str]\n", "")},
+        expect=[("SCH002", "app/models.py", 6)],
+    ),
+]
+VALID = [
+    # a table no model maps is not drift: only a mapped table's missing columns are
+    Case(base=SQL_REPO, head={"migrations/002_audit.sql": "CREATE TABLE audit (id SERIAL PRIMARY KEY);\n"}),
+]

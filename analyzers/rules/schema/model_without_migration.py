@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from undertow.analyzers.core.findings import Finding, Severity, Suggestion
 from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.rules.base import RepoRule
+from undertow.analyzers.rules.case_repos import SQL_REPO
+from undertow.analyzers.rules.cases import Case
 from undertow.analyzers.schema.facts import expected_columns, expected_indexes, migration_description, schema_facts
 
 
@@ -138,3 +140,21 @@ def _sql_type(info: dict) -> str:
 
 def _sa_type(sql_type: str) -> str:
     return _SA.get(sql_type, "Text")
+
+
+# -- cases (tests/analyzers/rules/test_cases.py) ------------------------------
+
+_NEW_COLUMN = SQL_REPO["app/models.py"] + "    sermon_actual_date: Mapped[datetime | None]\n"
+
+INVALID = [
+    Case(base=SQL_REPO, head={"app/models.py": _NEW_COLUMN}, expect=[("SCH001", "app/models.py", 12)]),
+]
+VALID = [
+    Case(
+        base=SQL_REPO,
+        head={
+            "app/models.py": _NEW_COLUMN,
+            "migrations/002_sermon.sql": "ALTER TABLE videos ADD COLUMN sermon_actual_date TIMESTAMP;\n",
+        },
+    ),
+]

@@ -8,6 +8,8 @@ from collections.abc import Iterable
 from undertow.analyzers.core.findings import Finding, Severity
 from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.rules.base import RepoRule
+from undertow.analyzers.rules.case_repos import ALEMBIC_REPO
+from undertow.analyzers.rules.cases import Case
 from undertow.analyzers.schema.facts import schema_facts
 
 
@@ -59,3 +61,18 @@ def _both_configured(config, sql: set[str], alembic: set[str]) -> bool:
     return any(p.startswith(c) for p in sql for c in configured) and any(
         p.startswith(c) for p in alembic for c in configured
     )
+
+
+# -- cases (tests/analyzers/rules/test_cases.py) ------------------------------
+
+_EXTRA = {"migrations/001_extra.sql": "CREATE TABLE x (id INT);\n"}
+
+INVALID = [
+    Case(base=ALEMBIC_REPO, head=_EXTRA, expect=[("SCH010", "migrations/001_extra.sql", 1)]),
+]
+VALID = [
+    Case(
+        base={**ALEMBIC_REPO, ".github/undertow.yml": "schema:\n  migrations: [alembic/versions, migrations]\n"},
+        head=_EXTRA,
+    ),
+]

@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from undertow.analyzers.core.findings import Finding, Severity
 from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.rules.base import RepoRule
+from undertow.analyzers.rules.case_repos import ALEMBIC_REPO, SQL_REPO
+from undertow.analyzers.rules.cases import Case
 from undertow.analyzers.schema.facts import expected_columns, schema_facts
 from undertow.analyzers.schema.model import type_family
 
@@ -61,3 +63,28 @@ class TypeMismatch(RepoRule):
                 f"but {column.type} ({db_family}) in the migrated schema; {self.fix}"
             )
             yield self.report(expected.path, message, f"{expected.table}.{expected.column}", line=expected.line)
+
+
+# -- cases (tests/analyzers/rules/test_cases.py) ------------------------------
+
+INVALID = [
+    Case(
+        base=SQL_REPO,
+        head={
+            "app/models.py": SQL_REPO["app/models.py"].replace(
+                "published_at: Mapped[datetime | None]", "published_at: Mapped[int | None]"
+            )
+        },
+        expect=[("SCH004", "app/models.py", 11)],
+    ),
+]
+VALID = [
+    Case(
+        base=ALEMBIC_REPO,
+        head={
+            "app/models.py": ALEMBIC_REPO["app/models.py"].replace(
+                "Column(String(32), nullable=False)", "Column(Text, nullable=False)"
+            )
+        },
+    ),
+]

@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from undertow.analyzers.core.findings import Finding, Severity
 from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.rules.base import RepoRule
+from undertow.analyzers.rules.case_repos import ALEMBIC_REPO
+from undertow.analyzers.rules.cases import Case
 from undertow.analyzers.rules.schema.code_sites import changed_sites
 from undertow.analyzers.schema.facts import model_classes, schema_facts
 
@@ -64,3 +66,25 @@ class UnknownConflictTarget(RepoRule):
             else:
                 continue
             yield self.report(path, message, key, line=site.line)
+
+
+# -- cases (tests/analyzers/rules/test_cases.py) ------------------------------
+
+_UPSERT = "from sqlalchemy.dialects.postgresql import insert\nfrom app.models import Job\n"
+
+INVALID = [
+    Case(
+        base=ALEMBIC_REPO,
+        head={
+            "app/upsert.py": _UPSERT
+            + "a = insert(Job).values(job_type='x').on_conflict_do_update(constraint='uq_jobs_type', set_={})\n"
+        },
+        expect=[("SCH006", "app/upsert.py", 3)],
+    ),
+]
+VALID = [
+    Case(
+        base=ALEMBIC_REPO,
+        head={"app/upsert.py": _UPSERT + "d = insert(Job).on_conflict_do_nothing(index_elements=['job_type'])\n"},
+    ),
+]

@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from undertow.analyzers.core.findings import Finding, Severity
 from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.rules.base import RepoRule
+from undertow.analyzers.rules.case_repos import SQL_REPO
+from undertow.analyzers.rules.cases import Case
 from undertow.analyzers.rules.schema.code_sites import changed_sites
 from undertow.analyzers.schema.facts import model_classes
 
@@ -73,3 +75,20 @@ class UnknownModelAttribute(RepoRule):
             known = ", ".join(sorted(a for a in model.attributes if not a.startswith("_"))[:12])
             message = f"{model.name}.{attr} is not an attribute of the mapped class {model.name} ({model.path}:{model.line}; it has {known}); {self.fix}"
             yield self.report(path, message, f"{model.name}.{attr}", line=site.line)
+
+
+# -- cases (tests/analyzers/rules/test_cases.py) ------------------------------
+
+INVALID = [
+    Case(
+        base=SQL_REPO,
+        head={"app/q.py": "from app.models import Video\nq = select(Video).where(Video.sermon_date > since)\n"},
+        expect=[("SCH008", "app/q.py", 2)],
+    ),
+]
+VALID = [
+    Case(
+        base=SQL_REPO,
+        head={"app/q.py": "from app.models import Video\nr = Video.title\ns = Video.query\nt = Video.__table__\n"},
+    ),
+]

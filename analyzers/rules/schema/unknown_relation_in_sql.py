@@ -11,6 +11,8 @@ from sqlglot.errors import ParseError, TokenError
 from undertow.analyzers.core.findings import Finding, Severity
 from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.rules.base import RepoRule
+from undertow.analyzers.rules.case_repos import SQL_REPO
+from undertow.analyzers.rules.cases import Case
 from undertow.analyzers.rules.schema.code_sites import changed_sites
 from undertow.analyzers.schema.facts import schema_facts
 from undertow.analyzers.schema.sql_replay import DIALECTS
@@ -74,3 +76,26 @@ class UnknownRelationInSql(RepoRule):
                 if facts.schema.table(table) is None:
                     message = f"this SQL reads or writes {table}, but none of the {len(facts.migration_files)} migrations creates a table of that name; {self.fix}"
                     yield self.report(path, message, table, line=site.line)
+
+
+# -- cases (tests/analyzers/rules/test_cases.py) ------------------------------
+
+INVALID = [
+    Case(
+        base=SQL_REPO,
+        head={
+            "app/report.py": "from sqlalchemy import text\n"
+            "a = db.execute(text('SELECT count(*) FROM job_runs WHERE status = 1'))\n"
+        },
+        expect=[("SCH007", "app/report.py", 2)],
+    ),
+]
+VALID = [
+    Case(
+        base=SQL_REPO,
+        head={
+            "app/report.py": "from sqlalchemy import text\n"
+            "b = db.execute(text('WITH recent AS (SELECT * FROM videos) SELECT * FROM recent'))\n"
+        },
+    ),
+]

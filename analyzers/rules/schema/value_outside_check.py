@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from undertow.analyzers.core.findings import Finding, Severity
 from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.rules.base import RepoRule
+from undertow.analyzers.rules.case_repos import SQL_REPO
+from undertow.analyzers.rules.cases import Case
 from undertow.analyzers.rules.schema.code_sites import changed_sites
 from undertow.analyzers.schema.facts import model_classes, schema_facts
 
@@ -57,3 +59,19 @@ class ValueOutsideCheck(RepoRule):
                 f"the statement fails in the database; {self.fix}"
             )
             yield self.report(path, message, f"{model.table}.{column_name}={site.value}", line=site.line)
+
+
+# -- cases (tests/analyzers/rules/test_cases.py) ------------------------------
+
+INVALID = [
+    Case(
+        base=SQL_REPO,
+        head={"app/jobs.py": "from app.models import Video\nv = Video(title='x', status='transcribed')\n"},
+        expect=[("SCH005", "app/jobs.py", 2)],
+    ),
+]
+VALID = [
+    Case(
+        base=SQL_REPO, head={"app/jobs.py": "from app.models import Video\nv = Video(title='x', status='analyzed')\n"}
+    ),
+]

@@ -9,6 +9,7 @@ from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.python.facts import is_test_path
 from undertow.analyzers.python.index import PythonIndex, python_index
 from undertow.analyzers.rules.base import RepoRule
+from undertow.analyzers.rules.cases import Case
 
 
 class PatchTargetMissing(RepoRule):
@@ -131,3 +132,29 @@ def _has_attribute(index: PythonIndex, module: str, cls: str, attr: str, depth: 
         if _has_attribute(index, split[0], split[1], attr, depth + 1):
             return True
     return False
+
+
+# -- cases (tests/analyzers/rules/test_cases.py) ------------------------------
+
+_BILLING = {
+    "app/__init__.py": "",
+    "app/billing.py": "class BillingClient:\n    def charge(self):\n        pass\ndef helper():\n    pass\n",
+}
+_PATCH = "from unittest.mock import patch\n@patch('{}')\ndef test_a(m):\n    pass\n"
+
+INVALID = [
+    Case(
+        base=_BILLING,
+        head={"tests/test_billing.py": _PATCH.format("app.billing.BillingClient.charge_card")},
+        expect=[("TST002", "tests/test_billing.py", 2)],
+    ),
+    Case(
+        base=_BILLING,
+        head={"tests/test_billing.py": _PATCH.format("app.billing.gone_helper")},
+        expect=[("TST002", "tests/test_billing.py", 2)],
+    ),
+]
+VALID = [
+    Case(base=_BILLING, head={"tests/test_billing.py": _PATCH.format("app.billing.BillingClient.charge")}),
+    Case(base=_BILLING, head={"tests/test_billing.py": _PATCH.format("requests.get")}),
+]

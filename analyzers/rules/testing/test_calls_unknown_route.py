@@ -10,6 +10,7 @@ from undertow.analyzers.python.facts import is_test_path
 from undertow.analyzers.python.index import python_index
 from undertow.analyzers.python.routes import WILDCARD, matches, render, route_table, segments
 from undertow.analyzers.rules.base import RepoRule
+from undertow.analyzers.rules.cases import Case
 
 _IMPLICIT = {"HEAD": "GET"}
 # Routing libraries whose routes this table does not model: with one in use, a test path that
@@ -129,3 +130,31 @@ def _nearest(text: str, routes):
 
 def _uses_unmodelled_routing(index) -> bool:
     return any(root in _UNMODELLED_ROUTING for roots in index.part("import_roots").values() for root in roots)
+
+
+# -- cases (tests/analyzers/rules/test_cases.py) ------------------------------
+
+_ROUTES = {
+    "app/__init__.py": "",
+    "app/main.py": "from fastapi import FastAPI\nfrom app.items import router\napp = FastAPI()\n"
+    "app.include_router(router)\n",
+    "app/items.py": "from fastapi import APIRouter\nrouter = APIRouter(prefix='/items')\n"
+    "@router.get('/{item_id}')\ndef read(item_id: int):\n    pass\n",
+}
+_CALL = "def test_items(client):\n    client.{}\n"
+
+INVALID = [
+    Case(
+        base=_ROUTES,
+        head={"tests/test_api.py": _CALL.format("get('/things/7')")},
+        expect=[("TST001", "tests/test_api.py", 2)],
+    ),
+    Case(
+        base=_ROUTES,
+        head={"tests/test_api.py": _CALL.format("delete('/items/7')")},
+        expect=[("TST001", "tests/test_api.py", 2)],
+    ),
+]
+VALID = [
+    Case(base=_ROUTES, head={"tests/test_api.py": _CALL.format("get('/items/7')")}),
+]
