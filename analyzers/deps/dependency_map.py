@@ -16,6 +16,7 @@ from undertow.analyzers.deps.services import Image, compose_facts, dockerfile_fa
 from undertow.analyzers.deps.yaml_nodes import is_compose_file
 from undertow.analyzers.facts.context import RevisionFacts
 from undertow.analyzers.facts.indexes import file_index
+from undertow.analyzers.python.fact_types import ImportEdge
 from undertow.analyzers.python.facts import is_test_path
 from undertow.analyzers.python.index import PythonIndex, python_index
 
@@ -248,8 +249,8 @@ class DependencyMap:
             stack += self.imported_files(edges.get(path, []))
         return seen
 
-    def imported_files(self, imports: list[list]) -> list[str]:
-        """The first-party files that ``[module, names]`` imports name."""
+    def imported_files(self, imports: list[ImportEdge]) -> list[str]:
+        """The first-party files that the ``(module, names)`` imports name."""
         files = []
         for module, names in imports:
             split = self.index.split(module)
@@ -338,15 +339,15 @@ class DependencyMap:
             return []
         coverages = None
         found = []
-        for module, _names, line, optional, relative in facts.get("import_sites", []):
-            if optional or relative or not self.is_third_party(module):
+        for site in facts.get("import_sites", []):  # fact_types.ImportSite
+            if site.optional or site.relative or not self.is_third_party(site.module):
                 continue
             if coverages is None:
                 coverages = self.coverage(path)
-            candidates = candidate_distributions(module)
+            candidates = candidate_distributions(site.module)
             for coverage in coverages:
                 if not self.declares(coverage, candidates):
-                    found.append(Problem(path, line, module, candidates, coverage))
+                    found.append(Problem(path, site.line, site.module, candidates, coverage))
         return found
 
 

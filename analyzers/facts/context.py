@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from undertow.analyzers import cache_salt
 from undertow.analyzers.core.changes import ChangeSet
@@ -15,6 +15,58 @@ from undertow.analyzers.facts import codec
 
 # Revisions that name a mutable tree (a working tree) are never cached.
 UNCACHEABLE_REVISIONS = frozenset({"WORKTREE", "memory"})
+
+V = TypeVar("V")
+
+# Every key of the fact cache, by kind: what is stored, and the ids after the kind (in order).
+# Keys embed immutable ids (revision, blob, commit) and, for what the analyzers compute, the
+# cache salt (analyzer version + source digest), so entries never need invalidation.
+KINDS: dict[str, str] = {
+    "fact": "a whole-revision fact (RevisionFacts.get): revision, fact name",
+    "idx-rev": "a per-file index of a whole revision (indexes.file_index): index name, revision",
+    "idx-part": "one part of a per-file index of a revision (indexes.projection): index name, part, revision",
+    "idx": "one file's extraction for a per-file index: index name, blob id, path",
+    "rule": "a cross-file rule's findings on one revision (engine): rule id, revision, side, config digest",
+    "file": "one file's analysis: findings, notices, suppressions (engine): blob id, path, rule signature",
+    "tree": "a commit's tree listing (app/git.py): commit",
+    "tree-delta": "the tree entries that differ from one commit to another (app/git.py): base, head",
+}
+# What git says about a commit does not depend on the analyzers: not salted, so that a new
+# analyzer version keeps the tree listings.
+UNSALTED_KINDS = frozenset({"tree", "tree-delta"})
+
+
+def fact_key(kind: str, *parts: object) -> str:
+    """The cache key of one entry of ``kind`` (one of ``KINDS``): the kind, the cache salt (but
+    for ``UNSALTED_KINDS``), then the ids that name the entry, joined by ``:``."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown fact kind {kind!r}: add it to facts/context.KINDS")
+    salt = () if kind in UNSALTED_KINDS else (cache_salt(),)
+    return ":".join((kind, *salt, *(str(part) for part in parts)))
+
+
+def cacheable_revision(cache: FactCache | None, revision: str) -> bool:
+    """Whether facts of ``revision`` may be kept in ``cache`` (an immutable revision)."""
+    return cache is not None and revision not in UNCACHEABLE_REVISIONS
+
+
+def stored(
+    cache: FactCache | None,
+    key: str | None,
+    compute: Callable[[], V],
+    encode: Callable[[V], Any] = lambda value: value,
+    decode: Callable[[Any], V] = lambda data: data,
+) -> V:
+    """The value under ``key`` in ``cache``, else ``compute()``, kept under ``key`` unless some
+    input failed meanwhile (facts computed while an input failed are incomplete: used for this
+    review, whose UND004 says so, never kept for the next). ``key`` None: not kept."""
+    if cache is not None and key is not None and (raw := cache.get(key)) is not None:
+        return decode(codec.loads(raw))
+    failed_before = failure_count()
+    value = compute()
+    if cache is not None and key is not None and failure_count() == failed_before:
+        cache.set(key, codec.dumps(encode(value)))
+    return value
 
 
 class FactCache(Protocol):
@@ -65,21 +117,36 @@ class RevisionFacts:
         encode: Callable[[Any], Any] = lambda value: value,
         decode: Callable[[Any], Any] = lambda data: data,
     ) -> Any:
-        if name in self._memo:
-            return self._memo[name]
-        key = f"fact:{cache_salt()}:{self.snapshot.revision}:{name}"
-        cacheable = self.cache is not None and self.snapshot.revision not in UNCACHEABLE_REVISIONS
-        if cacheable and (raw := self.cache.get(key)) is not None:
-            value = decode(codec.loads(raw))
-        else:
-            failed_before = failure_count()
-            value = compute(self.snapshot)
-            # Facts computed while some input failed are incomplete: used for this review (its
-            # UND004 says so), never kept for the next.
-            if cacheable and failure_count() == failed_before:
-                self.cache.set(key, codec.dumps(encode(value)))
-        self._memo[name] = value
-        return value
+        """The fact ``name`` of this revision, memoised and cached under its revision id."""
+        if name not in self._memo:
+            self._memo[name] = stored(
+                self.cache if cacheable_revision(self.cache, self.snapshot.revision) else None,
+                fact_key("fact", self.snapshot.revision, name),
+                lambda: compute(self.snapshot),
+                encode,
+                decode,
+            )
+        return self._memo[name]
+
+    def derived(
+        self,
+        name: str,
+        whole: Callable[[RevisionFacts], V],
+        derive: Callable[[V, RevisionFacts], V],
+    ) -> V:
+        """The one way to say "a head's value of this fact is derived from its base's": at a head
+        reviewed against a base (``base`` and ``changes`` set), ``derive(the base's value, self)``,
+        the base's value being this same fact of the base revision; at any other revision,
+        ``whole(self)`` (which may cache itself under the revision id: ``stored``). Memoised
+        for the run under ``name``. ``derive`` must equal ``whole`` of the head (the tests of
+        each fact hold it so)."""
+
+        def build(_snapshot: Snapshot) -> V:
+            if self.base is not None and self.changes is not None:
+                return derive(self.base.derived(name, whole, derive), self)
+            return whole(self)
+
+        return self.local(name, build)
 
 
 @dataclass
@@ -109,21 +176,18 @@ class FileContext:
 
     @property
     def is_test(self) -> bool:
-        parts = self.path.split("/")
-        name = parts[-1]
-        return (
-            any(p in ("tests", "test", "testing") for p in parts[:-1])
-            or name.startswith("test_")
-            or name.endswith("_test.py")
-            or name == "conftest.py"
-        )
+        from undertow.analyzers.python.facts import is_test_path  # the one test-path predicate
+
+        return is_test_path(self.path)
 
 
 class RepoContext:
     """One revision (base or head) for a cross-file rule.
 
-    Records whether the rule consulted the change (``changes`` or ``base_facts``): a rule that
-    did not judged the revision alone, so its findings can be cached under the revision id."""
+    Records whether the rule consulted the change (``changes`` or ``base_facts``). Whether a
+    rule's findings may be cached under the revision id is what it declares
+    (``facts/impact.uses_change``); the record checks the declarations (tests) and judges a rule
+    that declares nothing."""
 
     def __init__(
         self,

@@ -10,20 +10,36 @@ import functools
 from typing import Any
 
 from undertow.analyzers.python.ast_names import dotted
+from undertow.analyzers.python.fact_types import (
+    ClientCall,
+    Emit,
+    ImportSite,
+    Include,
+    Listen,
+    PatchTarget,
+    RedisKeyUse,
+    Route,
+    SqlText,
+    encode,
+)
 from undertow.analyzers.python.modules import PACKAGE_ROOTS, summarize_tree
 from undertow.analyzers.python.syntax import Unparseable, parse_ast
 
-_SQL_CALLS = {
-    "text",
-    "execute",
-    "exec_driver_sql",
-    "executemany",
-    "fetch",
-    "fetchrow",
-    "fetchval",
-    "read_sql",
-    "read_sql_query",
-}
+# Calls whose first argument is SQL text (SQLAlchemy, DB-API drivers, asyncpg, pandas); read by
+# the ``sql`` facts here and by the schema rules' code sites (``rules/schema/code_sites.py``).
+SQL_CALLS = frozenset(
+    {
+        "text",
+        "execute",
+        "exec_driver_sql",
+        "executemany",
+        "fetch",
+        "fetchrow",
+        "fetchval",
+        "read_sql",
+        "read_sql_query",
+    }
+)
 REDIS_PUSH = {"lpush", "rpush", "lpushx", "rpushx", "xadd"}
 REDIS_POP = {"blpop", "brpop", "lpop", "rpop", "xread", "xreadgroup", "blmpop", "lmpop"}
 REDIS_MOVE = {"brpoplpush", "rpoplpush", "lmove", "blmove"}  # pop the first key, push the second
@@ -57,12 +73,19 @@ def module_name(path: str) -> str:
     return rel.replace("/", ".")
 
 
+TEST_DIRECTORIES = frozenset({"tests", "test", "testing"})
+
+
 @functools.lru_cache(maxsize=65536)
 def is_test_path(path: str) -> bool:
+    """Test code (or test data): a file under a ``tests/``, ``test/`` or ``testing/``
+    directory (at any depth), or named ``test_*``, ``*_test.py`` or ``conftest.py``. The one
+    test-path predicate: the facts here, the rules' ``FileContext.is_test`` and the
+    dependency coverage (tests run with the dev tooling) all read it."""
     parts = path.split("/")
     name = parts[-1]
     return (
-        any(p in ("tests", "test") for p in parts[:-1])
+        any(p in TEST_DIRECTORIES for p in parts[:-1])
         or name.startswith("test_")
         or name.endswith("_test.py")
         or name == "conftest.py"
@@ -87,7 +110,8 @@ def extract(path: str, source: str) -> dict[str, Any]:
     facts["imports"] = summary.imports
     facts["constants"] = summary.constants
     # Empty entries are left out: whole-revision indexes are cached, and every byte is decoded again.
-    return {k: v for k, v in facts.items() if v or k == "module"}
+    # Typed values are cached as lists (``fact_types.encode``); the index decodes them again.
+    return encode({k: v for k, v in facts.items() if v or k == "module"})
 
 
 class _Extractor(ast.NodeVisitor):
@@ -177,7 +201,7 @@ class _Extractor(ast.NodeVisitor):
 
     def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
-            self.out["import_sites"].append([alias.name, None, node.lineno, self.optional_depth > 0, False])
+            self.out["import_sites"].append(ImportSite(alias.name, None, node.lineno, self.optional_depth > 0, False))
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
         if node.module == "__future__":
@@ -189,7 +213,9 @@ class _Extractor(ast.NodeVisitor):
             module = ".".join([*base, *([node.module] if node.module else [])])
         else:
             module = node.module or ""
-        self.out["import_sites"].append([module, names, node.lineno, self.optional_depth > 0, bool(node.level)])
+        self.out["import_sites"].append(
+            ImportSite(module, names, node.lineno, self.optional_depth > 0, bool(node.level))
+        )
 
     # -- visitors ---------------------------------------------------------------------------
 
@@ -241,7 +267,7 @@ class _Extractor(ast.NodeVisitor):
 
     def _route_decorator(self, decorator: ast.expr, func: ast.AST) -> None:
         if isinstance(decorator, ast.Attribute) and decorator.attr == "event":
-            self.out["listens"].append(["sio", func.name])  # @sio.event def my_event(...)
+            self.out["listens"].append(Listen("sio", func.name))  # @sio.event def my_event(...)
             return
         if not isinstance(decorator, ast.Call) or not isinstance(decorator.func, ast.Attribute):
             return
@@ -252,14 +278,14 @@ class _Extractor(ast.NodeVisitor):
         first = decorator.args[0] if decorator.args else _kw(decorator, "path") or _kw(decorator, "rule")
         if method == "on" and first is not None:
             if (name := _str(first)) is not None:
-                self.out["listens"].append(["sio", name])
+                self.out["listens"].append(Listen("sio", name))
             return
         if method in HTTP_METHODS or method in ("route", "api_route", "websocket"):
             path = self.expr(first) if first is not None else None
             if path is None:
                 return
             methods = _methods(decorator, method)
-            self.out["routes"].append([owner, methods, path, decorator.lineno])
+            self.out["routes"].append(Route(owner, methods, path, decorator.lineno))
 
     def visit_Call(self, node: ast.Call) -> None:
         func = node.func
@@ -273,19 +299,19 @@ class _Extractor(ast.NodeVisitor):
                 self._client_call(node, attr)
         if self.is_test:
             self._patch(node, qualified, attr)
-        if (attr or dotted(func) or "") in _SQL_CALLS and node.args and (text := _str(node.args[0])) is not None:
-            self.out["sql"].append([node.args[0].lineno, text[:4000]])
+        if (attr or dotted(func) or "") in SQL_CALLS and node.args and (text := _str(node.args[0])) is not None:
+            self.out["sql"].append(SqlText(node.args[0].lineno, text[:4000]))
         if attr in ("add_api_route", "add_url_rule") and node.args:
             owner = dotted(func.value)
             path = self.expr(node.args[0])
             if owner and path is not None:
-                self.out["routes"].append([owner, _methods(node, "get"), path, node.lineno])
+                self.out["routes"].append(Route(owner, _methods(node, "get"), path, node.lineno))
         if qualified.endswith(("routing.Route", "routing.WebSocketRoute")) and node.args:
             path = self.expr(node.args[0])
             if path is not None:
-                self.out["routes"].append(["<routes>", _methods(node, "get"), path, node.lineno])
+                self.out["routes"].append(Route("<routes>", _methods(node, "get"), path, node.lineno))
         if qualified.endswith("routing.Mount") and node.args and (path := self.expr(node.args[0])) is not None:
-            self.out["includes"].append(["<routes>", None, path, node.lineno, "mount"])
+            self.out["includes"].append(Include("<routes>", None, path, node.lineno, "mount"))
         self.generic_visit(node)
 
     def _redis(self, node: ast.Call, attr: str) -> None:
@@ -323,22 +349,22 @@ class _Extractor(ast.NodeVisitor):
     def _redis_key(self, op: str, role: str, node: ast.AST, line: int) -> None:
         expr = self.expr(node)
         if expr and len(expr) == 1 and expr[0][0] in ("lit", "ref"):
-            self.out["redis"].append([op, role, expr[0], line])
+            self.out["redis"].append(RedisKeyUse(op, role, expr[0], line))
 
     def _events(self, node: ast.Call, attr: str, qualified: str) -> None:
         first = _str(node.args[0]) if node.args else None
         if first is None:
             return
         if attr == "emit":
-            self.out["emits"].append(["sio", first, node.lineno])
+            self.out["emits"].append(Emit("sio", first, node.lineno))
         elif attr == "publish":
-            self.out["emits"].append(["pubsub", first, node.lineno])
+            self.out["emits"].append(Emit("pubsub", first, node.lineno))
         elif attr in ("on", "on_event") and len(node.args) >= 2:
-            self.out["listens"].append(["sio", first])
+            self.out["listens"].append(Listen("sio", first))
         elif attr in ("subscribe", "psubscribe"):
             for arg in node.args:
                 if (name := _str(arg)) is not None:
-                    self.out["listens"].append(["pubsub", name])
+                    self.out["listens"].append(Listen("pubsub", name))
 
     def _includes(self, node: ast.Call, attr: str) -> None:
         owner = dotted(node.func.value)  # type: ignore[attr-defined]
@@ -348,12 +374,12 @@ class _Extractor(ast.NodeVisitor):
             child = self.qualify(node.args[0]) if dotted(node.args[0]) else None
             prefix = _kw(node, "prefix") or _kw(node, "url_prefix")
             self.out["includes"].append(
-                [owner, child, self.expr(prefix) if prefix is not None else [], node.lineno, "include"]
+                Include(owner, child, self.expr(prefix) if prefix is not None else [], node.lineno, "include")
             )
         elif attr == "mount" and node.args:
             path = self.expr(node.args[0])
             if path is not None:
-                self.out["includes"].append([owner, None, path, node.lineno, "mount"])
+                self.out["includes"].append(Include(owner, None, path, node.lineno, "mount"))
 
     def _client_call(self, node: ast.Call, attr: str) -> None:
         receiver = dotted(node.func.value)  # type: ignore[attr-defined]
@@ -369,7 +395,7 @@ class _Extractor(ast.NodeVisitor):
             return
         path = self.expr(target)
         if path:
-            self.out["client_calls"].append([method, path, node.lineno])
+            self.out["client_calls"].append(ClientCall(method, path, node.lineno))
 
     def _patch(self, node: ast.Call, qualified: str, attr: str | None) -> None:
         create = any(
@@ -388,12 +414,12 @@ class _Extractor(ast.NodeVisitor):
         )
         is_setattr = called.endswith("monkeypatch.setattr")
         if (is_patch or (is_setattr and len(node.args) == 2)) and node.args and (target := _str(node.args[0])):
-            self.out["patches"].append(["string", target, None, node.lineno, create])
+            self.out["patches"].append(PatchTarget("string", target, None, node.lineno, create))
         elif (is_object or (is_setattr and len(node.args) >= 3)) and len(node.args) >= 2:
             owner = self.qualify(node.args[0]) if dotted(node.args[0]) else None
             name = _str(node.args[1])
             if owner and name:
-                self.out["patches"].append(["object", owner, name, node.lineno, create])
+                self.out["patches"].append(PatchTarget("object", owner, name, node.lineno, create))
 
 
 def _catches_import_error(node: ast.expr | None) -> bool:

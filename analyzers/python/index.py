@@ -8,8 +8,16 @@ from typing import Any
 from undertow.analyzers.core.changes import Status
 from undertow.analyzers.facts.context import RevisionFacts
 from undertow.analyzers.facts.indexes import file_facts, file_index, indexable, indexed, projection
+from undertow.analyzers.python.fact_types import typed_file, typed_part
 from undertow.analyzers.python.facts import extract, module_name
-from undertow.analyzers.python.modules import module_names, package_roots
+from undertow.analyzers.python.modules import (
+    MAX_REEXPORT_HOPS,
+    Resolved,
+    follow_reexports,
+    module_names,
+    package_roots,
+    reexports,
+)
 
 
 def _is_python(path: str) -> bool:
@@ -47,7 +55,9 @@ class _Files(Mapping[str, dict[str, Any]]):
             return default
         if path not in self._loaded:
             data = file_facts(self._facts, "python", path, extract)
-            self._loaded[path] = None if not data or data.get("error") else {**data, "module": self._paths[path]}
+            self._loaded[path] = (
+                None if not data or data.get("error") else typed_file({**data, "module": self._paths[path]})
+            )
         value = self._loaded[path]
         return default if value is None else value
 
@@ -68,11 +78,14 @@ class _Files(Mapping[str, dict[str, Any]]):
 
     def _all(self) -> dict[str, dict[str, Any]]:
         everything = file_index(self._facts, "python", _is_python, extract)
-        return {
-            p: {**v, "module": self._paths[p]}
-            for p, v in sorted(everything.items())
-            if not v.get("error") and p in self._paths
-        }
+        result: dict[str, dict[str, Any]] = {}
+        for p, v in sorted(everything.items()):
+            if v.get("error") or p not in self._paths:
+                continue
+            if self._loaded.get(p) is None:
+                self._loaded[p] = typed_file({**v, "module": self._paths[p]})
+            result[p] = self._loaded[p]  # type: ignore[assignment]
+        return result
 
     def items(self):  # type: ignore[override]
         return self._all().items()
@@ -149,10 +162,17 @@ class PythonIndex:
         self.files = _Files(facts, self.module_of)
         self._class_strings: dict[str, set[str]] | None = None
         self._tops: set[str] | None = None
+        self._parts: dict[str, dict[str, Any]] = {}
+        self._reexports: dict[str, dict[str, str]] = {}
 
     def part(self, name: str) -> dict[str, Any]:
-        """``{path: part}`` for the Python files where part ``name`` of ``PARTS`` is not empty."""
-        return projection(self._revision, "python", _is_python, extract, name, PARTS[name])
+        """``{path: part}`` for the Python files where part ``name`` of ``PARTS`` is not empty,
+        its positional facts typed (``fact_types``): decoded once per part, when first read."""
+        found = self._parts.get(name)
+        if found is None:
+            raw = projection(self._revision, "python", _is_python, extract, name, PARTS[name])
+            found = self._parts[name] = {path: typed_part(name, value) for path, value in raw.items()}
+        return found
 
     @property
     def top_names(self) -> set[str]:
@@ -183,51 +203,56 @@ class PythonIndex:
                 return self.module_of[self.by_module[module]], ".".join(parts[cut:])
         return None
 
+    def resolve(self, qualified: str, *, attributes: bool = True, hops: int = MAX_REEXPORT_HOPS) -> Resolved | None:
+        """Where the first-party name ``qualified`` is defined: (module, rest) after following
+        re-exports (``from .x import y`` in a package ``__init__``), see ``follow_reexports``;
+        None when it is not first-party. The one resolver of first-party names."""
+        return follow_reexports(qualified, self.split, self.reexports, attributes=attributes, hops=hops)
+
+    def reexports(self, module: str) -> dict[str, str]:
+        """Local name -> qualified name of what ``module`` imports and does not define itself."""
+        found = self._reexports.get(module)
+        if found is None:
+            facts = self.facts(module) or {}
+            found = self._reexports[module] = reexports(
+                facts.get("imports", {}),
+                facts.get("functions", ()),
+                facts.get("classes", ()),
+                facts.get("constants", ()),
+            )
+        return found
+
     def object_id(self, module: str, ref: str, depth: int = 0) -> str:
         """A stable id ``module:name`` for a module-level object named by ``ref`` in ``module``."""
         if "." not in ref:
             facts = self.facts(module) or {}
             target = facts.get("imports", {}).get(ref)
-            if target and depth < 5:
+            if target and depth < MAX_REEXPORT_HOPS:
                 return (
                     self.object_id(module, target, depth + 1)
                     if "." not in target
-                    else self._qualified_id(target, depth)
+                    else self._qualified_id(target, depth + 1)  # the file's own import is the first hop
                 )
             return f"{module}:{ref}"
         return self._qualified_id(ref, depth)
 
     def _qualified_id(self, qualified: str, depth: int) -> str:
-        split = self.split(qualified)
-        if split is None:
+        found = self.resolve(qualified, attributes=False, hops=MAX_REEXPORT_HOPS - depth)
+        if found is None:
             return qualified
-        module, rest = split
-        if not rest:
-            return f"{module}:"
-        head = rest.split(".")[0]
-        facts = self.facts(module) or {}
-        target = facts.get("imports", {}).get(head)
-        if target and depth < 5 and "." not in rest:
-            return self._qualified_id(target, depth + 1)
-        return f"{module}:{rest}"
+        return found.external or f"{found.module}:{found.rest}"
 
-    def constant(self, module: str, ref: str, depth: int = 0) -> str | None:
+    def constant(self, module: str, ref: str) -> str | None:
         """The string value a ``ref`` (local name or dotted path) names, if it can be known."""
-        facts = self.facts(module) or {}
         if "." not in ref:
+            facts = self.facts(module) or {}
             if ref in facts.get("constants", {}):
                 return facts["constants"][ref]
             target = facts.get("imports", {}).get(ref)
-            if target and depth < 5:
-                split = self.split(target)
-                if split and split[1] and "." not in split[1]:
-                    return self.constant(split[0], split[1], depth + 1)
-            return None
-        split = self.split(ref)
-        if split is not None and split[1] and "." not in split[1]:
-            value = self.constant(split[0], split[1], depth + 1)
-            if value is not None:
-                return value
+            return self._module_constant(target, MAX_REEXPORT_HOPS - 1) if target else None
+        value = self._module_constant(ref)
+        if value is not None:
+            return value
         # settings.API_V1_STR: a class-level string attribute with one value across the repo.
         if self._class_strings is None:
             self._class_strings = {}
@@ -236,6 +261,13 @@ class PythonIndex:
                     self._class_strings.setdefault(name, set()).add(value)
         values = self._class_strings.get(ref.rsplit(".", 1)[-1], set())
         return next(iter(values)) if len(values) == 1 else None
+
+    def _module_constant(self, qualified: str, hops: int = MAX_REEXPORT_HOPS) -> str | None:
+        """The module-level string constant ``qualified`` names, through re-exports."""
+        found = self.resolve(qualified, attributes=False, hops=hops)
+        if found is None or found.external or not found.rest or "." in found.rest:
+            return None
+        return (self.facts(found.module) or {}).get("constants", {}).get(found.rest)
 
 
 def python_index(facts: RevisionFacts) -> PythonIndex:

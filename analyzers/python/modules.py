@@ -8,7 +8,9 @@ change did not touch.
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from undertow.analyzers.core.snapshot import Snapshot
 from undertow.analyzers.python.ast_names import name_of
@@ -174,18 +176,84 @@ class ModuleIndex:
             self._summaries[path] = summarize(path, data.decode("utf-8", "replace")) if data else None
         return self._summaries[path]
 
-    def resolve(self, qualified: str, depth: int = 0) -> tuple[ModuleSummary, str] | None:
+    def resolve(self, qualified: str) -> tuple[ModuleSummary, str] | None:
         """(module summary, remaining dotted path) for the longest first-party module prefix,
-        following re-exports (``from .db import get_db`` in a package ``__init__``)."""
+        following re-exports (``from .db import get_db`` in a package ``__init__``) with
+        ``follow_reexports``."""
+        found = follow_reexports(qualified, self._split, self._reexports)
+        if found is None:
+            return None
+        summary = self.summary(found.module)
+        return (summary, found.rest) if summary is not None else None
+
+    def _split(self, qualified: str) -> tuple[str, str] | None:
+        """The longest prefix that names a readable module, leaving a non-empty rest."""
         parts = qualified.split(".")
         for cut in range(len(parts) - 1, 0, -1):
-            summary = self.summary(".".join(parts[:cut]))
-            if summary is None:
-                continue
-            rest = ".".join(parts[cut:])
-            head = parts[cut]
-            if depth < 5 and head in summary.imports and head not in summary.functions and head not in summary.classes:
-                target = summary.imports[head] + ("." + ".".join(parts[cut + 1 :]) if cut + 1 < len(parts) else "")
-                return self.resolve(target, depth + 1) or (summary, rest)
-            return summary, rest
+            module = ".".join(parts[:cut])
+            if self.summary(module) is not None:
+                return module, ".".join(parts[cut:])
         return None
+
+    def _reexports(self, module: str) -> dict[str, str]:
+        summary = self.summary(module)
+        if summary is None:
+            return {}
+        return reexports(summary.imports, summary.functions, summary.classes, summary.constants)
+
+
+# How many re-exports a name is followed through (``a.X`` → ``a/__init__.py: from .b import X``
+# → ``b.X``...): the one limit of every resolver of first-party names.
+MAX_REEXPORT_HOPS = 5
+
+
+class Resolved(NamedTuple):
+    module: str  # the first-party module the name was followed to
+    rest: str  # the dotted name in it ("" for the module itself)
+    external: str | None = None  # a re-export of a name outside first-party code: that name
+
+
+def reexports(imports: dict[str, str], *defined: Iterable[str]) -> dict[str, str]:
+    """The names a module imports and does not define itself (a module-level definition of
+    the same name, such as a fallback under ``except ImportError``, is what it holds)."""
+    shadowed = {name for names in defined for name in names if name in imports}
+    return {k: v for k, v in imports.items() if k not in shadowed} if shadowed else imports
+
+
+def follow_reexports(
+    qualified: str,
+    split: Callable[[str], tuple[str, str] | None],
+    reexports_of: Callable[[str], dict[str, str]],
+    *,
+    attributes: bool = True,
+    hops: int = MAX_REEXPORT_HOPS,
+) -> Resolved | None:
+    """Where ``qualified`` is defined: ``split`` gives (first-party module, rest) for a dotted
+    name (None when it is not first-party); while the first name of the rest is one that
+    module re-exports (``reexports_of``), follow it to where it comes from, at most ``hops``
+    times and never back to a name already seen (a cycle stops where it closes).
+
+    ``attributes=False`` follows a module-level name only (a rest of one name): object ids and
+    constants. A re-export of something outside first-party code ends the walk with that
+    name in ``external``. None when ``qualified`` itself is not first-party."""
+    found = split(qualified)
+    if found is None:
+        return None
+    module, rest = found
+    seen = {qualified}
+    for _ in range(max(hops, 0)):
+        head, _, tail = rest.partition(".")
+        if not head or (tail and not attributes):
+            break
+        target = reexports_of(module).get(head)
+        if not target:
+            break
+        name = f"{target}.{tail}" if tail else target
+        if name in seen:
+            break
+        seen.add(name)
+        following = split(name)
+        if following is None:
+            return Resolved(module, rest, name)
+        module, rest = following
+    return Resolved(module, rest)

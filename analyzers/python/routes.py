@@ -44,19 +44,19 @@ def route_table(index: PythonIndex) -> tuple[list[Route], list[str]]:
         module = index.module_of[path]
         for name, app in facts.get("apps", {}).items():
             objects[f"{module}:{name}"] = {"prefix": render(app["prefix"], index, module) or "", "kind": app["kind"]}
-        for owner, methods, parts, line in facts.get("routes", []):
-            text = render(parts, index, module)
+        for route in facts.get("routes", []):  # fact_types.Route
+            text = render(route.path, index, module)
             if text is None:
                 continue
-            oid = index.object_id(module, owner)
-            routes_by_object.setdefault(oid, []).append((frozenset(methods), text, path, line))
-        for owner, child, parts, line, kind in facts.get("includes", []):
-            prefix = render(parts, index, module) or ""
-            if kind == "mount" or child is None:
+            oid = index.object_id(module, route.owner)
+            routes_by_object.setdefault(oid, []).append((frozenset(route.methods), text, path, route.line))
+        for include in facts.get("includes", []):  # fact_types.Include
+            prefix = render(include.prefix, index, module) or ""
+            if include.kind == "mount" or include.child is None:
                 mounts.append(prefix)
                 continue
-            parent = index.object_id(module, owner)
-            child_id = index.object_id(module, child)
+            parent = index.object_id(module, include.owner)
+            child_id = index.object_id(module, include.child)
             edges.setdefault(parent, []).append((child_id, prefix))
             included.add(child_id)
 

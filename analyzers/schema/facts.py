@@ -25,10 +25,10 @@ SQL_DIRS = ("migrations/", "db/migrations/", "supabase/migrations/", "sql/", "sc
 
 
 def _alembic_candidate(path: str) -> bool:
-    """Alembic revisions live in a versions/ directory, or in a plugin's own migrations/ one."""
-    return (
-        path.endswith(".py") and ("versions/" in path or "/migrations/" in f"/{path}") and not path.endswith("env.py")
-    )
+    """Alembic revisions live in a versions/ directory, or in a plugin's own migrations/ one:
+    a Python migration file (``is_migration_source``), or one in a directory whose name ends
+    in ``versions`` (``migration_versions/``), but not the environment script ``env.py``."""
+    return path.endswith(".py") and (is_migration_source(path) or "versions/" in path) and not path.endswith("env.py")
 
 
 def natural_key(path: str) -> list:
@@ -115,12 +115,7 @@ def _compute(snapshot, config: Config, facts: RevisionFacts) -> dict:
     )
     # An over-size migration is not read (the engine gives a changed one its UND003 notice).
     readable_sql = [p for p in sql_files if within_size(snapshot.entries().get(p))]
-    alembic_texts = file_index(
-        facts,
-        "alembic-revisions",
-        _alembic_candidate,
-        lambda p, t: parse_revision(p, t) if is_alembic_revision(p, t) else None,
-    )
+    alembic_texts = _alembic_index(facts)
     schema = Schema()
     operations: dict[str, list[dict]] = {}
     notices: dict[str, list[list]] = {}
@@ -185,6 +180,16 @@ def _compute(snapshot, config: Config, facts: RevisionFacts) -> dict:
     }
 
 
+def _alembic_index(facts: RevisionFacts) -> dict[str, dict | None]:
+    """Every Alembic revision candidate of the revision, parsed (None: not a revision)."""
+    return file_index(
+        facts,
+        "alembic-revisions",
+        _alembic_candidate,
+        lambda p, t: parse_revision(p, t) if is_alembic_revision(p, t) else None,
+    )
+
+
 def _replay_revision(schema: Schema, info: dict, dialect: str) -> tuple[list[dict], list[list]]:
     """Apply one Alembic revision's calls; its operations and replay notices as JSON."""
     operations, notes = [], []
@@ -198,11 +203,16 @@ def _replay_revision(schema: Schema, info: dict, dialect: str) -> tuple[list[dic
 
 
 def is_migration_source(path: str) -> bool:
+    """A file under a ``versions/`` or ``migrations/`` directory (at any depth): migration
+    code, never read for ORM models (``env.py`` included). The Python side of
+    ``is_migration_path``."""
     return "/versions/" in f"/{path}" or "/migrations/" in f"/{path}"
 
 
 def is_migration_path(path: str | None, config: Config) -> bool:
-    """A file the schema replay reads as a migration (SQL or an Alembic revision candidate)."""
+    """A file the schema replay reads as a migration: a SQL migration (``is_sql_migration``:
+    the configured ``schema.migrations`` directories, else ``SQL_DIRS``) or an Alembic
+    revision candidate (``_alembic_candidate``). The one migration-path predicate."""
     return bool(path) and (is_sql_migration(path, config) or _alembic_candidate(path))
 
 
@@ -224,6 +234,8 @@ def _incremental(facts: RevisionFacts, config: Config, name: str) -> dict | None
     added_sql = sorted((c.path for c in touched if is_sql_migration(c.path, config)), key=natural_key)
     if added_sql and base_sql and natural_key(added_sql[0]) <= max(natural_key(p) for p in base_sql):
         return None  # inserted before an existing migration: order changes, replay everything
+    if added_sql and base_data["revisions"]:
+        return None  # SQL files replay before Alembic revisions: the new ones go before the base's
     added_revisions = {}
     for path, data in facts.snapshot.read_many(c.path for c in touched if c.path.endswith(".py")).items():
         info = parse_revision(path, data.decode("utf-8", "replace"))
@@ -245,9 +257,15 @@ def _incremental(facts: RevisionFacts, config: Config, name: str) -> dict | None
         ops, found = apply_sql(schema, data.decode("utf-8", "replace"), path, dialect)
         operations[path] = [o.__dict__ for o in ops]
         notices[path] = [[n.line, n.message] for n in found]
-    graph = {rev: {"down": info["down"], "depends_on": []} for rev, info in base_data["revisions"].items()}
+    # The head's graph as the full replay orders it (the base's revisions with their depends_on,
+    # from the base's index of revisions): the new revisions must come after all of the base's,
+    # else (a new root, a branch off an old revision) the order changes and everything replays.
+    base_index = _alembic_index(base)
+    graph = {rev: {**base_index[info["path"]], "path": info["path"]} for rev, info in base_data["revisions"].items()}
     graph.update({rev: info for rev, info in added_revisions.items()})
     order, problems = order_revisions(graph)
+    if order[: len(base_data["revisions"])] != list(base_data["revisions"]):
+        return None
     revisions = dict(base_data["revisions"])
     for rev_id in order:
         if rev_id not in added_revisions:
@@ -268,7 +286,8 @@ def _incremental(facts: RevisionFacts, config: Config, name: str) -> dict | None
         "schema": schema.to_json(),
         "operations": operations,
         "notices": notices,
-        "graph_problems": problems,
+        # The base's duplicate ids stand (a new duplicate declined the incremental replay).
+        "graph_problems": problems + [p for p in base_data["graph_problems"] if p.startswith("duplicate:")],
         "revisions": revisions,
         "migration_files": files,
         "style": style,

@@ -8,20 +8,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from undertow.analyzers.facts.indexes import file_facts
+from undertow.analyzers.python.facts import SQL_CALLS  # one table: the same calls as the `sql` facts
 from undertow.analyzers.python.syntax import Unparseable, parse_ast
 
 MAX_SOURCE_BYTES = 1024 * 1024
-SQL_CALLS = {
-    "text",
-    "execute",
-    "exec_driver_sql",
-    "executemany",
-    "fetch",
-    "fetchrow",
-    "fetchval",
-    "read_sql",
-    "read_sql_query",
-}
 
 
 @dataclass
