@@ -35,7 +35,7 @@ from undertow.analyzers.core.limits import MAX_FILE_BYTES
 from undertow.analyzers.core.snapshot import Entry
 from undertow.analyzers.facts import codec
 from undertow.analyzers.facts.codec import DecodedMapping
-from undertow.analyzers.facts.context import FactCache
+from undertow.analyzers.facts.context import FactCache, fact_key
 
 WORKTREE = "WORKTREE"
 GIT_TIMEOUT = 300  # seconds; a git command on a local repository that takes longer is stuck
@@ -459,7 +459,7 @@ class GitRepo:
         return self._batch
 
     def tree(self, commit: str, cache: FactCache | None = None) -> Listing:
-        key = f"tree:{commit}"
+        key = fact_key("tree", commit)
         if cache is not None and (raw := cache.get(key)) is not None:
             return Listing(codec.loads(raw))
         listing = self._list_tree(commit)
@@ -773,7 +773,7 @@ class GitSnapshot:
         """The base's listing with the paths that differ replaced: a head revision costs what
         its change costs, not another listing of the whole repository."""
         assert self._base is not None
-        key = f"tree-delta:{self._base.revision}:{self._revision}"
+        key = fact_key("tree-delta", self._base.revision, self._revision)
         raw = self._cache.get(key) if self._cache is not None else None
         delta = codec.loads(raw) if raw is not None else self.repo.tree_delta(self._base.revision, self._revision)
         if raw is None and self._cache is not None:

@@ -8,7 +8,6 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from undertow.analyzers import cache_salt
 from undertow.analyzers.core import failures
 from undertow.analyzers.core.changes import ChangedFile, ChangeSet
 from undertow.analyzers.core.config import Config
@@ -19,14 +18,15 @@ from undertow.analyzers.core.snapshot import Entry, Snapshot
 from undertow.analyzers.core.suppression import Suppressions, parse_suppressions
 from undertow.analyzers.facts import codec
 from undertow.analyzers.facts.context import (
-    UNCACHEABLE_REVISIONS,
     FactCache,
     FileContext,
     MemoryCache,
     RepoContext,
     RevisionFacts,
+    cacheable_revision,
+    fact_key,
 )
-from undertow.analyzers.facts.impact import INPUTS
+from undertow.analyzers.facts.impact import INPUTS, uses_change
 from undertow.analyzers.python.source import PythonParseError, parse_python, run_python_rules
 from undertow.analyzers.rules import ALL_RULES, rules_by_id
 from undertow.analyzers.rules.base import FileRule, PythonRule, RepoRule, Rule
@@ -226,7 +226,7 @@ class _Run:
     # a file seen before (another review, another PR) is neither read nor parsed again.
 
     def _analysis_key(self, path: str, entry: Entry) -> str:
-        return f"file:{cache_salt()}:{entry.oid}:{path}:{self._rule_signature}"
+        return fact_key("file", entry.oid, path, self._rule_signature)
 
     def _cached_analysis(self, path: str, entry: Entry):
         if self.cache is None or not entry.oid:
@@ -382,13 +382,15 @@ class _Run:
         return self._inputs_touched[inputs]
 
     def _revision_findings(self, rule: type[Rule], ctx: RepoContext) -> list[Finding] | None:
-        """A cross-file rule's findings on one revision (None when it failed). When the rule judged the revision alone
-        (it never looked at the change), they are cached under the revision id: the base branch's
-        findings are then computed once for every pull request and push that targets it."""
+        """A cross-file rule's findings on one revision (None when it failed). When the rule judges
+        the revision alone (it declares it does not use the change: ``facts/impact.uses_change``),
+        they are cached under the revision id: the base branch's findings are then computed once
+        for every pull request and push that targets it."""
         revision = ctx.snapshot.revision
-        cacheable = self.cache is not None and revision not in UNCACHEABLE_REVISIONS
+        declared = uses_change(rule)
+        cacheable = cacheable_revision(self.cache, revision) and declared is not True
         # The side is part of the key: a rule may judge a revision differently as a base.
-        key = f"rule:{cache_salt()}:{rule.id}:{revision}:{ctx.side}:{self._config_digest}"
+        key = fact_key("rule", rule.id, revision, ctx.side, self._config_digest)
         if cacheable and (raw := self.cache.get(key)) is not None:
             return [_finding_from_json(f) for f in codec.loads(raw)]
         failed_before = self.failed.count
@@ -405,7 +407,10 @@ class _Run:
             return None  # the rule itself failed: its findings are unknown
         # A failure contained elsewhere (one file of an index) leaves the findings usable for
         # this review, but incomplete: they are not kept for the next.
-        if cacheable and not ctx.consulted_change and self.failed.count == failed_before:
+        # A rule that declares nothing (one outside the registry) is judged by what it read.
+        if declared is None and ctx.consulted_change:
+            cacheable = False
+        if cacheable and self.failed.count == failed_before:
             self.cache.set(key, codec.dumps([_finding_to_json(f) for f in findings]))
         return findings
 

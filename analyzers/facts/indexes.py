@@ -2,7 +2,8 @@
 
 Three levels keep the work proportional to the change: a head revision's index is the base
 revision's index with only the changed files re-extracted; a whole revision's index is cached
-under its revision id; and each file's extraction is cached under its blob id.
+under its revision id; and each file's extraction is cached under its blob id. The first is
+``RevisionFacts.derived``: a head's index or part is ``_with_change`` of the base's.
 
 Most questions need one part of every file's facts (every Redis key pushed, every route), or
 all of one file's facts: ``projection`` and ``file_facts`` answer those without decoding the
@@ -13,13 +14,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from undertow.analyzers import cache_salt
 from undertow.analyzers.core import failures
 from undertow.analyzers.core.changes import Status
 from undertow.analyzers.core.limits import MAX_FILE_BYTES, within_size
 from undertow.analyzers.core.snapshot import Entry
 from undertow.analyzers.facts import codec
-from undertow.analyzers.facts.context import UNCACHEABLE_REVISIONS, RevisionFacts
+from undertow.analyzers.facts.context import RevisionFacts, cacheable_revision, fact_key, stored
 
 MAX_INDEXED_BYTES = MAX_FILE_BYTES
 Extractor = Callable[[str, str], Any]
@@ -28,20 +28,17 @@ Extractor = Callable[[str, str], Any]
 def file_index(facts: RevisionFacts, name: str, select: Callable[[str], bool], extract: Extractor) -> dict[str, Any]:
     """``{path: extract(path, text)}`` for every regular file ``select`` accepts."""
 
-    def build(snapshot) -> dict[str, Any]:
-        if facts.base is not None and facts.changes is not None:
-            return _derived(facts, name, select, extract)
-        key = f"idx-rev:{cache_salt()}:{name}:{snapshot.revision}"
-        cacheable = facts.cache is not None and snapshot.revision not in UNCACHEABLE_REVISIONS
-        if cacheable and (raw := facts.cache.get(key)) is not None:
-            return codec.loads(raw)
-        failed_before = failures.failure_count()
-        result = _extract_files(facts, name, indexed(facts, select), extract)
-        if cacheable and failures.failure_count() == failed_before:
-            facts.cache.set(key, codec.dumps(result))
-        return result
+    def whole(rev: RevisionFacts) -> dict[str, Any]:
+        return stored(
+            _revision_cache(rev),
+            fact_key("idx-rev", name, rev.snapshot.revision),
+            lambda: _extract_files(rev, name, indexed(rev, select), extract),
+        )
 
-    return facts.local(f"index:{name}", build)
+    def derive(base: dict[str, Any], head: RevisionFacts) -> dict[str, Any]:
+        return _with_change(base, head, select, lambda paths: _extract_files(head, name, paths, extract))
+
+    return facts.derived(f"index:{name}", whole, derive)
 
 
 def indexable(entry: Entry | None) -> bool:
@@ -70,38 +67,39 @@ def projection(
     """``{path: take(extraction)}`` for the files where that is not empty: one part of an index,
     cached per revision on its own and derived for a head revision from the base's."""
 
-    def build(snapshot) -> dict[str, Any]:
-        if facts.base is not None and facts.changes is not None:
-            result = dict(projection(facts.base, name, select, extract, part, take))
-            gone, again = _touched(facts, select)
-            for path in gone:
-                result.pop(path, None)
-            for path, value in _extract_files(facts, name, again, extract).items():
-                if taken := take(value):
-                    result[path] = taken
-            return result
-        key = f"idx-part:{cache_salt()}:{name}:{part}:{snapshot.revision}"
-        cacheable = facts.cache is not None and snapshot.revision not in UNCACHEABLE_REVISIONS
-        if cacheable and (raw := facts.cache.get(key)) is not None:
-            return codec.loads(raw)
-        failed_before = failures.failure_count()
-        result = {
-            path: taken for path, value in file_index(facts, name, select, extract).items() if (taken := take(value))
-        }
-        if cacheable and failures.failure_count() == failed_before:
-            facts.cache.set(key, codec.dumps(result))
-        return result
+    def taken(extractions: dict[str, Any]) -> dict[str, Any]:
+        return {path: value for path, extraction in extractions.items() if (value := take(extraction))}
 
-    return facts.local(f"part:{name}:{part}", build)
+    def whole(rev: RevisionFacts) -> dict[str, Any]:
+        return stored(
+            _revision_cache(rev),
+            fact_key("idx-part", name, part, rev.snapshot.revision),
+            lambda: taken(file_index(rev, name, select, extract)),
+        )
+
+    def derive(base: dict[str, Any], head: RevisionFacts) -> dict[str, Any]:
+        return _with_change(base, head, select, lambda paths: taken(_extract_files(head, name, paths, extract)))
+
+    return facts.derived(f"part:{name}:{part}", whole, derive)
 
 
-def _derived(facts: RevisionFacts, name: str, select, extract: Extractor) -> dict[str, Any]:
-    """The base revision's index, with the files the change touched taken out or re-extracted."""
-    result = dict(file_index(facts.base, name, select, extract))
-    gone, again = _touched(facts, select)
+def _revision_cache(facts: RevisionFacts):
+    return facts.cache if cacheable_revision(facts.cache, facts.snapshot.revision) else None
+
+
+def _with_change(
+    base: dict[str, Any],
+    head: RevisionFacts,
+    select: Callable[[str], bool],
+    fresh: Callable[[list[str]], dict[str, Any]],
+) -> dict[str, Any]:
+    """A per-file mapping of the base revision at ``head``: the files the change touched taken
+    out, then ``fresh`` values for those of them ``select`` still covers at head."""
+    result = dict(base)
+    gone, again = _touched(head, select)
     for path in gone:
         result.pop(path, None)
-    result.update(_extract_files(facts, name, again, extract))
+    result.update(fresh(again))
     return result
 
 
@@ -124,7 +122,7 @@ def _extract_files(facts: RevisionFacts, name: str, paths: list[str], extract: E
     missing: dict[str, str] = {}
     for path in paths:
         entry = entries[path]
-        key = f"idx:{cache_salt()}:{name}:{entry.oid}:{path}"
+        key = fact_key("idx", name, entry.oid, path)
         if entry.oid and facts.cache is not None and (raw := facts.cache.get(key)) is not None:
             result[path] = codec.loads(raw)
         else:

@@ -217,6 +217,10 @@ class RepoRule(Rule, abc.ABC):
     # revision alone; a rule that does not has them cached under the revision id. None: the
     # declaration in facts/impact.USES_CHANGE (which moves here, onto each rule).
     uses_change: ClassVar[bool | None] = None
+    # Whether the findings depend on the change (``ctx.changes``, ``ctx.base_facts``) and not on the
+    # revision alone; a rule that does not has them cached under the revision id. None: the
+    # declaration in facts/impact.USES_CHANGE (which moves here, onto each rule).
+    uses_change: ClassVar[bool | None] = None
 
     @abc.abstractmethod
     def check(self, ctx: RepoContext) -> Iterable[Finding]:
