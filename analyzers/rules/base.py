@@ -5,12 +5,13 @@ from __future__ import annotations
 import abc
 import inspect
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar, Literal, overload
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, overload
 
 import libcst as cst
 from libcst.metadata import PositionProvider
+from libcst.metadata.base_provider import ProviderT
 
 from undertow.analyzers.core.findings import Finding, Severity, Suggestion, fingerprint
 from undertow.analyzers.python.visitors import visitor_methods
@@ -47,7 +48,7 @@ class Rule:
     def doc(cls) -> RuleDoc:
         text = inspect.cleandoc(cls.__doc__ or "")
         parts = _SECTION.split(text)
-        sections = {title: body.strip() for title, body in zip(parts[1::2], parts[2::2])}
+        sections = {title: body.strip() for title, body in zip(parts[1::2], parts[2::2], strict=False)}
         what = sections.get("What it does", "")
         summary = what.split("\n\n")[0].replace("\n", " ").strip()
         return RuleDoc(summary=summary, sections=sections)
@@ -155,14 +156,14 @@ class Rule:
 class PythonRule(Rule, cst.BatchableCSTVisitor):
     """A check over one changed Python file, run in the shared single pass over its CST."""
 
-    METADATA_DEPENDENCIES: ClassVar[tuple] = (PositionProvider,)
+    METADATA_DEPENDENCIES: ClassVar[tuple[ProviderT, ...]] = (PositionProvider,)
 
     def __init__(self, ctx: FileContext) -> None:
         super().__init__()
         self.ctx = ctx
         self.findings: list[Finding] = []
 
-    def get_visitors(self) -> dict[str, Callable]:  # type: ignore[override]
+    def get_visitors(self) -> Mapping[str, Callable[..., Any]]:
         return visitor_methods(self)
 
     def _at_node(
@@ -213,10 +214,6 @@ class RepoRule(Rule, abc.ABC):
     # The kind of input (a key of analyzers.impact.INPUTS) the findings are a function of, when
     # that is all they depend on: a change that touches none of it cannot alter them.
     depends_on: ClassVar[str | None] = None
-    # Whether the findings depend on the change (``ctx.changes``, ``ctx.base_facts``) and not on the
-    # revision alone; a rule that does not has them cached under the revision id. None: the
-    # declaration in facts/impact.USES_CHANGE (which moves here, onto each rule).
-    uses_change: ClassVar[bool | None] = None
     # Whether the findings depend on the change (``ctx.changes``, ``ctx.base_facts``) and not on the
     # revision alone; a rule that does not has them cached under the revision id. None: the
     # declaration in facts/impact.USES_CHANGE (which moves here, onto each rule).

@@ -51,7 +51,9 @@ class Case:
         return files
 
     def snapshots(self) -> tuple[MemorySnapshot, MemorySnapshot]:
-        return MemorySnapshot(dict(self.base)), MemorySnapshot(self.head_files())
+        base: dict[str, bytes | str] = dict(self.base)
+        head: dict[str, bytes | str] = dict(self.head_files())
+        return MemorySnapshot(base), MemorySnapshot(head)
 
     def change_set(self) -> ChangeSet:
         head = self.head_files()

@@ -117,7 +117,7 @@ def _nearest(text: str, routes):
         pattern = segments(route.path)
         if len(pattern) != len(request):
             continue
-        score = sum(1 for a, b in zip(pattern, request) if a == b or a.startswith(("{", "<")))
+        score = sum(1 for a, b in zip(pattern, request, strict=False) if a == b or a.startswith(("{", "<")))
         if (
             pattern
             and request
