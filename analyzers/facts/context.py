@@ -132,18 +132,20 @@ class RevisionFacts:
         self,
         name: str,
         whole: Callable[[RevisionFacts], V],
-        derive: Callable[[V, RevisionFacts], V],
+        derive: Callable[[V, RevisionFacts], V | None],
     ) -> V:
         """The one way to say "a head's value of this fact is derived from its base's": at a head
         reviewed against a base (``base`` and ``changes`` set), ``derive(the base's value, self)``,
-        the base's value being this same fact of the base revision; at any other revision,
-        ``whole(self)`` (which may cache itself under the revision id: ``stored``). Memoised
-        for the run under ``name``. ``derive`` must equal ``whole`` of the head (the tests of
-        each fact hold it so)."""
+        the base's value being this same fact of the base revision; at any other revision, or
+        when ``derive`` declines (returns None: a change it cannot apply), ``whole(self)``
+        (which may cache itself under the revision id: ``stored``). Memoised for the run under
+        ``name``. A derived value must equal ``whole`` of the head (each fact's tests hold it)."""
 
         def build(_snapshot: Snapshot) -> V:
             if self.base is not None and self.changes is not None:
-                return derive(self.base.derived(name, whole, derive), self)
+                value = derive(self.base.derived(name, whole, derive), self)
+                if value is not None:
+                    return value
             return whole(self)
 
         return self.local(name, build)
