@@ -154,7 +154,10 @@ def apply_sql(
             # One statement at a time: a failure is this statement's alone (UND004), and the
             # replay goes on with the next.
             with failures.boundary("the SQL replay", source, line):
-                operations += _apply(schema, tree, line, source, statement)
+                try:
+                    operations += _apply(schema, tree, line, source, statement)
+                except RecursionError:  # a chain like a.b.c... thousands long: input, not a bug
+                    notices.append(Notice(line, f"could not read the SQL statement at line {line}: nested too deeply"))
     return operations, notices
 
 
