@@ -22,7 +22,7 @@ from undertow.analyzers.python.fact_types import (
     SqlText,
     encode,
 )
-from undertow.analyzers.python.modules import PACKAGE_ROOTS, summarize_tree
+from undertow.analyzers.python.modules import PACKAGE_ROOTS, imported_module, package_of, summarize_tree
 from undertow.analyzers.python.syntax import Unparseable, parse_ast
 
 # Calls whose first argument is SQL text (SQLAlchemy, DB-API drivers, asyncpg, pandas); read by
@@ -136,8 +136,7 @@ class _Extractor(ast.NodeVisitor):
         }
         self.client_names: set[str] = set()
         self.optional_depth = 0
-        package = path.rsplit("/", 1)[0].replace("/", ".") if "/" in path else ""
-        self.package = path[: -len("/__init__.py")].replace("/", ".") if path.endswith("/__init__.py") else package
+        self.package = package_of(path)
 
     def run(self, tree: ast.AST) -> dict[str, Any]:
         self.visit(tree)
@@ -207,12 +206,7 @@ class _Extractor(ast.NodeVisitor):
         if node.module == "__future__":
             return
         names = [a.name for a in node.names if a.name != "*"]
-        if node.level:
-            parts = self.package.split(".") if self.package else []
-            base = parts[: len(parts) - (node.level - 1)] if node.level > 1 else parts
-            module = ".".join([*base, *([node.module] if node.module else [])])
-        else:
-            module = node.module or ""
+        module = imported_module(node, self.package)
         self.out["import_sites"].append(
             ImportSite(module, names, node.lineno, self.optional_depth > 0, bool(node.level))
         )

@@ -88,11 +88,17 @@ def summarize(path: str, source: str) -> ModuleSummary | None:
     return summarize_tree(path, tree)
 
 
+def package_of(path: str) -> str:
+    """The dotted package relative imports in ``path`` start from (the file's directory; a
+    package ``__init__.py``'s own package)."""
+    if path.endswith("/__init__.py"):
+        return path[: -len("/__init__.py")].replace("/", ".")
+    return path.rsplit("/", 1)[0].replace("/", ".") if "/" in path else ""
+
+
 def summarize_tree(path: str, tree: ast.Module) -> ModuleSummary:
     summary = ModuleSummary(path)
-    package = path.rsplit("/", 1)[0].replace("/", ".") if "/" in path else ""
-    if path.endswith("/__init__.py"):
-        package = path[: -len("/__init__.py")].replace("/", ".")
+    package = package_of(path)
     for node in tree.body:
         _summarize_node(node, summary, package)
     return summary
@@ -121,7 +127,7 @@ def _summarize_node(node: ast.stmt, summary: ModuleSummary, package: str) -> Non
             if isinstance(node, ast.Import):
                 summary.imports[local] = alias.name if alias.asname else alias.name.split(".")[0]
             else:
-                base = _resolve_relative(node, package)
+                base = imported_module(node, package)
                 summary.imports[local] = f"{base}.{alias.name}" if base else alias.name
             summary.names.add(local)
     elif isinstance(node, (ast.If, ast.Try)):
@@ -151,7 +157,8 @@ def _targets(node: ast.stmt) -> list[str]:
     return []
 
 
-def _resolve_relative(node: ast.ImportFrom, package: str) -> str:
+def imported_module(node: ast.ImportFrom, package: str) -> str:
+    """The absolute module a ``from ... import`` statement in ``package`` names."""
     if not node.level:
         return node.module or ""
     parts = package.split(".") if package else []

@@ -91,3 +91,14 @@ def test_a_files_own_import_is_the_first_hop():
     assert index.constant("c0", "NAME") == "deep"  # c0 -> c1 ... -> c5: five imports
     assert index.constant("c0", "c0.NAME") == "deep"
     assert index.constant("m0", "name") is None  # m9 is past the limit
+
+
+def test_relative_imports_name_the_same_module_in_summaries_and_facts():
+    from undertow.analyzers.python.facts import extract
+    from undertow.analyzers.python.modules import summarize
+
+    source = "from . import a\nfrom .b import c\nfrom ..d import e\n"
+    for path, package in (("pkg/sub/mod.py", "pkg.sub"), ("pkg/sub/__init__.py", "pkg.sub")):
+        sites = extract(path, source)["import_sites"]
+        assert [s[0] for s in sites] == [package, f"{package}.b", "pkg.d"]
+        assert summarize(path, source).imports == {"a": f"{package}.a", "c": f"{package}.b.c", "e": "pkg.d.e"}
