@@ -5,10 +5,12 @@ from __future__ import annotations
 import fnmatch
 import posixpath
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import TypedDict
 
 from undertow.analyzers.core.findings import Finding, Severity
 from undertow.analyzers.core.limits import MAX_DEPTH, MAX_LINE_CHARS
+from undertow.analyzers.core.snapshot import Entry
 from undertow.analyzers.deps.services import dockerfile_facts, is_dockerfile
 from undertow.analyzers.deps.yaml_nodes import compose, elements, get, is_compose_file, items, line, scalar, scalars
 from undertow.analyzers.facts.context import RepoContext
@@ -25,12 +27,17 @@ _DOCKER_COMPOSE = re.compile(r"docker[- ]compose\b")
 _COMPOSE_FILE_OPTION = re.compile(r"(?:\s-f\s*+|\s--file[=\s]+)([^\s;&|]++)")
 
 
-def _compose_refs(path: str, text: str) -> dict:
+class _ComposeRefs(TypedDict):
+    refs: list[list[str | int]]  # [kind, service, target path, line, "file" | "dir"]
+    contexts: list[list[str]]  # [Dockerfile path, build context]
+
+
+def _compose_refs(path: str, text: str) -> _ComposeRefs:
     """Build contexts, Dockerfiles, env files and bind-mounted host paths of a compose file."""
     root = compose(text)
     here = posixpath.dirname(path)
-    refs: list = []
-    contexts: list = []
+    refs: list[list[str | int]] = []
+    contexts: list[list[str]] = []
     for service, body in items(get(root, "services")):
         build = get(body, "build")
         if build is not None:
@@ -62,8 +69,9 @@ def _compose_refs(path: str, text: str) -> dict:
     return {"refs": refs, "contexts": contexts}
 
 
-def _script_refs(path: str, text: str) -> list:
-    found = []
+def _script_refs(path: str, text: str) -> list[list[str | int]]:
+    """[FILE, line] of each `docker compose -f FILE` naming a literal path."""
+    found: list[list[str | int]] = []
     for number, raw in enumerate(text.splitlines(), start=1):
         if len(raw) > MAX_LINE_CHARS or "compose" not in raw:
             continue
@@ -155,7 +163,7 @@ class MissingBuildPath(RepoRule):
                     yield self.report(path, message, f"compose-f:{target}", line=line_no)
 
 
-def _directories(entries) -> set[str]:
+def _directories(entries: Mapping[str, Entry]) -> set[str]:
     dirs = {""}
     for path in entries:
         # Every prefix of a path is a string of its own: quadratic in the path's depth, so only
@@ -166,7 +174,7 @@ def _directories(entries) -> set[str]:
     return dirs
 
 
-def _exists(target: str, want: str, entries, dirs: set[str]) -> bool:
+def _exists(target: str, want: str, entries: Mapping[str, Entry], dirs: set[str]) -> bool:
     if target.startswith("/"):
         return True  # an absolute host path: not the repository's to have
     target = posixpath.normpath(target).lstrip("/") if target not in (".", "") else ""

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from typing import TypedDict
 
 import libcst as cst
 from libcst.metadata import PositionProvider, QualifiedNameProvider
 
 from undertow.analyzers.core.findings import Severity, Suggestion
 from undertow.analyzers.core.limits import MAX_LINE_CHARS
+from undertow.analyzers.core.snapshot import Snapshot
 from undertow.analyzers.deps.yaml_nodes import is_compose_file
 from undertow.analyzers.facts.context import FileContext
 from undertow.analyzers.facts.indexes import file_index
@@ -47,6 +50,13 @@ _PLATFORM = {
     "KUBERNETES_SERVICE_HOST",
 }
 _SETTINGS_BASES = {"pydantic_settings.BaseSettings", "pydantic.BaseSettings", "pydantic_settings.main.BaseSettings"}
+
+
+class _Settings(TypedDict):
+    """A pydantic ``BaseSettings`` class being visited: its ``env_prefix`` and ``case_sensitive``."""
+
+    prefix: str
+    case: bool
 
 
 def _documented_names(path: str, text: str) -> list[str]:
@@ -104,14 +114,15 @@ class UndeclaredEnvVar(ScopedPythonRule):
     def __init__(self, ctx: FileContext) -> None:
         super().__init__(ctx)
         self.skip = ctx.is_test
-        self.settings_stack: list[dict | None] = []
+        self.settings_stack: list[_Settings | None] = []
 
     def _documented(self) -> set[str]:
-        def build(_snapshot) -> set[str]:
+        def build(_snapshot: Snapshot) -> set[str]:
             index = file_index(self.ctx.facts, "env-docs", _is_doc, _documented_names)
             return {name for names in index.values() for name in names}
 
-        return self.ctx.facts.local("documented-env", build)
+        documented: set[str] = self.ctx.facts.local("documented-env", build)
+        return documented
 
     def visit_Call(self, node: cst.Call) -> None:
         if self.skip or not node.args:
@@ -139,9 +150,10 @@ class UndeclaredEnvVar(ScopedPythonRule):
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         super().visit_ClassDef(node)
         is_settings = any(qualified_names(self, base.value) & _SETTINGS_BASES for base in node.bases)
-        self.settings_stack.append(
+        settings: _Settings | None = (
             {"prefix": _env_prefix(node), "case": _case_sensitive(node)} if is_settings else None
         )
+        self.settings_stack.append(settings)
 
     def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
         super().leave_ClassDef(original_node)
@@ -199,7 +211,7 @@ def _case_sensitive(node: cst.ClassDef) -> bool:
     return False
 
 
-def _class_statements(node: cst.ClassDef):
+def _class_statements(node: cst.ClassDef) -> Iterator[cst.BaseStatement | cst.BaseSmallStatement]:
     body = node.body.body if isinstance(node.body, cst.IndentedBlock) else []
     for stmt in body:
         if isinstance(stmt, cst.SimpleStatementLine):
