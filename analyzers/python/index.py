@@ -6,9 +6,10 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from undertow.analyzers.core.changes import Status
+from undertow.analyzers.facts.codec import DecodedMapping
 from undertow.analyzers.facts.context import RevisionFacts
 from undertow.analyzers.facts.indexes import file_facts, file_index, indexable, indexed, projection
-from undertow.analyzers.python.fact_types import typed_file, typed_part
+from undertow.analyzers.python.fact_types import PART_DECODERS, typed_file, typed_part
 from undertow.analyzers.python.facts import extract, module_name
 from undertow.analyzers.python.modules import (
     MAX_REEXPORT_HOPS,
@@ -39,6 +40,17 @@ PARTS: dict[str, Callable[[dict[str, Any]], Any]] = {
     # Files no grammar reads: known to exist, with unknown content.
     "unreadable": lambda f: f.get("error"),
 }
+
+
+class _TypedPart(DecodedMapping[Any]):
+    """One part of every file's facts, each file's value typed on first lookup."""
+
+    def __init__(self, raw: dict[str, Any], part: str) -> None:
+        super().__init__(raw)
+        self._part = part
+
+    def _build(self, key: str, raw: Any) -> Any:
+        return typed_part(self._part, raw)
 
 
 class _Files(Mapping[str, dict[str, Any]]):
@@ -162,16 +174,17 @@ class PythonIndex:
         self.files = _Files(facts, self.module_of)
         self._class_strings: dict[str, set[str]] | None = None
         self._tops: set[str] | None = None
-        self._parts: dict[str, dict[str, Any]] = {}
+        self._parts: dict[str, Mapping[str, Any]] = {}
         self._reexports: dict[str, dict[str, str]] = {}
 
-    def part(self, name: str) -> dict[str, Any]:
+    def part(self, name: str) -> Mapping[str, Any]:
         """``{path: part}`` for the Python files where part ``name`` of ``PARTS`` is not empty,
-        its positional facts typed (``fact_types``): decoded once per part, when first read."""
+        its positional facts typed (``fact_types``): each file's value decoded when first read
+        (a walk of the import graph reads the edges of the files it reaches, not all)."""
         found = self._parts.get(name)
         if found is None:
             raw = projection(self._revision, "python", _is_python, extract, name, PARTS[name])
-            found = self._parts[name] = {path: typed_part(name, value) for path, value in raw.items()}
+            found = self._parts[name] = _TypedPart(raw, name) if name in PART_DECODERS else raw
         return found
 
     @property

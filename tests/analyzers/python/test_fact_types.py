@@ -102,3 +102,13 @@ def test_the_cache_keeps_plain_lists():
     assert codec.loads(codec.dumps(facts)) == facts
     assert typed("routes", facts["routes"]) == [Route(*facts["routes"][0])]
     assert typed("apps", facts["apps"]) is facts["apps"]  # not a positional kind: as it is
+
+
+def test_a_part_types_each_file_when_it_is_first_read():
+    index = _index(MemoryCache())
+    edges = index.part("import_edges")
+    assert not edges._decoded  # nothing decoded yet
+    assert edges.get("app/api.py")[0] == ImportEdge("fastapi", ["APIRouter", "FastAPI"])
+    assert list(edges._decoded) == ["app/api.py"]
+    assert index.part("import_edges") is edges  # once per index
+    assert dict(edges) == {path: edges[path] for path in edges}
