@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterable
+from typing import Any
 
 from undertow.analyzers.core.findings import Finding, Severity
 from undertow.analyzers.deps.dependency_map import dependency_map
@@ -63,7 +64,7 @@ class LockfileStale(RepoRule):
             yield self.report(path, message, present[0], line=line)
 
 
-def _signature(data: dict | None) -> set:
+def _signature(data: dict[str, Any] | None) -> set[tuple[str, str, str, str | None]]:
     if data is None:
         return set()
     return {(d["key"], d["specifier"], d["group"], d["url"]) for d in data["declared"]}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
@@ -67,7 +68,7 @@ class ManifestVersionConflict(RepoRule):
 
     def check(self, ctx: RepoContext) -> Iterable[Finding]:
         deps = dependency_map(ctx.facts, ctx.config)
-        by_name: dict[str, list[tuple[str, dict]]] = {}
+        by_name: dict[str, list[tuple[str, dict[str, Any]]]] = {}
         for manifest, data in sorted(deps.manifests.items()):
             for dep in data["declared"]:
                 if dep["specifier"] and not dep["url"] and dep["group"] not in _DEV_GROUPS:

@@ -7,8 +7,10 @@ from collections.abc import Iterable
 
 from undertow.analyzers.core.findings import Finding, Severity
 from undertow.analyzers.core.limits import MAX_DEPTH
+from undertow.analyzers.core.snapshot import Snapshot
 from undertow.analyzers.facts.context import RepoContext
-from undertow.analyzers.python.index import python_index
+from undertow.analyzers.python.fact_types import ImportSite
+from undertow.analyzers.python.index import PythonIndex, python_index
 from undertow.analyzers.rules.base import RepoRule
 from undertow.analyzers.rules.cases import Case
 
@@ -50,7 +52,8 @@ class MissingFirstPartyModule(RepoRule):
             facts = index.files.get(path)
             if facts is None:
                 continue
-            for module, names, line, optional, relative in facts.get("import_sites", []):
+            sites: list[ImportSite] = facts.get("import_sites", [])
+            for module, names, line, optional, relative in sites:
                 if optional or (ctx.side == "head" and line not in changed.lines):
                     continue
                 if not relative and module.split(".")[0] not in tops:
@@ -62,7 +65,7 @@ class MissingFirstPartyModule(RepoRule):
                     yield self.report(changed.path, message, target, line=line)
 
 
-def _generated(target: str, patterns) -> bool:
+def _generated(target: str, patterns: Iterable[str]) -> bool:
     """`app.proto.*` covers app.proto itself and everything below it."""
     for pattern in patterns:
         if fnmatch.fnmatchcase(target, pattern):
@@ -77,13 +80,13 @@ class _Directories:
     listed once and only if an import names something that is not a module: each question is
     then one set lookup."""
 
-    def __init__(self, snapshot) -> None:
+    def __init__(self, snapshot: Snapshot) -> None:
         self._snapshot = snapshot
         self._tails: set[str] | None = None
 
     def __contains__(self, rel: str) -> bool:
         if self._tails is None:
-            directories = set()
+            directories: set[str] = set()
             for path in self._snapshot.entries():
                 parts = path.split("/")[:-1][:MAX_DEPTH]  # a directory nested deeper is not a package
                 directories.update("/".join(parts[:end]) for end in range(1, len(parts) + 1))
@@ -96,14 +99,16 @@ def _is_directory(module: str, directories: _Directories) -> bool:
     return module.replace(".", "/") in directories
 
 
-def _missing(index, module: str, names: list[str] | None, directories: _Directories):
+def _missing(
+    index: PythonIndex, module: str, names: list[str] | None, directories: _Directories
+) -> list[tuple[str, str]]:
     """(what, why) for each part of the import that does not exist."""
     split = index.split(module)
     if split is None or split[1]:
         if _is_directory(module, directories):
             return []  # a namespace package (a directory without __init__.py)
         return [(module, f"no module {module} exists (no {module.replace('.', '/')}.py)")]
-    found = []
+    found: list[tuple[str, str]] = []
     if index.unknown(split[0]):
         return []  # it exists; what it defines is unknown (it could not be parsed)
     facts = index.facts(split[0]) or {}

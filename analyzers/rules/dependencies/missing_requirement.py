@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from undertow.analyzers.core.findings import Finding, Severity, Suggestion
-from undertow.analyzers.deps.dependency_map import Problem, dependency_map, first_declaration
+from undertow.analyzers.deps.dependency_map import DependencyMap, Problem, dependency_map, first_declaration
 from undertow.analyzers.deps.import_names import distribution_name
 from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.rules.base import RepoRule
@@ -59,7 +59,7 @@ class MissingRequirement(RepoRule):
                     continue
                 yield self._finding(deps, changed.path, problem)
 
-    def _finding(self, deps, path: str, problem: Problem) -> Finding:
+    def _finding(self, deps: DependencyMap, path: str, problem: Problem) -> Finding:
         cov = problem.coverage
         elsewhere = first_declaration(deps.declaring(problem.candidates))
         dist = elsewhere[1]["name"] if elsewhere else distribution_name(problem.module)
