@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from undertow.analyzers.core.findings import Finding, Severity
 from undertow.analyzers.facts.context import RepoContext
+from undertow.analyzers.python.fact_types import PatchTarget
 from undertow.analyzers.python.facts import is_test_path
 from undertow.analyzers.python.index import PythonIndex, python_index
 from undertow.analyzers.rules.base import RepoRule
@@ -47,7 +49,8 @@ class PatchTargetMissing(RepoRule):
     def check(self, ctx: RepoContext) -> Iterable[Finding]:
         index = python_index(ctx.facts)
         dynamic = set(ctx.config.tests.dynamic_attributes)
-        for path, patches in sorted(index.part("patches").items()):
+        patched: Mapping[str, list[PatchTarget]] = index.part("patches")
+        for path, patches in sorted(patched.items()):
             if not is_test_path(path):
                 continue
             for kind, target, attr, line, create in patches:
@@ -67,7 +70,7 @@ class PatchTargetMissing(RepoRule):
                 yield self.report(path, message, target, line=line)
 
 
-def _resolve_local(index: PythonIndex, facts: dict, name: str) -> str | None:
+def _resolve_local(index: PythonIndex, facts: dict[str, Any], name: str) -> str | None:
     """The dotted path ``name`` stands for in the test file: through its imports, or a name the
     module itself defines; None for anything else (a local variable, a fixture argument)."""
     head, _, rest = name.partition(".")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from undertow.analyzers.core.findings import Finding, Severity, Suggestion
 from undertow.analyzers.facts.context import RepoContext
+from undertow.analyzers.python.fact_types import ClientCall
 from undertow.analyzers.python.facts import is_test_path
-from undertow.analyzers.python.index import python_index
-from undertow.analyzers.python.routes import WILDCARD, matches, render, route_table, segments
+from undertow.analyzers.python.index import PythonIndex, python_index
+from undertow.analyzers.python.routes import WILDCARD, Route, matches, render, route_table, segments
 from undertow.analyzers.rules.base import RepoRule
 from undertow.analyzers.rules.cases import Case
 
@@ -61,7 +62,8 @@ class TestCallsUnknownRoute(RepoRule):
         table, mounts = route_table(index)
         if not table or _uses_unmodelled_routing(index):
             return
-        for path, calls in sorted(index.part("client_calls").items()):
+        client_calls: Mapping[str, list[ClientCall]] = index.part("client_calls")
+        for path, calls in sorted(client_calls.items()):
             if not is_test_path(path):
                 continue
             for method, parts, line in calls:
@@ -80,7 +82,16 @@ class TestCallsUnknownRoute(RepoRule):
                     continue
                 yield self._finding(ctx, path, line, method, text, routed, table)
 
-    def _finding(self, ctx: RepoContext, path: str, line: int, method: str, text: str, routed, table) -> Finding:
+    def _finding(
+        self,
+        ctx: RepoContext,
+        path: str,
+        line: int,
+        method: str,
+        text: str,
+        routed: list[Route],
+        table: list[Route],
+    ) -> Finding:
         shown = text.split("?", 1)[0]
         if routed:
             methods = ", ".join(sorted({m for r in routed for m in r.methods}))
@@ -109,10 +120,11 @@ def _replacement(ctx: RepoContext, path: str, line: int, shown: str, route: str)
     return Suggestion("replace", lines[line - 1].replace(shown, route), f"call {route}")
 
 
-def _nearest(text: str, routes):
+def _nearest(text: str, routes: list[Route]) -> Route | None:
     """A route differing from the request by its prefix only: same length, same last segments."""
     request = segments(text)
-    best, best_score = None, 0
+    best: Route | None = None
+    best_score = 0
     for route in routes:
         pattern = segments(route.path)
         if len(pattern) != len(request):
@@ -128,7 +140,7 @@ def _nearest(text: str, routes):
     return best if best_score >= max(1, len(request) - 1) else None
 
 
-def _uses_unmodelled_routing(index) -> bool:
+def _uses_unmodelled_routing(index: PythonIndex) -> bool:
     return any(root in _UNMODELLED_ROUTING for roots in index.part("import_roots").values() for root in roots)
 
 
