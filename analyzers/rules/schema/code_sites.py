@@ -6,7 +6,9 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
+from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.facts.indexes import file_facts
 from undertow.analyzers.python.facts import SQL_CALLS  # one table: the same calls as the `sql` facts
 from undertow.analyzers.python.syntax import Unparseable, parse_ast
@@ -21,7 +23,7 @@ class Site:
     model: str | None = None
     attribute: str | None = None
     value: str | None = None
-    detail: object = None
+    detail: dict[str, Any] | None = None  # a "conflict" site's {"constraint": ..., "columns": ...}
 
 
 def python_sites(path: str, source: str) -> Iterator[Site]:
@@ -89,7 +91,7 @@ def _inserted_model(node: ast.expr) -> str | None:
     return None
 
 
-def changed_sites(ctx, kinds: set[str]) -> Iterator[tuple[str, Site]]:
+def changed_sites(ctx: RepoContext, kinds: set[str]) -> Iterator[tuple[str, Site]]:
     """(head path, site) for sites in the change's Python files: on changed lines at head, and
     everywhere in the same files at base (so that moved code stays pre-existing)."""
     for changed in ctx.changes.present:
@@ -106,5 +108,5 @@ def changed_sites(ctx, kinds: set[str]) -> Iterator[tuple[str, Site]]:
                 yield changed.path, site
 
 
-def _sites_json(path: str, source: str) -> list[list]:
+def _sites_json(path: str, source: str) -> list[list[Any]]:
     return [[s.kind, s.line, s.model, s.attribute, s.value, s.detail] for s in python_sites(path, source)]

@@ -10,11 +10,12 @@ from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.rules.base import RepoRule
 from undertow.analyzers.rules.case_repos import revision
 from undertow.analyzers.rules.cases import Case
-from undertow.analyzers.schema.facts import schema_facts
+from undertow.analyzers.schema.facts import SchemaFacts, schema_facts
+from undertow.analyzers.schema.model import Schema
 
 
-def _shape(schema) -> set[str]:
-    shape = set()
+def _shape(schema: Schema) -> set[str]:
+    shape: set[str] = set()
     for table in schema.tables.values():
         shape.add(f"table {table.name}")
         shape.update(f"column {table.name}.{c}" for c in table.columns)
@@ -79,18 +80,21 @@ class DialectTreesDiverge(RepoRule):
         for group in mirrors:
             yield from self._compare(ctx, facts, {d: shapes[d] for d in group})
 
-    def _compare(self, ctx: RepoContext, facts, shapes: dict[str, set[str]]) -> Iterable[Finding]:
-        everything = set().union(*shapes.values())
+    def _compare(self, ctx: RepoContext, facts: SchemaFacts, shapes: dict[str, set[str]]) -> Iterable[Finding]:
+        everything: set[str] = set().union(*shapes.values())
         for item in sorted(everything):
             having = sorted(d for d, shape in shapes.items() if item in shape)
             missing = sorted(d for d in shapes if d not in having)
             if not missing:
                 continue
             path = self._anchor(ctx, facts, having)
-            message = f"{item} exists in the migration tree {', '.join(d + '/' for d in having)} but not in {', '.join(d + '/' for d in missing)}; {self.fix}"
+            message = (
+                f"{item} exists in the migration tree {', '.join(d + '/' for d in having)} "
+                f"but not in {', '.join(d + '/' for d in missing)}; {self.fix}"
+            )
             yield self.report(path, message, f"{item}:{','.join(missing)}", line=1, scope="trees")
 
-    def _anchor(self, ctx: RepoContext, facts, directories: list[str]) -> str:
+    def _anchor(self, ctx: RepoContext, facts: SchemaFacts, directories: list[str]) -> str:
         """A migration of the change in one of ``directories``, else the tree's last file."""
         for changed in ctx.changes.present:
             if posixpath.dirname(changed.path) in directories:

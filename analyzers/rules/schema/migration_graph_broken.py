@@ -47,7 +47,10 @@ class MigrationGraphBroken(RepoRule):
                 for head in heads:
                     path = by_id[head]["path"]
                     others = ", ".join(h for h in heads if h != head)
-                    message = f"revision {head} is one of {len(heads)} heads (also {others}): alembic upgrade head will refuse to run; {self.fix}"
+                    message = (
+                        f"revision {head} is one of {len(heads)} heads (also {others}): "
+                        f"alembic upgrade head will refuse to run; {self.fix}"
+                    )
                     yield self._at(ctx, path, "down_revision", message, f"head:{head}")
             elif kind == "missing":
                 child, parent = rest.split(":", 1)
@@ -56,7 +59,10 @@ class MigrationGraphBroken(RepoRule):
                 yield self._at(ctx, path, "down_revision", message, f"missing:{child}:{parent}")
             elif kind == "duplicate":
                 rev, path, first = rest.split(":", 2)
-                message = f"revision id {rev} is also used by {first}: Alembic cannot tell them apart; give this revision a new id"
+                message = (
+                    f"revision id {rev} is also used by {first}: Alembic cannot tell them apart; "
+                    "give this revision a new id"
+                )
                 yield self._at(ctx, path, "revision", message, f"duplicate:{rev}")
 
     def _at(self, ctx: RepoContext, path: str, word: str, message: str, key: str) -> Finding:

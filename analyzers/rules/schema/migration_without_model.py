@@ -64,7 +64,10 @@ class MigrationWithoutModel(RepoRule):
                     if required
                     else "no code reads or writes it through the model"
                 )
-                message = f"{table_name}.{column.name} exists in the migrated schema but {model} does not map it: {consequence}; {self.fix}"
+                message = (
+                    f"{table_name}.{column.name} exists in the migrated schema but {model} does not map it: "
+                    f"{consequence}; {self.fix}"
+                )
                 yield self.report(path, message, f"{table_name}.{column.name}", line=line, severity=severity)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from undertow.analyzers.core.findings import Finding, Severity, Suggestion
 from undertow.analyzers.facts.context import RepoContext
@@ -60,13 +61,19 @@ class ModelWithoutMigration(RepoRule):
             if table is None or table.partial or expected.column in table.columns:
                 continue
             sql_type = _sql_type(expected.info)
-            ddl = f"ALTER TABLE {expected.table} ADD COLUMN {expected.column} {sql_type}{'' if expected.info.get('nullable', True) else ' NOT NULL'};"
+            ddl = (
+                f"ALTER TABLE {expected.table} ADD COLUMN {expected.column} "
+                f"{sql_type}{'' if expected.info.get('nullable', True) else ' NOT NULL'};"
+            )
             message = (
                 f"{expected.table}.{expected.column} is mapped by {expected.model} here, but {where} creates it; "
                 f"add: {ddl}"
             )
             if facts.style == "alembic":
-                snippet = f'op.add_column("{expected.table}", sa.Column("{expected.column}", sa.{_sa_type(sql_type)}(), nullable={expected.info.get("nullable", True)}))'
+                snippet = (
+                    f'op.add_column("{expected.table}", sa.Column("{expected.column}", '
+                    f"sa.{_sa_type(sql_type)}(), nullable={expected.info.get('nullable', True)}))"
+                )
             else:
                 snippet = ddl
             yield self.report(
@@ -84,8 +91,14 @@ class ModelWithoutMigration(RepoRule):
             if index.name in names:
                 continue
             kind = "unique index" if index.unique else "index"
-            ddl = f"CREATE {'UNIQUE ' if index.unique else ''}INDEX {index.name} ON {index.table} ({', '.join(index.columns)});"
-            message = f"{kind} {index.name} on {index.table} is declared by {index.model} here, but {where} creates it; add: {ddl}"
+            ddl = (
+                f"CREATE {'UNIQUE ' if index.unique else ''}INDEX {index.name} ON {index.table} "
+                f"({', '.join(index.columns)});"
+            )
+            message = (
+                f"{kind} {index.name} on {index.table} is declared by {index.model} here, "
+                f"but {where} creates it; add: {ddl}"
+            )
             yield self.report(
                 index.path,
                 message,
@@ -134,7 +147,7 @@ _SA = {
 }
 
 
-def _sql_type(info: dict) -> str:
+def _sql_type(info: dict[str, Any]) -> str:
     return _SQL.get(info.get("type", ""), "TEXT")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterable
 
+from undertow.analyzers.core.config import Config
 from undertow.analyzers.core.findings import Finding, Severity
 from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.rules.base import RepoRule
@@ -52,11 +53,14 @@ class ParallelMigrationSystems(RepoRule):
             if changed.path not in mine:
                 continue
             other_dirs = ", ".join(sorted({posixpath.dirname(p) + "/" for p in other}))
-            message = f"this change adds a migration here while the repository also keeps {len(other)} {label} in {other_dirs}: the two systems drift apart; {self.fix}"
+            message = (
+                f"this change adds a migration here while the repository also keeps {len(other)} {label} "
+                f"in {other_dirs}: the two systems drift apart; {self.fix}"
+            )
             yield self.report(changed.path, message, "parallel", line=1)
 
 
-def _both_configured(config, sql: set[str], alembic: set[str]) -> bool:
+def _both_configured(config: Config, sql: set[str], alembic: set[str]) -> bool:
     configured = [m.rstrip("/") + "/" for m in config.schema_.migrations]
     return any(p.startswith(c) for p in sql for c in configured) and any(
         p.startswith(c) for p in alembic for c in configured

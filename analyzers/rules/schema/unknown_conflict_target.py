@@ -48,6 +48,7 @@ class UnknownConflictTarget(RepoRule):
             table = facts.schema.table(model.table) if model else None
             if table is None or table.partial:
                 continue
+            assert site.detail is not None  # every "conflict" site has one (code_sites.python_sites)
             constraint, columns = site.detail["constraint"], site.detail["columns"]
             names = (
                 {u[0] for u in table.uniques if u[0]}
@@ -58,10 +59,16 @@ class UnknownConflictTarget(RepoRule):
             sets = [sorted(u[1]) for u in table.uniques] + ([sorted(table.primary_key)] if table.primary_key else [])
             if constraint is not None and constraint.lower() not in names:
                 known = ", ".join(sorted(n for n in names if n)) or "none"
-                message = f"upserts into {table.name} ON CONFLICT ON CONSTRAINT {constraint}, which the table does not have (it has: {known}); {self.fix}"
+                message = (
+                    f"upserts into {table.name} ON CONFLICT ON CONSTRAINT {constraint}, "
+                    f"which the table does not have (it has: {known}); {self.fix}"
+                )
                 key = f"{table.name}:{constraint}"
             elif columns is not None and sorted(c.lower() for c in columns) not in sets:
-                message = f"upserts into {table.name} ON CONFLICT ({', '.join(columns)}), but no unique constraint or index of {table.name} covers exactly those columns; {self.fix}"
+                message = (
+                    f"upserts into {table.name} ON CONFLICT ({', '.join(columns)}), but no unique constraint "
+                    f"or index of {table.name} covers exactly those columns; {self.fix}"
+                )
                 key = f"{table.name}:({','.join(columns)})"
             else:
                 continue

@@ -73,7 +73,10 @@ class UnknownModelAttribute(RepoRule):
             ):
                 continue
             known = ", ".join(sorted(a for a in model.attributes if not a.startswith("_"))[:12])
-            message = f"{model.name}.{attr} is not an attribute of the mapped class {model.name} ({model.path}:{model.line}; it has {known}); {self.fix}"
+            message = (
+                f"{model.name}.{attr} is not an attribute of the mapped class {model.name} "
+                f"({model.path}:{model.line}; it has {known}); {self.fix}"
+            )
             yield self.report(path, message, f"{model.name}.{attr}", line=site.line)
 
 

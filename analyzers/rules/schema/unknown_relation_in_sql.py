@@ -74,7 +74,10 @@ class UnknownRelationInSql(RepoRule):
             tables = tables_in(text, ctx.config.schema_.dialect)
             for table in sorted(tables or ()):
                 if facts.schema.table(table) is None:
-                    message = f"this SQL reads or writes {table}, but none of the {len(facts.migration_files)} migrations creates a table of that name; {self.fix}"
+                    message = (
+                        f"this SQL reads or writes {table}, but none of the {len(facts.migration_files)} "
+                        f"migrations creates a table of that name; {self.fix}"
+                    )
                     yield self.report(path, message, table, line=site.line)
 
 
