@@ -104,11 +104,12 @@ class RevisionFacts:
         self.base: RevisionFacts | None = None
         self.changes: ChangeSet | None = None
 
-    def local(self, name: str, factory: Callable[[Snapshot], Any]) -> Any:
+    def local(self, name: str, factory: Callable[[Snapshot], V]) -> V:
         """A lazily filled helper for this run only (not persisted), e.g. the module index."""
         if name not in self._memo:
             self._memo[name] = factory(self.snapshot)
-        return self._memo[name]
+        value: V = self._memo[name]
+        return value
 
     def get(
         self,
