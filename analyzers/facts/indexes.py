@@ -19,7 +19,7 @@ from undertow.analyzers.core.changes import Status
 from undertow.analyzers.core.limits import MAX_FILE_BYTES, within_size
 from undertow.analyzers.core.snapshot import Entry
 from undertow.analyzers.facts import codec
-from undertow.analyzers.facts.context import RevisionFacts, cacheable_revision, fact_key, stored
+from undertow.analyzers.facts.context import FactCache, RevisionFacts, cacheable_revision, fact_key, stored
 
 MAX_INDEXED_BYTES = MAX_FILE_BYTES
 Extractor = Callable[[str, str], Any]
@@ -83,7 +83,7 @@ def projection(
     return facts.derived(f"part:{name}:{part}", whole, derive)
 
 
-def _revision_cache(facts: RevisionFacts):
+def _revision_cache(facts: RevisionFacts) -> FactCache | None:
     return facts.cache if cacheable_revision(facts.cache, facts.snapshot.revision) else None
 
 
