@@ -5,6 +5,7 @@ what it finds at base, so the engine skips it at head (and its base findings are
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from undertow.analyzers.core.changes import ChangeSet
 from undertow.analyzers.core.config import CONFIG_PATH, Config
@@ -12,6 +13,9 @@ from undertow.analyzers.facts.context import RevisionFacts
 from undertow.analyzers.facts.indexes import MAX_INDEXED_BYTES, file_facts
 from undertow.analyzers.schema.facts import is_migration_path, is_migration_source
 from undertow.analyzers.schema.orm import extract_models
+
+if TYPE_CHECKING:
+    from undertow.analyzers.rules.base import Rule
 
 
 def touches_schema(changes: ChangeSet, base: RevisionFacts, head: RevisionFacts, config: Config) -> bool:
@@ -80,8 +84,8 @@ USES_CHANGE: dict[str, bool] = {
 }
 
 
-def uses_change(rule: type) -> bool | None:
+def uses_change(rule: type[Rule]) -> bool | None:
     """The rule's declaration (its class's ``uses_change``, else the table); None for a rule
     that declares nothing (one outside the registry: the engine then judges by what it read)."""
-    declared = getattr(rule, "uses_change", None)
+    declared: bool | None = getattr(rule, "uses_change", None)
     return declared if declared is not None else USES_CHANGE.get(rule.id)
