@@ -9,6 +9,7 @@ from libcst.metadata import PositionProvider, QualifiedNameProvider
 
 from undertow.analyzers.core.findings import Severity
 from undertow.analyzers.core.limits import MAX_DEPTH
+from undertow.analyzers.core.snapshot import Snapshot
 from undertow.analyzers.facts.context import FileContext
 from undertow.analyzers.python.names import keyword, qualified_names, string_value
 from undertow.analyzers.rules.base import ScopedPythonRule
@@ -84,7 +85,7 @@ class MissingStaticDirectory(ScopedPythonRule):
         if not self.candidates:
             return
         # The tree's directories, once per revision (was: every path tested for every call).
-        directories = self.ctx.facts.local("tree-directories", _directories)
+        directories: set[str] = self.ctx.facts.local("tree-directories", _directories)
         here = posixpath.dirname(self.ctx.path)
         for node, directory, what in self.candidates:
             clean = posixpath.normpath(directory).strip("/")
@@ -101,7 +102,7 @@ class MissingStaticDirectory(ScopedPythonRule):
             self.report(node, message, key=self.scope.key(f"{what}:{directory}"))
 
 
-def _directories(snapshot) -> set[str]:
+def _directories(snapshot: Snapshot) -> set[str]:
     """Every directory of the tree (a proper prefix of some path), down to MAX_DEPTH levels."""
     found: set[str] = set()
     for path in snapshot.entries():

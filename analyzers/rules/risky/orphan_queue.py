@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from undertow.analyzers.core.findings import Finding, Severity
 from undertow.analyzers.facts.context import RepoContext
+from undertow.analyzers.python.fact_types import RedisKeyUse
 from undertow.analyzers.python.facts import is_test_path
 from undertow.analyzers.python.index import python_index
 from undertow.analyzers.rules.base import RepoRule
@@ -49,10 +50,11 @@ class OrphanQueue(RepoRule):
         index = python_index(ctx.facts)
         pushes: dict[str, list[tuple[str, int, str]]] = {}
         pops: dict[str, list[tuple[str, int, str]]] = {}
-        for path, sites in sorted(index.part("redis").items()):
+        redis: Mapping[str, list[RedisKeyUse]] = index.part("redis")
+        for path, uses in sorted(redis.items()):
             if is_test_path(path):
                 continue
-            for op, role, (kind, value), line in sites:
+            for op, role, (kind, value), line in uses:
                 key = value if kind == "lit" else index.constant(index.module_of[path], value)
                 if key is None:
                     continue
@@ -64,7 +66,14 @@ class OrphanQueue(RepoRule):
             if key not in pushes:
                 yield from self._orphans(key, sites, pushes, "pops from", "pushes")
 
-    def _orphans(self, key: str, sites, others: dict, verb: str, other_verb: str) -> Iterable[Finding]:
+    def _orphans(
+        self,
+        key: str,
+        sites: list[tuple[str, int, str]],
+        others: dict[str, list[tuple[str, int, str]]],
+        verb: str,
+        other_verb: str,
+    ) -> Iterable[Finding]:
         nearest = sorted(others.items(), key=lambda item: -_similarity(key, item[0]))[:1]
         for path, line, op in sites:
             if nearest:

@@ -48,9 +48,9 @@ class RedisIncrExpireRace(ScopedPythonRule):
 
     def __init__(self, ctx: FileContext) -> None:
         super().__init__(ctx)
-        # Per function: (client, key) -> increment call; clients that are transactional pipelines;
+        # Per function: (client, key) -> (increment call, its method); clients that are transactional pipelines;
         # keys created with a TTL already.
-        self.increments: list[dict[tuple[str, str], cst.Call]] = [{}]
+        self.increments: list[dict[tuple[str, str], tuple[cst.Call, str]]] = [{}]
         self.pipelines: list[set[str]] = [set()]
         self.ttl_keys: list[set[tuple[str, str]]] = [set()]
 
@@ -98,10 +98,9 @@ class RedisIncrExpireRace(ScopedPythonRule):
         if method == "set" and keyword(node, "nx") is not None and (keyword(node, "ex") or keyword(node, "px")):
             self.ttl_keys[-1].add(key)
         elif method in _INCREMENTS and key not in self.ttl_keys[-1]:
-            self.increments[-1].setdefault(key, node)
+            self.increments[-1].setdefault(key, (node, method))
         elif method in _EXPIRES and key in self.increments[-1]:
-            incr = self.increments[-1].pop(key)
-            name = incr.func.attr.value  # type: ignore[union-attr]
+            incr, name = self.increments[-1].pop(key)
             message = (
                 f"{client}.{name}({key[1]}) and this {method}() on line "
                 f"{self.get_metadata(PositionProvider, node).start.line} are two commands, not one: "

@@ -137,6 +137,8 @@ def _handles(body: cst.BaseSuite, bound: str | None) -> bool:
     if bound is not None and m.findall(body, m.Name(bound)):
         return True
     for call in m.findall(body, m.Call()):
+        if not isinstance(call, cst.Call):  # never: findall's stubs return CSTNode, not the matched type
+            continue
         name = dotted_name(call.func) or ""
         last = name.rsplit(".", 1)[-1]
         if name in _REPORTING_CALLS or last == "capture_exception":
