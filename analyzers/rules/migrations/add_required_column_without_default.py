@@ -12,10 +12,13 @@ from undertow.analyzers.rules.migrations.common import ChangedOperation, Operati
 
 class AddRequiredColumnWithoutDefault(OperationRule, RepoRule):
     """## What it does
-    Flags `ADD COLUMN ... NOT NULL` (or `op.add_column(..., nullable=False)`) without a default on a table that already exists.
+    Flags `ADD COLUMN ... NOT NULL` (or `op.add_column(..., nullable=False)`) without a default
+    on a table that already exists.
 
     ## Why is this bad?
-    Every existing row would get NULL in a NOT NULL column: Postgres rejects the statement (`column contains null values`) and the deploy stops halfway; with a volatile default it rewrites the whole table under an exclusive lock.
+    Every existing row would get NULL in a NOT NULL column: Postgres rejects the statement
+    (`column contains null values`) and the deploy stops halfway; with a volatile default it
+    rewrites the whole table under an exclusive lock.
 
     ## Example
     ```sql
@@ -43,7 +46,10 @@ class AddRequiredColumnWithoutDefault(OperationRule, RepoRule):
             and not op["detail"].get("nullable", True)
             and not op["detail"].get("default")
         ):
-            return f"adds NOT NULL column {op['table']}.{op['column']} without a default to an existing table: the migration fails on the first existing row"
+            return (
+                f"adds NOT NULL column {op['table']}.{op['column']} without a default to an existing table: "
+                "the migration fails on the first existing row"
+            )
         return None
 
 

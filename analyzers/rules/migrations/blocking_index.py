@@ -12,10 +12,12 @@ from undertow.analyzers.rules.migrations.common import ChangedOperation, Operati
 
 class BlockingIndex(OperationRule, RepoRule):
     """## What it does
-    Flags `CREATE INDEX` without `CONCURRENTLY` (Alembic: without `postgresql_concurrently=True`) on a table that already exists (Postgres).
+    Flags `CREATE INDEX` without `CONCURRENTLY` (Alembic: without
+    `postgresql_concurrently=True`) on a table that already exists (Postgres).
 
     ## Why is this bad?
-    A plain `CREATE INDEX` holds a `SHARE` lock for the whole build: every INSERT, UPDATE and DELETE on the table waits, for minutes on a large table.
+    A plain `CREATE INDEX` holds a `SHARE` lock for the whole build: every INSERT, UPDATE and
+    DELETE on the table waits, for minutes on a large table.
 
     ## Example
     ```sql
@@ -41,7 +43,10 @@ class BlockingIndex(OperationRule, RepoRule):
             and not op["detail"].get("concurrently")
             and ctx.config.schema_.dialect == "postgres"
         ):
-            return f"creates index {op['detail'].get('index') or ''} on existing table {op['table']} without CONCURRENTLY: writes to {op['table']} block until it is built"
+            return (
+                f"creates index {op['detail'].get('index') or ''} on existing table {op['table']} "
+                f"without CONCURRENTLY: writes to {op['table']} block until it is built"
+            )
         return None
 
 

@@ -15,7 +15,9 @@ class ColumnTypeChange(OperationRule, RepoRule):
     Flags `ALTER COLUMN ... TYPE` and `op.alter_column(..., type_=...)` on an existing column.
 
     ## Why is this bad?
-    Most type changes rewrite the whole table while holding an `ACCESS EXCLUSIVE` lock: reads and writes queue behind it for as long as the rewrite takes, and a value that does not convert aborts the migration.
+    Most type changes rewrite the whole table while holding an `ACCESS EXCLUSIVE` lock: reads
+    and writes queue behind it for as long as the rewrite takes, and a value that does not
+    convert aborts the migration.
 
     ## Example
     ```sql
@@ -34,7 +36,10 @@ class ColumnTypeChange(OperationRule, RepoRule):
     def judge(self, change: ChangedOperation, ctx: RepoContext) -> str | None:
         op = change.op
         if op["op"] == "alter_type" and change.existing_column():
-            return f"changes the type of {op['table']}.{op['column']} to {op['detail'].get('type')}: Postgres rewrites the table under an ACCESS EXCLUSIVE lock, and values may not convert"
+            return (
+                f"changes the type of {op['table']}.{op['column']} to {op['detail'].get('type')}: "
+                "Postgres rewrites the table under an ACCESS EXCLUSIVE lock, and values may not convert"
+            )
         return None
 
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import abc
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from undertow.analyzers.core.findings import Finding
-from undertow.analyzers.facts.context import RepoContext
+from undertow.analyzers.facts.context import RepoContext, RevisionFacts
+from undertow.analyzers.python.fact_types import SqlText
 from undertow.analyzers.schema.facts import SchemaFacts, expected_columns, is_migration_path, schema_facts
 from undertow.analyzers.schema.model import Schema
 
@@ -21,7 +23,7 @@ _MAX_NAME_CHARS = 128
 @dataclass
 class ChangedOperation:
     path: str
-    op: dict
+    op: dict[str, Any]  # one replayed operation: {"op", "table", "column", "line", "detail", ...}
     base_facts: SchemaFacts
 
     @property
@@ -54,7 +56,7 @@ def changed_operations(ctx: RepoContext) -> Iterator[ChangedOperation]:
                 yield ChangedOperation(changed.path, op, base)
 
 
-def mapped_by(facts, table: str, column: str | None) -> str | None:
+def mapped_by(facts: RevisionFacts, table: str, column: str | None) -> str | None:
     """Where code uses table(.column) at that revision, as "path:line", or None: a model that
     maps it, or raw SQL in the code that names the table (and the column)."""
     for expected in expected_columns(facts):
@@ -66,7 +68,8 @@ def mapped_by(facts, table: str, column: str | None) -> str | None:
         return None  # no database has such a name; and a search for it costs its length per position
     table_word = re.compile(rf"\b{re.escape(table)}\b", re.IGNORECASE)
     column_word = re.compile(rf"\b{re.escape(column)}\b", re.IGNORECASE) if column else None
-    for path, sites in sorted(python_index(facts).part("sql").items()):
+    sql_sites: Mapping[str, list[SqlText]] = python_index(facts).part("sql")
+    for path, sites in sorted(sql_sites.items()):
         if "/versions/" in f"/{path}" or "/migrations/" in f"/{path}":
             continue
         for line, sql in sites:

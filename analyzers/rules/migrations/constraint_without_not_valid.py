@@ -12,10 +12,13 @@ from undertow.analyzers.rules.migrations.common import ChangedOperation, Operati
 
 class ConstraintWithoutNotValid(OperationRule, RepoRule):
     """## What it does
-    Flags `ADD CONSTRAINT ... FOREIGN KEY/CHECK` (and `op.create_foreign_key`/`op.create_check_constraint`) on an existing table without `NOT VALID`.
+    Flags `ADD CONSTRAINT ... FOREIGN KEY/CHECK` (and
+    `op.create_foreign_key`/`op.create_check_constraint`) on an existing table without `NOT
+    VALID`.
 
     ## Why is this bad?
-    Validating a new constraint scans the whole table under a lock that blocks writes (and, for a foreign key, the referenced table too).
+    Validating a new constraint scans the whole table under a lock that blocks writes (and, for
+    a foreign key, the referenced table too).
 
     ## Example
     ```sql
@@ -43,7 +46,10 @@ class ConstraintWithoutNotValid(OperationRule, RepoRule):
             and not op["detail"].get("not_valid")
         ):
             kind = "foreign key" if op["detail"]["kind"] == "foreign_key" else "CHECK constraint"
-            return f"adds a {kind} to existing table {op['table']} without NOT VALID: every row is checked while writes are blocked"
+            return (
+                f"adds a {kind} to existing table {op['table']} without NOT VALID: "
+                "every row is checked while writes are blocked"
+            )
         return None
 
 

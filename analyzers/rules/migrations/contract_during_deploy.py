@@ -35,10 +35,15 @@ class ContractDuringDeploy(RepoRule):
     fix = "drop it in a later release, after no deployed code uses it"
 
     def check(self, ctx: RepoContext) -> Iterable[Finding]:
+        if ctx.base_facts is None:
+            return  # changed_operations yields nothing without a base
         for change in changed_operations(ctx):
             if change.op["op"] not in ("drop_column", "drop_table"):
                 continue
-            table, column, what = dropped(change)
+            found = dropped(change)
+            if found is None:
+                continue  # never: dropped describes every drop_column/drop_table
+            table, column, what = found
             if mapped_by(ctx.facts, table, column) is not None:
                 continue  # SCH003 already says the new code uses it
             where = mapped_by(ctx.base_facts, table, column)

@@ -38,6 +38,8 @@ class DestructiveDrop(RepoRule):
     fix = "confirm the data can go (back it up first) and acknowledge the drop"
 
     def check(self, ctx: RepoContext) -> Iterable[Finding]:
+        if ctx.base_facts is None:
+            return  # changed_operations yields nothing without a base
         for change in changed_operations(ctx):
             found = dropped(change)
             if found is None or change.op["op"].startswith("rename"):

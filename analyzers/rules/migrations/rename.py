@@ -15,7 +15,8 @@ class Rename(OperationRule, RepoRule):
     Flags `RENAME COLUMN`, `RENAME TO` and `op.alter_column(new_column_name=...)`/`op.rename_table`.
 
     ## Why is this bad?
-    A rename is atomic in the database but not in the fleet: until every instance runs the new code, the old instances query a name that no longer exists.
+    A rename is atomic in the database but not in the fleet: until every instance runs the new
+    code, the old instances query a name that no longer exists.
 
     ## Example
     ```sql
@@ -34,9 +35,15 @@ class Rename(OperationRule, RepoRule):
     def judge(self, change: ChangedOperation, ctx: RepoContext) -> str | None:
         op = change.op
         if op["op"] == "rename_column":
-            return f"renames column {op['table']}.{op['column']} to {op['detail']['to']}: code still running during the deploy uses the old name"
+            return (
+                f"renames column {op['table']}.{op['column']} to {op['detail']['to']}: "
+                "code still running during the deploy uses the old name"
+            )
         if op["op"] == "rename_table":
-            return f"renames table {op['table']} to {op['detail']['to']}: code still running during the deploy uses the old name"
+            return (
+                f"renames table {op['table']} to {op['detail']['to']}: "
+                "code still running during the deploy uses the old name"
+            )
         return None
 
 

@@ -15,7 +15,8 @@ class SetNotNull(OperationRule, RepoRule):
     Flags `ALTER COLUMN ... SET NOT NULL` (and `op.alter_column(..., nullable=False)`) on an existing column.
 
     ## Why is this bad?
-    The check scans every row while holding an `ACCESS EXCLUSIVE` lock, and fails outright when a single old row is NULL.
+    The check scans every row while holding an `ACCESS EXCLUSIVE` lock, and fails outright when
+    a single old row is NULL.
 
     ## Example
     ```sql
@@ -38,7 +39,10 @@ class SetNotNull(OperationRule, RepoRule):
     def judge(self, change: ChangedOperation, ctx: RepoContext) -> str | None:
         op = change.op
         if op["op"] == "set_not_null" and change.existing_column():
-            return f"sets {op['table']}.{op['column']} NOT NULL: Postgres scans the whole table under an ACCESS EXCLUSIVE lock, and fails if any row is NULL"
+            return (
+                f"sets {op['table']}.{op['column']} NOT NULL: "
+                "Postgres scans the whole table under an ACCESS EXCLUSIVE lock, and fails if any row is NULL"
+            )
         return None
 
 

@@ -37,7 +37,10 @@ class UniqueConstraintLock(OperationRule, RepoRule):
     def judge(self, change: ChangedOperation, ctx: RepoContext) -> str | None:
         op = change.op
         if op["op"] == "add_constraint" and op["detail"].get("kind") == "unique" and change.existing_table:
-            return f"adds a UNIQUE constraint to existing table {op['table']}: the index behind it is built while writes are blocked"
+            return (
+                f"adds a UNIQUE constraint to existing table {op['table']}: "
+                "the index behind it is built while writes are blocked"
+            )
         return None
 
 
