@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, cast
 
 from undertow.analyzers.core import failures
 from undertow.analyzers.core.config import Config
 from undertow.analyzers.core.limits import within_size
+from undertow.analyzers.core.snapshot import Snapshot
 from undertow.analyzers.facts.codec import DecodedMapping
 from undertow.analyzers.facts.context import RevisionFacts
 from undertow.analyzers.facts.indexes import file_index
@@ -31,7 +32,7 @@ def _alembic_candidate(path: str) -> bool:
     return path.endswith(".py") and (is_migration_source(path) or "versions/" in path) and not path.endswith("env.py")
 
 
-def natural_key(path: str) -> list:
+def natural_key(path: str) -> list[int | str]:
     return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", posixpath.basename(path))]
 
 
@@ -58,15 +59,15 @@ class SchemaFacts:
     """A revision's replayed schema and migrations, each part decoded when a rule first reads
     it (a base revision is often asked for its tables alone, or whether it has migrations)."""
 
-    def __init__(self, load: Callable[[str], dict]) -> None:
+    def __init__(self, load: Callable[[str], dict[str, Any]]) -> None:
         self._load = load
 
     @cached_property
-    def _operations(self) -> dict:
+    def _operations(self) -> dict[str, Any]:
         return self._load("operations")
 
     @cached_property
-    def _meta(self) -> dict:
+    def _meta(self) -> dict[str, Any]:
         return self._load("meta")
 
     @cached_property
@@ -74,30 +75,36 @@ class SchemaFacts:
         return Schema.read_only(self._load("tables")["schema"])
 
     @property
-    def operations(self) -> dict[str, list[dict]]:
-        return self._operations["operations"]
+    def operations(self) -> dict[str, list[dict[str, Any]]]:
+        operations: dict[str, list[dict[str, Any]]] = self._operations["operations"]
+        return operations
 
     @property
-    def notices(self) -> dict[str, list[list]]:
-        return self._operations["notices"]
+    def notices(self) -> dict[str, list[list[Any]]]:
+        notices: dict[str, list[list[Any]]] = self._operations["notices"]
+        return notices
 
     @property
     def graph_problems(self) -> list[str]:
-        return self._meta["graph_problems"]
+        problems: list[str] = self._meta["graph_problems"]
+        return problems
 
     @property
-    def revisions(self) -> dict[str, dict]:
+    def revisions(self) -> dict[str, dict[str, Any]]:
         """revision id -> {"id", "path", "down", "downgrade_empty", "changes"}"""
-        return self._meta["revisions"]
+        revisions: dict[str, dict[str, Any]] = self._meta["revisions"]
+        return revisions
 
     @property
     def migration_files(self) -> list[str]:
-        return self._meta["migration_files"]
+        files: list[str] = self._meta["migration_files"]
+        return files
 
     @property
     def style(self) -> str:
         """ "alembic", "sql" or "" """
-        return self._meta["style"]
+        style: str = self._meta["style"]
+        return style
 
     @cached_property
     def trees(self) -> dict[str, Schema]:
@@ -109,7 +116,7 @@ class SchemaFacts:
         return bool(self.migration_files)
 
 
-def _compute(snapshot, config: Config, facts: RevisionFacts) -> dict:
+def _compute(snapshot: Snapshot, config: Config, facts: RevisionFacts) -> dict[str, Any]:
     sql_files = sorted(
         (p for p, e in snapshot.entries().items() if e.kind == "file" and is_sql_migration(p, config)), key=natural_key
     )
@@ -117,8 +124,8 @@ def _compute(snapshot, config: Config, facts: RevisionFacts) -> dict:
     readable_sql = [p for p in sql_files if within_size(snapshot.entries().get(p))]
     alembic_texts = _alembic_index(facts)
     schema = Schema()
-    operations: dict[str, list[dict]] = {}
-    notices: dict[str, list[list]] = {}
+    operations: dict[str, list[dict[str, Any]]] = {}
+    notices: dict[str, list[list[Any]]] = {}
     dialect = config.schema_.dialect
     for path, data in snapshot.read_many(readable_sql).items():
         text = data.decode("utf-8", "replace")
@@ -127,7 +134,7 @@ def _compute(snapshot, config: Config, facts: RevisionFacts) -> dict:
         notices[path] = [[n.line, n.message] for n in found]
     # Each versions/ (or plugin migrations/) directory is its own Alembic tree: its graph is
     # checked on its own.
-    trees: dict[str, dict[str, dict]] = {}
+    trees: dict[str, dict[str, dict[str, Any]]] = {}
     duplicates: list[str] = []
     for path, info in sorted(alembic_texts.items()):
         if not info:
@@ -138,8 +145,8 @@ def _compute(snapshot, config: Config, facts: RevisionFacts) -> dict:
             continue
         tree[info["revision"]] = {**info, "path": path}
     problems: list[str] = []
-    revisions: dict[str, dict] = {}
-    tree_schemas: dict[str, dict] = {}
+    revisions: dict[str, dict[str, Any]] = {}
+    tree_schemas: dict[str, dict[str, Any]] = {}
     # All trees act on one database, one after the other (core before plugins, as deployments run
     # them); each is also replayed alone, so that trees kept per dialect can be compared (SCH011).
     for directory, tree in sorted(trees.items(), key=lambda item: (item[0].count("/"), item[0])):
@@ -180,7 +187,7 @@ def _compute(snapshot, config: Config, facts: RevisionFacts) -> dict:
     }
 
 
-def _alembic_index(facts: RevisionFacts) -> dict[str, dict | None]:
+def _alembic_index(facts: RevisionFacts) -> dict[str, dict[str, Any] | None]:
     """Every Alembic revision candidate of the revision, parsed (None: not a revision)."""
     return file_index(
         facts,
@@ -190,9 +197,12 @@ def _alembic_index(facts: RevisionFacts) -> dict[str, dict | None]:
     )
 
 
-def _replay_revision(schema: Schema, info: dict, dialect: str) -> tuple[list[dict], list[list]]:
+def _replay_revision(
+    schema: Schema, info: dict[str, Any], dialect: str
+) -> tuple[list[dict[str, Any]], list[list[Any]]]:
     """Apply one Alembic revision's calls; its operations and replay notices as JSON."""
-    operations, notes = [], []
+    operations: list[dict[str, Any]] = []
+    notes: list[list[Any]] = []
     for call in info["calls"]:
         # One operation at a time: a failure is this call's alone (UND004); the replay goes on.
         with failures.boundary(f"the Alembic replay of op.{call.get('op')}", info["path"], call.get("line", 1)):
@@ -213,10 +223,12 @@ def is_migration_path(path: str | None, config: Config) -> bool:
     """A file the schema replay reads as a migration: a SQL migration (``is_sql_migration``:
     the configured ``schema.migrations`` directories, else ``SQL_DIRS``) or an Alembic
     revision candidate (``_alembic_candidate``). The one migration-path predicate."""
-    return bool(path) and (is_sql_migration(path, config) or _alembic_candidate(path))
+    if not path:
+        return False
+    return is_sql_migration(path, config) or _alembic_candidate(path)
 
 
-def _incremental(facts: RevisionFacts, config: Config, name: str) -> dict | None:
+def _incremental(facts: RevisionFacts, config: Config, name: str) -> dict[str, Any] | None:
     """Head facts as base facts plus the migrations the change adds, when the change only
     appends migrations (the usual case); None when a full replay is needed."""
     from undertow.analyzers.core.changes import Status
@@ -236,7 +248,7 @@ def _incremental(facts: RevisionFacts, config: Config, name: str) -> dict | None
         return None  # inserted before an existing migration: order changes, replay everything
     if added_sql and base_data["revisions"]:
         return None  # SQL files replay before Alembic revisions: the new ones go before the base's
-    added_revisions = {}
+    added_revisions: dict[str, dict[str, Any]] = {}
     for path, data in facts.snapshot.read_many(c.path for c in touched if c.path.endswith(".py")).items():
         info = parse_revision(path, data.decode("utf-8", "replace"))
         if info and is_alembic_revision(path, data.decode("utf-8", "replace")):
@@ -261,7 +273,11 @@ def _incremental(facts: RevisionFacts, config: Config, name: str) -> dict | None
     # from the base's index of revisions): the new revisions must come after all of the base's,
     # else (a new root, a branch off an old revision) the order changes and everything replays.
     base_index = _alembic_index(base)
-    graph = {rev: {**base_index[info["path"]], "path": info["path"]} for rev, info in base_data["revisions"].items()}
+    # A base revision's index entry is its parsed revision (the replay skips the None entries).
+    graph = {
+        rev: {**cast(dict[str, Any], base_index[info["path"]]), "path": info["path"]}
+        for rev, info in base_data["revisions"].items()
+    }
     graph.update({rev: info for rev, info in added_revisions.items()})
     order, problems = order_revisions(graph)
     if order[: len(base_data["revisions"])] != list(base_data["revisions"]):
@@ -295,17 +311,18 @@ def _incremental(facts: RevisionFacts, config: Config, name: str) -> dict | None
     }
 
 
-def _schema_part(facts: RevisionFacts, config: Config, name: str, part: str) -> dict:
+def _schema_part(facts: RevisionFacts, config: Config, name: str, part: str) -> dict[str, Any]:
     """One part (``SCHEMA_PARTS``) of a revision's schema facts as JSON, each cached on its own."""
-    computed: dict = {}
+    computed: dict[str, Any] = {}
 
-    def whole(snapshot) -> dict:
+    def whole(snapshot: Snapshot) -> dict[str, Any]:
         if not computed:
             computed.update(_incremental(facts, config, name) or _compute(snapshot, config, facts))
         return computed
 
-    def take(which: str) -> dict:
-        return facts.get(f"{name}:{which}", lambda s: {k: whole(s)[k] for k in SCHEMA_PARTS[which]})
+    def take(which: str) -> dict[str, Any]:
+        data: dict[str, Any] = facts.get(f"{name}:{which}", lambda s: {k: whole(s)[k] for k in SCHEMA_PARTS[which]})
+        return data
 
     value = take(part)
     if computed:  # a replay just ran: keep every part, it must not run twice
@@ -314,12 +331,12 @@ def _schema_part(facts: RevisionFacts, config: Config, name: str, part: str) -> 
     return value
 
 
-def _schema_data(facts: RevisionFacts, config: Config, name: str) -> dict:
+def _schema_data(facts: RevisionFacts, config: Config, name: str) -> dict[str, Any]:
     return {k: v for part in SCHEMA_PARTS for k, v in _schema_part(facts, config, name, part).items()}
 
 
 def schema_facts(facts: RevisionFacts, config: Config) -> SchemaFacts:
-    def build(snapshot) -> SchemaFacts:
+    def build(snapshot: Snapshot) -> SchemaFacts:
         name = f"schema:{config.schema_.dialect}:{','.join(config.schema_.migrations)}"
         return SchemaFacts(lambda part: _schema_part(facts, config, name, part))
 
@@ -355,7 +372,7 @@ class ExpectedIndex:
 
 
 def expected_indexes(facts: RevisionFacts) -> list[ExpectedIndex]:
-    def build(_snapshot) -> list[ExpectedIndex]:
+    def build(_snapshot: Snapshot) -> list[ExpectedIndex]:
         models_by_file = file_index(facts, "orm-models", _model_source, extract_models)
         found: list[ExpectedIndex] = []
         for path, models in sorted(models_by_file.items()):
@@ -399,7 +416,7 @@ def expected_indexes(facts: RevisionFacts) -> list[ExpectedIndex]:
 def expected_columns(facts: RevisionFacts) -> list[Expected]:
     """Every (table, column) a model maps, with inherited columns of mixins and abstract bases."""
 
-    def build(_snapshot) -> list[Expected]:
+    def build(_snapshot: Snapshot) -> list[Expected]:
         models_by_file = file_index(facts, "orm-models", _model_source, extract_models)
         resolver = _BaseResolver(facts, models_by_file)
         expected: list[Expected] = []
@@ -434,13 +451,13 @@ class _BaseResolver:
     """Finds the class a base-class name refers to through the file's imports (first-party
     modules only), never by guessing from the name alone."""
 
-    def __init__(self, facts: RevisionFacts, models_by_file: dict[str, list[dict]]) -> None:
+    def __init__(self, facts: RevisionFacts, models_by_file: dict[str, list[dict[str, Any]]]) -> None:
         from undertow.analyzers.python.index import python_index
 
         self.index = python_index(facts)
         self.models_by_file = models_by_file
 
-    def resolve(self, base: str, path: str) -> tuple[str, dict] | None:
+    def resolve(self, base: str, path: str) -> tuple[str, dict[str, Any]] | None:
         head, _, rest = base.partition(".")
         local = {m["class"]: m for m in self.models_by_file.get(path, []) if m["class"]}
         if not rest and head in local:
@@ -454,13 +471,17 @@ class _BaseResolver:
         if split is None or not split[1] or "." in split[1]:
             return None
         module_path = self.index.by_module.get(split[0])
-        for model in self.models_by_file.get(module_path or "", []):
+        if module_path is None:
+            return None
+        for model in self.models_by_file.get(module_path, []):
             if model["class"] == split[1]:
                 return module_path, model
         return None
 
 
-def _unseen_bases(model: dict, path: str, resolver: _BaseResolver, seen: set[str]):
+def _unseen_bases(
+    model: dict[str, Any], path: str, resolver: _BaseResolver, seen: set[str]
+) -> Iterator[tuple[str, dict[str, Any]]]:
     """(path, model) of each base class of ``model`` the resolver finds, once per walk."""
     for base in model["bases"]:
         found = resolver.resolve(base, path)
@@ -472,17 +493,20 @@ def _unseen_bases(model: dict, path: str, resolver: _BaseResolver, seen: set[str
             yield found
 
 
-def _mapped_parent(model: dict, path: str, resolver: _BaseResolver, seen: set[str]) -> str | None:
+def _mapped_parent(model: dict[str, Any], path: str, resolver: _BaseResolver, seen: set[str]) -> str | None:
     for base_path, base_model in _unseen_bases(model, path, resolver, seen):
         if base_model["table"] and not base_model["abstract"]:
-            return base_model["table"]
+            table: str = base_model["table"]
+            return table
         parent = _mapped_parent(base_model, base_path, resolver, seen)
         if parent:
             return parent
     return None
 
 
-def _columns_with_bases(model: dict, path: str, resolver: _BaseResolver, seen: set[str]):
+def _columns_with_bases(
+    model: dict[str, Any], path: str, resolver: _BaseResolver, seen: set[str]
+) -> Iterator[tuple[str, dict[str, Any]]]:
     for column in model["columns"]:
         yield path, column
     for base_path, base_model in _unseen_bases(model, path, resolver, seen):
@@ -511,7 +535,7 @@ class ModelClass:
 def model_classes(facts: RevisionFacts) -> Mapping[str, ModelClass]:
     """Mapped classes by class name, with the attributes they and their bases define."""
 
-    def build(_snapshot) -> dict[str, ModelClass]:
+    def build(_snapshot: Snapshot) -> dict[str, ModelClass]:
         models_by_file = file_index(facts, "orm-models", _model_source, extract_models)
         resolver = _BaseResolver(facts, models_by_file)
         result: dict[str, ModelClass] = {}
@@ -548,17 +572,18 @@ def model_classes(facts: RevisionFacts) -> Mapping[str, ModelClass]:
         return result
 
     # Cached per revision: resolving every model's bases reads every model file's imports.
-    return facts.get("model-classes", build, _models_json, _ModelClasses)
+    classes: Mapping[str, ModelClass] = facts.get("model-classes", build, _models_json, _ModelClasses)
+    return classes
 
 
-def _models_json(models: dict[str, ModelClass]) -> dict[str, list]:
+def _models_json(models: dict[str, ModelClass]) -> dict[str, list[Any]]:
     return {name: [m.table, m.path, m.line, sorted(m.attributes), m.columns, m.resolved] for name, m in models.items()}
 
 
 class _ModelClasses(DecodedMapping[ModelClass]):
     """Mapped classes by name, each decoded when first looked up."""
 
-    def _build(self, name: str, raw: list) -> ModelClass:
+    def _build(self, name: str, raw: list[Any]) -> ModelClass:
         table, path, line, attributes, columns, resolved = raw
         return ModelClass(name, table, path, line, set(attributes), columns, resolved)
 
