@@ -11,6 +11,7 @@ from typing import Any
 from undertow.analyzers.core.findings import Finding
 from undertow.analyzers.facts.context import RepoContext, RevisionFacts
 from undertow.analyzers.python.fact_types import SqlText
+from undertow.analyzers.rules.base import RepoRule
 from undertow.analyzers.schema.facts import SchemaFacts, expected_columns, is_migration_path, schema_facts
 from undertow.analyzers.schema.model import Schema
 
@@ -92,8 +93,8 @@ def dropped(change: ChangedOperation) -> tuple[str, str | None, str] | None:
     return None
 
 
-class OperationRule:
-    """Mixin for rules that judge each changed migration operation on its own."""
+class OperationRule(RepoRule):
+    """Base of the rules that judge each changed migration operation on its own."""
 
     def check(self, ctx: RepoContext) -> Iterable[Finding]:
         for change in changed_operations(ctx):
@@ -102,8 +103,8 @@ class OperationRule:
                 continue
             op = change.op
             key = f"{op['op']}:{op['table']}.{op.get('column') or ''}:{op['detail'].get('index', '')}"
-            message = f"{problem}; {self.fix}"  # type: ignore[attr-defined]
-            yield self.report(change.path, message, key, line=op["line"])  # type: ignore[attr-defined]
+            message = f"{problem}; {self.fix}"
+            yield self.report(change.path, message, key, line=op["line"])
 
     @abc.abstractmethod
     def judge(self, change: ChangedOperation, ctx: RepoContext) -> str | None:
