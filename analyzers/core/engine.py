@@ -5,8 +5,11 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
+
+import libcst as cst
 
 from undertow.analyzers.core import failures
 from undertow.analyzers.core.changes import ChangedFile, ChangeSet
@@ -33,6 +36,9 @@ from undertow.analyzers.rules.base import FileRule, PythonRule, RepoRule, Rule
 from undertow.analyzers.rules.engine.notices import AnalysisIncomplete, BroadSuppression, SkippedFile, UnparseableFile
 
 log = logging.getLogger(__name__)
+
+# A file's analysis: (findings, whole-file notices, suppressions).
+_Analysis = tuple[list[Finding], list[Finding], Suppressions]
 
 
 @dataclass
@@ -79,7 +85,7 @@ class _CountingSnapshot:
     def revision(self) -> str:
         return self.inner.revision
 
-    def entries(self) -> dict[str, Entry]:
+    def entries(self) -> Mapping[str, Entry]:
         return self.inner.entries()
 
     def read(self, path: str) -> bytes | None:
@@ -136,7 +142,10 @@ def _incomplete(failure: Failure) -> Finding:
         label = f"{failure.rule} {rule.name}" if rule else failure.rule
         missing = f"{label}'s findings{where} are missing from this review"
     else:
-        missing = f"what it would have told the rules about {failure.path or 'this revision'} is unknown, so findings that depend on it may be missing"
+        missing = (
+            f"what it would have told the rules about {failure.path or 'this revision'} is unknown, "
+            "so findings that depend on it may be missing"
+        )
     message = (
         f"analysis incomplete: {failure.what} failed{where} ({cause}); {missing}. "
         "This is a failure inside Undertow, not a problem of the change: please report it"
@@ -151,7 +160,14 @@ def _with_configured_severity(finding: Finding, config: Config) -> Finding:
 
 class _Run:
     def __init__(
-        self, base, head, changes: ChangeSet, config: Config, rules: list[type[Rule]], cache, failed: FailureLog
+        self,
+        base: Snapshot,
+        head: Snapshot,
+        changes: ChangeSet,
+        config: Config,
+        rules: list[type[Rule]],
+        cache: FactCache | None,
+        failed: FailureLog,
     ) -> None:
         self.base, self.head, self.changes, self.config, self.cache = base, head, changes, config, cache
         self.failed = failed
@@ -228,7 +244,7 @@ class _Run:
     def _analysis_key(self, path: str, entry: Entry) -> str:
         return fact_key("file", entry.oid, path, self._rule_signature)
 
-    def _cached_analysis(self, path: str, entry: Entry):
+    def _cached_analysis(self, path: str, entry: Entry) -> _Analysis | None:
         if self.cache is None or not entry.oid:
             return None
         raw = self.cache.get(self._analysis_key(path, entry))
@@ -242,8 +258,9 @@ class _Run:
             suppressions,
         )
 
-    def _analyse_blob(self, path: str, data: bytes, entry: Entry):
+    def _analyse_blob(self, path: str, data: bytes, entry: Entry) -> _Analysis:
         failed_before = self.failed.count
+        analysis: _Analysis
         if len(data) > MAX_FILE_BYTES:
             analysis = [], [self._notice(SkippedFile, path, 1, too_large(path, len(data)))], Suppressions({})
         elif b"\0" in data[:8000]:
@@ -274,11 +291,14 @@ class _Run:
             self.cache.set(self._analysis_key(path, entry), codec.dumps(payload))
         return analysis
 
-    def _split(self, changed: ChangedFile, findings: list[Finding], notices: list[Finding], suppressions: Suppressions):
+    def _split(
+        self, changed: ChangedFile, findings: list[Finding], notices: list[Finding], suppressions: Suppressions
+    ) -> tuple[list[Finding], list[Finding]]:
         """New findings (anchored on changed lines) and pre-existing ones, after suppressions."""
         path = changed.path
         self._suppressions[path] = suppressions
-        new, old = [], []
+        new: list[Finding] = []
+        old: list[Finding] = []
         for finding in findings:
             if suppressions.covers(finding.rule, finding.line):
                 continue
@@ -291,7 +311,8 @@ class _Run:
                         BroadSuppression,
                         path,
                         line,
-                        f"`undertow: ignore` on line {line} names no rule, so it silences every rule on the line; name the rules: undertow: ignore[RULE]",
+                        f"`undertow: ignore` on line {line} names no rule, so it silences every rule on the line; "
+                        "name the rules: undertow: ignore[RULE]",
                     )
                 )
         return new, old
@@ -302,7 +323,11 @@ class _Run:
         notices: list[Finding] = []
         for rule in self._rules_for(path):
             if issubclass(rule, FileRule):
-                findings += self._guarded(rule, path, lambda: list(rule().check(ctx)))
+
+                def check(rule: type[FileRule] = rule) -> list[Finding]:  # this iteration's rule, bound (B023)
+                    return list(rule().check(ctx))
+
+                findings += self._guarded(rule, path, check)
         if path.endswith(".py") and self.python_rules:
             try:
                 module = parse_python(source, path)
@@ -315,7 +340,7 @@ class _Run:
             findings.append(self._notice(UnparseableFile, path, line, message, key=f"line:{message}"))
         return findings, notices
 
-    def _guarded(self, rule: type[Rule], path: str, work, side: str = "") -> list[Finding]:
+    def _guarded(self, rule: type[Rule], path: str, work: Callable[[], list[Finding]], side: str = "") -> list[Finding]:
         """A rule's findings on one input; a rule that raises is recorded (UND004), and the
         review of everything else goes on."""
         try:
@@ -325,7 +350,7 @@ class _Run:
             failures.record(exc, what, path, rule=rule.id)
             return []
 
-    def _python_pass(self, module, ctx: FileContext) -> list[Finding]:
+    def _python_pass(self, module: cst.Module, ctx: FileContext) -> list[Finding]:
         """All Python rules in one pass over the file; a rule that raises is recorded and the
         pass runs again without it, so one rule's bug costs only that rule's findings."""
         rules = list(self.python_rules)
@@ -381,17 +406,18 @@ class _Run:
             self._inputs_touched[inputs] = INPUTS[inputs](self.changes, self.base_facts, self.head_facts, self.config)
         return self._inputs_touched[inputs]
 
-    def _revision_findings(self, rule: type[Rule], ctx: RepoContext) -> list[Finding] | None:
+    def _revision_findings(self, rule: type[RepoRule], ctx: RepoContext) -> list[Finding] | None:
         """A cross-file rule's findings on one revision (None when it failed). When the rule judges
         the revision alone (it declares it does not use the change: ``facts/impact.uses_change``),
         they are cached under the revision id: the base branch's findings are then computed once
         for every pull request and push that targets it."""
         revision = ctx.snapshot.revision
         declared = uses_change(rule)
-        cacheable = cacheable_revision(self.cache, revision) and declared is not True
+        # The cache the findings are kept in (None: not kept).
+        cache = self.cache if cacheable_revision(self.cache, revision) and declared is not True else None
         # The side is part of the key: a rule may judge a revision differently as a base.
         key = fact_key("rule", rule.id, revision, ctx.side, self._config_digest)
-        if cacheable and (raw := self.cache.get(key)) is not None:
+        if cache is not None and (raw := cache.get(key)) is not None:
             return [_finding_from_json(f) for f in codec.loads(raw)]
         failed_before = self.failed.count
         crashed: list[bool] = []
@@ -409,9 +435,9 @@ class _Run:
         # this review, but incomplete: they are not kept for the next.
         # A rule that declares nothing (one outside the registry) is judged by what it read.
         if declared is None and ctx.consulted_change:
-            cacheable = False
-        if cacheable and self.failed.count == failed_before:
-            self.cache.set(key, codec.dumps([_finding_to_json(f) for f in findings]))
+            cache = None
+        if cache is not None and self.failed.count == failed_before:
+            cache.set(key, codec.dumps([_finding_to_json(f) for f in findings]))
         return findings
 
     def _suppressed_at_head(self, finding: Finding) -> bool:
@@ -442,14 +468,14 @@ def _culprit(exc: BaseException, rules: list[type[PythonRule]]) -> type[PythonRu
     return found
 
 
-def _finding_to_json(finding: Finding) -> dict:
+def _finding_to_json(finding: Finding) -> dict[str, Any]:
     data = finding.to_json()
     data["column"] = finding.column
     data["anchor"] = list(finding.anchor) if finding.anchor else None
     return data
 
 
-def _finding_from_json(data: dict) -> Finding:
+def _finding_from_json(data: dict[str, Any]) -> Finding:
     suggestion = data.get("suggestion")
     return Finding(
         rule=data["rule"],
