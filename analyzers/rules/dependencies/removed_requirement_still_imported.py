@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from undertow.analyzers.core.findings import Finding, Severity
 from undertow.analyzers.deps.dependency_map import dependency_map
@@ -11,6 +11,7 @@ from undertow.analyzers.deps.manifests.locks import is_lock_file
 from undertow.analyzers.deps.services import is_dockerfile
 from undertow.analyzers.deps.yaml_nodes import is_compose_file
 from undertow.analyzers.facts.context import RepoContext
+from undertow.analyzers.python.fact_types import ImportEdge
 from undertow.analyzers.rules.base import RepoRule
 from undertow.analyzers.rules.cases import Case
 
@@ -49,7 +50,8 @@ class RemovedRequirementStillImported(RepoRule):
             return  # nothing that decides what is installed changed
         head = dependency_map(ctx.facts, ctx.config)
         base = dependency_map(ctx.base_facts, ctx.config)
-        for path, imports in sorted(head.index.part("import_edges").items()):
+        edges: Mapping[str, list[ImportEdge]] = head.index.part("import_edges")
+        for path, imports in sorted(edges.items()):
             if ctx.config.is_excluded(path) or not any(head.is_third_party(module) for module, _names in imports):
                 continue
             for problem in head.problems(path):

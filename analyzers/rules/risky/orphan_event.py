@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from undertow.analyzers.core.findings import Finding, Severity
 from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.facts.indexes import file_index
+from undertow.analyzers.python.fact_types import Emit, Listen
 from undertow.analyzers.python.facts import is_test_path
 from undertow.analyzers.python.index import python_index
 from undertow.analyzers.rules.base import RepoRule
@@ -54,10 +55,12 @@ class OrphanEvent(RepoRule):
         listeners: dict[str, set[str]] = {"sio": set(), "pubsub": set()}
         emits: list[tuple[str, str, str, int]] = []
         for path, facts in sorted(index.part("events").items()):
-            for kind, name in facts.get("listens", []):
+            listens: list[Listen] = facts.get("listens", [])
+            for kind, name in listens:
                 listeners[kind].add(name)
             if not is_test_path(path):
-                emits += [(kind, name, path, line) for kind, name, line in facts.get("emits", [])]
+                emitted: list[Emit] = facts.get("emits", [])
+                emits += [(kind, name, path, line) for kind, name, line in emitted]
         js = file_index(
             ctx.facts, "js-listeners", lambda p: p.endswith(_JS_FILES) and "node_modules/" not in p, _js_listeners
         )
