@@ -12,6 +12,9 @@ $(VENV)/.installed: pyproject.toml
 	@touch $@
 
 test: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	MYPY=$(BIN)/mypy scripts/typecheck
 	scripts/ensure-redis
 	scripts/ensure-compose
 	$(BIN)/python -m pytest

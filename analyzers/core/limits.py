@@ -49,7 +49,8 @@ def within_size(entry: Entry | None, limit: int | None = None) -> bool:
 
 
 def too_large(path: str, size: int) -> str:
-    return f"skipped {path}: it is {size / 1024 / 1024:.1f} MiB, over the {max_bytes(path) // 1024 // 1024} MiB limit per file"
+    limit = max_bytes(path) // 1024 // 1024
+    return f"skipped {path}: it is {size / 1024 / 1024:.1f} MiB, over the {limit} MiB limit per file"
 
 
 # What a nesting scan skips: strings (an unterminated one runs to the end of its line, or of the

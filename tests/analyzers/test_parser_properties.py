@@ -114,7 +114,7 @@ def _patch(text: str) -> None:
 GIT_DIFF = (
     ":000000 100644 " + "0" * 40 + " c74f77988184cdd21eab48be5cdcd984c5f4970c A\0b.py\0\0"
     "diff --git a/b.py b/b.py\nnew file mode 100644\nindex " + "0" * 40 + "..c74f77988184cdd21eab48be5cdcd984c5f4970c\n"
-    "--- /dev/null\n+++ b/b.py\n@@ -0,0 +1,2 @@\n+import subprocess\n+subprocess.run([\"x\"])\n"
+    '--- /dev/null\n+++ b/b.py\n@@ -0,0 +1,2 @@\n+import subprocess\n+subprocess.run(["x"])\n'
 )
 
 

@@ -205,7 +205,10 @@ def test_disk_cache_is_written_and_no_cache_bypasses_it(make_pr, capsys, tmp_pat
     second = capsys.readouterr().out
     assert main(["scan", "--repo", str(repo.path), "--format", "json"]) == 1
     third = capsys.readouterr().out
-    strip = lambda out: {**json.loads(out), "stats": None}
+
+    def strip(out: str) -> dict:
+        return {**json.loads(out), "stats": None}
+
     assert strip(first) == strip(second) == strip(third)
     assert {p for p in cache_dir.rglob("*") if p.is_file()} == entries  # the warm run only read
     assert main(["scan", "--repo", str(repo.path), "--no-cache", "--format", "json"]) == 1

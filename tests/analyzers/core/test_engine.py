@@ -100,7 +100,7 @@ class _OrphanMarker(RepoRule):
 
     def check(self, ctx):
         type(self).runs += 1
-        for path, entry in ctx.snapshot.entries().items():
+        for path in ctx.snapshot.entries():
             text = ctx.snapshot.read(path).decode()
             if "MARKER" in text:
                 line = text[: text.index("MARKER")].count("\n") + 1
