@@ -6,7 +6,9 @@ files and Python imports; computed once per revision and shared by the DEP rules
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Container
 from dataclasses import dataclass
+from typing import Any, TypedDict
 
 from undertow.analyzers.core.config import Config
 from undertow.analyzers.deps.import_names import candidate_distributions, is_stdlib, providers
@@ -23,7 +25,27 @@ from undertow.analyzers.python.index import PythonIndex, python_index
 _DEV_GROUPS = {"dev", "test", "tests", "testing", "lint", "typing", "docs"}
 
 
-def _manifest_json(path: str, text: str) -> dict:
+class DeclaredJson(TypedDict):
+    """One declaration of a manifest as the index caches it (``manifests/model.Declared``)."""
+
+    key: str  # the normalised name
+    name: str
+    line: int
+    group: str
+    text: str
+    specifier: str
+    url: str | None
+
+
+class ManifestJson(TypedDict):
+    """A manifest as the index caches it. Rules read it decoded, as ``dict[str, Any]``."""
+
+    declared: list[DeclaredJson]
+    includes: list[list[str | int]]  # [option ("-r"/"-c"), line, target]
+    problems: int  # how many lines could not be read
+
+
+def _manifest_json(path: str, text: str) -> ManifestJson:
     manifest = parse_manifest(path, text)
     return {
         "declared": [
@@ -76,7 +98,8 @@ class DependencyMap:
         self.facts = facts
         self.config = config
         self.index: PythonIndex = python_index(facts)
-        self.manifests: dict[str, dict] = file_index(facts, "manifests", is_manifest, _manifest_json)
+        # path -> its ManifestJson, decoded (rules read it as a dict)
+        self.manifests: dict[str, dict[str, Any]] = file_index(facts, "manifests", is_manifest, _manifest_json)
         self.locks: dict[str, dict[str, str]] = file_index(facts, "locks", is_lock_file, lambda p, t: parse_lock(t))
         self.images = self._images()
         self._reach: dict[str, set[str]] = {}
@@ -94,12 +117,12 @@ class DependencyMap:
 
     def declared(
         self, manifest: str, groups: frozenset[str] | None, seen: frozenset[str] = frozenset()
-    ) -> dict[str, dict]:
+    ) -> dict[str, dict[str, Any]]:
         """{normalised name: declaration} of a manifest, following `-r` includes."""
         data = self.manifests.get(manifest)
         if data is None or manifest in seen:
             return {}
-        result: dict[str, dict] = {}
+        result: dict[str, dict[str, Any]] = {}
         for option, _line, target in data["includes"]:
             if option == "-r":
                 result.update(
@@ -122,9 +145,9 @@ class DependencyMap:
                 names.update(packages)
         return names
 
-    def declaring(self, candidates: list[str]) -> list[tuple[str, dict]]:
+    def declaring(self, candidates: list[str]) -> list[tuple[str, dict[str, Any]]]:
         """Every (manifest, declaration) in the repository that declares one of ``candidates``."""
-        found = []
+        found: list[tuple[str, dict[str, Any]]] = []
         for manifest in sorted(self.manifests):
             for dep in self.manifests[manifest]["declared"]:
                 if dep["key"] in candidates:
@@ -356,7 +379,7 @@ _BUILD_SCRIPTS = {"setup.py", "noxfile.py", "fabfile.py", "conf.py"}
 _BUILD_ENVIRONMENT = {"setuptools", "pkg_resources", "pip", "wheel", "_distutils_hack"}
 
 
-def _installed(manifests: list[str], known: dict) -> list[str]:
+def _installed(manifests: list[str], known: Container[str]) -> list[str]:
     """What actually gets installed: a pip-compile input (x.in) is replaced by its output (x.txt)."""
     chosen = []
     for manifest in manifests:
@@ -376,6 +399,7 @@ def dependency_map(facts: RevisionFacts, config: Config) -> DependencyMap:
     return facts.local("dependency-map", lambda _: DependencyMap(facts, config))
 
 
-def first_declaration(found: list[tuple[str, dict]]) -> tuple[str, dict] | None:
+def first_declaration(found: list[tuple[str, dict[str, Any]]]) -> tuple[str, dict[str, Any]] | None:
     pinned = [f for f in found if f[1]["specifier"].startswith("==")]
-    return (pinned or found or [None])[0]
+    first = pinned or found
+    return first[0] if first else None

@@ -5,7 +5,9 @@ from __future__ import annotations
 import posixpath
 import re
 import shlex
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 from undertow.analyzers.core.limits import MAX_LINE_CHARS, too_deep
 from undertow.analyzers.deps.yaml_nodes import compose, elements, get, items, scalar
@@ -49,12 +51,31 @@ class Image:
     commands: list[str] = field(default_factory=list)
 
 
+class DockerfileFacts(TypedDict):
+    """``dockerfile_facts``: what a Dockerfile copies, installs and runs (cached as JSON)."""
+
+    copies: list[list[str | int]]  # [source, destination, "COPY" | "ADD", line]
+    installs: list[list[str]]  # ["requirements", path] or ["project", extras]
+    commands: list[str]  # CMD / ENTRYPOINT, as one line each
+
+
+class ComposeService(TypedDict):
+    """One service of a compose file (``compose_facts``; cached as JSON)."""
+
+    service: str
+    file: str
+    context: str | None  # the build context, None without ``build``
+    dockerfile: str | None
+    image: str | None
+    command: str | None
+
+
 def is_dockerfile(path: str) -> bool:
     return bool(_DOCKERFILE.search(path))
 
 
-def dockerfile_facts(path: str, text: str) -> dict:
-    copies: list[list[str]] = []
+def dockerfile_facts(path: str, text: str) -> DockerfileFacts:
+    copies: list[list[str | int]] = []
     installs: list[list[str]] = []
     commands: list[str] = []
     for instruction, rest, line in instructions(text):
@@ -89,10 +110,10 @@ def _project_install(run: str) -> str | None:
     return None
 
 
-def compose_facts(path: str, text: str) -> list[dict]:
+def compose_facts(path: str, text: str) -> list[ComposeService]:
     root = compose(text)
     here = posixpath.dirname(path)
-    services = []
+    services: list[ComposeService] = []
     for name, body in items(get(root, "services")):
         build = get(body, "build")
         context = dockerfile = None
@@ -174,7 +195,7 @@ def entry_points(command: str) -> list[tuple[str, str]]:
     return found
 
 
-def instructions(text: str):
+def instructions(text: str) -> Iterator[tuple[str, str, int]]:
     """(INSTRUCTION, arguments, first line) of a Dockerfile, continuation lines joined.
 
     An instruction with a physical line longer than MAX_LINE_CHARS is left out."""

@@ -28,15 +28,16 @@ class _BoundedLoader(yaml.SafeLoader):
     entered, with the parser still at that point of the text; and an alias counts the whole node
     it repeats (a small file of aliases to aliases stands for a huge tree)."""
 
-    def __init__(self, stream) -> None:
+    def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self._depth = 0
         self._nodes = 0
         self._sizes: dict[int, int] = {}  # id(node) -> nodes in it, aliases expanded
 
-    def compose_node(self, parent, index):
+    def compose_node(self, parent: Node | None, index: int) -> Node | None:
         if self.check_event(yaml.AliasEvent):
-            target = self.anchors.get(self.peek_event().anchor)
+            event = self.peek_event()  # type: ignore[no-untyped-call]  # unannotated in types-PyYAML
+            target = self.anchors.get(event.anchor)
             # A node still being composed (an alias inside its own anchor) counts as one.
             self._count(self._sizes.get(id(target), 1) if target is not None else 1)
             return super().compose_node(parent, index)
@@ -89,7 +90,8 @@ def line(node: Node) -> int:
 
 def get(node: Node | None, key: str) -> Node | None:
     if isinstance(node, MappingNode):
-        for k, v in node.value:
+        pairs: list[tuple[Node, Node]] = node.value  # a MappingNode's value: its (key, value) nodes
+        for k, v in pairs:
             if isinstance(k, ScalarNode) and k.value == key:
                 return v
     return None

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
-Expr = list  # a path/key expression: a list of ["lit", s] / ["ref", dotted] / ["param"] parts
+Expr = list[list[str]]  # a path/key expression: a list of ["lit", s] / ["ref", dotted] / ["param"] parts
 
 
 class ImportSite(NamedTuple):
@@ -79,7 +79,7 @@ class RedisKeyUse(NamedTuple):
 
     op: str  # the command: "lpush", "blpop", ...
     role: str  # "push" or "pop"
-    key: list  # one expression part: ["lit", text] or ["ref", dotted]
+    key: list[str]  # one expression part: ["lit", text] or ["ref", dotted]
     line: int
 
 
@@ -102,7 +102,7 @@ class SqlText(NamedTuple):
 
 
 # The facts of one file (``python/facts.extract``) that are lists of positional values.
-FILE_FACTS: dict[str, type[tuple]] = {
+FILE_FACTS: dict[str, type[tuple[Any, ...]]] = {
     "import_sites": ImportSite,
     "routes": Route,
     "includes": Include,
@@ -115,15 +115,15 @@ FILE_FACTS: dict[str, type[tuple]] = {
 }
 
 
-def _listed(kind: type[tuple]) -> Callable[[Iterable[Any]], list]:
-    make = kind._make  # type: ignore[attr-defined]
+def _listed(kind: type[tuple[Any, ...]]) -> Callable[[Iterable[Any]], list[Any]]:
+    make = kind._make  # type: ignore[attr-defined]  # every kind here is a NamedTuple class
     return lambda raw: [make(value) for value in raw]
 
 
-def _nested(*keys: str) -> Callable[[dict], dict]:
+def _nested(*keys: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
     """A part that is a dict holding some of the file's lists (``web``, ``events``)."""
 
-    def decode(raw: dict) -> dict:
+    def decode(raw: dict[str, Any]) -> dict[str, Any]:
         return {k: FILE_DECODERS[k](v) if k in keys else v for k, v in raw.items()}
 
     return decode

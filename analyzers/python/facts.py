@@ -13,6 +13,7 @@ from undertow.analyzers.python.ast_names import dotted
 from undertow.analyzers.python.fact_types import (
     ClientCall,
     Emit,
+    Expr,
     ImportSite,
     Include,
     Listen,
@@ -152,7 +153,7 @@ class _Extractor(ast.NodeVisitor):
         base = self.imports.get(head, head)
         return f"{base}.{rest}" if rest else base
 
-    def expr(self, node: ast.AST | None) -> list | None:
+    def expr(self, node: ast.AST | None) -> Expr | None:
         """A path/key expression as parts: ["lit", s], ["ref", dotted], ["param"] (unknown)."""
         if node is None:
             return None
@@ -161,7 +162,7 @@ class _Extractor(ast.NodeVisitor):
         if isinstance(node, (ast.Name, ast.Attribute)) and dotted(node):
             return [["ref", self.qualify(node)]]
         if isinstance(node, ast.JoinedStr):
-            parts: list = []
+            parts: Expr = []
             for value in node.values:
                 if isinstance(value, ast.Constant):
                     parts.append(["lit", str(value.value)])
@@ -187,14 +188,15 @@ class _Extractor(ast.NodeVisitor):
             return
         self.generic_visit(node)
 
-    def visit_Try(self, node: ast.Try) -> None:
+    def visit_Try(self, node: ast.Try | ast.TryStar) -> None:
         guarded = any(_catches_import_error(h.type) for h in node.handlers)
         self.optional_depth += guarded
         for child in node.body:
             self.visit(child)
         self.optional_depth -= guarded
-        for child in [*node.handlers, *node.orelse, *node.finalbody]:
-            self.visit(child)
+        rest: list[ast.AST] = [*node.handlers, *node.orelse, *node.finalbody]
+        for other in rest:
+            self.visit(other)
 
     visit_TryStar = visit_Try
 
@@ -214,10 +216,16 @@ class _Extractor(ast.NodeVisitor):
     # -- visitors ---------------------------------------------------------------------------
 
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        targets: list[ast.expr]
+        value: ast.expr | None
         for stmt in node.body:
-            value = stmt.value if isinstance(stmt, (ast.Assign, ast.AnnAssign)) else None
+            if isinstance(stmt, ast.Assign):
+                targets, value = stmt.targets, stmt.value
+            elif isinstance(stmt, ast.AnnAssign):
+                targets, value = [stmt.target], stmt.value
+            else:
+                continue
             if isinstance(value, ast.Constant) and isinstance(value.value, str):
-                targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
                 for target in targets:
                     if isinstance(target, ast.Name):
                         self.out["class_strings"].setdefault(target.id, value.value)
@@ -241,7 +249,7 @@ class _Extractor(ast.NodeVisitor):
                     self.client_names.add(name)
         self.generic_visit(node)
 
-    def visit_With(self, node: ast.With) -> None:
+    def visit_With(self, node: ast.With | ast.AsyncWith) -> None:
         for item in node.items:
             if isinstance(item.context_expr, ast.Call) and item.optional_vars is not None:
                 factory = self.qualify(item.context_expr.func)
@@ -259,7 +267,7 @@ class _Extractor(ast.NodeVisitor):
 
     visit_AsyncFunctionDef = visit_FunctionDef
 
-    def _route_decorator(self, decorator: ast.expr, func: ast.AST) -> None:
+    def _route_decorator(self, decorator: ast.expr, func: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         if isinstance(decorator, ast.Attribute) and decorator.attr == "event":
             self.out["listens"].append(Listen("sio", func.name))  # @sio.event def my_event(...)
             return
@@ -295,7 +303,7 @@ class _Extractor(ast.NodeVisitor):
             self._patch(node, qualified, attr)
         if (attr or dotted(func) or "") in SQL_CALLS and node.args and (text := _str(node.args[0])) is not None:
             self.out["sql"].append(SqlText(node.args[0].lineno, text[:4000]))
-        if attr in ("add_api_route", "add_url_rule") and node.args:
+        if attr in ("add_api_route", "add_url_rule") and node.args and isinstance(func, ast.Attribute):
             owner = dotted(func.value)
             path = self.expr(node.args[0])
             if owner and path is not None:
@@ -324,7 +332,7 @@ class _Extractor(ast.NodeVisitor):
                     if key is not None:
                         self._redis_key(attr, "pop", key, line)
         elif attr in REDIS_POP and node.args:
-            keys = node.args[0]
+            keys: ast.expr | None = node.args[0]
             if attr in ("blmpop", "lmpop"):
                 keys = (
                     node.args[2]
@@ -334,7 +342,7 @@ class _Extractor(ast.NodeVisitor):
             elements = (
                 keys.elts
                 if isinstance(keys, (ast.List, ast.Tuple))
-                else ([keys] + (node.args[1:] if attr in ("blpop", "brpop") else []))
+                else [keys, *(node.args[1:] if attr in ("blpop", "brpop") else [])]
             )
             for key in elements:
                 if key is not None and not (isinstance(key, ast.Constant) and isinstance(key.value, (int, float))):
@@ -361,14 +369,21 @@ class _Extractor(ast.NodeVisitor):
                     self.out["listens"].append(Listen("pubsub", name))
 
     def _includes(self, node: ast.Call, attr: str) -> None:
-        owner = dotted(node.func.value)  # type: ignore[attr-defined]
+        owner = dotted(node.func.value) if isinstance(node.func, ast.Attribute) else None  # attr: func is one
         if owner is None:
             return
         if attr in ("include_router", "register_blueprint") and node.args:
             child = self.qualify(node.args[0]) if dotted(node.args[0]) else None
             prefix = _kw(node, "prefix") or _kw(node, "url_prefix")
             self.out["includes"].append(
-                Include(owner, child, self.expr(prefix) if prefix is not None else [], node.lineno, "include")
+                Include(
+                    owner,
+                    child,
+                    # expr() is None for a prefix it cannot read: stored as None (routes.render fails on it)
+                    self.expr(prefix) if prefix is not None else [],  # type: ignore[arg-type]
+                    node.lineno,
+                    "include",
+                )
             )
         elif attr == "mount" and node.args:
             path = self.expr(node.args[0])
@@ -376,15 +391,15 @@ class _Extractor(ast.NodeVisitor):
                 self.out["includes"].append(Include(owner, None, path, node.lineno, "mount"))
 
     def _client_call(self, node: ast.Call, attr: str) -> None:
-        receiver = dotted(node.func.value)  # type: ignore[attr-defined]
+        receiver = dotted(node.func.value) if isinstance(node.func, ast.Attribute) else None  # attr: func is one
         if receiver is None:
             return
         if not (receiver in self.client_names or "client" in receiver.rsplit(".", 1)[-1].lower()):
             return
         if attr in HTTP_METHODS and node.args:
             method, target = attr.upper(), node.args[0]
-        elif attr == "request" and len(node.args) >= 2 and _str(node.args[0]):
-            method, target = _str(node.args[0]).upper(), node.args[1]
+        elif attr == "request" and len(node.args) >= 2 and (verb := _str(node.args[0])):
+            method, target = verb.upper(), node.args[1]
         else:
             return
         path = self.expr(target)

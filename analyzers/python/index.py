@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
-from typing import Any
+from collections.abc import Callable, ItemsView, Iterator, Mapping, ValuesView
+from typing import Any, TypedDict, cast
 
 from undertow.analyzers.core.changes import Status
 from undertow.analyzers.facts.codec import DecodedMapping
@@ -74,7 +74,7 @@ class _Files(Mapping[str, dict[str, Any]]):
         return default if value is None else value
 
     def __getitem__(self, path: str) -> dict[str, Any]:
-        value = self.get(path)
+        value: dict[str, Any] | None = self.get(path)
         if value is None:
             raise KeyError(path)
         return value
@@ -94,15 +94,16 @@ class _Files(Mapping[str, dict[str, Any]]):
         for p, v in sorted(everything.items()):
             if v.get("error") or p not in self._paths:
                 continue
-            if self._loaded.get(p) is None:
-                self._loaded[p] = typed_file({**v, "module": self._paths[p]})
-            result[p] = self._loaded[p]  # type: ignore[assignment]
+            loaded = self._loaded.get(p)
+            if loaded is None:
+                loaded = self._loaded[p] = typed_file({**v, "module": self._paths[p]})
+            result[p] = loaded
         return result
 
-    def items(self):  # type: ignore[override]
+    def items(self) -> ItemsView[str, dict[str, Any]]:
         return self._all().items()
 
-    def values(self):  # type: ignore[override]
+    def values(self) -> ValuesView[dict[str, Any]]:
         return self._all().values()
 
 
@@ -259,8 +260,9 @@ class PythonIndex:
         """The string value a ``ref`` (local name or dotted path) names, if it can be known."""
         if "." not in ref:
             facts = self.facts(module) or {}
-            if ref in facts.get("constants", {}):
-                return facts["constants"][ref]
+            constants: dict[str, str] = facts.get("constants", {})
+            if ref in constants:
+                return constants[ref]
             target = facts.get("imports", {}).get(ref)
             return self._module_constant(target, MAX_REEXPORT_HOPS - 1) if target else None
         value = self._module_constant(ref)
@@ -280,7 +282,8 @@ class PythonIndex:
         found = self.resolve(qualified, attributes=False, hops=hops)
         if found is None or found.external or not found.rest or "." in found.rest:
             return None
-        return (self.facts(found.module) or {}).get("constants", {}).get(found.rest)
+        constants: dict[str, str] = (self.facts(found.module) or {}).get("constants", {})
+        return constants.get(found.rest)
 
 
 def python_index(facts: RevisionFacts) -> PythonIndex:
@@ -302,28 +305,43 @@ def _same_modules_as_base(facts: RevisionFacts) -> bool:
     )
 
 
-def _module_meta(facts: RevisionFacts) -> dict[str, list[str]]:
+class _ModuleMeta(TypedDict):
+    roots: list[str]  # package_roots
+    tops: list[str]  # the first component of every module name, sorted
+
+
+class _ModuleMap(_ModuleMeta):
+    by_module: dict[str, str]  # importable name -> path
+    canonical: dict[str, str]  # path -> the name code imports it by
+
+
+def _module_meta(facts: RevisionFacts) -> _ModuleMeta:
     """The package roots and top-level names of the revision's modules (small; the full map is
     read only by the few rules that iterate it)."""
-    if _same_modules_as_base(facts):
-        return _module_meta(facts.base)  # type: ignore[arg-type]
-    return facts.get(
-        "python-modules-meta", lambda _: {k: v for k, v in _module_map(facts).items() if k in ("roots", "tops")}
+    if facts.base is not None and _same_modules_as_base(facts):
+        return _module_meta(facts.base)
+    # The cached (JSON) value is the ``_ModuleMeta`` the lambda computes.
+    return cast(
+        _ModuleMeta,
+        facts.get(
+            "python-modules-meta", lambda _: {k: v for k, v in _module_map(facts).items() if k in ("roots", "tops")}
+        ),
     )
 
 
-def _module_map(facts: RevisionFacts) -> dict[str, Any]:
+def _module_map(facts: RevisionFacts) -> _ModuleMap:
     """Module names by path and paths by module name, from the paths alone."""
-    if _same_modules_as_base(facts):
-        return _module_map(facts.base)  # type: ignore[arg-type]
-    return facts.get("python-modules", lambda _: _modules_of(indexed(facts, _is_python)))
+    if facts.base is not None and _same_modules_as_base(facts):
+        return _module_map(facts.base)
+    # The cached (JSON) value is the ``_ModuleMap`` that ``_modules_of`` computes.
+    return cast(_ModuleMap, facts.get("python-modules", lambda _: _modules_of(indexed(facts, _is_python))))
 
 
 def _indexed(facts: RevisionFacts, path: str) -> bool:
     return indexable(facts.snapshot.entries().get(path))
 
 
-def _modules_of(paths: list[str]) -> dict[str, Any]:
+def _modules_of(paths: list[str]) -> _ModuleMap:
     roots = package_roots(paths)
     by_module: dict[str, str] = {}
     canonical: dict[str, str] = {}

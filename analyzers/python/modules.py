@@ -19,17 +19,17 @@ from undertow.analyzers.python.syntax import Unparseable, parse_ast
 PACKAGE_ROOTS = ("", "src/")
 
 
-def package_roots(paths) -> list[str]:
+def package_roots(paths: Iterable[str]) -> list[str]:
     """Directories that imports are relative to, most specific first: the repository root,
     ``src/``, and every directory that holds a package without being one (``backend/`` when
     ``backend/app/__init__.py`` exists and ``backend/__init__.py`` does not)."""
-    paths = set(paths)
+    listed = set(paths)
     roots = set(PACKAGE_ROOTS)
-    for path in paths:
+    for path in listed:
         if path.endswith("/__init__.py"):
             package_dir = path[: -len("/__init__.py")]
             parent = package_dir.rsplit("/", 1)[0] if "/" in package_dir else ""
-            if parent and f"{parent}/__init__.py" not in paths:
+            if parent and f"{parent}/__init__.py" not in listed:
                 roots.add(parent + "/")
     return sorted(roots, key=len, reverse=True)
 
@@ -140,9 +140,9 @@ def _summarize_node(node: ast.stmt, summary: ModuleSummary, package: str) -> Non
         for target in _targets(node):
             summary.names.add(target)
         if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
-            for target in node.targets:
-                if isinstance(target, ast.Name):
-                    summary.constants[target.id] = node.value.value
+            for assigned in node.targets:
+                if isinstance(assigned, ast.Name):
+                    summary.constants[assigned.id] = node.value.value
 
 
 def _targets(node: ast.stmt) -> list[str]:

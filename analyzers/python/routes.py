@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from undertow.analyzers.python.fact_types import Expr
 from undertow.analyzers.python.index import PythonIndex
 
 WILDCARD = "\0*"  # a prefix segment whose value could not be known: matches any segments
@@ -19,9 +20,9 @@ class Route:
     line: int
 
 
-def render(parts: list, index: PythonIndex, module: str) -> str | None:
+def render(parts: Expr, index: PythonIndex, module: str) -> str | None:
     """A path expression's text; unknown leading references become WILDCARD, others a param."""
-    out = []
+    out: list[str] = []
     for position, part in enumerate(parts):
         if part[0] == "lit":
             out.append(part[1])
@@ -35,7 +36,7 @@ def render(parts: list, index: PythonIndex, module: str) -> str | None:
 
 def route_table(index: PythonIndex) -> tuple[list[Route], list[str]]:
     """(routes, mount prefixes). Routers reachable from no app are served at their own prefix."""
-    objects: dict[str, dict] = {}
+    objects: dict[str, dict[str, str]] = {}  # object id -> {"prefix": text, "kind": "app" | "router"}
     routes_by_object: dict[str, list[tuple[frozenset[str], str, str, int]]] = {}
     edges: dict[str, list[tuple[str, str]]] = {}
     mounts: list[str] = []

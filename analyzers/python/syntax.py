@@ -145,12 +145,15 @@ class _Normalise(ast.NodeTransformer):
 
     def visit_TypeAlias(self, node: ast.AST) -> ast.AST:
         self.generic_visit(node)
-        name = node.name  # type: ignore[attr-defined]
-        assign = ast.Assign(targets=[ast.Name(id=name.id, ctx=ast.Store())], value=node.value)  # type: ignore[attr-defined]
+        # ast.TypeAlias is Python 3.12+: the 3.11 stubs mypy reads have no such node.
+        name = node.name  # type: ignore[attr-defined]  # a TypeAlias (see above)
+        value = node.value  # type: ignore[attr-defined]  # a TypeAlias (see above)
+        assign = ast.Assign(targets=[ast.Name(id=name.id, ctx=ast.Store())], value=value)
         return ast.copy_location(assign, node)
 
     def visit_TemplateStr(self, node: ast.AST) -> ast.AST:
         self.generic_visit(node)
+        # ast.TemplateStr is Python 3.14+: the 3.11 stubs mypy reads have no such node.
         values = [v.value for v in node.values if type(v).__name__ == "Interpolation"]  # type: ignore[attr-defined]
         replacement = ast.Tuple(elts=values, ctx=ast.Load()) if values else ast.Constant(value=None)
         return ast.copy_location(replacement, node)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
     from undertow.analyzers.deps.manifests.model import Manifest
@@ -56,7 +56,8 @@ def parse_manifest(path: str, text: str) -> Manifest:
 
 def manifest_of(ctx: FileContext) -> Manifest | None:
     """The manifest in ``ctx``'s file, parsed once per file; unreadable lines become notices."""
-    return ctx.parsed("manifest", _parse)
+    # ``parsed`` memoises any parser's value: this one's is ``_parse``'s.
+    return cast("Manifest | None", ctx.parsed("manifest", _parse))
 
 
 def _parse(ctx: FileContext) -> Manifest | None:

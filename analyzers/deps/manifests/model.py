@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TypedDict, Unpack
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
+
+
+class _RequirementExtra(TypedDict, total=False):
+    """What a reader knows of a requirement besides the requirement itself (pip's options)."""
+
+    hashes: tuple[str, ...]
+    editable: bool
 
 
 @dataclass(frozen=True)
@@ -29,7 +37,9 @@ class Declared:
         return canonicalize_name(self.name) if self.name else self.text
 
     @classmethod
-    def from_requirement(cls, req: Requirement, line: int, text: str, group: str = "", **extra) -> Declared:
+    def from_requirement(
+        cls, req: Requirement, line: int, text: str, group: str = "", **extra: Unpack[_RequirementExtra]
+    ) -> Declared:
         return cls(
             name=req.name,
             line=line,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import tomllib
 from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 from packaging.requirements import InvalidRequirement
 
@@ -29,7 +31,7 @@ def parse_pyproject(path: str, text: str) -> Manifest:
     declared: list[Declared] = []
     problems: list[Problem] = []
 
-    project = data.get("project") if isinstance(data.get("project"), dict) else {}
+    project = _dict(data.get("project"))
     groups: list[tuple[str, object]] = [("", project.get("dependencies", []))]
     for extra, reqs in _dict(project.get("optional-dependencies")).items():
         groups.append((extra, reqs))
@@ -77,7 +79,8 @@ def _poetry(name: str, spec: object, line: int, group: str) -> Declared:
     )
 
 
-def _dict(value: object) -> dict:
+def _dict(value: object) -> dict[str, Any]:
+    """A TOML table (its keys are strings), or {} for any other value."""
     return value if isinstance(value, dict) else {}
 
 
@@ -110,7 +113,7 @@ class _Locator:
         return _pop(self._keys, name) or 1
 
 
-def _index(lines: list[str], extract) -> dict[str, deque[int]]:
+def _index(lines: list[str], extract: Callable[[str], Iterable[str]]) -> dict[str, deque[int]]:
     index: dict[str, deque[int]] = {}
     for number, line in enumerate(lines, start=1):
         for item in set(extract(line)):
@@ -123,7 +126,7 @@ def _pop(index: dict[str, deque[int]], item: str) -> int | None:
     return numbers.popleft() if numbers else None
 
 
-def _quoted_segments(line: str):
+def _quoted_segments(line: str) -> Iterator[str]:
     """`q + text` for every `q text q` between two consecutive quotes q of the line."""
     for quote in ('"', "'"):
         start = line.find(quote)
@@ -135,7 +138,7 @@ def _quoted_segments(line: str):
             start = end
 
 
-def _key_candidates(line: str):
+def _key_candidates(line: str) -> Iterator[str]:
     head, equals, _ = line.partition("=")
     if not equals:
         return
