@@ -84,7 +84,7 @@ def _resolve_local(index: PythonIndex, facts: dict[str, Any], name: str) -> str 
     return None
 
 
-def missing(index: PythonIndex, target: str, depth: int = 0) -> str | None:
+def missing(index: PythonIndex, target: str) -> str | None:
     """Why ``target`` does not exist, or None when it exists or is not first-party."""
     split = index.split(target)
     if split is None:
@@ -93,6 +93,14 @@ def missing(index: PythonIndex, target: str, depth: int = 0) -> str | None:
             return f"no module {target.rsplit('.', 1)[0]} exists"
         return None  # third-party or standard library
     module, rest = split
+    if "." in rest:
+        # Re-exports (`from .billing import Client` in a package __init__) through the index's
+        # one resolver: the name is judged where it is defined.
+        found = index.resolve(target)
+        if found is not None and found.external:
+            return missing(index, found.external)
+        if found is not None:
+            module, rest = found.module, found.rest
     if not rest or index.unknown(module):
         return None  # what an unreadable module defines is unknown: no guess
     facts = index.facts(module) or {}
@@ -107,10 +115,8 @@ def missing(index: PythonIndex, target: str, depth: int = 0) -> str | None:
         return f"{path} defines no {name}"
     if len(parts) == 1:
         return None
-    if name in facts.get("imports", {}) and depth < 5:
-        return missing(index, facts["imports"][name] + "." + ".".join(parts[1:]), depth + 1)
     if name in facts.get("classes", {}) and len(parts) == 2:
-        if _has_attribute(index, module, name, parts[1], depth):
+        if _has_attribute(index, module, name, parts[1], 0):
             return None
         return f"class {name} ({index.by_module[module]}) has no attribute {parts[1]}, not even inherited"
     return None
