@@ -175,6 +175,13 @@ class _Extractor(ast.NodeVisitor):
             return left + right if left is not None and right is not None else None
         return None
 
+    def _prefix(self, node: ast.AST | None) -> Expr:
+        """A router's or include's prefix; one that cannot be read (``prefix=get_prefix()``)
+        is unknown, and matches any path segments, rather than no prefix at all."""
+        if node is None:
+            return []
+        return self.expr(node) or [["unknown"]]
+
     # -- imports ----------------------------------------------------------------------------
 
     def visit_If(self, node: ast.If) -> None:
@@ -242,7 +249,7 @@ class _Extractor(ast.NodeVisitor):
                     prefix = _kw(node.value, "prefix") or _kw(node.value, "url_prefix")
                     self.out["apps"][name] = {
                         "kind": APP_FACTORIES[factory],
-                        "prefix": self.expr(prefix) if prefix else [],
+                        "prefix": self._prefix(prefix),
                         "line": node.lineno,
                     }
                 if factory in CLIENT_FACTORIES or _attr(node.value.func) == "test_client":
@@ -379,8 +386,7 @@ class _Extractor(ast.NodeVisitor):
                 Include(
                     owner,
                     child,
-                    # expr() is None for a prefix it cannot read: stored as None (routes.render fails on it)
-                    self.expr(prefix) if prefix is not None else [],  # type: ignore[arg-type]
+                    self._prefix(prefix),
                     node.lineno,
                     "include",
                 )

@@ -29,6 +29,8 @@ def render(parts: Expr, index: PythonIndex, module: str) -> str | None:
         elif part[0] == "ref":
             value = index.constant(module, part[1])
             out.append(value if value is not None else (WILDCARD if position == 0 else "{param}"))
+        elif part[0] == "unknown":
+            out.append(WILDCARD)
         else:
             out.append("{param}")
     return "".join(out)

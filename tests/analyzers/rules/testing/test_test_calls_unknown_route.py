@@ -90,3 +90,17 @@ def test_unmodelled_routing_library_keeps_the_rule_quiet(make_pr, capsys):
     base = {**BASE, "app/api/restx.py": "from flask_restx import Namespace\nns = Namespace('x')\n"}
     test = "def test_it(client):\n    client.post('/api/v1/control/birthday')\n"
     assert make_pr(base, {"tests/test_api.py": test}).scan_json(capsys)["findings"] == []
+
+
+def test_a_prefix_that_cannot_be_read_matches_any_segments(make_pr, capsys):
+    # Found by typing the facts: prefix=get_prefix() was stored as None and sank TST001 (UND004).
+    main = MAIN.replace("prefix=settings.API_V1_STR", "prefix=get_prefix()")
+    test = (
+        "def test_calls(client):\n"
+        "    client.get('/whatever/v9/items/7')\n"
+        "    client.post('/whatever/campaigns/birthday')\n"
+        "    client.get('/whatever/nothing-here')\n"
+    )
+    doc = make_pr({**BASE, "app/main.py": main}, {"tests/test_calls.py": test}).scan_json(capsys)
+    assert findings(doc) == [("TST001", "tests/test_calls.py", 4)]
+    assert doc["stats"]["complete"] is True
