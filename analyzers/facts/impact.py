@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING
 
 from undertow.analyzers.core.changes import ChangeSet
 from undertow.analyzers.core.config import CONFIG_PATH, Config
+from undertow.analyzers.core.limits import within_size
 from undertow.analyzers.facts.context import RevisionFacts
-from undertow.analyzers.facts.indexes import MAX_INDEXED_BYTES, file_facts
+from undertow.analyzers.facts.indexes import file_facts
 from undertow.analyzers.schema.facts import is_migration_path, is_migration_source
 from undertow.analyzers.schema.orm import extract_models
 
@@ -31,7 +32,7 @@ def touches_schema(changes: ChangeSet, base: RevisionFacts, head: RevisionFacts,
             entry = facts.snapshot.entries().get(path)
             if entry is None or entry.kind != "file":
                 continue
-            if (entry.size or 0) > MAX_INDEXED_BYTES or file_facts(facts, "orm-models", path, extract_models):
+            if not within_size(entry) or file_facts(facts, "orm-models", path, extract_models):
                 return True
     return False
 

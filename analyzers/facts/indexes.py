@@ -16,12 +16,11 @@ from typing import Any
 
 from undertow.analyzers.core import failures
 from undertow.analyzers.core.changes import Status
-from undertow.analyzers.core.limits import MAX_FILE_BYTES, within_size
+from undertow.analyzers.core.limits import within_size
 from undertow.analyzers.core.snapshot import Entry
 from undertow.analyzers.facts import codec
 from undertow.analyzers.facts.context import FactCache, RevisionFacts, cacheable_revision, fact_key, stored
 
-MAX_INDEXED_BYTES = MAX_FILE_BYTES
 Extractor = Callable[[str, str], Any]
 
 

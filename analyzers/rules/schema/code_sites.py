@@ -8,12 +8,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from undertow.analyzers.core.limits import within_size
 from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.facts.indexes import file_facts
 from undertow.analyzers.python.facts import SQL_CALLS  # one table: the same calls as the `sql` facts
 from undertow.analyzers.python.syntax import Unparseable, parse_ast
-
-MAX_SOURCE_BYTES = 1024 * 1024
 
 
 @dataclass
@@ -99,7 +98,7 @@ def changed_sites(ctx: RepoContext, kinds: set[str]) -> Iterator[tuple[str, Site
             continue
         path = changed.path if ctx.side == "head" else (changed.old_path or changed.path)
         entry = ctx.snapshot.entries().get(path)
-        if entry is None or entry.kind != "file" or (entry.size or 0) > MAX_SOURCE_BYTES:
+        if not within_size(entry):
             continue  # the engine reports the skipped file once
         # Four rules on two revisions ask for the same file's sites: extracted once per blob.
         for raw in file_facts(ctx.facts, "code-sites", path, _sites_json) or []:
