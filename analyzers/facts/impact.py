@@ -12,8 +12,9 @@ from undertow.analyzers.core.config import CONFIG_PATH, Config
 from undertow.analyzers.core.limits import within_size
 from undertow.analyzers.facts.context import RevisionFacts
 from undertow.analyzers.facts.indexes import file_facts
-from undertow.analyzers.schema.facts import is_migration_path, is_migration_source
+from undertow.analyzers.schema.facts import is_migration_path
 from undertow.analyzers.schema.orm import extract_models
+from undertow.analyzers.schema.paths import is_migration_source
 
 if TYPE_CHECKING:
     from undertow.analyzers.rules.base import Rule

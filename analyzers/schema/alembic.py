@@ -8,12 +8,12 @@ from typing import Any
 from undertow.analyzers.python.ast_names import name_of
 from undertow.analyzers.python.syntax import Unparseable, parse_ast
 from undertow.analyzers.schema.model import PYTHON_TYPES, Column, Schema, Table, bare_name
+from undertow.analyzers.schema.paths import is_migration_source
 from undertow.analyzers.schema.sql_replay import Operation, _in_values, apply_sql
 
 
 def is_alembic_revision(path: str, text: str) -> bool:
-    in_tree = "/versions/" in f"/{path}" or "/migrations/" in f"/{path}"
-    return path.endswith(".py") and in_tree and "down_revision" in text and "revision" in text
+    return path.endswith(".py") and is_migration_source(path) and "down_revision" in text and "revision" in text
 
 
 def parse_revision(path: str, text: str) -> dict[str, Any] | None:

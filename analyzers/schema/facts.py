@@ -20,6 +20,7 @@ from undertow.analyzers.facts.indexes import file_index
 from undertow.analyzers.schema.alembic import apply_call, is_alembic_revision, order_revisions, parse_revision
 from undertow.analyzers.schema.model import Schema
 from undertow.analyzers.schema.orm import extract_models
+from undertow.analyzers.schema.paths import is_migration_source
 from undertow.analyzers.schema.sql_replay import apply_sql
 
 SQL_DIRS = ("migrations/", "db/migrations/", "supabase/migrations/", "sql/", "schema/migrations/")
@@ -210,13 +211,6 @@ def _replay_revision(
             operations += [o.__dict__ for o in ops]
             notes += [[call["line"], n] for n in found]
     return operations, notes
-
-
-def is_migration_source(path: str) -> bool:
-    """A file under a ``versions/`` or ``migrations/`` directory (at any depth): migration
-    code, never read for ORM models (``env.py`` included). The Python side of
-    ``is_migration_path``."""
-    return "/versions/" in f"/{path}" or "/migrations/" in f"/{path}"
 
 
 def is_migration_path(path: str | None, config: Config) -> bool:

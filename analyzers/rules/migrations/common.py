@@ -14,6 +14,7 @@ from undertow.analyzers.python.fact_types import SqlText
 from undertow.analyzers.rules.base import RepoRule
 from undertow.analyzers.schema.facts import SchemaFacts, expected_columns, is_migration_path, schema_facts
 from undertow.analyzers.schema.model import Schema
+from undertow.analyzers.schema.paths import is_migration_source
 
 # Case-insensitive `\bNAME\b` has no literal prefix to skip ahead with: each word start of the
 # SQL is compared with the whole name. Names are identifiers (at most 63 characters in
@@ -71,7 +72,7 @@ def mapped_by(facts: RevisionFacts, table: str, column: str | None) -> str | Non
     column_word = re.compile(rf"\b{re.escape(column)}\b", re.IGNORECASE) if column else None
     sql_sites: Mapping[str, list[SqlText]] = python_index(facts).part("sql")
     for path, sites in sorted(sql_sites.items()):
-        if "/versions/" in f"/{path}" or "/migrations/" in f"/{path}":
+        if is_migration_source(path):
             continue
         for line, sql in sites:
             if table_word.search(sql) and (column_word is None or column_word.search(sql)):
