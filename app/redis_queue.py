@@ -75,7 +75,8 @@ class RedisReviews:
         await self.redis.set(f"undertow:head:{_pr_key(repo, number)}", CLOSED, ex=STATE_TTL)
 
     async def dismiss(self, repo: str, number: int, rule: str, reason: str) -> None:
-        await self.redis.hset(f"undertow:dismissed:{_pr_key(repo, number)}", rule, reason or "-")
+        # redis-py types hset/hkeys as `Awaitable[T] | T` (one command mixin for sync and async clients).
+        await self.redis.hset(f"undertow:dismissed:{_pr_key(repo, number)}", rule, reason or "-")  # type: ignore[misc]
         await self.redis.expire(f"undertow:dismissed:{_pr_key(repo, number)}", STATE_TTL)
 
     async def still_current(self, repo: str, number: int, head: str) -> bool:
@@ -88,7 +89,7 @@ class RedisReviews:
         return (latest.decode() if isinstance(latest, bytes) else latest) == CLOSED
 
     async def dismissed(self, repo: str, number: int) -> frozenset[str]:
-        rules = await self.redis.hkeys(f"undertow:dismissed:{_pr_key(repo, number)}")
+        rules = await self.redis.hkeys(f"undertow:dismissed:{_pr_key(repo, number)}")  # type: ignore[misc]  # as hset
         return frozenset(r.decode() if isinstance(r, bytes) else r for r in rules)
 
 
