@@ -51,7 +51,10 @@ class JwtVerificationDisabled(ScopedPythonRule):
         verify = keyword(node, "verify")
         if verify is not None and isinstance(verify.value, cst.Name) and verify.value.value == "False":
             problem = "verify=False turns signature verification off"
-        if problem is None and keyword(node, "algorithms") is None and not has_star_kwargs(node):
+        # algorithms is the third positional parameter of PyJWT's and python-jose's decode().
+        positional = [a for a in node.args if a.keyword is None and not a.star]
+        algorithms_given = keyword(node, "algorithms") is not None or len(positional) >= 3
+        if problem is None and not algorithms_given and not has_star_kwargs(node):
             problem = "no algorithms= list is given, so the token chooses how it is checked"
         if problem is None:
             return
@@ -85,4 +88,5 @@ INVALID = [
 ]
 VALID = [
     Case(head={"auth.py": "import jwt\nok = jwt.decode(tok, KEY, algorithms=['HS256'])\n"}),
+    Case(head={"auth.py": "import jwt\nok = jwt.decode(tok, KEY, ['HS256'])\n"}),  # positional, seen on a real project
 ]

@@ -20,7 +20,11 @@ _CREDENTIAL = re.compile(
     re.IGNORECASE,
 )
 _NOT_CREDENTIAL = re.compile(
-    r"(_(type|name|length|len|expires?|expiry|ttl|id|count|path|file)$|^(is|has)_)", re.IGNORECASE
+    r"(_(type|name|length|len|expires?|expiry|ttl|id|count|path|file)$|^(is|has)_"
+    # LLM token counts (seen on a real project): prompt_tokens, max_tokens, token_estimate...
+    r"|(prompt|completion|cached|input|output|context|total|max|min|num|stream|goal|reasoning)_tokens?$"
+    r"|tokens?_(estimate|count|usage|limit|budget|len|used)$)",
+    re.IGNORECASE,
 )
 # Attributes of a URL or credential object that hold no secret.
 _SAFE_ATTRS = {
@@ -149,8 +153,15 @@ def _credential(name: str) -> bool:
 
 INVALID = [
     Case(head={"svc.py": "log.info('connecting to %s', settings.database_url)\n"}, expect=[("RSK009", "svc.py", 1)]),
+    Case(head={"svc.py": "log.info('refreshing %s', refresh_tokens)\n"}, expect=[("RSK009", "svc.py", 1)]),
     Case(head={"svc.py": "print('token', api_key)\n"}, expect=[("RSK009", "svc.py", 1)]),
 ]
 VALID = [
     Case(head={"svc.py": "log.info('db at %s', urlparse(DATABASE_URL).hostname)\nlog.info('n %d', len(token))\n"}),
+    Case(
+        head={
+            "llm.py": "log.info('%d', usage.prompt_tokens)\nlog.warning(f'{system_prompt_token_estimate} tokens')\n"
+            "print(max_tokens, cached_tokens, stream_tokens)\n"
+        }
+    ),
 ]
