@@ -26,7 +26,7 @@ def timed_scan(repo: Path, base: str, head: str, cache_home: Path) -> tuple[floa
     env = {**os.environ, "XDG_CACHE_HOME": str(cache_home)}
     code = (
         "import resource, sys, time, json\n"
-        "from app.cli import entry as main\n"
+        "from undertow.app.cli import entry as main\n"
         "t = time.perf_counter()\n"
         f"status = main(['scan', '--repo', {str(repo)!r}, '--base', {base!r}, '--head', {head!r}, '--format', 'json', '--fail-on', 'never', '--output', '/dev/null'])\n"
         "print(json.dumps({'s': time.perf_counter() - t, 'rss': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))\n"
