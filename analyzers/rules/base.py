@@ -211,7 +211,7 @@ class FileRule(Rule, abc.ABC):
 class RepoRule(Rule, abc.ABC):
     """A cross-file check, run at base and at head; a finding is new when its fingerprint is."""
 
-    # The kind of input (a key of analyzers.impact.INPUTS) the findings are a function of, when
+    # The kind of input (a key of facts/impact.INPUTS) the findings are a function of, when
     # that is all they depend on: a change that touches none of it cannot alter them.
     depends_on: ClassVar[str | None] = None
     # Whether the findings depend on the change (``ctx.changes``, ``ctx.base_facts``) and not on the
