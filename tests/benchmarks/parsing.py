@@ -1,7 +1,7 @@
 """Benchmark (not a test): what reading Python of any grammar costs a cold scan. Run by `make bench`.
 
 The revision-wide extraction of a 2,000-file repository (the 4× synthetic size) with
-``analyzers.python_facts.extract``, for a repository in 3.11 syntax, one where 10 % of the files
+``undertow.analyzers.python.facts.extract``, for a repository in 3.11 syntax, one where 10 % of the files
 use 3.12+ syntax (PEP 695 generics, ``type`` aliases, PEP 701 f-strings: each read by libcst and
 lowered), and one where every file does (the worst case), against plain ``ast.parse`` + the
 extractor as it ran before (the baseline).
