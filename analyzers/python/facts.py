@@ -308,7 +308,7 @@ class _Extractor(ast.NodeVisitor):
                 self._client_call(node, attr)
         if self.is_test:
             self._patch(node, qualified, attr)
-        if (attr or dotted(func) or "") in SQL_CALLS and node.args and (text := _str(node.args[0])) is not None:
+        if sql_call(attr, qualified) and node.args and (text := _str(node.args[0])) is not None:
             self.out["sql"].append(SqlText(node.args[0].lineno, text[:4000]))
         if attr in ("add_api_route", "add_url_rule") and node.args and isinstance(func, ast.Attribute):
             owner = dotted(func.value)
@@ -435,6 +435,20 @@ class _Extractor(ast.NodeVisitor):
             name = _str(node.args[1])
             if owner and name:
                 self.out["patches"].append(PatchTarget("object", owner, name, node.lineno, create))
+
+
+# Where a bare `text(...)` (or an alias of it) may come from to be SQL: an HTML builder's
+# `text("Update Status")` (seen on a real project) is not a query.
+_SQL_MODULES = ("sqlalchemy", "sqlmodel", "databases", "asyncpg", "psycopg", "pandas", "flask_sqlalchemy")
+
+
+def sql_call(attr: str | None, qualified: str) -> bool:
+    """A call whose first argument is SQL: a method of that name (``conn.execute``,
+    ``sa.text``), or a function imported from a SQL library (or defined here)."""
+    if attr is not None:
+        return attr in SQL_CALLS
+    module, _, name = qualified.rpartition(".")
+    return name in SQL_CALLS and (not module or module.split(".")[0] in _SQL_MODULES)
 
 
 def _catches_import_error(node: ast.expr | None) -> bool:

@@ -113,6 +113,8 @@ def _missing(
         return []  # it exists; what it defines is unknown (it could not be parsed)
     facts = index.facts(split[0]) or {}
     defined = set(facts.get("names", []))
+    if "*" in defined:
+        return []  # `from .recipe import *` (seen on a real project): it may define any name
     for name in names or []:
         if name in defined or f"{module}.{name}" in index.by_module:
             continue
@@ -146,5 +148,9 @@ VALID = [
     Case(
         base={**_APP, ".github/undertow.yml": "imports:\n  generated: ['app.proto.*']\n"},
         head={"app/main.py": "from app.proto import service_pb2\n"},
+    ),
+    Case(  # a package that re-exports a module's names with a star import
+        base={**_APP, "app/ai/__init__.py": "from .models import *\n"},
+        head={"app/main.py": "from app.ai import Model\n"},
     ),
 ]

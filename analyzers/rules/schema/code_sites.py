@@ -11,7 +11,8 @@ from typing import Any
 from undertow.analyzers.core.limits import within_size
 from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.facts.indexes import file_facts
-from undertow.analyzers.python.facts import SQL_CALLS  # one table: the same calls as the `sql` facts
+from undertow.analyzers.python.facts import sql_call  # one policy: the same calls as the `sql` facts
+from undertow.analyzers.python.modules import summarize_tree
 from undertow.analyzers.python.syntax import Unparseable, parse_ast
 
 
@@ -30,6 +31,7 @@ def python_sites(path: str, source: str) -> Iterator[Site]:
         tree = parse_ast(source, path)
     except Unparseable:
         return
+    imports = summarize_tree(path, tree).imports
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
             func = node.func
@@ -56,8 +58,9 @@ def python_sites(path: str, source: str) -> Iterator[Site]:
                 )
                 if model and (constraint or columns):
                     yield Site("conflict", node.lineno, model, detail={"constraint": constraint, "columns": columns})
+            attr = func.attr if isinstance(func, ast.Attribute) else None
             if (
-                name in SQL_CALLS
+                sql_call(attr, imports.get(name, name) if attr is None else name)
                 and node.args
                 and isinstance(node.args[0], ast.Constant)
                 and isinstance(node.args[0].value, str)

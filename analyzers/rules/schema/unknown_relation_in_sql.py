@@ -92,6 +92,11 @@ INVALID = [
         },
         expect=[("SCH007", "app/report.py", 2)],
     ),
+    Case(  # sqlalchemy's text under another name
+        base=SQL_REPO,
+        head={"app/report.py": "from sqlalchemy import text as sql\nq = sql('SELECT * FROM job_runs')\n"},
+        expect=[("SCH007", "app/report.py", 2)],
+    ),
 ]
 VALID = [
     Case(
@@ -100,5 +105,9 @@ VALID = [
             "app/report.py": "from sqlalchemy import text\n"
             "b = db.execute(text('WITH recent AS (SELECT * FROM videos) SELECT * FROM recent'))\n"
         },
+    ),
+    Case(  # an HTML builder's text() (seen on a real project) is not SQL
+        base=SQL_REPO,
+        head={"app/page.py": "from tagflow import text\ntext('Update Status')\n"},
     ),
 ]
