@@ -48,7 +48,28 @@ _PLATFORM = {
     "CI",
     "GITHUB_ACTIONS",
     "KUBERNETES_SERVICE_HOST",
+    "K_SERVICE",
+    "DYNO",
 }
+# Variables a hosting platform sets for the service, read to detect where it runs (seen on a
+# real project: AWS_LAMBDA_FUNCTION_NAME, VERCEL_URL, RENDER_SERVICE_NAME): nobody deploying
+# the service sets them, so documenting them would be wrong.
+_PLATFORM_PREFIXES = (
+    "AWS_LAMBDA_",
+    "AWS_EXECUTION_ENV",
+    "VERCEL_",
+    "RENDER_",
+    "HEROKU_",
+    "FLY_",
+    "RAILWAY_",
+    "GAE_",
+    "GOOGLE_CLOUD_PROJECT",
+    "FUNCTION_TARGET",
+    "WEBSITE_",
+    "GITHUB_",
+    "GITLAB_",
+    "KUBERNETES_",
+)
 _SETTINGS_BASES = {"pydantic_settings.BaseSettings", "pydantic.BaseSettings", "pydantic_settings.main.BaseSettings"}
 
 
@@ -178,7 +199,11 @@ class UndeclaredEnvVar(ScopedPythonRule):
         self._check(node, name if settings["case"] else name.upper(), settings_field=True)
 
     def _check(self, node: cst.CSTNode, name: str, settings_field: bool = False) -> None:
-        if name.upper() in _PLATFORM or name.upper() in self._documented():
+        if (
+            name.upper() in _PLATFORM
+            or name.upper().startswith(_PLATFORM_PREFIXES)
+            or name.upper() in self._documented()
+        ):
             return
         how = "declares settings field for env var" if settings_field else "reads env var"
         message = (
@@ -242,6 +267,12 @@ VALID = [
         head={
             "app/config.py": "import os\nX = os.environ['NEW_SETTING']\nH = os.getenv('HOME')\n",
             ".env.example": "NEW_SETTING=\n",
+        }
+    ),
+    Case(
+        head={
+            "app/env.py": "import os\nON_LAMBDA = bool(os.environ.get('AWS_LAMBDA_FUNCTION_NAME'))\n"
+            "U = os.getenv('VERCEL_URL')\n"
         }
     ),
     Case(head={"tests/test_config.py": "import os\nos.environ['ONLY_IN_TESTS']\n"}),
