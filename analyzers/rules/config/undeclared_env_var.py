@@ -66,8 +66,6 @@ _PLATFORM_PREFIXES = (
     "GOOGLE_CLOUD_PROJECT",
     "FUNCTION_TARGET",
     "WEBSITE_",
-    "GITHUB_",
-    "GITLAB_",
     "KUBERNETES_",
 )
 _SETTINGS_BASES = {"pydantic_settings.BaseSettings", "pydantic.BaseSettings", "pydantic_settings.main.BaseSettings"}
