@@ -5,9 +5,9 @@ from __future__ import annotations
 from undertow.analyzers.core.findings import Severity
 from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.rules.base import RepoRule
-from undertow.analyzers.rules.case_repos import SQL_REPO
+from undertow.analyzers.rules.case_repos import SQL_INIT, SQL_REPO
 from undertow.analyzers.rules.cases import Case
-from undertow.analyzers.rules.migrations.common import ChangedOperation, OperationRule
+from undertow.analyzers.rules.migrations.common import ChangedOperation, OperationRule, migration_dialect
 
 
 class BlockingIndex(OperationRule, RepoRule):
@@ -41,7 +41,7 @@ class BlockingIndex(OperationRule, RepoRule):
             op["op"] == "create_index"
             and change.existing_table
             and not op["detail"].get("concurrently")
-            and ctx.config.schema_.dialect == "postgres"
+            and migration_dialect(change.path, ctx.config.schema_.dialect) == "postgres"
         ):
             return (
                 f"creates index {op['detail'].get('index') or ''} on existing table {op['table']} "
@@ -66,5 +66,9 @@ VALID = [
     Case(
         base={**SQL_REPO, ".github/undertow.yml": "schema:\n  dialect: sqlite\n"},
         head={"migrations/002_change.sql": "CREATE INDEX ix_status ON videos (status);\n"},
+    ),
+    Case(  # one tree per dialect: the SQLite tree's index locks nothing Postgres cares about
+        base={**SQL_REPO, "migrations/sqlite/001_init.sql": SQL_INIT},
+        head={"migrations/sqlite/002_change.sql": "CREATE INDEX ix_status ON videos (status);\n"},
     ),
 ]

@@ -22,6 +22,25 @@ from undertow.analyzers.schema.paths import is_migration_source
 _MAX_NAME_CHARS = 128
 
 
+_DIALECT_DIRECTORIES = {
+    "sqlite": "sqlite",
+    "mysql": "mysql",
+    "mariadb": "mysql",
+    "postgres": "postgres",
+    "postgresql": "postgres",
+}
+
+
+def migration_dialect(path: str, configured: str) -> str:
+    """The dialect a migration runs on: its tree's, for repositories that keep one Alembic tree
+    per dialect (``versions/sqlite/``, ``versions/postgresql/``: seen on real projects), else the
+    configured one."""
+    for part in path.split("/")[:-1]:
+        if part.lower() in _DIALECT_DIRECTORIES:
+            return _DIALECT_DIRECTORIES[part.lower()]
+    return configured
+
+
 @dataclass
 class ChangedOperation:
     path: str
