@@ -126,7 +126,10 @@ def _lower(source: str, path: str, first: SyntaxError) -> str:
         _ast_parse(lowered, path)
     except (cst.ParserSyntaxError, SyntaxError, ValueError, RecursionError, MemoryError):
         raise reason from None
-    except Exception:  # libcst rejecting its own tree of a garbled file (CSTLogicError...): unreadable
+    except (cst.CSTValidationError, cst.CSTLogicError):
+        # libcst rejecting the tree of a garbled file (e.g. a t-string concatenation, which its
+        # own ConcatenatedString cannot hold): unreadable. Anything else is a bug of the
+        # lowering and reaches the caller's failure boundary (UND004).
         raise reason from None
     return lowered
 
