@@ -8,6 +8,8 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from undertow.analyzers.core.limits import deep_flow_line
+
 CONFIG_PATH = ".github/undertow.yml"
 
 RuleSetting = Literal["off", "error", "warning", "notice"]
@@ -72,26 +74,6 @@ class Config(_Strict):
 MAX_CONFIG_BYTES = 64 * 1024
 
 
-def _deep_flow_line(text: str) -> int:
-    """The first line of flow collections nested past the limit (0 if none): PyYAML's scanner
-    is quadratic in that depth before any event reaches _check_shape, so it is measured first."""
-    for number, line in enumerate(text.splitlines(), 1):
-        if line.count("[") + line.count("{") > MAX_CONFIG_DEPTH and _flow_depth(line) > MAX_CONFIG_DEPTH:
-            return number
-    return 0
-
-
-def _flow_depth(line: str) -> int:
-    depth = deepest = 0
-    for char in line:
-        if char in "[{":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif char in "]}":
-            depth = max(depth - 1, 0)
-    return deepest
-
-
 # A config is a few levels deep; anything deeper (or an alias bomb) is not a config.
 MAX_CONFIG_DEPTH = 20
 MAX_CONFIG_ALIASES = 100
@@ -131,7 +113,7 @@ def parse_config(text: str | bytes, source: str = CONFIG_PATH, known_rules: set[
             text = text.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise ConfigError(f"{source}: not valid UTF-8 (byte {exc.start})") from None
-    if deep := _deep_flow_line(text):
+    if deep := deep_flow_line(text):  # before PyYAML's scanner; _check_shape holds the config to 20
         raise ConfigError(
             f"{source}: line {deep}: nested more than {MAX_CONFIG_DEPTH} levels deep; this is not an Undertow config"
         )

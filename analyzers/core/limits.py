@@ -95,5 +95,18 @@ def too_deep(text: str, syntax: str = "json") -> bool:
     return nesting_depth(text, syntax) > MAX_DEPTH
 
 
+def deep_flow_line(text: str) -> int:
+    """The first line (1-based; 0 if none) whose YAML flow collections ([ {) nest deeper than
+    MAX_DEPTH. Measured before PyYAML reads the text: its scanner reads up to 1,024 characters
+    of a line ahead while a `[` might start a key, each token then checking every open level
+    (quadratic in the depth), before any depth check on its events or nodes is reached."""
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return 0
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.count("[") + line.count("{") > MAX_DEPTH and nesting_depth(line, "yaml") > MAX_DEPTH:
+            return number
+    return 0
+
+
 def depth_message() -> str:
     return f"nested more than {MAX_DEPTH} levels deep"

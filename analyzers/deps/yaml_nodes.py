@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from undertow.analyzers.core.limits import MAX_DEPTH, MAX_YAML_NODES, nesting_depth
+from undertow.analyzers.core.limits import MAX_DEPTH, MAX_YAML_NODES, deep_flow_line
 
 _COMPOSE = re.compile(r"^(docker-)?compose([.-][^/]*)?\.ya?ml$")
 
@@ -59,24 +59,10 @@ class _BoundedLoader(yaml.SafeLoader):
             raise TooComplex(f"more than {MAX_YAML_NODES} nodes once its aliases are expanded")
 
 
-def _deep_flow_line(text: str) -> bool:
-    """Whether one line nests flow collections ([ {) deeper than MAX_DEPTH. Measured before
-    PyYAML reads the text: its scanner reads up to 1,024 characters of a line ahead while a
-    `[` might start a key, each token then checking every open level (quadratic in the depth),
-    before the composer's depth check is reached."""
-    if text.count("[") + text.count("{") <= MAX_DEPTH:
-        return False
-    return any(
-        nesting_depth(line, "yaml") > MAX_DEPTH
-        for line in text.splitlines()
-        if line.count("[") + line.count("{") > MAX_DEPTH
-    )
-
-
 def compose(text: str) -> Node | None:
     """The document's root node, or None when the text is not YAML, or is YAML nested deeper
     than MAX_DEPTH or too large once its aliases are expanded (the caller gives notice)."""
-    if _deep_flow_line(text):
+    if deep_flow_line(text):
         return None
     try:
         return yaml.compose(text, Loader=_BoundedLoader)
