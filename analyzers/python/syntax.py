@@ -88,12 +88,12 @@ def _lowered(source: str, path: str, first: SyntaxError) -> ast.Module:
             raise known
         return _normalised(_ast_parse(known, path), known)
     try:
-        lowered = _lower(source, path, first)
+        lowered, tree = _lower(source, path, first)
     except Unparseable as exc:
         _remember(digest, exc)
         raise
     _remember(digest, lowered)
-    return _normalised(_ast_parse(lowered, path), lowered)
+    return _normalised(tree, lowered)
 
 
 _LOWERED: dict[bytes, str | Unparseable] = {}
@@ -106,8 +106,9 @@ def _remember(digest: bytes, value: str | Unparseable) -> None:
     _LOWERED[digest] = value
 
 
-def _lower(source: str, path: str, first: SyntaxError) -> str:
-    """Source this interpreter's ``ast`` reads, with the same facts on the same lines."""
+def _lower(source: str, path: str, first: SyntaxError) -> tuple[str, ast.Module]:
+    """Source this interpreter's ``ast`` reads, with the same facts on the same lines, and its
+    tree (parsed once: the parse that proves the lowering worked is the one returned)."""
     line = first.lineno or 1
     reason = Unparseable(line, f"{first.msg} (line {line})")
     if bracket_depth(source) > MAX_BRACKET_DEPTH:
@@ -117,13 +118,12 @@ def _lower(source: str, path: str, first: SyntaxError) -> str:
     quick = _lower_tokens(source)
     if quick is not None:
         try:
-            _ast_parse(quick, path)
-            return quick
+            return quick, _ast_parse(quick, path)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             pass
     try:
         lowered = cst.parse_module(source).visit(_Lower()).code
-        _ast_parse(lowered, path)
+        tree = _ast_parse(lowered, path)
     except (cst.ParserSyntaxError, SyntaxError, ValueError, RecursionError, MemoryError):
         raise reason from None
     except (cst.CSTValidationError, cst.CSTLogicError):
@@ -131,7 +131,7 @@ def _lower(source: str, path: str, first: SyntaxError) -> str:
         # own ConcatenatedString cannot hold): unreadable. Anything else is a bug of the
         # lowering and reaches the caller's failure boundary (UND004).
         raise reason from None
-    return lowered
+    return lowered, tree
 
 
 def _normalised(tree: ast.Module, source: str) -> ast.Module:
