@@ -95,6 +95,23 @@ def too_deep(text: str, syntax: str = "json") -> bool:
     return nesting_depth(text, syntax) > MAX_DEPTH
 
 
+_NOT_ANY_BRACKET = re.compile(r"[^()\[\]{}]+")
+
+
+def brackets_deeper_than(text: str, limit: int) -> bool:
+    """Whether ``()[]{}`` nest deeper than ``limit`` in ``text``, brackets in strings counted too
+    (an over-estimate, which is the safe side before a recursive parser). Linear; a text with
+    no more opening brackets than the limit is answered from three counts."""
+    if text.count("(") + text.count("[") + text.count("{") <= limit:
+        return False
+    depth = 0
+    for char in _NOT_ANY_BRACKET.sub("", text):
+        depth = depth + 1 if char in "([{" else (depth - 1 if depth else 0)
+        if depth > limit:
+            return True
+    return False
+
+
 def deep_flow_line(text: str) -> int:
     """The first line (1-based; 0 if none) whose YAML flow collections ([ {) nest deeper than
     MAX_DEPTH. Measured before PyYAML reads the text: its scanner reads up to 1,024 characters

@@ -9,8 +9,9 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper
 
 from undertow.analyzers.core.findings import Finding
+from undertow.analyzers.core.limits import brackets_deeper_than
 from undertow.analyzers.facts.context import FileContext
-from undertow.analyzers.python.syntax import MAX_BRACKET_DEPTH, NESTING_LIMITS, bracket_depth
+from undertow.analyzers.python.syntax import MAX_BRACKET_DEPTH, NESTING_LIMITS
 from undertow.analyzers.rules.base import PythonRule
 
 
@@ -32,7 +33,7 @@ def parse_python(source: str, path: str) -> cst.Module:
             warnings.simplefilter("ignore")  # SyntaxWarning for odd escapes is the author's concern
             ast.parse(source, filename=path)
     except SyntaxError as exc:
-        if any(limit in exc.msg for limit in NESTING_LIMITS) or bracket_depth(source) > MAX_BRACKET_DEPTH:
+        if any(limit in exc.msg for limit in NESTING_LIMITS) or brackets_deeper_than(source, MAX_BRACKET_DEPTH):
             raise PythonParseError(exc.lineno or 1, f"{exc.msg} (line {exc.lineno or 1})") from None
         # Grammar newer than this interpreter's (e.g. PEP 758 `except A, B:`): libcst may know it.
         gate_error = exc

@@ -29,6 +29,8 @@ from typing import TypeVar
 
 import libcst as cst
 
+from undertow.analyzers.core.limits import brackets_deeper_than
+
 # CPython's parser refuses more than 200 nested brackets; libcst's native parser is only safe
 # well below the depth at which its stack runs out.
 MAX_BRACKET_DEPTH = 150
@@ -42,19 +44,6 @@ class Unparseable(ValueError):
     def __init__(self, line: int, message: str) -> None:
         super().__init__(message)
         self.line = line
-
-
-def bracket_depth(source: str) -> int:
-    """Deepest bracket nesting, counting brackets inside strings too (an over-estimate is safe)."""
-    depth = deepest = 0
-    for char in source:
-        if char in "([{":
-            depth += 1
-            if depth > deepest:
-                deepest = depth
-        elif char in ")]}":
-            depth = depth - 1 if depth else 0
-    return deepest
 
 
 def parse_ast(source: str, path: str = "<unknown>") -> ast.Module:
@@ -111,7 +100,7 @@ def _lower(source: str, path: str, first: SyntaxError) -> tuple[str, ast.Module]
     tree (parsed once: the parse that proves the lowering worked is the one returned)."""
     line = first.lineno or 1
     reason = Unparseable(line, f"{first.msg} (line {line})")
-    if bracket_depth(source) > MAX_BRACKET_DEPTH:
+    if brackets_deeper_than(source, MAX_BRACKET_DEPTH):
         raise reason
     # The usual newer syntax (PEP 695, PEP 758) is lowered on the token stream, several times
     # cheaper than a libcst round trip; what that does not cover (PEP 701, PEP 750) goes to libcst.

@@ -11,8 +11,7 @@ from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 
 from undertow.analyzers.core import failures
-from undertow.analyzers.core.limits import MAX_DEPTH
-from undertow.analyzers.python.syntax import bracket_depth
+from undertow.analyzers.core.limits import MAX_DEPTH, brackets_deeper_than
 from undertow.analyzers.schema.model import Column, Schema, Table, bare_name
 
 DIALECTS = {"postgres": "postgres", "mysql": "mysql", "sqlite": "sqlite"}
@@ -120,7 +119,7 @@ def apply_sql(
             _refresh_enum(schema, name)
             operations.append(Operation("alter_enum", name, line, detail={"value": m.group(2)}))
             continue
-        if bracket_depth(statement) > MAX_DEPTH:
+        if brackets_deeper_than(statement, MAX_DEPTH):
             notices.append(
                 Notice(
                     line, f"could not parse the SQL statement at line {line}: nested more than {MAX_DEPTH} levels deep"
