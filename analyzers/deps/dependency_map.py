@@ -6,16 +6,16 @@ files and Python imports; computed once per revision and shared by the DEP rules
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Container
+from collections.abc import Container, Mapping
 from dataclasses import dataclass
-from typing import Any, TypedDict
+from typing import Any, NamedTuple, TypedDict
 
 from undertow.analyzers.core.config import Config
 from undertow.analyzers.deps.import_names import candidate_distributions, is_stdlib, providers
 from undertow.analyzers.deps.manifests import is_manifest, is_requirements_file, parse_manifest
 from undertow.analyzers.deps.manifests.locks import is_lock_file, parse_lock
-from undertow.analyzers.deps.services import Image, compose_facts, dockerfile_facts, entry_points, is_dockerfile
-from undertow.analyzers.deps.yaml_nodes import is_compose_file
+from undertow.analyzers.deps.services import Copy, Image, compose_services, dockerfile_index, entry_points
+from undertow.analyzers.facts.codec import DecodedMapping
 from undertow.analyzers.facts.context import RevisionFacts
 from undertow.analyzers.facts.indexes import file_index
 from undertow.analyzers.python.fact_types import ImportEdge
@@ -38,7 +38,7 @@ class DeclaredJson(TypedDict):
 
 
 class ManifestJson(TypedDict):
-    """A manifest as the index caches it. Rules read it decoded, as ``dict[str, Any]``."""
+    """A manifest as the index caches it. Rules read it decoded, as ``ManifestFacts``."""
 
     declared: list[DeclaredJson]
     includes: list[list[str | int]]  # [option ("-r"/"-c"), line, target]
@@ -63,6 +63,59 @@ def _manifest_json(path: str, text: str) -> ManifestJson:
         "includes": [list(i) for i in manifest.includes],
         "problems": len(manifest.problems),
     }
+
+
+class Declaration(NamedTuple):
+    """One declaration of a manifest, as the dependency map keeps it (decoded from its
+    ``DeclaredJson``): the fields of ``manifests/model.Declared`` that are cached, and only those
+    (a ``Declared`` would claim hashes, extras and markers it no longer has)."""
+
+    key: str  # the normalised name
+    name: str  # as written
+    line: int
+    group: str  # "" for main dependencies, else the extra/group name
+    text: str  # the requirement as written (one logical line)
+    specifier: str
+    url: str | None
+
+
+class ManifestInclude(NamedTuple):
+    """``-r target`` / ``-c target`` of a requirements file."""
+
+    option: str  # "-r" | "-c"
+    line: int
+    target: str
+
+
+@dataclass(frozen=True)
+class ManifestFacts:
+    """A manifest of the revision (decoded from its ``ManifestJson``)."""
+
+    declared: tuple[Declaration, ...]
+    includes: tuple[ManifestInclude, ...]
+    problems: int  # how many lines could not be read
+
+    @classmethod
+    def decode(cls, raw: ManifestJson) -> ManifestFacts:
+        return cls(
+            declared=tuple(Declaration(**d) for d in raw["declared"]),
+            includes=tuple(ManifestInclude._make(i) for i in raw["includes"]),
+            problems=raw["problems"],
+        )
+
+
+class DeclaredIn(NamedTuple):
+    """A declaration found in some manifest of the repository (``DependencyMap.declaring``)."""
+
+    manifest: str
+    declaration: Declaration
+
+
+class _Manifests(DecodedMapping[ManifestFacts]):
+    """``{path: manifest}``, each manifest decoded when first looked up."""
+
+    def _build(self, key: str, raw: Any) -> ManifestFacts:
+        return ManifestFacts.decode(raw)
 
 
 @dataclass
@@ -98,8 +151,10 @@ class DependencyMap:
         self.facts = facts
         self.config = config
         self.index: PythonIndex = python_index(facts)
-        # path -> its ManifestJson, decoded (rules read it as a dict)
-        self.manifests: dict[str, dict[str, Any]] = file_index(facts, "manifests", is_manifest, _manifest_json)
+        # path -> its manifest (cached as ManifestJson, decoded when first read)
+        self.manifests: Mapping[str, ManifestFacts] = _Manifests(
+            file_index(facts, "manifests", is_manifest, _manifest_json)
+        )
         self.locks: dict[str, dict[str, str]] = file_index(facts, "locks", is_lock_file, lambda p, t: parse_lock(t))
         self.images = self._images()
         self._reach: dict[str, set[str]] = {}
@@ -117,13 +172,13 @@ class DependencyMap:
 
     def declared(
         self, manifest: str, groups: frozenset[str] | None, seen: frozenset[str] = frozenset()
-    ) -> dict[str, dict[str, Any]]:
+    ) -> dict[str, Declaration]:
         """{normalised name: declaration} of a manifest, following `-r` includes."""
         data = self.manifests.get(manifest)
         if data is None or manifest in seen:
             return {}
-        result: dict[str, dict[str, Any]] = {}
-        for option, _line, target in data["includes"]:
+        result: dict[str, Declaration] = {}
+        for option, _line, target in data.includes:
             if option == "-r":
                 result.update(
                     self.declared(
@@ -132,9 +187,9 @@ class DependencyMap:
                         seen | {manifest},
                     )
                 )
-        for dep in data["declared"]:
-            if groups is None or dep["group"] in groups:
-                result.setdefault(dep["key"], dep)
+        for dep in data.declared:
+            if groups is None or dep.group in groups:
+                result.setdefault(dep.key, dep)
         return result
 
     def locked(self, manifest: str) -> set[str]:
@@ -145,35 +200,31 @@ class DependencyMap:
                 names.update(packages)
         return names
 
-    def declaring(self, candidates: list[str]) -> list[tuple[str, dict[str, Any]]]:
+    def declaring(self, candidates: list[str]) -> list[DeclaredIn]:
         """Every (manifest, declaration) in the repository that declares one of ``candidates``."""
-        found: list[tuple[str, dict[str, Any]]] = []
+        found: list[DeclaredIn] = []
         for manifest in sorted(self.manifests):
-            for dep in self.manifests[manifest]["declared"]:
-                if dep["key"] in candidates:
-                    found.append((manifest, dep))
+            for dep in self.manifests[manifest].declared:
+                if dep.key in candidates:
+                    found.append(DeclaredIn(manifest, dep))
         return found
 
     # -- images ---------------------------------------------------------------------------
 
     def _images(self) -> list[Image]:
-        dockerfiles = file_index(self.facts, "dockerfile-facts", is_dockerfile, dockerfile_facts)
-        services = [
-            s
-            for data in file_index(self.facts, "compose-services", is_compose_file, compose_facts).values()
-            for s in data
-        ]
+        dockerfiles = dockerfile_index(self.facts)
+        services = compose_services(self.facts)
         contexts: dict[str, set[str]] = {}
         for service in services:
-            if service["dockerfile"]:
-                contexts.setdefault(service["dockerfile"], set()).add(service["context"])
+            if service.dockerfile and service.context is not None:  # compose_facts sets both or neither
+                contexts.setdefault(service.dockerfile, set()).add(service.context)
         images: list[Image] = []
         for path, data in sorted(dockerfiles.items()):
             candidates = sorted(contexts.get(path, set())) or [posixpath.dirname(path), ""]
             image = Image(name=path, dockerfile=path)
-            for kind, target in data["installs"]:
+            for kind, target in data.installs:
                 if kind == "requirements":
-                    manifest = self._copied(target, data["copies"], candidates)
+                    manifest = self._copied(target, data.copies, candidates)
                     if manifest:
                         image.manifests.append(manifest)
                 else:
@@ -183,40 +234,40 @@ class DependencyMap:
                             image.manifests.append(pyproject)
                             image.extras += [e.strip() for e in target.split(",") if e.strip()]
                             break
-            for command in data["commands"]:
+            for command in data.commands:
                 image.commands.append(command)
                 image.entries += entry_points(command)
             if image.manifests:
                 images.append(image)
         by_dockerfile = {image.dockerfile: image for image in images}
         for service in services:
-            base = by_dockerfile.get(service["dockerfile"] or "")
-            if base is not None and service["command"]:
-                entries = entry_points(service["command"])
+            base = by_dockerfile.get(service.dockerfile or "")
+            if base is not None and service.command:
+                entries = entry_points(service.command)
                 if entries:
                     images.append(
                         Image(
-                            name=f"the {service['service']} service ({service['file']})",
+                            name=f"the {service.service} service ({service.file})",
                             dockerfile=base.dockerfile,
                             manifests=base.manifests,
                             extras=base.extras,
                             entries=entries,
-                            commands=[service["command"]],
+                            commands=[service.command],
                         )
                     )
-        for service in self.config.services:
-            if service.entry:
+        for configured in self.config.services:
+            if configured.entry:
                 images.append(
                     Image(
-                        name=f"the {service.name} service (.github/undertow.yml)",
+                        name=f"the {configured.name} service (.github/undertow.yml)",
                         dockerfile="",
-                        manifests=[service.manifest],
-                        entries=[("module", service.entry)],
+                        manifests=[configured.manifest],
+                        entries=[("module", configured.entry)],
                     )
                 )
         return images
 
-    def _copied(self, target: str, copies: list[list[str]], contexts: list[str]) -> str | None:
+    def _copied(self, target: str, copies: tuple[Copy, ...], contexts: list[str]) -> str | None:
         """The repository path of a requirements file a Dockerfile installs by its in-image path."""
         name = posixpath.basename(target)
         for src, dst, *_ in copies:
@@ -313,26 +364,21 @@ class DependencyMap:
             if not directory:
                 return []
             directory = posixpath.dirname(directory)
-        pyprojects = [m for m in here if m.endswith(("pyproject.toml", "setup.cfg")) and self.manifests[m]["declared"]]
+        pyprojects = [m for m in here if m.endswith(("pyproject.toml", "setup.cfg")) and self.manifests[m].declared]
         requirements = [m for m in here if is_requirements_file(m)]
         main = [m for m in requirements if not _is_dev_manifest(m)]
         if test:
             # Tests run with the dev tooling installed: every group and dev requirement file
             # counts; without any visible dev manifest the test tooling is declared somewhere
             # we cannot see (tox.ini, CI), so there is nothing to judge.
-            dev_groups = any(d["group"] for m in pyprojects for d in self.manifests[m]["declared"])
+            dev_groups = any(d.group for m in pyprojects for d in self.manifests[m].declared)
             if not dev_groups and not any(_is_dev_manifest(m) for m in requirements):
                 return []
             return [Coverage(_installed(sorted(here), self.manifests), "the nearest manifests (tests)", None)]
         chosen = _installed(pyprojects + main or requirements, self.manifests)
         groups = frozenset(
             {""}
-            | {
-                g
-                for m in pyprojects
-                for d in self.manifests[m]["declared"]
-                if (g := d["group"]) and g not in _DEV_GROUPS
-            }
+            | {g for m in pyprojects for d in self.manifests[m].declared if (g := d.group) and g not in _DEV_GROUPS}
         )
         return [Coverage(chosen, "the nearest manifest" + ("s" if len(chosen) > 1 else ""), groups)] if chosen else []
 
@@ -399,7 +445,7 @@ def dependency_map(facts: RevisionFacts, config: Config) -> DependencyMap:
     return facts.local("dependency-map", lambda _: DependencyMap(facts, config))
 
 
-def first_declaration(found: list[tuple[str, dict[str, Any]]]) -> tuple[str, dict[str, Any]] | None:
-    pinned = [f for f in found if f[1]["specifier"].startswith("==")]
+def first_declaration(found: list[DeclaredIn]) -> DeclaredIn | None:
+    pinned = [f for f in found if f.declaration.specifier.startswith("==")]
     first = pinned or found
     return first[0] if first else None

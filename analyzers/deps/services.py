@@ -7,10 +7,12 @@ import re
 import shlex
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TypedDict
+from typing import NamedTuple, TypedDict
 
 from undertow.analyzers.core.limits import MAX_LINE_CHARS, too_deep
-from undertow.analyzers.deps.yaml_nodes import compose, elements, get, items, scalar
+from undertow.analyzers.deps.yaml_nodes import compose, elements, get, is_compose_file, items, scalar
+from undertow.analyzers.facts.context import RevisionFacts
+from undertow.analyzers.facts.indexes import file_index
 
 _DOCKERFILE = re.compile(r"(^|/)(Dockerfile([.-][^/]*)?|[^/]+\.[Dd]ockerfile)$")
 _PIP_R = re.compile(r"(?:-r|--requirement)[=\s]+(\S+)")  # starts only at -r: each run scanned once
@@ -51,16 +53,18 @@ class Image:
     commands: list[str] = field(default_factory=list)
 
 
-class DockerfileFacts(TypedDict):
-    """``dockerfile_facts``: what a Dockerfile copies, installs and runs (cached as JSON)."""
+class DockerfileJson(TypedDict):
+    """``dockerfile_facts``: what a Dockerfile copies, installs and runs, as cached (JSON).
+    Read decoded, as ``DockerfileFacts`` (``dockerfile_index``)."""
 
     copies: list[list[str | int]]  # [source, destination, "COPY" | "ADD", line]
     installs: list[list[str]]  # ["requirements", path] or ["project", extras]
     commands: list[str]  # CMD / ENTRYPOINT, as one line each
 
 
-class ComposeService(TypedDict):
-    """One service of a compose file (``compose_facts``; cached as JSON)."""
+class ComposeServiceJson(TypedDict):
+    """One service of a compose file (``compose_facts``), as cached (JSON). Read decoded, as
+    ``ComposeService`` (``compose_services``)."""
 
     service: str
     file: str
@@ -70,11 +74,75 @@ class ComposeService(TypedDict):
     command: str | None
 
 
+class Copy(NamedTuple):
+    """A ``COPY``/``ADD`` of a Dockerfile: one source (an instruction with several gives one each)."""
+
+    source: str
+    destination: str
+    instruction: str  # "COPY" | "ADD"
+    line: int
+
+
+class Install(NamedTuple):
+    """What a ``RUN`` line installs: a requirements file, or the local project."""
+
+    kind: str  # "requirements" | "project"
+    target: str  # the requirements file's in-image path, or the project's extras ("" for none)
+
+
+@dataclass(frozen=True)
+class DockerfileFacts:
+    """What a Dockerfile copies, installs and runs (decoded from its ``DockerfileJson``)."""
+
+    copies: tuple[Copy, ...]
+    installs: tuple[Install, ...]
+    commands: tuple[str, ...]  # CMD / ENTRYPOINT, as one line each
+
+    @classmethod
+    def decode(cls, raw: DockerfileJson) -> DockerfileFacts:
+        return cls(
+            copies=tuple(Copy._make(c) for c in raw["copies"]),
+            installs=tuple(Install._make(i) for i in raw["installs"]),
+            commands=tuple(raw["commands"]),
+        )
+
+
+class ComposeService(NamedTuple):
+    """One service of a compose file (decoded from its ``ComposeServiceJson``)."""
+
+    service: str
+    file: str
+    context: str | None  # the build context, None without ``build``
+    dockerfile: str | None
+    image: str | None
+    command: str | None
+
+
+def dockerfile_index(facts: RevisionFacts) -> dict[str, DockerfileFacts]:
+    """``{path: facts}`` of every Dockerfile of the revision (the cached index, decoded once)."""
+
+    def build(_snapshot: object) -> dict[str, DockerfileFacts]:
+        index = file_index(facts, "dockerfile-facts", is_dockerfile, dockerfile_facts)
+        return {path: DockerfileFacts.decode(raw) for path, raw in index.items()}
+
+    return facts.local("dockerfiles", build)
+
+
+def compose_services(facts: RevisionFacts) -> list[ComposeService]:
+    """Every service of every compose file of the revision (the cached index, decoded once)."""
+
+    def build(_snapshot: object) -> list[ComposeService]:
+        index = file_index(facts, "compose-services", is_compose_file, compose_facts)
+        return [ComposeService(**raw) for services in index.values() for raw in services]
+
+    return facts.local("compose-services", build)
+
+
 def is_dockerfile(path: str) -> bool:
     return bool(_DOCKERFILE.search(path))
 
 
-def dockerfile_facts(path: str, text: str) -> DockerfileFacts:
+def dockerfile_facts(path: str, text: str) -> DockerfileJson:
     copies: list[list[str | int]] = []
     installs: list[list[str]] = []
     commands: list[str] = []
@@ -110,10 +178,10 @@ def _project_install(run: str) -> str | None:
     return None
 
 
-def compose_facts(path: str, text: str) -> list[ComposeService]:
+def compose_facts(path: str, text: str) -> list[ComposeServiceJson]:
     root = compose(text)
     here = posixpath.dirname(path)
-    services: list[ComposeService] = []
+    services: list[ComposeServiceJson] = []
     for name, body in items(get(root, "services")):
         build = get(body, "build")
         context = dockerfile = None

@@ -11,7 +11,7 @@ from typing import TypedDict
 from undertow.analyzers.core.findings import Finding, Severity
 from undertow.analyzers.core.limits import MAX_DEPTH, MAX_LINE_CHARS
 from undertow.analyzers.core.snapshot import Entry
-from undertow.analyzers.deps.services import dockerfile_facts, is_dockerfile
+from undertow.analyzers.deps.services import dockerfile_index
 from undertow.analyzers.deps.yaml_nodes import compose, elements, get, is_compose_file, items, line, scalar, scalars
 from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.facts.indexes import file_index
@@ -131,7 +131,7 @@ class MissingBuildPath(RepoRule):
         entries = ctx.snapshot.entries()
         dirs = _directories(entries)
         composes = file_index(ctx.facts, "compose-refs", is_compose_file, _compose_refs)
-        dockerfiles = file_index(ctx.facts, "dockerfile-facts", is_dockerfile, dockerfile_facts)
+        dockerfiles = dockerfile_index(ctx.facts)
         scripts = file_index(ctx.facts, "script-refs", lambda p: bool(_SCRIPT.search(p)), _script_refs)
         contexts: dict[str, set[str]] = {}
         for path, data in composes.items():
@@ -143,7 +143,7 @@ class MissingBuildPath(RepoRule):
                     yield self.report(path, message, f"{kind}:{service}:{target}", line=line_no)
         for path, data in dockerfiles.items():
             candidates = sorted(contexts.get(path, set())) or sorted({posixpath.dirname(path) or ".", "."})
-            for source, _destination, instruction, line_no in data["copies"]:
+            for source, _destination, instruction, line_no in data.copies:
                 if "$" in source or "://" in source:
                     continue
                 if any(

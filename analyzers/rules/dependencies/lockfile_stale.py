@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterable
-from typing import Any
 
 from undertow.analyzers.core.findings import Finding, Severity
-from undertow.analyzers.deps.dependency_map import dependency_map
+from undertow.analyzers.deps.dependency_map import ManifestFacts, dependency_map
 from undertow.analyzers.deps.manifests import is_pyproject
 from undertow.analyzers.deps.manifests.locks import LOCK_NAMES
 from undertow.analyzers.facts.context import RepoContext
@@ -59,15 +58,15 @@ class LockfileStale(RepoRule):
             after_data = head.manifests.get(path)
             if after_data is None or before == _signature(after_data):
                 continue
-            line = min((d["line"] for d in after_data["declared"] if d["line"] in changed.lines), default=1)
+            line = min((d.line for d in after_data.declared if d.line in changed.lines), default=1)
             message = f"{path} changes its dependencies but {present[0]} is not updated in this change; {self.fix}"
             yield self.report(path, message, present[0], line=line)
 
 
-def _signature(data: dict[str, Any] | None) -> set[tuple[str, str, str, str | None]]:
+def _signature(data: ManifestFacts | None) -> set[tuple[str, str, str, str | None]]:
     if data is None:
         return set()
-    return {(d["key"], d["specifier"], d["group"], d["url"]) for d in data["declared"]}
+    return {(d.key, d.specifier, d.group, d.url) for d in data.declared}
 
 
 # -- cases (tests/analyzers/rules/test_cases.py) ------------------------------

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 from undertow.analyzers.core.findings import Finding, Severity
-from undertow.analyzers.deps.dependency_map import dependency_map
+from undertow.analyzers.deps.dependency_map import DeclaredIn, dependency_map
 from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.rules.base import RepoRule
 from undertow.analyzers.rules.cases import Case
@@ -68,21 +67,21 @@ class ManifestVersionConflict(RepoRule):
 
     def check(self, ctx: RepoContext) -> Iterable[Finding]:
         deps = dependency_map(ctx.facts, ctx.config)
-        by_name: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+        by_name: dict[str, list[DeclaredIn]] = {}
         for manifest, data in sorted(deps.manifests.items()):
-            for dep in data["declared"]:
-                if dep["specifier"] and not dep["url"] and dep["group"] not in _DEV_GROUPS:
-                    by_name.setdefault(dep["key"], []).append((manifest, dep))
+            for dep in data.declared:
+                if dep.specifier and not dep.url and dep.group not in _DEV_GROUPS:
+                    by_name.setdefault(dep.key, []).append(DeclaredIn(manifest, dep))
         for name, declarations in sorted(by_name.items()):
             for i, (first_manifest, first) in enumerate(declarations):
                 for second_manifest, second in declarations[i + 1 :]:
-                    if first_manifest == second_manifest or compatible(first["specifier"], second["specifier"]):
+                    if first_manifest == second_manifest or compatible(first.specifier, second.specifier):
                         continue
                     message = (
-                        f"{second_manifest} requires {second['text']} but {first_manifest}:{first['line']} "
-                        f"requires {first['text']}: no version satisfies both; {self.fix}"
+                        f"{second_manifest} requires {second.text} but {first_manifest}:{first.line} "
+                        f"requires {first.text}: no version satisfies both; {self.fix}"
                     )
-                    yield self.report(second_manifest, message, f"{name}:{first_manifest}", line=second["line"])
+                    yield self.report(second_manifest, message, f"{name}:{first_manifest}", line=second.line)
 
 
 # -- cases (tests/analyzers/rules/test_cases.py) ------------------------------

@@ -62,14 +62,16 @@ class MissingRequirement(RepoRule):
     def _finding(self, deps: DependencyMap, path: str, problem: Problem) -> Finding:
         cov = problem.coverage
         elsewhere = first_declaration(deps.declaring(problem.candidates))
-        dist = elsewhere[1]["name"] if elsewhere else distribution_name(problem.module)
-        other = f" ({elsewhere[0]} has {elsewhere[1]['text']})" if elsewhere else ""
+        dist = elsewhere.declaration.name if elsewhere else distribution_name(problem.module)
+        other = f" ({elsewhere.manifest} has {elsewhere.declaration.text})" if elsewhere else ""
         verb = "does not declare" if len(cov.manifests) == 1 else "do not declare"
         message = (
             f"{path} imports {problem.module}, {cov.reason}; {cov.shown} {verb} {dist}{other}: "
             f"the image fails with ModuleNotFoundError; {self.fix}"
         )
-        suggestion = Suggestion("snippet", elsewhere[1]["text"] if elsewhere else dist, f"add to {cov.manifests[-1]}")
+        suggestion = Suggestion(
+            "snippet", elsewhere.declaration.text if elsewhere else dist, f"add to {cov.manifests[-1]}"
+        )
         return self.report(path, message, f"{problem.module}:{cov.manifest}", line=problem.line, suggestion=suggestion)
 
 

@@ -63,7 +63,7 @@ class RemovedRequirementStillImported(RepoRule):
                     continue  # a new import: DEP001 reports it
                 dist = next(
                     (
-                        d["name"]
+                        d.name
                         for m in coverage.manifests
                         for c in problem.candidates
                         if (d := base.declared(m, None).get(c))

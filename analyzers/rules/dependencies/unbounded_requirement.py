@@ -72,14 +72,14 @@ class UnboundedRequirement(RepoRule):
                 continue
             unbounded = [
                 dep
-                for dep in data["declared"]
-                if not (dep["url"] or dep["group"] in _DEV_GROUPS or bounded(dep["specifier"]))
-                and (ctx.side == "base" or dep["line"] in changed.lines)
+                for dep in data.declared
+                if not (dep.url or dep.group in _DEV_GROUPS or bounded(dep.specifier))
+                and (ctx.side == "base" or dep.line in changed.lines)
             ]
             if len(unbounded) > MAX_SEPARATE:
                 # A manifest rewritten wholesale gets one finding, not a comment on every line.
-                names = ", ".join(d["name"] for d in unbounded[:8]) + (", ..." if len(unbounded) > 8 else "")
-                first = unbounded[0]["line"]
+                names = ", ".join(d.name for d in unbounded[:8]) + (", ..." if len(unbounded) > 8 else "")
+                first = unbounded[0].line
                 message = (
                     f"{path} adds {len(unbounded)} requirements with no upper bound and no lock file updated "
                     f"({names}): the next build may install new major versions nobody tested; {self.fix}"
@@ -87,12 +87,12 @@ class UnboundedRequirement(RepoRule):
                 yield self.report(path, message, "many", line=first)
                 continue
             for dep in unbounded:
-                shown = dep["specifier"] or "any version"
+                shown = dep.specifier or "any version"
                 message = (
-                    f"{path} accepts {dep['name']} {shown} with no upper bound: the next build may install "
+                    f"{path} accepts {dep.name} {shown} with no upper bound: the next build may install "
                     f"a new major version nobody tested; {self.fix}"
                 )
-                yield self.report(path, message, f"{dep['key']}:{dep['group']}", line=dep["line"])
+                yield self.report(path, message, f"{dep.key}:{dep.group}", line=dep.line)
 
     def _lock_updated(self, ctx: RepoContext, manifest: str) -> bool:
         directory = posixpath.dirname(manifest)
