@@ -12,8 +12,8 @@ from undertow.analyzers.core.config import CONFIG_PATH, Config
 from undertow.analyzers.core.limits import within_size
 from undertow.analyzers.facts.context import RevisionFacts
 from undertow.analyzers.facts.indexes import file_facts
+from undertow.analyzers.python.facts import extract
 from undertow.analyzers.schema.facts import is_migration_path
-from undertow.analyzers.schema.orm import extract_models
 from undertow.analyzers.schema.paths import is_migration_source
 
 if TYPE_CHECKING:
@@ -33,7 +33,7 @@ def touches_schema(changes: ChangeSet, base: RevisionFacts, head: RevisionFacts,
             entry = facts.snapshot.entries().get(path)
             if entry is None or entry.kind != "file":
                 continue
-            if not within_size(entry) or file_facts(facts, "orm-models", path, extract_models):
+            if not within_size(entry) or (file_facts(facts, "python", path, extract) or {}).get("models"):
                 return True
     return False
 

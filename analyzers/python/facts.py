@@ -25,6 +25,9 @@ from undertow.analyzers.python.fact_types import (
 )
 from undertow.analyzers.python.modules import PACKAGE_ROOTS, imported_module, package_of, summarize_tree
 from undertow.analyzers.python.syntax import Unparseable, parse_ast
+from undertow.analyzers.schema.alembic import is_alembic_revision, revision_in
+from undertow.analyzers.schema.orm import mentions_orm, models_in
+from undertow.analyzers.schema.paths import is_alembic_candidate, is_migration_source
 
 # Calls whose first argument is SQL text (SQLAlchemy, DB-API drivers, asyncpg, pandas); read by
 # the ``sql`` facts here and by the schema rules' code sites (``rules/schema/code_sites.py``).
@@ -110,6 +113,13 @@ def extract(path: str, source: str) -> dict[str, Any]:
     facts["names"] = sorted(summary.names)
     facts["imports"] = summary.imports
     facts["constants"] = summary.constants
+    # What the schema layer reads from the same parse (one parse per file): the ORM models of a
+    # file that is not a migration (a migration's sa.Table() is a snapshot), and the Alembic
+    # revision a migration file declares.
+    if not is_migration_source(path) and mentions_orm(source):
+        facts["models"] = models_in(tree)
+    if is_alembic_candidate(path) and is_alembic_revision(path, source):
+        facts["revision"] = revision_in(tree)
     # Empty entries are left out: whole-revision indexes are cached, and every byte is decoded again.
     # Typed values are cached as lists (``fact_types.encode``); the index decodes them again.
     return encode({k: v for k, v in facts.items() if v or k == "module"})

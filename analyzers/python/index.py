@@ -37,6 +37,9 @@ PARTS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "class_strings": lambda f: f.get("class_strings"),
     "import_roots": lambda f: sorted({t.split(".")[0] for t in f.get("imports", {}).values()}),
     "import_edges": lambda f: [[module, names or []] for module, names, *_ in f.get("import_sites", [])],
+    # Read by the schema layer (schema/facts.py): ORM models and Alembic revisions.
+    "models": lambda f: f.get("models"),
+    "revision": lambda f: f.get("revision"),
     # Files no grammar reads: known to exist, with unknown content.
     "unreadable": lambda f: f.get("error"),
 }
@@ -184,8 +187,7 @@ class PythonIndex:
         (a walk of the import graph reads the edges of the files it reaches, not all)."""
         found = self._parts.get(name)
         if found is None:
-            raw = projection(self._revision, "python", _is_python, extract, name, PARTS[name])
-            found = self._parts[name] = _TypedPart(raw, name) if name in PART_DECODERS else raw
+            found = self._parts[name] = python_part(self._revision, name)
         return found
 
     @property
@@ -236,24 +238,20 @@ class PythonIndex:
             )
         return found
 
-    def object_id(self, module: str, ref: str, depth: int = 0) -> str:
-        """A stable id ``module:name`` for a module-level object named by ``ref`` in ``module``."""
-        if "." not in ref:
-            facts = self.facts(module) or {}
-            target = facts.get("imports", {}).get(ref)
-            if target and depth < MAX_REEXPORT_HOPS:
-                return (
-                    self.object_id(module, target, depth + 1)
-                    if "." not in target
-                    else self._qualified_id(target, depth + 1)  # the file's own import is the first hop
-                )
-            return f"{module}:{ref}"
-        return self._qualified_id(ref, depth)
+    def object_id(self, module: str, ref: str) -> str:
+        """A stable id ``module:name`` for a module-level object named by ``ref`` in ``module``
+        (a local name, whose import in the file is the first hop, or a dotted path)."""
+        if "." in ref:
+            found = self.resolve(ref, attributes=False)
+            return ref if found is None else found.external or f"{found.module}:{found.rest}"
+        # A local name starts in ``module`` itself (``module.ref`` may also name a submodule).
+        local = f"{module}.{ref}"
 
-    def _qualified_id(self, qualified: str, depth: int) -> str:
-        found = self.resolve(qualified, attributes=False, hops=MAX_REEXPORT_HOPS - depth)
-        if found is None:
-            return qualified
+        def split(qualified: str) -> tuple[str, str] | None:
+            return (module, ref) if qualified == local else self.split(qualified)
+
+        found = follow_reexports(local, split, self.reexports, attributes=False)
+        assert found is not None  # the first split always answers
         return found.external or f"{found.module}:{found.rest}"
 
     def constant(self, module: str, ref: str) -> str | None:
@@ -286,12 +284,20 @@ class PythonIndex:
         return constants.get(found.rest)
 
 
+def python_part(facts: RevisionFacts, name: str) -> Mapping[str, Any]:
+    """``PythonIndex.part`` without the module map: for readers of one part that never resolve
+    a module (the schema layer's models and revisions)."""
+    raw = projection(facts, "python", _is_python, extract, name, PARTS[name])
+    return _TypedPart(raw, name) if name in PART_DECODERS else raw
+
+
 def python_index(facts: RevisionFacts) -> PythonIndex:
     return facts.local("python-index", lambda _: PythonIndex(facts))
 
 
 def _same_modules_as_base(facts: RevisionFacts) -> bool:
-    """A head revision that adds, removes or renames no Python file has its base's modules."""
+    """A head revision that adds, removes or renames no Python file has its base's modules
+    (the derivation of the module map and meta: ``RevisionFacts.derived``)."""
     base, changes = facts.base, facts.changes
     return (
         base is not None
@@ -318,23 +324,27 @@ class _ModuleMap(_ModuleMeta):
 def _module_meta(facts: RevisionFacts) -> _ModuleMeta:
     """The package roots and top-level names of the revision's modules (small; the full map is
     read only by the few rules that iterate it)."""
-    if facts.base is not None and _same_modules_as_base(facts):
-        return _module_meta(facts.base)
-    # The cached (JSON) value is the ``_ModuleMeta`` the lambda computes.
-    return cast(
-        _ModuleMeta,
-        facts.get(
-            "python-modules-meta", lambda _: {k: v for k, v in _module_map(facts).items() if k in ("roots", "tops")}
-        ),
-    )
+
+    def whole(rev: RevisionFacts) -> _ModuleMeta:
+        # The cached (JSON) value is the ``_ModuleMeta`` the lambda computes.
+        return cast(
+            _ModuleMeta,
+            rev.get(
+                "python-modules-meta", lambda _: {k: v for k, v in _module_map(rev).items() if k in ("roots", "tops")}
+            ),
+        )
+
+    return facts.derived("modules:meta", whole, lambda base, head: base if _same_modules_as_base(head) else None)
 
 
 def _module_map(facts: RevisionFacts) -> _ModuleMap:
     """Module names by path and paths by module name, from the paths alone."""
-    if facts.base is not None and _same_modules_as_base(facts):
-        return _module_map(facts.base)
-    # The cached (JSON) value is the ``_ModuleMap`` that ``_modules_of`` computes.
-    return cast(_ModuleMap, facts.get("python-modules", lambda _: _modules_of(indexed(facts, _is_python))))
+
+    def whole(rev: RevisionFacts) -> _ModuleMap:
+        # The cached (JSON) value is the ``_ModuleMap`` that ``_modules_of`` computes.
+        return cast(_ModuleMap, rev.get("python-modules", lambda _: _modules_of(indexed(rev, _is_python))))
+
+    return facts.derived("modules:map", whole, lambda base, head: base if _same_modules_as_base(head) else None)
 
 
 def _indexed(facts: RevisionFacts, path: str) -> bool:

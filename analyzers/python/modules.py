@@ -14,7 +14,6 @@ from typing import NamedTuple
 
 from undertow.analyzers.core.snapshot import Snapshot
 from undertow.analyzers.python.ast_names import name_of
-from undertow.analyzers.python.syntax import Unparseable, parse_ast
 
 PACKAGE_ROOTS = ("", "src/")
 
@@ -78,14 +77,6 @@ def is_package_dir(module: str, snapshot: Snapshot) -> bool:
     """A directory of modules (a namespace package has no ``__init__.py``)."""
     rel = module.replace(".", "/") + "/"
     return any(path.startswith(f"{root}{rel}") for root in PACKAGE_ROOTS for path in snapshot.entries())
-
-
-def summarize(path: str, source: str) -> ModuleSummary | None:
-    try:
-        tree = parse_ast(source, path)
-    except Unparseable:
-        return None
-    return summarize_tree(path, tree)
 
 
 def package_of(path: str) -> str:
@@ -164,49 +155,6 @@ def imported_module(node: ast.ImportFrom, package: str) -> str:
     parts = package.split(".") if package else []
     base = parts[: len(parts) - (node.level - 1)] if node.level > 1 else parts
     return ".".join([*base, *([node.module] if node.module else [])])
-
-
-class ModuleIndex:
-    """Summaries of a revision's first-party modules, parsed on first use and memoised."""
-
-    def __init__(self, snapshot: Snapshot) -> None:
-        self.snapshot = snapshot
-        self.roots = package_roots(p for p in snapshot.entries() if p.endswith(".py"))
-        self._summaries: dict[str, ModuleSummary | None] = {}
-
-    def summary(self, module: str) -> ModuleSummary | None:
-        path = module_file(module, self.snapshot, self.roots)
-        if path is None:
-            return None
-        if path not in self._summaries:
-            data = self.snapshot.read(path)
-            self._summaries[path] = summarize(path, data.decode("utf-8", "replace")) if data else None
-        return self._summaries[path]
-
-    def resolve(self, qualified: str) -> tuple[ModuleSummary, str] | None:
-        """(module summary, remaining dotted path) for the longest first-party module prefix,
-        following re-exports (``from .db import get_db`` in a package ``__init__``) with
-        ``follow_reexports``."""
-        found = follow_reexports(qualified, self._split, self._reexports)
-        if found is None:
-            return None
-        summary = self.summary(found.module)
-        return (summary, found.rest) if summary is not None else None
-
-    def _split(self, qualified: str) -> tuple[str, str] | None:
-        """The longest prefix that names a readable module, leaving a non-empty rest."""
-        parts = qualified.split(".")
-        for cut in range(len(parts) - 1, 0, -1):
-            module = ".".join(parts[:cut])
-            if self.summary(module) is not None:
-                return module, ".".join(parts[cut:])
-        return None
-
-    def _reexports(self, module: str) -> dict[str, str]:
-        summary = self.summary(module)
-        if summary is None:
-            return {}
-        return reexports(summary.imports, summary.functions, summary.classes, summary.constants)
 
 
 # How many re-exports a name is followed through (``a.X`` → ``a/__init__.py: from .b import X``

@@ -23,6 +23,7 @@ import ast
 import hashlib
 import io
 import re
+import threading
 import tokenize
 import warnings
 from typing import TypeVar
@@ -46,8 +47,34 @@ class Unparseable(ValueError):
         self.line = line
 
 
+# The last few trees parsed: the extractors of one file (its Python facts, ORM models, Alembic
+# revision; the schema rules' code sites of a changed file) read one parse. Trees are shared,
+# so readers never modify them.
+_MEMO_SIZE = 16
+_memo: dict[tuple[str, str], ast.Module] = {}
+_memo_lock = threading.Lock()
+
+
+def clear_parse_memo() -> None:
+    with _memo_lock:
+        _memo.clear()
+
+
 def parse_ast(source: str, path: str = "<unknown>") -> ast.Module:
-    """The module's ``ast``, for any grammar from Python 3.8 to 3.14."""
+    """The module's ``ast``, for any grammar from Python 3.8 to 3.14 (one parse for the
+    readers of the same file: the last trees are kept)."""
+    key = (path, source)
+    tree = _memo.get(key)
+    if tree is None:
+        tree = _parse(source, path)
+        with _memo_lock:
+            while len(_memo) >= _MEMO_SIZE:
+                del _memo[next(iter(_memo))]
+            _memo[key] = tree
+    return tree
+
+
+def _parse(source: str, path: str) -> ast.Module:
     try:
         tree = _ast_parse(source, path)
     except SyntaxError as exc:

@@ -17,10 +17,18 @@ def is_alembic_revision(path: str, text: str) -> bool:
 
 
 def parse_revision(path: str, text: str) -> dict[str, Any] | None:
+    """One revision file read on its own (the index reads it from the one parse of the file's
+    Python facts: ``revision_in``)."""
     try:
         tree = parse_ast(text, path)
     except Unparseable:
         return None
+    return revision_in(tree)
+
+
+def revision_in(tree: ast.Module) -> dict[str, Any] | None:
+    """A parsed Alembic revision: its ids, its ``upgrade()`` operations, whether ``downgrade()``
+    is empty; None when the file declares no ``revision``."""
     info: dict[str, Any] = {
         "revision": None,
         "down": [],

@@ -16,21 +16,13 @@ from undertow.analyzers.core.limits import within_size
 from undertow.analyzers.core.snapshot import Snapshot
 from undertow.analyzers.facts.codec import DecodedMapping
 from undertow.analyzers.facts.context import RevisionFacts
-from undertow.analyzers.facts.indexes import file_index
-from undertow.analyzers.schema.alembic import apply_call, is_alembic_revision, order_revisions, parse_revision
+from undertow.analyzers.facts.indexes import file_facts
+from undertow.analyzers.schema.alembic import apply_call, order_revisions
 from undertow.analyzers.schema.model import Schema
-from undertow.analyzers.schema.orm import extract_models
-from undertow.analyzers.schema.paths import is_migration_source
+from undertow.analyzers.schema.paths import is_alembic_candidate
 from undertow.analyzers.schema.sql_replay import apply_sql
 
 SQL_DIRS = ("migrations/", "db/migrations/", "supabase/migrations/", "sql/", "schema/migrations/")
-
-
-def _alembic_candidate(path: str) -> bool:
-    """Alembic revisions live in a versions/ directory, or in a plugin's own migrations/ one:
-    a Python migration file (``is_migration_source``), or one in a directory whose name ends
-    in ``versions`` (``migration_versions/``), but not the environment script ``env.py``."""
-    return path.endswith(".py") and (is_migration_source(path) or "versions/" in path) and not path.endswith("env.py")
 
 
 def natural_key(path: str) -> list[int | str]:
@@ -188,14 +180,29 @@ def _compute(snapshot: Snapshot, config: Config, facts: RevisionFacts) -> dict[s
     }
 
 
-def _alembic_index(facts: RevisionFacts) -> dict[str, dict[str, Any] | None]:
-    """Every Alembic revision candidate of the revision, parsed (None: not a revision)."""
-    return file_index(
-        facts,
-        "alembic-revisions",
-        _alembic_candidate,
-        lambda p, t: parse_revision(p, t) if is_alembic_revision(p, t) else None,
-    )
+def _alembic_index(facts: RevisionFacts) -> Mapping[str, dict[str, Any]]:
+    """Every Alembic revision of the revision, parsed (from the files' Python facts)."""
+    from undertow.analyzers.python.index import python_part
+
+    revisions: Mapping[str, dict[str, Any]] = python_part(facts, "revision")
+    return revisions
+
+
+def _revision_of(facts: RevisionFacts, path: str) -> dict[str, Any] | None:
+    """One file's Alembic revision, if it is one (its Python facts, cached by blob)."""
+    from undertow.analyzers.python.facts import extract
+
+    found = file_facts(facts, "python", path, extract) if is_alembic_candidate(path) else None
+    revision: dict[str, Any] | None = (found or {}).get("revision")
+    return revision
+
+
+def _models_by_file(facts: RevisionFacts) -> Mapping[str, list[dict[str, Any]]]:
+    """The ORM models of every file that maps one (from the files' Python facts)."""
+    from undertow.analyzers.python.index import python_part
+
+    models: Mapping[str, list[dict[str, Any]]] = python_part(facts, "models")
+    return models
 
 
 def _replay_revision(
@@ -216,24 +223,24 @@ def _replay_revision(
 def is_migration_path(path: str | None, config: Config) -> bool:
     """A file the schema replay reads as a migration: a SQL migration (``is_sql_migration``:
     the configured ``schema.migrations`` directories, else ``SQL_DIRS``) or an Alembic
-    revision candidate (``_alembic_candidate``). The one migration-path predicate."""
+    revision candidate (``paths.is_alembic_candidate``). The one migration-path predicate."""
     if not path:
         return False
-    return is_sql_migration(path, config) or _alembic_candidate(path)
+    return is_sql_migration(path, config) or is_alembic_candidate(path)
 
 
-def _incremental(facts: RevisionFacts, config: Config, name: str) -> dict[str, Any] | None:
+def _incremental(base_parts: _SchemaParts, facts: RevisionFacts, config: Config) -> dict[str, Any] | None:
     """Head facts as base facts plus the migrations the change adds, when the change only
     appends migrations (the usual case); None when a full replay is needed."""
     from undertow.analyzers.core.changes import Status
 
-    base, changes = facts.base, facts.changes
-    if base is None or changes is None:
+    base, changes = base_parts.facts, facts.changes
+    if changes is None:
         return None
     touched = [c for c in changes.files if is_migration_path(c.path, config) or is_migration_path(c.old_path, config)]
     if any(c.status is not Status.ADDED for c in touched):
         return None
-    base_data = _schema_data(base, config, name)
+    base_data = base_parts.data()
     if base_data["trees"]:
         return None
     base_sql = [p for p in base_data["migration_files"] if p.endswith(".sql")]
@@ -243,9 +250,9 @@ def _incremental(facts: RevisionFacts, config: Config, name: str) -> dict[str, A
     if added_sql and base_data["revisions"]:
         return None  # SQL files replay before Alembic revisions: the new ones go before the base's
     added_revisions: dict[str, dict[str, Any]] = {}
-    for path, data in facts.snapshot.read_many(c.path for c in touched if c.path.endswith(".py")).items():
-        info = parse_revision(path, data.decode("utf-8", "replace"))
-        if info and is_alembic_revision(path, data.decode("utf-8", "replace")):
+    for path in (c.path for c in touched if c.path.endswith(".py")):
+        info = _revision_of(facts, path)
+        if info is not None:
             if info["revision"] in added_revisions:
                 return None  # a duplicate id among the new revisions: the full replay reports it
             added_revisions[info["revision"]] = {**info, "path": path}
@@ -305,41 +312,57 @@ def _incremental(facts: RevisionFacts, config: Config, name: str) -> dict[str, A
     }
 
 
-def _schema_part(facts: RevisionFacts, config: Config, name: str, part: str) -> dict[str, Any]:
-    """One part (``SCHEMA_PARTS``) of a revision's schema facts as JSON, each cached on its own."""
-    computed: dict[str, Any] = {}
+class _SchemaParts:
+    """A revision's schema facts as JSON by part (``SCHEMA_PARTS``), each cached under the
+    revision id on its own; ``replay`` computes every part at once when one is missing."""
 
-    def whole(snapshot: Snapshot) -> dict[str, Any]:
-        if not computed:
-            computed.update(_incremental(facts, config, name) or _compute(snapshot, config, facts))
-        return computed
+    def __init__(self, facts: RevisionFacts, name: str, replay: Callable[[], dict[str, Any]]) -> None:
+        self.facts, self._name, self._replay = facts, name, replay
+        self._replayed: dict[str, Any] | None = None
 
-    def take(which: str) -> dict[str, Any]:
-        data: dict[str, Any] = facts.get(f"{name}:{which}", lambda s: {k: whole(s)[k] for k in SCHEMA_PARTS[which]})
+    def part(self, which: str) -> dict[str, Any]:
+        value = self._take(which)
+        if self._replayed is not None:  # a replay just ran: keep every part, it must not run twice
+            for other in SCHEMA_PARTS:
+                self._take(other)
+        return value
+
+    def data(self) -> dict[str, Any]:
+        return {k: v for part in SCHEMA_PARTS for k, v in self.part(part).items()}
+
+    def _take(self, which: str) -> dict[str, Any]:
+        data: dict[str, Any] = self.facts.get(
+            f"{self._name}:{which}", lambda _snapshot: {k: self._all()[k] for k in SCHEMA_PARTS[which]}
+        )
         return data
 
-    value = take(part)
-    if computed:  # a replay just ran: keep every part, it must not run twice
-        for other in SCHEMA_PARTS:
-            take(other)
-    return value
+    def _all(self) -> dict[str, Any]:
+        if self._replayed is None:
+            self._replayed = self._replay()
+        return self._replayed
 
 
-def _schema_data(facts: RevisionFacts, config: Config, name: str) -> dict[str, Any]:
-    return {k: v for part in SCHEMA_PARTS for k, v in _schema_part(facts, config, name, part).items()}
+def _schema_parts(facts: RevisionFacts, config: Config, name: str) -> _SchemaParts:
+    """The schema facts of a revision: a full replay, or at a head the base's plus the
+    migrations the change appends (``_incremental``; a full replay when it declines)."""
+
+    def whole(rev: RevisionFacts) -> _SchemaParts:
+        return _SchemaParts(rev, name, lambda: _compute(rev.snapshot, config, rev))
+
+    def derive(base: _SchemaParts, head: RevisionFacts) -> _SchemaParts:
+        return _SchemaParts(
+            head, name, lambda: _incremental(base, head, config) or _compute(head.snapshot, config, head)
+        )
+
+    return facts.derived(f"schema-parts:{name}", whole, derive)
 
 
 def schema_facts(facts: RevisionFacts, config: Config) -> SchemaFacts:
     def build(snapshot: Snapshot) -> SchemaFacts:
         name = f"schema:{config.schema_.dialect}:{','.join(config.schema_.migrations)}"
-        return SchemaFacts(lambda part: _schema_part(facts, config, name, part))
+        return SchemaFacts(_schema_parts(facts, config, name).part)
 
     return facts.local("schema-facts", build)
-
-
-def _model_source(path: str) -> bool:
-    """Python files that may define models: not migrations (their sa.Table() are snapshots)."""
-    return path.endswith(".py") and not is_migration_source(path)
 
 
 @dataclass
@@ -367,7 +390,7 @@ class ExpectedIndex:
 
 def expected_indexes(facts: RevisionFacts) -> list[ExpectedIndex]:
     def build(_snapshot: Snapshot) -> list[ExpectedIndex]:
-        models_by_file = file_index(facts, "orm-models", _model_source, extract_models)
+        models_by_file = _models_by_file(facts)
         found: list[ExpectedIndex] = []
         for path, models in sorted(models_by_file.items()):
             for model in models:
@@ -411,7 +434,7 @@ def expected_columns(facts: RevisionFacts) -> list[Expected]:
     """Every (table, column) a model maps, with inherited columns of mixins and abstract bases."""
 
     def build(_snapshot: Snapshot) -> list[Expected]:
-        models_by_file = file_index(facts, "orm-models", _model_source, extract_models)
+        models_by_file = _models_by_file(facts)
         resolver = _BaseResolver(facts, models_by_file)
         expected: list[Expected] = []
         for path, models in sorted(models_by_file.items()):
@@ -445,7 +468,7 @@ class _BaseResolver:
     """Finds the class a base-class name refers to through the file's imports (first-party
     modules only), never by guessing from the name alone."""
 
-    def __init__(self, facts: RevisionFacts, models_by_file: dict[str, list[dict[str, Any]]]) -> None:
+    def __init__(self, facts: RevisionFacts, models_by_file: Mapping[str, list[dict[str, Any]]]) -> None:
         from undertow.analyzers.python.index import python_index
 
         self.index = python_index(facts)
@@ -530,7 +553,7 @@ def model_classes(facts: RevisionFacts) -> Mapping[str, ModelClass]:
     """Mapped classes by class name, with the attributes they and their bases define."""
 
     def build(_snapshot: Snapshot) -> dict[str, ModelClass]:
-        models_by_file = file_index(facts, "orm-models", _model_source, extract_models)
+        models_by_file = _models_by_file(facts)
         resolver = _BaseResolver(facts, models_by_file)
         result: dict[str, ModelClass] = {}
         for path, models in sorted(models_by_file.items()):

@@ -35,12 +35,19 @@ def mentions_orm(text: str) -> bool:
 
 
 def extract_models(path: str, text: str) -> list[dict[str, Any]]:
+    """The models of one file read on its own (the index reads them from the one parse of the
+    file's Python facts: ``models_in``)."""
     if not mentions_orm(text):
         return []
     try:
         tree = parse_ast(text, path)
     except Unparseable:
         return []
+    return models_in(tree)
+
+
+def models_in(tree: ast.Module) -> list[dict[str, Any]]:
+    """The ORM model classes and Core ``Table(...)`` calls of a parsed file."""
     models: list[dict[str, Any]] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.ClassDef):

@@ -7,7 +7,7 @@ from libcst.metadata import PositionProvider, QualifiedNameProvider
 
 from undertow.analyzers.core.findings import Severity
 from undertow.analyzers.facts.context import FileContext
-from undertow.analyzers.python.modules import ModuleIndex
+from undertow.analyzers.python.index import python_index
 from undertow.analyzers.python.names import qualified_names
 from undertow.analyzers.rules.base import ScopedPythonRule
 from undertow.analyzers.rules.cases import Case
@@ -79,7 +79,7 @@ class DependsOnContextmanager(ScopedPythonRule):
             self.uses.append((node, self.scope.key("Depends"), qualified_names(self, target)))
 
     def leave_Module(self, original_node: cst.Module) -> None:
-        index: ModuleIndex = self.ctx.facts.local("module-index", ModuleIndex)
+        index = python_index(self.ctx.facts)
         for call, key, names in self.uses:
             target = call.args[0].value
             local = target.value if isinstance(target, cst.Name) else None
@@ -89,12 +89,12 @@ class DependsOnContextmanager(ScopedPythonRule):
             else:
                 for name in names:
                     resolved = index.resolve(name)
-                    if resolved is None:
+                    module = index.facts(resolved.module) if resolved is not None and not resolved.external else None
+                    if resolved is None or module is None:
                         continue
-                    summary, rest = resolved
-                    decorators = summary.functions.get(rest, [])
+                    decorators = module.get("functions", {}).get(resolved.rest, [])
                     if any(d in _CONTEXT_MANAGERS for d in decorators):
-                        where = f"in {summary.path}"
+                        where = f"in {index.by_module[resolved.module]}"
                         break
             if where is None:
                 continue

@@ -10,7 +10,7 @@ from undertow.analyzers.core.changes import ChangedFile, ChangeSet, Status
 from undertow.analyzers.core.config import Config
 from undertow.analyzers.core.snapshot import MemorySnapshot
 from undertow.analyzers.facts.context import RevisionFacts
-from undertow.analyzers.schema.facts import _compute, _incremental
+from undertow.analyzers.schema.facts import _compute, _incremental, _schema_parts
 
 TABLES = ("t0", "t1", "t2")
 COLUMNS = ("c0", "c1", "c2")
@@ -109,7 +109,8 @@ def _replays(base_files: dict[str, str], head_files: dict[str, str]) -> tuple[di
     changes = ChangeSet([ChangedFile(p, Status.ADDED, lines=frozenset({1})) for p in added])
     facts = RevisionFacts(head)
     facts.base, facts.changes = RevisionFacts(base), changes
-    return _incremental(facts, Config(), NAME), _compute(head, Config(), RevisionFacts(head))
+    base_parts = _schema_parts(facts.base, Config(), NAME)
+    return _incremental(base_parts, facts, Config()), _compute(head, Config(), RevisionFacts(head))
 
 
 @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])

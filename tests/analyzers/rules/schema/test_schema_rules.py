@@ -163,12 +163,13 @@ def test_incremental_head_replay_equals_a_full_replay(make_pr):
         head_facts.base, head_facts.changes = RevisionFacts(base), git.changes("main", "HEAD")
         incremental = schema_facts(head_facts, Config())
         full = schema_facts(RevisionFacts(head), Config())
-    from undertow.analyzers.schema.facts import _incremental
+    from undertow.analyzers.schema.facts import _incremental, _schema_parts
 
     with GitRepo(repo.path) as git:
         again = RevisionFacts(git.snapshot("HEAD"))
         again.base, again.changes = RevisionFacts(git.snapshot("main")), git.changes("main", "HEAD")
-        assert _incremental(again, Config(), "schema:postgres:") is not None  # derived, not replayed
+        base_parts = _schema_parts(again.base, Config(), "schema:postgres:")
+        assert _incremental(base_parts, again, Config()) is not None  # derived, not replayed
     assert incremental.schema == full.schema
     assert incremental.operations == full.operations
     assert incremental.revisions == full.revisions
