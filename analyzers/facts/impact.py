@@ -43,51 +43,8 @@ INPUTS: dict[str, Callable[[ChangeSet, RevisionFacts, RevisionFacts, Config], bo
 }
 
 
-# Whether a cross-file rule's findings depend on the change (``RepoContext.changes`` or
-# ``base_facts``) and not on the revision alone: the engine caches the findings of a rule that
-# does not under the revision id. Declared here until the declarations move onto the rule
-# classes (``RepoRule.uses_change``); tests/analyzers/facts/test_declared_inputs.py holds each
-# declaration equal to what its rule reads. A rule that uses the change at head only (its base
-# run returns at once) is declared True: its base findings are not cached either.
-USES_CHANGE: dict[str, bool] = {
-    "CFG002": False,
-    "DEP001": True,
-    "DEP002": True,
-    "DEP003": True,
-    "DEP005": True,
-    "DEP006": False,
-    "DEP007": True,
-    "MIG001": True,
-    "MIG002": True,
-    "MIG003": True,
-    "MIG004": True,
-    "MIG005": True,
-    "MIG006": True,
-    "MIG007": True,
-    "MIG008": True,
-    "MIG009": True,
-    "MIG010": True,
-    "RSK011": False,
-    "RSK012": False,
-    "SCH001": False,
-    "SCH002": False,
-    "SCH003": True,
-    "SCH004": False,
-    "SCH005": True,
-    "SCH006": True,
-    "SCH007": True,
-    "SCH008": True,
-    "SCH009": False,
-    "SCH010": True,
-    "SCH011": True,
-    "TST001": False,
-    "TST002": False,
-    "UND001": True,
-}
-
-
 def uses_change(rule: type[Rule]) -> bool | None:
-    """The rule's declaration (its class's ``uses_change``, else the table); None for a rule
-    that declares nothing (one outside the registry: the engine then judges by what it read)."""
+    """The rule's declaration (``RepoRule.uses_change``); None for a rule that declares nothing
+    (one outside the registry: the engine then judges by what it read)."""
     declared: bool | None = getattr(rule, "uses_change", None)
-    return declared if declared is not None else USES_CHANGE.get(rule.id)
+    return declared

@@ -215,8 +215,11 @@ class RepoRule(Rule, abc.ABC):
     # that is all they depend on: a change that touches none of it cannot alter them.
     depends_on: ClassVar[str | None] = None
     # Whether the findings depend on the change (``ctx.changes``, ``ctx.base_facts``) and not on the
-    # revision alone; a rule that does not has them cached under the revision id. None: the
-    # declaration in facts/impact.USES_CHANGE (which moves here, onto each rule).
+    # revision alone; a rule that does not has them cached under the revision id. A rule uses
+    # the change at head only (its base run returns at once) still declares True: its base
+    # findings are not cached either. Every registered rule declares it (held equal to what
+    # the rule reads by tests/analyzers/facts/test_declared_inputs.py); None, for a rule outside
+    # the registry: the engine judges by what the rule read.
     uses_change: ClassVar[bool | None] = None
 
     @abc.abstractmethod

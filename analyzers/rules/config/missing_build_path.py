@@ -126,6 +126,7 @@ class MissingBuildPath(RepoRule):
     name = "missing-build-path"
     severity = Severity.ERROR
     fix = "point at a path that exists at head, or restore the file"
+    uses_change = False
 
     def check(self, ctx: RepoContext) -> Iterable[Finding]:
         entries = ctx.snapshot.entries()

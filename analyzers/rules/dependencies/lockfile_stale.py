@@ -35,6 +35,7 @@ class LockfileStale(RepoRule):
     name = "lockfile-stale"
     severity = Severity.WARNING
     fix = "regenerate the lock file (uv lock / poetry lock / pip-compile) and commit it"
+    uses_change = True
 
     def check(self, ctx: RepoContext) -> Iterable[Finding]:
         if ctx.side != "head" or ctx.base_facts is None:

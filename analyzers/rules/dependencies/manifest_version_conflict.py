@@ -64,6 +64,7 @@ class ManifestVersionConflict(RepoRule):
     name = "manifest-version-conflict"
     severity = Severity.WARNING
     fix = "make both manifests accept the same version (share a constraints file)"
+    uses_change = False
 
     def check(self, ctx: RepoContext) -> Iterable[Finding]:
         deps = dependency_map(ctx.facts, ctx.config)

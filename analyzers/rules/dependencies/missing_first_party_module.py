@@ -39,6 +39,7 @@ class MissingFirstPartyModule(RepoRule):
     name = "missing-first-party-module"
     severity = Severity.ERROR
     fix = "commit the missing module, or import it from where it lives"
+    uses_change = True
 
     def check(self, ctx: RepoContext) -> Iterable[Finding]:
         index = python_index(ctx.facts)

@@ -44,6 +44,7 @@ class MissingRequirement(RepoRule):
     name = "missing-requirement"
     severity = Severity.ERROR
     fix = "declare the distribution in the manifest of every image that runs this code"
+    uses_change = True
 
     def check(self, ctx: RepoContext) -> Iterable[Finding]:
         deps = dependency_map(ctx.facts, ctx.config)

@@ -41,6 +41,7 @@ class RemovedRequirementStillImported(RepoRule):
     name = "removed-requirement-still-imported"
     severity = Severity.ERROR
     fix = "keep the requirement, or remove the code that imports it in the same change"
+    uses_change = True
 
     def check(self, ctx: RepoContext) -> Iterable[Finding]:
         if ctx.side != "head" or ctx.base_facts is None:

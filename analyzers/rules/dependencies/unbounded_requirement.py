@@ -56,6 +56,7 @@ class UnboundedRequirement(RepoRule):
     name = "unbounded-requirement"
     severity = Severity.WARNING
     fix = "add an upper bound (<next major), pin with ==, or update the lock file"
+    uses_change = True
 
     def check(self, ctx: RepoContext) -> Iterable[Finding]:
         deps = dependency_map(ctx.facts, ctx.config)

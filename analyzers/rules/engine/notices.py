@@ -34,6 +34,7 @@ class UnparseableFile(RepoRule):
     name = "unparseable-file"
     severity = Severity.NOTICE
     fix = "fix the syntax so that the file can be analysed"
+    uses_change = True
 
     # Cases of the check below (the engine's own notices on unparseable files are tested in
     # tests/analyzers/core); class attributes, since this module holds four rules.

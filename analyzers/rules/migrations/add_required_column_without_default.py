@@ -37,6 +37,7 @@ class AddRequiredColumnWithoutDefault(OperationRule, RepoRule):
     name = "add-required-column-without-default"
     severity = Severity.ERROR
     fix = "add it nullable, backfill, then SET NOT NULL; or give it a DEFAULT"
+    uses_change = True
 
     def judge(self, change: ChangedOperation, ctx: RepoContext) -> str | None:
         op = change.op

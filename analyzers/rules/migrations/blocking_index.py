@@ -34,6 +34,7 @@ class BlockingIndex(OperationRule, RepoRule):
     name = "blocking-index"
     severity = Severity.WARNING
     fix = "create it with CREATE INDEX CONCURRENTLY (postgresql_concurrently=True, outside a transaction)"
+    uses_change = True
 
     def judge(self, change: ChangedOperation, ctx: RepoContext) -> str | None:
         op = change.op

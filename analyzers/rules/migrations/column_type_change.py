@@ -32,6 +32,7 @@ class ColumnTypeChange(OperationRule, RepoRule):
     name = "column-type-change"
     severity = Severity.WARNING
     fix = "add a new column, backfill it, and switch reads over instead of rewriting in place"
+    uses_change = True
 
     def judge(self, change: ChangedOperation, ctx: RepoContext) -> str | None:
         op = change.op

@@ -36,6 +36,7 @@ class ConstraintWithoutNotValid(OperationRule, RepoRule):
     name = "constraint-without-not-valid"
     severity = Severity.WARNING
     fix = "add it NOT VALID, then VALIDATE CONSTRAINT in a separate step"
+    uses_change = True
 
     def judge(self, change: ChangedOperation, ctx: RepoContext) -> str | None:
         op = change.op

@@ -33,6 +33,7 @@ class ContractDuringDeploy(RepoRule):
     name = "contract-during-deploy"
     severity = Severity.ERROR
     fix = "drop it in a later release, after no deployed code uses it"
+    uses_change = True
 
     def check(self, ctx: RepoContext) -> Iterable[Finding]:
         if ctx.base_facts is None:

@@ -36,6 +36,7 @@ class DestructiveDrop(RepoRule):
     name = "destructive-drop"
     severity = Severity.NOTICE
     fix = "confirm the data can go (back it up first) and acknowledge the drop"
+    uses_change = True
 
     def check(self, ctx: RepoContext) -> Iterable[Finding]:
         if ctx.base_facts is None:

@@ -41,6 +41,7 @@ class IrreversibleMigration(RepoRule):
     name = "irreversible-migration"
     severity = Severity.WARNING
     fix = "write the downgrade() that undoes upgrade()"
+    uses_change = True
 
     def check(self, ctx: RepoContext) -> Iterable[Finding]:
         if ctx.side != "head":

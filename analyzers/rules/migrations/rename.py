@@ -31,6 +31,7 @@ class Rename(OperationRule, RepoRule):
     name = "rename"
     severity = Severity.WARNING
     fix = "add the new name, migrate code to it, and drop the old one in a later release"
+    uses_change = True
 
     def judge(self, change: ChangedOperation, ctx: RepoContext) -> str | None:
         op = change.op

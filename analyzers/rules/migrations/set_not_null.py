@@ -35,6 +35,7 @@ class SetNotNull(OperationRule, RepoRule):
     name = "set-not-null"
     severity = Severity.WARNING
     fix = "add a CHECK (col IS NOT NULL) NOT VALID, validate it, then SET NOT NULL"
+    uses_change = True
 
     def judge(self, change: ChangedOperation, ctx: RepoContext) -> str | None:
         op = change.op

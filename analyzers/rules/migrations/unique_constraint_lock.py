@@ -33,6 +33,7 @@ class UniqueConstraintLock(OperationRule, RepoRule):
     name = "unique-constraint-lock"
     severity = Severity.NOTICE
     fix = "create a unique index CONCURRENTLY, then ADD CONSTRAINT ... UNIQUE USING INDEX"
+    uses_change = True
 
     def judge(self, change: ChangedOperation, ctx: RepoContext) -> str | None:
         op = change.op

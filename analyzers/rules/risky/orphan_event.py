@@ -49,6 +49,7 @@ class OrphanEvent(RepoRule):
     name = "orphan-event"
     severity = Severity.WARNING
     fix = "emit an event name a listener handles, or add the listener"
+    uses_change = False
 
     def check(self, ctx: RepoContext) -> Iterable[Finding]:
         index = python_index(ctx.facts)

@@ -45,6 +45,7 @@ class OrphanQueue(RepoRule):
     name = "orphan-queue"
     severity = Severity.ERROR
     fix = "make producer and consumer use the same key (one shared constant)"
+    uses_change = False
 
     def check(self, ctx: RepoContext) -> Iterable[Finding]:
         index = python_index(ctx.facts)

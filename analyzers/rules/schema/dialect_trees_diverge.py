@@ -64,6 +64,7 @@ class DialectTreesDiverge(RepoRule):
     name = "dialect-trees-diverge"
     severity = Severity.WARNING
     fix = "make the same change in every migration tree"
+    uses_change = True
 
     def check(self, ctx: RepoContext) -> Iterable[Finding]:
         facts = schema_facts(ctx.facts, ctx.config)

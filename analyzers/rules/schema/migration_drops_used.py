@@ -34,6 +34,7 @@ class MigrationDropsUsed(RepoRule):
     name = "migration-drops-used"
     severity = Severity.ERROR
     fix = "remove the model attribute and its uses in the same change, or keep the column"
+    uses_change = True
 
     def check(self, ctx: RepoContext) -> Iterable[Finding]:
         for change in changed_operations(ctx):

@@ -36,6 +36,7 @@ class MigrationGraphBroken(RepoRule):
     severity = Severity.ERROR
     fix = "merge the heads (alembic merge) or fix down_revision"
     depends_on = "schema"
+    uses_change = False
 
     def check(self, ctx: RepoContext) -> Iterable[Finding]:
         facts = schema_facts(ctx.facts, ctx.config)

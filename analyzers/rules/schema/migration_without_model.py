@@ -37,6 +37,7 @@ class MigrationWithoutModel(RepoRule):
     name = "migration-without-model"
     severity = Severity.NOTICE
     fix = "map the column in the model, or drop it in a migration"
+    uses_change = False
 
     def check(self, ctx: RepoContext) -> Iterable[Finding]:
         facts = schema_facts(ctx.facts, ctx.config)

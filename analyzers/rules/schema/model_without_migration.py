@@ -43,6 +43,7 @@ class ModelWithoutMigration(RepoRule):
     severity = Severity.ERROR
     fix = "add a migration that creates it, in the same change"
     depends_on = "schema"
+    uses_change = False
 
     def check(self, ctx: RepoContext) -> Iterable[Finding]:
         facts = schema_facts(ctx.facts, ctx.config)

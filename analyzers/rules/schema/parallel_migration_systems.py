@@ -35,6 +35,7 @@ class ParallelMigrationSystems(RepoRule):
     name = "parallel-migration-systems"
     severity = Severity.WARNING
     fix = "write it as a migration of the system the deploy runs"
+    uses_change = True
 
     def check(self, ctx: RepoContext) -> Iterable[Finding]:
         if ctx.side != "head" or not any(c.status.value == "added" for c in ctx.changes.present):

@@ -40,6 +40,7 @@ class TypeMismatch(RepoRule):
     severity = Severity.WARNING
     fix = "make the model type and the migrated column type agree"
     depends_on = "schema"
+    uses_change = False
 
     def check(self, ctx: RepoContext) -> Iterable[Finding]:
         facts = schema_facts(ctx.facts, ctx.config)

@@ -37,6 +37,7 @@ class UnknownConflictTarget(RepoRule):
     name = "unknown-conflict-target"
     severity = Severity.ERROR
     fix = "create that unique constraint/index in a migration, or target an existing one"
+    uses_change = True
 
     def check(self, ctx: RepoContext) -> Iterable[Finding]:
         facts = schema_facts(ctx.facts, ctx.config)

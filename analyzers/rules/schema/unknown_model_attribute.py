@@ -58,6 +58,7 @@ class UnknownModelAttribute(RepoRule):
     name = "unknown-model-attribute"
     severity = Severity.ERROR
     fix = "use an attribute the model defines, or add it (with its migration)"
+    uses_change = True
 
     def check(self, ctx: RepoContext) -> Iterable[Finding]:
         classes = model_classes(ctx.facts)

@@ -62,6 +62,7 @@ class UnknownRelationInSql(RepoRule):
     name = "unknown-relation-in-sql"
     severity = Severity.ERROR
     fix = "name a table the migrations create, or add the migration"
+    uses_change = True
 
     def check(self, ctx: RepoContext) -> Iterable[Finding]:
         facts = schema_facts(ctx.facts, ctx.config)

@@ -37,6 +37,7 @@ class ValueOutsideCheck(RepoRule):
     name = "value-outside-check"
     severity = Severity.ERROR
     fix = "widen the CHECK/enum in a migration in this change, or use an allowed value"
+    uses_change = True
 
     def check(self, ctx: RepoContext) -> Iterable[Finding]:
         facts = schema_facts(ctx.facts, ctx.config)

@@ -45,6 +45,7 @@ class PatchTargetMissing(RepoRule):
     name = "patch-target-missing"
     severity = Severity.ERROR
     fix = "patch the name the code defines now (or list a dynamic attribute in config)"
+    uses_change = False
 
     def check(self, ctx: RepoContext) -> Iterable[Finding]:
         index = python_index(ctx.facts)

@@ -56,6 +56,7 @@ class TestCallsUnknownRoute(RepoRule):
     name = "test-calls-unknown-route"
     severity = Severity.ERROR
     fix = "call a path the app routes (or restore the route)"
+    uses_change = False
 
     def check(self, ctx: RepoContext) -> Iterable[Finding]:
         index = python_index(ctx.facts)
