@@ -63,6 +63,8 @@ class EmulatedGitHub:
     issue_comments: list[dict] = field(default_factory=list)
     reactions: list[tuple[int, str]] = field(default_factory=list)
     remaining: int = 5000
+    # login -> repository role (admin, maintain, write, triage, read); others are not collaborators
+    permissions: dict[str, str] = field(default_factory=dict)
     # GitHub's OpenAPI description: when given, every response starts from its documented
     # example and has this emulator's values laid over it, so that it is shaped as GitHub's.
     openapi: dict | None = None
@@ -391,6 +393,21 @@ def create_emulator(gh: EmulatedGitHub) -> FastAPI:
                 201,
                 {"id": len(gh.reactions), "content": content},
             ),
+            request,
+        )
+
+    @app.get(prefix + "/collaborators/{username}/permission")
+    async def permission(username: str, request: Request):
+        role = gh.permissions.get(username.lower())
+        # GitHub's legacy `permission` maps maintain to write and triage to read; `role_name` is the role.
+        legacy = {"maintain": "write", "triage": "read"}.get(role or "", role or "none")
+        return reply(
+            200,
+            {
+                "permission": legacy,
+                "role_name": role or "none",
+                "user": {"login": username, "id": 1000 + len(username), "type": "User"} if role else None,
+            },
             request,
         )
 

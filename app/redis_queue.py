@@ -18,6 +18,7 @@ from gidgethub import sansio
 from undertow.app.events import Delivery
 from undertow.app.handlers import router
 from undertow.app.handlers.context import HandlerContext
+from undertow.app.permissions import PermissionCache
 from undertow.app.review import ReviewJob
 
 log = logging.getLogger("undertow.queue")
@@ -99,7 +100,8 @@ class RedisReviews:
 async def handle_delivery(ctx: dict[str, Any], event: str, delivery_id: str, data: dict) -> None:
     installation = data.get("installation", {}).get("id", 0)
     gh = await ctx["github_for"](installation)
-    await router.dispatch(sansio.Event(data, event=event, delivery_id=delivery_id), gh, HandlerContext(ctx["reviews"]))
+    context = HandlerContext(ctx["reviews"], permissions=ctx.setdefault("permissions", PermissionCache()))
+    await router.dispatch(sansio.Event(data, event=event, delivery_id=delivery_id), gh, context)
 
 
 async def review_pull_request(ctx: dict[str, Any], job_data: dict) -> str:

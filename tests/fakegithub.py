@@ -28,6 +28,7 @@ class FakeGitHub(GitHubAPI):
         self.comments: list[dict] = []
         self.check_runs: dict[int, dict] = {}
         self.reviews: list[dict] = []
+        self.permissions: dict[str, str] = {}  # login -> repository role; others are not collaborators
 
     async def _request(self, method, url, headers, body=b""):
         path = urlsplit(url).path
@@ -70,6 +71,11 @@ class FakeGitHub(GitHubAPI):
         if method == "GET" and (m := re.fullmatch(rf"{prefix}/git/blobs/([0-9a-f]+)", path)):
             content = self.git.batch().read(m.group(1)) or b""
             return 200, {"sha": m.group(1), "encoding": "base64", "content": base64.b64encode(content).decode()}
+        if method == "GET" and (m := re.fullmatch(rf"{prefix}/collaborators/([^/]+)/permission", path)):
+            role = self.permissions.get(m.group(1).lower())
+            legacy = {"maintain": "write", "triage": "read"}.get(role or "", role or "none")
+            user = {"login": m.group(1), "id": 1, "type": "User"} if role else None
+            return 200, {"permission": legacy, "role_name": role or "none", "user": user}
         if method == "POST" and path == f"{prefix}/check-runs":
             run_id = len(self.check_runs) + 1
             self.check_runs[run_id] = {**data, "id": run_id, "annotations": []}

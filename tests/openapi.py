@@ -14,9 +14,54 @@ from openapi_schema_validator import OAS30Validator
 SPEC = Path(__file__).resolve().parents[2] / "shared/github/openapi-subset.json"
 
 
+# Operations the App uses that the stored subset lacks, transcribed from GitHub's description
+# (operationId repos/get-collaborator-permission-level; schema repository-collaborator-permission:
+# "permission" is the legacy base role, maintain mapped to write and triage to read; "role_name"
+# the role itself).
+EXTRA_PATHS = {
+    "/repos/{owner}/{repo}/collaborators/{username}/permission": {
+        "get": {
+            "operationId": "repos/get-collaborator-permission-level",
+            "summary": "Get repository permissions for a user",
+            "responses": {
+                "200": {
+                    "description": "if user has admin permissions",
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "title": "Repository Collaborator Permission",
+                                "type": "object",
+                                "properties": {
+                                    "permission": {"type": "string"},
+                                    "role_name": {"type": "string"},
+                                    "user": {
+                                        "type": "object",
+                                        "nullable": True,
+                                        "properties": {
+                                            "login": {"type": "string"},
+                                            "id": {"type": "integer"},
+                                            "type": {"type": "string"},
+                                        },
+                                        "required": ["login", "id", "type"],
+                                    },
+                                },
+                                "required": ["permission", "role_name", "user"],
+                            }
+                        }
+                    },
+                },
+                "404": {"$ref": "#/components/responses/not_found"},
+            },
+        }
+    }
+}
+
+
 @lru_cache(maxsize=1)
 def spec() -> dict:
-    return json.loads(SPEC.read_text())
+    data = json.loads(SPEC.read_text())
+    data["paths"] = {**data["paths"], **EXTRA_PATHS}
+    return data
 
 
 def _template(path: str) -> re.Pattern:

@@ -10,7 +10,6 @@ from undertow.app.review import ReviewJob
 
 router = Router()
 
-ALLOWED = {"OWNER", "MEMBER", "COLLABORATOR"}
 HELP = (
     "Undertow commands (for users with write access):\n\n"
     "- `/undertow rescan`: review this pull request again from scratch\n"
@@ -39,8 +38,11 @@ async def command(event, gh, ctx) -> None:
     name, args = (match.group(1) or "help").lower(), (match.group(2) or "").strip()
     repo = data["repository"]["full_name"]
     comments_url = f"/repos/{repo}/issues/{issue['number']}/comments"
-    if comment.get("author_association") not in ALLOWED:
-        await gh.post(comments_url, data={"body": REFUSED.format(user=comment["user"]["login"], command=name)})
+    login = comment["user"]["login"]
+    # author_association (MEMBER, COLLABORATOR, the PR's author...) never authorises: only the
+    # repository permission GitHub reports for the user does.
+    if not await ctx.permissions.can_write(gh, repo, login):
+        await gh.post(comments_url, data={"body": REFUSED.format(user=login, command=name)})
         return
     if name == "rescan":
         await gh.post(

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
+from undertow.app.permissions import PermissionCache
 from undertow.app.review import ReviewJob
 
 
@@ -20,3 +21,5 @@ class Reviews(Protocol):
 class HandlerContext:
     reviews: Reviews
     bot_login: str = "undertow[bot]"
+    # Who may run commands: one cache per process, shared by every delivery it handles.
+    permissions: PermissionCache = field(default_factory=PermissionCache)

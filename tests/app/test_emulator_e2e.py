@@ -143,3 +143,38 @@ def test_the_emulators_answers_match_githubs_openapi_description(make_pr, app_ke
     assert len(answered) >= 9
     errors = [e for m, p, status, body in state.responses if status < 300 for e in response_errors(m, p, status, body)]
     assert errors == []
+
+
+def test_the_emulator_answers_the_permission_lookup_as_github_does(make_pr, app_key):
+    from tests.openapi import response_errors
+
+    repo = make_pr(BASE, PR)
+    state = emulate(repo, app_key)
+    state.permissions = {"writer": "write", "keeper": "maintain", "reader": "read"}
+
+    async def scenario():
+        transport = httpx.ASGITransport(app=create_emulator(state))
+        async with httpx.AsyncClient(transport=transport, base_url="http://github.test") as client:
+            token = await InstallationTokens(APP_ID, app_key[0]).token(
+                NoWaitGitHub(client, "t", base_url="http://github.test"), 1
+            )
+            auth = {"authorization": f"token {token}"}
+            return {
+                user: (await client.get(f"/repos/octo/app/collaborators/{user}/permission", headers=auth)).json()
+                for user in ("writer", "keeper", "reader", "stranger")
+            }
+
+    answers = asyncio.run(scenario())
+    assert {u: (a["permission"], a["role_name"]) for u, a in answers.items()} == {
+        "writer": ("write", "write"),
+        "keeper": ("write", "maintain"),
+        "reader": ("read", "read"),
+        "stranger": ("none", "none"),
+    }
+    errors = [
+        e
+        for m, p, status, body in state.responses
+        if "/collaborators/" in p
+        for e in response_errors(m, p, status, body)
+    ]
+    assert errors == []
