@@ -26,7 +26,7 @@ from undertow.analyzers.python.fact_types import (
 from undertow.analyzers.python.modules import PACKAGE_ROOTS, imported_module, package_of, summarize_tree
 from undertow.analyzers.python.syntax import Unparseable, parse_ast
 from undertow.analyzers.schema.alembic import is_alembic_revision, revision_in
-from undertow.analyzers.schema.orm import mentions_orm, models_in
+from undertow.analyzers.schema.orm import encode_models, mentions_orm, models_in
 from undertow.analyzers.schema.paths import is_alembic_candidate, is_migration_source
 
 # Calls whose first argument is SQL text (SQLAlchemy, DB-API drivers, asyncpg, pandas); read by
@@ -117,7 +117,7 @@ def extract(path: str, source: str) -> dict[str, Any]:
     # file that is not a migration (a migration's sa.Table() is a snapshot), and the Alembic
     # revision a migration file declares.
     if not is_migration_source(path) and mentions_orm(source):
-        facts["models"] = models_in(tree)
+        facts["models"] = encode_models(models_in(tree))
     if is_alembic_candidate(path) and is_alembic_revision(path, source):
         facts["revision"] = revision_in(tree)
     # Empty entries are left out: whole-revision indexes are cached, and every byte is decoded again.

@@ -6,9 +6,9 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from functools import cached_property
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from undertow.analyzers.core import failures
 from undertow.analyzers.core.config import Config
@@ -19,8 +19,9 @@ from undertow.analyzers.facts.context import RevisionFacts
 from undertow.analyzers.facts.indexes import file_facts
 from undertow.analyzers.schema.alembic import apply_call, order_revisions
 from undertow.analyzers.schema.model import Schema
+from undertow.analyzers.schema.orm import OrmColumn, OrmModel, decode_models
 from undertow.analyzers.schema.paths import is_alembic_candidate
-from undertow.analyzers.schema.sql_replay import apply_sql
+from undertow.analyzers.schema.sql_replay import Operation, apply_sql
 
 SQL_DIRS = ("migrations/", "db/migrations/", "supabase/migrations/", "sql/", "schema/migrations/")
 
@@ -48,6 +49,16 @@ SCHEMA_PARTS = {
 }
 
 
+class Revision(NamedTuple):
+    """One replayed Alembic revision."""
+
+    id: str
+    path: str
+    down: list[str]  # its down_revision(s)
+    downgrade_empty: bool  # downgrade() undoes nothing
+    changes: bool  # upgrade() changes the schema
+
+
 class SchemaFacts:
     """A revision's replayed schema and migrations, each part decoded when a rule first reads
     it (a base revision is often asked for its tables alone, or whether it has migrations)."""
@@ -67,10 +78,10 @@ class SchemaFacts:
     def schema(self) -> Schema:
         return Schema.read_only(self._load("tables")["schema"])
 
-    @property
-    def operations(self) -> dict[str, list[dict[str, Any]]]:
-        operations: dict[str, list[dict[str, Any]]] = self._operations["operations"]
-        return operations
+    @cached_property
+    def operations(self) -> Mapping[str, list[Operation]]:
+        """path -> the operations its migration makes, in order (each file's decoded when read)."""
+        return _Operations(self._operations["operations"])
 
     @property
     def notices(self) -> dict[str, list[list[Any]]]:
@@ -82,11 +93,10 @@ class SchemaFacts:
         problems: list[str] = self._meta["graph_problems"]
         return problems
 
-    @property
-    def revisions(self) -> dict[str, dict[str, Any]]:
-        """revision id -> {"id", "path", "down", "downgrade_empty", "changes"}"""
-        revisions: dict[str, dict[str, Any]] = self._meta["revisions"]
-        return revisions
+    @cached_property
+    def revisions(self) -> dict[str, Revision]:
+        """The replayed Alembic revisions by id (``tree:id`` when there are several trees)."""
+        return {key: Revision(**info) for key, info in self._meta["revisions"].items()}
 
     @property
     def migration_files(self) -> list[str]:
@@ -109,6 +119,11 @@ class SchemaFacts:
         return bool(self.migration_files)
 
 
+class _Operations(DecodedMapping[list[Operation]]):
+    def _build(self, key: str, raw: Any) -> list[Operation]:
+        return [Operation(**op) for op in raw]
+
+
 def _compute(snapshot: Snapshot, config: Config, facts: RevisionFacts) -> dict[str, Any]:
     sql_files = sorted(
         (p for p, e in snapshot.entries().items() if e.kind == "file" and is_sql_migration(p, config)), key=natural_key
@@ -123,7 +138,7 @@ def _compute(snapshot: Snapshot, config: Config, facts: RevisionFacts) -> dict[s
     for path, data in snapshot.read_many(readable_sql).items():
         text = data.decode("utf-8", "replace")
         ops, found = apply_sql(schema, text, path, dialect)
-        operations[path] = [o.__dict__ for o in ops]
+        operations[path] = [asdict(o) for o in ops]
         notices[path] = [[n.line, n.message] for n in found]
     # Each versions/ (or plugin migrations/) directory is its own Alembic tree: its graph is
     # checked on its own.
@@ -197,12 +212,16 @@ def _revision_of(facts: RevisionFacts, path: str) -> dict[str, Any] | None:
     return revision
 
 
-def _models_by_file(facts: RevisionFacts) -> Mapping[str, list[dict[str, Any]]]:
+class _ModelsByFile(DecodedMapping[list[OrmModel]]):
+    def _build(self, key: str, raw: Any) -> list[OrmModel]:
+        return decode_models(raw)
+
+
+def _models_by_file(facts: RevisionFacts) -> Mapping[str, list[OrmModel]]:
     """The ORM models of every file that maps one (from the files' Python facts)."""
     from undertow.analyzers.python.index import python_part
 
-    models: Mapping[str, list[dict[str, Any]]] = python_part(facts, "models")
-    return models
+    return _ModelsByFile(dict(python_part(facts, "models")))
 
 
 def _replay_revision(
@@ -215,7 +234,7 @@ def _replay_revision(
         # One operation at a time: a failure is this call's alone (UND004); the replay goes on.
         with failures.boundary(f"the Alembic replay of op.{call.get('op')}", info["path"], call.get("line", 1)):
             ops, found = apply_call(schema, call, info["path"], dialect)
-            operations += [o.__dict__ for o in ops]
+            operations += [asdict(o) for o in ops]
             notes += [[call["line"], n] for n in found]
     return operations, notes
 
@@ -268,7 +287,7 @@ def _incremental(base_parts: _SchemaParts, facts: RevisionFacts, config: Config)
         p for p in added_sql if within_size(facts.snapshot.entries().get(p))
     ).items():
         ops, found = apply_sql(schema, data.decode("utf-8", "replace"), path, dialect)
-        operations[path] = [o.__dict__ for o in ops]
+        operations[path] = [asdict(o) for o in ops]
         notices[path] = [[n.line, n.message] for n in found]
     # The head's graph as the full replay orders it (the base's revisions with their depends_on,
     # from the base's index of revisions): the new revisions must come after all of the base's,
@@ -372,7 +391,7 @@ class Expected:
     path: str
     line: int
     model: str
-    info: dict[str, Any]
+    info: OrmColumn | None  # the column as the model maps it (None for the table itself)
 
 
 @dataclass
@@ -394,34 +413,34 @@ def expected_indexes(facts: RevisionFacts) -> list[ExpectedIndex]:
         found: list[ExpectedIndex] = []
         for path, models in sorted(models_by_file.items()):
             for model in models:
-                if not model["table"] or model["abstract"]:
+                if not model.table or model.abstract:
                     continue
-                label = model["class"] or f"Table('{model['table']}')"
-                for arg in model.get("table_args", []):
-                    if arg["name"] and arg["kind"] in ("UniqueConstraint", "Index"):
+                label = model.cls or f"Table('{model.table}')"
+                for arg in model.table_args:
+                    if arg.name and arg.kind in ("UniqueConstraint", "Index"):
                         found.append(
                             ExpectedIndex(
-                                model["table"],
-                                arg["name"].lower(),
-                                arg["columns"],
-                                arg["unique"],
+                                model.table,
+                                arg.name.lower(),
+                                arg.columns,
+                                arg.unique,
                                 path,
-                                arg["line"],
+                                arg.line,
                                 label,
                             )
                         )
-                for column in model["columns"]:
-                    if column.get("index"):
+                for column in model.columns:
+                    if column.indexed:
                         # SQLAlchemy's default naming convention for index=True
-                        name = f"ix_{model['table']}_{column['name']}"
+                        name = f"ix_{model.table}_{column.name}"
                         found.append(
                             ExpectedIndex(
-                                model["table"],
+                                model.table,
                                 name,
-                                [column["name"]],
-                                bool(column.get("unique")),
+                                [column.name],
+                                bool(column.unique),
                                 path,
-                                column["line"],
+                                column.line,
                                 label,
                             )
                         )
@@ -439,26 +458,26 @@ def expected_columns(facts: RevisionFacts) -> list[Expected]:
         expected: list[Expected] = []
         for path, models in sorted(models_by_file.items()):
             for model in models:
-                if model["abstract"]:
+                if model.abstract:
                     continue
-                if not model["table"]:
+                if not model.table:
                     # Single-table inheritance: a subclass without a table of its own adds its
                     # columns to its mapped parent's table.
                     parent = _mapped_parent(model, path, resolver, set())
                     if parent is not None:
-                        for column in model["columns"]:
+                        for column in model.columns:
                             expected.append(
-                                Expected(parent, column["name"], path, column["line"], model["class"], column)
+                                Expected(parent, column.name, path, column.line, model.cls or parent, column)
                             )
                     continue
-                label = model["class"] or f"Table('{model['table']}')"
-                expected.append(Expected(model["table"], None, path, model["line"], label, {}))
+                label = model.cls or f"Table('{model.table}')"
+                expected.append(Expected(model.table, None, path, model.line, label, None))
                 seen: set[str] = set()
                 for owner_path, column in _columns_with_bases(model, path, resolver, set()):
-                    if column["name"] in seen:
+                    if column.name in seen:
                         continue
-                    seen.add(column["name"])
-                    expected.append(Expected(model["table"], column["name"], owner_path, column["line"], label, column))
+                    seen.add(column.name)
+                    expected.append(Expected(model.table, column.name, owner_path, column.line, label, column))
         return expected
 
     return facts.local("expected-columns", build)
@@ -468,15 +487,15 @@ class _BaseResolver:
     """Finds the class a base-class name refers to through the file's imports (first-party
     modules only), never by guessing from the name alone."""
 
-    def __init__(self, facts: RevisionFacts, models_by_file: Mapping[str, list[dict[str, Any]]]) -> None:
+    def __init__(self, facts: RevisionFacts, models_by_file: Mapping[str, list[OrmModel]]) -> None:
         from undertow.analyzers.python.index import python_index
 
         self.index = python_index(facts)
         self.models_by_file = models_by_file
 
-    def resolve(self, base: str, path: str) -> tuple[str, dict[str, Any]] | None:
+    def resolve(self, base: str, path: str) -> tuple[str, OrmModel] | None:
         head, _, rest = base.partition(".")
-        local = {m["class"]: m for m in self.models_by_file.get(path, []) if m["class"]}
+        local = {m.cls: m for m in self.models_by_file.get(path, []) if m.cls}
         if not rest and head in local:
             return path, local[head]
         imports = (self.index.files.get(path) or {}).get("imports", {})
@@ -491,29 +510,29 @@ class _BaseResolver:
         if module_path is None:
             return None
         for model in self.models_by_file.get(module_path, []):
-            if model["class"] == split[1]:
+            if model.cls == split[1]:
                 return module_path, model
         return None
 
 
 def _unseen_bases(
-    model: dict[str, Any], path: str, resolver: _BaseResolver, seen: set[str]
-) -> Iterator[tuple[str, dict[str, Any]]]:
+    model: OrmModel, path: str, resolver: _BaseResolver, seen: set[str]
+) -> Iterator[tuple[str, OrmModel]]:
     """(path, model) of each base class of ``model`` the resolver finds, once per walk."""
-    for base in model["bases"]:
+    for base in model.bases:
         found = resolver.resolve(base, path)
         if found is None:
             continue
-        key = f"{found[0]}:{found[1]['class']}"
+        key = f"{found[0]}:{found[1].cls}"
         if key not in seen:
             seen.add(key)
             yield found
 
 
-def _mapped_parent(model: dict[str, Any], path: str, resolver: _BaseResolver, seen: set[str]) -> str | None:
+def _mapped_parent(model: OrmModel, path: str, resolver: _BaseResolver, seen: set[str]) -> str | None:
     for base_path, base_model in _unseen_bases(model, path, resolver, seen):
-        if base_model["table"] and not base_model["abstract"]:
-            table: str = base_model["table"]
+        if base_model.table and not base_model.abstract:
+            table: str = base_model.table
             return table
         parent = _mapped_parent(base_model, base_path, resolver, seen)
         if parent:
@@ -522,12 +541,12 @@ def _mapped_parent(model: dict[str, Any], path: str, resolver: _BaseResolver, se
 
 
 def _columns_with_bases(
-    model: dict[str, Any], path: str, resolver: _BaseResolver, seen: set[str]
-) -> Iterator[tuple[str, dict[str, Any]]]:
-    for column in model["columns"]:
+    model: OrmModel, path: str, resolver: _BaseResolver, seen: set[str]
+) -> Iterator[tuple[str, OrmColumn]]:
+    for column in model.columns:
         yield path, column
     for base_path, base_model in _unseen_bases(model, path, resolver, seen):
-        if base_model["table"] and not base_model["abstract"]:
+        if base_model.table and not base_model.abstract:
             continue  # joined/single-table inheritance: the parent's columns live in its own table
         yield from _columns_with_bases(base_model, base_path, resolver, seen)
 
@@ -558,33 +577,33 @@ def model_classes(facts: RevisionFacts) -> Mapping[str, ModelClass]:
         result: dict[str, ModelClass] = {}
         for path, models in sorted(models_by_file.items()):
             for model in models:
-                if not model["class"] or model["abstract"]:
+                if not model.cls or model.abstract:
                     continue
-                table = model["table"]
+                table = model.table
                 attributes: set[str] = set()
                 columns: dict[str, str] = {}
                 resolved = True
                 stack, seen = [(path, model)], set()
                 while stack:
                     current_path, current = stack.pop()
-                    attributes.update(current["attributes"])
-                    for column in current["columns"]:
-                        columns.setdefault(column["attr"], column["name"])
-                        attributes.add(column["attr"])
-                    for base in current["bases"]:
+                    attributes.update(current.attributes)
+                    for column in current.columns:
+                        columns.setdefault(column.attr, column.name)
+                        attributes.add(column.attr)
+                    for base in current.bases:
                         found = resolver.resolve(base, current_path)
                         if found is not None:
-                            key = f"{found[0]}:{found[1]['class']}"
+                            key = f"{found[0]}:{found[1].cls}"
                             if key not in seen:
                                 seen.add(key)
                                 stack.append(found)
-                                table = table or (found[1]["table"] if not found[1]["abstract"] else None)
+                                table = table or (found[1].table if not found[1].abstract else None)
                         elif base.rsplit(".", 1)[-1] not in _ORM_ROOTS:
                             resolved = False
                 if table:
                     result.setdefault(
-                        model["class"],
-                        ModelClass(model["class"], table, path, model["line"], attributes, columns, resolved),
+                        model.cls,
+                        ModelClass(model.cls, table, path, model.line, attributes, columns, resolved),
                     )
         return result
 

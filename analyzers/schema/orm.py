@@ -5,11 +5,87 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import Any
+from typing import Any, NamedTuple
 
 from undertow.analyzers.python.ast_names import name_of
 from undertow.analyzers.python.syntax import Unparseable, parse_ast
 from undertow.analyzers.schema.model import PYTHON_TYPES
+
+
+class OrmColumn(NamedTuple):
+    """One mapped column: ``Column(...)``, ``mapped_column(...)``, an annotated ``Mapped[X]``, a
+    SQLModel field."""
+
+    attr: str  # the Python attribute
+    name: str  # the column's name in the database (lower case)
+    type: str  # the SQL type as the migrations spell it ("" unknown)
+    allowed: list[str] | None  # the values of an ``Enum(...)`` type
+    line: int
+    nullable: bool
+    nullable_explicit: bool  # ``nullable=`` written (else implied by the key or the annotation)
+    primary_key: bool
+    unique: bool
+    indexed: bool  # index=True
+
+
+class TableArg(NamedTuple):
+    """A ``UniqueConstraint``, ``Index``, ``CheckConstraint`` or ``PrimaryKeyConstraint`` of a
+    table (``__table_args__`` or a ``Table(...)`` argument)."""
+
+    kind: str
+    name: str | None
+    columns: list[str]
+    unique: bool
+    line: int
+
+
+class OrmModel(NamedTuple):
+    """A model class (declarative, Flask-SQLAlchemy, SQLModel; abstract bases and mixins too) or
+    a Core ``Table(...)`` (``cls`` None)."""
+
+    cls: str | None
+    table: str | None  # None: an abstract base, a mixin, or a single-table-inheritance subclass
+    bases: list[str]
+    columns: list[OrmColumn]
+    attributes: list[str]
+    abstract: bool
+    line: int
+    kind: str  # "declarative", "sqlmodel" or "core"
+    table_args: list[TableArg]
+
+
+def encode_models(models: list[OrmModel]) -> list[list[Any]]:
+    """The cached (JSON) form: each model as the list of its fields."""
+    return [
+        [
+            *m[:3],
+            [list(c) for c in m.columns],
+            m.attributes,
+            m.abstract,
+            m.line,
+            m.kind,
+            [list(a) for a in m.table_args],
+        ]
+        for m in models
+    ]
+
+
+def decode_models(raw: list[list[Any]]) -> list[OrmModel]:
+    return [
+        OrmModel(
+            cls,
+            table,
+            bases,
+            [OrmColumn(*c) for c in columns],
+            attributes,
+            abstract,
+            line,
+            kind,
+            [TableArg(*a) for a in table_args],
+        )
+        for cls, table, bases, columns, attributes, abstract, line, kind, table_args in raw
+    ]
+
 
 _COLUMN_CALLS = {"Column", "mapped_column"}
 _NOT_COLUMNS = {
@@ -34,7 +110,7 @@ def mentions_orm(text: str) -> bool:
     )
 
 
-def extract_models(path: str, text: str) -> list[dict[str, Any]]:
+def extract_models(path: str, text: str) -> list[OrmModel]:
     """The models of one file read on its own (the index reads them from the one parse of the
     file's Python facts: ``models_in``)."""
     if not mentions_orm(text):
@@ -46,9 +122,9 @@ def extract_models(path: str, text: str) -> list[dict[str, Any]]:
     return models_in(tree)
 
 
-def models_in(tree: ast.Module) -> list[dict[str, Any]]:
+def models_in(tree: ast.Module) -> list[OrmModel]:
     """The ORM model classes and Core ``Table(...)`` calls of a parsed file."""
-    models: list[dict[str, Any]] = []
+    models: list[OrmModel] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.ClassDef):
             model = _class_model(node)
@@ -63,31 +139,31 @@ def models_in(tree: ast.Module) -> list[dict[str, Any]]:
         ):
             columns = [c for a in node.args[1:] if (c := _column(a, None, node.lineno)) is not None]
             models.append(
-                {
-                    "class": None,
-                    "table": node.args[0].value.lower(),
-                    "bases": [],
-                    "columns": columns,
-                    "attributes": [],
-                    "abstract": False,
-                    "line": node.lineno,
-                    "kind": "core",
-                    "table_args": _table_args(node.args[1:]),
-                }
+                OrmModel(
+                    None,
+                    node.args[0].value.lower(),
+                    [],
+                    columns,
+                    [],
+                    False,
+                    node.lineno,
+                    "core",
+                    _table_args(node.args[1:]),
+                )
             )
     return models
 
 
-def _class_model(node: ast.ClassDef) -> dict[str, Any] | None:
+def _class_model(node: ast.ClassDef) -> OrmModel | None:
     bases = [name_of(b) for b in node.bases]
     sqlmodel_table = any(
         k.arg == "table" and isinstance(k.value, ast.Constant) and k.value.value is True for k in node.keywords
     )
     tablename = None
     abstract = False
-    columns: list[dict[str, Any]] = []
+    columns: list[OrmColumn] = []
     attributes: list[str] = []
-    table_args: list[dict[str, Any]] = []
+    table_args: list[TableArg] = []
     for stmt in node.body:
         if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
             target = stmt.targets[0].id
@@ -122,7 +198,7 @@ def _class_model(node: ast.ClassDef) -> dict[str, Any] | None:
         return None
     if tablename is None and sqlmodel_table:
         tablename = node.name.lower()
-    own_primary_key = any(c["primary_key"] for c in columns)
+    own_primary_key = any(c.primary_key for c in columns)
     if (
         tablename is None
         and columns
@@ -133,20 +209,20 @@ def _class_model(node: ast.ClassDef) -> dict[str, Any] | None:
         # its own primary key (joined-table inheritance); without one a subclass shares its
         # parent's table (single-table inheritance).
         tablename = re.sub(r"(?<!^)(?=[A-Z])", "_", node.name).lower()
-    return {
-        "class": node.name,
-        "table": tablename,
-        "bases": bases,
-        "columns": columns,
-        "attributes": attributes,
-        "abstract": abstract,
-        "line": node.lineno,
-        "kind": "sqlmodel" if sqlmodel_table else "declarative",
-        "table_args": table_args,
-    }
+    return OrmModel(
+        node.name,
+        tablename,
+        bases,
+        columns,
+        attributes,
+        abstract,
+        node.lineno,
+        "sqlmodel" if sqlmodel_table else "declarative",
+        table_args,
+    )
 
 
-def _column(value: ast.expr | None, attr: str | None, line: int) -> dict[str, Any] | None:
+def _column(value: ast.expr | None, attr: str | None, line: int) -> OrmColumn | None:
     if not isinstance(value, ast.Call):
         return None
     func = name_of(value.func).rsplit(".", 1)[-1]
@@ -163,21 +239,21 @@ def _column(value: ast.expr | None, attr: str | None, line: int) -> dict[str, An
     kwargs = {k.arg: k.value for k in value.keywords if k.arg}
     pk = _true(kwargs.get("primary_key"))
     nullable = kwargs.get("nullable")
-    return {
-        "attr": attr or name,
-        "name": name.lower(),
-        "type": sql_type,
-        "allowed": allowed,
-        "line": line,
-        "nullable": (not pk) if nullable is None else _true(nullable),
-        "nullable_explicit": nullable is not None,
-        "primary_key": pk,
-        "unique": _true(kwargs.get("unique")),
-        "index": _true(kwargs.get("index")),
-    }
+    return OrmColumn(
+        attr or name,
+        name.lower(),
+        sql_type,
+        allowed,
+        line,
+        (not pk) if nullable is None else _true(nullable),
+        nullable is not None,
+        pk,
+        _true(kwargs.get("unique")),
+        _true(kwargs.get("index")),
+    )
 
 
-def _annotated(stmt: ast.AnnAssign, attr: str, sqlmodel: bool) -> dict[str, Any] | None:
+def _annotated(stmt: ast.AnnAssign, attr: str, sqlmodel: bool) -> OrmColumn | None:
     annotation = stmt.annotation
     inner, optional = _unwrap(annotation)
     value = stmt.value
@@ -206,18 +282,18 @@ def _annotated(stmt: ast.AnnAssign, attr: str, sqlmodel: bool) -> dict[str, Any]
             kwargs = {k.arg: k.value for k in value.keywords if k.arg}
             pk = _true(kwargs.get("primary_key"))
             nullable = False if pk else (_true(kwargs.get("nullable")) if "nullable" in kwargs else optional)
-            column = {
-                "attr": attr,
-                "name": attr.lower(),
-                "type": "",
-                "allowed": None,
-                "line": stmt.lineno,
-                "nullable": nullable,
-                "nullable_explicit": "nullable" in kwargs,
-                "primary_key": pk,
-                "unique": _true(kwargs.get("unique")),
-                "index": _true(kwargs.get("index")),
-            }
+            column = OrmColumn(
+                attr,
+                attr.lower(),
+                "",
+                None,
+                stmt.lineno,
+                nullable,
+                "nullable" in kwargs,
+                pk,
+                _true(kwargs.get("unique")),
+                _true(kwargs.get("index")),
+            )
             if "sa_column" in kwargs:
                 sa_column = _column(kwargs["sa_column"], attr, stmt.lineno)
                 if sa_column is not None:
@@ -225,22 +301,11 @@ def _annotated(stmt: ast.AnnAssign, attr: str, sqlmodel: bool) -> dict[str, Any]
         else:
             if not _is_scalar_type(python_type):
                 return None  # Mapped["Other"] / list["Child"]: a relationship
-            column = {
-                "attr": attr,
-                "name": attr.lower(),
-                "type": "",
-                "allowed": None,
-                "line": stmt.lineno,
-                "nullable": optional,
-                "nullable_explicit": False,
-                "primary_key": False,
-                "unique": False,
-                "index": False,
-            }
-    if not column["type"]:
-        column["type"] = PYTHON_TYPES.get(python_type, "")
-    if not column["nullable_explicit"] and not column["primary_key"]:
-        column["nullable"] = optional  # 2.0: Mapped[str] is NOT NULL, Mapped[str | None] is not
+            column = OrmColumn(attr, attr.lower(), "", None, stmt.lineno, optional, False, False, False, False)
+    if not column.type:
+        column = column._replace(type=PYTHON_TYPES.get(python_type, ""))
+    if not column.nullable_explicit and not column.primary_key:
+        column = column._replace(nullable=optional)  # 2.0: Mapped[str] is NOT NULL, Mapped[str | None] is not
     return column
 
 
@@ -288,7 +353,7 @@ def _type(node: ast.expr) -> tuple[str, list[str] | None]:
     return PYTHON_TYPES.get(name, name.lower()), None
 
 
-def _table_args(items: list[ast.expr]) -> list[dict[str, Any]]:
+def _table_args(items: list[ast.expr]) -> list[TableArg]:
     found = []
     for item in items:
         if not isinstance(item, ast.Call):
@@ -304,13 +369,9 @@ def _table_args(items: list[ast.expr]) -> list[dict[str, Any]]:
             else:
                 name_value, columns = (name.value if isinstance(name, ast.Constant) else None), args
             found.append(
-                {
-                    "kind": kind,
-                    "name": name_value,
-                    "columns": columns,
-                    "unique": _true(kwargs.get("unique")) or kind == "UniqueConstraint",
-                    "line": item.lineno,
-                }
+                TableArg(
+                    kind, name_value, columns, _true(kwargs.get("unique")) or kind == "UniqueConstraint", item.lineno
+                )
             )
     return found
 

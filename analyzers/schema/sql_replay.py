@@ -32,7 +32,7 @@ _QUOTED = re.compile(r"'((?:[^']++|'')*)'")
 _DOLLAR_QUOTE = re.compile(r"\$\w*+\$")
 
 
-@dataclass
+@dataclass(frozen=True)
 class Operation:
     """One schema change a migration makes, for the migration-safety rules."""
 

@@ -42,13 +42,13 @@ class AddRequiredColumnWithoutDefault(OperationRule, RepoRule):
     def judge(self, change: ChangedOperation, ctx: RepoContext) -> str | None:
         op = change.op
         if (
-            op["op"] == "add_column"
+            op.op == "add_column"
             and change.existing_table
-            and not op["detail"].get("nullable", True)
-            and not op["detail"].get("default")
+            and not op.detail.get("nullable", True)
+            and not op.detail.get("default")
         ):
             return (
-                f"adds NOT NULL column {op['table']}.{op['column']} without a default to an existing table: "
+                f"adds NOT NULL column {op.table}.{op.column} without a default to an existing table: "
                 "the migration fails on the first existing row"
             )
         return None

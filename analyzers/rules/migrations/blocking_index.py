@@ -39,14 +39,14 @@ class BlockingIndex(OperationRule, RepoRule):
     def judge(self, change: ChangedOperation, ctx: RepoContext) -> str | None:
         op = change.op
         if (
-            op["op"] == "create_index"
+            op.op == "create_index"
             and change.existing_table
-            and not op["detail"].get("concurrently")
+            and not op.detail.get("concurrently")
             and migration_dialect(change.path, ctx.config.schema_.dialect) == "postgres"
         ):
             return (
-                f"creates index {op['detail'].get('index') or ''} on existing table {op['table']} "
-                f"without CONCURRENTLY: writes to {op['table']} block until it is built"
+                f"creates index {op.detail.get('index') or ''} on existing table {op.table} "
+                f"without CONCURRENTLY: writes to {op.table} block until it is built"
             )
         return None
 

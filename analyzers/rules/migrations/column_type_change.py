@@ -36,9 +36,9 @@ class ColumnTypeChange(OperationRule, RepoRule):
 
     def judge(self, change: ChangedOperation, ctx: RepoContext) -> str | None:
         op = change.op
-        if op["op"] == "alter_type" and change.existing_column():
+        if op.op == "alter_type" and change.existing_column():
             return (
-                f"changes the type of {op['table']}.{op['column']} to {op['detail'].get('type')}: "
+                f"changes the type of {op.table}.{op.column} to {op.detail.get('type')}: "
                 "Postgres rewrites the table under an ACCESS EXCLUSIVE lock, and values may not convert"
             )
         return None

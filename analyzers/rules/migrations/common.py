@@ -6,7 +6,6 @@ import abc
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from undertow.analyzers.core.findings import Finding
 from undertow.analyzers.facts.context import RepoContext, RevisionFacts
@@ -15,6 +14,7 @@ from undertow.analyzers.rules.base import RepoRule
 from undertow.analyzers.schema.facts import SchemaFacts, expected_columns, is_migration_path, schema_facts
 from undertow.analyzers.schema.model import Schema
 from undertow.analyzers.schema.paths import is_migration_source
+from undertow.analyzers.schema.sql_replay import Operation
 
 # Case-insensitive `\bNAME\b` has no literal prefix to skip ahead with: each word start of the
 # SQL is compared with the whole name. Names are identifiers (at most 63 characters in
@@ -44,7 +44,7 @@ def migration_dialect(path: str, configured: str) -> str:
 @dataclass
 class ChangedOperation:
     path: str
-    op: dict[str, Any]  # one replayed operation: {"op", "table", "column", "line", "detail", ...}
+    op: Operation  # one replayed operation
     base_facts: SchemaFacts
 
     @property
@@ -54,11 +54,11 @@ class ChangedOperation:
 
     @property
     def existing_table(self) -> bool:
-        return self.base.table(self.op["table"]) is not None
+        return self.base.table(self.op.table) is not None
 
     def existing_column(self) -> bool:
-        table = self.base.table(self.op["table"])
-        return table is not None and (table.partial or (self.op.get("column") or "") in table.columns)
+        table = self.base.table(self.op.table)
+        return table is not None and (table.partial or (self.op.column or "") in table.columns)
 
 
 def changed_operations(ctx: RepoContext) -> Iterator[ChangedOperation]:
@@ -73,7 +73,7 @@ def changed_operations(ctx: RepoContext) -> Iterator[ChangedOperation]:
         if changed.path not in head.operations or ctx.config.is_excluded(changed.path):
             continue
         for op in head.operations[changed.path]:
-            if op["line"] in changed.lines:
+            if op.line in changed.lines:
                 yield ChangedOperation(changed.path, op, base)
 
 
@@ -102,14 +102,14 @@ def mapped_by(facts: RevisionFacts, table: str, column: str | None) -> str | Non
 def dropped(change: ChangedOperation) -> tuple[str, str | None, str] | None:
     """(table, column, description) when the operation drops or renames something."""
     op = change.op
-    if op["op"] == "drop_column":
-        return op["table"], op["column"], f"drops column {op['table']}.{op['column']}"
-    if op["op"] == "drop_table":
-        return op["table"], None, f"drops table {op['table']}"
-    if op["op"] == "rename_column":
-        return op["table"], op["column"], f"renames column {op['table']}.{op['column']} to {op['detail']['to']}"
-    if op["op"] == "rename_table":
-        return op["table"], None, f"renames table {op['table']} to {op['detail']['to']}"
+    if op.op == "drop_column":
+        return op.table, op.column, f"drops column {op.table}.{op.column}"
+    if op.op == "drop_table":
+        return op.table, None, f"drops table {op.table}"
+    if op.op == "rename_column":
+        return op.table, op.column, f"renames column {op.table}.{op.column} to {op.detail['to']}"
+    if op.op == "rename_table":
+        return op.table, None, f"renames table {op.table} to {op.detail['to']}"
     return None
 
 
@@ -122,9 +122,9 @@ class OperationRule(RepoRule):
             if problem is None:
                 continue
             op = change.op
-            key = f"{op['op']}:{op['table']}.{op.get('column') or ''}:{op['detail'].get('index', '')}"
+            key = f"{op.op}:{op.table}.{op.column or ''}:{op.detail.get('index', '')}"
             message = f"{problem}; {self.fix}"
-            yield self.report(change.path, message, key, line=op["line"])
+            yield self.report(change.path, message, key, line=op.line)
 
     @abc.abstractmethod
     def judge(self, change: ChangedOperation, ctx: RepoContext) -> str | None:

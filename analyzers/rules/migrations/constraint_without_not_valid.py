@@ -41,14 +41,14 @@ class ConstraintWithoutNotValid(OperationRule, RepoRule):
     def judge(self, change: ChangedOperation, ctx: RepoContext) -> str | None:
         op = change.op
         if (
-            op["op"] == "add_constraint"
-            and op["detail"].get("kind") in ("foreign_key", "check")
+            op.op == "add_constraint"
+            and op.detail.get("kind") in ("foreign_key", "check")
             and change.existing_table
-            and not op["detail"].get("not_valid")
+            and not op.detail.get("not_valid")
         ):
-            kind = "foreign key" if op["detail"]["kind"] == "foreign_key" else "CHECK constraint"
+            kind = "foreign key" if op.detail["kind"] == "foreign_key" else "CHECK constraint"
             return (
-                f"adds a {kind} to existing table {op['table']} without NOT VALID: "
+                f"adds a {kind} to existing table {op.table} without NOT VALID: "
                 "every row is checked while writes are blocked"
             )
         return None

@@ -39,7 +39,7 @@ class ContractDuringDeploy(RepoRule):
         if ctx.base_facts is None:
             return  # changed_operations yields nothing without a base
         for change in changed_operations(ctx):
-            if change.op["op"] not in ("drop_column", "drop_table"):
+            if change.op.op not in ("drop_column", "drop_table"):
                 continue
             found = dropped(change)
             if found is None:
@@ -54,7 +54,7 @@ class ContractDuringDeploy(RepoRule):
                 f"this migration {what}, which the code running before this deploy still uses ({where} at base): "
                 f"old instances fail until the rollout ends; {self.fix}"
             )
-            yield self.report(change.path, message, f"{table}.{column or ''}", line=change.op["line"])
+            yield self.report(change.path, message, f"{table}.{column or ''}", line=change.op.line)
 
 
 # -- cases (tests/analyzers/rules/test_cases.py) ------------------------------

@@ -43,7 +43,7 @@ class DestructiveDrop(RepoRule):
             return  # changed_operations yields nothing without a base
         for change in changed_operations(ctx):
             found = dropped(change)
-            if found is None or change.op["op"].startswith("rename"):
+            if found is None or change.op.op.startswith("rename"):
                 continue
             table, column, what = found
             if change.base.table(table) is None or (column is not None and not change.existing_column()):
@@ -51,7 +51,7 @@ class DestructiveDrop(RepoRule):
             if mapped_by(ctx.facts, table, column) or mapped_by(ctx.base_facts, table, column):
                 continue  # SCH003 / MIG010
             message = f"this migration {what}, which exists at base: its data is deleted for good; {self.fix}"
-            yield self.report(change.path, message, f"{table}.{column or ''}", line=change.op["line"])
+            yield self.report(change.path, message, f"{table}.{column or ''}", line=change.op.line)
 
 
 # -- cases (tests/analyzers/rules/test_cases.py) ------------------------------

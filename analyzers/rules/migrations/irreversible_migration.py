@@ -47,19 +47,19 @@ class IrreversibleMigration(RepoRule):
         if ctx.side != "head":
             return
         facts = schema_facts(ctx.facts, ctx.config)
-        for info in sorted(facts.revisions.values(), key=lambda i: i["path"]):
-            rev_id = info["id"]
-            changed = ctx.changes.get(info["path"])
-            if changed is None or not info["changes"] or not info["downgrade_empty"]:
+        for info in sorted(facts.revisions.values(), key=lambda i: i.path):
+            rev_id = info.id
+            changed = ctx.changes.get(info.path)
+            if changed is None or not info.changes or not info.downgrade_empty:
                 continue
-            data = (ctx.snapshot.read(info["path"]) or b"").decode("utf-8", "replace").splitlines()
+            data = (ctx.snapshot.read(info.path) or b"").decode("utf-8", "replace").splitlines()
             line = next((n for n, text in enumerate(data, start=1) if text.startswith("def downgrade")), 1)
             if changed.lines and line not in changed.lines and changed.status.value != "added":
                 continue
             message = (
                 f"revision {rev_id} changes the schema in upgrade() but its downgrade() undoes nothing; {self.fix}"
             )
-            yield self.report(info["path"], message, rev_id, line=line)
+            yield self.report(info.path, message, rev_id, line=line)
 
 
 # -- cases (tests/analyzers/rules/test_cases.py) ------------------------------

@@ -35,15 +35,14 @@ class Rename(OperationRule, RepoRule):
 
     def judge(self, change: ChangedOperation, ctx: RepoContext) -> str | None:
         op = change.op
-        if op["op"] == "rename_column":
+        if op.op == "rename_column":
             return (
-                f"renames column {op['table']}.{op['column']} to {op['detail']['to']}: "
+                f"renames column {op.table}.{op.column} to {op.detail['to']}: "
                 "code still running during the deploy uses the old name"
             )
-        if op["op"] == "rename_table":
+        if op.op == "rename_table":
             return (
-                f"renames table {op['table']} to {op['detail']['to']}: "
-                "code still running during the deploy uses the old name"
+                f"renames table {op.table} to {op.detail['to']}: code still running during the deploy uses the old name"
             )
         return None
 

@@ -39,9 +39,9 @@ class SetNotNull(OperationRule, RepoRule):
 
     def judge(self, change: ChangedOperation, ctx: RepoContext) -> str | None:
         op = change.op
-        if op["op"] == "set_not_null" and change.existing_column():
+        if op.op == "set_not_null" and change.existing_column():
             return (
-                f"sets {op['table']}.{op['column']} NOT NULL: "
+                f"sets {op.table}.{op.column} NOT NULL: "
                 "Postgres scans the whole table under an ACCESS EXCLUSIVE lock, and fails if any row is NULL"
             )
         return None

@@ -37,9 +37,9 @@ class UniqueConstraintLock(OperationRule, RepoRule):
 
     def judge(self, change: ChangedOperation, ctx: RepoContext) -> str | None:
         op = change.op
-        if op["op"] == "add_constraint" and op["detail"].get("kind") == "unique" and change.existing_table:
+        if op.op == "add_constraint" and op.detail.get("kind") == "unique" and change.existing_table:
             return (
-                f"adds a UNIQUE constraint to existing table {op['table']}: "
+                f"adds a UNIQUE constraint to existing table {op.table}: "
                 "the index behind it is built while writes are blocked"
             )
         return None

@@ -46,7 +46,7 @@ class MigrationDropsUsed(RepoRule):
             if where is None:
                 continue
             message = f"this migration {what}, but the code of this change still uses it ({where}); {self.fix}"
-            yield self.report(change.path, message, f"{table}.{column or ''}", line=change.op["line"])
+            yield self.report(change.path, message, f"{table}.{column or ''}", line=change.op.line)
 
 
 # -- cases (tests/analyzers/rules/test_cases.py) ------------------------------

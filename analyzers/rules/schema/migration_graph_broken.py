@@ -42,11 +42,11 @@ class MigrationGraphBroken(RepoRule):
         facts = schema_facts(ctx.facts, ctx.config)
         for problem in facts.graph_problems:
             kind, _, rest = problem.partition(":")
-            by_id = {info["id"]: info for info in facts.revisions.values()}
+            by_id = {info.id: info for info in facts.revisions.values()}
             if kind == "heads":
                 heads = rest.split(",")
                 for head in heads:
-                    path = by_id[head]["path"]
+                    path = by_id[head].path
                     others = ", ".join(h for h in heads if h != head)
                     message = (
                         f"revision {head} is one of {len(heads)} heads (also {others}): "
@@ -55,7 +55,7 @@ class MigrationGraphBroken(RepoRule):
                     yield self._at(ctx, path, "down_revision", message, f"head:{head}")
             elif kind == "missing":
                 child, parent = rest.split(":", 1)
-                path = by_id[child]["path"]
+                path = by_id[child].path
                 message = f"revision {child} has down_revision {parent!r}, which no revision defines; {self.fix}"
                 yield self._at(ctx, path, "down_revision", message, f"missing:{child}:{parent}")
             elif kind == "duplicate":

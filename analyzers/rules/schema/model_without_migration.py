@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from undertow.analyzers.core.findings import Finding, Severity, Suggestion
 from undertow.analyzers.facts.context import RepoContext
@@ -11,6 +10,7 @@ from undertow.analyzers.rules.base import RepoRule
 from undertow.analyzers.rules.case_repos import SQL_REPO
 from undertow.analyzers.rules.cases import Case
 from undertow.analyzers.schema.facts import expected_columns, expected_indexes, migration_description, schema_facts
+from undertow.analyzers.schema.orm import OrmColumn
 
 
 class ModelWithoutMigration(RepoRule):
@@ -62,9 +62,10 @@ class ModelWithoutMigration(RepoRule):
             if table is None or table.partial or expected.column in table.columns:
                 continue
             sql_type = _sql_type(expected.info)
+            nullable = expected.info.nullable if expected.info is not None else True
             ddl = (
                 f"ALTER TABLE {expected.table} ADD COLUMN {expected.column} "
-                f"{sql_type}{'' if expected.info.get('nullable', True) else ' NOT NULL'};"
+                f"{sql_type}{'' if nullable else ' NOT NULL'};"
             )
             message = (
                 f"{expected.table}.{expected.column} is mapped by {expected.model} here, but {where} creates it; "
@@ -73,7 +74,7 @@ class ModelWithoutMigration(RepoRule):
             if facts.style == "alembic":
                 snippet = (
                     f'op.add_column("{expected.table}", sa.Column("{expected.column}", '
-                    f"sa.{_sa_type(sql_type)}(), nullable={expected.info.get('nullable', True)}))"
+                    f"sa.{_sa_type(sql_type)}(), nullable={nullable}))"
                 )
             else:
                 snippet = ddl
@@ -148,8 +149,8 @@ _SA = {
 }
 
 
-def _sql_type(info: dict[str, Any]) -> str:
-    return _SQL.get(info.get("type", ""), "TEXT")
+def _sql_type(info: OrmColumn | None) -> str:
+    return _SQL.get(info.type if info is not None else "", "TEXT")
 
 
 def _sa_type(sql_type: str) -> str:

@@ -47,20 +47,21 @@ class TypeMismatch(RepoRule):
         if not facts.has_migrations:
             return
         for expected in expected_columns(ctx.facts):
-            if expected.column is None or not expected.info.get("type"):
+            info = expected.info
+            if expected.column is None or info is None or not info.type:
                 continue
             table = facts.schema.table(expected.table)
             column = table.columns.get(expected.column) if table else None
             if column is None:
                 continue
-            model_family = type_family(expected.info["type"])
+            model_family = type_family(info.type)
             db_family = column.family
             if "other" in (model_family, db_family) or model_family == db_family:
                 continue
-            if {model_family, db_family} <= {"text", "other"} or expected.info["type"] == "enum" or column.enum_type:
+            if {model_family, db_family} <= {"text", "other"} or info.type == "enum" or column.enum_type:
                 continue
             message = (
-                f"{expected.table}.{expected.column} is {expected.info['type']} ({model_family}) in {expected.model} "
+                f"{expected.table}.{expected.column} is {info.type} ({model_family}) in {expected.model} "
                 f"but {column.type} ({db_family}) in the migrated schema; {self.fix}"
             )
             yield self.report(expected.path, message, f"{expected.table}.{expected.column}", line=expected.line)
