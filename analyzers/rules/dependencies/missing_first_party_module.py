@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Iterable
+from typing import Any
 
 from undertow.analyzers.core.findings import Finding, Severity
 from undertow.analyzers.core.limits import MAX_DEPTH
@@ -19,7 +20,9 @@ class MissingFirstPartyModule(RepoRule):
     """## What it does
     Flags a changed line importing a module of the repository's own packages that does not
     exist at head (`from app.ai.search_router import router` when `app/ai/search_router.py`
-    was never committed), or a name that module does not define. Namespace packages and
+    was never committed), or a name that module does not define (nor any first-party module
+    it re-exports with `from x import *`; a star import of anything else may define any
+    name). Namespace packages and
     generated modules listed in `imports.generated` in `.github/undertow.yml` are fine.
 
     ## Why is this bad?
@@ -112,18 +115,55 @@ def _missing(
     found: list[tuple[str, str]] = []
     if index.unknown(split[0]):
         return []  # it exists; what it defines is unknown (it could not be parsed)
-    facts = index.facts(split[0]) or {}
-    defined = set(facts.get("names", []))
-    if "*" in defined:
-        return []  # `from .recipe import *` (seen on a real project): it may define any name
+    stars = _star_sources(index, split[0])
+    if stars is None:
+        return []  # a `*` import from a module whose names are unknown: it may define any name
     for name in names or []:
-        if name in defined or f"{module}.{name}" in index.by_module:
+        if f"{module}.{name}" in index.by_module or _is_directory(f"{module}.{name}", directories):
             continue
-        if _is_directory(f"{module}.{name}", directories):
+        if any(_defines(index, source, name) for source in stars):
             continue
-        if "__getattr__" in facts.get("functions", {}):
-            continue  # module-level __getattr__ makes any name importable
-        found.append((f"{module}.{name}", f"{index.by_module[module]} defines no {name}"))
+        why = f"{index.by_module[module]} defines no {name}"
+        if len(stars) > 1:
+            shown = ", ".join(s for s in stars if s != module)
+            why += f" (nor does {shown}, which it re-exports with *)"
+        found.append((f"{module}.{name}", why))
+    return found
+
+
+def _defines(index: PythonIndex, module: str, name: str) -> bool:
+    facts: dict[str, Any] = index.facts(module) or {}
+    # A module-level __getattr__ makes any name importable.
+    return (
+        name in facts.get("names", [])
+        or "__getattr__" in facts.get("functions", {})
+        or f"{module}.{name}" in index.by_module
+    )
+
+
+def _star_sources(index: PythonIndex, module: str) -> list[str] | None:
+    """``module`` and every first-party module it re-exports with ``from x import *``, followed
+    transitively (at most MAX_DEPTH modules); None when one of them is not first-party or its
+    content is unknown (what it exports cannot be known: the import may be fine)."""
+    found: list[str] = []
+    stack = [module]
+    while stack:
+        current = stack.pop()
+        if current in found:
+            continue
+        if len(found) >= MAX_DEPTH:
+            return None
+        facts = index.facts(current)
+        if facts is None:
+            return None  # third-party (`from numpy import *`), missing, or unreadable
+        found.append(current)
+        if "*" not in facts.get("names", []):
+            continue
+        # `from x import *` is the one import site with no names (a from-import names at least one).
+        sources = [site.module for site in facts.get("import_sites", []) if site.names == []]
+        if not sources:
+            return None  # a `*` the sites do not explain: unknown
+        stack += reversed(sources)
     return found
 
 
@@ -136,6 +176,11 @@ INVALID = [
         base=_APP,
         head={"app/main.py": "from app.ai.search_router import router\nfrom app.ai.models import Model, Missing\n"},
         expect=[("DEP002", "app/main.py", 1), ("DEP002", "app/main.py", 2)],
+    ),
+    Case(  # the star import is followed: neither the package nor the module it re-exports has it
+        base={**_APP, "app/ai/__init__.py": "from .models import *\n"},
+        head={"app/main.py": "from app.ai import Model\nfrom app.ai import Modle\n"},
+        expect=[("DEP002", "app/main.py", 2)],
     ),
 ]
 VALID = [
@@ -153,5 +198,9 @@ VALID = [
     Case(  # a package that re-exports a module's names with a star import
         base={**_APP, "app/ai/__init__.py": "from .models import *\n"},
         head={"app/main.py": "from app.ai import Model\n"},
+    ),
+    Case(  # a star import of a third-party module: what it exports is unknown
+        base={**_APP, "app/compat.py": "from six.moves import *\n"},
+        head={"app/main.py": "from app.compat import urllib\n"},
     ),
 ]
