@@ -113,6 +113,7 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from undertow.app.logs import configure_logging
+    from undertow.app.server import server_config
     from undertow.app.service import build_service
 
     settings = load_settings()
@@ -120,9 +121,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     async def run() -> None:
         service = await build_service(settings)
-        server = uvicorn.Server(
-            uvicorn.Config(service.app, host=args.host, port=args.port, log_config=None, access_log=False)
-        )
+        server = uvicorn.Server(server_config(service.app, args.host, args.port))
         await server.serve()
 
     asyncio.run(run())
