@@ -31,7 +31,7 @@ class GuardedH11Protocol(H11Protocol):
 
     header_timeout = HEADER_TIMEOUT
 
-    def connection_made(self, transport) -> None:  # type: ignore[override]
+    def connection_made(self, transport) -> None:
         self._header_timer: asyncio.TimerHandle | None = None
         super().connection_made(transport)
         self._arm()
