@@ -6,13 +6,14 @@ files and Python imports; computed once per revision and shared by the DEP rules
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Container, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple, TypedDict
 
 from undertow.analyzers.core.config import Config
 from undertow.analyzers.deps.import_names import candidate_distributions, is_stdlib, providers
-from undertow.analyzers.deps.manifests import is_manifest, is_requirements_file, parse_manifest
+from undertow.analyzers.deps.manifests import is_manifest, is_project_manifest, is_requirements_file, parse_manifest
 from undertow.analyzers.deps.manifests.locks import is_lock_file, parse_lock
 from undertow.analyzers.deps.services import Copy, Image, compose_services, dockerfile_index, entry_points
 from undertow.analyzers.facts.codec import DecodedMapping
@@ -43,6 +44,7 @@ class ManifestJson(TypedDict):
     declared: list[DeclaredJson]
     includes: list[list[str | int]]  # [option ("-r"/"-c"), line, target]
     problems: int  # how many lines could not be read
+    opaque: bool  # what it declares could not be read (a computed setup.py install_requires)
 
 
 def _manifest_json(path: str, text: str) -> ManifestJson:
@@ -62,6 +64,7 @@ def _manifest_json(path: str, text: str) -> ManifestJson:
         ],
         "includes": [list(i) for i in manifest.includes],
         "problems": len(manifest.problems),
+        "opaque": manifest.opaque,
     }
 
 
@@ -94,6 +97,7 @@ class ManifestFacts:
     declared: tuple[Declaration, ...]
     includes: tuple[ManifestInclude, ...]
     problems: int  # how many lines could not be read
+    opaque: bool = False  # what it declares is unknown: it may declare anything
 
     @classmethod
     def decode(cls, raw: ManifestJson) -> ManifestFacts:
@@ -101,7 +105,14 @@ class ManifestFacts:
             declared=tuple(Declaration(**d) for d in raw["declared"]),
             includes=tuple(ManifestInclude._make(i) for i in raw["includes"]),
             problems=raw["problems"],
+            opaque=raw["opaque"],
         )
+
+    @property
+    def declares_dependencies(self) -> bool:
+        """Whether it is a manifest of dependencies at all: a pyproject.toml or setup.cfg that
+        only configures tools declares none (and is not "the nearest manifest")."""
+        return bool(self.declared or self.includes or self.opaque)
 
 
 class DeclaredIn(NamedTuple):
@@ -178,19 +189,48 @@ class DependencyMap:
         if data is None or manifest in seen:
             return {}
         result: dict[str, Declaration] = {}
-        for option, _line, target in data.includes:
-            if option == "-r":
-                result.update(
-                    self.declared(
-                        posixpath.normpath(posixpath.join(posixpath.dirname(manifest), target)),
-                        groups,
-                        seen | {manifest},
-                    )
-                )
+        for included in self._included(manifest, data):
+            result.update(self.declared(included, groups, seen | {manifest}))
+        # `-e .` / `./lib` in a requirements file installs that project with its own (main) dependencies.
+        for project in self._local_projects(manifest, data):
+            result.update(self.declared(project, None if groups is None else frozenset({""}), seen | {manifest}))
         for dep in data.declared:
             if groups is None or dep.group in groups:
                 result.setdefault(dep.key, dep)
         return result
+
+    def _included(self, manifest: str, data: ManifestFacts) -> list[str]:
+        directory = posixpath.dirname(manifest)
+        return [posixpath.normpath(posixpath.join(directory, t)) for option, _, t in data.includes if option == "-r"]
+
+    def _local_projects(self, manifest: str, data: ManifestFacts) -> list[str]:
+        """The project manifests (pyproject.toml, setup.py, setup.cfg) of the local directories a
+        requirements file installs (``-e .``, ``./lib``, ``-e ../shared[extra]``)."""
+        if not is_requirements_file(manifest):
+            return []
+        found = []
+        for dep in data.declared:
+            if dep.name or not dep.url or not _LOCAL_PATH.match(dep.url):
+                continue
+            target = dep.url.split("[", 1)[0]
+            directory = posixpath.normpath(posixpath.join(posixpath.dirname(manifest), target))
+            directory = "" if directory == "." else directory
+            found += [
+                path
+                for name in _PROJECT_MANIFESTS
+                if (path := posixpath.join(directory, name) if directory else name) in self.manifests
+            ]
+        return found
+
+    def opaque(self, manifest: str, seen: frozenset[str] = frozenset()) -> bool:
+        """Whether what ``manifest`` installs is unknown (it, or a manifest it pulls in, is opaque)."""
+        data = self.manifests.get(manifest)
+        if data is None or manifest in seen:
+            return False
+        if data.opaque:
+            return True
+        pulled = self._included(manifest, data) + self._local_projects(manifest, data)
+        return any(self.opaque(other, seen | {manifest}) for other in pulled)
 
     def locked(self, manifest: str) -> set[str]:
         directory = posixpath.dirname(manifest)
@@ -229,9 +269,15 @@ class DependencyMap:
                         image.manifests.append(manifest)
                 else:
                     for context in candidates:
-                        pyproject = posixpath.join(context, "pyproject.toml") if context else "pyproject.toml"
-                        if pyproject in self.manifests:
-                            image.manifests.append(pyproject)
+                        # `pip install .` reads the project's pyproject.toml, setup.py and setup.cfg.
+                        projects = [
+                            path
+                            for name in _PROJECT_MANIFESTS
+                            if (path := posixpath.join(context, name) if context else name) in self.manifests
+                            and (name == "pyproject.toml" or self.manifests[path].declares_dependencies)
+                        ]
+                        if projects:
+                            image.manifests += projects
                             image.extras += [e.strip() for e in target.split(",") if e.strip()]
                             break
             for command in data.commands:
@@ -358,14 +404,21 @@ class DependencyMap:
     def _nearest(self, path: str, test: bool) -> list[Coverage]:
         directory = posixpath.dirname(path)
         while True:
-            here = [m for m in self.manifests if posixpath.dirname(m) == directory]
+            # A pyproject.toml or setup.cfg that only configures tools is no manifest of dependencies.
+            here = [
+                m
+                for m in self.manifests
+                if posixpath.dirname(m) == directory
+                and (is_requirements_file(m) or self.manifests[m].declares_dependencies)
+            ]
             if here:
                 break
             if not directory:
                 return []
             directory = posixpath.dirname(directory)
-        pyprojects = [m for m in here if m.endswith(("pyproject.toml", "setup.cfg")) and self.manifests[m].declared]
         requirements = [m for m in here if is_requirements_file(m)]
+        # A setup.py that computes install_requires beside requirements files reads them, as a rule.
+        pyprojects = [m for m in here if is_project_manifest(m) and not (requirements and self.manifests[m].opaque)]
         main = [m for m in requirements if not _is_dev_manifest(m)]
         if test:
             # Tests run with the dev tooling installed: every group and dev requirement file
@@ -383,6 +436,8 @@ class DependencyMap:
         return [Coverage(chosen, "the nearest manifest" + ("s" if len(chosen) > 1 else ""), groups)] if chosen else []
 
     def declares(self, coverage: Coverage, candidates: list[str]) -> bool:
+        if any(self.opaque(manifest) for manifest in coverage.manifests):
+            return True  # one of them declares what cannot be read: it may declare anything
         names: set[str] = set()
         for manifest in coverage.manifests:
             names.update(self.declared(manifest, coverage.groups))
@@ -419,6 +474,9 @@ class DependencyMap:
                     found.append(Problem(path, site.line, site.module, candidates, coverage))
         return found
 
+
+_PROJECT_MANIFESTS = ("pyproject.toml", "setup.py", "setup.cfg")
+_LOCAL_PATH = re.compile(r"^(\.{1,2}(/|\[|$)|file:\.)")
 
 # Scripts run by the packaging tools, and modules every Python environment built by pip has.
 _BUILD_SCRIPTS = {"setup.py", "noxfile.py", "fabfile.py", "conf.py"}

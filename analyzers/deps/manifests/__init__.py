@@ -32,8 +32,18 @@ def is_setup_cfg(path: str) -> bool:
     return posixpath.basename(path) == "setup.cfg"
 
 
+def is_setup_py(path: str) -> bool:
+    return posixpath.basename(path) == "setup.py"
+
+
 def is_manifest(path: str) -> bool:
-    return is_requirements_file(path) or is_pyproject(path) or is_setup_cfg(path)
+    return is_requirements_file(path) or is_pyproject(path) or is_setup_cfg(path) or is_setup_py(path)
+
+
+def is_project_manifest(path: str) -> bool:
+    """A manifest that describes a project (what ``pip install .`` reads): pyproject.toml,
+    setup.py, setup.cfg."""
+    return is_pyproject(path) or is_setup_cfg(path) or is_setup_py(path)
 
 
 def parse_manifest(path: str, text: str) -> Manifest:
@@ -43,6 +53,7 @@ def parse_manifest(path: str, text: str) -> Manifest:
     from undertow.analyzers.deps.manifests.pyproject import ManifestSyntaxError, parse_pyproject
     from undertow.analyzers.deps.manifests.requirements import parse_requirements
     from undertow.analyzers.deps.manifests.setup_cfg import parse_setup_cfg
+    from undertow.analyzers.deps.manifests.setup_py import parse_setup_py
 
     if is_pyproject(path):
         try:
@@ -51,6 +62,8 @@ def parse_manifest(path: str, text: str) -> Manifest:
             return _Manifest(path=path, declared=(), problems=(Problem(1, str(exc)),))
     if is_setup_cfg(path):
         return parse_setup_cfg(path, text)
+    if is_setup_py(path):
+        return parse_setup_py(path, text)
     return parse_requirements(path, text)
 
 

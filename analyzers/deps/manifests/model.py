@@ -67,6 +67,9 @@ class Manifest:
     declared: tuple[Declared, ...]
     includes: tuple[tuple[str, int, str], ...] = ()  # (option, line, target) for -r/-c
     problems: tuple[Problem, ...] = ()
+    # What it declares could not be read (a setup.py that computes install_requires): unknown,
+    # so it may declare anything.
+    opaque: bool = False
 
 
 def requirement(text: str) -> Requirement:

@@ -79,9 +79,28 @@ class MissingRequirement(RepoRule):
 # -- cases (tests/analyzers/rules/test_cases.py) ------------------------------
 
 _REPO = {"requirements.txt": "fastapi==0.115.6\n", "app/__init__.py": ""}
+_SETUP_PY = {
+    "setup.py": (
+        "from setuptools import setup\n\nREQUIRES = ['click>=8', 'httpx>=0.27']\n\n"
+        "setup(name='tool', packages=['tool'], install_requires=REQUIRES)\n"
+    ),
+    "tool/__init__.py": "",
+}
+# A service directory whose pyproject.toml only configures tools: the root manifest covers it.
+_TOOLS_ONLY = {
+    "requirements.txt": "fastapi==0.115.6\n",
+    "services/api/pyproject.toml": "[tool.ruff]\nline-length = 100\n",
+    "services/api/app/__init__.py": "",
+}
 
 INVALID = [
     Case(base=_REPO, head={"app/notify.py": "import json\nimport httpx\n"}, expect=[("DEP001", "app/notify.py", 2)]),
+    Case(base=_SETUP_PY, head={"tool/cli.py": "import click\nimport rich\n"}, expect=[("DEP001", "tool/cli.py", 2)]),
+    Case(
+        base=_TOOLS_ONLY,
+        head={"services/api/app/main.py": "import fastapi\nimport httpx\n"},
+        expect=[("DEP001", "services/api/app/main.py", 2)],
+    ),
 ]
 VALID = [
     Case(base=_REPO, head={"app/notify.py": "import json\nimport fastapi\nfrom app import notify\n"}),
@@ -89,4 +108,6 @@ VALID = [
         base=_REPO,
         head={"app/notify.py": "try:\n    import ujson\nexcept ImportError:\n    ujson = None\n"},
     ),
+    Case(base=_SETUP_PY, head={"tool/cli.py": "import click\nimport httpx\n"}),
+    Case(base=_TOOLS_ONLY, head={"services/api/app/main.py": "import fastapi\n"}),
 ]
