@@ -131,12 +131,16 @@ def _serve(args: argparse.Namespace) -> int:
 def _worker(args: argparse.Namespace) -> int:
     import asyncio
 
-    from arq import Worker
-    from arq.connections import RedisSettings
-
     from undertow.app.github_data import BlobCache
     from undertow.app.logs import configure_logging
-    from undertow.app.redis_queue import QUEUE, WORKER_FUNCTIONS, RedisReviews
+    from undertow.app.redis_queue import (
+        MAX_TRIES,
+        QUEUE,
+        WORKER_FUNCTIONS,
+        RedisReviews,
+        ResilientWorker,
+        redis_settings,
+    )
     from undertow.app.service import github_factory
 
     settings = load_settings()
@@ -152,7 +156,7 @@ def _worker(args: argparse.Namespace) -> int:
         from undertow.app.redis_cache import RedisFactCache
 
         url = queue_url.get_secret_value()
-        redis = await create_pool(RedisSettings.from_dsn(url))
+        redis = await create_pool(redis_settings(url))
         cache_url = (settings.cache_redis_url or queue_url).get_secret_value()
         facts = RedisFactCache(sync_redis.Redis.from_url(cache_url, socket_timeout=5))
         ctx = {
@@ -160,15 +164,18 @@ def _worker(args: argparse.Namespace) -> int:
             "reviews": RedisReviews(redis),
             "blobs": BlobCache(),
             "facts": facts,
+            "deadline": settings.review_deadline,
         }
-        worker = Worker(
+        worker = ResilientWorker(
             WORKER_FUNCTIONS,
             redis_pool=redis,
             queue_name=QUEUE,
             ctx=ctx,
             max_jobs=settings.max_concurrency,
-            job_timeout=600,
-            max_tries=5,
+            # A review ends itself at its deadline; this only bounds one that hangs. A dead
+            # worker's job is taken over after its lease (redis_queue.LEASE), not this timeout.
+            job_timeout=int(settings.review_deadline) + 300,
+            max_tries=MAX_TRIES,
         )
         await worker.async_run()
 

@@ -1,6 +1,7 @@
 """In-process review queue (`undertow serve` without Redis): per-PR coalescing, bounded
 concurrency, cancellation on close, and the staleness check a running review asks before it
-publishes."""
+publishes. Reviews of one pull request never run at once: a request that arrives while its PR
+is being reviewed waits, coalesced, until that review ends."""
 
 from __future__ import annotations
 
@@ -8,11 +9,12 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
-from undertow.app.review import ReviewJob
+from undertow.app.review import CLOSED, ReviewJob
 
 log = logging.getLogger("undertow.queue")
 Key = tuple[str, int]
-Runner = Callable[[ReviewJob, bool, frozenset[str], Callable[[str], Awaitable[bool]]], Awaitable[object]]
+# run(job, fresh, dismissed rules, superseded_by(head) -> the newer head, CLOSED, or None)
+Runner = Callable[[ReviewJob, bool, frozenset[str], Callable[[str], Awaitable[str | None]]], Awaitable[object]]
 
 
 class InProcessReviews:
@@ -34,13 +36,15 @@ class InProcessReviews:
         # A newer request supersedes a queued one; a fresh (rescan) request stays fresh.
         self.pending[key] = (job, fresh or bool(previous and previous[1]))
         self.latest_head[key] = job.head_sha
-        if previous is None:
+        # One review per PR at a time: while one runs, the request waits in `pending` and the
+        # running review's worker queues it when done.
+        if previous is None and key not in self.running:
             await self.queue.put(key)
 
     async def cancel(self, repo: str, number: int) -> None:
         key = (repo, number)
         self.pending.pop(key, None)
-        self.latest_head[key] = "<closed>"
+        self.latest_head[key] = CLOSED
 
     async def dismiss(self, repo: str, number: int, rule: str, reason: str) -> None:
         self.dismissed.setdefault((repo, number), {})[rule] = reason
@@ -66,18 +70,20 @@ class InProcessReviews:
         while True:
             key = await self.queue.get()
             try:
+                if key in self.running:
+                    continue  # its running review queues it again when it ends
                 item = self.pending.pop(key, None)
                 if item is None:
                     continue  # cancelled, or coalesced into a run that already happened
                 job, fresh = item
                 self.running.add(key)
 
-                async def still_current(head: str, key=key) -> bool:
+                async def superseded_by(head: str, key=key) -> str | None:
                     latest = self.latest_head.get(key)
-                    return latest is None or latest == head
+                    return None if latest is None or latest == head else latest
 
                 try:
-                    await self.run(job, fresh, frozenset(self.dismissed.get(key, {})), still_current)
+                    await self.run(job, fresh, frozenset(self.dismissed.get(key, {})), superseded_by)
                 except Exception:  # one review failing must not stop the worker
                     log.exception("review failed", extra={"repo": job.repo, "pr": job.number})
                 finally:

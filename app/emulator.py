@@ -2,7 +2,7 @@
 from a local git repository with GitHub's rules (app JWT → installation token, token auth,
 Link pagination, 50 annotations per request, 65535-character outputs, 422 for review comments
 outside the diff, rate-limit headers) and switchable faults (5xx on reads, secondary rate limits
-on writes). Listen on loopback only."""
+on writes, an outage window, revoked tokens, latency). Listen on loopback only."""
 
 from __future__ import annotations
 
@@ -32,12 +32,27 @@ MAX_TEXT = 65535
 class Faults:
     get_error_ratio: float = 0.0  # share of GETs answered 502
     rate_limit_every_nth_write: int = 0  # every n-th POST/PATCH answered 403 secondary rate limit
-    latency: float = 0.0  # seconds added to every request (benchmarks)
+    latency: float = 0.0  # seconds added to every request (benchmarks, slow GitHub)
     seed: int = 1
+    # An outage: from outage_start to outage_end (in clock() time) requests with these methods
+    # are answered 500 (token requests included). Tests pass a virtual clock.
+    outage_start: float = 0.0
+    outage_end: float = 0.0
+    outage_methods: tuple[str, ...] = ("GET", "POST", "PATCH", "PUT", "DELETE")
+    clock: Any = time.monotonic
     _writes: int = 0
 
     def __post_init__(self) -> None:
         self.rng = random.Random(self.seed)
+
+    def outage(self, seconds: float, methods: tuple[str, ...] | None = None) -> None:
+        """GitHub answers 500 for the next ``seconds``."""
+        self.outage_start, self.outage_end = self.clock(), self.clock() + seconds
+        if methods is not None:
+            self.outage_methods = methods
+
+    def out(self, method: str) -> bool:
+        return method in self.outage_methods and self.outage_start <= self.clock() < self.outage_end
 
 
 @dataclass
@@ -97,6 +112,10 @@ class EmulatedGitHub:
         if "$ref" in example:
             example = self.openapi["components"]["examples"][example["$ref"].rsplit("/", 1)[1]]
         return example.get("value")
+
+    def revoke_tokens(self) -> None:
+        """Every installation token issued so far stops working (401), as when GitHub revokes them."""
+        self.tokens.clear()
 
     def diff_lines(self, number: int) -> dict[str, set[int]]:
         pr = self.pulls[number]
@@ -163,6 +182,8 @@ def create_emulator(gh: EmulatedGitHub) -> FastAPI:
             await asyncio.sleep(gh.faults.latency)
         gh.remaining = max(0, gh.remaining - 1)
         path = request.url.path
+        if gh.faults.out(request.method):
+            return reply(500, {"message": "Server Error"}, request)
         if not path.startswith("/app/installations/"):
             scheme, _, token = request.headers.get("authorization", "").partition(" ")
             if scheme.lower() not in ("token", "bearer") or token not in gh.tokens:
@@ -314,7 +335,11 @@ def create_emulator(gh: EmulatedGitHub) -> FastAPI:
         problem = _check_output_problem(data)
         if problem:
             return reply(422, {"message": problem}, request)
-        run = gh.check_runs[run_id]
+        run = gh.check_runs.get(run_id)
+        if run is None:
+            return reply(404, {"message": "Not Found"}, request)
+        if data.get("status") in ("queued", "in_progress"):  # started again: no conclusion yet
+            run.pop("conclusion", None)
         run.update({k: v for k, v in data.items() if k != "output"})
         _apply_output(run, data.get("output"))
         return reply(200, gh.shaped(f"{REPO}/check-runs/{{check_run_id}}", "patch", 200, _public(run)), request)

@@ -19,6 +19,17 @@ class InstallationTokens:
         self.app_id, self.private_key, self.clock, self.redis = str(app_id), private_key, clock, redis
         self._tokens: dict[int, tuple[str, float]] = {}
 
+    async def invalidate(self, installation_id: int) -> None:
+        """Forget the cached token (GitHub answered 401 to it), here and in Redis."""
+        self._tokens.pop(installation_id, None)
+        if self.redis is not None:
+            await self.redis.delete(f"undertow:token:{installation_id}")
+
+    async def refresh(self, gh: GitHubAPI, installation_id: int) -> str:
+        """A new token in place of the cached one."""
+        await self.invalidate(installation_id)
+        return await self.token(gh, installation_id)
+
     async def token(self, gh: GitHubAPI, installation_id: int) -> str:
         cached = self._tokens.get(installation_id)
         if cached is None and self.redis is not None:

@@ -42,8 +42,13 @@ def retry_delay(
 class ResilientGitHubAPI(HttpxGitHubAPI):
     """gidgethub's httpx client with retries and a cap on requests in flight."""
 
-    def __init__(self, *args, max_in_flight: int = 8, clock=time.time, metrics=None, **kwargs) -> None:
+    def __init__(
+        self, *args, max_in_flight: int = 8, clock=time.time, metrics=None, refresh_token=None, **kwargs
+    ) -> None:
+        """``refresh_token``: an async callable minting a new installation token; on a 401 the
+        cached token is dropped, a new one minted, and the request retried once with it."""
         super().__init__(*args, **kwargs)
+        self._refresh_token = refresh_token
         self._in_flight = asyncio.Semaphore(max_in_flight)
         self._clock = clock
         self._metrics = metrics
@@ -51,6 +56,7 @@ class ResilientGitHubAPI(HttpxGitHubAPI):
 
     async def _request(self, method: str, url: str, headers: Mapping[str, str], body: bytes = b""):
         attempt = 0
+        refreshed = False
         while True:
             attempt += 1
             self.attempts += 1
@@ -68,6 +74,12 @@ class ResilientGitHubAPI(HttpxGitHubAPI):
                 self._metrics.github_calls.labels(method).inc()
                 if lowered.get("x-ratelimit-remaining", "").isdigit():
                     self._metrics.rate_limit_remaining.set(int(lowered["x-ratelimit-remaining"]))
+            if status == 401 and self._refresh_token is not None and not refreshed:
+                refreshed = True
+                self.oauth_token = await self._refresh_token()
+                headers = {**{k: v for k, v in headers.items() if k.lower() != "authorization"}}
+                headers["authorization"] = f"token {self.oauth_token}"
+                continue
             if status in (403, 429) and b"secondary rate limit" in data.lower():
                 lowered["x-undertow-body-hint"] = "rate limit"
             delay = retry_delay(status, lowered, attempt, self._clock())

@@ -2,29 +2,75 @@
 
 Deliveries become `handle_delivery` jobs; reviews become `review_pull_request` jobs whose id
 names the PR and head sha, so a redelivery or a second replica cannot queue the same review
-twice, and a newer head makes older jobs stop before they publish (at-least-once delivery is
-safe because publishing is idempotent)."""
+twice while it waits or runs, and a newer head makes older jobs stop before they publish
+(at-least-once delivery is safe because publishing is idempotent). Review jobs keep no result
+(``keep_result=0``): once one has ended, however it ended, a new delivery for that head queues
+it again.
+
+A running review job keeps two keys alive (every HEARTBEAT seconds, for LEASE seconds): arq's
+in-progress key of the job, so that when its worker dies (SIGKILL, a lost machine) another
+worker takes the job over within LEASE seconds instead of arq's job timeout; and the PR's lock,
+so that reviews of one PR never run at once on any worker."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import dataclasses
 import logging
+import time
 import uuid
 from typing import Any
 
-from arq.connections import ArqRedis
+from arq import Worker, func
+from arq.connections import ArqRedis, RedisSettings
+from arq.constants import in_progress_key_prefix
+from arq.worker import Retry
 from gidgethub import sansio
+from redis.asyncio.retry import Retry as RedisRetry
+from redis.backoff import ExponentialBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from undertow.app.events import Delivery
 from undertow.app.handlers import router
 from undertow.app.handlers.context import HandlerContext
+from undertow.app.lifecycle import DEFAULT_DEADLINE, Attempt, RedisCheckRuns, review_until_done
 from undertow.app.permissions import PermissionCache
-from undertow.app.review import ReviewJob
+from undertow.app.review import CLOSED, ReviewJob
 
 log = logging.getLogger("undertow.queue")
 QUEUE = "undertow:queue"
 STATE_TTL = 7 * 24 * 3600
-CLOSED = "<closed>"
+LEASE = 30.0  # seconds a dead worker's job and PR lock outlive it
+HEARTBEAT = 5.0
+LOCK_WAIT = 5.0  # seconds a job waits for its PR's lock before it is deferred
+LOCK_RETRY = 5.0
+# Enough tries for takeovers and lock deferrals; the review deadline bounds the time anyway.
+MAX_TRIES = 1000
+
+
+def redis_settings(url: str) -> RedisSettings:
+    """arq's settings for ``url``, with every command retried through a Redis blip of a few
+    seconds (a restart, a failover) instead of failing."""
+    settings = RedisSettings.from_dsn(url)
+    settings.retry_on_timeout = True
+    settings.retry_on_error = [RedisConnectionError, RedisTimeoutError, ConnectionError, OSError]
+    settings.retry = RedisRetry(ExponentialBackoff(cap=2.0, base=0.1), 12)
+    settings.conn_retries = 30
+    return settings
+
+
+class ResilientWorker(Worker):
+    """An arq worker that waits for Redis to come back instead of exiting: a failed poll is
+    logged and tried again; running reviews go on (their own Redis calls retry)."""
+
+    async def _poll_iteration(self) -> None:
+        try:
+            await super()._poll_iteration()
+        except (RedisConnectionError, RedisTimeoutError, ConnectionError, OSError) as exc:
+            log.warning("redis unreachable, polling again", extra={"error": type(exc).__name__})
+            await asyncio.sleep(1.0)
 
 
 def _pr_key(repo: str, number: int) -> str:
@@ -80,10 +126,11 @@ class RedisReviews:
         await self.redis.hset(f"undertow:dismissed:{_pr_key(repo, number)}", rule, reason or "-")  # type: ignore[misc]
         await self.redis.expire(f"undertow:dismissed:{_pr_key(repo, number)}", STATE_TTL)
 
-    async def still_current(self, repo: str, number: int, head: str) -> bool:
+    async def superseded_by(self, repo: str, number: int, head: str) -> str | None:
+        """The PR's newer head (or CLOSED), None while ``head`` is current."""
         raw = await self.redis.get(f"undertow:head:{_pr_key(repo, number)}")
         latest = raw.decode() if isinstance(raw, bytes) else raw
-        return latest in (None, "", head)
+        return None if latest in (None, "", head) else latest
 
     async def closed(self, repo: str, number: int) -> bool:
         latest = await self.redis.get(f"undertow:head:{_pr_key(repo, number)}")
@@ -105,27 +152,83 @@ async def handle_delivery(ctx: dict[str, Any], event: str, delivery_id: str, dat
 
 
 async def review_pull_request(ctx: dict[str, Any], job_data: dict) -> str:
-    from undertow.app.review import run_review
+    from undertow.app.review import Outcome, run_review
 
     job = ReviewJob(**job_data)
     reviews: RedisReviews = ctx["reviews"]
+    redis = ctx.get("redis") or reviews.redis
+    clock = ctx.get("clock", time.time)
+    job_id = ctx.get("job_id")
     if await reviews.closed(job.repo, job.number):
         return "closed"
-    gh = await ctx["github_for"](job.installation_id)
+    lock = redis.lock(f"undertow:lock:{_pr_key(job.repo, job.number)}", timeout=LEASE)
+    async with _heartbeat(redis, job_id, lock):
+        if not await lock.acquire(blocking=True, blocking_timeout=LOCK_WAIT):
+            raise Retry(defer=LOCK_RETRY)  # another worker reviews this PR: after it
+        try:
+            # The deadline runs from the job's first attempt, across takeovers by other workers.
+            started_key = f"undertow:started:{job_id}"
+            await redis.set(started_key, str(clock()), nx=True, ex=STATE_TTL)
+            started = float((await redis.get(started_key)) or clock())
 
-    async def still_current(head: str) -> bool:
-        return await reviews.still_current(job.repo, job.number, head)
+            async def superseded_by(head: str) -> str | None:
+                return await reviews.superseded_by(job.repo, job.number, head)
 
-    outcome = await run_review(
-        gh,
-        job,
-        ctx["blobs"],
-        cache=ctx.get("facts"),
-        still_current=still_current,
-        dismissed=await reviews.dismissed(job.repo, job.number),
-    )
-    log.info("review job done", extra={"repo": job.repo, "pr": job.number, "status": outcome.status})
-    return outcome.status
+            async def attempt(gh, progress: Attempt):
+                return await run_review(
+                    gh,
+                    job,
+                    ctx["blobs"],
+                    cache=ctx.get("facts"),
+                    superseded_by=superseded_by,
+                    dismissed=await reviews.dismissed(job.repo, job.number),
+                    attempt=progress,
+                    check_runs=RedisCheckRuns(redis),
+                )
+
+            outcome = await review_until_done(
+                lambda: ctx["github_for"](job.installation_id),
+                job.repo,
+                attempt,
+                head=job.head_sha,
+                deadline=ctx.get("deadline", DEFAULT_DEADLINE),
+                started=started,
+                clock=clock,
+                sleep=ctx.get("sleep", asyncio.sleep),
+            )
+            await redis.delete(started_key)
+        finally:
+            with contextlib.suppress(Exception):  # expired or lost with Redis: it times out anyway
+                await lock.release()
+    status = outcome.status if isinstance(outcome, Outcome) else str(outcome)
+    log.info("review job done", extra={"repo": job.repo, "pr": job.number, "status": status})
+    return status
 
 
-WORKER_FUNCTIONS: list[Any] = [handle_delivery, review_pull_request]
+@contextlib.asynccontextmanager
+async def _heartbeat(redis, job_id: str | None, lock):
+    """Keep the job's in-progress key and the PR lock for LEASE seconds past the last beat."""
+
+    async def beat() -> None:
+        while True:
+            with contextlib.suppress(Exception):  # a Redis blip: the next beat tries again
+                if job_id is not None:
+                    await redis.pexpire(in_progress_key_prefix + job_id, int(LEASE * 1000))
+                if lock.local.token is not None:
+                    await lock.extend(LEASE, replace_ttl=True)
+            await asyncio.sleep(HEARTBEAT)
+
+    task = asyncio.create_task(beat())
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+WORKER_FUNCTIONS: list[Any] = [
+    handle_delivery,
+    # keep_result=0: a finished job leaves nothing under its id, so the same head can be queued again.
+    func(review_pull_request, name="review_pull_request", keep_result=0, max_tries=MAX_TRIES),
+]

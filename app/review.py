@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+from gidgethub import BadRequest
 from gidgethub.abc import GitHubAPI
 
 from undertow.analyzers.core.config import CONFIG_PATH, Config, ConfigError, parse_config
@@ -15,6 +16,7 @@ from undertow.analyzers.core.engine import Report, review
 from undertow.analyzers.facts.context import FactCache
 from undertow.analyzers.rules import rules_by_id
 from undertow.app.github_data import BlobCache, GitHubSnapshot, pull_request_changes
+from undertow.app.lifecycle import RESCAN_BUTTON, Attempt, CheckRuns, RedisCheckRuns
 from undertow.app.publish import (
     CHECK_NAME,
     batches,
@@ -27,8 +29,9 @@ from undertow.app.publish import (
 )
 
 log = logging.getLogger("undertow.review")
-# The check run's button; GitHub sends check_run.requested_action with this identifier.
-RESCAN_BUTTON = {"label": "Rescan", "description": "Review this pull request again", "identifier": "rescan"}
+CLOSED = "<closed>"  # what superseded_by answers for a pull request closed meanwhile
+SUPERSEDED = "superseded by {sha}"
+CLOSED_SUMMARY = "the pull request was closed"
 
 
 @dataclass(frozen=True)
@@ -39,11 +42,12 @@ class ReviewJob:
     head_sha: str | None = None  # None: whatever the PR's head is when the job runs
     reason: str = "pull_request"
     base_sha: str | None = None  # the base branch's tip from the webhook, which spares a GET of the PR
+    check_run_id: int | None = None  # a Re-run of this check run (for head_sha): complete it, not another
 
 
 @dataclass
 class Outcome:
-    status: str  # "published", "superseded", "neutral"
+    status: str  # "published", "superseded", "neutral" (lifecycle: "timed_out", "failed")
     conclusion: str | None = None
     findings: int = 0
     comments: int = 0
@@ -55,26 +59,28 @@ async def run_review(
     job: ReviewJob,
     blobs: BlobCache,
     cache: FactCache | None = None,
-    still_current: Callable[[str], Awaitable[bool]] | None = None,
+    superseded_by: Callable[[str], Awaitable[str | None]] | None = None,
     dismissed: frozenset[str] = frozenset(),
+    attempt: Attempt | None = None,
+    check_runs: CheckRuns | RedisCheckRuns | None = None,
 ) -> Outcome:
+    """One attempt at the review. ``superseded_by(head)`` names a newer head (or CLOSED) when
+    this one is no longer the PR's; ``attempt`` and ``check_runs`` find the check run an earlier
+    attempt or review of this head created, which this one then completes."""
+    attempt = attempt if attempt is not None else Attempt()
     if job.head_sha and job.base_sha:
         head, base_tip = job.head_sha, job.base_sha  # from the webhook; staleness is checked before publishing
     else:
         pr = await gh.getitem(f"/repos/{job.repo}/pulls/{job.number}")
         head, base_tip = pr["head"]["sha"], pr["base"]["sha"]
         if job.head_sha and job.head_sha != head:
-            return Outcome("superseded")  # a newer push is (or will be) queued for the new head
-    check = await gh.post(
-        f"/repos/{job.repo}/check-runs",
-        data={
-            "name": CHECK_NAME,
-            "head_sha": head,
-            "status": "in_progress",
-            "external_id": f"{job.number}",
-        },
-    )
-    check_url = f"/repos/{job.repo}/check-runs/{check['id']}"
+            attempt.head = job.head_sha
+            return await _superseded(gh, job, attempt, check_runs, head)
+    attempt.head = head
+    newer = await superseded_by(head) if superseded_by is not None else None
+    if newer is not None:
+        return await _superseded(gh, job, attempt, check_runs, newer)
+    check_url = await _start_check_run(gh, job, head, attempt, check_runs)
     compare = await gh.getitem(f"/repos/{job.repo}/compare/{base_tip}...{head}")
     base_sha = compare["merge_base_commit"]["sha"]
     changes, cut = await pull_request_changes(gh, job.repo, job.number)
@@ -96,8 +102,9 @@ async def run_review(
         return await _neutral(
             gh, check_url, "Configuration error", f"`{CONFIG_PATH}` on the base branch cannot be used: {exc}"
         )
-    if still_current is not None and not await still_current(head):
-        return Outcome("superseded")
+    newer = await superseded_by(head) if superseded_by is not None else None
+    if newer is not None:
+        return await _superseded(gh, job, attempt, check_runs, newer)
     if dismissed:  # `/undertow ignore RULE` on this pull request
         report.findings = [f for f in report.findings if f.rule not in dismissed]
     result = conclusion(report)
@@ -155,6 +162,62 @@ async def run_review(
     return Outcome(
         "published", result, len(report.findings), len(plan.comments), dict(Counter(f.rule for f in report.findings))
     )
+
+
+async def _start_check_run(
+    gh: GitHubAPI, job: ReviewJob, head: str, attempt: Attempt, check_runs: CheckRuns | RedisCheckRuns | None
+) -> str:
+    """The check run of this head, in progress: the one a Re-run names, an earlier attempt or
+    review created (PATCHed back to in_progress), else a new one."""
+    if attempt.check_run_id is not None and attempt.head == head:
+        return f"/repos/{job.repo}/check-runs/{attempt.check_run_id}"  # an earlier attempt's, still in progress
+    run_id = None
+    if job.check_run_id is not None and job.head_sha == head:
+        run_id = job.check_run_id
+    if run_id is None and check_runs is not None:
+        run_id = await check_runs.get(job.repo, head)
+    if run_id is not None:
+        try:
+            await gh.patch(
+                f"/repos/{job.repo}/check-runs/{run_id}",
+                data={"status": "in_progress", "output": {"title": "Reviewing", "summary": "Review in progress."}},
+            )
+        except BadRequest as exc:
+            if int(exc.status_code) != 404:
+                raise
+            run_id = None  # deleted meanwhile: create another
+    if run_id is None:
+        check = await gh.post(
+            f"/repos/{job.repo}/check-runs",
+            data={"name": CHECK_NAME, "head_sha": head, "status": "in_progress", "external_id": f"{job.number}"},
+        )
+        run_id = int(check["id"])
+        if check_runs is not None:
+            await check_runs.set(job.repo, head, run_id)
+    attempt.check_run_id = run_id
+    return f"/repos/{job.repo}/check-runs/{run_id}"
+
+
+async def _superseded(
+    gh: GitHubAPI, job: ReviewJob, attempt: Attempt, check_runs: CheckRuns | RedisCheckRuns | None, newer: str
+) -> Outcome:
+    """A newer head (or closing the PR) replaces this review: its check run, if it has one,
+    completes as cancelled, never left in progress."""
+    run_id = attempt.check_run_id
+    if run_id is None and check_runs is not None and attempt.head is not None:
+        run_id = await check_runs.get(job.repo, attempt.head)
+    if run_id is not None:
+        summary = CLOSED_SUMMARY if newer == CLOSED else SUPERSEDED.format(sha=newer)
+        await gh.patch(
+            f"/repos/{job.repo}/check-runs/{run_id}",
+            data={
+                "status": "completed",
+                "conclusion": "cancelled",
+                "output": {"title": "Superseded" if newer != CLOSED else "Closed", "summary": summary},
+            },
+        )
+    log.info("review superseded", extra={"repo": job.repo, "pr": job.number, "head": attempt.head, "by": newer})
+    return Outcome("superseded", "cancelled" if run_id is not None else None)
 
 
 def _analyse(base, head, changes, cache, tip) -> Report:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 
 import httpx
@@ -21,9 +22,10 @@ from undertow.app.github_data import BlobCache
 from undertow.app.github_retry import ResilientGitHubAPI
 from undertow.app.handlers import router
 from undertow.app.handlers.context import HandlerContext
+from undertow.app.lifecycle import DEFAULT_DEADLINE, CheckRuns, retrying, review_until_done
 from undertow.app.metrics import Metrics
 from undertow.app.redis_queue import RedisDeliveryQueue
-from undertow.app.review import ReviewJob, run_review
+from undertow.app.review import Outcome, ReviewJob, run_review
 from undertow.app.settings import Settings
 from undertow.app.webhook import create_app
 
@@ -35,8 +37,10 @@ USER_AGENT = "undertow"
 class DeliveryQueue:
     """Runs handlers for each delivery as its own task (handlers only enqueue or reply)."""
 
-    def __init__(self, github_for: GitHubFactory, context: HandlerContext) -> None:
-        self.github_for, self.context = github_for, context
+    def __init__(self, github_for: GitHubFactory, context: HandlerContext, **retry) -> None:
+        """``retry``: deadline, clock and sleep of lifecycle.retrying (a handler that meets a
+        GitHub outage is retried, not dropped)."""
+        self.github_for, self.context, self.retry = github_for, context, retry
         self.tasks: set[asyncio.Task] = set()
 
     async def put(self, delivery: Delivery) -> None:
@@ -48,13 +52,13 @@ class DeliveryQueue:
         return len(self.tasks)
 
     async def _handle(self, delivery: Delivery) -> None:
-        try:
+        async def handle() -> None:
             installation = delivery.data.get("installation", {}).get("id", 0)
             gh = await self.github_for(installation)
             event = sansio.Event(delivery.data, event=delivery.event, delivery_id=delivery.delivery_id)
             await router.dispatch(event, gh, self.context)
-        except Exception:
-            log.exception("handler failed", extra={"delivery": delivery.delivery_id, "event": delivery.event})
+
+        await retrying(handle, f"handler of delivery {delivery.delivery_id} ({delivery.event})", **self.retry)
 
     async def drain(self) -> None:
         while self.tasks:
@@ -70,15 +74,23 @@ class Service:
         redis=None,
         queue=None,
         metrics: Metrics | None = None,
+        deadline: float = DEFAULT_DEADLINE,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
-        """``queue``: an arq pool; deliveries then go to Redis for `undertow worker` processes."""
+        """``queue``: an arq pool; deliveries then go to Redis for `undertow worker` processes.
+        ``deadline``: seconds a review is retried for before its check run times out."""
         self.blobs = BlobCache()
         self.facts = MemoryFactCache()  # reviews in this process share derived facts (workers use Redis)
         self.metrics = metrics or Metrics()
         self.github_for = github_for
+        self.deadline, self.clock, self.sleep = deadline, clock, sleep
+        self.check_runs = CheckRuns()
         self.reviews = InProcessReviews(self._run, concurrency)
         self.deliveries = (
-            RedisDeliveryQueue(queue) if queue is not None else DeliveryQueue(github_for, HandlerContext(self.reviews))
+            RedisDeliveryQueue(queue)
+            if queue is not None
+            else DeliveryQueue(github_for, HandlerContext(self.reviews), deadline=deadline, clock=clock, sleep=sleep)
         )
         self.redis = redis
         deduper = RedisDeduper(redis) if redis is not None else MemoryDeduper()
@@ -103,15 +115,34 @@ class Service:
             return [f"redis unreachable: {type(exc).__name__}"]
         return []
 
-    async def _run(self, job: ReviewJob, fresh: bool, dismissed, still_current) -> None:
-        gh = await self.github_for(job.installation_id)
-        with self.metrics.review_seconds.time():
-            outcome = await run_review(
-                gh, job, self.blobs, cache=self.facts, still_current=still_current, dismissed=dismissed
+    async def _run(self, job: ReviewJob, fresh: bool, dismissed, superseded_by) -> None:
+        async def attempt(gh, progress):
+            return await run_review(
+                gh,
+                job,
+                self.blobs,
+                cache=self.facts,
+                superseded_by=superseded_by,
+                dismissed=dismissed,
+                attempt=progress,
+                check_runs=self.check_runs,
             )
-        for rule, count in outcome.rules.items():
-            self.metrics.findings.labels(rule).inc(count)
-        log.info("review finished", extra={"repo": job.repo, "pr": job.number, "status": outcome.status})
+
+        with self.metrics.review_seconds.time():
+            outcome = await review_until_done(
+                lambda: self.github_for(job.installation_id),
+                job.repo,
+                attempt,
+                head=job.head_sha,
+                deadline=self.deadline,
+                clock=self.clock,
+                sleep=self.sleep,
+            )
+        if isinstance(outcome, Outcome):
+            for rule, count in outcome.rules.items():
+                self.metrics.findings.labels(rule).inc(count)
+        status = outcome.status if isinstance(outcome, Outcome) else outcome
+        log.info("review finished", extra={"repo": job.repo, "pr": job.number, "status": status})
 
     async def drain(self) -> None:
         """Wait until every delivery and every review it queued is done (tests, shutdown)."""
@@ -119,11 +150,18 @@ class Service:
         await self.reviews.drain()
 
 
-def github_factory(settings: Settings, metrics: Metrics | None = None, redis=None) -> GitHubFactory:
-    """Installation clients: tokens cached (in Redis too when given), one retrying client per installation."""
-    client = httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=10.0))
+def github_factory(
+    settings: Settings,
+    metrics: Metrics | None = None,
+    redis=None,
+    client: httpx.AsyncClient | None = None,
+    api: type[ResilientGitHubAPI] = ResilientGitHubAPI,
+) -> GitHubFactory:
+    """Installation clients: tokens cached (in Redis too when given), one retrying client per
+    installation, whose 401s replace the cached token (``client``/``api``: tests' transport)."""
+    client = client or httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=10.0))
     tokens = InstallationTokens(settings.github_app_id, settings.private_key, redis=redis)
-    app_gh = ResilientGitHubAPI(client, USER_AGENT, base_url=settings.github_api_url)
+    app_gh = api(client, USER_AGENT, base_url=settings.github_api_url)
     in_flight: dict[int, ResilientGitHubAPI] = {}
 
     async def github_for(installation_id: int) -> GitHubAPI:
@@ -131,8 +169,17 @@ def github_factory(settings: Settings, metrics: Metrics | None = None, redis=Non
         # One client per installation keeps its in-flight cap shared by that installation's reviews.
         gh = in_flight.get(installation_id)
         if gh is None or gh.oauth_token != token:
-            gh = in_flight[installation_id] = ResilientGitHubAPI(
-                client, USER_AGENT, oauth_token=token, base_url=settings.github_api_url, metrics=metrics
+
+            async def refresh() -> str:  # a 401: the cached token was revoked or expired early
+                return await tokens.refresh(app_gh, installation_id)
+
+            gh = in_flight[installation_id] = api(
+                client,
+                USER_AGENT,
+                oauth_token=token,
+                base_url=settings.github_api_url,
+                metrics=metrics,
+                refresh_token=refresh,
             )
         return gh
 
@@ -143,11 +190,13 @@ async def build_service(settings: Settings) -> Service:
     redis = queue = None
     if settings.redis_url is not None:
         import redis.asyncio as aioredis
-        from arq.connections import RedisSettings, create_pool
+        from arq.connections import create_pool
+
+        from undertow.app.redis_queue import redis_settings
 
         url = settings.redis_url.get_secret_value()
         redis = aioredis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
-        queue = await create_pool(RedisSettings.from_dsn(url))
+        queue = await create_pool(redis_settings(url))
     metrics = Metrics()
     service = Service(
         settings.github_webhook_secret.get_secret_value(),
@@ -156,5 +205,6 @@ async def build_service(settings: Settings) -> Service:
         redis=redis,
         queue=queue,
         metrics=metrics,
+        deadline=settings.review_deadline,
     )
     return service

@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     # eviction; the queue's Redis must never evict. Default: REDIS_URL.
     cache_redis_url: SecretStr | None = Field(default=None, validation_alias="UNDERTOW_CACHE_REDIS_URL")
     max_concurrency: int = Field(default=4, ge=1, le=64, validation_alias="UNDERTOW_MAX_CONCURRENCY")
+    # Seconds a review is retried (GitHub 5xx, network, rate limits, Redis) before its check run
+    # completes as timed_out.
+    review_deadline: float = Field(default=30 * 60, gt=0, le=24 * 3600, validation_alias="UNDERTOW_REVIEW_DEADLINE")
     log_format: Literal["json", "console"] = Field(default="json", validation_alias="UNDERTOW_LOG_FORMAT")
 
     @model_validator(mode="after")

@@ -81,7 +81,11 @@ class FakeGitHub(GitHubAPI):
             self.check_runs[run_id] = {**data, "id": run_id, "annotations": []}
             return 201, self.check_runs[run_id]
         if method == "PATCH" and (m := re.fullmatch(rf"{prefix}/check-runs/(\d+)", path)):
-            run = self.check_runs[int(m.group(1))]
+            run = self.check_runs.get(int(m.group(1)))
+            if run is None:
+                return 404, {"message": "Not Found"}
+            if data.get("status") in ("queued", "in_progress"):  # started again: no conclusion yet
+                run.pop("conclusion", None)
             output = data.get("output", {})
             run["annotations"] += output.get("annotations", [])
             run.update(

@@ -10,11 +10,13 @@ router = Router()
 RESCAN_ACTION = RESCAN_BUTTON["identifier"]
 
 
-def _jobs(event, pull_requests: list[dict], head_sha: str) -> list[ReviewJob]:
+def _jobs(event, pull_requests: list[dict], head_sha: str, check_run_id: int | None = None) -> list[ReviewJob]:
     repo = event.data["repository"]["full_name"]
     installation = event.data.get("installation", {}).get("id", 0)
+    reason = f"{event.event} {event.data['action']}"
+    # A Re-run of one check run completes that run again rather than creating another.
     return [
-        ReviewJob(repo, pr["number"], installation, head_sha, reason=f"{event.event} {event.data['action']}")
+        ReviewJob(repo, pr["number"], installation, head_sha, reason=reason, check_run_id=check_run_id)
         for pr in pull_requests
     ]
 
@@ -22,7 +24,7 @@ def _jobs(event, pull_requests: list[dict], head_sha: str) -> list[ReviewJob]:
 @router.register("check_run", action="rerequested")
 async def rerun(event, gh, ctx) -> None:
     run = event.data["check_run"]
-    for job in _jobs(event, run.get("pull_requests", []), run["head_sha"]):
+    for job in _jobs(event, run.get("pull_requests", []), run["head_sha"], run.get("id")):
         await ctx.reviews.request(job, fresh=True)
 
 
@@ -31,7 +33,7 @@ async def requested_action(event, gh, ctx) -> None:
     if event.data.get("requested_action", {}).get("identifier") != RESCAN_ACTION:
         return
     run = event.data["check_run"]
-    for job in _jobs(event, run.get("pull_requests", []), run["head_sha"]):
+    for job in _jobs(event, run.get("pull_requests", []), run["head_sha"], run.get("id")):
         await ctx.reviews.request(job, fresh=True)
 
 

@@ -119,5 +119,6 @@ def test_a_worker_killed_mid_review_leaves_the_job_to_another_worker(make_pr, re
             await redis.aclose()
 
     asyncio.run(scenario())
-    assert len(gh.check_runs) == 2  # two attempts: the killed one got as far as its check run
+    # Two attempts, one check run: the one the killed attempt created, completed by the second.
+    assert [(r["status"], r["conclusion"]) for r in gh.check_runs.values()] == [("completed", "failure")]
     assert len(gh.reviews) == 1 and len(gh.comments) == 2  # and the review was posted once

@@ -69,12 +69,19 @@ def test_stale_head_is_not_published(make_pr):
     repo = make_pr(BASE, PR)
     gh = FakeGitHub(repo.path)
 
-    async def not_current(head):
-        return False
+    newer = "b" * 40
+    asked = []
 
-    outcome = review(gh, still_current=not_current)
-    assert outcome.status == "superseded"
-    assert gh.reviews == [] and gh.check_runs[1]["status"] == "in_progress"
+    async def superseded_by(head):
+        asked.append(head)  # current at the start; a newer push lands during the analysis
+        return None if len(asked) == 1 else newer
+
+    outcome = review(gh, superseded_by=superseded_by)
+    assert (outcome.status, outcome.conclusion) == ("superseded", "cancelled")
+    assert gh.reviews == [] and len(gh.check_runs) == 1
+    run = gh.check_runs[1]
+    assert (run["status"], run["conclusion"]) == ("completed", "cancelled")
+    assert run["output"] == {"title": "Superseded", "summary": f"superseded by {newer}"}
 
 
 def test_bad_config_on_base_is_a_neutral_check(make_pr):
