@@ -9,7 +9,7 @@ from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.rules.base import RepoRule
 from undertow.analyzers.rules.case_repos import ALEMBIC_REPO
 from undertow.analyzers.rules.cases import Case
-from undertow.analyzers.rules.schema.code_sites import changed_sites
+from undertow.analyzers.rules.schema.code_sites import is_model, sites_to_check
 from undertow.analyzers.schema.facts import model_classes, schema_facts
 
 
@@ -44,13 +44,17 @@ class UnknownConflictTarget(RepoRule):
         if not facts.has_migrations:
             return
         classes = model_classes(ctx.facts)
-        for path, site in changed_sites(ctx, {"conflict"}):
+        for path, site in sites_to_check(ctx, {"conflict"}):
             model = classes.get(site.model or "")
-            table = facts.schema.table(model.table) if model else None
-            if table is None or table.partial:
+            table = facts.schema.table(model.table) if model and is_model(model, site, path) else None
+            if model is None or table is None or table.partial or site.conflict is None:
                 continue
-            assert site.detail is not None  # every "conflict" site has one (code_sites.python_sites)
-            constraint, columns = site.detail["constraint"], site.detail["columns"]
+            constraint, columns = site.conflict.constraint, site.conflict.columns
+            if columns is not None and site.conflict.attributes:
+                named = [model.columns.get(attr) for attr in columns]
+                if any(name is None for name in named):
+                    continue  # an attribute that is no column (SCH008's business): no guess
+                columns = tuple(name for name in named if name is not None)
             names = (
                 {u[0] for u in table.uniques if u[0]}
                 | set(table.constraints)
@@ -80,6 +84,15 @@ class UnknownConflictTarget(RepoRule):
 
 _UPSERT = "from sqlalchemy.dialects.postgresql import insert\nfrom app.models import Job\n"
 
+_SAVE = (  # the documented idiom: the statement built through a variable
+    "from sqlalchemy.dialects.postgresql import insert as pg_insert\n"
+    "from app.models import Job\n"
+    "def save(session, rows):\n"
+    "    stmt = pg_insert(Job).values(rows)\n"
+    "    stmt = stmt.on_conflict_do_update(constraint={!r}, set_={{'job_type': stmt.excluded.job_type}})\n"
+    "    session.execute(stmt)\n"
+)
+
 INVALID = [
     Case(
         base=ALEMBIC_REPO,
@@ -89,10 +102,31 @@ INVALID = [
         },
         expect=[("SCH006", "app/upsert.py", 3)],
     ),
+    Case(base=ALEMBIC_REPO, head={"app/save.py": _SAVE.format("uq_jobs_type")}, expect=[("SCH006", "app/save.py", 5)]),
+    Case(  # on_conflict_do_nothing on a variable, columns as model attributes
+        base=ALEMBIC_REPO,
+        head={
+            "app/save.py": _UPSERT + "async def save(session, row):\n"
+            "    stmt = insert(Job).values(**row)\n"
+            "    await session.execute(stmt.on_conflict_do_nothing(index_elements=[Job.id, Job.job_type]))\n"
+        },
+        expect=[("SCH006", "app/save.py", 5)],
+    ),
 ]
 VALID = [
     Case(
         base=ALEMBIC_REPO,
         head={"app/upsert.py": _UPSERT + "d = insert(Job).on_conflict_do_nothing(index_elements=['job_type'])\n"},
+    ),
+    Case(base=ALEMBIC_REPO, head={"app/save.py": _SAVE.format("uq_jobs_job_type")}),
+    Case(  # a statement that comes from elsewhere (a parameter) or is rebound: unknown, quiet
+        base=ALEMBIC_REPO,
+        head={
+            "app/save.py": _UPSERT + "def save(session, stmt, other):\n"
+            "    session.execute(stmt.on_conflict_do_nothing(index_elements=['nope']))\n"
+            "    s = insert(Job)\n"
+            "    s = other\n"
+            "    session.execute(s.on_conflict_do_nothing(index_elements=['nope']))\n"
+        },
     ),
 ]

@@ -9,7 +9,7 @@ from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.rules.base import RepoRule
 from undertow.analyzers.rules.case_repos import SQL_REPO
 from undertow.analyzers.rules.cases import Case
-from undertow.analyzers.rules.schema.code_sites import changed_sites
+from undertow.analyzers.rules.schema.code_sites import is_model, sites_to_check
 from undertow.analyzers.schema.facts import model_classes
 
 # What SQLAlchemy, Flask-SQLAlchemy and SQLModel put on every mapped class.
@@ -62,11 +62,12 @@ class UnknownModelAttribute(RepoRule):
 
     def check(self, ctx: RepoContext) -> Iterable[Finding]:
         classes = model_classes(ctx.facts)
-        for path, site in changed_sites(ctx, {"attribute"}):
+        for path, site in sites_to_check(ctx, {"attribute"}):
             model = classes.get(site.model or "")
             attr = site.attribute or ""
             if (
                 model is None
+                or not is_model(model, site, path)
                 or not model.resolved
                 or attr.startswith("_")
                 or attr in _PROVIDED
@@ -89,10 +90,25 @@ INVALID = [
         head={"app/q.py": "from app.models import Video\nq = select(Video).where(Video.sermon_date > since)\n"},
         expect=[("SCH008", "app/q.py", 2)],
     ),
+    Case(  # unchanged code reading a column the change drops (migration and model)
+        base={
+            **SQL_REPO,
+            "app/feed.py": "from app.models import Video\ndef feed(db):\n    return db.query(Video.published_at)\n",
+        },
+        head={
+            "migrations/002_drop.sql": "ALTER TABLE videos DROP COLUMN published_at;\n",
+            "app/models.py": SQL_REPO["app/models.py"].replace("    published_at: Mapped[datetime | None]\n", ""),
+        },
+        expect=[("SCH008", "app/feed.py", 3)],
+    ),
 ]
 VALID = [
     Case(
         base=SQL_REPO,
         head={"app/q.py": "from app.models import Video\nr = Video.title\ns = Video.query\nt = Video.__table__\n"},
+    ),
+    Case(  # an API schema named like the model is not the model
+        base=SQL_REPO,
+        head={"app/api.py": "from app.schemas import Video\nfields = Video.model_fields_set\nx = Video.sermon_date\n"},
     ),
 ]

@@ -2,41 +2,220 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Iterator, Mapping
+from typing import NamedTuple
 
 import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
+from sqlglot.optimizer.scope import ScopeType, traverse_scope
 
+from undertow.analyzers.core import failures
 from undertow.analyzers.core.findings import Finding, Severity
+from undertow.analyzers.core.limits import MAX_DEPTH, brackets_deeper_than
 from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.rules.base import RepoRule
 from undertow.analyzers.rules.case_repos import SQL_REPO
 from undertow.analyzers.rules.cases import Case
-from undertow.analyzers.rules.schema.code_sites import changed_sites
-from undertow.analyzers.schema.facts import schema_facts
+from undertow.analyzers.rules.schema.code_sites import sites_to_check
+from undertow.analyzers.schema.facts import SchemaFacts, schema_facts
+from undertow.analyzers.schema.model import Schema
 from undertow.analyzers.schema.sql_replay import DIALECTS
 
 _SQL_START = ("select", "insert", "update", "delete", "with", "merge")
+# Columns every row has without a migration declaring them (SQLite, Postgres, MySQL), and the
+# bare words some dialects read as values rather than columns.
+_SYSTEM_COLUMNS = frozenset(
+    {"rowid", "oid", "_rowid_", "ctid", "xmin", "xmax", "cmin", "cmax", "tableoid"}
+    | {"current_user", "session_user", "user", "current_role", "current_schema", "current_catalog"}
+    | {"localtime", "localtimestamp", "default", "excluded"}
+)
+# A source whose columns are not known: a CTE, a subquery, a table function, a partial table.
+_UNKNOWN: frozenset[str] | None = None
 
 
-def tables_in(sql: str, dialect: str) -> set[str] | None:
-    """Tables a statement reads or writes, less CTE names and temporary tables; None if unparseable."""
+class UnknownColumn(NamedTuple):
+    """A column a statement names that the table(s) it can come from do not have."""
+
+    column: str
+    tables: tuple[str, ...]  # the tables it was looked for in (one when it is qualified)
+    line: int  # line of the column in the statement (1-based)
+
+
+def parse_sql(sql: str, dialect: str) -> list[exp.Expression] | None:
+    """The statements of ``sql``, or None when any of them does not parse (or nests too deeply)."""
+    if brackets_deeper_than(sql, MAX_DEPTH):
+        return None
     try:
         trees = sqlglot.parse(sql, read=DIALECTS.get(dialect, "postgres"))
-    except (ParseError, TokenError):
+    except (ParseError, TokenError, RecursionError):
         return None
+    return [tree for tree in trees if tree is not None]
+
+
+def tables_in(sql: str, dialect: str, namespaces: Collection[str] = ()) -> set[str] | None:
+    """Tables a statement reads or writes, less CTE names and temporary tables; None if unparseable.
+    A table qualified with a schema is included only when it is one the migrations create
+    (``namespaces``) or ``public``."""
+    trees = parse_sql(sql, dialect)
+    return None if trees is None else _tables(trees, namespaces)
+
+
+def _tables(trees: list[exp.Expression], namespaces: Collection[str]) -> set[str]:
     found: set[str] = set()
     for tree in trees:
-        if tree is None:
-            continue
         ctes = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
         for table in tree.find_all(exp.Table):
             name = table.name.lower()
-            other_schema = bool(table.db) and table.db.lower() != "public"
+            db = table.db.lower()
+            other_schema = bool(db) and db != "public" and db not in namespaces
             if name and name not in ctes and not other_schema and not name.startswith("pg_"):
                 found.add(name)
     return found
+
+
+def unknown_columns(tree: exp.Expression, schema: Schema, dialect: str) -> list[UnknownColumn]:
+    """Columns ``tree`` reads or writes (select lists, WHERE, ORDER BY, GROUP BY, joins, INSERT
+    column lists, UPDATE SET, RETURNING) that the replayed schema's tables lack. Quiet (no
+    entry) whenever a column may come from a source whose columns are not all known (a CTE, a
+    subquery, a table function, a partial or missing table, a schema not modelled), when it is
+    qualified with a name no source has, and for ``*``: never a finding from a guess."""
+    return _ColumnCheck(schema, dialect).run(tree)
+
+
+class _ColumnCheck:
+    def __init__(self, schema: Schema, dialect: str) -> None:
+        self.schema, self.dialect = schema, dialect
+        self.seen: set[int] = set()
+        self.found: list[UnknownColumn] = []
+
+    def columns_of(self, source: object) -> frozenset[str] | None:
+        """The columns of a source, when it is a table the migrations create in full."""
+        if not isinstance(source, exp.Table) or not isinstance(source.this, exp.Identifier) or source.catalog:
+            return _UNKNOWN
+        db = source.db.lower()
+        if db and db != "public" and db not in self.schema.namespaces:
+            return _UNKNOWN
+        table = self.schema.table(source.name)
+        if table is None or table.partial:
+            return _UNKNOWN
+        return frozenset(table.columns)
+
+    def run(self, tree: exp.Expression) -> list[UnknownColumn]:
+        root: dict[str, object] = {}
+        if isinstance(tree, (exp.Insert, exp.Update, exp.Delete)):
+            root = self._dml_sources(tree)
+        for scope in traverse_scope(tree):
+            if not isinstance(scope.expression, exp.Select):
+                continue  # a set operation's ORDER BY names its output columns
+            layers: list[Mapping[str, object]] = [scope.sources]
+            if scope.scope_type != ScopeType.CTE:  # a CTE is not correlated with what uses it
+                parent = scope.parent
+                while parent is not None:
+                    layers.append(parent.sources)
+                    parent = parent.parent
+            if root:
+                layers.append(root)
+            aliases = {e.alias.lower() for e in scope.expression.expressions if isinstance(e, exp.Alias)}
+            for column in scope.columns:
+                self._check(column, layers, aliases)
+        if root:
+            self._dml_columns(tree, root)
+        return self.found
+
+    def _dml_sources(self, tree: exp.Expression) -> dict[str, object]:
+        """What the statement itself reads: its target, UPDATE ... FROM, DELETE ... USING."""
+        sources: dict[str, object] = {}
+        for node in _outside_queries(tree):
+            if isinstance(node, exp.Table):
+                sources[node.alias_or_name.lower()] = node
+            elif isinstance(node, exp.Subquery):
+                sources[node.alias_or_name.lower()] = _UNKNOWN
+        sources["excluded"] = _UNKNOWN  # ON CONFLICT ... SET x = excluded.x
+        return sources
+
+    def _dml_columns(self, tree: exp.Expression, root: dict[str, object]) -> None:
+        target = tree.this
+        table = target.this if isinstance(target, exp.Schema) else target
+        only_target: list[Mapping[str, object]] = (
+            [{table.alias_or_name.lower(): table}] if isinstance(table, exp.Table) else [{"": _UNKNOWN}]
+        )
+        if isinstance(target, exp.Schema):  # INSERT INTO t (a, b): the target's columns
+            for identifier in target.expressions:
+                if isinstance(identifier, exp.Identifier):
+                    self._check(exp.column(identifier.copy()), only_target, set(), line=identifier.meta.get("line"))
+        for node in _outside_queries(tree):
+            if isinstance(node, exp.EQ) and isinstance(node.this, exp.Column) and _is_assignment(node):
+                self.seen.add(id(node.this))
+                self._check(node.this, only_target, set(), force=True)
+        for node in _outside_queries(tree):
+            if isinstance(node, exp.Column):
+                self._check(node, [root], set())
+
+    def _check(
+        self,
+        column: exp.Column,
+        layers: list[Mapping[str, object]],
+        aliases: set[str],
+        line: int | None = None,
+        force: bool = False,
+    ) -> None:
+        if id(column) in self.seen and not force:
+            return
+        self.seen.add(id(column))
+        if not isinstance(column.this, exp.Identifier):
+            return  # t.* and the like
+        name = column.name.lower()
+        if not name or name in _SYSTEM_COLUMNS:
+            return
+        quoted = bool(column.this.args.get("quoted"))
+        line = line or column.this.meta.get("line") or 1
+        qualifier = column.table.lower()
+        if qualifier:
+            if column.args.get("catalog") is not None:
+                return
+            source = next((layer[qualifier] for layer in layers if qualifier in layer), _UNKNOWN)
+            known = self.columns_of(source)
+            if known is None or name in known:
+                return
+            assert isinstance(source, exp.Table)  # columns_of knows only tables
+            self._report(name, (source.name.lower(),), line, quoted)
+            return
+        if name in aliases:
+            return
+        candidates = [source for layer in layers for source in layer.values()]
+        if not candidates:
+            return  # SELECT some_word: nothing it could be a column of
+        tables: list[str] = []
+        for source in candidates:
+            known = self.columns_of(source)
+            if known is None or name in known:
+                return
+            assert isinstance(source, exp.Table)
+            tables.append(source.name.lower())
+        self._report(name, tuple(dict.fromkeys(tables)), line, quoted)
+
+    def _report(self, name: str, tables: tuple[str, ...], line: int, quoted: bool) -> None:
+        if quoted and self.dialect == "sqlite":
+            return  # SQLite reads a double-quoted word that names no column as a string
+        self.found.append(UnknownColumn(name, tables, line))
+
+
+def _is_assignment(node: exp.EQ) -> bool:
+    """``SET a = ...`` of an UPDATE or an ON CONFLICT DO UPDATE (not a comparison)."""
+    parent = node.parent
+    return isinstance(parent, (exp.Update, exp.OnConflict)) and node.arg_key == "expressions"
+
+
+def _outside_queries(tree: exp.Expression) -> Iterator[exp.Expression]:
+    """Every node of a statement but those inside a SELECT, set operation or subquery in it."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        yield node
+        for child in node.iter_expressions():
+            if not isinstance(child, exp.Query):
+                stack.append(child)
 
 
 class UnknownRelationInSql(RepoRule):
@@ -68,18 +247,59 @@ class UnknownRelationInSql(RepoRule):
         facts = schema_facts(ctx.facts, ctx.config)
         if not facts.has_migrations or not facts.schema.tables:
             return
-        for path, site in changed_sites(ctx, {"sql"}):
-            text = (site.value or "").strip()
+        for path, site in sites_to_check(ctx, {"sql"}):
+            raw = site.value or ""
+            text = raw.strip()
             if not text.lower().startswith(_SQL_START):
                 continue
-            tables = tables_in(text, ctx.config.schema_.dialect)
-            for table in sorted(tables or ()):
-                if facts.schema.table(table) is None:
-                    message = (
-                        f"this SQL reads or writes {table}, but none of the {len(facts.migration_files)} "
-                        f"migrations creates a table of that name; {self.fix}"
-                    )
-                    yield self.report(path, message, table, line=site.line)
+            found: list[Finding] = []
+            # One SQL string at a time: a failure is this string's alone (UND004).
+            with failures.boundary("the SQL check of SCH007", path, site.line, rule=self.id):
+                start = site.line + raw[: len(raw) - len(raw.lstrip())].count("\n")
+                found = list(self._check_sql(path, start, text, facts, ctx.config.schema_.dialect))
+            yield from found
+
+    def _check_sql(self, path: str, line: int, text: str, facts: SchemaFacts, dialect: str) -> Iterator[Finding]:
+        """The findings of one SQL string, which starts on ``line``."""
+        trees = parse_sql(text, dialect)
+        if trees is None:
+            return
+        schema = facts.schema
+        missing = False
+        for table in sorted(_tables(trees, schema.namespaces)):
+            if schema.table(table) is None:
+                missing = True
+                message = (
+                    f"this SQL reads or writes {table}, but none of the {len(facts.migration_files)} "
+                    f"migrations creates a table of that name; {self.fix}"
+                )
+                yield self.report(path, message, table, line=line)
+        if missing or "{" in text or "}" in text:
+            return  # a template, or a table already reported: no column is judged
+        for tree in trees:
+            for unknown in unknown_columns(tree, schema, dialect):
+                yield self.report(
+                    path,
+                    _column_message(unknown, schema),
+                    f"{'/'.join(unknown.tables)}.{unknown.column}",
+                    line=line + unknown.line - 1,
+                )
+
+
+def _column_message(unknown: UnknownColumn, schema: Schema) -> str:
+    fix = "name a column the migrations create, or add the migration that adds it"
+    if len(unknown.tables) > 1:
+        return (
+            f"this SQL uses column {unknown.column}, but none of the tables it reads "
+            f"({', '.join(unknown.tables)}) has it; {fix}"
+        )
+    table = schema.table(unknown.tables[0])
+    names = sorted(table.columns) if table is not None else []
+    listed = f" (its columns: {', '.join(names[:12])}{' ...' if len(names) > 12 else ''})" if names else ""
+    return (
+        f"this SQL uses column {unknown.column}, but {unknown.tables[0]} as the migrations leave it "
+        f"has no such column{listed}; {fix}"
+    )
 
 
 # -- cases (tests/analyzers/rules/test_cases.py) ------------------------------

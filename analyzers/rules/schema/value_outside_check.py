@@ -9,7 +9,7 @@ from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.rules.base import RepoRule
 from undertow.analyzers.rules.case_repos import SQL_REPO
 from undertow.analyzers.rules.cases import Case
-from undertow.analyzers.rules.schema.code_sites import changed_sites
+from undertow.analyzers.rules.schema.code_sites import is_model, sites_to_check
 from undertow.analyzers.schema.facts import model_classes, schema_facts
 
 
@@ -44,9 +44,9 @@ class ValueOutsideCheck(RepoRule):
         if not facts.has_migrations:
             return
         classes = model_classes(ctx.facts)
-        for path, site in changed_sites(ctx, {"write"}):
+        for path, site in sites_to_check(ctx, {"write"}):
             model = classes.get(site.model or "")
-            if model is None:
+            if model is None or not is_model(model, site, path):
                 continue
             column_name = model.columns.get(site.attribute or "")
             table = facts.schema.table(model.table)
@@ -64,15 +64,76 @@ class ValueOutsideCheck(RepoRule):
 
 # -- cases (tests/analyzers/rules/test_cases.py) ------------------------------
 
+_NARROWED = (  # a migration of the change takes 'analyzed' out of the CHECK
+    "ALTER TABLE videos DROP CONSTRAINT videos_status_check;\n"
+    "ALTER TABLE videos ADD CONSTRAINT videos_status_check CHECK (status IN ('new', 'transcribed'));\n"
+)
+_SERVICE = (
+    "from sqlalchemy import select\n"
+    "from sqlalchemy.orm import Session\n"
+    "from app.models import Video\n"
+    "def mark(session: Session, video_id: int) -> None:\n"
+    "    video = session.get(Video, video_id)\n"
+    "    video.status = 'transcribed'\n"
+    "def mark_all(session: Session) -> None:\n"
+    "    for video in session.scalars(select(Video).where(Video.status == 'new')):\n"
+    "        video.status = 'transcribed'\n"
+    "def mark_one(video: Video | None) -> None:\n"
+    "    if video is not None:\n"
+    "        video.status = 'transcribed'\n"
+)
+
 INVALID = [
     Case(
         base=SQL_REPO,
         head={"app/jobs.py": "from app.models import Video\nv = Video(title='x', status='transcribed')\n"},
         expect=[("SCH005", "app/jobs.py", 2)],
     ),
+    Case(  # instances from session.get, a loop over select() results, an annotated parameter
+        base=SQL_REPO,
+        head={"app/service.py": _SERVICE},
+        expect=[("SCH005", "app/service.py", 6), ("SCH005", "app/service.py", 9), ("SCH005", "app/service.py", 12)],
+    ),
+    Case(  # Flask-SQLAlchemy: Model.query...first(), then an update statement's values()
+        base=SQL_REPO,
+        head={
+            "app/views.py": "import sqlalchemy as sa\nfrom app.models import Video\n"
+            "def publish(db, title):\n"
+            "    video = Video.query.filter_by(title=title).first_or_404()\n"
+            "    video.status = 'published'\n"
+            "    db.session.execute(sa.update(Video).where(Video.title == title).values(status='published'))\n"
+        },
+        expect=[("SCH005", "app/views.py", 5), ("SCH005", "app/views.py", 6)],
+    ),
+    Case(  # unchanged code the change's migration breaks
+        base={
+            **SQL_REPO,
+            "app/jobs.py": "from app.models import Video\ndef done(v: Video):\n    v.status = 'analyzed'\n",
+        },
+        head={"migrations/002_status.sql": _NARROWED},
+        expect=[("SCH005", "app/jobs.py", 3)],
+    ),
 ]
 VALID = [
     Case(
         base=SQL_REPO, head={"app/jobs.py": "from app.models import Video\nv = Video(title='x', status='analyzed')\n"}
+    ),
+    Case(  # an allowed value; a name rebound to something unknown; a same-named API schema
+        base=SQL_REPO,
+        head={
+            "app/service.py": "from app.models import Video\nfrom app import schemas\n"
+            "def mark(session, video_id, payload: schemas.Video):\n"
+            "    video = session.get(Video, video_id)\n"
+            "    video.status = 'analyzed'\n"
+            "    video = payload.copy()\n"
+            "    video.status = 'transcribed'\n"
+            "    payload.status = 'transcribed'\n"
+            "    row = session.execute(select(Video)).first()\n"
+            "    row.status = 'transcribed'\n"
+        },
+    ),
+    Case(  # a wrong value already there at base stays old when a migration is added
+        base={**SQL_REPO, "app/jobs.py": "from app.models import Video\nv = Video(title='x', status='bogus')\n"},
+        head={"migrations/002_col.sql": "ALTER TABLE videos ADD COLUMN views INT;\n"},
     ),
 ]
