@@ -404,6 +404,25 @@ def create_emulator(gh: EmulatedGitHub) -> FastAPI:
         public = {k: v for k, v in comment.items() if k != "issue_number"}
         return reply(201, gh.shaped(f"{REPO}/issues/{{issue_number}}/comments", "post", 201, public), request)
 
+    @app.get(prefix + "/issues/{number}/comments")
+    async def list_issue_comments(number: int, request: Request):
+        mine = [
+            {k: v for k, v in c.items() if k != "issue_number"}
+            for c in gh.issue_comments
+            if c["issue_number"] == number
+        ]
+        return paginate(gh.shaped(f"{REPO}/issues/{{issue_number}}/comments", "get", 200, mine), request)
+
+    @app.patch(prefix + "/issues/comments/{comment_id}")
+    async def update_issue_comment(comment_id: int, request: Request):
+        data = await request.json()
+        for comment in gh.issue_comments:
+            if comment["id"] == comment_id:
+                comment["body"] = data["body"]
+                public = {k: v for k, v in comment.items() if k != "issue_number"}
+                return reply(200, gh.shaped(f"{REPO}/issues/comments/{{comment_id}}", "patch", 200, public), request)
+        return reply(404, {"message": "Not Found"}, request)
+
     @app.post(prefix + "/issues/comments/{comment_id}/reactions")
     async def reaction(comment_id: int, request: Request):
         content = (await request.json()).get("content")

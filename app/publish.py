@@ -21,6 +21,10 @@ MARKER = "<!-- undertow:fingerprint={} -->"
 # former `(.+?) -->` did from each of them.
 MARKER_RE = re.compile(r"<!-- undertow:fingerprint=(.(?:(?! -->).)*+)( -->)?")
 REVIEW_MARKER = "<!-- undertow:review -->"
+# The one conversation comment that lists the findings outside the diff, edited in place.
+SUMMARY_MARKER = "<!-- undertow:summary -->"
+SUMMARY_HEADER = "**Undertow**: {n} finding{s} outside this pull request's diff (not commentable inline):"
+SUMMARY_NONE = "**Undertow**: no findings outside this pull request's diff."
 _LEVEL = {Severity.ERROR: "failure", Severity.WARNING: "warning", Severity.NOTICE: "notice"}
 _ICON = {Severity.ERROR: "🔴", Severity.WARNING: "🟠", Severity.NOTICE: "🔵"}
 
@@ -98,8 +102,9 @@ def batches(items: list[dict], size: int = ANNOTATIONS_PER_REQUEST) -> list[list
 @dataclass(frozen=True)
 class ReviewPlan:
     comments: list[dict]  # inline comments for new findings on lines of the diff
-    body: str | None  # None when there is nothing new to say
+    body: str | None  # None when there is nothing new to say (no new inline comment)
     resolved: list[str]  # fingerprints of earlier comments whose findings are gone
+    outside: list[Finding]  # every current finding off the diff: the summary comment's content
 
 
 def plan_review(report: Report, diff_lines: dict[str, set[int]], existing: dict[str, str]) -> ReviewPlan:
@@ -107,9 +112,9 @@ def plan_review(report: Report, diff_lines: dict[str, set[int]], existing: dict[
     fingerprint already commented (``existing``: fingerprint → comment id), and the list of
     earlier comments to mark resolved."""
     current = {f.fingerprint for f in report.findings}
-    new = [f for f in report.findings if f.fingerprint not in existing]
-    inline = [f for f in new if f.line in diff_lines.get(f.path, set())]
-    outside = [f for f in new if f not in inline]
+    on_diff = [f for f in report.findings if f.line in diff_lines.get(f.path, set())]
+    outside = [f for f in report.findings if f not in on_diff and f.fingerprint not in existing]
+    inline = [f for f in on_diff if f.fingerprint not in existing]
     comments = [
         {
             "path": f.path,
@@ -121,18 +126,25 @@ def plan_review(report: Report, diff_lines: dict[str, set[int]], existing: dict[
         for f in inline
     ]
     body = None
-    if new:
-        parts = [
-            REVIEW_MARKER,
-            f"**Undertow** found {len(new)} new issue{'s' if len(new) != 1 else ''} in this pull request.",
-        ]
-        if outside:
-            parts += ["", "Outside the diff:"] + [
-                f"- {_ICON[f.severity]} `{f.rule}` {_where(f)}: {f.message} {MARKER.format(f.fingerprint)}"
-                for f in outside
-            ]
-        body = _truncate("\n".join(parts))
-    return ReviewPlan(comments, body, sorted(fp for fp in existing if fp not in current))
+    if inline:
+        # Findings outside the diff are not repeated in each review: they live in the summary
+        # comment (summary_comment), edited in place.
+        body = _truncate(
+            f"{REVIEW_MARKER}\n**Undertow** found {len(inline)} new issue{'s' if len(inline) != 1 else ''} "
+            "in this pull request."
+        )
+    return ReviewPlan(comments, body, sorted(fp for fp in existing if fp not in current), outside)
+
+
+def summary_comment(outside: list[Finding]) -> str:
+    """The summary comment's body: the current findings outside the diff, with their markers."""
+    if not outside:
+        return f"{SUMMARY_MARKER}\n{SUMMARY_NONE}"
+    lines = [SUMMARY_MARKER, SUMMARY_HEADER.format(n=len(outside), s="s" if len(outside) != 1 else ""), ""]
+    lines += [
+        f"- {_ICON[f.severity]} `{f.rule}` {_where(f)}: {f.message} {MARKER.format(f.fingerprint)}" for f in outside
+    ]
+    return _truncate("\n".join(lines))
 
 
 def comment_body(f: Finding) -> str:

@@ -24,8 +24,10 @@ from undertow.app.publish import (
     check_output,
     conclusion,
     fingerprints_in,
+    SUMMARY_MARKER,
     plan_review,
     resolved_body,
+    summary_comment,
 )
 
 log = logging.getLogger("undertow.review")
@@ -142,6 +144,7 @@ async def run_review(
                 "comments": plan.comments,
             },
         )
+    await _publish_summary(gh, job, plan.outside)
     for fp in plan.resolved:
         if fp.split(":", 1)[0] in dismissed:
             continue  # dismissed, not fixed
@@ -162,6 +165,23 @@ async def run_review(
     return Outcome(
         "published", result, len(report.findings), len(plan.comments), dict(Counter(f.rule for f in report.findings))
     )
+
+
+async def _publish_summary(gh: GitHubAPI, job: ReviewJob, outside: list) -> None:
+    """Findings outside the diff live in one conversation comment, found by its hidden marker
+    and edited in place (only when its text changes): a rescan or a same-head push posts nothing
+    new."""
+    mine = None
+    async for comment in gh.getiter(f"/repos/{job.repo}/issues/{job.number}/comments?per_page=100"):
+        if comment.get("user", {}).get("type") == "Bot" and SUMMARY_MARKER in (comment.get("body") or ""):
+            mine = comment
+            break
+    body = summary_comment(outside)
+    if mine is None:
+        if outside:
+            await gh.post(f"/repos/{job.repo}/issues/{job.number}/comments", data={"body": body})
+    elif mine.get("body") != body:
+        await gh.patch(f"/repos/{job.repo}/issues/comments/{mine['id']}", data={"body": body})
 
 
 async def _start_check_run(

@@ -28,6 +28,7 @@ class FakeGitHub(GitHubAPI):
         self.comments: list[dict] = []
         self.check_runs: dict[int, dict] = {}
         self.reviews: list[dict] = []
+        self.issue_comments: list[dict] = []  # conversation comments (the summary, command replies)
         self.permissions: dict[str, str] = {}  # login -> repository role; others are not collaborators
 
     async def _request(self, method, url, headers, body=b""):
@@ -100,6 +101,18 @@ class FakeGitHub(GitHubAPI):
             for comment in data.get("comments", []):
                 self.comments.append({"id": 1000 + len(self.comments), "user": {"type": "Bot"}, **comment})
             return 200, {"id": len(self.reviews)}
+        if method == "GET" and path == f"{prefix}/issues/{self.number}/comments":
+            return 200, self.issue_comments
+        if method == "POST" and path == f"{prefix}/issues/{self.number}/comments":
+            comment = {"id": 9000 + len(self.issue_comments), "user": {"type": "Bot"}, "body": data["body"]}
+            self.issue_comments.append(comment)
+            return 201, comment
+        if method == "PATCH" and (m := re.fullmatch(rf"{prefix}/issues/comments/(\d+)", path)):
+            comment = next((c for c in self.issue_comments if c["id"] == int(m.group(1))), None)
+            if comment is None:
+                return 404, {"message": "Not Found"}
+            comment["body"] = data["body"]
+            return 200, comment
         if method == "PATCH" and (m := re.fullmatch(rf"{prefix}/pulls/comments/(\d+)", path)):
             comment = next(c for c in self.comments if c["id"] == int(m.group(1)))
             comment["body"] = data["body"]

@@ -12,6 +12,7 @@ from undertow.app.publish import (
     conclusion,
     fingerprints_in,
     plan_review,
+    summary_comment,
     resolved_body,
 )
 
@@ -78,8 +79,14 @@ def test_review_plan_inline_only_on_diff_lines_and_no_duplicates():
     body = plan.comments[0]["body"]
     assert "```suggestion\n    run(x, timeout=60)\n```" in body
     assert fingerprints_in(body) == [on_diff.fingerprint]
-    assert "Outside the diff:" in plan.body and "`app/jobs.py:40`" in plan.body
-    assert fingerprints_in(plan.body) == [off_diff.fingerprint]
+    assert plan.body == "<!-- undertow:review -->\n**Undertow** found 1 new issue in this pull request."
+    assert plan.outside == [off_diff]  # not in the review: in the summary comment
+    summary = summary_comment(plan.outside)
+    assert summary.startswith("<!-- undertow:summary -->\n**Undertow**: 1 finding outside this pull request's diff")
+    assert "`app/jobs.py:40`" in summary and fingerprints_in(summary) == [off_diff.fingerprint]
+    assert (
+        summary_comment([]) == "<!-- undertow:summary -->\n**Undertow**: no findings outside this pull request's diff."
+    )
     assert plan.resolved == ["RSK001:app/jobs.py:gone"]
 
 
