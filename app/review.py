@@ -19,12 +19,12 @@ from undertow.app.github_data import BlobCache, GitHubSnapshot, pull_request_cha
 from undertow.app.lifecycle import RESCAN_BUTTON, Attempt, CheckRuns, RedisCheckRuns
 from undertow.app.publish import (
     CHECK_NAME,
+    SUMMARY_MARKER,
     batches,
     check_annotations,
     check_output,
     conclusion,
     fingerprints_in,
-    SUMMARY_MARKER,
     plan_review,
     resolved_body,
     summary_comment,

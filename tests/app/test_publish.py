@@ -12,8 +12,8 @@ from undertow.app.publish import (
     conclusion,
     fingerprints_in,
     plan_review,
-    summary_comment,
     resolved_body,
+    summary_comment,
 )
 
 
