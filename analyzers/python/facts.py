@@ -29,8 +29,10 @@ from undertow.analyzers.schema.alembic import is_alembic_revision, revision_in
 from undertow.analyzers.schema.orm import encode_models, mentions_orm, models_in
 from undertow.analyzers.schema.paths import is_alembic_candidate, is_migration_source
 
-# Calls whose first argument is SQL text (SQLAlchemy, DB-API drivers, asyncpg, pandas); read by
-# the ``sql`` facts here and by the schema rules' code sites (``rules/schema/code_sites.py``).
+# Calls whose first argument is SQL text (SQLAlchemy, DB-API drivers, asyncpg, pandas, the
+# `databases` package, aiosqlite, and the fetchone/fetchall wrappers projects write over them);
+# read by the ``sql`` facts here and by the schema rules' code sites (``rules/schema/code_sites.py``).
+# A DB-API cursor's own ``fetchone()``/``fetchall()`` take no SQL: no string argument, no site.
 SQL_CALLS = frozenset(
     {
         "text",
@@ -40,6 +42,13 @@ SQL_CALLS = frozenset(
         "fetch",
         "fetchrow",
         "fetchval",
+        "fetchone",
+        "fetchall",
+        "fetch_one",
+        "fetch_all",
+        "fetch_val",
+        "fetch_value",
+        "execute_fetchall",
         "read_sql",
         "read_sql_query",
     }

@@ -17,6 +17,7 @@ from undertow.analyzers.core.snapshot import Snapshot
 from undertow.analyzers.facts.codec import DecodedMapping
 from undertow.analyzers.facts.context import RevisionFacts
 from undertow.analyzers.facts.indexes import file_facts
+from undertow.analyzers.schema import function_migrations
 from undertow.analyzers.schema.alembic import apply_call, order_revisions
 from undertow.analyzers.schema.model import Schema
 from undertow.analyzers.schema.orm import OrmColumn, OrmModel, decode_models
@@ -140,6 +141,7 @@ def _compute(snapshot: Snapshot, config: Config, facts: RevisionFacts) -> dict[s
         ops, found = apply_sql(schema, text, path, dialect)
         operations[path] = [asdict(o) for o in ops]
         notices[path] = [[n.line, n.message] for n in found]
+    function_files = _replay_function_migrations(schema, snapshot, config, facts, operations, notices)
     # Each versions/ (or plugin migrations/) directory is its own Alembic tree: its graph is
     # checked on its own.
     trees: dict[str, dict[str, dict[str, Any]]] = {}
@@ -182,17 +184,44 @@ def _compute(snapshot: Snapshot, config: Config, facts: RevisionFacts) -> dict[s
         }
         for r, i in revisions.items()
     }
-    style = "alembic" if revisions else ("sql" if sql_files else "")
+    style = "alembic" if revisions else ("sql" if sql_files or function_files else "")
     return {
         "schema": schema.to_json(),
         "operations": operations,
         "notices": notices,
         "graph_problems": problems + duplicates,
         "revisions": slim,
-        "migration_files": sql_files + sorted(i["path"] for i in revisions.values()),
+        "migration_files": sql_files + function_files + sorted(i["path"] for i in revisions.values()),
         "style": style,
         "trees": tree_schemas,
     }
+
+
+def _replay_function_migrations(
+    schema: Schema,
+    snapshot: Snapshot,
+    config: Config,
+    facts: RevisionFacts,
+    operations: dict[str, list[dict[str, Any]]],
+    notices: dict[str, list[list[Any]]],
+) -> list[str]:
+    """Replay the migration functions (``function_migrations``) after the SQL files, core
+    first; the files that hold any, in the order replayed."""
+    candidates = function_migrations.order_files(
+        p
+        for p, e in snapshot.entries().items()
+        if e.kind == "file" and within_size(e) and function_migrations.is_function_migration_path(p, config)
+    )
+    replayed: list[str] = []
+    for path in candidates:
+        found = function_migrations.decode(file_facts(facts, "function-migrations", path, function_migrations.extract))
+        if not found:
+            continue
+        ops, notes = function_migrations.replay(schema, path, found, config.schema_.dialect)
+        operations[path] = [asdict(o) for o in ops]
+        notices[path] = [[n.line, n.message] for n in notes]
+        replayed.append(path)
+    return replayed
 
 
 def _alembic_index(facts: RevisionFacts) -> Mapping[str, dict[str, Any]]:
@@ -245,7 +274,11 @@ def is_migration_path(path: str | None, config: Config) -> bool:
     revision candidate (``paths.is_alembic_candidate``). The one migration-path predicate."""
     if not path:
         return False
-    return is_sql_migration(path, config) or is_alembic_candidate(path)
+    return (
+        is_sql_migration(path, config)
+        or is_alembic_candidate(path)
+        or function_migrations.is_function_migration_path(path, config)
+    )
 
 
 def _incremental(base_parts: _SchemaParts, facts: RevisionFacts, config: Config) -> dict[str, Any] | None:
@@ -259,15 +292,21 @@ def _incremental(base_parts: _SchemaParts, facts: RevisionFacts, config: Config)
     touched = [c for c in changes.files if is_migration_path(c.path, config) or is_migration_path(c.old_path, config)]
     if any(c.status is not Status.ADDED for c in touched):
         return None
+    if any(function_migrations.is_function_migration_path(c.path, config) for c in touched):
+        return None  # migration functions replay between the SQL files and the revisions
     base_data = base_parts.data()
     if base_data["trees"]:
         return None
     base_sql = [p for p in base_data["migration_files"] if p.endswith(".sql")]
+    revision_paths = {r["path"] for r in base_data["revisions"].values()}
+    base_functions = [
+        p for p in base_data["migration_files"] if not p.endswith(".sql") and p not in revision_paths
+    ]  # migration functions (``function_migrations``), in the order replayed
     added_sql = sorted((c.path for c in touched if is_sql_migration(c.path, config)), key=natural_key)
     if added_sql and base_sql and natural_key(added_sql[0]) <= max(natural_key(p) for p in base_sql):
         return None  # inserted before an existing migration: order changes, replay everything
-    if added_sql and base_data["revisions"]:
-        return None  # SQL files replay before Alembic revisions: the new ones go before the base's
+    if added_sql and (base_data["revisions"] or base_functions):
+        return None  # SQL files replay before migration functions and Alembic revisions
     added_revisions: dict[str, dict[str, Any]] = {}
     for path in (c.path for c in touched if c.path.endswith(".py")):
         info = _revision_of(facts, path)
@@ -316,7 +355,9 @@ def _incremental(base_parts: _SchemaParts, facts: RevisionFacts, config: Config)
             "downgrade_empty": info["downgrade_empty"],
             "changes": bool(ops_here),
         }
-    files = sorted(base_sql + added_sql, key=natural_key) + sorted(i["path"] for i in revisions.values())
+    files = (
+        sorted(base_sql + added_sql, key=natural_key) + base_functions + sorted(i["path"] for i in revisions.values())
+    )
     style = "alembic" if revisions else ("sql" if files else "")
     return {
         "schema": schema.to_json(),

@@ -123,30 +123,49 @@ class Table:
 class Schema:
     tables: dict[str, Table] = field(default_factory=dict)
     enums: dict[str, list[str]] = field(default_factory=dict)
+    # Schemas (namespaces) the migrations create (`CREATE SCHEMA x`, `CREATE TABLE x.t`): a
+    # table qualified with one of them is looked up; one qualified with another is not modelled.
+    namespaces: list[str] = field(default_factory=list)
 
     def table(self, name: str) -> Table | None:
         return self.tables.get(_bare(name))
 
     def to_json(self) -> dict[str, Any]:
         if isinstance(self.tables, _OverlayTables):
-            return {"tables": self.tables.to_json(), "enums": {k: list(v) for k, v in self.enums.items()}}
+            return {
+                "tables": self.tables.to_json(),
+                "enums": {k: list(v) for k, v in self.enums.items()},
+                "namespaces": list(self.namespaces),
+            }
         return asdict(self)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Schema:
-        return cls(tables={name: _table_from_json(t) for name, t in data["tables"].items()}, enums=_enums(data))
+        return cls(
+            tables={name: _table_from_json(t) for name, t in data["tables"].items()},
+            enums=_enums(data),
+            namespaces=list(data.get("namespaces", ())),
+        )
 
     @classmethod
     def overlay(cls, data: dict[str, Any]) -> Schema:
         """A schema to replay more migrations onto: tables are decoded when first touched, and
         ``to_json`` re-encodes only those (a new migration touches a few tables of thousands)."""
-        return cls(tables=_OverlayTables(data["tables"]), enums=_enums(data))  # type: ignore[arg-type]
+        return cls(
+            tables=_OverlayTables(data["tables"]),  # type: ignore[arg-type]
+            enums=_enums(data),
+            namespaces=list(data.get("namespaces", ())),
+        )
 
     @classmethod
     def read_only(cls, data: dict[str, Any]) -> Schema:
         """A schema to look tables up in, each table decoded when first asked for: a review reads
         the few tables its change touches out of thousands."""
-        return cls(tables=_LazyTables(data["tables"]), enums=data["enums"])  # type: ignore[arg-type]
+        return cls(
+            tables=_LazyTables(data["tables"]),  # type: ignore[arg-type]
+            enums=data["enums"],
+            namespaces=list(data.get("namespaces", ())),
+        )
 
 
 def _enums(data: dict[str, Any]) -> dict[str, list[str]]:

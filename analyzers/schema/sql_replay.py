@@ -29,6 +29,16 @@ _ALTER_TYPE_ADD = re.compile(
     re.IGNORECASE,
 )
 _QUOTED = re.compile(r"'((?:[^']++|'')*)'")
+# The table a CREATE TABLE / ALTER TABLE / CREATE VIEW names at its start (possessive: no
+# backtracking over blanks): read from the literal text of a statement the replay cannot
+# parse, or from the literal head of SQL built at run time, so that the table is known to
+# exist with unknown columns instead of being missing.
+_DDL_TARGET = re.compile(
+    r"""^\s*+(?:CREATE\s++(?:OR\s++REPLACE\s++)?(?:(?:GLOBAL\s++|LOCAL\s++)?(?:TEMP|TEMPORARY|UNLOGGED)\s++)?"""
+    r"""(?:MATERIALIZED\s++)?(TABLE|VIEW)\s++(?:IF\s++NOT\s++EXISTS\s++)?"""
+    r"""|ALTER\s++TABLE\s++(?:IF\s++EXISTS\s++)?(?:ONLY\s++)?)([\w"`.]++)(?=[\s(]|$)""",
+    re.IGNORECASE,
+)
 _DOLLAR_QUOTE = re.compile(r"\$\w*+\$")
 
 
@@ -106,6 +116,39 @@ def split_statements(sql: str) -> list[tuple[int, str]]:
     return statements
 
 
+# ALTER TABLE actions that leave the set of columns as it is.
+_KEEPS_COLUMNS = re.compile(
+    r"\s*+(?:ADD\s++(?:CONSTRAINT|PRIMARY|UNIQUE|FOREIGN|CHECK|INDEX|KEY|EXCLUDE)\b|ALTER\s++(?:COLUMN\s++)?\w++\s++"
+    r"(?:SET|DROP|TYPE)\b|DROP\s++CONSTRAINT|OWNER|SET|ENABLE|DISABLE|VALIDATE|CLUSTER|REPLICA|FORCE|INHERIT)\b",
+    re.IGNORECASE,
+)
+_MORE_ACTIONS = re.compile(r",\s*+(?:ADD|DROP|RENAME)\b", re.IGNORECASE)
+
+
+def ddl_target(text: str, whole: bool = True) -> str | None:
+    """The table (or view) a CREATE TABLE / CREATE VIEW / ALTER TABLE statement's text names
+    at its start, bare; None for any other statement. ``whole`` False: ``text`` is only the
+    literal head of a statement, and a name running to its end may go on (None)."""
+    match = _DDL_TARGET.match(text)
+    if match is None or not match.group(2).strip('"`.') or (not whole and match.end() == len(text)):
+        return None
+    if match.group(1) is None:  # ALTER TABLE: only an action that may add or rename columns counts
+        rest = text[match.end() :]
+        if _KEEPS_COLUMNS.match(rest) and not _MORE_ACTIONS.search(rest):
+            return None
+    return bare_name(match.group(2))
+
+
+def mark_partial(schema: Schema, name: str) -> None:
+    """``name`` exists with columns the replay does not know (a statement it could not read)."""
+    table = schema.tables.get(name)
+    if table is None:
+        schema.tables[name] = Table(name=name, partial=True)
+    elif not table.partial:
+        table.partial = True
+        schema.tables[name] = table  # an overlay keeps what is written back
+
+
 def apply_sql(
     schema: Schema, sql: str, source: str, dialect: str = "postgres", first_line: int = 1
 ) -> tuple[list[Operation], list[Notice]]:
@@ -125,8 +168,11 @@ def apply_sql(
                     line, f"could not parse the SQL statement at line {line}: nested more than {MAX_DEPTH} levels deep"
                 )
             )
+            if (target := ddl_target(statement)) is not None:
+                mark_partial(schema, target)
             continue
         parsed: list[Any] = []
+        understood = False
         with failures.boundary("the SQL parser", source, line):
             try:
                 parsed = sqlglot.parse(statement, read=DIALECTS.get(dialect, "postgres"))
@@ -139,6 +185,7 @@ def apply_sql(
         for tree in parsed:
             if tree is None:
                 continue
+            understood = understood or not isinstance(tree, exp.Command)
             if isinstance(tree, exp.Command):
                 word = statement.split(None, 2)[:2]
                 if word and word[0].upper() in ("CREATE", "ALTER", "DROP") and not _harmless_command(statement):
@@ -157,6 +204,8 @@ def apply_sql(
                     operations += _apply(schema, tree, line, source, statement)
                 except RecursionError:  # a chain like a.b.c... thousands long: input, not a bug
                     notices.append(Notice(line, f"could not read the SQL statement at line {line}: nested too deeply"))
+        if not understood and (target := ddl_target(statement)) is not None:
+            mark_partial(schema, target)  # it exists, or changed, in a way the replay does not know
     return operations, notices
 
 
@@ -188,6 +237,21 @@ def _apply(schema: Schema, tree: exp.Expression, line: int, source: str, text: s
             return _create_table(schema, tree, line, source)
         if kind == "INDEX":
             return _create_index(schema, tree, line)
+        if kind == "VIEW":
+            # A view is read like a table; its columns are not modelled.
+            view = tree.this.this if isinstance(tree.this, exp.Schema) else tree.this
+            if isinstance(view, exp.Table) and view.name:
+                _namespace(schema, view)
+                schema.tables[bare_name(view.name)] = Table(
+                    name=bare_name(view.name), created_in=f"{source}:{line}", partial=True
+                )
+            return []
+        if kind == "SCHEMA":
+            target = tree.this
+            name = (target.args.get("db") or target.this) if isinstance(target, exp.Table) else target
+            if isinstance(name, exp.Identifier) and name.name and name.name.lower() not in schema.namespaces:
+                schema.namespaces.append(name.name.lower())
+            return []
         if kind == "TYPE":
             name = bare_name(tree.this.name if isinstance(tree.this, exp.Table) else str(tree.this))
             values = [e.name for e in tree.find_all(exp.Literal) if e.is_string]
@@ -204,6 +268,10 @@ def _apply(schema: Schema, tree: exp.Expression, line: int, source: str, text: s
             if kind == "TABLE":
                 schema.tables.pop(name, None)
                 ops.append(Operation("drop_table", name, line))
+            elif kind == "VIEW":
+                view = schema.tables.get(name)
+                if view is not None and view.partial and not view.columns:
+                    schema.tables.pop(name, None)
             elif kind == "INDEX":
                 for table in schema.tables.values():
                     if table.indexes.pop(name, None) is not None:
@@ -261,7 +329,9 @@ def _create_table(schema: Schema, tree: exp.Create, line: int, source: str) -> l
     name = bare_name(table_expr.name)
     if tree.args.get("exists") and name in schema.tables:
         return []
-    table = Table(name=name, created_in=f"{source}:{line}")
+    _namespace(schema, table_expr)
+    # CREATE TABLE ... AS SELECT: its columns are the query's, not modelled.
+    table = Table(name=name, created_in=f"{source}:{line}", partial=tree.args.get("expression") is not None)
     for item in target.expressions if isinstance(target, exp.Schema) else []:
         if isinstance(item, exp.ColumnDef):
             column = _column_def(item)
@@ -340,6 +410,8 @@ def _alter(schema: Schema, tree: exp.Alter, line: int, source: str, text: str) -
                 if enum := schema.enums.get(bare_name(column.type)):
                     column.allowed, column.enum_type = list(enum), bare_name(column.type)
                 table.columns[column.name] = column
+                if re.search(r"\bUNIQUE\b", action.sql().upper()):
+                    table.uniques.append(("", [column.name]))
             ops.append(
                 Operation(
                     "add_column", name, line, column.name, {"nullable": column.nullable, "default": column.has_default}
@@ -425,3 +497,11 @@ def _refresh_enum(schema: Schema, name: str) -> None:
         for column in table.columns.values():
             if column.enum_type == name:
                 column.allowed = list(schema.enums[name])
+
+
+def _namespace(schema: Schema, table: exp.Expression) -> None:
+    """A table created in a schema (``CREATE TABLE billing.invoices``): that schema exists."""
+    db = table.args.get("db") if isinstance(table, exp.Table) else None
+    name = db.name.lower() if isinstance(db, exp.Identifier) else ""
+    if name and name != "public" and name not in schema.namespaces:
+        schema.namespaces.append(name)

@@ -32,6 +32,8 @@ _SYSTEM_COLUMNS = frozenset(
 )
 # A source whose columns are not known: a CTE, a subquery, a table function, a partial table.
 _UNKNOWN: frozenset[str] | None = None
+# A qualifier that names a row, not a table a bare column may come from (`excluded`).
+_ROW_ALIAS = object()
 
 
 class UnknownColumn(NamedTuple):
@@ -42,7 +44,7 @@ class UnknownColumn(NamedTuple):
     line: int  # line of the column in the statement (1-based)
 
 
-def parse_sql(sql: str, dialect: str) -> list[exp.Expression] | None:
+def parse_sql(sql: str, dialect: str) -> list[exp.Expr] | None:
     """The statements of ``sql``, or None when any of them does not parse (or nests too deeply)."""
     if brackets_deeper_than(sql, MAX_DEPTH):
         return None
@@ -61,7 +63,7 @@ def tables_in(sql: str, dialect: str, namespaces: Collection[str] = ()) -> set[s
     return None if trees is None else _tables(trees, namespaces)
 
 
-def _tables(trees: list[exp.Expression], namespaces: Collection[str]) -> set[str]:
+def _tables(trees: list[exp.Expr], namespaces: Collection[str]) -> set[str]:
     found: set[str] = set()
     for tree in trees:
         ctes = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
@@ -74,7 +76,7 @@ def _tables(trees: list[exp.Expression], namespaces: Collection[str]) -> set[str
     return found
 
 
-def unknown_columns(tree: exp.Expression, schema: Schema, dialect: str) -> list[UnknownColumn]:
+def unknown_columns(tree: exp.Expr, schema: Schema, dialect: str) -> list[UnknownColumn]:
     """Columns ``tree`` reads or writes (select lists, WHERE, ORDER BY, GROUP BY, joins, INSERT
     column lists, UPDATE SET, RETURNING) that the replayed schema's tables lack. Quiet (no
     entry) whenever a column may come from a source whose columns are not all known (a CTE, a
@@ -101,7 +103,7 @@ class _ColumnCheck:
             return _UNKNOWN
         return frozenset(table.columns)
 
-    def run(self, tree: exp.Expression) -> list[UnknownColumn]:
+    def run(self, tree: exp.Expr) -> list[UnknownColumn]:
         root: dict[str, object] = {}
         if isinstance(tree, (exp.Insert, exp.Update, exp.Delete)):
             root = self._dml_sources(tree)
@@ -123,7 +125,7 @@ class _ColumnCheck:
             self._dml_columns(tree, root)
         return self.found
 
-    def _dml_sources(self, tree: exp.Expression) -> dict[str, object]:
+    def _dml_sources(self, tree: exp.Expr) -> dict[str, object]:
         """What the statement itself reads: its target, UPDATE ... FROM, DELETE ... USING."""
         sources: dict[str, object] = {}
         for node in _outside_queries(tree):
@@ -131,10 +133,10 @@ class _ColumnCheck:
                 sources[node.alias_or_name.lower()] = node
             elif isinstance(node, exp.Subquery):
                 sources[node.alias_or_name.lower()] = _UNKNOWN
-        sources["excluded"] = _UNKNOWN  # ON CONFLICT ... SET x = excluded.x
+        sources["excluded"] = _ROW_ALIAS  # ON CONFLICT ... SET x = excluded.x
         return sources
 
-    def _dml_columns(self, tree: exp.Expression, root: dict[str, object]) -> None:
+    def _dml_columns(self, tree: exp.Expr, root: dict[str, object]) -> None:
         target = tree.this
         table = target.this if isinstance(target, exp.Schema) else target
         only_target: list[Mapping[str, object]] = (
@@ -183,7 +185,7 @@ class _ColumnCheck:
             return
         if name in aliases:
             return
-        candidates = [source for layer in layers for source in layer.values()]
+        candidates = [source for layer in layers for source in layer.values() if source is not _ROW_ALIAS]
         if not candidates:
             return  # SELECT some_word: nothing it could be a column of
         tables: list[str] = []
@@ -207,7 +209,7 @@ def _is_assignment(node: exp.EQ) -> bool:
     return isinstance(parent, (exp.Update, exp.OnConflict)) and node.arg_key == "expressions"
 
 
-def _outside_queries(tree: exp.Expression) -> Iterator[exp.Expression]:
+def _outside_queries(tree: exp.Expr) -> Iterator[exp.Expr]:
     """Every node of a statement but those inside a SELECT, set operation or subquery in it."""
     stack = [tree]
     while stack:
@@ -221,20 +223,26 @@ def _outside_queries(tree: exp.Expression) -> Iterator[exp.Expression]:
 class UnknownRelationInSql(RepoRule):
     """## What it does
     Parses raw SQL in `text("...")`, `execute("...")`, `exec_driver_sql`, asyncpg's
-    `fetch`/`fetchrow` and pandas' `read_sql`, and flags a table that no migration creates
-    (CTE names, system catalogs and schema-qualified tables of other schemas are fine).
+    `fetch`/`fetchrow`, `fetchone`/`fetchall`/`fetch_one`/`fetch_all`/`fetch_val` and pandas'
+    `read_sql`, and flags a table that no migration creates (CTE names, system catalogs and
+    tables of schemas the migrations do not create are fine), or a column that the table it
+    comes from lacks (select lists, WHERE, ORDER BY, INSERT column lists, UPDATE SET, with
+    aliases and CTEs). A column that may come from a CTE, a subquery or a table whose columns
+    are not all known is never judged.
 
     ## Why is this bad?
-    `relation "job_runs" does not exist`: raw SQL is invisible to the ORM and to tests that
-    mock the session, so a table renamed or never created breaks the query only in production.
+    `relation "job_runs" does not exist`, `column "emial" does not exist`: raw SQL is invisible
+    to the ORM and to tests that mock the session, so a table or column renamed or never created
+    breaks the query only in production.
 
     ## Example
     ```python
     db.execute(text("SELECT count(*) FROM job_runs WHERE status = 'failed'"))  # table is "jobs"
+    await db.fetchone("SELECT id FROM accounts WHERE emial = :email", {"email": email})
     ```
 
     ## Use instead
-    Query the table the migrations create, or add the migration that creates it.
+    Query the tables and columns the migrations create, or add the migration that creates them.
     """
 
     id = "SCH007"
@@ -304,6 +312,28 @@ def _column_message(unknown: UnknownColumn, schema: Schema) -> str:
 
 # -- cases (tests/analyzers/rules/test_cases.py) ------------------------------
 
+# Migrations kept as Python functions (one migrations.py per package, applied in name order),
+# and the query helpers that read them.
+_FN_MIGRATIONS = (
+    "from app.db import Connection\n"
+    "\n"
+    "\n"
+    "async def m001_initial(db: Connection):\n"
+    '    await db.execute("""\n'
+    "        CREATE TABLE accounts (\n"
+    "            id TEXT PRIMARY KEY,\n"
+    "            email TEXT NOT NULL,\n"
+    "            created_at TIMESTAMP\n"
+    "        );\n"
+    '    """)\n'
+    "\n"
+    "\n"
+    "async def m002_wallets(db: Connection):\n"
+    '    await db.execute("CREATE TABLE wallets (id TEXT PRIMARY KEY, account TEXT NOT NULL, name TEXT)")\n'
+    '    await db.execute(f"CREATE TABLE payments (hash TEXT NOT NULL, amount {db.big_int} NOT NULL)")\n'
+)
+FN_REPO = {"app/__init__.py": "", "app/core/__init__.py": "", "app/core/migrations.py": _FN_MIGRATIONS}
+
 INVALID = [
     Case(
         base=SQL_REPO,
@@ -318,6 +348,48 @@ INVALID = [
         head={"app/report.py": "from sqlalchemy import text as sql\nq = sql('SELECT * FROM job_runs')\n"},
         expect=[("SCH007", "app/report.py", 2)],
     ),
+    Case(  # a column the table lacks, in a WHERE clause of a multi-line query: its own line
+        base=FN_REPO,
+        head={
+            "app/core/crud.py": "async def get_account(db, email):\n"
+            "    return await db.fetchone(\n"
+            '        """\n'
+            "        SELECT id, created_at FROM accounts\n"
+            "        WHERE emial = :email\n"
+            '        """,\n'
+            '        {"email": email},\n'
+            "    )\n"
+        },
+        expect=[("SCH007", "app/core/crud.py", 5)],
+    ),
+    Case(  # a table only a migration function creates is known: the typo'd column is not
+        base=FN_REPO,
+        head={
+            "app/core/crud.py": "async def rename(db, wid, name):\n"
+            '    await db.execute("UPDATE wallets SET nmae = :name WHERE id = :id", {"id": wid, "name": name})\n'
+        },
+        expect=[("SCH007", "app/core/crud.py", 2)],
+    ),
+    Case(  # an INSERT column list, through an alias-qualified SELECT of another statement
+        base=SQL_REPO,
+        head={
+            "app/store.py": "def save(conn, title):\n"
+            "    conn.execute('INSERT INTO videos (title, state) VALUES (%s, %s)', (title, 'new'))\n"
+            "    return conn.fetch_all('SELECT v.id, v.title FROM videos v ORDER BY v.published')\n"
+        },
+        expect=[("SCH007", "app/store.py", 2), ("SCH007", "app/store.py", 3)],
+    ),
+    Case(  # a new migration function renames the column code still reads
+        base={
+            **FN_REPO,
+            "app/core/crud.py": 'async def emails(db):\n    return await db.fetchall("SELECT email FROM accounts")\n',
+        },
+        head={
+            "app/core/migrations.py": _FN_MIGRATIONS + "\n\nasync def m003_rename(db):\n"
+            '    await db.execute("ALTER TABLE accounts RENAME COLUMN email TO login")\n'
+        },
+        expect=[("SCH007", "app/core/crud.py", 2)],
+    ),
 ]
 VALID = [
     Case(
@@ -330,5 +402,45 @@ VALID = [
     Case(  # an HTML builder's text() (seen on a real project) is not SQL
         base=SQL_REPO,
         head={"app/page.py": "from tagflow import text\ntext('Update Status')\n"},
+    ),
+    Case(  # columns by alias, a CTE's own output, select-list aliases in ORDER BY, a view
+        base={
+            **FN_REPO,
+            "app/core/migrations.py": _FN_MIGRATIONS + "\n\nasync def m003_view(db):\n"
+            '    await db.execute("CREATE VIEW balances AS SELECT account, COUNT(*) AS n FROM wallets '
+            'GROUP BY account")\n',
+        },
+        head={
+            "app/core/crud.py": "async def rows(db):\n"
+            "    await db.fetchall(\n"
+            '        "WITH mine AS (SELECT w.id AS wid, a.email FROM wallets w JOIN accounts a ON a.id = w.account) "\n'
+            '        "SELECT wid, email, total FROM mine ORDER BY wid"\n'
+            "    )\n"
+            '    await db.fetchall("SELECT name AS label FROM wallets ORDER BY label")\n'
+            '    await db.fetchall("SELECT b.account, b.n, b.whatever FROM balances b")\n'
+        },
+    ),
+    Case(  # a table an f-string migration creates: it exists, its columns are not known
+        base=FN_REPO,
+        head={"app/core/crud.py": 'q = db.fetchone("SELECT amount, anything FROM payments WHERE hash = :h")\n'},
+    ),
+    Case(  # SELECT *, a correlated subquery, ON CONFLICT's excluded row, a cursor's own fetchall()
+        base=FN_REPO,
+        head={
+            "app/core/crud.py": "def f(db, cur):\n"
+            '    db.fetchall("SELECT * FROM accounts WHERE EXISTS '
+            "(SELECT 1 FROM wallets WHERE wallets.account = accounts.id AND email <> '')\")\n"
+            '    db.execute("INSERT INTO accounts (id, email) VALUES (:id, :e) '
+            'ON CONFLICT (id) DO UPDATE SET email = excluded.email")\n'
+            "    return cur.fetchall()\n"
+        },
+    ),
+    Case(  # placeholders sqlglot cannot read, and a str.format template: not judged
+        base=FN_REPO,
+        head={
+            "app/core/crud.py": "def f(db, where):\n"
+            '    db.fetchall("SELECT nothing FROM accounts WHERE {}".format(where))\n'
+            '    db.fetchone("SELECT nothing FROM accounts WHERE id = {id}")\n'
+        },
     ),
 ]
