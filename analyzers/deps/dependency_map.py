@@ -11,10 +11,12 @@ from collections.abc import Container, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple, TypedDict
 
+from packaging.utils import canonicalize_name
+
 from undertow.analyzers.core.config import Config
 from undertow.analyzers.deps.import_names import candidate_distributions, is_stdlib, providers
 from undertow.analyzers.deps.manifests import is_manifest, is_project_manifest, is_requirements_file, parse_manifest
-from undertow.analyzers.deps.manifests.locks import is_lock_file, parse_lock
+from undertow.analyzers.deps.manifests.locks import LockedJson, is_lock_file, lock_facts
 from undertow.analyzers.deps.services import Copy, Image, compose_services, dockerfile_index, entry_points
 from undertow.analyzers.facts.codec import DecodedMapping
 from undertow.analyzers.facts.context import RevisionFacts
@@ -36,6 +38,7 @@ class DeclaredJson(TypedDict):
     text: str
     specifier: str
     url: str | None
+    via: list[str]  # a compiled requirements file's `# via` entries
 
 
 class ManifestJson(TypedDict):
@@ -59,6 +62,7 @@ def _manifest_json(path: str, text: str) -> ManifestJson:
                 "text": d.text,
                 "specifier": d.specifier,
                 "url": d.url,
+                "via": list(d.via),
             }
             for d in manifest.declared
         ],
@@ -80,6 +84,16 @@ class Declaration(NamedTuple):
     text: str  # the requirement as written (one logical line)
     specifier: str
     url: str | None
+    via: tuple[str, ...] = ()  # a compiled requirements file's `# via` entries
+
+    @property
+    def required_by(self) -> tuple[str, ...]:
+        """The distributions it is only there for: a compiled requirements file's pin whose every
+        `# via` entry is another distribution (none is an input file or the project); () when
+        it is declared for its own sake."""
+        if not self.via or not all(_DISTRIBUTION.match(entry) for entry in self.via):
+            return ()
+        return tuple(canonicalize_name(entry.split("[", 1)[0]) for entry in self.via)
 
 
 class ManifestInclude(NamedTuple):
@@ -102,7 +116,12 @@ class ManifestFacts:
     @classmethod
     def decode(cls, raw: ManifestJson) -> ManifestFacts:
         return cls(
-            declared=tuple(Declaration(**d) for d in raw["declared"]),
+            declared=tuple(
+                Declaration(
+                    d["key"], d["name"], d["line"], d["group"], d["text"], d["specifier"], d["url"], tuple(d["via"])
+                )
+                for d in raw["declared"]
+            ),
             includes=tuple(ManifestInclude._make(i) for i in raw["includes"]),
             problems=raw["problems"],
             opaque=raw["opaque"],
@@ -148,6 +167,21 @@ class Coverage:
         return " and ".join(self.manifests)
 
 
+class Transitive(NamedTuple):
+    """A distribution installed only because others depend on it (``DependencyMap.transitive``)."""
+
+    distribution: str  # as the lock or compiled file spells it
+    required_by: tuple[str, ...]  # normalised names of the distributions that depend on it
+    source: str  # the lock file or compiled requirements file that says so
+
+
+class Installed(NamedTuple):
+    """What one environment installs: declared, and only as others' dependencies."""
+
+    declared: frozenset[str]
+    transitive: dict[str, Transitive]
+
+
 @dataclass
 class Problem:
     path: str
@@ -155,6 +189,8 @@ class Problem:
     module: str
     candidates: list[str]
     coverage: Coverage
+    # Installed today only as another distribution's dependency (a warning, not a crash yet).
+    transitive: Transitive | None = None
 
 
 class DependencyMap:
@@ -166,9 +202,12 @@ class DependencyMap:
         self.manifests: Mapping[str, ManifestFacts] = _Manifests(
             file_index(facts, "manifests", is_manifest, _manifest_json)
         )
-        self.locks: dict[str, dict[str, str]] = file_index(facts, "locks", is_lock_file, lambda p, t: parse_lock(t))
+        self.locks: dict[str, dict[str, LockedJson]] = file_index(
+            facts, "lock-facts", is_lock_file, lambda p, t: lock_facts(t)
+        )
         self.images = self._images()
         self._reach: dict[str, set[str]] = {}
+        self._installed: dict[tuple[tuple[str, ...], frozenset[str] | None], Installed] = {}
         # Cached per revision: it is a pass over every module name and every path.
         self.first_party: set[str] = set(
             facts.get(
@@ -232,13 +271,41 @@ class DependencyMap:
         pulled = self._included(manifest, data) + self._local_projects(manifest, data)
         return any(self.opaque(other, seen | {manifest}) for other in pulled)
 
-    def locked(self, manifest: str) -> set[str]:
+    def locked(self, manifest: str) -> dict[str, tuple[str, LockedJson]]:
+        """{normalised name: (lock file, entry)} of the lock files beside ``manifest``."""
         directory = posixpath.dirname(manifest)
-        names: set[str] = set()
-        for path, packages in self.locks.items():
+        found: dict[str, tuple[str, LockedJson]] = {}
+        for path, packages in sorted(self.locks.items()):
             if posixpath.dirname(path) == directory:
-                names.update(packages)
-        return names
+                for name, locked in packages.items():
+                    found.setdefault(name, (path, locked))
+        return found
+
+    def installed(self, coverage: Coverage) -> Installed:
+        """What an environment's manifests install, and why (memoised per coverage)."""
+        key = (tuple(coverage.manifests), coverage.groups)
+        found = self._installed.get(key)
+        if found is None:
+            found = self._installed[key] = self._compute_installed(coverage)
+        return found
+
+    def _compute_installed(self, coverage: Coverage) -> Installed:
+        declared: set[str] = set()
+        transitive: dict[str, Transitive] = {}
+        for manifest in coverage.manifests:
+            for name, dep in self.declared(manifest, coverage.groups).items():
+                if dep.required_by:
+                    transitive.setdefault(name, Transitive(dep.name, dep.required_by, manifest))
+                else:
+                    declared.add(name)
+            for name, (path, locked) in self.locked(manifest).items():
+                if locked["direct"] or not locked["required_by"]:
+                    # The project's own dependency, or a lock that does not say why (Poetry's
+                    # top-level packages): installed as declared.
+                    declared.add(name)
+                else:
+                    transitive.setdefault(name, Transitive(name, tuple(locked["required_by"]), path))
+        return Installed(frozenset(declared), {k: v for k, v in transitive.items() if k not in declared})
 
     def declaring(self, candidates: list[str]) -> list[DeclaredIn]:
         """Every (manifest, declaration) in the repository that declares one of ``candidates``."""
@@ -438,13 +505,22 @@ class DependencyMap:
     def declares(self, coverage: Coverage, candidates: list[str]) -> bool:
         if any(self.opaque(manifest) for manifest in coverage.manifests):
             return True  # one of them declares what cannot be read: it may declare anything
-        names: set[str] = set()
-        for manifest in coverage.manifests:
-            names.update(self.declared(manifest, coverage.groups))
-            names.update(self.locked(manifest))
+        names = self.installed(coverage).declared
         if any(c in names for c in candidates):
             return True
         return any(p in names for c in candidates for p in providers(c))
+
+    def transitive(self, coverage: Coverage, candidates: list[str]) -> Transitive | None:
+        """How an undeclared candidate is installed all the same, as another one's dependency
+        (a lock file or a compiled requirements file says which); the dependent shown is one
+        the environment declares, when one is."""
+        installed = self.installed(coverage)
+        for candidate in candidates:
+            found = installed.transitive.get(candidate)
+            if found is not None:
+                ordered = sorted(found.required_by, key=lambda name: name not in installed.declared)
+                return found._replace(required_by=tuple(ordered))
+        return None
 
     def is_third_party(self, module: str) -> bool:
         top = module.split(".")[0]
@@ -471,10 +547,16 @@ class DependencyMap:
             candidates = candidate_distributions(site.module)
             for coverage in coverages:
                 if not self.declares(coverage, candidates):
-                    found.append(Problem(path, site.line, site.module, candidates, coverage))
+                    found.append(
+                        Problem(
+                            path, site.line, site.module, candidates, coverage, self.transitive(coverage, candidates)
+                        )
+                    )
         return found
 
 
+# A `# via` entry naming a distribution (not `-r requirements.in`, `-c x.txt`, `app (pyproject.toml)`).
+_DISTRIBUTION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*+(\[[A-Za-z0-9._,-]*+\])?$")
 _PROJECT_MANIFESTS = ("pyproject.toml", "setup.py", "setup.cfg")
 _LOCAL_PATH = re.compile(r"^(\.{1,2}(/|\[|$)|file:\.)")
 

@@ -1,15 +1,31 @@
-"""Lock files (uv.lock, poetry.lock): which distributions, at which versions, get installed."""
+"""Lock files (uv.lock, poetry.lock, pdm.lock): which distributions, at which versions, get
+installed, and why: which locked packages depend on each."""
 
 from __future__ import annotations
 
 import posixpath
+import re
 import tomllib
+from typing import Any, TypedDict
 
 from packaging.utils import canonicalize_name
 
-from undertow.analyzers.core.limits import LOCK_FILE_NAMES, too_deep
+from undertow.analyzers.core.limits import LOCK_FILE_NAMES, MAX_LINE_CHARS, too_deep
 
 LOCK_NAMES = LOCK_FILE_NAMES
+
+# The name at the start of a PEP 508 requirement (pdm.lock lists dependencies as requirements).
+_NAME = re.compile(r"\s*+([A-Za-z0-9][A-Za-z0-9._-]*+)")
+
+
+class LockedJson(TypedDict):
+    """One locked distribution, as the lock index caches it."""
+
+    version: str
+    # Normalised names of the locked registry packages that depend on it (with an extra, too).
+    required_by: list[str]
+    # A dependency of the project itself (uv.lock's editable/virtual workspace packages).
+    direct: bool
 
 
 def is_lock_file(path: str) -> bool:
@@ -19,6 +35,11 @@ def is_lock_file(path: str) -> bool:
 def parse_lock(text: str) -> dict[str, str]:
     """{normalised name: version}; an unreadable lock file is an empty one (so is one nested
     deeper than MAX_DEPTH, measured before tomllib's recursive reader is given it)."""
+    return {name: locked["version"] for name, locked in lock_facts(text).items()}
+
+
+def lock_facts(text: str) -> dict[str, LockedJson]:
+    """{normalised name: what the lock says of it}; unreadable is empty (see ``parse_lock``)."""
     if too_deep(text, "toml"):
         return {}
     try:
@@ -26,8 +47,54 @@ def parse_lock(text: str) -> dict[str, str]:
     except (tomllib.TOMLDecodeError, RecursionError):
         return {}
     packages = data.get("package", [])
-    return {
-        canonicalize_name(p["name"]): str(p.get("version", ""))
-        for p in packages
-        if isinstance(p, dict) and isinstance(p.get("name"), str)
-    }
+    if not isinstance(packages, list):
+        return {}
+    found: dict[str, LockedJson] = {}
+    edges: list[tuple[str, str, bool]] = []  # (dependent, dependency, the dependent is the project's own)
+    for package in packages:
+        if not isinstance(package, dict) or not isinstance(package.get("name"), str):
+            continue
+        name = canonicalize_name(package["name"])
+        found.setdefault(name, {"version": str(package.get("version", "")), "required_by": [], "direct": False})
+        own = _is_workspace(package.get("source"))
+        edges += [(name, dependency, own) for dependency in _dependencies(package)]
+    for dependent, dependency, own in edges:
+        locked = found.get(dependency)
+        if locked is None or dependency == dependent:
+            continue
+        if own:
+            locked["direct"] = True
+        elif dependent not in locked["required_by"]:
+            locked["required_by"].append(dependent)
+    for locked in found.values():
+        locked["required_by"].sort()
+    return found
+
+
+def _is_workspace(source: object) -> bool:
+    """uv.lock's project and workspace members (``source = { editable = "." }`` / ``virtual``),
+    and local directories, whose dependencies are the project's own declarations."""
+    return isinstance(source, dict) and any(k in source for k in ("editable", "virtual", "directory", "path"))
+
+
+def _dependencies(package: dict[str, Any]) -> list[str]:
+    """Normalised names of what a locked package depends on, in any of the lock formats:
+    uv (``dependencies``/``optional-dependencies``/``dev-dependencies`` of ``{name = ...}``),
+    Poetry (``[package.dependencies]`` tables), pdm (a list of requirement strings)."""
+    lists: list[object] = []
+    dependencies = package.get("dependencies")
+    if isinstance(dependencies, dict):  # Poetry: {name: spec}
+        lists.append(list(dependencies))
+    else:
+        lists.append(dependencies)
+    for key in ("optional-dependencies", "dev-dependencies"):
+        table = package.get(key)
+        if isinstance(table, dict):
+            lists += table.values()
+    names: list[str] = []
+    for items in lists:
+        for item in items if isinstance(items, list) else []:
+            raw = item.get("name") if isinstance(item, dict) else item
+            if isinstance(raw, str) and len(raw) <= MAX_LINE_CHARS and (match := _NAME.match(raw)):
+                names.append(canonicalize_name(match.group(1)))
+    return names

@@ -14,6 +14,7 @@ class _RequirementExtra(TypedDict, total=False):
 
     hashes: tuple[str, ...]
     editable: bool
+    via: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,9 @@ class Declared:
     vcs_ref_kind: str | None = None
     extras: frozenset[str] = field(default_factory=frozenset)
     marker: str | None = None
+    # A compiled requirements file's `# via` annotation (pip-compile, uv pip compile): why it is
+    # there, "-r requirements.in" / "app (pyproject.toml)" or the distributions that depend on it.
+    via: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:

@@ -22,6 +22,10 @@ _INCLUDE = re.compile(r"^(-r|--requirement|-c|--constraint)(?:\s*+=\s*+|\s++)(\S
 _EDITABLE = re.compile(r"^(-e|--editable)(?:\s*+=\s*+|\s++)(\S+)")
 _URL_START = re.compile(r"^(git|hg|svn|bzr)\+|^(https?|file|ftp)://", re.IGNORECASE)
 _LOCAL_PATH = re.compile(r"^(\.{1,2}(/|$)|/)")
+# pip-compile's annotations: `    # via flask-migrate`, `    # via` then `    #   flask`, or
+# (--annotation-style=line) `alembic==1.13.1  # via flask-migrate, -r requirements.in`.
+_VIA = re.compile(r"#\s*+via\b\s*+(.*)")
+_VIA_ITEM = re.compile(r"#\s++(\S.*)")
 
 
 def logical_lines(text: str, too_long: list[int] | None = None) -> list[tuple[int, str]]:
@@ -67,11 +71,46 @@ def _strip_comment(line: str) -> str:
     return line if match is None else line[: match.start()]
 
 
+def via_annotations(text: str) -> dict[int, tuple[str, ...]]:
+    """{first line of a requirement: its `# via` entries}, from a compiled requirements file."""
+    found: dict[int, list[str]] = {}
+    current = 0  # the first line of the last requirement (0: none yet)
+    listing = False  # inside a `# via` list of one entry per comment line
+    continued = False
+    for number, raw in enumerate(text.splitlines(), start=1):
+        if len(raw) > MAX_LINE_CHARS:
+            listing = continued = False
+            continue
+        line = raw.strip()
+        if not line:
+            listing = False
+            continue
+        if line.startswith("#"):
+            if current and (via := _VIA.match(line)):
+                entries = [e.strip() for e in via.group(1).split(",") if e.strip()]
+                found.setdefault(current, []).extend(entries)
+                listing = not entries
+            elif current and listing and (item := _VIA_ITEM.match(line)):
+                found.setdefault(current, []).append(item.group(1).strip())
+            else:
+                listing = False
+            continue
+        if not continued:
+            current = number if not line.startswith("-") or _EDITABLE.match(line) else 0
+        listing = False
+        continued = line.endswith("\\")
+        comment = _COMMENT.search(line)
+        if current and comment is not None and (via := _VIA.match(line, comment.start())):
+            found.setdefault(current, []).extend(e.strip() for e in via.group(1).split(",") if e.strip())
+    return {line: tuple(entries) for line, entries in found.items()}
+
+
 def parse_requirements(path: str, text: str) -> Manifest:
     declared: list[Declared] = []
     includes: list[tuple[str, int, str]] = []
     problems: list[Problem] = []
     too_long: list[int] = []
+    via = via_annotations(text) if "via" in text else {}
     for number, line in logical_lines(text, too_long):
         if m := _INCLUDE.match(line):
             option = "-c" if m.group(1) in ("-c", "--constraint") else "-r"
@@ -91,7 +130,11 @@ def parse_requirements(path: str, text: str) -> Manifest:
                 declared.append(_bare_url(body, number, line, hashes, editable))
             else:
                 req = requirement(body)
-                declared.append(Declared.from_requirement(req, number, line, hashes=hashes, editable=editable))
+                declared.append(
+                    Declared.from_requirement(
+                        req, number, line, hashes=hashes, editable=editable, via=via.get(number, ())
+                    )
+                )
         except InvalidRequirement as exc:
             problems.append(Problem(number, f"not a valid requirement: {str(exc).splitlines()[0]}"))
     problems += [

@@ -5,7 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from undertow.analyzers.core.findings import Finding, Severity, Suggestion
-from undertow.analyzers.deps.dependency_map import DependencyMap, Problem, dependency_map, first_declaration
+from undertow.analyzers.deps.dependency_map import (
+    DependencyMap,
+    Problem,
+    Transitive,
+    dependency_map,
+    first_declaration,
+)
 from undertow.analyzers.deps.import_names import distribution_name
 from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.rules.base import RepoRule
@@ -17,8 +23,12 @@ class MissingRequirement(RepoRule):
     Flags a changed line that imports a third-party module which the manifest covering that
     file does not declare. Coverage follows the deployment: a Dockerfile's `pip install -r`
     manifest covers every module its `CMD`/`ENTRYPOINT` (or a compose `command:` reusing the
-    image) reaches through first-party imports; elsewhere the nearest manifest up the tree does,
-    and tests count dev groups. Imports under `if TYPE_CHECKING:` or guarded by
+    image) reaches through first-party imports; elsewhere the nearest manifest up the tree does
+    (a requirements file, or a `pyproject.toml`, `setup.cfg` or `setup.py` that declares
+    dependencies: one that only configures tools is passed over), and tests count dev groups.
+    A lock file or compiled requirements file is not a declaration: a module installed only
+    because another distribution depends on it (`uv.lock`, `poetry.lock`, pip-compile's
+    `# via X`) is a warning naming X. Imports under `if TYPE_CHECKING:` or guarded by
     `except ImportError` are optional and never flagged.
 
     ## Why is this bad?
@@ -62,6 +72,8 @@ class MissingRequirement(RepoRule):
 
     def _finding(self, deps: DependencyMap, path: str, problem: Problem) -> Finding:
         cov = problem.coverage
+        if problem.transitive is not None:
+            return self._transitive(deps, path, problem, problem.transitive)
         elsewhere = first_declaration(deps.declaring(problem.candidates))
         dist = elsewhere.declaration.name if elsewhere else distribution_name(problem.module)
         other = f" ({elsewhere.manifest} has {elsewhere.declaration.text})" if elsewhere else ""
@@ -74,6 +86,33 @@ class MissingRequirement(RepoRule):
             "snippet", elsewhere.declaration.text if elsewhere else dist, f"add to {cov.manifests[-1]}"
         )
         return self.report(path, message, f"{problem.module}:{cov.manifest}", line=problem.line, suggestion=suggestion)
+
+    def _transitive(self, deps: DependencyMap, path: str, problem: Problem, via: Transitive) -> Finding:
+        """Installed today as another distribution's dependency: it works until that one stops
+        depending on it (a warning, not yet a crash)."""
+        cov = problem.coverage
+        verb = "does not declare" if len(cov.manifests) == 1 else "do not declare"
+        others = via.required_by[0] + (f" (and {len(via.required_by) - 1} more)" if len(via.required_by) > 1 else "")
+        message = (
+            f"{path} imports {problem.module}, {cov.reason}; {cov.shown} {verb} {via.distribution}: "
+            f"installed today only because {others} depends on it ({via.source}); declare it"
+        )
+        suggestion = Suggestion("snippet", via.distribution, f"add to {_input_of(deps, cov.manifests[-1])}")
+        return self.report(
+            path,
+            message,
+            f"{problem.module}:{cov.manifest}",
+            line=problem.line,
+            suggestion=suggestion,
+            severity=Severity.WARNING,
+        )
+
+
+def _input_of(deps: DependencyMap, manifest: str) -> str:
+    """Where a declaration goes: a compiled requirements file (x.txt) is edited through its
+    pip-compile input (x.in) when there is one."""
+    source = manifest[:-4] + ".in" if manifest.endswith(".txt") else ""
+    return source if source in deps.manifests else manifest
 
 
 # -- cases (tests/analyzers/rules/test_cases.py) ------------------------------
@@ -92,6 +131,12 @@ _TOOLS_ONLY = {
     "services/api/pyproject.toml": "[tool.ruff]\nline-length = 100\n",
     "services/api/app/__init__.py": "",
 }
+# pip-compile output: redis is pinned only because rq depends on it.
+_COMPILED = {
+    "requirements.in": "rq\n",
+    "requirements.txt": "redis==5.2.1\n    # via rq\nrq==2.1.0\n    # via -r requirements.in\n",
+    "jobs/__init__.py": "",
+}
 
 INVALID = [
     Case(base=_REPO, head={"app/notify.py": "import json\nimport httpx\n"}, expect=[("DEP001", "app/notify.py", 2)]),
@@ -101,6 +146,7 @@ INVALID = [
         head={"services/api/app/main.py": "import fastapi\nimport httpx\n"},
         expect=[("DEP001", "services/api/app/main.py", 2)],
     ),
+    Case(base=_COMPILED, head={"jobs/work.py": "import rq\nimport redis\n"}, expect=[("DEP001", "jobs/work.py", 2)]),
 ]
 VALID = [
     Case(base=_REPO, head={"app/notify.py": "import json\nimport fastapi\nfrom app import notify\n"}),
@@ -110,4 +156,12 @@ VALID = [
     ),
     Case(base=_SETUP_PY, head={"tool/cli.py": "import click\nimport httpx\n"}),
     Case(base=_TOOLS_ONLY, head={"services/api/app/main.py": "import fastapi\n"}),
+    Case(  # declared in the input: the compiled pin says `via -r requirements.in`
+        base={
+            **_COMPILED,
+            "requirements.in": "rq\nredis\n",
+            "requirements.txt": "redis==5.2.1\n    # via\n    #   -r requirements.in\n    #   rq\nrq==2.1.0\n",
+        },
+        head={"jobs/work.py": "import rq\nimport redis\n"},
+    ),
 ]
