@@ -10,6 +10,7 @@ from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.python.fact_types import PatchTarget
 from undertow.analyzers.python.facts import is_test_path
 from undertow.analyzers.python.index import PythonIndex, python_index
+from undertow.analyzers.python.modules import PACKAGE_ROOTS
 from undertow.analyzers.rules.base import RepoRule
 from undertow.analyzers.rules.cases import Case
 
@@ -87,6 +88,8 @@ def _resolve_local(index: PythonIndex, facts: dict[str, Any], name: str) -> str 
 
 def missing(index: PythonIndex, target: str) -> str | None:
     """Why ``target`` does not exist, or None when it exists or is not first-party."""
+    if _maybe_third_party(index, target):
+        return None
     split = index.split(target)
     if split is None:
         first = target.split(".")[0]
@@ -123,6 +126,19 @@ def missing(index: PythonIndex, target: str) -> str | None:
     return None
 
 
+def _maybe_third_party(index: PythonIndex, target: str) -> bool:
+    """Whether the first name of ``target`` may as well be a third-party module: a plain module
+    file directly in a directory that is an import root only because it holds a package
+    (``app/redis.py`` beside ``app/api/``) is ``redis`` only for code run from that directory;
+    everywhere else ``import redis`` is the distribution (which that file itself often imports).
+    A package there (``backend/app/``) is what made the directory a root: first-party."""
+    path = index.by_module.get(target.split(".")[0])
+    if path is None or path.endswith("__init__.py"):
+        return False
+    directory = path.rpartition("/")[0]
+    return f"{directory}/" not in PACKAGE_ROOTS if directory else False
+
+
 def _has_attribute(index: PythonIndex, module: str, cls: str, attr: str, depth: int) -> bool:
     facts = index.facts(module) or {}
     info = facts.get("classes", {}).get(cls)
@@ -152,6 +168,24 @@ _BILLING = {
 }
 _PATCH = "from unittest.mock import patch\n@patch('{}')\ndef test_a(m):\n    pass\n"
 
+# A service laid out as most FastAPI/Flask templates are: the package under backend/ (a root
+# because it holds a package), the tests beside it, a module-level app in the test file.
+_SERVICE = {
+    "backend/app/__init__.py": "",
+    "backend/app/billing.py": "import redis\nfrom app.cache import store\ndef helper():\n    pass\n",
+    "backend/app/cache.py": "store = {}\n",
+    "backend/redis.py": "from redis import Redis\nclient = Redis()\n",  # a first-party module named like redis
+}
+_ALIASED = (
+    "import redis\n"
+    "import app.billing as billing\n"
+    "from app.main import create_app\n"
+    "app = create_app()\n"
+    "def test_charge(monkeypatch):\n"
+    "    monkeypatch.setattr(billing, {!r}, lambda: None)\n"
+    "    monkeypatch.setattr(redis, 'StrictRedis', object)\n"
+)
+
 INVALID = [
     Case(
         base=_BILLING,
@@ -163,8 +197,17 @@ INVALID = [
         head={"tests/test_billing.py": _PATCH.format("app.billing.gone_helper")},
         expect=[("TST002", "tests/test_billing.py", 2)],
     ),
+    Case(  # import pkg.mod as alias: the alias is app.billing wherever the test lives
+        base=_SERVICE,
+        head={"backend/tests/test_billing.py": _ALIASED.format("charge")},
+        expect=[("TST002", "backend/tests/test_billing.py", 6)],
+    ),
 ]
 VALID = [
     Case(base=_BILLING, head={"tests/test_billing.py": _PATCH.format("app.billing.BillingClient.charge")}),
     Case(base=_BILLING, head={"tests/test_billing.py": _PATCH.format("requests.get")}),
+    Case(  # the alias's attribute exists; redis is the distribution, not backend/redis.py
+        base=_SERVICE,
+        head={"backend/tests/test_billing.py": _ALIASED.format("helper")},
+    ),
 ]

@@ -88,3 +88,55 @@ def test_patch_object_on_a_local_variable_or_fixture_is_quiet(make_pr, capsys):
     )
     doc = make_pr(BASE, {"tests/test_billing.py": test}).scan_json(capsys)
     assert findings(doc) == []  # CLIENT is an instance: its attributes are the class's, unknown here
+
+
+SERVICE = {
+    "backend/app/__init__.py": "",
+    "backend/app/billing.py": "import redis\n\nclient = redis.Redis()\n\ndef charge():\n    pass\n",
+    "backend/app/redis.py": "def connect():\n    pass\n",  # first-party app.redis
+    "backend/redis.py": "from redis import Redis\n\nclient = Redis()\n",  # a helper named like the distribution
+    "backend/tests/__init__.py": "",
+    "backend/tests/unit/__init__.py": "",
+    "backend/tests/unit/billing.py": "def fake_charge():\n    pass\n",  # same last name as app.billing
+}
+
+
+def test_an_aliased_module_import_is_resolved_absolutely(make_pr, capsys):
+    test = (
+        "import app.billing as billing\n"
+        "from app.main import create_app\n"
+        "\n"
+        "app = create_app()\n"
+        "\n"
+        "def test_charge(monkeypatch, mocker):\n"
+        "    monkeypatch.setattr(billing, 'charge', lambda: None)\n"
+        "    mocker.patch.object(billing, 'charge_card')\n"
+        "    mocker.patch.object(billing.client, 'get')\n"
+    )
+    doc = make_pr(SERVICE, {"backend/tests/unit/test_billing.py": test}).scan_json(capsys)
+    assert findings(doc, "TST002") == [("TST002", "backend/tests/unit/test_billing.py", 8)]
+    assert only_messages(doc)[0].startswith("patches app.billing.charge_card, but backend/app/billing.py defines no")
+
+
+def test_a_third_party_module_is_not_a_first_party_one_of_the_same_name(make_pr, capsys):
+    test = (
+        "from unittest import mock\n"
+        "import redis\n"
+        "from app import redis as app_redis\n"
+        "\n"
+        "@mock.patch('redis.Redis.from_url')\n"
+        "def test_cache(from_url, monkeypatch):\n"
+        "    monkeypatch.setattr(redis, 'StrictRedis', object)\n"
+        "    monkeypatch.setattr(app_redis, 'connect', object)\n"
+        "    monkeypatch.setattr(app_redis, 'disconnect', object)\n"
+        "    monkeypatch.setattr('app.redis.reconnect', object)\n"
+    )
+    doc = make_pr(SERVICE, {"backend/tests/unit/test_cache.py": test}).scan_json(capsys)
+    assert findings(doc, "TST002") == [
+        ("TST002", "backend/tests/unit/test_cache.py", 9),
+        ("TST002", "backend/tests/unit/test_cache.py", 10),
+    ]
+
+
+def only_messages(doc):
+    return [f["message"] for f in doc["findings"] if f["rule"] == "TST002"]
