@@ -31,6 +31,9 @@ class SchemaConfig(_Strict):
     migrations: tuple[str, ...] = ()
     models: tuple[str, ...] = ()
     dialect: Literal["postgres", "mysql", "sqlite"] = "postgres"
+    # Who creates new tables: the migrations (a mapped table no migration creates is SCH001), or
+    # metadata.create_all() at start-up, by design (only new columns of existing tables need one).
+    new_tables: Literal["migrations", "create_all"] = "migrations"
 
 
 class ServiceConfig(_Strict):

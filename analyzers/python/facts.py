@@ -25,8 +25,8 @@ from undertow.analyzers.python.fact_types import (
 )
 from undertow.analyzers.python.modules import PACKAGE_ROOTS, imported_module, package_of, summarize_tree
 from undertow.analyzers.python.syntax import Unparseable, parse_ast
-from undertow.analyzers.schema.alembic import is_alembic_revision, revision_in
-from undertow.analyzers.schema.orm import encode_models, mentions_orm, models_in
+from undertow.analyzers.schema.alembic import is_alembic_revision, revision_in, tolerant_revision
+from undertow.analyzers.schema.orm import encode_models, mentions_orm, models_in, naming_conventions_in
 from undertow.analyzers.schema.paths import is_alembic_candidate, is_migration_source
 
 # Calls whose first argument is SQL text (SQLAlchemy, DB-API drivers, asyncpg, pandas, the
@@ -111,7 +111,13 @@ def extract(path: str, source: str) -> dict[str, Any]:
     try:
         tree = parse_ast(source, path)
     except Unparseable as exc:
-        return {"error": str(exc)}
+        unreadable: dict[str, Any] = {"error": str(exc)}
+        if is_alembic_candidate(path) and is_alembic_revision(path, source):
+            # A Python 2 era revision still creates its tables: read it line by line.
+            revision, skipped = tolerant_revision(path, source)
+            if revision is not None:
+                unreadable["revision"] = {**revision, "skipped_lines": skipped}
+        return unreadable
     summary = summarize_tree(path, tree)
     try:
         facts = _Extractor(path, summary.imports).run(tree)
@@ -127,6 +133,8 @@ def extract(path: str, source: str) -> dict[str, Any]:
     # revision a migration file declares.
     if not is_migration_source(path) and mentions_orm(source):
         facts["models"] = encode_models(models_in(tree))
+    if not is_migration_source(path) and "naming_convention" in source:
+        facts["naming"] = naming_conventions_in(tree)
     if is_alembic_candidate(path) and is_alembic_revision(path, source):
         facts["revision"] = revision_in(tree)
     # Empty entries are left out: whole-revision indexes are cached, and every byte is decoded again.

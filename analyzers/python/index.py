@@ -39,6 +39,7 @@ PARTS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "import_edges": lambda f: [[module, names or []] for module, names, *_ in f.get("import_sites", [])],
     # Read by the schema layer (schema/facts.py): ORM models and Alembic revisions.
     "models": lambda f: f.get("models"),
+    "naming": lambda f: f.get("naming"),
     "revision": lambda f: f.get("revision"),
     # Files no grammar reads: known to exist, with unknown content.
     "unreadable": lambda f: f.get("error"),

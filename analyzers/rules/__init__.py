@@ -41,6 +41,7 @@ from undertow.analyzers.rules.schema.migration_drops_used import MigrationDropsU
 from undertow.analyzers.rules.schema.migration_graph_broken import MigrationGraphBroken
 from undertow.analyzers.rules.schema.migration_without_model import MigrationWithoutModel
 from undertow.analyzers.rules.schema.model_without_migration import ModelWithoutMigration
+from undertow.analyzers.rules.schema.nullability_mismatch import NullabilityMismatch
 from undertow.analyzers.rules.schema.parallel_migration_systems import ParallelMigrationSystems
 from undertow.analyzers.rules.schema.type_mismatch import TypeMismatch
 from undertow.analyzers.rules.schema.unknown_conflict_target import UnknownConflictTarget
@@ -62,6 +63,7 @@ ALL_RULES: tuple[type[Rule], ...] = (
     MigrationGraphBroken,
     ParallelMigrationSystems,
     DialectTreesDiverge,
+    NullabilityMismatch,
     DestructiveDrop,
     AddRequiredColumnWithoutDefault,
     ColumnTypeChange,

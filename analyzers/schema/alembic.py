@@ -26,6 +26,48 @@ def parse_revision(path: str, text: str) -> dict[str, Any] | None:
     return revision_in(tree)
 
 
+# A Python 2 era revision (``print "x"``, ``ur"..."``) is read again with each line no grammar
+# reads replaced by ``pass`` (same lines, same indentation), at most this many times, and only
+# for files small enough that re-parsing costs little.
+_TOLERANT_ATTEMPTS = 64
+_TOLERANT_MAX_CHARS = 256 * 1024
+
+
+def tolerant_revision(path: str, text: str) -> tuple[dict[str, Any] | None, list[int]]:
+    """The revision of a file that no grammar reads as a whole (Python 2 era migrations): its
+    operations from the lines that do parse, and the lines that were left out (empty when the
+    file could not be read even so: it then declares no revision)."""
+    if len(text) > _TOLERANT_MAX_CHARS:
+        return None, []
+    lines = text.splitlines()
+    skipped: list[int] = []
+    for _ in range(_TOLERANT_ATTEMPTS):
+        try:
+            tree = parse_ast("\n".join(lines) + "\n", path)
+        except Unparseable as exc:
+            number = exc.line
+            if not 1 <= number <= len(lines) or number in skipped:
+                return None, []
+            lines[number - 1] = _neutral(lines[number - 1])
+            skipped.append(number)
+            continue
+        info = revision_in(tree)
+        return (info, sorted(skipped)) if info is not None else (None, [])
+    return None, []
+
+
+def _neutral(line: str) -> str:
+    """A line that keeps the block structure and does nothing: ``except E, e:`` becomes
+    ``except Exception:``, another block header ``if True:``, a statement ``pass``."""
+    indent = line[: len(line) - len(line.lstrip())]
+    stripped = line.strip()
+    if stripped.startswith("except"):
+        return f"{indent}except Exception:"
+    if stripped.endswith(":"):
+        return f"{indent}if True:"
+    return f"{indent}pass"
+
+
 def revision_in(tree: ast.Module) -> dict[str, Any] | None:
     """A parsed Alembic revision: its ids, its ``upgrade()`` operations, whether ``downgrade()``
     is empty; None when the file declares no ``revision``."""
@@ -37,12 +79,15 @@ def revision_in(tree: ast.Module) -> dict[str, Any] | None:
         "upgrade": None,
         "downgrade": None,
     }
+    constants: dict[str, str] = {}
     for node in tree.body:
         if isinstance(node, (ast.Assign, ast.AnnAssign)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             for target in targets:
                 if isinstance(target, ast.Name) and node.value is not None:
                     value = _literal(node.value)
+                    if isinstance(value, str):
+                        constants[target.id] = value  # TABLE = "users": a name ops may use
                     if target.id == "revision":
                         info["revision"] = value if isinstance(value, str) else None
                     elif target.id in ("down_revision", "depends_on", "branch_labels"):
@@ -55,7 +100,7 @@ def revision_in(tree: ast.Module) -> dict[str, Any] | None:
     if info["revision"] is None:
         return None
     upgrade, downgrade = info.pop("upgrade"), info.pop("downgrade")
-    info["calls"] = _op_calls(upgrade) if upgrade else []
+    info["calls"] = _op_calls(upgrade, constants) if upgrade else []
     info["downgrade_empty"] = downgrade is None or _empty_body(downgrade)
     return info
 
@@ -72,9 +117,20 @@ def _empty_body(func: ast.FunctionDef) -> bool:
     return not body or all(isinstance(n, ast.Pass) for n in body) or any(isinstance(n, ast.Raise) for n in body)
 
 
-def _op_calls(func: ast.FunctionDef) -> list[dict[str, Any]]:
-    """`op.x(...)` and `batch_op.x(...)` calls in order, as JSON-able dicts."""
+def _op_calls(func: ast.FunctionDef, constants: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """`op.x(...)` and `batch_op.x(...)` calls in order, as JSON-able dicts. A module-level
+    string constant used as an argument is its value (``op.add_column(TABLE, ...)``); a loop
+    variable is marked as one (its ops are not modelled, with a notice)."""
     calls: list[dict[str, Any]] = []
+    # Names the function binds itself (loop targets, assignments) shadow the module's constants.
+    local: set[str] = set()
+    loops: set[str] = set()
+    for node in ast.walk(func):
+        if isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
+            loops |= {n.id for n in ast.walk(node.target) if isinstance(n, ast.Name)}
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            local.add(node.id)
+    known = {k: v for k, v in (constants or {}).items() if k not in local | loops}
 
     def visit(nodes: list[ast.stmt], batch: dict[str, str]) -> None:
         for node in nodes:
@@ -98,36 +154,49 @@ def _op_calls(func: ast.FunctionDef) -> list[dict[str, Any]]:
                     continue
                 owner = func_node.value.id
                 if owner == "op":
-                    calls.append(_call(func_node.attr, call, None))
+                    calls.append(_call(func_node.attr, call, None, known, loops))
                 elif owner in batch:
-                    calls.append(_call(func_node.attr, call, batch[owner]))
+                    calls.append(_call(func_node.attr, call, batch[owner], known, loops))
             # compound statements (if/for) may hold more op calls: ast.walk above already saw them
 
     visit(func.body, {})
     return calls
 
 
-def _call(name: str, call: ast.Call, batch_table: str | None) -> dict[str, Any]:
-    args = [_arg(a) for a in call.args]
-    kwargs = {k.arg: _arg(k.value) for k in call.keywords if k.arg}
+def _call(
+    name: str, call: ast.Call, batch_table: str | None, constants: dict[str, str], loops: set[str]
+) -> dict[str, Any]:
+    def arg(node: ast.expr) -> Any:
+        return _arg(node, constants, loops)
+
+    args = [arg(a) for a in call.args]
+    kwargs = {k.arg: arg(k.value) for k in call.keywords if k.arg}
     return {"op": name, "args": args, "kwargs": kwargs, "line": call.lineno, "batch": batch_table}
 
 
-def _arg(node: ast.expr) -> Any:
-    """Literals as values; sa.Column/Enum/constraints as tagged dicts; other code as None."""
+def _arg(node: ast.expr, constants: dict[str, str] | None = None, loops: set[str] | None = None) -> Any:
+    """Literals (and module-level string constants) as values; sa.Column/Enum/constraints as
+    tagged dicts; a loop variable as ``{"loop": name}``; other code as None."""
     if isinstance(node, ast.Constant):
         return node.value
     if isinstance(node, (ast.List, ast.Tuple)):
-        return [_arg(e) for e in node.elts]
+        return [_arg(e, constants, loops) for e in node.elts]
     if isinstance(node, ast.Call):
         name = name_of(node.func).rsplit(".", 1)[-1]
-        if name == "f" and len(node.args) == 1 and isinstance(node.args[0], ast.Constant):
-            return node.args[0].value  # op.f("ix_name"): a name used as given
+        if name == "f" and len(node.args) == 1:
+            inner = _arg(node.args[0], constants, loops)
+            if isinstance(inner, str):
+                return inner  # op.f("ix_name"): a name used as given
         return {
             "call": name,
-            "args": [_arg(a) for a in node.args],
-            "kwargs": {k.arg: _arg(k.value) for k in node.keywords if k.arg},
+            "args": [_arg(a, constants, loops) for a in node.args],
+            "kwargs": {k.arg: _arg(k.value, constants, loops) for k in node.keywords if k.arg},
         }
+    if isinstance(node, ast.Name):
+        if constants and node.id in constants:
+            return constants[node.id]
+        if loops and node.id in loops:
+            return {"loop": node.id}
     if isinstance(node, (ast.Name, ast.Attribute)):
         return {"name": name_of(node).rsplit(".", 1)[-1]}
     return None
@@ -219,9 +288,16 @@ def apply_call(schema: Schema, call: dict[str, Any], source: str, dialect: str) 
     position = _TABLE_ARGUMENT.get(op)
     if position is not None and len(args) > position and not isinstance(args[position], str):
         # `op.add_column(table_name, ...)` with the name in a variable: not knowable by reading.
-        notes.append(
-            f"op.{op}() names its table with an expression, not a string literal; its schema change is not modelled"
-        )
+        named = args[position]
+        if isinstance(named, dict) and "loop" in named:
+            notes.append(
+                f"op.{op}() names its table with the loop variable {named['loop']}; its schema change is "
+                "not modelled for any of the tables the loop goes over"
+            )
+        else:
+            notes.append(
+                f"op.{op}() names its table with an expression, not a string literal; its schema change is not modelled"
+            )
         return ops, notes
 
     def table_of(name: Any) -> Table | None:
@@ -355,6 +431,25 @@ def apply_call(schema: Schema, call: dict[str, Any], source: str, dialect: str) 
                 detail={"kind": kind, "not_valid": not_valid},
             )
         )
+    elif op == "drop_index" and args and isinstance(args[0], str):
+        # op.drop_index("ix", table_name="t"), batch_op.drop_index("ix"), or by name alone.
+        name = args[0].lower()
+        table_name = (
+            kwargs.get("table_name") if kwargs.get("table_name") is not None else (args[1] if len(args) > 1 else None)
+        )
+        owners = (
+            [schema.tables[bare_name(table_name)]]
+            if isinstance(table_name, str) and bare_name(table_name) in schema.tables
+            else list(schema.tables.values())
+        )
+        for owner in owners:
+            if owner.indexes.pop(name, None) is not None or any(u[0] == name for u in owner.uniques):
+                owner.uniques = [u for u in owner.uniques if u[0] != name]
+        ops.append(
+            Operation(
+                "drop_index", bare_name(table_name) if isinstance(table_name, str) else "", line, detail={"index": name}
+            )
+        )
     elif op == "drop_constraint" and len(args) >= 2:
         table = table_of(args[1])
         if table is not None and isinstance(args[0], str):
@@ -400,6 +495,27 @@ def order_revisions(revisions: dict[str, dict[str, Any]]) -> tuple[list[str], li
     order += sorted(r for r in revisions if r not in placed)  # cycles: keep them, in a stable order
     referenced = {p for info in revisions.values() for p in info["down"]}
     heads = sorted(r for r in revisions if r not in referenced)
-    if len(heads) > 1:
+    if len(heads) > 1 and not _labelled_branches(heads, revisions):
         problems.append("heads:" + ",".join(heads))
     return order, problems
+
+
+def _labelled_branches(heads: list[str], revisions: dict[str, dict[str, Any]]) -> bool:
+    """Heads on purpose: each head's history carries ``branch_labels`` no other head's does
+    (independent branches, ``alembic upgrade branch@head``); a fork inside one labelled branch,
+    or an unlabelled head, is still two heads."""
+    seen: list[set[str]] = []
+    for head in heads:
+        labels: set[str] = set()
+        stack, visited = [head], set()
+        while stack:
+            rev = stack.pop()
+            if rev in visited or rev not in revisions:
+                continue
+            visited.add(rev)
+            labels.update(revisions[rev].get("branch_labels") or [])
+            stack.extend(revisions[rev]["down"])
+        if not labels or any(labels & other for other in seen):
+            return False
+        seen.append(labels)
+    return True

@@ -19,8 +19,8 @@ from undertow.analyzers.facts.context import RevisionFacts
 from undertow.analyzers.facts.indexes import file_facts
 from undertow.analyzers.schema import function_migrations
 from undertow.analyzers.schema.alembic import apply_call, order_revisions
-from undertow.analyzers.schema.model import Schema
-from undertow.analyzers.schema.orm import OrmColumn, OrmModel, decode_models
+from undertow.analyzers.schema.model import Schema, Table
+from undertow.analyzers.schema.orm import OrmColumn, OrmModel, convention_name, decode_models, table_by_rule
 from undertow.analyzers.schema.paths import is_alembic_candidate
 from undertow.analyzers.schema.sql_replay import Operation, apply_sql
 
@@ -246,7 +246,7 @@ class _ModelsByFile(DecodedMapping[list[OrmModel]]):
         return decode_models(raw)
 
 
-def _models_by_file(facts: RevisionFacts) -> Mapping[str, list[OrmModel]]:
+def orm_models(facts: RevisionFacts) -> Mapping[str, list[OrmModel]]:
     """The ORM models of every file that maps one (from the files' Python facts)."""
     from undertow.analyzers.python.index import python_part
 
@@ -258,7 +258,10 @@ def _replay_revision(
 ) -> tuple[list[dict[str, Any]], list[list[Any]]]:
     """Apply one Alembic revision's calls; its operations and replay notices as JSON."""
     operations: list[dict[str, Any]] = []
-    notes: list[list[Any]] = []
+    notes: list[list[Any]] = [
+        [line, f"line {line} is syntax no supported Python reads (Python 2?): left out of the schema replay"]
+        for line in info.get("skipped_lines", [])
+    ]
     for call in info["calls"]:
         # One operation at a time: a failure is this call's alone (UND004); the replay goes on.
         with failures.boundary(f"the Alembic replay of op.{call.get('op')}", info["path"], call.get("line", 1)):
@@ -433,95 +436,220 @@ class Expected:
     line: int
     model: str
     info: OrmColumn | None  # the column as the model maps it (None for the table itself)
+    inherited: bool = False  # a single-table-inheritance subclass's column, on its parent's table
 
 
 @dataclass
 class ExpectedIndex:
-    """A named index or unique constraint a model declares (`__table_args__`, `index=True`)."""
+    """An index or unique constraint a model declares (``__table_args__``, ``index=True``,
+    ``unique=True``). ``name`` None: unnamed, expected by its shape (a unique constraint, unique
+    index or primary key on the same columns); ``suggested`` is the name to give it."""
 
     table: str
-    name: str
+    name: str | None
     columns: list[str]
     unique: bool
     path: str
     line: int
     model: str
+    suggested: str = ""
 
 
 def expected_indexes(facts: RevisionFacts) -> list[ExpectedIndex]:
     def build(_snapshot: Snapshot) -> list[ExpectedIndex]:
-        models_by_file = _models_by_file(facts)
+        mapping = _mapping(facts)
+        convention = _naming_convention(facts)
         found: list[ExpectedIndex] = []
-        for path, models in sorted(models_by_file.items()):
-            for model in models:
-                if not model.table or model.abstract:
+        for mapped in mapping.mapped():
+            table, label = mapped.table, mapped.label
+            for arg in mapped.model.table_args:
+                if arg.kind not in ("UniqueConstraint", "Index"):
                     continue
-                label = model.cls or f"Table('{model.table}')"
-                for arg in model.table_args:
-                    if arg.name and arg.kind in ("UniqueConstraint", "Index"):
-                        found.append(
-                            ExpectedIndex(
-                                model.table,
-                                arg.name.lower(),
-                                arg.columns,
-                                arg.unique,
-                                path,
-                                arg.line,
-                                label,
-                            )
-                        )
-                for column in model.columns:
-                    if column.indexed:
-                        # SQLAlchemy's default naming convention for index=True
-                        name = f"ix_{model.table}_{column.name}"
-                        found.append(
-                            ExpectedIndex(
-                                model.table,
-                                name,
-                                [column.name],
-                                bool(column.unique),
-                                path,
-                                column.line,
-                                label,
-                            )
-                        )
+                if arg.name:
+                    found.append(
+                        ExpectedIndex(table, arg.name.lower(), arg.columns, arg.unique, mapped.path, arg.line, label)
+                    )
+                elif arg.kind == "UniqueConstraint" and arg.columns:
+                    name = _unique_name(convention, table, arg.columns)
+                    found.append(ExpectedIndex(table, None, arg.columns, True, mapped.path, arg.line, label, name))
+            for owner_path, column in mapped.columns:
+                if column.indexed:
+                    # index=True: named by the naming convention (SQLAlchemy's default: ix_<table>_<column>)
+                    name = (convention and convention_name(convention, "ix", table, [column.name])) or (
+                        f"ix_{table}_{column.name}"
+                    )
+                    found.append(
+                        ExpectedIndex(table, name, [column.name], column.unique, owner_path, column.line, label)
+                    )
+                elif column.unique and not column.primary_key:
+                    name = _unique_name(convention, table, [column.name])
+                    found.append(ExpectedIndex(table, None, [column.name], True, owner_path, column.line, label, name))
         return found
 
     return facts.local("expected-indexes", build)
 
 
+def _unique_name(convention: dict[str, str] | None, table: str, columns: list[str]) -> str:
+    return (convention and convention_name(convention, "uq", table, columns)) or f"uq_{table}_{'_'.join(columns)}"
+
+
+def _naming_convention(facts: RevisionFacts) -> dict[str, str] | None:
+    """The repository's ``MetaData(naming_convention=...)``, when it declares exactly one."""
+    from undertow.analyzers.python.index import python_part
+
+    found = {json_key(c): c for conventions in python_part(facts, "naming").values() for c in conventions}
+    return next(iter(found.values())) if len(found) == 1 else None
+
+
+def json_key(value: dict[str, str]) -> str:
+    return ",".join(f"{k}={v}" for k, v in sorted(value.items()))
+
+
+def index_met(table: Table, expected: ExpectedIndex) -> bool:
+    """Whether the migrated ``table`` has what a model's index or unique expectation asks for:
+    a unique expectation is met by a unique constraint, unique index or primary key on the same
+    columns, or by a unique one of the same name, never by a plain index sharing the name; a
+    plain index by an index or constraint of its name."""
+    columns = {c.lower() for c in expected.columns}
+    uniques = [(name, {c.lower() for c in cols}) for name, cols in table.uniques]
+    if expected.unique:
+        if columns and (
+            columns == {c.lower() for c in table.primary_key} or any(cols == columns for _, cols in uniques)
+        ):
+            return True
+        return expected.name is not None and any(name == expected.name for name, _ in uniques)
+    # A plain index is expected by its name (what `alembic check` compares).
+    return expected.name is not None and (
+        expected.name in table.indexes
+        or expected.name in table.constraints
+        or any(name == expected.name for name, _ in uniques)
+    )
+
+
 def expected_columns(facts: RevisionFacts) -> list[Expected]:
-    """Every (table, column) a model maps, with inherited columns of mixins and abstract bases."""
+    """Every (table, column) a model maps, with inherited columns of mixins and abstract bases.
+    A foreign key without a type takes the referenced column's (unknown if no model maps it)."""
 
     def build(_snapshot: Snapshot) -> list[Expected]:
-        models_by_file = _models_by_file(facts)
-        resolver = _BaseResolver(facts, models_by_file)
         expected: list[Expected] = []
-        for path, models in sorted(models_by_file.items()):
-            for model in models:
-                if model.abstract:
-                    continue
-                if not model.table:
-                    # Single-table inheritance: a subclass without a table of its own adds its
-                    # columns to its mapped parent's table.
-                    parent = _mapped_parent(model, path, resolver, set())
-                    if parent is not None:
-                        for column in model.columns:
-                            expected.append(
-                                Expected(parent, column.name, path, column.line, model.cls or parent, column)
-                            )
-                    continue
-                label = model.cls or f"Table('{model.table}')"
-                expected.append(Expected(model.table, None, path, model.line, label, None))
-                seen: set[str] = set()
-                for owner_path, column in _columns_with_bases(model, path, resolver, set()):
-                    if column.name in seen:
-                        continue
-                    seen.add(column.name)
-                    expected.append(Expected(model.table, column.name, owner_path, column.line, label, column))
+        for mapped in _mapping(facts).mapped():
+            if mapped.inherits:
+                # Single-table inheritance: a subclass without a table of its own adds its
+                # columns to its mapped parent's table.
+                for owner_path, column in mapped.columns:
+                    expected.append(
+                        Expected(mapped.table, column.name, owner_path, column.line, mapped.label, column, True)
+                    )
+                continue
+            expected.append(Expected(mapped.table, None, mapped.path, mapped.model.line, mapped.label, None))
+            for owner_path, column in mapped.columns:
+                expected.append(Expected(mapped.table, column.name, owner_path, column.line, mapped.label, column))
+        types = {(e.table, e.column): e.info.type for e in expected if e.info is not None and e.info.type}
+        for item in expected:
+            info = item.info
+            if info is not None and not info.type and info.references and "." in info.references:
+                referenced, _, name = info.references.rpartition(".")
+                item.info = info._replace(type=types.get((referenced.rpartition(".")[2], name), ""))
         return expected
 
     return facts.local("expected-columns", build)
+
+
+@dataclass
+class Mapped:
+    """A model class or Core table with the table it maps, once its bases are resolved."""
+
+    path: str
+    model: OrmModel
+    table: str
+    inherits: bool  # single-table inheritance: the table is its mapped parent's
+    columns: list[tuple[str, OrmColumn]]  # (where declared, column): its own, then its mixins'
+
+    @property
+    def label(self) -> str:
+        return self.model.cls or f"Table('{self.table}')"
+
+
+class _Mapping:
+    """The tables the revision's models map: a table named in the class, derived by the ORM's
+    rules, by a base's ``@declared_attr`` ``__tablename__``, or a mapped parent's (single-table
+    inheritance); and the columns each maps, its mixins' and abstract bases' included."""
+
+    def __init__(self, facts: RevisionFacts) -> None:
+        self.models_by_file = orm_models(facts)
+        self.resolver = _BaseResolver(facts, self.models_by_file)
+        self._tables: dict[tuple[str, int], tuple[str | None, bool]] = {}
+
+    def mapped(self) -> list[Mapped]:
+        found: list[Mapped] = []
+        for path, models in sorted(self.models_by_file.items()):
+            for model in models:
+                table, inherits = self.table(path, model)
+                if table is None:
+                    continue
+                columns: list[tuple[str, OrmColumn]] = []
+                seen: set[str] = set()
+                for owner, column in (
+                    ((path, c) for c in model.columns) if inherits else self._columns(model, path, set())
+                ):
+                    if column.name not in seen:
+                        seen.add(column.name)
+                        columns.append((owner, column))
+                found.append(Mapped(path, model, table, inherits, columns))
+        return found
+
+    def table(self, path: str, model: OrmModel, depth: int = 0) -> tuple[str | None, bool]:
+        """(the table ``model`` maps, whether it is its parent's); (None, False) for abstract
+        bases, mixins and classes whose table cannot be known."""
+        key = (path, model.line)
+        if key in self._tables:
+            return self._tables[key]
+        self._tables[key] = (None, False)  # a cycle of bases maps nothing
+        found: tuple[str | None, bool] = (None, False)
+        if model.abstract or depth > 20:
+            pass
+        elif model.naming == "given":
+            found = (model.table, False)
+        else:
+            parent = self._parent_table(model, path, depth) if model.naming == "" else None
+            rule = self._rule(model, path, set())
+            if parent is not None:
+                found = (parent, True)
+            elif rule and model.cls:
+                found = (table_by_rule(rule, model.cls), False)
+            else:
+                found = (model.table, False)
+        self._tables[key] = found
+        return found
+
+    def _parent_table(self, model: OrmModel, path: str, depth: int) -> str | None:
+        for base_path, base in _unseen_bases(model, path, self.resolver, set()):
+            table, _ = self.table(base_path, base, depth + 1)
+            if table is not None:
+                return table
+        return None
+
+    def _rule(self, model: OrmModel, path: str, seen: set[str]) -> str:
+        """The ``@declared_attr`` ``__tablename__`` rule of the nearest base that has one."""
+        for base_path, base in _unseen_bases(model, path, self.resolver, seen):
+            if base.naming.startswith("rule:"):
+                return base.naming
+            rule = self._rule(base, base_path, seen)
+            if rule:
+                return rule
+        return ""
+
+    def _columns(self, model: OrmModel, path: str, seen: set[str]) -> Iterator[tuple[str, OrmColumn]]:
+        for column in model.columns:
+            yield path, column
+        for base_path, base in _unseen_bases(model, path, self.resolver, seen):
+            if self.table(base_path, base)[0] is not None:
+                continue  # joined/single-table inheritance: the parent's columns live in its own table
+            yield from self._columns(base, base_path, seen)
+
+
+def _mapping(facts: RevisionFacts) -> _Mapping:
+    return facts.local("orm-mapping", lambda _snapshot: _Mapping(facts))
 
 
 class _BaseResolver:
@@ -570,28 +698,6 @@ def _unseen_bases(
             yield found
 
 
-def _mapped_parent(model: OrmModel, path: str, resolver: _BaseResolver, seen: set[str]) -> str | None:
-    for base_path, base_model in _unseen_bases(model, path, resolver, seen):
-        if base_model.table and not base_model.abstract:
-            table: str = base_model.table
-            return table
-        parent = _mapped_parent(base_model, base_path, resolver, seen)
-        if parent:
-            return parent
-    return None
-
-
-def _columns_with_bases(
-    model: OrmModel, path: str, resolver: _BaseResolver, seen: set[str]
-) -> Iterator[tuple[str, OrmColumn]]:
-    for column in model.columns:
-        yield path, column
-    for base_path, base_model in _unseen_bases(model, path, resolver, seen):
-        if base_model.table and not base_model.abstract:
-            continue  # joined/single-table inheritance: the parent's columns live in its own table
-        yield from _columns_with_bases(base_model, base_path, resolver, seen)
-
-
 def migration_description(facts: SchemaFacts) -> str:
     dirs = sorted({posixpath.dirname(p) for p in facts.migration_files})
     where = ", ".join(d + "/" for d in dirs[:3]) + (" ..." if len(dirs) > 3 else "")
@@ -613,14 +719,14 @@ def model_classes(facts: RevisionFacts) -> Mapping[str, ModelClass]:
     """Mapped classes by class name, with the attributes they and their bases define."""
 
     def build(_snapshot: Snapshot) -> dict[str, ModelClass]:
-        models_by_file = _models_by_file(facts)
-        resolver = _BaseResolver(facts, models_by_file)
+        mapping = _mapping(facts)
+        resolver = mapping.resolver
         result: dict[str, ModelClass] = {}
-        for path, models in sorted(models_by_file.items()):
+        for path, models in sorted(mapping.models_by_file.items()):
             for model in models:
                 if not model.cls or model.abstract:
                     continue
-                table = model.table
+                table = mapping.table(path, model)[0]
                 attributes: set[str] = set()
                 columns: dict[str, str] = {}
                 resolved = True
@@ -638,7 +744,6 @@ def model_classes(facts: RevisionFacts) -> Mapping[str, ModelClass]:
                             if key not in seen:
                                 seen.add(key)
                                 stack.append(found)
-                                table = table or (found[1].table if not found[1].abstract else None)
                         elif base.rsplit(".", 1)[-1] not in _ORM_ROOTS:
                             resolved = False
                 if table:

@@ -26,6 +26,7 @@ class OrmColumn(NamedTuple):
     primary_key: bool
     unique: bool
     indexed: bool  # index=True
+    references: str | None = None  # ForeignKey("table.column")
 
 
 class TableArg(NamedTuple):
@@ -52,6 +53,11 @@ class OrmModel(NamedTuple):
     line: int
     kind: str  # "declarative", "sqlmodel" or "core"
     table_args: list[TableArg]
+    # How the table is named: "given" (``__tablename__`` or ``Table("name")``), "derived" (from
+    # the class name by a rule of the ORM: SQLModel, Flask-SQLAlchemy, a subclass with its own
+    # primary key), "" (none of its own); a base class's ``@declared_attr`` ``__tablename__``
+    # rule for its subclasses: "rule:lower", "rule:snake" or "rule:unknown".
+    naming: str = ""
 
 
 def encode_models(models: list[OrmModel]) -> list[list[Any]]:
@@ -65,6 +71,7 @@ def encode_models(models: list[OrmModel]) -> list[list[Any]]:
             m.line,
             m.kind,
             [list(a) for a in m.table_args],
+            m.naming,
         ]
         for m in models
     ]
@@ -82,9 +89,24 @@ def decode_models(raw: list[list[Any]]) -> list[OrmModel]:
             line,
             kind,
             [TableArg(*a) for a in table_args],
+            naming,
         )
-        for cls, table, bases, columns, attributes, abstract, line, kind, table_args in raw
+        for cls, table, bases, columns, attributes, abstract, line, kind, table_args, naming in raw
     ]
+
+
+def snake_case(name: str) -> str:
+    """``OrderItem`` → ``order_item``: the snake-case recipe of SQLAlchemy's documentation."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def table_by_rule(rule: str, class_name: str) -> str | None:
+    """The table a ``@declared_attr`` ``__tablename__`` rule gives a class (None: unknown)."""
+    if rule == "rule:lower":
+        return class_name.lower()
+    if rule == "rule:snake":
+        return snake_case(class_name)
+    return None
 
 
 _COLUMN_CALLS = {"Column", "mapped_column"}
@@ -149,9 +171,61 @@ def models_in(tree: ast.Module) -> list[OrmModel]:
                     node.lineno,
                     "core",
                     _table_args(node.args[1:]),
+                    "given",
                 )
             )
     return models
+
+
+def naming_conventions_in(tree: ast.Module) -> list[dict[str, str]]:
+    """The ``MetaData(naming_convention={...})`` of a parsed file (the dict written in the call or
+    in a module-level variable it names), each as {"ix": template, "uq": ...}."""
+    literals: dict[str, ast.expr] = {}
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+            literals[stmt.targets[0].id] = stmt.value
+        elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is not None:
+            literals[stmt.target.id] = stmt.value
+    found: list[dict[str, str]] = []
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and name_of(node.func).rsplit(".", 1)[-1] == "MetaData"):
+            continue
+        value = next((k.value for k in node.keywords if k.arg == "naming_convention"), None)
+        if isinstance(value, ast.Name):
+            value = literals.get(value.id)
+        if isinstance(value, ast.Dict):
+            convention = {
+                k.value: v.value
+                for k, v in zip(value.keys, value.values, strict=True)
+                if isinstance(k, ast.Constant)
+                and isinstance(k.value, str)
+                and isinstance(v, ast.Constant)
+                and isinstance(v.value, str)
+            }
+            if convention:
+                found.append(convention)
+    return found
+
+
+def convention_name(convention: dict[str, str], kind: str, table: str, columns: list[str]) -> str | None:
+    """The name SQLAlchemy gives an unnamed constraint or index of ``kind`` ("ix", "uq") under a
+    naming convention; None when the template uses a token this does not know."""
+    template = convention.get(kind)
+    if template is None or not columns:
+        return None
+    tokens = {
+        "table_name": table,
+        "column_0_name": columns[0],
+        "column_0_label": f"{table}_{columns[0]}",
+        "column_0N_name": "".join(columns),
+        "column_0_N_name": "_".join(columns),
+        "column_0N_label": "".join(f"{table}_{c}" for c in columns),
+        "column_0_N_label": "_".join(f"{table}_{c}" for c in columns),
+    }
+    try:
+        return (template % tokens).lower()
+    except (KeyError, ValueError, TypeError):
+        return None
 
 
 def _class_model(node: ast.ClassDef) -> OrmModel | None:
@@ -161,6 +235,7 @@ def _class_model(node: ast.ClassDef) -> OrmModel | None:
     )
     tablename = None
     abstract = False
+    rule = ""
     columns: list[OrmColumn] = []
     attributes: list[str] = []
     table_args: list[TableArg] = []
@@ -188,6 +263,16 @@ def _class_model(node: ast.ClassDef) -> OrmModel | None:
                 columns.append(column)
         elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             attributes.append(stmt.name)
+            if _declared_attr(stmt):
+                if stmt.name == "__tablename__":
+                    rule = _tablename_rule(stmt)
+                else:
+                    column = _declared_column(stmt)
+                    if column is not None:
+                        columns.append(column)
+    if rule and tablename is None:
+        # A base whose subclasses take their table names from a rule: a base, not a table.
+        return OrmModel(node.name, None, bases, columns, attributes, True, node.lineno, "declarative", table_args, rule)
     is_model = (
         tablename is not None
         or sqlmodel_table
@@ -196,8 +281,9 @@ def _class_model(node: ast.ClassDef) -> OrmModel | None:
     )
     if not is_model and not columns:
         return None
+    naming = "given" if tablename is not None else ""
     if tablename is None and sqlmodel_table:
-        tablename = node.name.lower()
+        tablename, naming = node.name.lower(), "given"  # SQLModel's own rule
     own_primary_key = any(c.primary_key for c in columns)
     if (
         tablename is None
@@ -208,7 +294,7 @@ def _class_model(node: ast.ClassDef) -> OrmModel | None:
         # Flask-SQLAlchemy names the table after the class, and so for a subclass that declares
         # its own primary key (joined-table inheritance); without one a subclass shares its
         # parent's table (single-table inheritance).
-        tablename = re.sub(r"(?<!^)(?=[A-Z])", "_", node.name).lower()
+        tablename, naming = snake_case(node.name), "derived"
     return OrmModel(
         node.name,
         tablename,
@@ -219,7 +305,66 @@ def _class_model(node: ast.ClassDef) -> OrmModel | None:
         node.lineno,
         "sqlmodel" if sqlmodel_table else "declarative",
         table_args,
+        naming,
     )
+
+
+def _declared_attr(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """``@declared_attr``, ``@declared_attr.directive``, ``@declared_attr.cascading``..."""
+    return any(
+        "declared_attr" in name_of(d.func if isinstance(d, ast.Call) else d).split(".") for d in func.decorator_list
+    )
+
+
+def _returned(func: ast.FunctionDef | ast.AsyncFunctionDef) -> ast.expr | None:
+    """The value of the function's one top-level ``return``, if that is all it returns."""
+    returns = [s for s in func.body if isinstance(s, ast.Return)]
+    return returns[0].value if len(returns) == 1 and returns[0].value is not None else None
+
+
+def _tablename_rule(func: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
+    """The naming rule of a ``@declared_attr`` ``__tablename__``: ``cls.__name__.lower()``
+    ("rule:lower"), a snake-case conversion of ``cls.__name__`` ("rule:snake": ``re.sub`` on
+    capitals, or a helper named for it), anything else "rule:unknown" (never guessed)."""
+    value = _returned(func)
+    if value is None:
+        return "rule:unknown"
+    if (
+        isinstance(value, ast.Call)
+        and isinstance(value.func, ast.Attribute)
+        and value.func.attr == "lower"
+        and not value.args
+    ):
+        inner = value.func.value
+        if name_of(inner).endswith("__name__"):
+            return "rule:lower"
+        if isinstance(inner, ast.Call) and name_of(inner.func).endswith("sub") and _names_class(inner):
+            return "rule:snake"
+    if isinstance(value, ast.Call) and _names_class(value):
+        helper = name_of(value.func).rsplit(".", 1)[-1].lower()
+        if "snake" in helper or "underscore" in helper:
+            return "rule:snake"
+    return "rule:unknown"
+
+
+def _names_class(call: ast.Call) -> bool:
+    return any(name_of(a).endswith("__name__") for a in call.args)
+
+
+def _declared_column(func: ast.FunctionDef | ast.AsyncFunctionDef) -> OrmColumn | None:
+    """A ``@declared_attr`` method of a mixin that returns ``Column(...)``/``mapped_column(...)``:
+    a column named for the method, typed and nullable by its return annotation when the call
+    does not say."""
+    value = _returned(func)
+    column = _column(value, func.name, func.lineno)
+    if column is None or func.returns is None:
+        return column
+    inner, optional = _unwrap(func.returns)
+    if not column.type and column.references is None:
+        column = column._replace(type=PYTHON_TYPES.get(name_of(inner).rsplit(".", 1)[-1], ""))
+    if not column.nullable_explicit and not column.primary_key:
+        column = column._replace(nullable=optional)
+    return column
 
 
 def _column(value: ast.expr | None, attr: str | None, line: int) -> OrmColumn | None:
@@ -235,6 +380,7 @@ def _column(value: ast.expr | None, attr: str | None, line: int) -> OrmColumn | 
         args = args[1:]
     if name is None:
         return None
+    references = next((r for a in args if (r := _foreign_key(a)) is not None), None)
     sql_type, allowed = _type(args[0]) if args else ("", None)
     kwargs = {k.arg: k.value for k in value.keywords if k.arg}
     pk = _true(kwargs.get("primary_key"))
@@ -250,7 +396,21 @@ def _column(value: ast.expr | None, attr: str | None, line: int) -> OrmColumn | 
         pk,
         _true(kwargs.get("unique")),
         _true(kwargs.get("index")),
+        references,
     )
+
+
+def _foreign_key(node: ast.expr) -> str | None:
+    """``ForeignKey("table.column")``: the column it references (lower case)."""
+    if (
+        isinstance(node, ast.Call)
+        and name_of(node.func).rsplit(".", 1)[-1] == "ForeignKey"
+        and node.args
+        and isinstance(node.args[0], ast.Constant)
+        and isinstance(node.args[0].value, str)
+    ):
+        return node.args[0].value.lower()
+    return None
 
 
 def _annotated(stmt: ast.AnnAssign, attr: str, sqlmodel: bool) -> OrmColumn | None:
@@ -302,7 +462,9 @@ def _annotated(stmt: ast.AnnAssign, attr: str, sqlmodel: bool) -> OrmColumn | No
             if not _is_scalar_type(python_type):
                 return None  # Mapped["Other"] / list["Child"]: a relationship
             column = OrmColumn(attr, attr.lower(), "", None, stmt.lineno, optional, False, False, False, False)
-    if not column.type:
+    if not column.type and column.references is None:
+        # A foreign key without a type takes the referenced column's (schema/facts), never the
+        # annotation's Python type.
         column = column._replace(type=PYTHON_TYPES.get(python_type, ""))
     if not column.nullable_explicit and not column.primary_key:
         column = column._replace(nullable=optional)  # 2.0: Mapped[str] is NOT NULL, Mapped[str | None] is not

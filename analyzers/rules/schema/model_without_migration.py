@@ -9,15 +9,26 @@ from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.rules.base import RepoRule
 from undertow.analyzers.rules.case_repos import SQL_REPO
 from undertow.analyzers.rules.cases import Case
-from undertow.analyzers.schema.facts import expected_columns, expected_indexes, migration_description, schema_facts
+from undertow.analyzers.schema.facts import (
+    expected_columns,
+    expected_indexes,
+    index_met,
+    migration_description,
+    schema_facts,
+)
 from undertow.analyzers.schema.orm import OrmColumn
 
 
 class ModelWithoutMigration(RepoRule):
     """## What it does
     Replays the repository's migrations (SQL files and Alembic revisions, in order) and flags a
-    table, column, or named index/unique constraint that an ORM model (SQLAlchemy declarative
-    or Core, SQLModel) declares but that no migration creates.
+    table, column, index or unique constraint that an ORM model (SQLAlchemy declarative or Core,
+    SQLModel) declares but that no migration creates. Unique expectations (`unique=True`,
+    `UniqueConstraint`) are met by any unique constraint, unique index or primary key on the same
+    columns. A table the migrations only alter (created once by `metadata.create_all()`) keeps
+    the columns mapped before the change as its baseline: a column the change newly maps on it
+    still needs a migration. `schema: {new_tables: create_all}` says new tables come from
+    `create_all()` by design.
 
     ## Why is this bad?
     The code deploys, the migration step has nothing to run, and the first query that touches
@@ -43,33 +54,49 @@ class ModelWithoutMigration(RepoRule):
     severity = Severity.ERROR
     fix = "add a migration that creates it, in the same change"
     depends_on = "schema"
-    uses_change = False
+    uses_change = True  # at head, the base's mapped columns (the create_all() baseline)
 
     def check(self, ctx: RepoContext) -> Iterable[Finding]:
         facts = schema_facts(ctx.facts, ctx.config)
         if not facts.has_migrations:
             return  # tables managed by create_all(), or migrations elsewhere: nothing to compare
         where = migration_description(facts)
+        # A table the migrations only alter was created by metadata.create_all() (or a dump): its
+        # columns at base are its baseline; a column this change newly maps on it needs a migration.
+        base_mapped: set[tuple[str, str | None]] | None = None
         for expected in expected_columns(ctx.facts):
             table = facts.schema.table(expected.table)
             if expected.column is None:
-                if table is None:
+                if table is None and ctx.config.schema_.new_tables == "migrations":
                     message = (
                         f"table {expected.table} is mapped by {expected.model} here, but {where} creates it; {self.fix}"
                     )
                     yield self.report(expected.path, message, expected.table, line=expected.line)
                 continue
-            if table is None or table.partial or expected.column in table.columns:
+            if table is None or expected.column in table.columns:
                 continue
+            if table.partial:
+                if ctx.side != "head" or ctx.base_facts is None:
+                    continue
+                if base_mapped is None:
+                    base_mapped = {(e.table, e.column) for e in expected_columns(ctx.base_facts)}
+                if (expected.table, expected.column) in base_mapped:
+                    continue  # mapped before this change: part of the create_all() baseline
             sql_type = _sql_type(expected.info)
             nullable = expected.info.nullable if expected.info is not None else True
             ddl = (
                 f"ALTER TABLE {expected.table} ADD COLUMN {expected.column} "
                 f"{sql_type}{'' if nullable else ' NOT NULL'};"
             )
+            created = (
+                f"; {expected.table} itself is created outside the migrations (create_all()), which never adds "
+                "a column to an existing table"
+                if table.partial
+                else ""
+            )
             message = (
-                f"{expected.table}.{expected.column} is mapped by {expected.model} here, but {where} creates it; "
-                f"add: {ddl}"
+                f"{expected.table}.{expected.column} is mapped by {expected.model} here, but {where} creates it"
+                f"{created}; add: {ddl}"
             )
             if facts.style == "alembic":
                 snippet = (
@@ -87,24 +114,23 @@ class ModelWithoutMigration(RepoRule):
             )
         for index in expected_indexes(ctx.facts):
             table = facts.schema.table(index.table)
-            if table is None or table.partial:
+            if table is None or table.partial or index_met(table, index):
                 continue
-            names = set(table.indexes) | {u[0] for u in table.uniques if u[0]} | set(table.constraints)
-            if index.name in names:
-                continue
-            kind = "unique index" if index.unique else "index"
-            ddl = (
-                f"CREATE {'UNIQUE ' if index.unique else ''}INDEX {index.name} ON {index.table} "
-                f"({', '.join(index.columns)});"
-            )
-            message = (
-                f"{kind} {index.name} on {index.table} is declared by {index.model} here, "
-                f"but {where} creates it; add: {ddl}"
-            )
+            columns = ", ".join(index.columns)
+            if index.name is None:
+                # Unnamed (unique=True, UniqueConstraint("col")): expected by its shape.
+                what = f"a unique constraint on {index.table} ({columns})"
+                ddl = f"ALTER TABLE {index.table} ADD CONSTRAINT {index.suggested} UNIQUE ({columns});"
+                key = f"{index.table}:unique({columns})"
+            else:
+                what = f"{'unique index' if index.unique else 'index'} {index.name} on {index.table}"
+                ddl = f"CREATE {'UNIQUE ' if index.unique else ''}INDEX {index.name} ON {index.table} ({columns});"
+                key = f"{index.table}:{index.name}"
+            message = f"{what} is declared by {index.model} here, but {where} creates it; add: {ddl}"
             yield self.report(
                 index.path,
                 message,
-                f"{index.table}:{index.name}",
+                key,
                 line=index.line,
                 suggestion=Suggestion("snippet", ddl, "the migration this index needs"),
             )
@@ -161,15 +187,148 @@ def _sa_type(sql_type: str) -> str:
 
 _NEW_COLUMN = SQL_REPO["app/models.py"] + "    sermon_actual_date: Mapped[datetime | None]\n"
 
+# Declarative bases as real projects write them: a base that names every table after its class.
+_CONVENTION_BASE = (
+    "import re\n"
+    "from sqlalchemy import Column, DateTime, Integer, String\n"
+    "from sqlalchemy.orm import DeclarativeBase, declared_attr\n"
+    "class Base(DeclarativeBase):\n"
+    "    @declared_attr.directive\n"
+    "    def __tablename__(cls) -> str:\n"
+    "        return re.sub(r'(?<!^)(?=[A-Z])', '_', cls.__name__).lower()\n"
+    "class TimestampMixin:\n"
+    "    @declared_attr\n"
+    "    def created_at(cls):\n"
+    "        return Column(DateTime)\n"
+)
+# app/db/models.py: OrderItem.quantity on line 5.
+_CONVENTION_MODELS = (
+    "from app.db.base import Base, TimestampMixin\n"
+    "from sqlalchemy import Column, Integer, String\n"
+    "class OrderItem(Base, TimestampMixin):\n"
+    "    id = Column(Integer, primary_key=True)\n"
+    "    quantity = Column(Integer)\n"
+)
+_CONVENTION_SQL = "CREATE TABLE order_item (id SERIAL PRIMARY KEY, quantity INTEGER, created_at TIMESTAMP);\n"
+_CONVENTION_REPO = {
+    "migrations/001_init.sql": _CONVENTION_SQL,
+    "app/__init__.py": "",
+    "app/db/__init__.py": "",
+    "app/db/base.py": _CONVENTION_BASE,
+    "app/db/models.py": _CONVENTION_MODELS,
+}
+# Video.code on line 12: a unique column, as 2.0 models declare it.
+_UNIQUE_CODE = SQL_REPO["app/models.py"] + "    code: Mapped[str] = mapped_column(unique=True)\n"
+_ADD_CODE = "ALTER TABLE videos ADD COLUMN code TEXT NOT NULL;\n"
+
+# users is created by metadata.create_all(); the migrations only ever added nickname to it.
+_CREATE_ALL_MODELS = (
+    "from sqlalchemy import Column, Integer, String\nfrom sqlalchemy.orm import declarative_base\n"
+    "Base = declarative_base()\n"
+    "class User(Base):\n    __tablename__ = 'users'\n    id = Column(Integer, primary_key=True)\n"
+    "    email = Column(String)\n    nickname = Column(String)\n"
+)
+_CREATE_ALL_REPO = {
+    "migrations/001_nickname.sql": "ALTER TABLE users ADD COLUMN nickname TEXT;\n",
+    "app/models.py": _CREATE_ALL_MODELS,
+}
+
 INVALID = [
     Case(base=SQL_REPO, head={"app/models.py": _NEW_COLUMN}, expect=[("SCH001", "app/models.py", 12)]),
+    # A column newly mapped on a create_all() table: create_all() will not add it to the table.
+    Case(
+        base=_CREATE_ALL_REPO,
+        head={"app/models.py": _CREATE_ALL_MODELS + "    phone = Column(String)\n"},
+        expect=[("SCH001", "app/models.py", 9)],
+    ),
+    # The table name comes from the base's @declared_attr __tablename__ (snake case of the class).
+    Case(
+        base=_CONVENTION_REPO,
+        head={"app/db/models.py": _CONVENTION_MODELS + "    note = Column(String)\n"},
+        expect=[("SCH001", "app/db/models.py", 6)],
+    ),
+    # A mixin's @declared_attr column, inherited by a model: the migration has no updated_at.
+    Case(
+        base=_CONVENTION_REPO,
+        head={
+            "app/db/base.py": _CONVENTION_BASE + "    @declared_attr\n    def updated_at(cls):\n"
+            "        return Column(DateTime)\n"
+        },
+        expect=[("SCH001", "app/db/base.py", 13)],
+    ),
+    # unique=True expects a unique constraint; the migration adds a plain column.
+    Case(
+        base=SQL_REPO,
+        head={"app/models.py": _UNIQUE_CODE, "migrations/002_code.sql": _ADD_CODE},
+        expect=[("SCH001", "app/models.py", 12)],
+    ),
+    # A named unique index is not met by a plain index that has the same name.
+    Case(
+        base=SQL_REPO,
+        head={
+            "app/models.py": SQL_REPO["app/models.py"]
+            .replace(
+                "class Video(Base):\n    __tablename__ = 'videos'\n",
+                "class Video(Base):\n    __tablename__ = 'videos'\n"
+                "    __table_args__ = (Index('ix_videos_title', 'title', unique=True),)\n",
+            )
+            .replace("from sqlalchemy import String", "from sqlalchemy import Index, String"),
+            "migrations/002_ix.sql": "CREATE INDEX ix_videos_title ON videos (title);\n",
+        },
+        expect=[("SCH001", "app/models.py", 8)],
+    ),
 ]
 VALID = [
+    # A column already mapped on a create_all() table is its baseline; a new method is no drift.
+    Case(
+        base=_CREATE_ALL_REPO, head={"app/models.py": _CREATE_ALL_MODELS + "    def label(self):\n        return 1\n"}
+    ),
+    # Configured: new tables come from create_all() by design.
+    Case(
+        base={**SQL_REPO, ".github/undertow.yml": "schema:\n  new_tables: create_all\n"},
+        head={
+            "app/models.py": SQL_REPO["app/models.py"] + "class Tag(Base):\n    __tablename__ = 'tags'\n"
+            "    id: Mapped[int] = mapped_column(primary_key=True)\n"
+        },
+    ),
     Case(
         base=SQL_REPO,
         head={
             "app/models.py": _NEW_COLUMN,
             "migrations/002_sermon.sql": "ALTER TABLE videos ADD COLUMN sermon_actual_date TIMESTAMP;\n",
+        },
+    ),
+    # The snake-case table and the mixin's column both exist: a new model of the same base too.
+    Case(
+        base=_CONVENTION_REPO,
+        head={
+            "app/db/models.py": _CONVENTION_MODELS + "class ShippingZone(Base):\n"
+            "    id = Column(Integer, primary_key=True)\n",
+            "migrations/002_zone.sql": "CREATE TABLE shipping_zone (id SERIAL PRIMARY KEY, created_at TIMESTAMP);\n",
+        },
+    ),
+    # unique=True met by a unique index of another name on the same column.
+    Case(
+        base=SQL_REPO,
+        head={
+            "app/models.py": _UNIQUE_CODE,
+            "migrations/002_code.sql": _ADD_CODE + "CREATE UNIQUE INDEX videos_code_idx ON videos (code);\n",
+        },
+    ),
+    # An unnamed UniqueConstraint met by the migration's inline UNIQUE; index=True by the index
+    # of the name SQLAlchemy gives it.
+    Case(
+        base=SQL_REPO,
+        head={
+            "app/models.py": SQL_REPO["app/models.py"]
+            .replace(
+                "    title: Mapped[str]\n",
+                "    title: Mapped[str] = mapped_column(index=True)\n"
+                "    __table_args__ = (UniqueConstraint('slug'),)\n    slug: Mapped[str]\n",
+            )
+            .replace("from sqlalchemy import String", "from sqlalchemy import String, UniqueConstraint"),
+            "migrations/002_slug.sql": "ALTER TABLE videos ADD COLUMN slug TEXT NOT NULL UNIQUE;\n"
+            "CREATE INDEX ix_videos_title ON videos (title);\n",
         },
     ),
 ]

@@ -1,0 +1,113 @@
+"""Alembic revisions as projects write them: table names in module constants or loop variables,
+op.drop_index, ids written u"..." or annotated, labelled branches, and Python 2 era files."""
+
+from undertow.analyzers.core.config import Config
+from undertow.analyzers.core.engine import review
+from undertow.analyzers.core.snapshot import MemorySnapshot
+from undertow.analyzers.facts.context import RevisionFacts
+from undertow.analyzers.rules.cases import Case
+from undertow.analyzers.rules.engine.notices import UnparseableFile
+from undertow.analyzers.rules.schema.migration_graph_broken import MigrationGraphBroken
+from undertow.analyzers.schema.facts import schema_facts
+
+HEADER = "from alembic import op\nimport sqlalchemy as sa\n"
+
+
+def _facts(files: dict[str, str]):
+    return schema_facts(RevisionFacts(MemorySnapshot(files)), Config())
+
+
+def test_module_constants_name_tables_and_annotated_unicode_ids_are_read():
+    files = {
+        "alembic/versions/a1.py": HEADER + "revision: str = u'a1'\ndown_revision: str | None = None\n"
+        "TABLE = 'users'\nINDEX = 'ix_users_email'\n"
+        "def upgrade():\n"
+        "    op.create_table(TABLE, sa.Column('id', sa.Integer(), primary_key=True), sa.Column('email', sa.String()))\n"
+        "    op.create_index(op.f(INDEX), TABLE, ['email'])\n"
+        "def downgrade():\n    op.drop_table(TABLE)\n",
+    }
+    facts = _facts(files)
+    assert list(facts.revisions) == ["a1"]
+    users = facts.schema.table("users")
+    assert users is not None and sorted(users.columns) == ["email", "id"]
+    assert users.indexes == {"ix_users_email": ["email"]}
+
+
+def test_drop_index_is_replayed_with_or_without_its_table():
+    files = {
+        "alembic/versions/a1.py": HEADER + "revision = 'a1'\ndown_revision = None\ndef upgrade():\n"
+        "    op.create_table('t', sa.Column('id', sa.Integer(), primary_key=True), sa.Column('x', sa.Integer()))\n"
+        "    op.create_index('ix_t_x', 't', ['x'], unique=True)\n    op.create_index('ix_t_id', 't', ['id'])\n",
+        "alembic/versions/b1.py": HEADER + "revision = 'b1'\ndown_revision = 'a1'\ndef upgrade():\n"
+        "    op.drop_index(op.f('ix_t_x'), table_name='t')\n"
+        "    with op.batch_alter_table('t') as batch_op:\n        batch_op.drop_index('ix_t_id')\n",
+    }
+    table = _facts(files).schema.table("t")
+    assert table is not None and table.indexes == {} and table.uniques == [("", ["id"])]
+    assert [o.op for o in _facts(files).operations["alembic/versions/b1.py"]] == ["drop_index", "drop_index"]
+
+
+def test_a_loop_variable_table_is_a_notice_naming_the_variable():
+    body = "def upgrade():\n    for table in ('a', 'b'):\n        op.add_column(table, sa.Column('x', sa.Integer()))\n"
+    case = Case(
+        base={"alembic/versions/a1.py": HEADER + "revision = 'a1'\ndown_revision = None\ndef upgrade():\n    pass\n"},
+        head={"alembic/versions/b1.py": HEADER + "revision = 'b1'\ndown_revision = 'a1'\n" + body},
+    )
+    base, head = case.snapshots()
+    [finding] = review(base, head, case.change_set(), case.config(), rules=[UnparseableFile]).findings
+    assert (finding.path, finding.line) == ("alembic/versions/b1.py", 7)
+    assert "names its table with the loop variable table; its schema change is not modelled" in finding.message
+
+
+def test_heads_of_labelled_branches_are_on_purpose_but_a_fork_inside_one_is_not():
+    def rev(rev_id: str, down: str | None, labels: str = "None") -> str:
+        return (
+            HEADER
+            + f"revision = {rev_id!r}\ndown_revision = {down!r}\nbranch_labels = {labels}\ndef upgrade():\n    pass\n"
+        )
+
+    files = {
+        "alembic/versions/a1.py": rev("a1", None, "('core',)"),
+        "alembic/versions/a2.py": rev("a2", "a1"),
+        "alembic/versions/p1.py": rev("p1", None, "('plugin',)"),
+    }
+    assert _facts(files).graph_problems == []
+    forked = {**files, "alembic/versions/a3.py": rev("a3", "a1")}
+    assert _facts(forked).graph_problems == ["heads:a2,a3,p1"]
+    case = Case(base=files, head={"alembic/versions/a3.py": rev("a3", "a1")})
+    base, head = case.snapshots()
+    findings = review(base, head, case.change_set(), case.config(), rules=[MigrationGraphBroken]).findings
+    assert sorted(f.path for f in findings) == [
+        "alembic/versions/a2.py",
+        "alembic/versions/a3.py",
+        "alembic/versions/p1.py",
+    ]
+
+
+PY2 = (
+    '"""Python 2 era revision."""\n'
+    "revision = u'abc123'\ndown_revision = None\n"
+    "from alembic import op\nimport sqlalchemy as sa\n"
+    "def upgrade():\n"
+    '    print "creating users"\n'
+    "    op.create_table(u'users', sa.Column('id', sa.Integer(), primary_key=True))\n"
+    "    try:\n        op.create_index('ix_users_id', 'users', ['id'])\n"
+    "    except Exception, e:\n        print e\n"
+    "def downgrade():\n    op.drop_table('users')\n"
+)
+
+
+def test_a_python_2_revision_still_creates_its_tables_with_a_notice_per_line_left_out():
+    facts = _facts({"alembic/versions/abc123_init.py": PY2})
+    assert list(facts.revisions) == ["abc123"]
+    users = facts.schema.table("users")
+    assert users is not None and users.indexes == {"ix_users_id": ["id"]} and not users.partial
+    assert facts.notices["alembic/versions/abc123_init.py"] == [
+        [line, f"line {line} is syntax no supported Python reads (Python 2?): left out of the schema replay"]
+        for line in (7, 11, 12)
+    ]
+
+
+def test_a_file_no_line_by_line_reading_saves_declares_no_revision():
+    facts = _facts({"alembic/versions/x.py": "revision = 'x'\ndown_revision = None\n" + "def f(:\n" * 100})
+    assert facts.revisions == {}
