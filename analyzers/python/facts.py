@@ -133,6 +133,8 @@ def extract(path: str, source: str) -> dict[str, Any]:
     # revision a migration file declares.
     if not is_migration_source(path) and mentions_orm(source):
         facts["models"] = encode_models(models_in(tree))
+    if "create_all(" in source and not is_migration_source(path):
+        facts["create_all"] = True  # metadata.create_all(): tables may exist that no migration creates
     if not is_migration_source(path) and "naming_convention" in source:
         facts["naming"] = naming_conventions_in(tree)
     if is_alembic_candidate(path) and is_alembic_revision(path, source):

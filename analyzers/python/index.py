@@ -40,6 +40,7 @@ PARTS: dict[str, Callable[[dict[str, Any]], Any]] = {
     # Read by the schema layer (schema/facts.py): ORM models and Alembic revisions.
     "models": lambda f: f.get("models"),
     "naming": lambda f: f.get("naming"),
+    "create_all": lambda f: f.get("create_all"),
     "revision": lambda f: f.get("revision"),
     # Files no grammar reads: known to exist, with unknown content.
     "unreadable": lambda f: f.get("error"),

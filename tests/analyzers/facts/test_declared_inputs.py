@@ -52,7 +52,11 @@ SCENARIOS = {
     ),
     "one python file": ({"a.py": "x = 1\n"}, {"a.py": "x = 2\n"}),
     "a column newly mapped on a create_all() table": (
-        {"migrations/001.sql": "ALTER TABLE jobs ADD COLUMN owner TEXT;\n", "app/models.py": MODELS_1X},
+        {
+            "migrations/001.sql": "ALTER TABLE jobs ADD COLUMN owner TEXT;\n",
+            "app/models.py": MODELS_1X,
+            "app/db.py": "Base.metadata.create_all(engine)\n",
+        },
         {
             "migrations/001.sql": "ALTER TABLE jobs ADD COLUMN owner TEXT;\n",
             "app/models.py": MODELS_1X + "    x = Column(String)\n",

@@ -140,6 +140,7 @@ def test_tables_only_altered_by_migrations_keep_their_mapped_columns_as_baseline
         ),
         "app/__init__.py": "",
         "app/models.py": MODELS_20,
+        "app/db.py": "from app.models import Base\nBase.metadata.create_all(bind=None)\n",
     }
     doc = make_pr(base, {"app/models.py": MODELS_20 + "    other: Mapped[int | None]\n"}).scan_json(capsys)
     assert findings(doc, "SCH001") == [("SCH001", "app/models.py", 12)]
