@@ -14,7 +14,13 @@ from typing import Any, NamedTuple, TypedDict
 from packaging.utils import canonicalize_name
 
 from undertow.analyzers.core.config import Config
-from undertow.analyzers.deps.import_names import candidate_distributions, is_stdlib, providers
+from undertow.analyzers.deps.import_names import (
+    candidate_distributions,
+    is_known,
+    is_stdlib,
+    providers,
+    provides_by_name,
+)
 from undertow.analyzers.deps.manifests import is_manifest, is_project_manifest, is_requirements_file, parse_manifest
 from undertow.analyzers.deps.manifests.locks import LockedJson, is_lock_file, lock_facts
 from undertow.analyzers.deps.services import Copy, Image, compose_services, dockerfile_index, entry_points
@@ -502,13 +508,17 @@ class DependencyMap:
         )
         return [Coverage(chosen, "the nearest manifest" + ("s" if len(chosen) > 1 else ""), groups)] if chosen else []
 
-    def declares(self, coverage: Coverage, candidates: list[str]) -> bool:
+    def declares(self, coverage: Coverage, candidates: list[str], module: str | None = None) -> bool:
+        """Whether the environment declares one of ``candidates`` (or a distribution that brings it,
+        or, for a ``module`` the import table does not know, one named like it)."""
         if any(self.opaque(manifest) for manifest in coverage.manifests):
             return True  # one of them declares what cannot be read: it may declare anything
         names = self.installed(coverage).declared
         if any(c in names for c in candidates):
             return True
-        return any(p in names for c in candidates for p in providers(c))
+        if any(p in names for c in candidates for p in providers(c)):
+            return True
+        return module is not None and not is_known(module) and any(provides_by_name(n, module) for n in names)
 
     def transitive(self, coverage: Coverage, candidates: list[str]) -> Transitive | None:
         """How an undeclared candidate is installed all the same, as another one's dependency
@@ -546,7 +556,7 @@ class DependencyMap:
                 coverages = self.coverage(path)
             candidates = candidate_distributions(site.module)
             for coverage in coverages:
-                if not self.declares(coverage, candidates):
+                if not self.declares(coverage, candidates, site.module):
                     found.append(
                         Problem(
                             path, site.line, site.module, candidates, coverage, self.transitive(coverage, candidates)

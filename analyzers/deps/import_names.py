@@ -6,6 +6,7 @@ project page / wheel contents); ``SOURCES`` says which kind of evidence backs ea
 
 from __future__ import annotations
 
+import re
 import sys
 
 from packaging.utils import canonicalize_name
@@ -486,3 +487,36 @@ def distribution_name(module: str) -> str:
 
 def providers(distribution: str) -> tuple[str, ...]:
     return tuple(canonicalize_name(d) for d in PROVIDED_BY.get(distribution, ()))
+
+
+_SEPARATORS = re.compile(r"[-_.]+")
+_NAMESPACES = ("google", "azure", "zope", "jaraco")
+
+
+def is_known(module: str) -> bool:
+    """Whether the table names the distributions of ``module`` (or of a package above it)."""
+    parts = module.split(".")
+    return any(".".join(parts[:cut]) in IMPORT_TO_DISTRIBUTIONS for cut in range(len(parts), 0, -1))
+
+
+def is_stub_distribution(distribution: str) -> bool:
+    """A type-stub package (``types-requests``, ``boto3-stubs``): it never provides the runtime import."""
+    name = canonicalize_name(distribution)
+    return name.startswith("types-") or name.endswith("-stubs")
+
+
+def _squashed(name: str) -> str:
+    return _SEPARATORS.sub("", name).lower()
+
+
+def provides_by_name(distribution: str, module: str) -> bool:
+    """For a module the table does not know: whether ``distribution``'s name, separators removed,
+    equals the module's (``python-json-logger`` → ``pythonjsonlogger``) or is a prefix of it
+    (``boxsdk`` → ``box_sdk_gen``); a namespace package is compared whole (``google.cloud.x``).
+    A prefix of fewer than four characters is too weak to count; a stub package never counts."""
+    if is_stub_distribution(distribution):
+        return False
+    parts = module.split(".")
+    imported = _squashed(".".join(parts) if parts[0] in _NAMESPACES else parts[0])
+    name = _squashed(distribution)
+    return bool(name) and (name == imported or (len(name) >= 4 and imported.startswith(name)))

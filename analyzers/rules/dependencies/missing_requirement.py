@@ -6,13 +6,14 @@ from collections.abc import Iterable
 
 from undertow.analyzers.core.findings import Finding, Severity, Suggestion
 from undertow.analyzers.deps.dependency_map import (
+    Coverage,
     DependencyMap,
     Problem,
     Transitive,
     dependency_map,
     first_declaration,
 )
-from undertow.analyzers.deps.import_names import distribution_name
+from undertow.analyzers.deps.import_names import distribution_name, is_known, is_stub_distribution
 from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.rules.base import RepoRule
 from undertow.analyzers.rules.cases import Case
@@ -29,7 +30,10 @@ class MissingRequirement(RepoRule):
     A lock file or compiled requirements file is not a declaration: a module installed only
     because another distribution depends on it (`uv.lock`, `poetry.lock`, pip-compile's
     `# via X`) is a warning naming X. Imports under `if TYPE_CHECKING:` or guarded by
-    `except ImportError` are optional and never flagged.
+    `except ImportError` are optional and never flagged. A module the import table does not
+    know is taken as provided by a declared distribution named like it (separators removed,
+    or a prefix: `boxsdk` → `box_sdk_gen`) or by one the same change adds; never by a
+    type-stub package (`types-X`).
 
     ## Why is this bad?
     The code works on the developer's machine, where every package is installed, and the
@@ -60,6 +64,7 @@ class MissingRequirement(RepoRule):
         deps = dependency_map(ctx.facts, ctx.config)
         if not deps.manifests:
             return
+        base = dependency_map(ctx.base_facts, ctx.config) if ctx.side == "head" and ctx.base_facts else None
         for changed in ctx.changes.present:
             if not changed.path.endswith(".py") or ctx.config.is_excluded(changed.path):
                 continue
@@ -67,6 +72,10 @@ class MissingRequirement(RepoRule):
             for problem in deps.problems(path):
                 # At base every problem counts (pre-existing); at head only changed lines.
                 if ctx.side == "head" and problem.line not in changed.lines:
+                    continue
+                if base is not None and not is_known(problem.module) and _adds(deps, base, problem.coverage):
+                    # A module the import table does not know, and the change declares a new
+                    # distribution for this code: taken as the one providing it (unknown stays quiet).
                     continue
                 yield self._finding(deps, changed.path, problem)
 
@@ -108,6 +117,16 @@ class MissingRequirement(RepoRule):
         )
 
 
+def _adds(head: DependencyMap, base: DependencyMap, coverage: Coverage) -> bool:
+    """Whether the change declares a new distribution (not a type-stub package) in ``coverage``."""
+    for manifest in coverage.manifests:
+        before = base.declared(manifest, coverage.groups)
+        added = [d for key, d in head.declared(manifest, coverage.groups).items() if key not in before]
+        if any(not d.required_by and not is_stub_distribution(d.key) for d in added):
+            return True
+    return False
+
+
 def _input_of(deps: DependencyMap, manifest: str) -> str:
     """Where a declaration goes: a compiled requirements file (x.txt) is edited through its
     pip-compile input (x.in) when there is one."""
@@ -147,6 +166,11 @@ INVALID = [
         expect=[("DEP001", "services/api/app/main.py", 2)],
     ),
     Case(base=_COMPILED, head={"jobs/work.py": "import rq\nimport redis\n"}, expect=[("DEP001", "jobs/work.py", 2)]),
+    Case(  # a type-stub package never provides the runtime import
+        base={"requirements.txt": "types-docopt==0.6.11.4\n", "app/__init__.py": ""},
+        head={"app/cli.py": "from docopt import docopt\n"},
+        expect=[("DEP001", "app/cli.py", 1)],
+    ),
 ]
 VALID = [
     Case(base=_REPO, head={"app/notify.py": "import json\nimport fastapi\nfrom app import notify\n"}),
@@ -163,5 +187,9 @@ VALID = [
             "requirements.txt": "redis==5.2.1\n    # via\n    #   -r requirements.in\n    #   rq\nrq==2.1.0\n",
         },
         head={"jobs/work.py": "import rq\nimport redis\n"},
+    ),
+    Case(  # not in the import table: a declared distribution named like the module provides it
+        base={"requirements.txt": "python-json-logger==2.0.7\n", "app/__init__.py": ""},
+        head={"app/log.py": "from pythonjsonlogger import jsonlogger\n"},
     ),
 ]

@@ -57,7 +57,7 @@ class RemovedRequirementStillImported(RepoRule):
                 continue
             for problem in head.problems(path):
                 coverage = problem.coverage
-                if not base.declares(coverage, problem.candidates):
+                if not base.declares(coverage, problem.candidates, problem.module):
                     continue  # never declared there: DEP001's business, not a removal
                 changed = ctx.changes.get(path)
                 if changed is not None and problem.line in changed.lines:
