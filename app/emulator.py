@@ -344,6 +344,17 @@ def create_emulator(gh: EmulatedGitHub) -> FastAPI:
         _apply_output(run, data.get("output"))
         return reply(200, gh.shaped(f"{REPO}/check-runs/{{check_run_id}}", "patch", 200, _public(run)), request)
 
+    @app.get(prefix + "/commits/{ref}/check-runs")
+    async def list_checks(ref: str, request: Request):
+        name = request.query_params.get("check_name")
+        runs = [
+            _public(r)
+            for r in sorted(gh.check_runs.values(), key=lambda r: -r["id"])
+            if r.get("head_sha") == ref and name in (None, r.get("name"))
+        ]
+        shaped = gh.shaped(f"{REPO}/commits/{{ref}}/check-runs", "get", 200, {"total_count": len(runs)})
+        return reply(200, {**shaped, "check_runs": runs}, request)
+
     @app.get(prefix + "/pulls/{number}/comments")
     async def list_comments(number: int, request: Request):
         mine = [

@@ -184,6 +184,7 @@ async def review_pull_request(ctx: dict[str, Any], job_data: dict) -> str:
                     dismissed=await reviews.dismissed(job.repo, job.number),
                     attempt=progress,
                     check_runs=RedisCheckRuns(redis),
+                    taken_over=ctx.get("job_try", 1) > 1,
                 )
 
             outcome = await review_until_done(

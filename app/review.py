@@ -65,10 +65,13 @@ async def run_review(
     dismissed: frozenset[str] = frozenset(),
     attempt: Attempt | None = None,
     check_runs: CheckRuns | RedisCheckRuns | None = None,
+    taken_over: bool = False,
 ) -> Outcome:
     """One attempt at the review. ``superseded_by(head)`` names a newer head (or CLOSED) when
     this one is no longer the PR's; ``attempt`` and ``check_runs`` find the check run an earlier
-    attempt or review of this head created, which this one then completes."""
+    attempt or review of this head created, which this one then completes; ``taken_over``: an
+    earlier try of this job may have died between creating its check run and recording it, so
+    GitHub's list of the head's check runs is asked too."""
     attempt = attempt if attempt is not None else Attempt()
     if job.head_sha and job.base_sha:
         head, base_tip = job.head_sha, job.base_sha  # from the webhook; staleness is checked before publishing
@@ -82,7 +85,7 @@ async def run_review(
     newer = await superseded_by(head) if superseded_by is not None else None
     if newer is not None:
         return await _superseded(gh, job, attempt, check_runs, newer)
-    check_url = await _start_check_run(gh, job, head, attempt, check_runs)
+    check_url = await _start_check_run(gh, job, head, attempt, check_runs, taken_over)
     compare = await gh.getitem(f"/repos/{job.repo}/compare/{base_tip}...{head}")
     base_sha = compare["merge_base_commit"]["sha"]
     changes, cut = await pull_request_changes(gh, job.repo, job.number)
@@ -185,7 +188,12 @@ async def _publish_summary(gh: GitHubAPI, job: ReviewJob, outside: list) -> None
 
 
 async def _start_check_run(
-    gh: GitHubAPI, job: ReviewJob, head: str, attempt: Attempt, check_runs: CheckRuns | RedisCheckRuns | None
+    gh: GitHubAPI,
+    job: ReviewJob,
+    head: str,
+    attempt: Attempt,
+    check_runs: CheckRuns | RedisCheckRuns | None,
+    taken_over: bool = False,
 ) -> str:
     """The check run of this head, in progress: the one a Re-run names, an earlier attempt or
     review created (PATCHed back to in_progress), else a new one."""
@@ -196,6 +204,10 @@ async def _start_check_run(
         run_id = job.check_run_id
     if run_id is None and check_runs is not None:
         run_id = await check_runs.get(job.repo, head)
+    if run_id is None and taken_over:
+        listed = await gh.getitem(f"/repos/{job.repo}/commits/{head}/check-runs?check_name={CHECK_NAME}&filter=latest")
+        mine = [r for r in listed.get("check_runs", []) if r.get("external_id") == f"{job.number}"]
+        run_id = int(mine[0]["id"]) if mine else None
     if run_id is not None:
         try:
             await gh.patch(

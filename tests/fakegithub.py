@@ -77,6 +77,9 @@ class FakeGitHub(GitHubAPI):
             legacy = {"maintain": "write", "triage": "read"}.get(role or "", role or "none")
             user = {"login": m.group(1), "id": 1, "type": "User"} if role else None
             return 200, {"permission": legacy, "role_name": role or "none", "user": user}
+        if method == "GET" and (m := re.fullmatch(rf"{prefix}/commits/([0-9a-f]+)/check-runs", path)):
+            runs = [r for r in self.check_runs.values() if r.get("head_sha") == m.group(1)]
+            return 200, {"total_count": len(runs), "check_runs": sorted(runs, key=lambda r: -r["id"])}
         if method == "POST" and path == f"{prefix}/check-runs":
             run_id = len(self.check_runs) + 1
             self.check_runs[run_id] = {**data, "id": run_id, "annotations": []}
