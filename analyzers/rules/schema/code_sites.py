@@ -19,7 +19,7 @@ from undertow.analyzers.facts.indexes import file_facts, file_index
 from undertow.analyzers.python.facts import sql_call  # one policy: the same calls as the `sql` facts
 from undertow.analyzers.python.modules import summarize_tree
 from undertow.analyzers.python.syntax import Unparseable, parse_ast
-from undertow.analyzers.schema.facts import ModelClass, is_migration_path
+from undertow.analyzers.schema.facts import ModelClass, is_migration_path, schema_facts
 from undertow.analyzers.schema.paths import is_migration_source
 
 
@@ -496,18 +496,29 @@ def sites_to_check(ctx: RepoContext, kinds: set[str]) -> Iterator[tuple[str, Sit
     """(path, site) for the sites a rule examines at this revision: ``changed_sites``, or, when
     the change touches migrations, every site of every Python file but migrations (at both
     revisions, so that what is found at base stays pre-existing)."""
-    if not touches_migrations(ctx):
+    if not touches_migrations(ctx) or not _migrated_at_base(ctx):
         yield from changed_sites(ctx, kinds)
         return
+    # A file the change renames is reported under its head path at both revisions.
+    renamed = {c.old_path: c.path for c in ctx.changes.present if c.old_path} if ctx.side == "base" else {}
     # One index of every file's sites, cached per blob and per revision (a head's derived from
     # its base's plus the changed files).
     for path, raw_sites in sorted(file_index(ctx.facts, "code-sites", _is_code, _sites_json).items()):
-        if ctx.config.is_excluded(path) or _is_migration_code(path, ctx):
+        shown = renamed.get(path, path)
+        if ctx.config.is_excluded(shown) or _is_migration_code(path, ctx):
             continue
         for raw in raw_sites or []:
             site = Site.from_json(raw)
             if site.kind in kinds:
-                yield path, site
+                yield shown, site
+
+
+def _migrated_at_base(ctx: RepoContext) -> bool:
+    """Whether the base revision had migrations: a change that brings the first ones (adopting
+    Alembic over a create_all() schema) judges its own lines only, not a whole codebase
+    written against another schema."""
+    base = ctx.facts if ctx.side == "base" else ctx.base_facts
+    return base is not None and schema_facts(base, ctx.config).has_migrations
 
 
 def changed_sites(ctx: RepoContext, kinds: set[str]) -> Iterator[tuple[str, Site]]:

@@ -107,3 +107,28 @@ def test_sites_are_extracted_once_per_blob_across_rules_and_revisions(monkeypatc
     before, after = case.snapshots()
     review(before, after, case.change_set(), case.config(), rules=[RULES["SCH005"], RULES["SCH007"]])
     assert sorted(read) == ["app/__init__.py", "app/jobs.py", "app/models.py", "app/report.py"]
+
+
+def test_a_file_renamed_in_the_change_keeps_its_old_findings_old():
+    from undertow.analyzers.core.changes import ChangedFile, ChangeSet, Status
+    from undertow.analyzers.core.snapshot import MemorySnapshot
+
+    head_files = {k: v for k, v in BASE.items() if k != "app/jobs.py"}
+    head_files |= {"app/tasks.py": JOBS, "migrations/002_more.sql": "ALTER TABLE videos ADD COLUMN x INT;\n"}
+    changes = ChangeSet(
+        [
+            ChangedFile("app/tasks.py", Status.RENAMED, old_path="app/jobs.py"),
+            ChangedFile("migrations/002_more.sql", Status.ADDED, lines=frozenset({1})),
+        ]
+    )
+    report = review(
+        MemorySnapshot(dict(BASE)), MemorySnapshot(head_files), changes, Case(head={}).config(), [RULES["SCH005"]]
+    )
+    assert report.failures == [] and report.findings == []
+
+
+def test_the_first_migrations_of_a_project_do_not_judge_its_whole_codebase():
+    # Adopting migrations over a create_all() schema: code elsewhere was written against another one.
+    base = {k: v for k, v in BASE.items() if not k.startswith("migrations/")}
+    assert _found("SCH005", base, {"migrations/001_init.sql": SQL_REPO["migrations/001_init.sql"]}) == []
+    assert _found("SCH007", base, {"migrations/001_init.sql": "CREATE TABLE clips (id INT);\n"}) == []
