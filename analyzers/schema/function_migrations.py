@@ -23,7 +23,15 @@ from undertow.analyzers.core.limits import MAX_DEPTH
 from undertow.analyzers.python.syntax import Unparseable, parse_ast
 from undertow.analyzers.schema.model import Schema
 from undertow.analyzers.schema.paths import is_alembic_candidate
-from undertow.analyzers.schema.sql_replay import Notice, Operation, apply_sql, ddl_target, mark_partial
+from undertow.analyzers.schema.sql_replay import (
+    Notice,
+    Operation,
+    add_named_column,
+    added_column,
+    apply_sql,
+    ddl_target,
+    mark_partial,
+)
 
 FILE_NAME = "migrations.py"
 # m001_initial, m1_init, migration_0002_x, migrate_3: a number names the migration's place.
@@ -41,6 +49,7 @@ class DdlStep(NamedTuple):
     sql: str | None  # the literal SQL; None when it is built at run time (skipped)
     why: str  # for a skipped step: how it is built ("an f-string", "str.format", ...)
     table: str  # for a skipped step: the table its literal head names ("" if none)
+    column: str = ""  # for a skipped step: the one column its literal head adds, by name
 
 
 class FunctionMigration(NamedTuple):
@@ -165,6 +174,9 @@ def _step(call: ast.Call) -> DdlStep | None:
     else:
         return DdlStep(line, None, "a value computed at run time", "")
     table = ddl_target(head, whole=False) if head else None
+    added = added_column(head) if head else None
+    if added is not None:
+        return DdlStep(line, None, why, added[0], added[1])
     return DdlStep(line, None, why, table or "")
 
 
@@ -197,13 +209,17 @@ def replay(
         for step in migration.steps:
             if step.sql is None:
                 where = f"; {step.table} is taken to exist with columns not known" if step.table else ""
+                if step.column:
+                    where = f"; {step.table}.{step.column} is taken to exist, its type and constraints not known"
                 notices.append(
                     Notice(
                         step.line,
                         f"{migration.name}: SQL built with {step.why} at line {step.line} is not replayed{where}",
                     )
                 )
-                if step.table:
+                if step.column:
+                    add_named_column(schema, step.table, step.column)
+                elif step.table:
                     mark_partial(schema, step.table)
                 continue
             # One SQL string at a time: a failure is this string's alone (UND004).

@@ -117,6 +117,10 @@ class Table:
     # A table the migrations only reference (ALTER, foreign keys...) and never create: it exists
     # (create_all(), a schema dump), but its full list of columns is unknown.
     partial: bool = False
+    # A partial table whose column names are all known, though not every column's type,
+    # nullability or default (a column added by SQL built at run time, its name written out):
+    # raw SQL naming a column can be checked against it (SCH007), nothing else.
+    names_known: bool = False
 
 
 @dataclass
@@ -187,6 +191,7 @@ def _table_from_json(t: dict[str, Any]) -> Table:
         constraints=list(t["constraints"]),
         created_in=t["created_in"],
         partial=t.get("partial", False),
+        names_known=t.get("names_known", False),
     )
 
 

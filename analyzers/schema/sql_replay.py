@@ -116,6 +116,12 @@ def split_statements(sql: str) -> list[tuple[int, str]]:
     return statements
 
 
+_ADD_NAMED_COLUMN = re.compile(
+    r"""^\s*+ALTER\s++TABLE\s++(?:IF\s++EXISTS\s++)?(?:ONLY\s++)?([\w"`.]++)\s++ADD\s++(?:COLUMN\s++)?+"""
+    r"""(?:IF\s++NOT\s++EXISTS\s++)?+(?!(?:CONSTRAINT|PRIMARY|UNIQUE|FOREIGN|CHECK|INDEX|KEY|EXCLUDE)\b)"""
+    r"""("?+\w++"?+)\s""",
+    re.IGNORECASE,
+)
 # ALTER TABLE actions that leave the set of columns as it is.
 _KEEPS_COLUMNS = re.compile(
     r"\s*+(?:ADD\s++(?:CONSTRAINT|PRIMARY|UNIQUE|FOREIGN|CHECK|INDEX|KEY|EXCLUDE)\b|ALTER\s++(?:COLUMN\s++)?\w++\s++"
@@ -144,9 +150,30 @@ def mark_partial(schema: Schema, name: str) -> None:
     table = schema.tables.get(name)
     if table is None:
         schema.tables[name] = Table(name=name, partial=True)
-    elif not table.partial:
-        table.partial = True
+    elif not table.partial or table.names_known:
+        table.partial, table.names_known = True, False
         schema.tables[name] = table  # an overlay keeps what is written back
+
+
+def added_column(head: str) -> tuple[str, str] | None:
+    """(table, column) when the literal head of a statement built at run time adds one column
+    whose name it writes out in full: ``ALTER TABLE t ADD COLUMN c TIMESTAMP DEFAULT {...}``."""
+    match = _ADD_NAMED_COLUMN.match(head)
+    if match is None or "," in head[match.end() :]:
+        return None
+    return bare_name(match.group(1)), bare_name(match.group(2))
+
+
+def add_named_column(schema: Schema, table_name: str, column: str) -> None:
+    """A column known by its name alone: the table stays partial for every rule but the ones
+    that check names (``Table.names_known``), if all its other columns are known."""
+    table = schema.tables.get(table_name)
+    if table is None or (table.partial and not table.names_known):
+        mark_partial(schema, table_name)
+        return
+    table.columns[column] = Column(name=column)
+    table.partial = table.names_known = True
+    schema.tables[table_name] = table
 
 
 def apply_sql(

@@ -18,11 +18,13 @@ from undertow.analyzers.rules.base import RepoRule
 from undertow.analyzers.rules.case_repos import SQL_REPO
 from undertow.analyzers.rules.cases import Case
 from undertow.analyzers.rules.schema.code_sites import sites_to_check
-from undertow.analyzers.schema.facts import SchemaFacts, schema_facts
+from undertow.analyzers.schema.facts import SchemaFacts, is_migration_path, schema_facts
 from undertow.analyzers.schema.model import Schema
-from undertow.analyzers.schema.sql_replay import DIALECTS
+from undertow.analyzers.schema.sql_replay import DIALECTS, ddl_target, split_statements
 
 _SQL_START = ("select", "insert", "update", "delete", "with", "merge")
+# System catalogs every database has (Postgres, SQLite, MySQL's DUAL).
+_CATALOGS = ("pg_", "sqlite_", "dual")
 # Columns every row has without a migration declaring them (SQLite, Postgres, MySQL), and the
 # bare words some dialects read as values rather than columns.
 _SYSTEM_COLUMNS = frozenset(
@@ -71,7 +73,7 @@ def _tables(trees: list[exp.Expr], namespaces: Collection[str]) -> set[str]:
             name = table.name.lower()
             db = table.db.lower()
             other_schema = bool(db) and db != "public" and db not in namespaces
-            if name and name not in ctes and not other_schema and not name.startswith("pg_"):
+            if name and name not in ctes and not other_schema and not name.startswith(_CATALOGS):
                 found.add(name)
     return found
 
@@ -99,7 +101,7 @@ class _ColumnCheck:
         if db and db != "public" and db not in self.schema.namespaces:
             return _UNKNOWN
         table = self.schema.table(source.name)
-        if table is None or table.partial:
+        if table is None or (table.partial and not table.names_known):
             return _UNKNOWN
         return frozenset(table.columns)
 
@@ -131,8 +133,9 @@ class _ColumnCheck:
         for node in _outside_queries(tree):
             if isinstance(node, exp.Table):
                 sources[node.alias_or_name.lower()] = node
-            elif isinstance(node, exp.Subquery):
-                sources[node.alias_or_name.lower()] = _UNKNOWN
+            for child in node.iter_expressions():
+                if isinstance(child, exp.Subquery) and isinstance(node, (exp.From, exp.Join, exp.Update, exp.Delete)):
+                    sources[child.alias_or_name.lower()] = _UNKNOWN  # UPDATE ... FROM (SELECT ...) s
         sources["excluded"] = _ROW_ALIAS  # ON CONFLICT ... SET x = excluded.x
         return sources
 
@@ -256,6 +259,8 @@ class UnknownRelationInSql(RepoRule):
         if not facts.has_migrations or not facts.schema.tables:
             return
         for path, site in sites_to_check(ctx, {"sql"}):
+            if is_migration_path(path, ctx.config):
+                continue  # a migration's queries run against the schema of its own step, not the last
             raw = site.value or ""
             text = raw.strip()
             if not text.lower().startswith(_SQL_START):
@@ -264,17 +269,24 @@ class UnknownRelationInSql(RepoRule):
             # One SQL string at a time: a failure is this string's alone (UND004).
             with failures.boundary("the SQL check of SCH007", path, site.line, rule=self.id):
                 start = site.line + raw[: len(raw) - len(raw.lstrip())].count("\n")
-                found = list(self._check_sql(path, start, text, facts, ctx.config.schema_.dialect))
+                made = _created_in_file(ctx, path)
+                found = list(self._check_sql(path, start, text, facts, ctx.config.schema_.dialect, made))
             yield from found
 
-    def _check_sql(self, path: str, line: int, text: str, facts: SchemaFacts, dialect: str) -> Iterator[Finding]:
-        """The findings of one SQL string, which starts on ``line``."""
+    def _check_sql(
+        self, path: str, line: int, text: str, facts: SchemaFacts, dialect: str, made: Collection[str]
+    ) -> Iterator[Finding]:
+        """The findings of one SQL string, which starts on ``line``; ``made``: the tables the
+        file creates itself (a test's fixture table, a temporary table)."""
         trees = parse_sql(text, dialect)
         if trees is None:
             return
         schema = facts.schema
         missing = False
-        for table in sorted(_tables(trees, schema.namespaces)):
+        tables = _tables(trees, schema.namespaces)
+        if tables & set(made):
+            return  # a table of the file's own: its columns are the file's business
+        for table in sorted(tables):
             if schema.table(table) is None:
                 missing = True
                 message = (
@@ -292,6 +304,18 @@ class UnknownRelationInSql(RepoRule):
                     f"{'/'.join(unknown.tables)}.{unknown.column}",
                     line=line + unknown.line - 1,
                 )
+
+
+def _created_in_file(ctx: RepoContext, path: str) -> set[str]:
+    """Tables (and views) the SQL strings of one file create: ``CREATE [TEMP] TABLE x``."""
+    from undertow.analyzers.python.index import python_part
+
+    made: set[str] = set()
+    for sql in python_part(ctx.facts, "sql").get(path) or []:
+        for _, statement in split_statements(sql.text):
+            if statement[:6].upper() == "CREATE" and (name := ddl_target(statement)) is not None:
+                made.add(name)
+    return made
 
 
 def _column_message(unknown: UnknownColumn, schema: Schema) -> str:
@@ -433,6 +457,24 @@ VALID = [
             '    db.execute("INSERT INTO accounts (id, email) VALUES (:id, :e) '
             'ON CONFLICT (id) DO UPDATE SET email = excluded.email")\n'
             "    return cur.fetchall()\n"
+        },
+    ),
+    Case(  # a system catalog, and a test's own table (both seen on a real project)
+        base=FN_REPO,
+        head={
+            "app/core/helpers.py": "q = db.fetchone(\"SELECT * FROM sqlite_master WHERE type = 'table'\")\n",
+            "tests/test_page.py": "async def test_page(db):\n"
+            '    await db.execute("CREATE TABLE test_page (id TEXT PRIMARY KEY, value TEXT)")\n'
+            '    assert await db.fetchall("SELECT id, value FROM test_page")\n',
+        },
+    ),
+    Case(  # a migration's query runs against the schema of its own step (the table is dropped later)
+        base=FN_REPO,
+        head={
+            "app/core/migrations.py": _FN_MIGRATIONS + "\n\nasync def m003_move(db):\n"
+            '    await db.execute("CREATE TABLE settings (key TEXT, value TEXT)")\n'
+            '    row = await db.fetchone("SELECT key, value FROM settings")\n'
+            '    await db.execute("DROP TABLE settings")\n'
         },
     ),
     Case(  # placeholders sqlglot cannot read, and a str.format template: not judged

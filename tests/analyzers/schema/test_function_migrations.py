@@ -87,10 +87,14 @@ def test_sql_built_at_run_time_is_skipped_with_a_notice_and_its_table_exists_wit
     schema = Schema.from_json(data["schema"])
     payments, accounts = schema.tables["payments"], schema.tables["accounts"]
     assert payments.partial and not payments.columns  # an f-string CREATE TABLE: never guessed
-    assert accounts.partial  # an f-string ADD COLUMN: its columns are no longer all known
+    # an f-string ADD COLUMN whose name is written out: known by name, its type and constraints
+    # not (partial for every rule but the ones that check names)
+    assert accounts.partial and accounts.names_known and list(accounts.columns) == ["id", "email", "created_at"]
+    assert not payments.names_known
     notes = data["notices"]["app/core/migrations.py"]
     assert [line for line, _ in notes] == [15, 38, 40]
     assert "m001_initial: SQL built with an f-string at line 15 is not replayed; payments is taken" in notes[0][1]
+    assert "accounts.created_at is taken to exist, its type and constraints not known" in notes[1][1]
     assert "str.format" in notes[2][1]
 
 
@@ -146,3 +150,15 @@ def test_sqlalchemy_text_and_executescript_are_read():
     schema = replayed({"svc/migrations.py": source})["schema"]["tables"]
     assert list(schema["jobs"]["columns"]) == ["id", "state"]
     assert schema["recent"]["partial"]  # a view: it exists, its columns are not modelled
+
+
+def test_a_statement_the_replay_cannot_read_after_a_named_column_makes_the_names_unknown_too():
+    source = (
+        "def m001(db):\n"
+        "    db.execute('CREATE TABLE t (id INT)')\n"
+        "    db.execute(f'ALTER TABLE t ADD COLUMN c {db.big_int}')\n"
+        "def m002(db):\n"
+        "    db.execute(f'ALTER TABLE t RENAME COLUMN {old} TO {new}')\n"
+    )
+    table = replayed({"svc/migrations.py": source})["schema"]["tables"]["t"]
+    assert table["partial"] and not table["names_known"]
