@@ -27,8 +27,22 @@ MAX_YAML_NODES = 1_000_000
 
 # Files some part of Undertow reads (besides what the rules' own `applies_to` names): a changed
 # one over the limit gets a notice, so that skipping it is never silent.
-READ_SUFFIXES = (".py", ".sql", ".txt", ".in", ".toml", ".cfg", ".lock", ".yml", ".yaml", ".env", ".ini")
-READ_NAMES = ("Dockerfile", "Containerfile", ".env")
+READ_SUFFIXES = (
+    ".py",
+    ".sql",
+    ".txt",
+    ".in",
+    ".toml",
+    ".cfg",
+    ".lock",
+    ".yml",
+    ".yaml",
+    ".env",
+    ".ini",
+    ".sh",
+    ".conf",
+)
+READ_NAMES = ("Dockerfile", "Containerfile", ".env", "Procfile")
 
 
 def is_read(path: str) -> bool:

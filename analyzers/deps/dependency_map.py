@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Container, Mapping
+from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple, TypedDict
 
@@ -23,7 +23,21 @@ from undertow.analyzers.deps.import_names import (
 )
 from undertow.analyzers.deps.manifests import is_manifest, is_project_manifest, is_requirements_file, parse_manifest
 from undertow.analyzers.deps.manifests.locks import LockedJson, is_lock_file, lock_facts
-from undertow.analyzers.deps.services import Copy, Image, compose_services, dockerfile_index, entry_points
+from undertow.analyzers.deps.services import (
+    Copy,
+    Image,
+    compose_services,
+    dockerfile_index,
+    entry_points,
+    is_process_config,
+    is_procfile,
+    is_shell_script,
+    procfile_commands,
+    runs_supervisord,
+    script_commands,
+    script_paths,
+    supervisor_programs,
+)
 from undertow.analyzers.facts.codec import DecodedMapping
 from undertow.analyzers.facts.context import RevisionFacts
 from undertow.analyzers.facts.indexes import file_index
@@ -181,6 +195,14 @@ class Transitive(NamedTuple):
     source: str  # the lock file or compiled requirements file that says so
 
 
+class Program(NamedTuple):
+    """A ``[program:x]`` of a supervisord configuration an image starts."""
+
+    conf: str  # the configuration's repository path
+    name: str
+    commands: list[str]  # its command, and those of the scripts it starts
+
+
 class Installed(NamedTuple):
     """What one environment installs: declared, and only as others' dependencies."""
 
@@ -211,6 +233,7 @@ class DependencyMap:
         self.locks: dict[str, dict[str, LockedJson]] = file_index(
             facts, "lock-facts", is_lock_file, lambda p, t: lock_facts(t)
         )
+        self._directories: set[str] | None = None
         self.images = self._images()
         self._reach: dict[str, set[str]] = {}
         self._installed: dict[tuple[tuple[str, ...], frozenset[str] | None], Installed] = {}
@@ -353,16 +376,35 @@ class DependencyMap:
                             image.manifests += projects
                             image.extras += [e.strip() for e in target.split(",") if e.strip()]
                             break
-            for command in data.commands:
+            commands, programs = self._run(data.commands, data.copies, candidates)
+            for command in commands:
                 image.commands.append(command)
                 image.entries += entry_points(command)
+            image.copied = self._copied_sources(data.copies, candidates)
             if image.manifests:
                 images.append(image)
-        by_dockerfile = {image.dockerfile: image for image in images}
+                # Each program supervisord starts is an environment of its own: the image's manifests.
+                for program in programs:
+                    entries = [entry for command in program.commands for entry in entry_points(command)]
+                    if entries:
+                        images.append(
+                            Image(
+                                name=f"the {program.name} program ({program.conf}) of {path}",
+                                dockerfile=path,
+                                manifests=image.manifests,
+                                extras=image.extras,
+                                entries=entries,
+                                commands=program.commands,
+                            )
+                        )
+        by_dockerfile = {image.dockerfile: image for image in images if image.name == image.dockerfile}
         for service in services:
             base = by_dockerfile.get(service.dockerfile or "")
             if base is not None and service.command:
-                entries = entry_points(service.command)
+                data = dockerfiles[base.dockerfile]
+                candidates = sorted(contexts.get(base.dockerfile, set())) or [posixpath.dirname(base.dockerfile), ""]
+                expanded = self._commands((service.command,), data.copies, candidates)
+                entries = [entry for command in expanded for entry in entry_points(command)]
                 if entries:
                     images.append(
                         Image(
@@ -374,6 +416,7 @@ class DependencyMap:
                             commands=[service.command],
                         )
                     )
+        images += self._procfile_images()
         for configured in self.config.services:
             if configured.entry:
                 images.append(
@@ -385,6 +428,128 @@ class DependencyMap:
                     )
                 )
         return images
+
+    def _procfile_images(self) -> list[Image]:
+        """Each process of a Procfile, installed with the manifests of the Procfile's directory."""
+        images: list[Image] = []
+        for path, processes in sorted(file_index(self.facts, "procfile", is_procfile, procfile_commands).items()):
+            coverage = next(iter(self._nearest(path, False)), None)
+            if coverage is None:
+                continue
+            extras = sorted(g for g in coverage.groups or () if g)
+            for process, command in processes:
+                expanded = self._commands((command,), (), [posixpath.dirname(path)])
+                entries = [entry for line in expanded for entry in entry_points(line)]
+                if entries:
+                    images.append(
+                        Image(
+                            name=f"the {process} process ({path})",
+                            dockerfile="",
+                            manifests=coverage.manifests,
+                            extras=extras,
+                            entries=entries,
+                            commands=expanded,
+                        )
+                    )
+        return images
+
+    def _commands(self, commands: Iterable[str], copies: tuple[Copy, ...], contexts: list[str]) -> list[str]:
+        """The commands an image runs itself: its own and those of the shell scripts they start
+        (copied into the image, or beside a Procfile)."""
+        return self._run(commands, copies, contexts, supervise=False)[0]
+
+    def _run(
+        self, commands: Iterable[str], copies: tuple[Copy, ...], contexts: list[str], supervise: bool = True
+    ) -> tuple[list[str], list[Program]]:
+        """(the commands an image runs itself, the supervisord programs it starts): scripts are
+        followed (at most _MAX_COMMANDS commands in all); when one command starts supervisord,
+        every ``[program:x]`` of the configurations copied into the image is a program of it."""
+        found: list[str] = []
+        seen: set[str] = set()
+        pending = list(commands)
+        supervised = False
+        while pending and len(found) < _MAX_COMMANDS:
+            command = pending.pop(0)
+            found.append(command)
+            supervised = supervised or runs_supervisord(command)
+            for word in script_paths(command):
+                script = self._script_source(word, copies, contexts)
+                if script is not None and script not in seen:
+                    seen.add(script)
+                    pending += self._scripts().get(script, [])
+        programs: list[Program] = []
+        if supervised and supervise:
+            sources = self._copied_sources(copies, contexts, whole=True)
+            budget = _MAX_COMMANDS - len(found)
+            seen_programs: set[tuple[str, str]] = set()
+            for conf, entries in sorted(self._programs().items()):
+                if not any(_under(conf, source) for source in sources):
+                    continue
+                for name, command in entries:
+                    if (name, command) in seen_programs or budget <= 0 or len(programs) >= _MAX_PROGRAMS:
+                        continue
+                    seen_programs.add((name, command))
+                    run = self._commands((command,), copies, contexts)
+                    budget -= len(run)
+                    programs.append(Program(conf, name, run))
+        return found, programs
+
+    def _scripts(self) -> dict[str, list[str]]:
+        return file_index(self.facts, "shell-commands", is_shell_script, script_commands)
+
+    def _programs(self) -> dict[str, list[list[str]]]:
+        return file_index(self.facts, "supervisor-programs", is_process_config, supervisor_programs)
+
+    def _script_source(self, word: str, copies: tuple[Copy, ...], contexts: list[str]) -> str | None:
+        """The repository path of a shell script a command names by its in-image path."""
+        scripts = self._scripts()
+        target = posixpath.normpath(word)
+        relative = not word.startswith("/")
+        tails: list[str] = []
+        for src, dst, *_ in copies:
+            source = posixpath.normpath(src)
+            destination = posixpath.normpath(dst) if dst not in ("", ".", "./") else "."
+            if target == destination or (relative and posixpath.basename(target) == posixpath.basename(destination)):
+                tails.append(source)  # COPY start.sh /start.sh
+            if not relative and target.startswith(destination.rstrip("/") + "/"):
+                rest = target[len(destination.rstrip("/")) + 1 :]
+                tails += [posixpath.join(source, rest), source if posixpath.basename(source) == rest else ""]
+            elif relative:
+                tails.append(posixpath.join(source, target))  # COPY . /app + WORKDIR /app + ./start.sh
+        tails.append(target.lstrip("/"))
+        for tail in tails:
+            for context in contexts:
+                if tail and (path := posixpath.normpath(posixpath.join(context, tail))) in scripts:
+                    return path
+        return None
+
+    def _copied_sources(self, copies: tuple[Copy, ...], contexts: list[str], whole: bool = False) -> list[str]:
+        """The repository paths (files, directories) a Dockerfile's COPY/ADD bring in; a copy of
+        the whole build context is the context's path ("" for the root) only when ``whole``."""
+        found: list[str] = []
+        for src, *_ in copies:
+            if "*" in src or "$" in src or "://" in src:
+                continue
+            for context in contexts:
+                path = posixpath.normpath(posixpath.join(context, src)) if context else posixpath.normpath(src)
+                path = "" if path == "." else path
+                if path == context:
+                    if whole and path not in found:
+                        found.append(path)
+                    break
+                if self._exists(path):
+                    if path not in found:
+                        found.append(path)
+                    break
+        return found
+
+    def _exists(self, path: str) -> bool:
+        entries = self.facts.snapshot.entries()
+        if path in entries:
+            return True
+        if self._directories is None:
+            self._directories = {d for p in entries for d in _parents(p)}
+        return path in self._directories
 
     def _copied(self, target: str, copies: tuple[Copy, ...], contexts: list[str]) -> str | None:
         """The repository path of a requirements file a Dockerfile installs by its in-image path."""
@@ -464,15 +629,38 @@ class DependencyMap:
     def coverage(self, path: str) -> list[Coverage]:
         test = is_test_path(path)
         found: list[Coverage] = []
+        environments: set[tuple[tuple[str, ...], frozenset[str] | None]] = set()
         for image in self.images:
             if path in self.reached(image):
                 entry = next((v for _k, v in image.entries), "")
                 reason = f"reached from {image.name}" + (f" (it runs {entry})" if entry else "")
                 groups = None if test else frozenset({"", *image.extras})
-                found.append(Coverage(_installed(image.manifests, self.manifests), reason, groups, image.name))
+                manifests = _installed(image.manifests, self.manifests)
+                if (tuple(manifests), groups) in environments:
+                    continue  # the same environment, reached again: the same findings
+                environments.add((tuple(manifests), groups))
+                found.append(Coverage(manifests, reason, groups, image.name))
         if found:
             return found
+        if not test and (copied := self._copied_into(path)) is not None:
+            return [copied]
         return self._nearest(path, test)
+
+    def _copied_into(self, path: str) -> Coverage | None:
+        """Coverage of a file no entry point reaches but a Dockerfile copies in by name (its
+        directory or itself; a copy of the whole context says nothing of what runs): the
+        images' manifests, together (declared in one of them is enough)."""
+        images = [
+            image
+            for image in self.images
+            if image.name == image.dockerfile and any(_under(path, copied) for copied in image.copied)
+        ]
+        if not images:
+            return None
+        manifests = _installed([m for image in images for m in image.manifests], self.manifests)
+        groups = frozenset({"", *(e for image in images for e in image.extras)})
+        reason = "copied into " + " and ".join(image.name for image in images)
+        return Coverage(manifests, reason, groups, images[0].name)
 
     def _nearest(self, path: str, test: bool) -> list[Coverage]:
         directory = posixpath.dirname(path)
@@ -573,6 +761,22 @@ _LOCAL_PATH = re.compile(r"^(\.{1,2}(/|\[|$)|file:\.)")
 # Scripts run by the packaging tools, and modules every Python environment built by pip has.
 _BUILD_SCRIPTS = {"setup.py", "noxfile.py", "fabfile.py", "conf.py"}
 _BUILD_ENVIRONMENT = {"setuptools", "pkg_resources", "pip", "wheel", "_distutils_hack"}
+
+
+# Bounds on the commands one image runs (scripts and supervised programs included) and on the
+# supervisord programs it starts.
+_MAX_COMMANDS = 1_000
+_MAX_PROGRAMS = 100
+
+
+def _under(path: str, directory: str) -> bool:
+    """``path`` is ``directory`` or inside it ("" is the repository's root)."""
+    return not directory or path == directory or path.startswith(directory + "/")
+
+
+def _parents(path: str) -> list[str]:
+    parts = path.split("/")[:-1]
+    return ["/".join(parts[:end]) for end in range(1, len(parts) + 1)]
 
 
 def _installed(manifests: list[str], known: Container[str]) -> list[str]:

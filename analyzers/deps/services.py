@@ -51,6 +51,8 @@ class Image:
     extras: list[str] = field(default_factory=list)
     entries: list[tuple[str, str]] = field(default_factory=list)  # (kind "module"|"file", value)
     commands: list[str] = field(default_factory=list)
+    # Repository paths (files or directories) the Dockerfile copies in, but for the whole context.
+    copied: list[str] = field(default_factory=list)
 
 
 class DockerfileJson(TypedDict):
@@ -304,3 +306,100 @@ def _args(rest: str) -> list[str]:
         return shlex.split(rest)
     except ValueError:
         return rest.split()
+
+
+# -- process managers and scripts ---------------------------------------------------------------
+
+_PROCFILE_LINE = re.compile(r"([A-Za-z0-9_.-]++)[ \t]*+:[ \t]*+(.*)")
+_SECTION = re.compile(r"\[([^\]\n]*+)\]")
+_COMMAND_KEY = re.compile(r"command[ \t]*+[=:][ \t]*+(.*)")
+# What separates the words of a command line, for finding the scripts it runs.
+_WORD_BREAK = re.compile(r"[\s'\"`;&|()=]++")
+_SHELL_KEYWORD = re.compile(r"(?:then|else|do)\s++")
+
+
+def is_shell_script(path: str) -> bool:
+    return path.endswith(".sh")
+
+
+def is_procfile(path: str) -> bool:
+    return posixpath.basename(path) == "Procfile"
+
+
+def is_process_config(path: str) -> bool:
+    """A file that may hold supervisord ``[program:x]`` sections: any ``.conf``, and ``.ini``
+    files under a path that says supervisor (``/etc/supervisord.d/*.ini``)."""
+    name = posixpath.basename(path)
+    return name.endswith(".conf") or (name.endswith(".ini") and "supervisor" in path.lower())
+
+
+def script_commands(path: str, text: str) -> list[str]:
+    """The command lines of a shell script (continuations joined, comments and the shebang
+    dropped; a line longer than MAX_LINE_CHARS is left out)."""
+    commands: list[str] = []
+    parts: list[str] = []
+    skipped = False
+    for raw in text.splitlines():
+        if len(raw) > MAX_LINE_CHARS:
+            skipped, raw = True, "\\" if raw.endswith("\\") else ""
+        line = raw.strip()
+        if not parts and (not line or line.startswith("#")):
+            continue
+        if line.endswith("\\"):
+            parts.append(line[:-1])
+            continue
+        parts.append(line)
+        logical = " ".join(parts)
+        parts = []
+        if skipped:
+            skipped = False
+            continue
+        comment = logical.find(" #")
+        logical = (logical if comment < 0 else logical[:comment]).strip()
+        if keyword := _SHELL_KEYWORD.match(logical):
+            logical = logical[keyword.end() :]
+        if logical:
+            commands.append(logical)
+    return commands
+
+
+def procfile_commands(path: str, text: str) -> list[list[str]]:
+    """``[process, command]`` of each line of a Procfile (``web: gunicorn app.wsgi``)."""
+    found: list[list[str]] = []
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#") or len(line) > MAX_LINE_CHARS:
+            continue
+        if match := _PROCFILE_LINE.fullmatch(line):
+            found.append([match.group(1), match.group(2).strip()])
+    return found
+
+
+def supervisor_programs(path: str, text: str) -> list[list[str]]:
+    """``[program, command]`` of each ``[program:x]`` section of a supervisord configuration."""
+    found: list[list[str]] = []
+    program: str | None = None
+    for raw in text.splitlines():
+        if len(raw) > MAX_LINE_CHARS:
+            continue
+        line = raw.strip()
+        if not line or line.startswith((";", "#")):
+            continue
+        if section := _SECTION.match(line):
+            name = section.group(1).strip()
+            program = name.split(":", 1)[1].strip() if name.startswith("program:") else None
+            continue
+        if program is not None and (command := _COMMAND_KEY.match(line)):
+            value = command.group(1).split(" ;", 1)[0].strip()
+            if value:
+                found.append([program, value])
+    return found
+
+
+def script_paths(command: str) -> list[str]:
+    """The shell scripts a command line runs (``/entrypoint.sh``, ``sh ./bin/start.sh``)."""
+    return [word for word in _WORD_BREAK.split(command) if word.endswith(".sh") and len(word) > 3]
+
+
+def runs_supervisord(command: str) -> bool:
+    return any(posixpath.basename(word) == "supervisord" for word in _WORD_BREAK.split(command))

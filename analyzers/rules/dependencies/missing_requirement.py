@@ -24,7 +24,11 @@ class MissingRequirement(RepoRule):
     Flags a changed line that imports a third-party module which the manifest covering that
     file does not declare. Coverage follows the deployment: a Dockerfile's `pip install -r`
     manifest covers every module its `CMD`/`ENTRYPOINT` (or a compose `command:` reusing the
-    image) reaches through first-party imports; elsewhere the nearest manifest up the tree does
+    image), a `[program:x] command=` of the supervisord configuration it copies in, a shell
+    script it copies in and starts, or a Procfile process (with the Procfile's manifests)
+    reaches through first-party imports; a file no entry point reaches but that a Dockerfile
+    copies in by name is covered by that image's manifests; elsewhere the nearest manifest up
+    the tree does
     (a requirements file, or a `pyproject.toml`, `setup.cfg` or `setup.py` that declares
     dependencies: one that only configures tools is passed over), and tests count dev groups.
     A lock file or compiled requirements file is not a declaration: a module installed only
@@ -166,6 +170,28 @@ INVALID = [
         expect=[("DEP001", "services/api/app/main.py", 2)],
     ),
     Case(base=_COMPILED, head={"jobs/work.py": "import rq\nimport redis\n"}, expect=[("DEP001", "jobs/work.py", 2)]),
+    Case(  # a Procfile process reaches what it runs
+        base={
+            "Procfile": "web: gunicorn app.wsgi\nworker: celery -A app.tasks worker\n",
+            "requirements.txt": "gunicorn==23.0.0\ncelery==5.4.0\n",
+            "app/__init__.py": "",
+        },
+        head={"app/tasks.py": "import celery\nimport redis\n"},
+        expect=[("DEP001", "app/tasks.py", 2)],
+    ),
+    Case(  # a supervisord program of an image (which copies its whole context: no other coverage)
+        base={
+            "deploy/requirements.txt": "celery==5.4.0\n",
+            "deploy/supervisord.conf": "[program:beat]\ncommand=celery -A app.beat beat\n",
+            "Dockerfile": (
+                "FROM python\nCOPY . .\nRUN pip install -r deploy/requirements.txt\n"
+                "COPY deploy/supervisord.conf /etc/supervisor/conf.d/\nCMD supervisord -n\n"
+            ),
+            "app/__init__.py": "",
+        },
+        head={"app/beat.py": "import celery\nimport redis\n"},
+        expect=[("DEP001", "app/beat.py", 2)],
+    ),
     Case(  # a type-stub package never provides the runtime import
         base={"requirements.txt": "types-docopt==0.6.11.4\n", "app/__init__.py": ""},
         head={"app/cli.py": "from docopt import docopt\n"},
@@ -187,6 +213,18 @@ VALID = [
             "requirements.txt": "redis==5.2.1\n    # via\n    #   -r requirements.in\n    #   rq\nrq==2.1.0\n",
         },
         head={"jobs/work.py": "import rq\nimport redis\n"},
+    ),
+    Case(  # a shell script copied into the image runs the module; its manifest declares the import
+        base={
+            "deploy/requirements.txt": "celery==5.4.0\nredis==5.2.1\n",
+            "deploy/start.sh": "#!/bin/sh\nexec celery -A app.beat beat\n",
+            "Dockerfile": (
+                "FROM python\nCOPY . /srv\nRUN pip install -r /srv/deploy/requirements.txt\n"
+                'COPY deploy/start.sh /start.sh\nCMD ["/start.sh"]\n'
+            ),
+            "app/__init__.py": "",
+        },
+        head={"app/beat.py": "import celery\nimport redis\n"},
     ),
     Case(  # not in the import table: a declared distribution named like the module provides it
         base={"requirements.txt": "python-json-logger==2.0.7\n", "app/__init__.py": ""},

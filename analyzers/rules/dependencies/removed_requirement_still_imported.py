@@ -8,7 +8,7 @@ from undertow.analyzers.core.findings import Finding, Severity
 from undertow.analyzers.deps.dependency_map import dependency_map
 from undertow.analyzers.deps.manifests import is_manifest
 from undertow.analyzers.deps.manifests.locks import is_lock_file
-from undertow.analyzers.deps.services import is_dockerfile
+from undertow.analyzers.deps.services import is_dockerfile, is_process_config, is_procfile
 from undertow.analyzers.deps.yaml_nodes import is_compose_file
 from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.python.fact_types import ImportEdge
@@ -46,7 +46,7 @@ class RemovedRequirementStillImported(RepoRule):
     def check(self, ctx: RepoContext) -> Iterable[Finding]:
         if ctx.side != "head" or ctx.base_facts is None:
             return
-        relevant = (is_manifest, is_lock_file, is_dockerfile, is_compose_file)
+        relevant = (is_manifest, is_lock_file, is_dockerfile, is_compose_file, is_procfile, is_process_config)
         if not any(check(f.path) or check(f.old_path or "") for f in ctx.changes.files for check in relevant):
             return  # nothing that decides what is installed changed
         head = dependency_map(ctx.facts, ctx.config)
