@@ -17,7 +17,7 @@ from undertow.analyzers.core.limits import within_size
 from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.facts.indexes import file_facts, file_index
 from undertow.analyzers.python.facts import sql_call  # one policy: the same calls as the `sql` facts
-from undertow.analyzers.python.modules import summarize_tree
+from undertow.analyzers.python.modules import imported_module, package_of
 from undertow.analyzers.python.syntax import Unparseable, parse_ast
 from undertow.analyzers.schema.facts import ModelClass, is_migration_path, schema_facts
 from undertow.analyzers.schema.paths import is_migration_source
@@ -29,6 +29,7 @@ class Conflict(NamedTuple):
     constraint: str | None
     columns: tuple[str, ...] | None  # column names, or the model's attribute names (``attributes``)
     attributes: bool = False  # index_elements=[Model.a, Model.b]
+    partial: bool = False  # index_where=...: a partial unique index is meant
 
 
 class Site(NamedTuple):
@@ -45,7 +46,7 @@ class Site(NamedTuple):
     origin: str | None = None
 
     def to_json(self) -> list[Any]:
-        conflict = None if self.conflict is None else [self.conflict[0], self.conflict[1], self.conflict[2]]
+        conflict = None if self.conflict is None else list(self.conflict)
         return [self.kind, self.line, self.model, self.attribute, self.value, conflict, self.origin]
 
     @classmethod
@@ -54,7 +55,7 @@ class Site(NamedTuple):
         target = None
         if conflict is not None:
             columns = None if conflict[1] is None else tuple(conflict[1])
-            target = Conflict(conflict[0], columns, bool(conflict[2]))
+            target = Conflict(conflict[0], columns, bool(conflict[2]), bool(conflict[3]))
         return cls(kind, line, model, attribute, value, target, origin)
 
 
@@ -158,18 +159,17 @@ class _File:
     annotation, a loop over query results), and the sites found through them."""
 
     def __init__(self, path: str, tree: ast.Module) -> None:
-        summary = summarize_tree(path, tree)
-        self.imports = summary.imports
-        self.defined = set(summary.classes)
+        self.imports, self.defined = _top_level(path, tree)
         # insert/update/select functions of SQLAlchemy under any local name.
         self.sql_funcs = {
             local: name
-            for local, target in summary.imports.items()
+            for local, target in self.imports.items()
             if target.startswith(_SQL_LIBRARIES)
             and (name := target.rsplit(".", 1)[-1]) in ("insert", "update", "select")
         }
         self.sites: list[Site] = []
         self._scope(tree, None)
+        self.sites.sort(key=lambda site: site.line)
 
     def origin(self, node: ast.expr) -> str | None:
         if isinstance(node, ast.Name):
@@ -212,6 +212,7 @@ class _File:
                 nested.append(node)
                 if not isinstance(node, ast.Lambda):
                     bind(node, node.name)
+                stack.extend(_evaluated_outside(node))  # decorators, defaults, bases: this scope's
                 continue
             body.append(node)
             if isinstance(node, ast.Assign):
@@ -268,6 +269,7 @@ class _File:
 
         for node in body:
             self._sites(node, lookup)
+            self._plain_sites(node)
         # A class body's names are not visible in the functions inside it.
         inner = parent if isinstance(scope, ast.ClassDef) else lookup
         for child in nested:
@@ -356,6 +358,41 @@ class _File:
                     if upsert is not None:
                         self._site("conflict", node.lineno, held, conflict=upsert)
 
+    def _plain_sites(self, node: ast.AST) -> None:
+        """Sites that need no knowledge of what a name holds: Model(col="x"), Model.col == "x",
+        Model.attr, and SQL strings."""
+        if isinstance(node, ast.Call):
+            func = node.func
+            if isinstance(func, ast.Name) and func.id[:1].isupper():
+                for kw in node.keywords:
+                    if kw.arg and (value := _text(kw.value)) is not None:
+                        self.sites.append(Site("write", node.lineno, func.id, kw.arg, value, origin=self.origin(func)))
+            name = func.attr if isinstance(func, ast.Attribute) else (func.id if isinstance(func, ast.Name) else "")
+            attr = func.attr if isinstance(func, ast.Attribute) else None
+            if (
+                sql_call(attr, self.imports.get(name, name) if attr is None else name)
+                and node.args
+                and (sql := _text(node.args[0])) is not None
+            ):
+                self.sites.append(Site("sql", node.args[0].lineno, value=sql))
+        elif isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], (ast.Eq, ast.NotEq)):
+            left, right = node.left, node.comparators[0]
+            if (
+                isinstance(left, ast.Attribute)
+                and isinstance(left.value, ast.Name)
+                and left.value.id[:1].isupper()
+                and (value := _text(right)) is not None
+            ):
+                model = left.value
+                self.sites.append(Site("write", node.lineno, model.id, left.attr, value, origin=self.origin(model)))
+        elif (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and isinstance(node.ctx, ast.Load)
+            and node.value.id[:1].isupper()
+        ):
+            self.sites.append(Site("attribute", node.lineno, node.value.id, node.attr, origin=self.origin(node.value)))
+
     def _site(
         self,
         kind: str,
@@ -429,7 +466,8 @@ def _conflict(node: ast.Call, held: _Typed) -> Conflict | None:
             columns, attributes = tuple(attrs), True
     if constraint is None and columns is None:
         return None
-    return Conflict(constraint, columns, attributes)
+    partial = any(k.arg == "index_where" for k in node.keywords)
+    return Conflict(constraint, columns, attributes, partial)
 
 
 def _text(node: ast.expr | None) -> str | None:
@@ -441,41 +479,45 @@ def python_sites(path: str, source: str) -> Iterator[Site]:
         tree = parse_ast(source, path)
     except Unparseable:
         return
-    typed = _File(path, tree)
-    imports = typed.imports
-    yield from typed.sites
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call):
-            func = node.func
-            if isinstance(func, ast.Name) and func.id[:1].isupper():
-                for kw in node.keywords:
-                    if kw.arg and (value := _text(kw.value)) is not None:
-                        yield Site("write", node.lineno, func.id, kw.arg, value, origin=typed.origin(func))
-            name = func.attr if isinstance(func, ast.Attribute) else (func.id if isinstance(func, ast.Name) else "")
-            attr = func.attr if isinstance(func, ast.Attribute) else None
-            if (
-                sql_call(attr, imports.get(name, name) if attr is None else name)
-                and node.args
-                and isinstance(node.args[0], ast.Constant)
-                and isinstance(node.args[0].value, str)
-            ):
-                yield Site("sql", node.args[0].lineno, value=node.args[0].value)
-        elif isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], (ast.Eq, ast.NotEq)):
-            left, right = node.left, node.comparators[0]
-            if (
-                isinstance(left, ast.Attribute)
-                and isinstance(left.value, ast.Name)
-                and left.value.id[:1].isupper()
-                and (value := _text(right)) is not None
-            ):
-                yield Site("write", node.lineno, left.value.id, left.attr, value, origin=typed.origin(left.value))
-        elif (
-            isinstance(node, ast.Attribute)
-            and isinstance(node.value, ast.Name)
-            and isinstance(node.ctx, ast.Load)
-            and node.value.id[:1].isupper()
-        ):
-            yield Site("attribute", node.lineno, node.value.id, node.attr, origin=typed.origin(node.value))
+    yield from _File(path, tree).sites
+
+
+def _top_level(path: str, tree: ast.Module) -> tuple[dict[str, str], set[str]]:
+    """(local name -> qualified name of the module's imports, the classes it defines), as
+    ``modules.summarize_tree`` reads them (module level, and inside ``if``/``try``)."""
+    package = package_of(path)
+    imports: dict[str, str] = {}
+    classes: set[str] = set()
+    stack: list[ast.stmt] = list(reversed(tree.body))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.ClassDef):
+            classes.add(node.name)
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                local = alias.asname or alias.name.split(".")[0]
+                imports[local] = alias.name if alias.asname else alias.name.split(".")[0]
+        elif isinstance(node, ast.ImportFrom):
+            base = imported_module(node, package)
+            for alias in node.names:
+                imports[alias.asname or alias.name] = f"{base}.{alias.name}" if base else alias.name
+        elif isinstance(node, (ast.If, ast.Try)):
+            children: list[ast.stmt] = [*node.body, *node.orelse, *getattr(node, "finalbody", [])]
+            for handler in getattr(node, "handlers", []):
+                children += handler.body
+            stack.extend(reversed(children))
+    return imports, classes
+
+
+def _evaluated_outside(node: ast.AST) -> list[ast.AST]:
+    """What a def, lambda or class statement evaluates in the scope that holds it."""
+    found: list[ast.AST] = list(getattr(node, "decorator_list", []))
+    if isinstance(node, ast.ClassDef):
+        found += [*node.bases, *(k.value for k in node.keywords)]
+    else:
+        args = node.args  # type: ignore[attr-defined]
+        found += [d for d in [*args.defaults, *args.kw_defaults] if d is not None]
+    return found
 
 
 # -- which sites a rule examines ------------------------------------------------------------

@@ -69,7 +69,7 @@ class UnknownConflictTarget(RepoRule):
                     f"which the table does not have (it has: {known}); {self.fix}"
                 )
                 key = f"{table.name}:{constraint}"
-            elif columns is not None and sorted(c.lower() for c in columns) not in sets:
+            elif columns is not None and not _covered({c.lower() for c in columns}, sets, site.conflict.partial):
                 message = (
                     f"upserts into {table.name} ON CONFLICT ({', '.join(columns)}), but no unique constraint "
                     f"or index of {table.name} covers exactly those columns; {self.fix}"
@@ -78,6 +78,13 @@ class UnknownConflictTarget(RepoRule):
             else:
                 continue
             yield self.report(path, message, key, line=site.line)
+
+
+def _covered(columns: set[str], sets: list[list[str]], partial: bool) -> bool:
+    """Whether a unique constraint, unique index or primary key has exactly those columns. For
+    a partial one (``index_where=``) a unique index that also lists other columns will do: the
+    replay may count its predicate's columns among the indexed ones (quiet when unsure)."""
+    return any(set(s) == columns or (partial and columns <= set(s)) for s in sets)
 
 
 # -- cases (tests/analyzers/rules/test_cases.py) ------------------------------

@@ -69,3 +69,24 @@ def test_sch008_unknown_model_attribute_and_mixins(make_pr, capsys):
     assert only(doc, "SCH008")[0]["message"].startswith(
         "Video.sermon_date is not an attribute of the mapped class Video (app/models.py:6;"
     )
+
+
+def test_sch006_partial_unique_index_needs_its_predicate(make_pr, capsys):
+    # Soft-deleting projects upsert on a partial unique index (index_where= names its predicate).
+    base = {
+        **SQL_REPO,
+        "migrations/002_live_titles.sql": (
+            "CREATE UNIQUE INDEX videos_live_title ON videos (title) WHERE published_at IS NULL;\n"
+        ),
+    }
+    code = (
+        "from sqlalchemy.dialects.postgresql import insert\n"
+        "from app.models import Video\n"
+        "def save(session, row):\n"
+        "    stmt = insert(Video).values(**row)\n"
+        "    live = stmt.on_conflict_do_nothing(index_elements=[Video.title], index_where=Video.published_at.is_(None))\n"
+        "    everywhere = stmt.on_conflict_do_nothing(index_elements=[Video.title])\n"
+        "    session.execute(live)\n"
+    )
+    doc = make_pr(base, {"app/upsert.py": code}).scan_json(capsys)
+    assert findings(doc, "SCH006") == [("SCH006", "app/upsert.py", 6)]
