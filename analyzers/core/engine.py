@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,7 +14,7 @@ from typing import Any
 import libcst as cst
 
 from undertow.analyzers.core import failures
-from undertow.analyzers.core.changes import ChangedFile, ChangeSet
+from undertow.analyzers.core.changes import ChangedFile, ChangeSet, Status
 from undertow.analyzers.core.config import Config
 from undertow.analyzers.core.failures import Failure, FailureLog
 from undertow.analyzers.core.findings import Finding, Severity, Suggestion
@@ -230,7 +232,51 @@ class _Run:
             file_new, file_old = self._split(changed, *analysis)
             new += file_new
             old += file_old
-        return [f for f in new if f.rule in self.enabled_ids], old
+        head_findings = [f for analysis in analyses.values() if analysis is not None for f in analysis[0]]
+        new, moved = self._without_moved(new, head_findings)
+        return [f for f in new if f.rule in self.enabled_ids], old + moved
+
+    def _without_moved(self, new: list[Finding], head_findings: list[Finding]) -> tuple[list[Finding], list[Finding]]:
+        """(new findings, those that only moved): a finding on changed lines whose problem the
+        change's files already had at base, moved or rewritten (a settings class moved to another
+        module, a call edited but still without its timeout), is pre-existing. Counted per rule
+        and key (the scope and what, not the path or the n-th occurrence): the change adds as many
+        findings of a kind as its files have more of them at head than at base."""
+        candidates = [f for f in new if f.rule in self.enabled_ids and f.rule not in _NOTICE_IDS]
+        if not candidates:
+            return new, []
+        allowed = Counter(_kind_of(f) for f in head_findings)
+        allowed.subtract(Counter(_kind_of(f) for f in self._base_findings()))
+        kept: list[Finding] = []
+        moved: list[Finding] = []
+        for finding in new:
+            if finding not in candidates:
+                kept.append(finding)
+            elif allowed[_kind_of(finding)] > 0:
+                allowed[_kind_of(finding)] -= 1
+                kept.append(finding)
+            else:
+                moved.append(finding)
+        return kept, moved
+
+    def _base_findings(self) -> list[Finding]:
+        """The line rules' findings on the base version of every file the change modifies,
+        renames or removes (cached by blob, like the head's)."""
+        entries = self.base.entries()
+        wanted: dict[str, Entry] = {}
+        for item in self.changes.files:
+            path = item.old_path or item.path
+            entry = entries.get(path)
+            if item.status is Status.ADDED or entry is None or entry.kind != "file" or not self._rules_for(path):
+                continue
+            if (entry.size or 0) > MAX_FILE_BYTES or self.config.is_excluded(path):
+                continue
+            wanted[path] = entry
+        analyses = {path: self._cached_analysis(path, entry) for path, entry in wanted.items()}
+        read = self.base.read_many([path for path, analysis in analyses.items() if analysis is None])
+        for path, data in read.items():
+            analyses[path] = self._analyse_blob(path, data, wanted[path], self.base_facts)
+        return [f for analysis in analyses.values() if analysis is not None for f in analysis[0]]
 
     def _rules_for(self, path: str) -> list[type[Rule]]:
         rules: list[type[Rule]] = [r for r in self.file_rules if r.applies_to(path)]
@@ -258,7 +304,7 @@ class _Run:
             suppressions,
         )
 
-    def _analyse_blob(self, path: str, data: bytes, entry: Entry) -> _Analysis:
+    def _analyse_blob(self, path: str, data: bytes, entry: Entry, facts: RevisionFacts | None = None) -> _Analysis:
         failed_before = self.failed.count
         analysis: _Analysis
         if len(data) > MAX_FILE_BYTES:
@@ -278,7 +324,7 @@ class _Run:
                 )
                 analysis = [], [notice], Suppressions({})
             else:
-                findings, notices = self._analyse_source(path, source)
+                findings, notices = self._analyse_source(path, source, facts or self.head_facts)
                 analysis = findings, notices, parse_suppressions(source.splitlines())
         # A failed analysis is not kept: the next review meets the failure again and reports it.
         if self.cache is not None and entry.oid and self.failed.count == failed_before:
@@ -317,8 +363,8 @@ class _Run:
                 )
         return new, old
 
-    def _analyse_source(self, path: str, source: str) -> tuple[list[Finding], list[Finding]]:
-        ctx = FileContext(path=path, source=source, config=self.config, facts=self.head_facts)
+    def _analyse_source(self, path: str, source: str, facts: RevisionFacts) -> tuple[list[Finding], list[Finding]]:
+        ctx = FileContext(path=path, source=source, config=self.config, facts=facts)
         findings: list[Finding] = []
         notices: list[Finding] = []
         for rule in self._rules_for(path):
@@ -446,6 +492,18 @@ class _Run:
             text = data.decode("utf-8", "replace") if data else ""
             self._suppressions[finding.path] = parse_suppressions(text.splitlines())
         return self._suppressions[finding.path].covers(finding.rule, finding.line)
+
+
+# The engine's own notices (unreadable, skipped, broad suppressions, incomplete) are about the
+# file as it is now: never "moved".
+_NOTICE_IDS = frozenset(r.id for r in (UnparseableFile, SkippedFile, BroadSuppression, AnalysisIncomplete))
+
+
+def _kind_of(finding: Finding) -> tuple[str, str]:
+    """A finding's rule and key without its path or occurrence number (``Settings/env:X``)."""
+    prefix = f"{finding.rule}:{finding.path}:"
+    key = finding.fingerprint[len(prefix) :] if finding.fingerprint.startswith(prefix) else finding.fingerprint
+    return finding.rule, re.sub(r"#\d+$", "", key)
 
 
 def _binary(path: str) -> str:
