@@ -19,6 +19,11 @@ class UnknownConflictTarget(RepoRule):
     and `index_elements=[...]` that name a constraint, or a column set, that no unique
     constraint, unique index or primary key of the migrated table has.
 
+    The statement is followed through a variable, the documented idiom
+    (`stmt = insert(M).values(...)`; `stmt = stmt.on_conflict_do_update(...)`), whatever name
+    `insert` is imported under; `index_elements` may be column names or `M.attr`. When the
+    change touches migrations (a dropped unique index), unchanged upserts are checked again.
+
     ## Why is this bad?
     Postgres rejects the statement (`constraint "uq_x" for table "t" does not exist`, or
     `there is no unique or exclusion constraint matching the ON CONFLICT specification`): the

@@ -41,6 +41,9 @@ class UnknownModelAttribute(RepoRule):
     `attr` is none of its columns, relationships, properties, methods, or attributes inherited
     from repository base classes and mixins. Classes whose bases cannot all be read are skipped.
 
+    When the change touches migrations (a column dropped with its attribute), unchanged code is
+    checked again; a same-named class imported from another module is not the model.
+
     ## Why is this bad?
     `AttributeError: type object 'Video' has no attribute 'sermon_date'` at the first request
     that builds the query: a typo or a column renamed on one side only.

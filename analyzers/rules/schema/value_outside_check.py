@@ -19,6 +19,13 @@ class ValueOutsideCheck(RepoRule):
     `Job(job_type="analyze_video_v2")` or `Video.status == "transcribed"`, when the migrated
     schema's `CHECK (col IN (...))` or enum type does not allow that value.
 
+    Also `order.state = "refunded"` when what `order` holds is known: an annotation
+    (`order: Order`), `session.get(Order, id)`, `session.query(Order)....first()`,
+    `session.scalars(select(Order)...)`, `Order.query...first()`, or a loop over them; and
+    `insert(Order)` / `update(Order)...values(state="x")`. A name bound to anything else, or a
+    class imported from another module than the model's (an API schema of the same name), is
+    left alone. When the change touches migrations, unchanged code is checked again too.
+
     ## Why is this bad?
     The INSERT fails with `violates check constraint` (or `invalid input value for enum`) in
     production only: tests built with `create_all()` from the models have no such constraint.
