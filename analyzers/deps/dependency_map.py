@@ -14,6 +14,7 @@ from typing import Any, NamedTuple, TypedDict
 from packaging.utils import canonicalize_name
 
 from undertow.analyzers.core.config import Config
+from undertow.analyzers.core.limits import MAX_DEPTH
 from undertow.analyzers.deps.import_names import (
     candidate_distributions,
     is_known,
@@ -37,6 +38,7 @@ from undertow.analyzers.deps.services import (
     script_commands,
     script_paths,
     supervisor_programs,
+    supervisord_config,
 )
 from undertow.analyzers.facts.codec import DecodedMapping
 from undertow.analyzers.facts.context import RevisionFacts
@@ -321,6 +323,14 @@ class DependencyMap:
     def _compute_installed(self, coverage: Coverage) -> Installed:
         declared: set[str] = set()
         transitive: dict[str, Transitive] = {}
+        # Declared in a group this environment does not install (dev): not declared here, and not
+        # "only there because X depends on it" either.
+        elsewhere = {
+            name
+            for manifest in coverage.manifests
+            for name, dep in self.declared(manifest, None).items()
+            if not dep.required_by
+        }
         for manifest in coverage.manifests:
             for name, dep in self.declared(manifest, coverage.groups).items():
                 if dep.required_by:
@@ -328,13 +338,19 @@ class DependencyMap:
                 else:
                     declared.add(name)
             for name, (path, locked) in self.locked(manifest).items():
-                if locked["direct"] or not locked["required_by"]:
+                if locked["dev"] and not locked["direct"]:
+                    if coverage.groups is None:  # tests: the dev groups are installed
+                        declared.add(name)
+                elif locked["direct"] or not locked["required_by"]:
                     # The project's own dependency, or a lock that does not say why (Poetry's
                     # top-level packages): installed as declared.
                     declared.add(name)
                 else:
                     transitive.setdefault(name, Transitive(name, tuple(locked["required_by"]), path))
-        return Installed(frozenset(declared), {k: v for k, v in transitive.items() if k not in declared})
+        return Installed(
+            frozenset(declared),
+            {k: v for k, v in transitive.items() if k not in declared and k not in elsewhere},
+        )
 
     def declaring(self, candidates: list[str]) -> list[DeclaredIn]:
         """Every (manifest, declaration) in the repository that declares one of ``candidates``."""
@@ -468,18 +484,23 @@ class DependencyMap:
         seen: set[str] = set()
         pending = list(commands)
         supervised = False
+        configured: str | None = None
         while pending and len(found) < _MAX_COMMANDS:
             command = pending.pop(0)
             found.append(command)
-            supervised = supervised or runs_supervisord(command)
+            if runs_supervisord(command):
+                supervised = True
+                named = supervisord_config(command)
+                configured = configured or (named and self._source(named, copies, contexts, self._programs()))
             for word in script_paths(command):
-                script = self._script_source(word, copies, contexts)
+                script = self._source(word, copies, contexts, self._scripts())
                 if script is not None and script not in seen:
                     seen.add(script)
                     pending += self._scripts().get(script, [])
         programs: list[Program] = []
         if supervised and supervise:
-            sources = self._copied_sources(copies, contexts, whole=True)
+            # `supervisord -c PATH` reads that configuration; without it, any copied in may be it.
+            sources = [configured] if configured else self._copied_sources(copies, contexts, whole=True)
             budget = _MAX_COMMANDS - len(found)
             seen_programs: set[tuple[str, str]] = set()
             for conf, entries in sorted(self._programs().items()):
@@ -500,9 +521,8 @@ class DependencyMap:
     def _programs(self) -> dict[str, list[list[str]]]:
         return file_index(self.facts, "supervisor-programs", is_process_config, supervisor_programs)
 
-    def _script_source(self, word: str, copies: tuple[Copy, ...], contexts: list[str]) -> str | None:
-        """The repository path of a shell script a command names by its in-image path."""
-        scripts = self._scripts()
+    def _source(self, word: str, copies: tuple[Copy, ...], contexts: list[str], known: Container[str]) -> str | None:
+        """The repository path (one of ``known``) of a file a command names by its in-image path."""
         target = posixpath.normpath(word)
         relative = not word.startswith("/")
         tails: list[str] = []
@@ -516,10 +536,12 @@ class DependencyMap:
                 tails += [posixpath.join(source, rest), source if posixpath.basename(source) == rest else ""]
             elif relative:
                 tails.append(posixpath.join(source, target))  # COPY . /app + WORKDIR /app + ./start.sh
-        tails.append(target.lstrip("/"))
+        # An absolute path under a WORKDIR the copy was relative to (`COPY . .` in /srv): its tails.
+        parts = target.lstrip("/").split("/")[:MAX_DEPTH]
+        tails += ["/".join(parts[cut:]) for cut in range(len(parts))] if not relative else [target]
         for tail in tails:
             for context in contexts:
-                if tail and (path := posixpath.normpath(posixpath.join(context, tail))) in scripts:
+                if tail and (path := posixpath.normpath(posixpath.join(context, tail))) in known:
                     return path
         return None
 

@@ -24,8 +24,10 @@ class LockedJson(TypedDict):
     version: str
     # Normalised names of the locked registry packages that depend on it (with an extra, too).
     required_by: list[str]
-    # A dependency of the project itself (uv.lock's editable/virtual workspace packages).
+    # A dependency of the project itself (uv.lock's editable/virtual workspace packages), or
+    # one of its dev groups only.
     direct: bool
+    dev: bool
 
 
 def is_lock_file(path: str) -> bool:
@@ -50,20 +52,22 @@ def lock_facts(text: str) -> dict[str, LockedJson]:
     if not isinstance(packages, list):
         return {}
     found: dict[str, LockedJson] = {}
-    edges: list[tuple[str, str, bool]] = []  # (dependent, dependency, the dependent is the project's own)
+    edges: list[tuple[str, str, bool, bool]] = []  # (dependent, dependency, from the project itself, dev group)
     for package in packages:
         if not isinstance(package, dict) or not isinstance(package.get("name"), str):
             continue
         name = canonicalize_name(package["name"])
-        found.setdefault(name, {"version": str(package.get("version", "")), "required_by": [], "direct": False})
+        found.setdefault(
+            name, {"version": str(package.get("version", "")), "required_by": [], "direct": False, "dev": False}
+        )
         own = _is_workspace(package.get("source"))
-        edges += [(name, dependency, own) for dependency in _dependencies(package)]
-    for dependent, dependency, own in edges:
+        edges += [(name, dependency, own, dev) for dependency, dev in _dependencies(package)]
+    for dependent, dependency, own, dev in edges:
         locked = found.get(dependency)
         if locked is None or dependency == dependent:
             continue
         if own:
-            locked["direct"] = True
+            locked["dev" if dev else "direct"] = True
         elif dependent not in locked["required_by"]:
             locked["required_by"].append(dependent)
     for locked in found.values():
@@ -77,24 +81,24 @@ def _is_workspace(source: object) -> bool:
     return isinstance(source, dict) and any(k in source for k in ("editable", "virtual", "directory", "path"))
 
 
-def _dependencies(package: dict[str, Any]) -> list[str]:
-    """Normalised names of what a locked package depends on, in any of the lock formats:
-    uv (``dependencies``/``optional-dependencies``/``dev-dependencies`` of ``{name = ...}``),
-    Poetry (``[package.dependencies]`` tables), pdm (a list of requirement strings)."""
-    lists: list[object] = []
+def _dependencies(package: dict[str, Any]) -> list[tuple[str, bool]]:
+    """(normalised name, from a dev group) of what a locked package depends on, in any of the
+    lock formats: uv (``dependencies``/``optional-dependencies``/``dev-dependencies`` of
+    ``{name = ...}``), Poetry (``[package.dependencies]`` tables), pdm (requirement strings)."""
+    lists: list[tuple[object, bool]] = []
     dependencies = package.get("dependencies")
     if isinstance(dependencies, dict):  # Poetry: {name: spec}
-        lists.append(list(dependencies))
+        lists.append((list(dependencies), False))
     else:
-        lists.append(dependencies)
+        lists.append((dependencies, False))
     for key in ("optional-dependencies", "dev-dependencies"):
         table = package.get(key)
         if isinstance(table, dict):
-            lists += table.values()
-    names: list[str] = []
-    for items in lists:
+            lists += [(items, key == "dev-dependencies") for items in table.values()]
+    names: list[tuple[str, bool]] = []
+    for items, dev in lists:
         for item in items if isinstance(items, list) else []:
             raw = item.get("name") if isinstance(item, dict) else item
             if isinstance(raw, str) and len(raw) <= MAX_LINE_CHARS and (match := _NAME.match(raw)):
-                names.append(canonicalize_name(match.group(1)))
+                names.append((canonicalize_name(match.group(1)), dev))
     return names

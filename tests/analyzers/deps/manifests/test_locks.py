@@ -93,9 +93,9 @@ version = "2.9.0"
 
 def test_uv_lock_dependents_and_the_projects_own():
     facts = lock_facts(UV_LOCK)
-    assert facts["httpx"] == {"version": "0.28.1", "required_by": [], "direct": True}
-    assert facts["pytest"]["direct"] is True  # a dev group of the project
-    assert facts["anyio"] == {"version": "4.7.0", "required_by": ["httpx"], "direct": False}
+    assert facts["httpx"] == {"version": "0.28.1", "required_by": [], "direct": True, "dev": False}
+    assert (facts["pytest"]["direct"], facts["pytest"]["dev"]) == (False, True)  # a dev group of the project
+    assert facts["anyio"] == {"version": "4.7.0", "required_by": ["httpx"], "direct": False, "dev": False}
     assert facts["python-dotenv"]["required_by"] == ["pydantic-settings"]
     assert facts["pyyaml"]["required_by"] == ["pydantic-settings"]  # through an extra
     assert parse_lock(UV_LOCK)["anyio"] == "4.7.0"
@@ -103,7 +103,7 @@ def test_uv_lock_dependents_and_the_projects_own():
 
 def test_poetry_lock_dependents():
     facts = lock_facts(POETRY_LOCK)
-    assert facts["boto3"] == {"version": "1.35.0", "required_by": [], "direct": False}
+    assert facts["boto3"] == {"version": "1.35.0", "required_by": [], "direct": False, "dev": False}
     assert facts["jmespath"]["required_by"] == ["boto3", "botocore"]
     assert facts["python-dateutil"]["required_by"] == ["botocore"]
 
@@ -116,7 +116,7 @@ def test_pdm_lock_requirement_strings_and_hostile_locks():
     assert lock_facts(pdm)["redis"]["required_by"] == ["rq"]
     assert lock_facts("package = 3\n") == {}
     assert lock_facts('[[package]]\nname = "a"\ndependencies = [{ name = 1 }, 2, "' + "x" * 20_000 + '"]\n') == {
-        "a": {"version": "", "required_by": [], "direct": False}
+        "a": {"version": "", "required_by": [], "direct": False, "dev": False}
     }
     assert lock_facts("version = 1\nx = " + "[" * 5_000 + "]" * 5_000 + "\n") == {}
 

@@ -202,3 +202,17 @@ def test_a_program_that_starts_supervisord_again_ends(make_pr, capsys):
     }
     doc = make_pr(base, {"shop/mailer.py": "import redis\nimport httpx\n"}).scan_json(capsys)
     assert findings(doc, "DEP001") == [("DEP001", "shop/mailer.py", 2)]
+
+
+def test_supervisord_c_reads_only_that_configuration(make_pr, capsys):
+    base = {
+        **SUPERVISED,
+        # The worker image's programs: another image, other manifests.
+        "deploy/worker-supervisord.conf": "[program:crawler]\ncommand=python -m shop.crawler\n",
+        "Dockerfile": SUPERVISED["Dockerfile"].replace(
+            'CMD ["/usr/bin/supervisord", "-n"]', 'CMD ["supervisord", "-c", "/srv/deploy/supervisord.conf"]'
+        ),
+    }
+    pr = {"shop/crawler.py": "import scrapy\n", "shop/mailer.py": "import redis\nimport httpx\n"}
+    doc = make_pr(base, pr).scan_json(capsys)
+    assert findings(doc, "DEP001") == [("DEP001", "shop/mailer.py", 2)]

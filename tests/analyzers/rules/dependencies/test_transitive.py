@@ -81,3 +81,22 @@ def test_a_hand_pinned_requirements_file_still_declares_everything(make_pr, caps
     }
     pr = {"jobs/queue.py": "from redis import Redis\nimport rq\n"}
     assert only(make_pr(base, pr).scan_json(capsys), "DEP001") == []
+
+
+def test_a_dev_dependency_imported_by_app_code_is_undeclared_not_transitive(make_pr, capsys):
+    lock = UV_LOCK.replace(
+        '[[package]]\nname = "pytest"\n',
+        '[[package]]\nname = "pytest-asyncio"\nversion = "0.25.0"\nsource = { registry = "https://pypi.org/simple" }\n'
+        'dependencies = [{ name = "pytest" }]\n\n[[package]]\nname = "pytest"\n',
+    )
+    doc = make_pr({**UV_PROJECT, "uv.lock": lock}, {"inventory/checks.py": "import pytest\n"}).scan_json(capsys)
+    assert findings(doc, "DEP001") == [("DEP001", "inventory/checks.py", 1)]
+    (finding,) = only(doc, "DEP001")
+    assert finding["severity"] == "error" and "installed today" not in finding["message"]
+
+
+def test_a_dev_group_only_lock_entry_is_not_declared_for_app_code(make_pr, capsys):
+    doc = make_pr(
+        UV_PROJECT, {"inventory/checks.py": "import pytest\n", "tests/test_x.py": "import pytest\n"}
+    ).scan_json(capsys)
+    assert findings(doc, "DEP001") == [("DEP001", "inventory/checks.py", 1)]
