@@ -23,21 +23,19 @@ from undertow.analyzers.deps.import_names import (
     provides_by_name,
 )
 from undertow.analyzers.deps.manifests import is_manifest, is_project_manifest, is_requirements_file, parse_manifest
-from undertow.analyzers.deps.manifests.locks import LockedJson, is_lock_file, lock_facts
+from undertow.analyzers.deps.manifests.locks import Locked, LockedJson, is_lock_file, lock_facts
 from undertow.analyzers.deps.services import (
     Copy,
     Image,
+    ProcessCommand,
     compose_services,
     dockerfile_index,
     entry_points,
-    is_process_config,
-    is_procfile,
-    is_shell_script,
-    procfile_commands,
+    procfile_index,
     runs_supervisord,
-    script_commands,
+    script_index,
     script_paths,
-    supervisor_programs,
+    supervisor_index,
     supervisord_config,
 )
 from undertow.analyzers.facts.codec import DecodedMapping
@@ -170,6 +168,13 @@ class _Manifests(DecodedMapping[ManifestFacts]):
         return ManifestFacts.decode(raw)
 
 
+class _Locks(DecodedMapping[Mapping[str, Locked]]):
+    """``{path: {name: locked}}``, each lock file decoded when first looked up."""
+
+    def _build(self, key: str, raw: dict[str, LockedJson]) -> Mapping[str, Locked]:
+        return {name: Locked.decode(entry) for name, entry in raw.items()}
+
+
 @dataclass
 class Coverage:
     """The manifests one environment installs (one image, or the nearest manifests): together
@@ -232,8 +237,9 @@ class DependencyMap:
         self.manifests: Mapping[str, ManifestFacts] = _Manifests(
             file_index(facts, "manifests", is_manifest, _manifest_json)
         )
-        self.locks: dict[str, dict[str, LockedJson]] = file_index(
-            facts, "lock-facts", is_lock_file, lambda p, t: lock_facts(t)
+        # path -> {normalised name: what the lock says of it} (cached as LockedJson, decoded when read)
+        self.locks: Mapping[str, Mapping[str, Locked]] = _Locks(
+            file_index(facts, "lock-facts", is_lock_file, lambda p, t: lock_facts(t))
         )
         self._directories: set[str] | None = None
         self.images = self._images()
@@ -302,10 +308,10 @@ class DependencyMap:
         pulled = self._included(manifest, data) + self._local_projects(manifest, data)
         return any(self.opaque(other, seen | {manifest}) for other in pulled)
 
-    def locked(self, manifest: str) -> dict[str, tuple[str, LockedJson]]:
+    def locked(self, manifest: str) -> dict[str, tuple[str, Locked]]:
         """{normalised name: (lock file, entry)} of the lock files beside ``manifest``."""
         directory = posixpath.dirname(manifest)
-        found: dict[str, tuple[str, LockedJson]] = {}
+        found: dict[str, tuple[str, Locked]] = {}
         for path, packages in sorted(self.locks.items()):
             if posixpath.dirname(path) == directory:
                 for name, locked in packages.items():
@@ -338,15 +344,15 @@ class DependencyMap:
                 else:
                     declared.add(name)
             for name, (path, locked) in self.locked(manifest).items():
-                if locked["dev"] and not locked["direct"]:
+                if locked.dev and not locked.direct:
                     if coverage.groups is None:  # tests: the dev groups are installed
                         declared.add(name)
-                elif locked["direct"] or not locked["required_by"]:
+                elif locked.direct or not locked.required_by:
                     # The project's own dependency, or a lock that does not say why (Poetry's
                     # top-level packages): installed as declared.
                     declared.add(name)
                 else:
-                    transitive.setdefault(name, Transitive(name, tuple(locked["required_by"]), path))
+                    transitive.setdefault(name, Transitive(name, locked.required_by, path))
         return Installed(
             frozenset(declared),
             {k: v for k, v in transitive.items() if k not in declared and k not in elsewhere},
@@ -448,7 +454,7 @@ class DependencyMap:
     def _procfile_images(self) -> list[Image]:
         """Each process of a Procfile, installed with the manifests of the Procfile's directory."""
         images: list[Image] = []
-        for path, processes in sorted(file_index(self.facts, "procfile", is_procfile, procfile_commands).items()):
+        for path, processes in sorted(procfile_index(self.facts).items()):
             coverage = next(iter(self._nearest(path, False)), None)
             if coverage is None:
                 continue
@@ -515,11 +521,11 @@ class DependencyMap:
                     programs.append(Program(conf, name, run))
         return found, programs
 
-    def _scripts(self) -> dict[str, list[str]]:
-        return file_index(self.facts, "shell-commands", is_shell_script, script_commands)
+    def _scripts(self) -> dict[str, tuple[str, ...]]:
+        return script_index(self.facts)
 
-    def _programs(self) -> dict[str, list[list[str]]]:
-        return file_index(self.facts, "supervisor-programs", is_process_config, supervisor_programs)
+    def _programs(self) -> dict[str, tuple[ProcessCommand, ...]]:
+        return supervisor_index(self.facts)
 
     def _source(self, word: str, copies: tuple[Copy, ...], contexts: list[str], known: Container[str]) -> str | None:
         """The repository path (one of ``known``) of a file a command names by its in-image path."""

@@ -318,6 +318,44 @@ _WORD_BREAK = re.compile(r"[\s'\"`;&|()=]++")
 _SHELL_KEYWORD = re.compile(r"(?:then|else|do)\s++")
 
 
+class ProcessCommand(NamedTuple):
+    """A process of a Procfile or a ``[program:x]`` of a supervisord configuration (cached as
+    ``[name, command]``)."""
+
+    name: str
+    command: str
+
+
+def script_index(facts: RevisionFacts) -> dict[str, tuple[str, ...]]:
+    """``{path: commands}`` of every shell script of the revision (the cached index, decoded once)."""
+
+    def build(_snapshot: object) -> dict[str, tuple[str, ...]]:
+        index = file_index(facts, "shell-commands", is_shell_script, script_commands)
+        return {path: tuple(commands) for path, commands in index.items()}
+
+    return facts.local("shell-scripts", build)
+
+
+def procfile_index(facts: RevisionFacts) -> dict[str, tuple[ProcessCommand, ...]]:
+    """``{path: processes}`` of every Procfile of the revision."""
+
+    def build(_snapshot: object) -> dict[str, tuple[ProcessCommand, ...]]:
+        index = file_index(facts, "procfile", is_procfile, procfile_commands)
+        return {path: tuple(ProcessCommand._make(p) for p in processes) for path, processes in index.items()}
+
+    return facts.local("procfiles", build)
+
+
+def supervisor_index(facts: RevisionFacts) -> dict[str, tuple[ProcessCommand, ...]]:
+    """``{path: programs}`` of every configuration file with supervisord ``[program:x]`` sections."""
+
+    def build(_snapshot: object) -> dict[str, tuple[ProcessCommand, ...]]:
+        index = file_index(facts, "supervisor-programs", is_process_config, supervisor_programs)
+        return {path: tuple(ProcessCommand._make(p) for p in programs) for path, programs in index.items() if programs}
+
+    return facts.local("supervisor-programs", build)
+
+
 def is_shell_script(path: str) -> bool:
     return path.endswith(".sh")
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import posixpath
 import re
 import tomllib
-from typing import Any, TypedDict
+from typing import Any, NamedTuple, TypedDict
 
 from packaging.utils import canonicalize_name
 
@@ -28,6 +28,19 @@ class LockedJson(TypedDict):
     # one of its dev groups only.
     direct: bool
     dev: bool
+
+
+class Locked(NamedTuple):
+    """One locked distribution, as the dependency map reads it (decoded from its ``LockedJson``)."""
+
+    version: str
+    required_by: tuple[str, ...]  # normalised names of the locked registry packages that depend on it
+    direct: bool  # a dependency of the project itself
+    dev: bool  # a dependency of one of the project's dev groups
+
+    @classmethod
+    def decode(cls, raw: LockedJson) -> Locked:
+        return cls(raw["version"], tuple(raw["required_by"]), raw["direct"], raw["dev"])
 
 
 def is_lock_file(path: str) -> bool:

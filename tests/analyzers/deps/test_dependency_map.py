@@ -92,3 +92,47 @@ def test_decoded_from_the_cache_equals_freshly_extracted():
     assert warm.images == cold.images
     assert [image.name for image in warm.images] == ["Dockerfile", "the web service (docker-compose.yml)"]
     assert warm.images[0].manifests == ["requirements.txt"]
+
+
+def test_locks_scripts_and_process_managers_are_typed_and_equal_from_the_cache():
+    from undertow.analyzers.deps.manifests.locks import Locked
+    from undertow.analyzers.deps.services import ProcessCommand, procfile_index, script_index, supervisor_index
+
+    files = {
+        "pyproject.toml": "[project]\nname = 'svc'\ndependencies = ['httpx']\n",
+        "uv.lock": (
+            '[[package]]\nname = "svc"\nversion = "0"\nsource = { editable = "." }\ndependencies = [{ name = "httpx" }]\n'
+            '[[package]]\nname = "httpx"\nversion = "0.28.1"\ndependencies = [{ name = "anyio" }]\n'
+            '[[package]]\nname = "anyio"\nversion = "4.7.0"\n'
+        ),
+        "Procfile": "web: bin/web.sh\n",
+        "bin/web.sh": "#!/bin/sh\nexec uvicorn svc.main:app\n",
+        "deploy/supervisord.conf": "[program:web]\ncommand=uvicorn svc.main:app\n",
+        "deploy/nginx.conf": "server { listen 80; }\n",
+        "svc/__init__.py": "",
+        "svc/main.py": "import httpx\n",
+    }
+    cache = MemoryCache()
+    results = []
+    for _ in range(2):  # cold, then warm (decoded from the cache)
+        facts = RevisionFacts(MemorySnapshot(files, REVISION), cache)
+        deps = dependency_map(facts, Config())
+        results.append(
+            (
+                dict(deps.locks["uv.lock"]),
+                script_index(facts),
+                procfile_index(facts),
+                supervisor_index(facts),
+                deps.images,
+            )
+        )
+    assert results[0] == results[1]
+    locks, scripts, procfiles, programs, images = results[1]
+    assert locks["anyio"] == Locked("4.7.0", ("httpx",), False, False)
+    assert locks["httpx"] == Locked("0.28.1", (), True, False)
+    assert scripts == {"bin/web.sh": ("exec uvicorn svc.main:app",)}
+    assert procfiles == {"Procfile": (ProcessCommand("web", "bin/web.sh"),)}
+    assert programs == {"deploy/supervisord.conf": (ProcessCommand("web", "uvicorn svc.main:app"),)}
+    assert [(image.name, image.manifests, image.entries) for image in images] == [
+        ("the web process (Procfile)", ["pyproject.toml"], [("module", "svc.main")])
+    ]
