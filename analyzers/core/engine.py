@@ -9,7 +9,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import libcst as cst
 
@@ -177,6 +177,7 @@ class _Run:
         self.python_rules = sorted((r for r in rules if issubclass(r, PythonRule)), key=lambda r: r.id)
         self.file_rules = sorted((r for r in rules if issubclass(r, FileRule)), key=lambda r: r.id)
         self.cross_file_rules = sorted((r for r in rules if issubclass(r, RepoRule)), key=lambda r: r.id)
+        self._rules_by_id = {r.id: r for r in rules}
         self.base_facts = RevisionFacts(base, cache)
         self.head_facts = RevisionFacts(head, cache)
         self.head_facts.base, self.head_facts.changes = self.base_facts, changes
@@ -234,7 +235,25 @@ class _Run:
             old += file_old
         head_findings = [f for analysis in analyses.values() if analysis is not None for f in analysis[0]]
         new, moved = self._without_moved(new, head_findings)
-        return [f for f in new if f.rule in self.enabled_ids], old + moved
+        new, known = self._without_known_at_base(new)
+        return [f for f in new if f.rule in self.enabled_ids], old + moved + known
+
+    def _without_known_at_base(self, new: list[Finding]) -> tuple[list[Finding], list[Finding]]:
+        """(new findings, those whose rule says the base revision already had the problem)."""
+        kept: list[Finding] = []
+        known: list[Finding] = []
+        for finding in new:
+            rule = self._rules_by_id.get(finding.rule)
+            if rule is None or finding.rule in _NOTICE_IDS:
+                kept.append(finding)
+                continue
+
+            def ask(rule: type[Rule] = rule, finding: Finding = finding) -> list[bool]:  # bound (B023)
+                return [rule.known_at_base(finding, self.base_facts)]
+
+            answer = self._guarded(rule, finding.path, ask, side="base")
+            (known if answer and answer[0] else kept).append(finding)
+        return kept, known
 
     def _without_moved(self, new: list[Finding], head_findings: list[Finding]) -> tuple[list[Finding], list[Finding]]:
         """(new findings, those that only moved): a finding on changed lines whose problem the
@@ -386,7 +405,7 @@ class _Run:
             findings.append(self._notice(UnparseableFile, path, line, message, key=f"line:{message}"))
         return findings, notices
 
-    def _guarded(self, rule: type[Rule], path: str, work: Callable[[], list[Finding]], side: str = "") -> list[Finding]:
+    def _guarded(self, rule: type[Rule], path: str, work: Callable[[], list[T]], side: str = "") -> list[T]:
         """A rule's findings on one input; a rule that raises is recorded (UND004), and the
         review of everything else goes on."""
         try:
@@ -493,6 +512,8 @@ class _Run:
             self._suppressions[finding.path] = parse_suppressions(text.splitlines())
         return self._suppressions[finding.path].covers(finding.rule, finding.line)
 
+
+T = TypeVar("T")
 
 # The engine's own notices (unreadable, skipped, broad suppressions, incomplete) are about the
 # file as it is now: never "moved".

@@ -17,7 +17,7 @@ from undertow.analyzers.core.findings import Finding, Severity, Suggestion, fing
 from undertow.analyzers.python.visitors import visitor_methods
 
 if TYPE_CHECKING:
-    from undertow.analyzers.facts.context import FileContext, RepoContext
+    from undertow.analyzers.facts.context import FileContext, RepoContext, RevisionFacts
 
 FixSafety = Literal["safe", "unsafe", "none"]
 
@@ -56,6 +56,13 @@ class Rule:
     @classmethod
     def family(cls) -> str:
         return cls.id[:3]
+
+    @classmethod
+    def known_at_base(cls, finding: Finding, base: RevisionFacts) -> bool:
+        """For a per-file rule: whether a new finding's problem already existed anywhere in the
+        base revision (an env var the base already reads elsewhere). Asked by the engine after
+        the per-file analysis, which is cached by blob and so cannot depend on the base itself."""
+        return False
 
     @overload
     def report(
