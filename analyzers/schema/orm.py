@@ -422,13 +422,12 @@ def _annotated(stmt: ast.AnnAssign, attr: str, sqlmodel: bool) -> OrmColumn | No
     mapped = isinstance(annotation, ast.Subscript) and name_of(annotation.value).rsplit(".", 1)[-1] == "Mapped"
     if not (mapped or sqlmodel):
         return None
-    if attr.startswith("_") or name_of(inner) in ("ClassVar",):
+    explicit = isinstance(value, ast.Call) and name_of(value.func).rsplit(".", 1)[-1] in _COLUMN_CALLS
+    # A private attribute is a column only when it says so: `_password: Mapped[str] =
+    # mapped_column("password")` (a hybrid property's storage) maps the column "password".
+    if (attr.startswith("_") and not explicit) or name_of(inner) in ("ClassVar",):
         return None
-    column = (
-        _column(value, attr, stmt.lineno)
-        if isinstance(value, ast.Call) and name_of(value.func).rsplit(".", 1)[-1] in _COLUMN_CALLS
-        else None
-    )
+    column = _column(value, attr, stmt.lineno) if explicit else None
     python_type = name_of(inner).rsplit(".", 1)[-1]
     if (
         python_type in ("list", "List")

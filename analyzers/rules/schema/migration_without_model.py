@@ -168,6 +168,15 @@ VALID = [
     Case(base={**SQL_REPO, **_TAGS}, head={"app/tags.py": None, "migrations/003_drop.sql": "DROP TABLE tags;\n"}),
     # A model file that no longer parses has removed nothing (its content is unknown).
     Case(base={**SQL_REPO, **_TAGS}, head={"app/tags.py": _TAGS["app/tags.py"] + "def broken(:\n"}),
+    # A private attribute that maps a column by name (a hybrid property's storage).
+    Case(
+        base=SQL_REPO,
+        head={
+            "app/models.py": SQL_REPO["app/models.py"].replace(
+                "    title: Mapped[str]\n", "    _title: Mapped[str] = mapped_column('title')\n"
+            )
+        },
+    ),
     # The class moved to another module: its table is still mapped.
     Case(
         base={**SQL_REPO, **_TAGS},
