@@ -159,7 +159,7 @@ class _File:
     annotation, a loop over query results), and the sites found through them."""
 
     def __init__(self, path: str, tree: ast.Module) -> None:
-        self.imports, self.defined = _top_level(path, tree)
+        self.imports, self.defined, self.stars = _top_level(path, tree)
         # insert/update/select functions of SQLAlchemy under any local name.
         self.sql_funcs = {
             local: name
@@ -175,7 +175,10 @@ class _File:
         if isinstance(node, ast.Name):
             if node.id in self.imports:
                 return self.imports[node.id]
-            return "" if node.id in self.defined else None
+            if node.id in self.defined:
+                return ""
+            # One `from app.models import *`: the name may come from there (else unknown).
+            return f"{self.stars[0]}.{node.id}" if len(self.stars) == 1 else None
         if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
             module = self.imports.get(node.value.id)
             return f"{module}.{node.attr}" if module else None
@@ -482,12 +485,14 @@ def python_sites(path: str, source: str) -> Iterator[Site]:
     yield from _File(path, tree).sites
 
 
-def _top_level(path: str, tree: ast.Module) -> tuple[dict[str, str], set[str]]:
-    """(local name -> qualified name of the module's imports, the classes it defines), as
-    ``modules.summarize_tree`` reads them (module level, and inside ``if``/``try``)."""
+def _top_level(path: str, tree: ast.Module) -> tuple[dict[str, str], set[str], list[str]]:
+    """(local name -> qualified name of the module's imports, the classes it defines, the
+    modules it star-imports), as ``modules.summarize_tree`` reads them (module level, and
+    inside ``if``/``try``)."""
     package = package_of(path)
     imports: dict[str, str] = {}
     classes: set[str] = set()
+    stars: list[str] = []
     stack: list[ast.stmt] = list(reversed(tree.body))
     while stack:
         node = stack.pop()
@@ -500,13 +505,16 @@ def _top_level(path: str, tree: ast.Module) -> tuple[dict[str, str], set[str]]:
         elif isinstance(node, ast.ImportFrom):
             base = imported_module(node, package)
             for alias in node.names:
+                if alias.name == "*":
+                    stars += [base] if base else []
+                    continue
                 imports[alias.asname or alias.name] = f"{base}.{alias.name}" if base else alias.name
         elif isinstance(node, (ast.If, ast.Try)):
             children: list[ast.stmt] = [*node.body, *node.orelse, *getattr(node, "finalbody", [])]
             for handler in getattr(node, "handlers", []):
                 children += handler.body
             stack.extend(reversed(children))
-    return imports, classes
+    return imports, classes, stars
 
 
 def _evaluated_outside(node: ast.AST) -> list[ast.AST]:

@@ -90,3 +90,14 @@ def test_sch006_partial_unique_index_needs_its_predicate(make_pr, capsys):
     )
     doc = make_pr(base, {"app/upsert.py": code}).scan_json(capsys)
     assert findings(doc, "SCH006") == [("SCH006", "app/upsert.py", 6)]
+
+
+def test_sch005_model_names_from_one_star_import_are_the_models(make_pr, capsys):
+    star = "from app.models import *\nv = Video(title='x', status='transcribed')\n"
+    doc = make_pr(SQL_REPO, {"app/jobs.py": star}).scan_json(capsys)
+    assert findings(doc, "SCH005") == [("SCH005", "app/jobs.py", 2)]
+
+
+def test_sch005_a_same_named_class_from_another_star_import_is_not_the_model(make_pr, capsys):
+    other = "from app.schemas import *\nv = Video(title='x', status='transcribed')\n"  # an API schema
+    assert only(make_pr(SQL_REPO, {"app/api.py": other}).scan_json(capsys), "SCH005") == []
