@@ -28,9 +28,17 @@ def package_roots(paths: Iterable[str]) -> list[str]:
         if path.endswith("/__init__.py"):
             package_dir = path[: -len("/__init__.py")]
             parent = package_dir.rsplit("/", 1)[0] if "/" in package_dir else ""
-            if parent and f"{parent}/__init__.py" not in listed:
+            if parent and f"{parent}/__init__.py" not in listed and not _inside_package(parent, listed):
                 roots.add(parent + "/")
     return sorted(roots, key=len, reverse=True)
+
+
+def _inside_package(directory: str, listed: set[str]) -> bool:
+    """A directory below a regular package (``app/schemas/`` under ``app/__init__.py``) is a
+    namespace subpackage of it, not an import root: ``app/schemas/openai/`` is
+    ``app.schemas.openai``, never the ``openai`` distribution."""
+    parts = directory.split("/")
+    return any(f"{'/'.join(parts[:cut])}/__init__.py" in listed for cut in range(1, len(parts)))
 
 
 def module_names(path: str, roots: list[str]) -> list[str]:

@@ -95,3 +95,17 @@ def test_relative_imports_name_the_same_module_in_summaries_and_facts():
             "c": f"{package}.b.c",
             "e": "pkg.d.e",
         }
+
+
+def test_a_namespace_directory_inside_a_package_is_not_an_import_root():
+    from undertow.analyzers.python.modules import package_roots
+
+    paths = [
+        "app/__init__.py",
+        "app/schemas/openai/__init__.py",  # app/schemas/ has no __init__.py: a namespace subpackage
+        "backend/app/__init__.py",  # backend/ holds a package and is none: a root
+    ]
+    assert package_roots(paths) == ["backend/", "src/", ""]
+    index = _index({p: "" for p in paths} | {"app/main.py": "import openai\n"})
+    assert index.split("openai.OpenAI") is None  # the distribution, not app/schemas/openai
+    assert index.split("app.schemas.openai") == ("app.schemas.openai", "")
