@@ -446,16 +446,19 @@ def runs_supervisord(command: str) -> bool:
 def supervisord_config(command: str) -> str | None:
     """The in-image path of the configuration ``supervisord -c PATH`` names, if any."""
     words = command.split()
-    for index, word in enumerate(words):
-        if posixpath.basename(word) != "supervisord":
-            continue
-        rest = words[index + 1 :]
-        for at, option in enumerate(rest):
-            value = rest[at + 1] if at + 1 < len(rest) else ""
-            if option in ("-c", "--configuration") and value:
-                return value.strip("'\"")
-            if option.startswith("--configuration="):
-                return option.split("=", 1)[1].strip("'\"")
-            if option.startswith("-c") and len(option) > 2:
-                return option[2:].strip("'\"")
+    # The options of the first supervisord of the line (one pass: later ones are not looked at).
+    start = next((i for i, word in enumerate(words) if posixpath.basename(word) == "supervisord"), None)
+    if start is None:
+        return None
+    rest = words[start + 1 :]
+    for at, option in enumerate(rest):
+        if option in ("&&", "||", ";", "|", "&"):
+            break
+        value = rest[at + 1] if at + 1 < len(rest) else ""
+        if option in ("-c", "--configuration") and value:
+            return value.strip("'\"")
+        if option.startswith("--configuration="):
+            return option.split("=", 1)[1].strip("'\"")
+        if option.startswith("-c") and len(option) > 2:
+            return option[2:].strip("'\"")
     return None
