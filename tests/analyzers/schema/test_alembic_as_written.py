@@ -111,3 +111,39 @@ def test_a_python_2_revision_still_creates_its_tables_with_a_notice_per_line_lef
 def test_a_file_no_line_by_line_reading_saves_declares_no_revision():
     facts = _facts({"alembic/versions/x.py": "revision = 'x'\ndown_revision = None\n" + "def f(:\n" * 100})
     assert facts.revisions == {}
+
+
+def test_a_table_created_under_a_computed_name_makes_a_missing_table_a_notice_not_an_error():
+    from undertow.analyzers.core.findings import Severity
+    from undertow.analyzers.rules.schema.model_without_migration import ModelWithoutMigration
+
+    prefixed = HEADER + (
+        "revision = 'a1'\ndown_revision = None\nPREFIX = get_prefix()\ndef upgrade():\n"
+        "    op.create_table(f'{PREFIX}users', sa.Column('id', sa.Integer(), primary_key=True))\n"
+        "    op.execute(f'CREATE TABLE {PREFIX}audit (id integer)')\n"
+    )
+    models = (
+        "from sqlalchemy import Column, Integer\nfrom sqlalchemy.orm import declarative_base\nBase = declarative_base()\n"
+        "class User(Base):\n    __tablename__ = 'users'\n    id = Column(Integer, primary_key=True)\n"
+    )
+    case = Case(
+        base={"alembic/versions/a1.py": prefixed},
+        head={"app/models.py": models},
+    )
+    base, head = case.snapshots()
+    [finding] = review(base, head, case.change_set(), case.config(), rules=[ModelWithoutMigration]).findings
+    assert (finding.rule, finding.path, finding.line, finding.severity) == (
+        "SCH001",
+        "app/models.py",
+        4,
+        Severity.NOTICE,
+    )
+    assert finding.message == (
+        "table users is mapped by User here, and no migration creates it by name; a migration creates a table whose "
+        "name is computed (not a string literal), which Undertow cannot read: check that one of them creates it"
+    )
+    notices = _facts({"alembic/versions/a1.py": prefixed}).notices["alembic/versions/a1.py"]
+    assert [n[1] for n in notices] == [
+        "op.create_table() names its table with an expression, not a string literal; its schema change is not modelled",
+        "op.execute() runs SQL built at run time (an f-string); its schema change is not modelled",
+    ]
