@@ -150,7 +150,14 @@ def _op_calls(func: ast.FunctionDef, constants: dict[str, str] | None = None) ->
                 continue
             for call in [n for n in ast.walk(node) if isinstance(n, ast.Call)]:
                 func_node = call.func
-                if not isinstance(func_node, ast.Attribute) or not isinstance(func_node.value, ast.Name):
+                if not isinstance(func_node, ast.Attribute):
+                    continue
+                if _connection_sql(func_node, call):
+                    # conn.exec_driver_sql("CREATE INDEX ..."), op.get_bind().execute(sa.text("...")):
+                    # DDL through the migration's connection is replayed like op.execute.
+                    calls.append(_call("execute", call, None, known, loops))
+                    continue
+                if not isinstance(func_node.value, ast.Name):
                     continue
                 owner = func_node.value.id
                 if owner == "op":
@@ -161,6 +168,19 @@ def _op_calls(func: ast.FunctionDef, constants: dict[str, str] | None = None) ->
 
     visit(func.body, {})
     return calls
+
+
+def _connection_sql(func: ast.Attribute, call: ast.Call) -> bool:
+    """A connection's ``exec_driver_sql(...)``/``execute(...)`` with literal SQL (a string or
+    ``text("...")``), not ``op.execute`` (an op of its own)."""
+    if func.attr not in ("exec_driver_sql", "execute") or not call.args:
+        return False
+    if isinstance(func.value, ast.Name) and func.value.id == "op":
+        return False
+    first = call.args[0]
+    if isinstance(first, ast.Call) and name_of(first.func).rsplit(".", 1)[-1] == "text" and first.args:
+        first = first.args[0]
+    return isinstance(first, ast.Constant) and isinstance(first.value, str)
 
 
 def _call(
@@ -462,8 +482,8 @@ def apply_call(schema: Schema, call: dict[str, Any], source: str, dialect: str) 
         table = table_of(args[1])
         if table is not None and isinstance(args[0], str):
             table.uniques = [u for u in table.uniques if u[0] != args[0].lower()]
-    elif op == "execute" and args and isinstance(args[0], str):
-        sql_ops, notices = apply_sql(schema, args[0], source, dialect, first_line=line)
+    elif op == "execute" and args and isinstance(sql := _sql_text(args[0]), str):
+        sql_ops, notices = apply_sql(schema, sql, source, dialect, first_line=line)
         ops += [Operation(o.op, o.table, line, o.column, o.detail) for o in sql_ops]
         notes += [n.message for n in notices]
     elif op == "execute" and args and isinstance(args[0], dict) and "fstring" in args[0]:
@@ -471,6 +491,16 @@ def apply_call(schema: Schema, call: dict[str, Any], source: str, dialect: str) 
         if "create table" in " ".join(args[0]["fstring"].lower().split()):
             ops.append(Operation("create_table", "", line, detail={"name": "unknown"}))
     return ops, notes
+
+
+def _sql_text(arg: Any) -> str | None:
+    """The SQL of ``"..."`` or ``sa.text("...")``."""
+    if isinstance(arg, str):
+        return arg
+    if isinstance(arg, dict) and arg.get("call") == "text" and arg.get("args") and isinstance(arg["args"][0], str):
+        text: str = arg["args"][0]
+        return text
+    return None
 
 
 def _check(table: Table, text: Any) -> None:

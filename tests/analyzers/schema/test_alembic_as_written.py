@@ -147,3 +147,15 @@ def test_a_table_created_under_a_computed_name_makes_a_missing_table_a_notice_no
         "op.create_table() names its table with an expression, not a string literal; its schema change is not modelled",
         "op.execute() runs SQL built at run time (an f-string); its schema change is not modelled",
     ]
+
+
+def test_ddl_through_the_migration_connection_and_sa_text_is_replayed():
+    files = {
+        "alembic/versions/a1.py": HEADER + "revision = 'a1'\ndown_revision = None\ndef upgrade():\n"
+        "    op.execute(sa.text('CREATE TABLE t (id integer PRIMARY KEY, x integer)'))\n"
+        "    conn = op.get_bind()\n"
+        "    conn.exec_driver_sql('CREATE INDEX ix_t_x ON t (x)')\n"
+        "    op.get_bind().execute(sa.text('CREATE UNIQUE INDEX ux_t_id ON t (id)'))\n",
+    }
+    table = _facts(files).schema.table("t")
+    assert table is not None and table.indexes == {"ix_t_x": ["x"], "ux_t_id": ["id"]}
