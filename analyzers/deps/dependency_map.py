@@ -15,6 +15,7 @@ from packaging.utils import canonicalize_name
 
 from undertow.analyzers.core.config import Config
 from undertow.analyzers.core.limits import MAX_DEPTH
+from undertow.analyzers.core.snapshot import Entry
 from undertow.analyzers.deps.import_names import (
     candidate_distributions,
     is_known,
@@ -35,12 +36,13 @@ from undertow.analyzers.deps.services import (
     runs_supervisord,
     script_index,
     script_paths,
+    shebang_script_commands,
     supervisor_index,
     supervisord_config,
 )
 from undertow.analyzers.facts.codec import DecodedMapping
 from undertow.analyzers.facts.context import RevisionFacts
-from undertow.analyzers.facts.indexes import file_index
+from undertow.analyzers.facts.indexes import file_facts, file_index, indexable
 from undertow.analyzers.python.fact_types import ImportEdge
 from undertow.analyzers.python.facts import is_test_path
 from undertow.analyzers.python.index import PythonIndex, python_index
@@ -166,6 +168,17 @@ class _Manifests(DecodedMapping[ManifestFacts]):
 
     def _build(self, key: str, raw: Any) -> ManifestFacts:
         return ManifestFacts.decode(raw)
+
+
+class _Files:
+    """The regular files of a revision small enough to read, without an extension (the
+    scripts a command may name as ``/start``)."""
+
+    def __init__(self, entries: Mapping[str, Entry]) -> None:
+        self.entries = entries
+
+    def __contains__(self, path: object) -> bool:
+        return isinstance(path, str) and "." not in posixpath.basename(path) and indexable(self.entries.get(path))
 
 
 class _Locks(DecodedMapping[Mapping[str, Locked]]):
@@ -499,10 +512,10 @@ class DependencyMap:
                 named = supervisord_config(command)
                 configured = configured or (named and self._source(named, copies, contexts, self._programs()))
             for word in script_paths(command):
-                script = self._source(word, copies, contexts, self._scripts())
-                if script is not None and script not in seen:
-                    seen.add(script)
-                    pending += self._scripts().get(script, [])
+                found_script = self._script(word, copies, contexts)
+                if found_script is not None and found_script[0] not in seen:
+                    seen.add(found_script[0])
+                    pending += found_script[1]
         programs: list[Program] = []
         if supervised and supervise:
             # `supervisord -c PATH` reads that configuration; without it, any copied in may be it.
@@ -520,6 +533,18 @@ class DependencyMap:
                     budget -= len(run)
                     programs.append(Program(conf, name, run))
         return found, programs
+
+    def _script(self, word: str, copies: tuple[Copy, ...], contexts: list[str]) -> tuple[str, list[str]] | None:
+        """(repository path, commands) of the shell script ``word`` names in the image."""
+        if word.endswith(".sh"):
+            path = self._source(word, copies, contexts, self._scripts())
+            return (path, list(self._scripts()[path])) if path is not None else None
+        # `/start`, `./bin/run`: a file of the repository, read only when a command names it.
+        path = self._source(word, copies, contexts, _Files(self.facts.snapshot.entries()))
+        if path is None:
+            return None
+        commands = file_facts(self.facts, "shebang-scripts", path, shebang_script_commands) or []
+        return path, list(commands)
 
     def _scripts(self) -> dict[str, tuple[str, ...]]:
         return script_index(self.facts)
@@ -601,11 +626,15 @@ class DependencyMap:
             path = posixpath.normpath(posixpath.join(context, name)) if context else name
             if path in self.manifests:
                 return path
-        return None
+        # A directory copied in (`COPY ./requirements /requirements`, then `-r /requirements/prod.txt`).
+        return self._source(target, copies, contexts, self.manifests)
 
     def _entry_file(self, kind: str, value: str) -> str | None:
         if kind == "file":
-            return value if value in self.index.files else None
+            # `python /app/manage.py` under WORKDIR /app: the path in the image, then its tails.
+            parts = value.split("/")[:MAX_DEPTH]
+            tails = ("/".join(parts[cut:]) for cut in range(len(parts)))
+            return next((tail for tail in tails if tail in self.index.files), None)
         parts = value.split(".")
         for cut in range(len(parts), 0, -1):
             path = self.index.by_module.get(".".join(parts[:cut]))

@@ -242,8 +242,16 @@ def entry_points(command: str) -> list[tuple[str, str]]:
                 if script:
                     found.append(("file", script.lstrip("./")))
         elif program in ("uvicorn", "gunicorn", "hypercorn", "daphne", "granian"):
-            target = next((a for a in args if ":" in a and not a.startswith("-") and "=" not in a), None)
-            target = target or next((a for a in args if not a.startswith("-") and "." in a and "/" not in a), None)
+            # Positional arguments only: an option's value (`--bind 0.0.0.0:8000`, `-c gunicorn.conf.py`)
+            # is no application, and the application is a dotted name (`config.wsgi:application`).
+            positional = [
+                a
+                for i, a in enumerate(args)
+                if not a.startswith("-") and (i == 0 or args[i - 1] not in _SERVER_VALUE_OPTIONS) and "=" not in a
+            ]
+            targets = [a for a in positional if _dotted(a.split(":")[0])]
+            target = next((a for a in targets if ":" in a), None)
+            target = target or next((a for a in targets if "." in a and not a.endswith(_CONFIG_SUFFIXES)), None)
             if target:
                 found.append(("module", target.split(":")[0]))
         elif program == "celery":
@@ -263,6 +271,23 @@ def entry_points(command: str) -> list[tuple[str, str]]:
                 if arg == "--app" and i + 1 < len(args):
                     found.append(("module", args[i + 1].split(":")[0]))
     return found
+
+
+# Options of the ASGI/WSGI servers that take a value in the next word.
+_SERVER_VALUE_OPTIONS = frozenset(
+    {
+        "-b", "--bind", "-c", "--config", "-k", "--worker-class", "-w", "--workers", "-t", "--timeout",
+        "--host", "--port", "--chdir", "--app-dir", "--log-level", "--log-config", "--env-file", "-e", "--env",
+        "--access-logfile", "--error-logfile", "--log-file", "--pid", "--threads", "--uds", "--root-path",
+        "-u", "--user", "-g", "--group", "-n", "--name", "--worker-connections", "--max-requests",
+        "--forwarded-allow-ips", "--certfile", "--keyfile", "--ssl-keyfile", "--ssl-certfile", "--interface",
+    }
+)  # fmt: skip
+_CONFIG_SUFFIXES = (".py", ".conf", ".toml", ".ini", ".cfg", ".json", ".yaml", ".yml")
+
+
+def _dotted(name: str) -> bool:
+    return bool(name) and all(part.isidentifier() for part in name.split("."))
 
 
 def instructions(text: str) -> Iterator[tuple[str, str, int]]:
@@ -435,8 +460,28 @@ def supervisor_programs(path: str, text: str) -> list[list[str]]:
 
 
 def script_paths(command: str) -> list[str]:
-    """The shell scripts a command line runs (``/entrypoint.sh``, ``sh ./bin/start.sh``)."""
-    return [word for word in _WORD_BREAK.split(command) if word.endswith(".sh") and len(word) > 3]
+    """The shell scripts a command line may run: ``/entrypoint.sh``, ``sh ./bin/start.sh``, and
+    paths without an extension (``/start``, ``./bin/run``), which are scripts when the file
+    they name starts with a shell's ``#!`` (``shebang_script_commands``)."""
+    found = []
+    for word in _WORD_BREAK.split(command):
+        if word.endswith(".sh") and len(word) > 3:
+            found.append(word)
+        elif "/" in word and "." not in posixpath.basename(word) and posixpath.basename(word):
+            found.append(word)
+    return found
+
+
+def shebang_script_commands(path: str, text: str) -> list[str]:
+    """``script_commands`` of a file without an extension that starts with a shell's ``#!``
+    (``#!/bin/bash``, ``#!/usr/bin/env sh``); nothing for any other file."""
+    first = text[: text.find("\n")] if "\n" in text else text
+    if not first.startswith("#!") or len(first) > 200:
+        return []
+    interpreter = posixpath.basename(first[2:].split()[-1]) if first[2:].split() else ""
+    if interpreter not in ("sh", "bash", "dash", "ash", "zsh"):
+        return []
+    return script_commands(path, text)
 
 
 def runs_supervisord(command: str) -> bool:

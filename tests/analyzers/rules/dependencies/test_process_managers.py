@@ -216,3 +216,60 @@ def test_supervisord_c_reads_only_that_configuration(make_pr, capsys):
     pr = {"shop/crawler.py": "import scrapy\n", "shop/mailer.py": "import redis\nimport httpx\n"}
     doc = make_pr(base, pr).scan_json(capsys)
     assert findings(doc, "DEP001") == [("DEP001", "shop/mailer.py", 2)]
+
+
+# Start scripts without an extension, copied to the image's root and named by compose commands.
+EXTENSIONLESS = {
+    "requirements/base.txt": "django==5.1.4\ncelery==5.4.0\n",
+    "requirements/production.txt": "-r base.txt\ngunicorn==23.0.0\n",
+    "compose/production/django/Dockerfile": (
+        "FROM python:3.12-slim\nCOPY ./requirements /requirements\n"
+        "RUN pip install --no-cache-dir -r /requirements/production.txt\n"
+        "COPY ./compose/production/django/entrypoint /entrypoint\n"
+        "COPY ./compose/production/django/start /start\n"
+        "COPY ./compose/production/django/celery/worker/start /start-celeryworker\n"
+        "RUN chmod +x /entrypoint /start /start-celeryworker\n"
+        'WORKDIR /app\nCOPY . /app\nENTRYPOINT ["/entrypoint"]\n'
+    ),
+    "compose/production/django/entrypoint": '#!/bin/bash\nset -o errexit\nexec "$@"\n',
+    "compose/production/django/start": "#!/bin/bash\n\nset -o errexit\npython /app/manage.py collectstatic --noinput\nexec /usr/local/bin/gunicorn config.wsgi --bind 0.0.0.0:5000 --chdir=/app\n",
+    "compose/production/django/celery/worker/start": "#!/usr/bin/env bash\nset -o errexit\n\nexec celery -A config.celery_app worker -l INFO\n",
+    "docker-compose.production.yml": (
+        "services:\n"
+        "  django:\n    build: {context: ., dockerfile: ./compose/production/django/Dockerfile}\n    command: /start\n"
+        "  celeryworker:\n    build: {context: ., dockerfile: ./compose/production/django/Dockerfile}\n"
+        "    command: /start-celeryworker\n"
+    ),
+    "config/__init__.py": "",
+    "config/wsgi.py": "from django.core.wsgi import get_wsgi_application\napplication = get_wsgi_application()\n",
+    "config/celery_app.py": "from celery import Celery\napp = Celery('config')\n",
+    "manage.py": "import django\n",
+}
+
+
+def test_extensionless_start_scripts_are_followed(make_pr, capsys):
+    pr = {"config/celery_app.py": "from celery import Celery\nimport sentry_sdk\napp = Celery('config')\n"}
+    doc = make_pr(EXTENSIONLESS, pr).scan_json(capsys)
+    assert findings(doc, "DEP001") == [("DEP001", "config/celery_app.py", 2)]
+    assert only(doc, "DEP001")[0]["message"].startswith(
+        "config/celery_app.py imports sentry_sdk, reached from the celeryworker service (docker-compose.production.yml) "
+        "(it runs config.celery_app); requirements/production.txt does not declare sentry-sdk"
+    )
+
+
+def test_extensionless_start_scripts_quiet_when_declared(make_pr, capsys):
+    pr = {"config/celery_app.py": "from celery import Celery\nfrom django.conf import settings\napp = Celery('c')\n"}
+    assert only(make_pr(EXTENSIONLESS, pr).scan_json(capsys), "DEP001") == []
+
+
+def test_server_option_values_are_not_the_application():
+    from undertow.analyzers.deps.services import entry_points
+
+    assert entry_points("exec /usr/local/bin/gunicorn config.wsgi --bind 0.0.0.0:5000 --chdir=/app") == [
+        ("module", "config.wsgi")
+    ]
+    assert entry_points("gunicorn -c gunicorn.conf.py -k uvicorn.workers.UvicornWorker app.main:app") == [
+        ("module", "app.main")
+    ]
+    assert entry_points("uvicorn --host 0.0.0.0 --port 8000 --factory app.main:create_app") == [("module", "app.main")]
+    assert entry_points("gunicorn --bind 127.0.0.1:8000") == []
