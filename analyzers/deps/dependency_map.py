@@ -255,9 +255,9 @@ class DependencyMap:
             file_index(facts, "lock-facts", is_lock_file, lambda p, t: lock_facts(t))
         )
         self._directories: set[str] | None = None
-        self.images = self._images()
         self._reach: dict[str, set[str]] = {}
         self._installed: dict[tuple[tuple[str, ...], frozenset[str] | None], Installed] = {}
+        self.images = self._images()
         # Cached per revision: it is a pass over every module name and every path.
         self.first_party: set[str] = set(
             facts.get(

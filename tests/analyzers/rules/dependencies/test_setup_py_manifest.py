@@ -57,3 +57,25 @@ def test_an_image_installing_requirements_with_the_project(make_pr, capsys):
         "reached from Dockerfile (it runs ledger.wsgi); requirements.txt does not declare requests"
         in (only(doc, "DEP001")[0]["message"])
     )
+
+
+def test_a_setup_cfg_that_only_configures_tools_is_not_the_nearest_manifest(make_pr, capsys):
+    base = {
+        "requirements.txt": "celery==5.4.0\n",
+        "services/billing/setup.cfg": "[flake8]\nmax-line-length = 100\n\n[tool:pytest]\naddopts = -q\n",
+        "services/billing/billing/__init__.py": "",
+    }
+    pr = {"services/billing/billing/tasks.py": "import celery\nimport stripe\n"}
+    doc = make_pr(base, pr).scan_json(capsys)
+    assert findings(doc, "DEP001") == [("DEP001", "services/billing/billing/tasks.py", 2)]
+    assert "the nearest manifest; requirements.txt does not declare stripe" in only(doc, "DEP001")[0]["message"]
+
+
+def test_a_setup_cfg_with_install_requires_stays_the_nearest(make_pr, capsys):
+    base = {
+        "requirements.txt": "celery==5.4.0\n",
+        "services/billing/setup.cfg": "[options]\ninstall_requires =\n    stripe>=11,<12\n    celery>=5.4\n",
+        "services/billing/billing/__init__.py": "",
+    }
+    pr = {"services/billing/billing/tasks.py": "import celery\nimport stripe\n"}
+    assert only(make_pr(base, pr).scan_json(capsys), "DEP001") == []
