@@ -31,6 +31,7 @@ from redis.asyncio.retry import Retry as RedisRetry
 from redis.backoff import ExponentialBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.exceptions import WatchError
 
 from undertow.app.events import Delivery
 from undertow.app.handlers import router
@@ -48,6 +49,16 @@ LOCK_WAIT = 5.0  # seconds a job waits for its PR's lock before it is deferred
 LOCK_RETRY = 5.0
 # Enough tries for takeovers and lock deferrals; the review deadline bounds the time anyway.
 MAX_TRIES = 1000
+ENQUEUE_TRIES = 30  # about 15 s of Redis lost mid-enqueue (each try retries its connection too)
+# Redis lost, as redis-py reports it: a WatchError when the connection dropped while a
+# transaction watched a key (redis-py never retries that itself: the watch is gone).
+REDIS_LOST: tuple[type[BaseException], ...] = (
+    RedisConnectionError,
+    RedisTimeoutError,
+    WatchError,
+    ConnectionError,
+    OSError,
+)
 
 
 def redis_settings(url: str) -> RedisSettings:
@@ -68,13 +79,41 @@ class ResilientWorker(Worker):
     async def _poll_iteration(self) -> None:
         try:
             await super()._poll_iteration()
-        except (RedisConnectionError, RedisTimeoutError, ConnectionError, OSError) as exc:
+        except REDIS_LOST as exc:
             log.warning("redis unreachable, polling again", extra={"error": type(exc).__name__})
             await asyncio.sleep(1.0)
+
+    async def start_jobs(self, job_ids: list[bytes]) -> None:
+        """arq's, one job at a time: arq takes a worker slot for a job before the Redis calls
+        that start it and gives it back only when they answer, so each slot a failed call took
+        is given back here (a worker would otherwise end up with none and never review again).
+        The job stays queued and is started by the next poll."""
+        for job_id in job_ids:
+            try:
+                await super().start_jobs([job_id])
+            except Exception:
+                # No task was started (that is the last step): the slot this job took is free.
+                self.job_counter -= 1
+                self.sem.release()
+                raise
 
 
 def _pr_key(repo: str, number: int) -> str:
     return f"{repo}#{number}"
+
+
+async def _enqueue(redis: ArqRedis, function: str, *args: Any, **kwargs: Any) -> None:
+    """arq's enqueue_job, tried again when Redis is lost while it watches the job's key (a
+    WatchError that redis-py does not retry): the job id makes it idempotent."""
+    for tries in range(1, ENQUEUE_TRIES + 1):
+        try:
+            await redis.enqueue_job(function, *args, **kwargs)
+            return
+        except WatchError:
+            if tries == ENQUEUE_TRIES:
+                raise
+            log.warning("redis lost while queueing, trying again", extra={"job": kwargs.get("_job_id")})
+            await asyncio.sleep(0.5)
 
 
 class RedisDeliveryQueue:
@@ -84,7 +123,8 @@ class RedisDeliveryQueue:
         self.redis, self.queue_name, self.queued = redis, queue_name, 0
 
     async def put(self, delivery: Delivery) -> None:
-        await self.redis.enqueue_job(
+        await _enqueue(
+            self.redis,
             "handle_delivery",
             delivery.event,
             delivery.delivery_id,
@@ -111,7 +151,8 @@ class RedisReviews:
         key = _pr_key(job.repo, job.number)
         await self.redis.set(f"undertow:head:{key}", job.head_sha or "", ex=STATE_TTL)
         suffix = f"rescan:{uuid.uuid4().hex}" if fresh or not job.head_sha else job.head_sha
-        await self.redis.enqueue_job(
+        await _enqueue(
+            self.redis,
             "review_pull_request",
             dataclasses.asdict(job),
             _job_id=f"review:{key}@{suffix}",

@@ -28,3 +28,15 @@ def test_the_queue_redis_appends_every_write_to_a_volume():
     assert container["volumeMounts"] == [{"name": "data", "mountPath": "/data"}]
     assert pod["volumes"] == [{"name": "data", "persistentVolumeClaim": {"claimName": "undertow-redis-data"}}]
     assert claims == {"undertow-redis-data"} and redis["spec"]["strategy"] == {"type": "Recreate"}
+
+
+def test_the_queue_redis_runs_the_same_arguments_everywhere_and_never_drops_a_write():
+    """What tests/app/test_redis_outage.py starts a real redis-server with (its restart test)."""
+    compose = yaml.safe_load((DEPLOY / "docker-compose.yml").read_text())["services"]["redis"]["command"]
+    documents = list(yaml.safe_load_all((DEPLOY / "k8s/redis.yaml").read_text()))
+    redis = next(d for d in documents if d["kind"] == "Deployment" and d["metadata"]["name"] == "undertow-redis")
+    assert redis["spec"]["template"]["spec"]["containers"][0]["args"] == compose
+    assert compose[0] == "redis-server"
+    # fsynced at least every second, and a full Redis refuses writes instead of evicting queued jobs
+    assert _flag(compose, "--appendfsync") in ("everysec", "always")
+    assert _flag(compose, "--maxmemory-policy") == "noeviction"
