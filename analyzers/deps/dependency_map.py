@@ -21,6 +21,7 @@ from undertow.analyzers.deps.import_names import (
     is_known,
     is_stdlib,
     providers,
+    provides_by_dotted_name,
     provides_by_name,
 )
 from undertow.analyzers.deps.manifests import is_manifest, is_project_manifest, is_requirements_file, parse_manifest
@@ -763,7 +764,11 @@ class DependencyMap:
             return True
         if any(p in names for c in candidates for p in providers(c)):
             return True
-        return module is not None and not is_known(module) and any(provides_by_name(n, module) for n in names)
+        if module is None:
+            return False
+        if any(provides_by_dotted_name(name, module) for name in names):
+            return True
+        return not is_known(module) and any(provides_by_name(name, module) for name in names)
 
     def transitive(self, coverage: Coverage, candidates: list[str]) -> Transitive | None:
         """How an undeclared candidate is installed all the same, as another one's dependency

@@ -520,3 +520,15 @@ def provides_by_name(distribution: str, module: str) -> bool:
     imported = _squashed(".".join(parts) if parts[0] in _NAMESPACES else parts[0])
     name = _squashed(distribution)
     return bool(name) and (name == imported or (len(name) >= 4 and imported.startswith(name)))
+
+
+def provides_by_dotted_name(distribution: str, module: str) -> bool:
+    """Whether ``distribution`` is named after a dotted prefix (two parts or more) of ``module``,
+    separators removed: the namespace packages whose top is in the table for its core
+    distribution (``opentelemetry.instrumentation.fastapi`` from
+    ``opentelemetry-instrumentation-fastapi``, ``azure.storage.blob`` from ``azure-storage-blob``)."""
+    parts = module.split(".")
+    if len(parts) < 2 or is_stub_distribution(distribution):
+        return False
+    name = _squashed(distribution)
+    return any(_squashed("".join(parts[:cut])) == name for cut in range(2, len(parts) + 1))

@@ -37,7 +37,8 @@ class MissingRequirement(RepoRule):
     `except ImportError` are optional and never flagged. A module the import table does not
     know is taken as provided by a declared distribution named like it (separators removed,
     or a prefix: `boxsdk` → `box_sdk_gen`) or by one the same change adds; never by a
-    type-stub package (`types-X`).
+    type-stub package (`types-X`); a distribution named after a dotted prefix of the module
+    (`opentelemetry-instrumentation-fastapi`) provides it too.
 
     ## Why is this bad?
     The code works on the developer's machine, where every package is installed, and the

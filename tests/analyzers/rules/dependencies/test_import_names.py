@@ -62,3 +62,21 @@ def test_only_an_addition_to_the_covering_manifest_counts(make_pr, capsys):
     }
     doc = make_pr(base, pr).scan_json(capsys)
     assert findings(doc, "DEP001") == [("DEP001", "worker/config_loader.py", 1)]
+
+
+def test_namespace_distributions_named_after_the_dotted_module(make_pr, capsys):
+    # The table maps `opentelemetry` to its API; an instrumentation is its own distribution.
+    base = {
+        "requirements.txt": "opentelemetry-instrumentation-fastapi==0.50b0\nazure-storage-blob==12.24.0\n",
+        "svc/__init__.py": "",
+    }
+    pr = {
+        "svc/telemetry.py": (
+            "from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor\n"
+            "from azure.storage.blob import BlobServiceClient\n"
+            "from opentelemetry import trace\n"
+        )
+    }
+    doc = make_pr(base, pr).scan_json(capsys)
+    assert findings(doc, "DEP001") == [("DEP001", "svc/telemetry.py", 3)]
+    assert "does not declare opentelemetry-api" in only(doc, "DEP001")[0]["message"]
