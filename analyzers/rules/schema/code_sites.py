@@ -363,13 +363,13 @@ class _File:
 
     def _plain_sites(self, node: ast.AST) -> None:
         """Sites that need no knowledge of what a name holds: Model(col="x"), Model.col == "x",
-        Model.attr, and SQL strings."""
+        Model.attr (``Model`` or ``models.Model``), and SQL strings."""
         if isinstance(node, ast.Call):
             func = node.func
-            if isinstance(func, ast.Name) and func.id[:1].isupper():
+            if (model := _classy(func)) is not None:
                 for kw in node.keywords:
                     if kw.arg and (value := _text(kw.value)) is not None:
-                        self.sites.append(Site("write", node.lineno, func.id, kw.arg, value, origin=self.origin(func)))
+                        self.sites.append(Site("write", node.lineno, model, kw.arg, value, origin=self.origin(func)))
             name = func.attr if isinstance(func, ast.Attribute) else (func.id if isinstance(func, ast.Name) else "")
             attr = func.attr if isinstance(func, ast.Attribute) else None
             if (
@@ -382,19 +382,12 @@ class _File:
             left, right = node.left, node.comparators[0]
             if (
                 isinstance(left, ast.Attribute)
-                and isinstance(left.value, ast.Name)
-                and left.value.id[:1].isupper()
+                and (model := _classy(left.value)) is not None
                 and (value := _text(right)) is not None
             ):
-                model = left.value
-                self.sites.append(Site("write", node.lineno, model.id, left.attr, value, origin=self.origin(model)))
-        elif (
-            isinstance(node, ast.Attribute)
-            and isinstance(node.value, ast.Name)
-            and isinstance(node.ctx, ast.Load)
-            and node.value.id[:1].isupper()
-        ):
-            self.sites.append(Site("attribute", node.lineno, node.value.id, node.attr, origin=self.origin(node.value)))
+                self.sites.append(Site("write", node.lineno, model, left.attr, value, origin=self.origin(left.value)))
+        elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load) and (model := _classy(node.value)):
+            self.sites.append(Site("attribute", node.lineno, model, node.attr, origin=self.origin(node.value)))
 
     def _site(
         self,

@@ -104,6 +104,15 @@ INVALID = [
         },
         expect=[("SCH008", "app/feed.py", 3)],
     ),
+    Case(  # the model through its module, as Flask projects write it
+        base=SQL_REPO,
+        head={
+            "app/views.py": "from app import models\n"
+            "def feed(db):\n"
+            "    return models.Video.query.order_by(models.Video.rank)\n"
+        },
+        expect=[("SCH008", "app/views.py", 3)],
+    ),
 ]
 VALID = [
     Case(

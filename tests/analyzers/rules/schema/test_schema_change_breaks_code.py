@@ -132,3 +132,20 @@ def test_the_first_migrations_of_a_project_do_not_judge_its_whole_codebase():
     base = {k: v for k, v in BASE.items() if not k.startswith("migrations/")}
     assert _found("SCH005", base, {"migrations/001_init.sql": SQL_REPO["migrations/001_init.sql"]}) == []
     assert _found("SCH007", base, {"migrations/001_init.sql": "CREATE TABLE clips (id INT);\n"}) == []
+
+
+def test_a_renamed_column_flags_unchanged_module_qualified_reads_and_comparisons():
+    # Seen on a real project: models.Favorite.object_type == "Query" in serializers, untouched
+    # by the change that renames the column (and the model attribute).
+    views = (
+        "from app import models\n"
+        "def pending(db):\n"
+        "    return models.Video.query.filter(models.Video.status == 'new').order_by(models.Video.published_at)\n"
+    )
+    base = {**BASE, "app/views.py": views}
+    head = {
+        "migrations/002_rename.sql": "ALTER TABLE videos RENAME COLUMN published_at TO released_at;\n",
+        "app/models.py": BASE["app/models.py"].replace("published_at", "released_at"),
+    }
+    assert _found("SCH008", base, head) == [("SCH008", "app/views.py", 3)]
+    assert _found("SCH005", base, head) == []  # 'new' is still allowed
