@@ -39,6 +39,7 @@ _MIGRATION_NAME = re.compile(r"^m(?:igrat(?:e|ion))?_?(\d+)(?:_|$)")
 # The methods a migration runs DDL through (a connection, a cursor, SQLAlchemy).
 _EXECUTE = frozenset({"execute", "executescript", "exec_driver_sql", "run_sql"})
 _TEXT = frozenset({"text", "sa.text", "sqlalchemy.text"})
+_DML = ("SELECT", "INSERT", "UPDATE", "DELETE", "WITH", "REPLACE")
 MAX_STATEMENT_CHARS = 200_000  # one DDL string longer than this is not replayed
 
 
@@ -173,6 +174,8 @@ def _step(call: ast.Call) -> DdlStep | None:
             head = left.value
     else:
         return DdlStep(line, None, "a value computed at run time", "")
+    if head is not None and head.lstrip()[:7].upper().startswith(_DML):
+        return None  # a data migration's query changes rows, not the schema: nothing to replay
     table = ddl_target(head, whole=False) if head else None
     added = added_column(head) if head else None
     if added is not None:

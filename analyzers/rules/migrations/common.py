@@ -7,11 +7,13 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
+from undertow.analyzers.core.config import Config
 from undertow.analyzers.core.findings import Finding
 from undertow.analyzers.facts.context import RepoContext, RevisionFacts
 from undertow.analyzers.python.fact_types import SqlText
 from undertow.analyzers.rules.base import RepoRule
 from undertow.analyzers.schema.facts import SchemaFacts, expected_columns, is_migration_path, schema_facts
+from undertow.analyzers.schema.function_migrations import is_function_migration_path
 from undertow.analyzers.schema.model import Schema
 from undertow.analyzers.schema.paths import is_migration_source
 from undertow.analyzers.schema.sql_replay import Operation
@@ -20,6 +22,7 @@ from undertow.analyzers.schema.sql_replay import Operation
 # SQL is compared with the whole name. Names are identifiers (at most 63 characters in
 # PostgreSQL, 64 in MySQL), so a longer one is never searched for.
 _MAX_NAME_CHARS = 128
+_DEFAULT_CONFIG = Config()  # where migration functions live by default (a migrations.py)
 
 
 _DIALECT_DIRECTORIES = {
@@ -88,11 +91,12 @@ def mapped_by(facts: RevisionFacts, table: str, column: str | None) -> str | Non
     if len(table) > _MAX_NAME_CHARS or len(column or "") > _MAX_NAME_CHARS:
         return None  # no database has such a name; and a search for it costs its length per position
     table_word = re.compile(rf"\b{re.escape(table)}\b", re.IGNORECASE)
-    column_word = re.compile(rf"\b{re.escape(column)}\b", re.IGNORECASE) if column else None
+    # A column's name, not a placeholder named after it (`payment_hash = :hash`, `%(hash)s`).
+    column_word = re.compile(rf"(?<![:@$])(?<!%\()\b{re.escape(column)}\b", re.IGNORECASE) if column else None
     sql_sites: Mapping[str, list[SqlText]] = python_index(facts).part("sql")
     for path, sites in sorted(sql_sites.items()):
-        if is_migration_source(path):
-            continue
+        if is_migration_source(path) or is_function_migration_path(path, _DEFAULT_CONFIG):
+            continue  # a migration's own SQL (migrations/, versions/, a migrations.py) is no code using it
         for line, sql in sites:
             if table_word.search(sql) and (column_word is None or column_word.search(sql)):
                 return f"{path}:{line} (raw SQL)"

@@ -162,3 +162,15 @@ def test_a_statement_the_replay_cannot_read_after_a_named_column_makes_the_names
     )
     table = replayed({"svc/migrations.py": source})["schema"]["tables"]["t"]
     assert table["partial"] and not table["names_known"]
+
+
+def test_a_data_migration_built_at_run_time_is_no_schema_change_to_notice():
+    source = (
+        "def m001(db):\n"
+        "    db.execute('CREATE TABLE t (id INT, v TEXT)')\n"
+        "    db.execute(f'UPDATE t SET v = {db.timestamp_now}')\n"
+        '    db.execute(f"""\n        INSERT INTO t (id) VALUES ({1})""")\n'
+    )
+    data = replayed({"svc/migrations.py": source})
+    assert data["notices"]["svc/migrations.py"] == []
+    assert not data["schema"]["tables"]["t"]["partial"]

@@ -152,3 +152,31 @@ def test_a_column_added_by_an_fstring_is_known_by_name():
         "this SQL uses column updatd_at, but accounts as the migrations leave it has no such column "
         "(its columns: created_at, email, id, updated_at)"
     )
+
+
+def test_sch003_reads_neither_a_migrations_own_sql_nor_placeholders_as_code_using_a_column():
+    from undertow.analyzers.rules.schema.migration_drops_used import MigrationDropsUsed
+
+    crud = (
+        "async def get(db, h):\n"
+        '    return await db.fetchone("SELECT * FROM accounts WHERE login = :email", {"email": h})\n'
+    )
+    renamed = FN_REPO["app/core/migrations.py"] + (
+        '\n\nasync def m003_rename(db):\n    await db.execute("ALTER TABLE accounts RENAME COLUMN email TO login")\n'
+    )
+    base = MemorySnapshot({**FN_REPO, "app/core/crud.py": crud.replace("login", "email")}, "base")
+    head = MemorySnapshot({**FN_REPO, "app/core/migrations.py": renamed, "app/core/crud.py": crud}, "head")
+    changes = ChangeSet(
+        [
+            ChangedFile("app/core/migrations.py", Status.MODIFIED, lines=frozenset(range(17, 21))),
+            ChangedFile("app/core/crud.py", Status.MODIFIED, lines=frozenset({2})),
+        ]
+    )
+    report = review(base, head, changes, Config(), rules=[MigrationDropsUsed])
+    assert report.failures == []
+    # m001's CREATE TABLE names email, and crud's placeholder is :email: neither uses the column
+    assert [(f.rule, f.path, f.line) for f in report.findings] == []
+    still = crud.replace("login = :email", "email = :email")
+    head = MemorySnapshot({**FN_REPO, "app/core/migrations.py": renamed, "app/core/crud.py": still}, "head")
+    report = review(base, head, changes, Config(), rules=[MigrationDropsUsed])
+    assert [(f.rule, f.path, f.line) for f in report.findings] == [("SCH003", "app/core/migrations.py", 20)]
