@@ -26,6 +26,7 @@ from undertow.analyzers.deps.import_names import (
 )
 from undertow.analyzers.deps.manifests import is_manifest, is_project_manifest, is_requirements_file, parse_manifest
 from undertow.analyzers.deps.manifests.locks import Locked, LockedJson, is_lock_file, lock_facts
+from undertow.analyzers.deps.manifests.model import DEV_GROUPS
 from undertow.analyzers.deps.services import (
     Copy,
     Image,
@@ -47,8 +48,6 @@ from undertow.analyzers.facts.indexes import file_facts, file_index, indexable
 from undertow.analyzers.python.fact_types import ImportEdge
 from undertow.analyzers.python.facts import is_test_path
 from undertow.analyzers.python.index import PythonIndex, python_index
-
-_DEV_GROUPS = {"dev", "test", "tests", "testing", "lint", "typing", "docs"}
 
 
 class DeclaredJson(TypedDict):
@@ -749,8 +748,7 @@ class DependencyMap:
             return [Coverage(_installed(sorted(here), self.manifests), "the nearest manifests (tests)", None)]
         chosen = _installed(pyprojects + main or requirements, self.manifests)
         groups = frozenset(
-            {""}
-            | {g for m in pyprojects for d in self.manifests[m].declared if (g := d.group) and g not in _DEV_GROUPS}
+            {""} | {g for m in pyprojects for d in self.manifests[m].declared if (g := d.group) and g not in DEV_GROUPS}
         )
         return [Coverage(chosen, "the nearest manifest" + ("s" if len(chosen) > 1 else ""), groups)] if chosen else []
 

@@ -11,6 +11,7 @@ from typing import Any, NamedTuple, TypedDict
 from packaging.utils import canonicalize_name
 
 from undertow.analyzers.core.limits import LOCK_FILE_NAMES, MAX_LINE_CHARS, too_deep
+from undertow.analyzers.deps.manifests.model import DEV_GROUPS
 
 LOCK_NAMES = LOCK_FILE_NAMES
 
@@ -73,6 +74,8 @@ def lock_facts(text: str) -> dict[str, LockedJson]:
         found.setdefault(
             name, {"version": str(package.get("version", "")), "required_by": [], "direct": False, "dev": False}
         )
+        if _dev_only(package):
+            found[name]["dev"] = True  # Poetry's category = "dev" / groups = ["dev"]: dev installs only
         own = _is_workspace(package.get("source"))
         edges += [(name, dependency, own, dev) for dependency, dev in _dependencies(package)]
     for dependent, dependency, own, dev in edges:
@@ -86,6 +89,15 @@ def lock_facts(text: str) -> dict[str, LockedJson]:
     for locked in found.values():
         locked["required_by"].sort()
     return found
+
+
+def _dev_only(package: dict[str, Any]) -> bool:
+    """A poetry.lock package only development installs get: ``category = "dev"`` (Poetry 1),
+    ``groups = ["dev"]`` (Poetry 2: every group of it a dev group)."""
+    groups = package.get("groups")
+    if isinstance(groups, list) and groups and all(isinstance(g, str) for g in groups):
+        return all(g in DEV_GROUPS for g in groups)
+    return package.get("category") == "dev"
 
 
 def _is_workspace(source: object) -> bool:

@@ -8,6 +8,10 @@ from typing import TypedDict, Unpack
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
+# Dependency groups (PEP 735, Poetry groups, extras) that only development installs: never what
+# the application runs with.
+DEV_GROUPS = frozenset({"dev", "test", "tests", "testing", "lint", "typing", "docs"})
+
 
 class _RequirementExtra(TypedDict, total=False):
     """What a reader knows of a requirement besides the requirement itself (pip's options)."""

@@ -9,11 +9,10 @@ from packaging.version import InvalidVersion, Version
 
 from undertow.analyzers.core.findings import Finding, Severity
 from undertow.analyzers.deps.dependency_map import DeclaredIn, dependency_map
+from undertow.analyzers.deps.manifests.model import DEV_GROUPS
 from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.rules.base import RepoRule
 from undertow.analyzers.rules.cases import Case
-
-_DEV_GROUPS = {"dev", "test", "tests", "testing", "lint", "typing", "docs"}
 
 
 def compatible(a: str, b: str) -> bool:
@@ -71,7 +70,7 @@ class ManifestVersionConflict(RepoRule):
         by_name: dict[str, list[DeclaredIn]] = {}
         for manifest, data in sorted(deps.manifests.items()):
             for dep in data.declared:
-                if dep.specifier and not dep.url and dep.group not in _DEV_GROUPS:
+                if dep.specifier and not dep.url and dep.group not in DEV_GROUPS:
                     by_name.setdefault(dep.key, []).append(DeclaredIn(manifest, dep))
         for name, declarations in sorted(by_name.items()):
             for i, (first_manifest, first) in enumerate(declarations):

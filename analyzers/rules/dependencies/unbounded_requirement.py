@@ -12,11 +12,11 @@ from undertow.analyzers.core.limits import within_size
 from undertow.analyzers.deps.dependency_map import dependency_map
 from undertow.analyzers.deps.manifests import is_pyproject, is_requirements_file
 from undertow.analyzers.deps.manifests.locks import LOCK_NAMES
+from undertow.analyzers.deps.manifests.model import DEV_GROUPS
 from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.rules.base import RepoRule
 from undertow.analyzers.rules.cases import Case
 
-_DEV_GROUPS = {"dev", "test", "tests", "testing", "lint", "typing", "docs"}
 MAX_SEPARATE = 5
 
 
@@ -74,7 +74,7 @@ class UnboundedRequirement(RepoRule):
             unbounded = [
                 dep
                 for dep in data.declared
-                if not (dep.url or dep.group in _DEV_GROUPS or bounded(dep.specifier))
+                if not (dep.url or dep.group in DEV_GROUPS or bounded(dep.specifier))
                 and (ctx.side == "base" or dep.line in changed.lines)
             ]
             if len(unbounded) > MAX_SEPARATE:

@@ -161,3 +161,62 @@ def test_pip_compile_via_annotations():
     # A hand-written file has none; a `# via` before any requirement belongs to none.
     assert via_annotations("# via nothing\nrequests==2.32.3  # pinned for via-proxy\n") == {}
     assert via_annotations("a==1\n" + "#" + " " * 40_000 + "via b\n") == {}
+
+
+def test_poetry_dev_only_packages_are_marked_dev_in_either_lock_format():
+    lock = """\
+[[package]]
+name = "ptpython"
+version = "3.0.23"
+groups = ["dev"]
+
+[[package]]
+name = "flask"
+version = "3.0.0"
+groups = ["main"]
+
+[[package]]
+name = "mock"
+version = "5.0.2"
+category = "dev"
+
+[[package]]
+name = "requests"
+version = "2.31.0"
+groups = ["main", "dev"]
+"""
+    facts = lock_facts(lock)
+    assert {name: entry["dev"] for name, entry in facts.items()} == {
+        "ptpython": True,
+        "flask": False,
+        "mock": True,
+        "requests": False,
+    }
+
+
+def test_a_requirement_moving_from_a_poetry_dev_group_to_a_pep_735_one_is_not_removed():
+    from undertow.analyzers.core.engine import review
+    from undertow.analyzers.rules.cases import Case
+    from undertow.analyzers.rules.dependencies.removed_requirement_still_imported import (
+        RemovedRequirementStillImported,
+    )
+
+    base = {
+        "pyproject.toml": '[tool.poetry.dependencies]\npython = "^3.12"\nflask = "3.0.0"\n'
+        '[tool.poetry.group.dev.dependencies]\nptpython = "3.0.23"\n',
+        "poetry.lock": '[[package]]\nname = "ptpython"\nversion = "3.0.23"\ngroups = ["dev"]\n'
+        '[[package]]\nname = "flask"\nversion = "3.0.0"\ngroups = ["main"]\n',
+        "app/__init__.py": "",
+        "app/cli.py": "import flask\ndef shell():\n    from ptpython import repl\n",
+    }
+    case = Case(
+        base=base,
+        head={
+            "pyproject.toml": '[project]\nname = "app"\ndependencies = ["flask==3.0.0"]\n'
+            '[dependency-groups]\ndev = ["ptpython==3.0.23"]\n',
+            "poetry.lock": None,
+        },
+    )
+    snapshots = case.snapshots()
+    report = review(*snapshots, case.change_set(), case.config(), rules=[RemovedRequirementStillImported])
+    assert report.findings == []
