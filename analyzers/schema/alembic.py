@@ -481,7 +481,9 @@ def apply_call(schema: Schema, call: dict[str, Any], source: str, dialect: str) 
     elif op == "drop_constraint" and len(args) >= 2:
         table = table_of(args[1])
         if table is not None and isinstance(args[0], str):
-            table.uniques = [u for u in table.uniques if u[0] != args[0].lower()]
+            name = args[0].lower()
+            table.uniques = [u for u in table.uniques if u[0] != name]
+            table.constraints = [c for c in table.constraints if c.lower() != name]
     elif op == "execute" and args and isinstance(sql := _sql_text(args[0]), str):
         sql_ops, notices = apply_sql(schema, sql, source, dialect, first_line=line)
         ops += [Operation(o.op, o.table, line, o.column, o.detail) for o in sql_ops]

@@ -159,3 +159,15 @@ def test_ddl_through_the_migration_connection_and_sa_text_is_replayed():
     }
     table = _facts(files).schema.table("t")
     assert table is not None and table.indexes == {"ix_t_x": ["x"], "ux_t_id": ["id"]}
+
+
+def test_drop_constraint_removes_the_name_as_well_as_the_unique():
+    files = {
+        "alembic/versions/a1.py": HEADER + "revision = 'a1'\ndown_revision = None\ndef upgrade():\n"
+        "    op.create_table('t', sa.Column('id', sa.Integer(), primary_key=True), sa.Column('code', sa.String()),\n"
+        "        sa.UniqueConstraint('code', name='uq_t_code'))\n",
+        "alembic/versions/b1.py": HEADER + "revision = 'b1'\ndown_revision = 'a1'\ndef upgrade():\n"
+        "    op.drop_constraint('uq_t_code', 't', type_='unique')\n",
+    }
+    table = _facts(files).schema.table("t")
+    assert table is not None and table.constraints == [] and table.uniques == [("", ["id"])]
