@@ -663,10 +663,37 @@ class _BaseResolver:
         self.models_by_file = models_by_file
 
     def resolve(self, base: str, path: str) -> tuple[str, OrmModel] | None:
+        found = self._where(base, path)
+        if found is None:
+            return None
+        module_path, name = found
+        for model in self.models_by_file.get(module_path, []):
+            if model.cls == name:
+                return module_path, model
+        return None
+
+    def plain_class(self, base: str, path: str) -> tuple[str, OrmModel] | None:
+        """A first-party base class that maps nothing (a mixin of methods only), as an abstract
+        model with its attributes: found, so the model's bases are all known."""
+        found = self._where(base, path)
+        if found is None:
+            return None
+        module_path, name = found
+        info = (self.index.files.get(module_path) or {}).get("classes", {}).get(name)
+        if info is None:
+            return None
+        attributes = list(info["attributes"])
+        return module_path, OrmModel(name, None, list(info["bases"]), [], attributes, True, 0, "plain", [])
+
+    def _where(self, base: str, path: str) -> tuple[str, str] | None:
+        """(file, class name) of a base class named in ``path``: defined there or imported from
+        a first-party module."""
         head, _, rest = base.partition(".")
-        local = {m.cls: m for m in self.models_by_file.get(path, []) if m.cls}
-        if not rest and head in local:
-            return path, local[head]
+        if not rest and (
+            any(m.cls == head for m in self.models_by_file.get(path, []))
+            or head in ((self.index.files.get(path) or {}).get("classes") or {})
+        ):
+            return path, head
         imports = (self.index.files.get(path) or {}).get("imports", {})
         target = imports.get(head)
         if target is None:
@@ -676,12 +703,7 @@ class _BaseResolver:
         if split is None or not split[1] or "." in split[1]:
             return None
         module_path = self.index.by_module.get(split[0])
-        if module_path is None:
-            return None
-        for model in self.models_by_file.get(module_path, []):
-            if model.cls == split[1]:
-                return module_path, model
-        return None
+        return (module_path, split[1]) if module_path is not None else None
 
 
 def _unseen_bases(
@@ -738,7 +760,7 @@ def model_classes(facts: RevisionFacts) -> Mapping[str, ModelClass]:
                         columns.setdefault(column.attr, column.name)
                         attributes.add(column.attr)
                     for base in current.bases:
-                        found = resolver.resolve(base, current_path)
+                        found = resolver.resolve(base, current_path) or resolver.plain_class(base, current_path)
                         if found is not None:
                             key = f"{found[0]}:{found[1].cls}"
                             if key not in seen:
@@ -751,6 +773,12 @@ def model_classes(facts: RevisionFacts) -> Mapping[str, ModelClass]:
                         model.cls,
                         ModelClass(model.cls, table, path, model.line, attributes, columns, resolved),
                     )
+        # What relationships' backref= put on other classes (by class name, as SQLAlchemy does).
+        for models in mapping.models_by_file.values():
+            for model in models:
+                for target, name in model.backrefs:
+                    if target in result:
+                        result[target].attributes.add(name)
         return result
 
     # Cached per revision: resolving every model's bases reads every model file's imports.

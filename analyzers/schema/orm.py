@@ -58,6 +58,8 @@ class OrmModel(NamedTuple):
     # primary key), "" (none of its own); a base class's ``@declared_attr`` ``__tablename__``
     # rule for its subclasses: "rule:lower", "rule:snake" or "rule:unknown".
     naming: str = ""
+    # (class, attribute) a relationship's ``backref=`` puts on the other class.
+    backrefs: list[tuple[str, str]] = []
 
 
 def encode_models(models: list[OrmModel]) -> list[list[Any]]:
@@ -72,6 +74,7 @@ def encode_models(models: list[OrmModel]) -> list[list[Any]]:
             m.kind,
             [list(a) for a in m.table_args],
             m.naming,
+            [list(b) for b in m.backrefs],
         ]
         for m in models
     ]
@@ -90,8 +93,9 @@ def decode_models(raw: list[list[Any]]) -> list[OrmModel]:
             kind,
             [TableArg(*a) for a in table_args],
             naming,
+            [(target, name) for target, name in backrefs],
         )
-        for cls, table, bases, columns, attributes, abstract, line, kind, table_args, naming in raw
+        for cls, table, bases, columns, attributes, abstract, line, kind, table_args, naming, backrefs in raw
     ]
 
 
@@ -239,6 +243,7 @@ def _class_model(node: ast.ClassDef) -> OrmModel | None:
     columns: list[OrmColumn] = []
     attributes: list[str] = []
     table_args: list[TableArg] = []
+    backrefs = [b for stmt in node.body if (b := _backref(stmt)) is not None]
     for stmt in node.body:
         if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
             target = stmt.targets[0].id
@@ -306,7 +311,26 @@ def _class_model(node: ast.ClassDef) -> OrmModel | None:
         "sqlmodel" if sqlmodel_table else "declarative",
         table_args,
         naming,
+        backrefs,
     )
+
+
+def _backref(stmt: ast.stmt) -> tuple[str, str] | None:
+    """``x = relationship("Other", backref="things")`` / ``backref("things", ...)``: the other
+    class gets ``things``."""
+    value = stmt.value if isinstance(stmt, (ast.Assign, ast.AnnAssign)) else None
+    if not (isinstance(value, ast.Call) and name_of(value.func).rsplit(".", 1)[-1] in ("relationship", "relation")):
+        return None
+    if not value.args:
+        return None
+    first = value.args[0]
+    target = first.value if isinstance(first, ast.Constant) and isinstance(first.value, str) else name_of(first)
+    option = next((k.value for k in value.keywords if k.arg == "backref"), None)
+    if isinstance(option, ast.Call) and option.args:
+        option = option.args[0]
+    if isinstance(option, ast.Constant) and isinstance(option.value, str) and target:
+        return target.rsplit(".", 1)[-1], option.value
+    return None
 
 
 def _declared_attr(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:

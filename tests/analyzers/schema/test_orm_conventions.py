@@ -142,3 +142,31 @@ def test_a_primary_key_meets_a_unique_expectation():
         head={"app/models.py": models + "    __table_args__ = (UniqueConstraint('id'),)\n"},
     )
     assert _sch001(case) == []
+
+
+def test_a_mixin_of_methods_only_is_a_known_base_whose_attributes_the_model_has():
+    files = {
+        "app/__init__.py": "",
+        "app/mixins.py": "class BelongsToOrg(object):\n    @classmethod\n    def get_by_org(cls, org):\n        return org\n"
+        "    def org_name(self):\n        self.cached_org = 1\n",
+        "app/models.py": "from sqlalchemy import Column, Integer\nfrom sqlalchemy.orm import declarative_base\n"
+        "from app.mixins import BelongsToOrg\nBase = declarative_base()\n"
+        "class Query(BelongsToOrg, Base):\n    __tablename__ = 'queries'\n    id = Column(Integer, primary_key=True)\n",
+    }
+    query = model_classes(RevisionFacts(MemorySnapshot(files)))["Query"]
+    assert query.resolved is True
+    assert {"get_by_org", "org_name", "cached_org", "id"} <= query.attributes
+
+
+def test_a_backref_gives_the_other_class_its_attribute():
+    files = {
+        "app/models.py": "from sqlalchemy import Column, ForeignKey, Integer\n"
+        "from sqlalchemy.orm import declarative_base, relationship, backref\nBase = declarative_base()\n"
+        "class User(Base):\n    __tablename__ = 'users'\n    id = Column(Integer, primary_key=True)\n"
+        "class Query(Base):\n    __tablename__ = 'queries'\n    id = Column(Integer, primary_key=True)\n"
+        "    user_id = Column(Integer, ForeignKey('users.id'))\n"
+        "    user = relationship(User, backref='queries')\n"
+        "    owner = relationship('User', backref=backref('owned_queries', lazy='dynamic'))\n",
+    }
+    users = model_classes(RevisionFacts(MemorySnapshot(files)))["User"]
+    assert {"queries", "owned_queries"} <= users.attributes
