@@ -23,8 +23,17 @@ from undertow.analyzers.schema.model import Schema
 from undertow.analyzers.schema.sql_replay import DIALECTS, ddl_target, split_statements
 
 _SQL_START = ("select", "insert", "update", "delete", "with", "merge")
-# System catalogs every database has (Postgres, SQLite, MySQL's DUAL).
-_CATALOGS = ("pg_", "sqlite_", "dual")
+# System catalogs every database has (Postgres, SQLite, MySQL's DUAL), and the tables migration
+# tools keep their own state in (Alembic, Django, Rails/dbmate/golang-migrate, Flyway).
+_CATALOGS = (
+    "pg_",
+    "sqlite_",
+    "dual",
+    "alembic_version",
+    "django_migrations",
+    "schema_migrations",
+    "flyway_schema_history",
+)
 # Columns every row has without a migration declaring them (SQLite, Postgres, MySQL), and the
 # bare words some dialects read as values rather than columns.
 _SYSTEM_COLUMNS = frozenset(
@@ -462,7 +471,8 @@ VALID = [
     Case(  # a system catalog, and a test's own table (both seen on a real project)
         base=FN_REPO,
         head={
-            "app/core/helpers.py": "q = db.fetchone(\"SELECT * FROM sqlite_master WHERE type = 'table'\")\n",
+            "app/core/helpers.py": "q = db.fetchone(\"SELECT * FROM sqlite_master WHERE type = 'table'\")\n"
+            'v = db.execute("SELECT version_num FROM alembic_version")\n',
             "tests/test_page.py": "async def test_page(db):\n"
             '    await db.execute("CREATE TABLE test_page (id TEXT PRIMARY KEY, value TEXT)")\n'
             '    assert await db.fetchall("SELECT id, value FROM test_page")\n',
