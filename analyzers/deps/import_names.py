@@ -183,6 +183,7 @@ IMPORT_TO_DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
     "sentry_sdk": ("sentry-sdk",),
     "prometheus_client": ("prometheus-client",),
     "opentelemetry": ("opentelemetry-api", "opentelemetry-sdk"),
+    "opentelemetry.sdk": ("opentelemetry-sdk",),
     "ddtrace": ("ddtrace",),
     "newrelic": ("newrelic",),
     "statsd": ("statsd",),

@@ -24,7 +24,7 @@ _NOT_SECRET_NAME = re.compile(
     re.IGNORECASE,
 )
 _PLACEHOLDER = re.compile(
-    r"^$|change.?(me|this|it)|replace.?me|your[-_ ]|example|placeholder|dummy|sample|fake|test|todo|xxx+|^\*+$|^\.+$"
+    r"^$|change.?(me|this|it)|replace.?me|your[-_ ]|example|placeholder|dummy|sample|fake|test|e2e|seed|mock|todo|xxx+|^\*+$|^\.+$"
     r"|^<.*>$|^\{.*\}$|^\$\{?.*\}?$|^%\(.*\)s$|^(none|null|nil|secret|password|token|key|default|dev|local|changeme)$",
     re.IGNORECASE,
 )
@@ -153,5 +153,7 @@ VALID = [
             "TOKEN = os.getenv('TOKEN', 'change-me')\n"
         }
     ),
+    # Seed data for end-to-end tests names what it is.
+    Case(head={"scripts/seeds_load.py": "link = Link(client_secret='acme_cl_e2e_seed_checkout_link')\n"}),
     Case(head={"tests/test_auth.py": "API_TOKEN = 'q8V3nZt1LkR9wXy2Pb7Hc4Md6Jf0Gs5A'\n"}),
 ]
