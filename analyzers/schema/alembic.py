@@ -423,6 +423,8 @@ def apply_call(schema: Schema, call: dict[str, Any], source: str, dialect: str) 
             table.indexes[name.lower()] = cols
             if unique:
                 table.uniques.append((name.lower(), cols))
+                if any(kwargs.get(k) is not None for k in ("postgresql_where", "sqlite_where")):
+                    table.partial_uniques.append(name.lower())
         ops.append(
             Operation(
                 "create_index",
@@ -473,6 +475,7 @@ def apply_call(schema: Schema, call: dict[str, Any], source: str, dialect: str) 
         for owner in owners:
             if owner.indexes.pop(name, None) is not None or any(u[0] == name for u in owner.uniques):
                 owner.uniques = [u for u in owner.uniques if u[0] != name]
+                owner.partial_uniques = [u for u in owner.partial_uniques if u != name]
         ops.append(
             Operation(
                 "drop_index", bare_name(table_name) if isinstance(table_name, str) else "", line, detail={"index": name}

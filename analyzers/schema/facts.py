@@ -511,7 +511,8 @@ def index_met(table: Table, expected: ExpectedIndex) -> bool:
     columns, or by a unique one of the same name, never by a plain index sharing the name; a
     plain index by an index or constraint of its name."""
     columns = {c.lower() for c in expected.columns}
-    uniques = [(name, {c.lower() for c in cols}) for name, cols in table.uniques]
+    # A partial unique index is unique among some rows only: it meets no model's expectation.
+    uniques = [(name, {c.lower() for c in cols}) for name, cols in table.uniques if name not in table.partial_uniques]
     if expected.unique:
         if columns and (
             columns == {c.lower() for c in table.primary_key} or any(cols == columns for _, cols in uniques)

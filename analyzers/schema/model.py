@@ -113,6 +113,9 @@ class Table:
     uniques: list[tuple[str, list[str]]] = field(default_factory=list)
     indexes: dict[str, list[str]] = field(default_factory=dict)
     constraints: list[str] = field(default_factory=list)  # every named constraint
+    # Unique indexes with a WHERE clause: unique only among the rows it selects (an upsert must
+    # name the predicate: ON CONFLICT (...) WHERE ...).
+    partial_uniques: list[str] = field(default_factory=list)
     created_in: str = ""
     # A table the migrations only reference (ALTER, foreign keys...) and never create: it exists
     # (create_all(), a schema dump), but its full list of columns is unknown.
@@ -189,6 +192,7 @@ def _table_from_json(t: dict[str, Any]) -> Table:
         uniques=[(u[0], list(u[1])) for u in t["uniques"]],
         indexes={k: list(v) for k, v in t["indexes"].items()},
         constraints=list(t["constraints"]),
+        partial_uniques=list(t.get("partial_uniques", ())),
         created_in=t["created_in"],
         partial=t.get("partial", False),
         names_known=t.get("names_known", False),

@@ -303,6 +303,7 @@ def _apply(schema: Schema, tree: exp.Expression, line: int, source: str, text: s
                 for table in schema.tables.values():
                     if table.indexes.pop(name, None) is not None:
                         table.uniques = [u for u in table.uniques if u[0] != name]
+                        table.partial_uniques = [u for u in table.partial_uniques if u != name]
                 ops.append(Operation("drop_index", "", line, detail={"index": name}))
             elif kind == "TYPE":
                 schema.enums.pop(name, None)
@@ -399,6 +400,17 @@ def _table_constraint(table: Table, item: exp.Expression) -> None:
                 table.columns[values[0]].allowed = values[1]
 
 
+def _index_columns(params: exp.Expression | None) -> list[str]:
+    """The indexed columns, in order: a plain column by its name, an expression (``lower(b)``)
+    by its SQL (never equal to a column); a partial index's WHERE columns are not indexed."""
+    items = params.args.get("columns") or [] if params is not None else []
+    found: list[str] = []
+    for item in items:
+        inner = item.this if isinstance(item, exp.Ordered) else item
+        found.append(inner.name.lower() if isinstance(inner, exp.Column) else inner.sql().lower())
+    return found
+
+
 def _create_index(schema: Schema, tree: exp.Create, line: int) -> list[Operation]:
     index = tree.this
     table_expr = index.args.get("table")
@@ -407,7 +419,7 @@ def _create_index(schema: Schema, tree: exp.Create, line: int) -> list[Operation
     table_name = bare_name(table_expr.name)
     name = bare_name(index.name) if index.name else ""
     params = index.args.get("params")
-    columns = [c.name.lower() for c in (params.find_all(exp.Column) if params is not None else [])]
+    columns = _index_columns(params)
     unique = bool(tree.args.get("unique"))
     concurrently = bool(tree.args.get("concurrently"))
     table = schema.tables.get(table_name)
@@ -416,6 +428,8 @@ def _create_index(schema: Schema, tree: exp.Create, line: int) -> list[Operation
             table.indexes[name] = columns
         if unique:
             table.uniques.append((name, columns))
+            if name and params is not None and params.args.get("where") is not None:
+                table.partial_uniques.append(name)
     return [
         Operation(
             "create_index", table_name, line, detail={"index": name, "unique": unique, "concurrently": concurrently}

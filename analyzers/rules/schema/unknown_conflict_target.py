@@ -66,7 +66,9 @@ class UnknownConflictTarget(RepoRule):
                 | set(table.indexes)
                 | {f"{table.name}_pkey"}
             )
-            sets = [sorted(u[1]) for u in table.uniques] + ([sorted(table.primary_key)] if table.primary_key else [])
+            # Without index_where= an upsert cannot use a partial unique index.
+            usable = [u for u in table.uniques if site.conflict.partial or u[0] not in table.partial_uniques]
+            sets = [sorted(u[1]) for u in usable] + ([sorted(table.primary_key)] if table.primary_key else [])
             if constraint is not None and constraint.lower() not in names:
                 known = ", ".join(sorted(n for n in names if n)) or "none"
                 message = (
@@ -86,10 +88,9 @@ class UnknownConflictTarget(RepoRule):
 
 
 def _covered(columns: set[str], sets: list[list[str]], partial: bool) -> bool:
-    """Whether a unique constraint, unique index or primary key has exactly those columns. For
-    a partial one (``index_where=``) a unique index that also lists other columns will do: the
-    replay may count its predicate's columns among the indexed ones (quiet when unsure)."""
-    return any(set(s) == columns or (partial and columns <= set(s)) for s in sets)
+    """Whether a unique constraint, unique index or primary key has exactly those columns (for
+    an upsert with ``index_where=``, partial unique indexes included)."""
+    return any(set(s) == columns for s in sets)
 
 
 # -- cases (tests/analyzers/rules/test_cases.py) ------------------------------

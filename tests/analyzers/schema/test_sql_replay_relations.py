@@ -51,3 +51,21 @@ def test_ddl_target_reads_only_a_whole_literal_name():
     assert ddl_target("ALTER TABLE t ALTER COLUMN c SET NOT NULL") is None
     assert ddl_target("ALTER TABLE t ADD CONSTRAINT k UNIQUE (a), ADD COLUMN z INT") == "t"
     assert ddl_target("UPDATE t SET a = 1") is None
+
+
+def test_an_index_records_its_columns_not_its_where_clause_and_expressions_as_written():
+    from undertow.analyzers.schema.model import Schema
+    from undertow.analyzers.schema.sql_replay import apply_sql
+
+    schema = Schema()
+    apply_sql(
+        schema,
+        "CREATE TABLE t (id SERIAL PRIMARY KEY, a TEXT, b TEXT, c TEXT);\n"
+        "CREATE UNIQUE INDEX ux ON t (a, lower(b)) WHERE c IS NULL;\n"
+        "CREATE INDEX ix ON t USING btree (c DESC);\n",
+        "m.sql",
+        "postgres",
+    )
+    table = schema.tables["t"]
+    assert table.indexes == {"ux": ["a", "lower(b)"], "ix": ["c"]}
+    assert ("ux", ["a", "lower(b)"]) in table.uniques
