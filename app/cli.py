@@ -131,7 +131,6 @@ def _serve(args: argparse.Namespace) -> int:
 def _worker(args: argparse.Namespace) -> int:
     import asyncio
 
-    from undertow.app.github_data import BlobCache
     from undertow.app.logs import configure_logging
     from undertow.app.redis_queue import (
         MAX_TRIES,
@@ -141,7 +140,7 @@ def _worker(args: argparse.Namespace) -> int:
         ResilientWorker,
         redis_settings,
     )
-    from undertow.app.service import github_factory
+    from undertow.app.service import github_factory, repo_cache
 
     settings = load_settings()
     if settings.redis_url is None:
@@ -162,7 +161,7 @@ def _worker(args: argparse.Namespace) -> int:
         ctx = {
             "github_for": github_factory(settings, redis=redis),
             "reviews": RedisReviews(redis),
-            "blobs": BlobCache(),
+            "repos": repo_cache(settings),
             "facts": facts,
             "deadline": settings.review_deadline,
         }

@@ -3,7 +3,8 @@ reviewing the sample repository on the local GitHub emulator; prints what was po
 
     python -m app.demo REPO      (REPO: the sample built by examples/demo/build.sh)
 
-Everything runs in this process over ASGI transports: no socket is opened, nothing leaves the machine.
+REST runs in this process over ASGI transports; git fetches the repository from the emulator's
+smart-HTTP server on 127.0.0.1 into a temporary git cache. Nothing leaves the machine.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import hashlib
 import hmac
 import json
 import sys
+import tempfile
 from pathlib import Path
 
 import httpx
@@ -22,6 +24,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from undertow.app.emulator import EmulatedGitHub, PullRequest, create_emulator
 from undertow.app.github_auth import InstallationTokens
 from undertow.app.github_retry import ResilientGitHubAPI
+from undertow.app.repos.cache import RepoCache
 from undertow.app.service import Service
 
 SECRET = "demo-webhook-secret"
@@ -62,13 +65,14 @@ async def run(repo_path: Path) -> int:
         )
         return ResilientGitHubAPI(github, "undertow", oauth_token=token, base_url="http://github.local")
 
-    service = Service(SECRET, github_for)
+    cache_dir = tempfile.TemporaryDirectory(prefix="undertow-demo-git-")
+    service = Service(SECRET, github_for, repos=RepoCache(cache_dir.name))
     head = state.git.resolve("feature/transcode")
     payload = {
         "action": "opened",
         "number": NUMBER,
         "installation": {"id": INSTALLATION},
-        "repository": {"full_name": REPO},
+        "repository": {"full_name": REPO, "clone_url": state.clone_url},
         "pull_request": {"number": NUMBER, "head": {"sha": head}, "base": {"ref": "main"}},
     }
     body = json.dumps(payload).encode()
@@ -85,6 +89,9 @@ async def run(repo_path: Path) -> int:
         await service.drain()
         await webhook.aclose()
     await github.aclose()
+    git_requests = len(state.git_requests)
+    state.close()
+    cache_dir.cleanup()
     for run_ in state.check_runs.values():
         print(f"\n== Check run '{run_['name']}': {run_.get('status')} / {run_.get('conclusion')}")
         print(f"   {run_['output'].get('title', '')}\n")
@@ -97,7 +104,7 @@ async def run(repo_path: Path) -> int:
             print(terminal(review["body"]))
         for comment in review["comments"]:
             print(f"\n-- {comment['path']}:{comment['line']}\n{terminal(comment['body'])}")
-    print(f"\n({len(state.requests)} GitHub API calls)")
+    print(f"\n({len(state.requests)} GitHub API calls, {git_requests} git HTTP requests)")
     return 0
 
 

@@ -2,16 +2,18 @@
 from a local git repository with GitHub's rules (app JWT → installation token, token auth,
 Link pagination, 50 annotations per request, 65535-character outputs, 422 for review comments
 outside the diff, rate-limit headers) and switchable faults (5xx on reads, secondary rate limits
-on writes, an outage window, revoked tokens, latency). Listen on loopback only."""
+on writes, an outage window, revoked tokens, latency); and git's smart HTTP for fetches
+(``/{owner}/{repo}.git/...``, emulator_git: Basic auth with an issued installation token, fetch
+only, filters and wants by sha), with faults of its own (a stalled fetch, a token that expires
+at the fetch). Listen on loopback only."""
 
 from __future__ import annotations
 
 import asyncio
-import base64
 import copy
 import random
 import secrets
-import subprocess
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,8 +21,9 @@ from typing import Any
 
 import jwt
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
+from undertow.app.emulator_git import GitHost, GitResponse
 from undertow.app.git import GitRepo
 
 REPO = "/repos/{owner}/{repo}"
@@ -40,6 +43,11 @@ class Faults:
     outage_end: float = 0.0
     outage_methods: tuple[str, ...] = ("GET", "POST", "PATCH", "PUT", "DELETE")
     clock: Any = time.monotonic
+    # git: the next git_stalls requests are held git_stall_seconds before being answered (a fetch
+    # that times out); git_expire_tokens: the next git request finds every token expired (401).
+    git_stalls: int = 0
+    git_stall_seconds: float = 5.0
+    git_expire_tokens: bool = False
     _writes: int = 0
 
     def __post_init__(self) -> None:
@@ -87,6 +95,36 @@ class EmulatedGitHub:
 
     def __post_init__(self) -> None:
         self.git = GitRepo(self.repo_path)
+        self.git_host = GitHost(self.full_name, self.repo_path, self._git_token_ok, self._git_faults)
+        self._fault_lock = threading.Lock()
+
+    @property
+    def clone_url(self) -> str:
+        """The repository's ``clone_url`` (git over loopback HTTP), as payloads carry it."""
+        return self.git_host.clone_url
+
+    @property
+    def git_requests(self) -> list[tuple[str, str, int]]:
+        return self.git_host.requests
+
+    def _git_token_ok(self, token: str | None) -> bool:
+        return token is not None and token in self.tokens
+
+    def _git_faults(self, method: str, path: str) -> GitResponse | None:
+        with self._fault_lock:
+            stall = self.faults.git_stalls > 0
+            if stall:
+                self.faults.git_stalls -= 1
+            expire = self.faults.git_expire_tokens
+            self.faults.git_expire_tokens = False
+        if stall:
+            time.sleep(self.faults.git_stall_seconds)
+        if expire:
+            self.revoke_tokens()
+        return None
+
+    def close(self) -> None:
+        self.git_host.close()
 
     def shaped(self, template: str, method: str, status: int, overlay):
         """``overlay`` on top of the documented example response (lists: item by item)."""
@@ -122,34 +160,6 @@ class EmulatedGitHub:
         base = self.git.merge_base(self.git.resolve(pr.base), self.git.resolve(pr.head))
         return {f.path: set(f.lines) for f in self.git.changes(base, self.git.resolve(pr.head)).files}
 
-    def files(self, number: int) -> list[dict]:
-        pr = self.pulls[number]
-        head = self.git.resolve(pr.head)
-        return pull_request_files(self.git, self.git.merge_base(self.git.resolve(pr.base), head), head)
-
-
-def pull_request_files(git: GitRepo, base: str, head: str) -> list[dict]:
-    """The pulls/{n}/files items GitHub lists for base...head, with each file's patch."""
-    result = []
-    for changed in git.changes(base, head).files:
-        item = {
-            "filename": changed.path,
-            "status": changed.status.value,
-            "sha": "",
-            "additions": 0,
-            "deletions": 0,
-            "changes": 0,
-        }
-        if changed.old_path:
-            item["previous_filename"] = changed.old_path
-        diff = subprocess.run(
-            ["git", "-C", str(git.path), "diff", "-U3", base, head, "--", changed.path], capture_output=True, text=True
-        ).stdout
-        if "@@" in diff:
-            item["patch"] = diff[diff.index("@@") :].rstrip("\n")
-        result.append(item)
-    return result
-
 
 def create_emulator(gh: EmulatedGitHub) -> FastAPI:
     app = FastAPI(title="GitHub emulator", docs_url=None, redoc_url=None, openapi_url=None)
@@ -180,8 +190,10 @@ def create_emulator(gh: EmulatedGitHub) -> FastAPI:
     async def rules(request: Request, call_next):
         if gh.faults.latency:
             await asyncio.sleep(gh.faults.latency)
-        gh.remaining = max(0, gh.remaining - 1)
         path = request.url.path
+        if _is_git(path):
+            return await call_next(request)  # git's smart HTTP: not metered, Basic auth (below)
+        gh.remaining = max(0, gh.remaining - 1)
         if gh.faults.out(request.method):
             return reply(500, {"message": "Server Error"}, request)
         if not path.startswith("/app/installations/"):
@@ -252,15 +264,15 @@ def create_emulator(gh: EmulatedGitHub) -> FastAPI:
                     "requested_teams": [],
                     "requested_reviewers": [],
                     "head": {"sha": gh.git.resolve(pr.head), "ref": "feature"},
-                    "base": {"sha": gh.git.resolve(pr.base), "ref": pr.base},
+                    "base": {
+                        "sha": gh.git.resolve(pr.base),
+                        "ref": pr.base,
+                        "repo": {"full_name": gh.full_name, "clone_url": gh.clone_url},
+                    },
                 },
             ),
             request,
         )
-
-    @app.get(prefix + "/pulls/{number}/files")
-    async def files(number: int, request: Request):
-        return paginate(gh.shaped(f"{REPO}/pulls/{{pull_number}}/files", "get", 200, gh.files(number)), request)
 
     @app.get(prefix + "/compare/{basehead:path}")
     async def compare(basehead: str, request: Request):
@@ -272,43 +284,6 @@ def create_emulator(gh: EmulatedGitHub) -> FastAPI:
                 "get",
                 200,
                 {"merge_base_commit": {"sha": gh.git.merge_base(base, head)}, "status": "ahead"},
-            ),
-            request,
-        )
-
-    @app.get(prefix + "/git/trees/{sha}")
-    async def tree(sha: str, request: Request):
-        entries = gh.git.tree(sha)
-        items = [
-            {
-                "path": e.path,
-                "sha": e.oid,
-                "size": e.size,
-                "type": "commit" if e.kind == "submodule" else "blob",
-                "mode": {"symlink": "120000", "submodule": "160000"}.get(e.kind, "100644"),
-            }
-            for e in entries.values()
-        ]
-        example = gh._example(f"{REPO}/git/trees/{{tree_sha}}", "get", 200) or {"tree": [{}]}
-        items = [_merge(copy.deepcopy(example["tree"][0]), item) for item in items]
-        return reply(
-            200,
-            gh.shaped(f"{REPO}/git/trees/{{tree_sha}}", "get", 200, {"sha": sha, "tree": items, "truncated": False}),
-            request,
-        )
-
-    @app.get(prefix + "/git/blobs/{sha}")
-    async def blob(sha: str, request: Request):
-        content = gh.git.batch().read(sha)
-        if content is None:
-            return reply(404, {"message": "Not Found"}, request)
-        return reply(
-            200,
-            gh.shaped(
-                f"{REPO}/git/blobs/{{file_sha}}",
-                "get",
-                200,
-                {"sha": sha, "size": len(content), "encoding": "base64", "content": base64.b64encode(content).decode()},
             ),
             request,
         )
@@ -476,7 +451,25 @@ def create_emulator(gh: EmulatedGitHub) -> FastAPI:
                 return reply(200, gh.shaped(f"{REPO}/pulls/comments/{{comment_id}}", "patch", 200, public), request)
         return reply(404, {"message": "Not Found"}, request)
 
+    @app.api_route("/{owner}/{name}.git/{rest:path}", methods=["GET", "POST"])
+    async def git_smart_http(owner: str, name: str, rest: str, request: Request):
+        body = await request.body()
+        answer = await asyncio.to_thread(
+            gh.git_host.handle,
+            request.method,
+            request.url.path,
+            request.url.query,
+            dict(request.headers.items()),
+            body,
+        )
+        return Response(answer.body, status_code=answer.status, headers=answer.headers)
+
     return app
+
+
+def _is_git(path: str) -> bool:
+    parts = path.lstrip("/").split("/")
+    return len(parts) >= 3 and parts[1].endswith(".git") and parts[0] not in ("repos", "app")
 
 
 def _merge(base, overlay):

@@ -54,6 +54,13 @@ class ResilientGitHubAPI(HttpxGitHubAPI):
         self._metrics = metrics
         self.attempts = 0
 
+    async def new_token(self) -> str:
+        """A newly minted installation token in place of the one held (git refused it)."""
+        if self._refresh_token is None:
+            return str(self.oauth_token)
+        self.oauth_token = await self._refresh_token()
+        return str(self.oauth_token)
+
     async def _request(self, method: str, url: str, headers: Mapping[str, str], body: bytes = b""):
         attempt = 0
         refreshed = False

@@ -182,7 +182,7 @@ class RedisReviews:
         return frozenset(r.decode() if isinstance(r, bytes) else r for r in rules)
 
 
-# -- arq job functions (ctx holds "github_for", "reviews", "blobs", and "facts") -----------------
+# -- arq job functions (ctx holds "github_for", "reviews", "repos" (the git cache), and "facts") --
 
 
 async def handle_delivery(ctx: dict[str, Any], event: str, delivery_id: str, data: dict) -> None:
@@ -219,7 +219,7 @@ async def review_pull_request(ctx: dict[str, Any], job_data: dict) -> str:
                 return await run_review(
                     gh,
                     job,
-                    ctx["blobs"],
+                    ctx["repos"],
                     cache=ctx.get("facts"),
                     superseded_by=superseded_by,
                     dismissed=await reviews.dismissed(job.repo, job.number),

@@ -1,4 +1,9 @@
-"""One review of one pull request at one head sha: fetch, analyse, publish (idempotently)."""
+"""One review of one pull request at one head sha: fetch, analyse, publish (idempotently).
+
+Fetch: the merge base (GitHub's compare), the head and the base branch's tip are fetched with git
+into the repository's bare cache (repos.cache); the change set and the snapshots are read from it
+by the same code as `undertow scan` (GitRepo.changes, GitRepo.snapshot). REST serves only what git
+has no equivalent for: the token, compare, check runs, comments, the review."""
 
 from __future__ import annotations
 
@@ -11,11 +16,12 @@ from dataclasses import dataclass, field
 from gidgethub import BadRequest
 from gidgethub.abc import GitHubAPI
 
+from undertow.analyzers.core.changes import ChangeSet
 from undertow.analyzers.core.config import CONFIG_PATH, Config, ConfigError, parse_config
 from undertow.analyzers.core.engine import Report, review
 from undertow.analyzers.facts.context import FactCache
 from undertow.analyzers.rules import rules_by_id
-from undertow.app.github_data import BlobCache, GitHubSnapshot, pull_request_changes
+from undertow.app.git import GitRepo, GitSnapshot
 from undertow.app.lifecycle import RESCAN_BUTTON, Attempt, CheckRuns, RedisCheckRuns
 from undertow.app.publish import (
     CHECK_NAME,
@@ -29,11 +35,16 @@ from undertow.app.publish import (
     resolved_body,
     summary_comment,
 )
+from undertow.app.repos.cache import RepoCache, TokenSource
 
 log = logging.getLogger("undertow.review")
 CLOSED = "<closed>"  # what superseded_by answers for a pull request closed meanwhile
 SUPERSEDED = "superseded by {sha}"
 CLOSED_SUMMARY = "the pull request was closed"
+# Above these the check is neutral with the reason, instead of a review that would take too
+# long: files the change touches, and the bytes of their head versions.
+MAX_CHANGED_FILES = 10_000
+MAX_CHANGED_BYTES = 256 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -45,6 +56,7 @@ class ReviewJob:
     reason: str = "pull_request"
     base_sha: str | None = None  # the base branch's tip from the webhook, which spares a GET of the PR
     check_run_id: int | None = None  # a Re-run of this check run (for head_sha): complete it, not another
+    clone_url: str | None = None  # the event's repository.clone_url (None: the PR's base.repo.clone_url)
 
 
 @dataclass
@@ -59,7 +71,7 @@ class Outcome:
 async def run_review(
     gh: GitHubAPI,
     job: ReviewJob,
-    blobs: BlobCache,
+    repos: RepoCache,
     cache: FactCache | None = None,
     superseded_by: Callable[[str], Awaitable[str | None]] | None = None,
     dismissed: frozenset[str] = frozenset(),
@@ -73,11 +85,13 @@ async def run_review(
     earlier try of this job may have died between creating its check run and recording it, so
     GitHub's list of the head's check runs is asked too."""
     attempt = attempt if attempt is not None else Attempt()
-    if job.head_sha and job.base_sha:
+    clone_url = job.clone_url
+    if job.head_sha and job.base_sha and clone_url:
         head, base_tip = job.head_sha, job.base_sha  # from the webhook; staleness is checked before publishing
     else:
         pr = await gh.getitem(f"/repos/{job.repo}/pulls/{job.number}")
         head, base_tip = pr["head"]["sha"], pr["base"]["sha"]
+        clone_url = clone_url or pr["base"]["repo"]["clone_url"]  # the base repository, even for a fork's PR
         if job.head_sha and job.head_sha != head:
             attempt.head = job.head_sha
             return await _superseded(gh, job, attempt, check_runs, head)
@@ -88,25 +102,17 @@ async def run_review(
     check_url = await _start_check_run(gh, job, head, attempt, check_runs, taken_over)
     compare = await gh.getitem(f"/repos/{job.repo}/compare/{base_tip}...{head}")
     base_sha = compare["merge_base_commit"]["sha"]
-    changes, cut = await pull_request_changes(gh, job.repo, job.number)
-    if cut:
-        return await _neutral(
-            gh,
-            check_url,
-            "Diff too large",
-            "This pull request changes more than 3,000 files, more than GitHub lists; Undertow did not review it.",
-        )
-    loop = asyncio.get_running_loop()
-    base = GitHubSnapshot(gh, job.repo, base_sha, loop, blobs, cache)
-    head_snapshot = GitHubSnapshot(gh, job.repo, head, loop, blobs, cache)
-    # The config the team has agreed to now is on the base branch's tip, not at the merge base.
-    tip = base if base_tip == base_sha else GitHubSnapshot(gh, job.repo, base_tip, loop, blobs, cache)
-    try:
-        report = await asyncio.to_thread(_analyse, base, head_snapshot, changes, cache, tip)
-    except ConfigError as exc:
-        return await _neutral(
-            gh, check_url, "Configuration error", f"`{CONFIG_PATH}` on the base branch cannot be used: {exc}"
-        )
+    reviewed: _Reviewed | tuple[str, str]
+    async with repos.checkout(clone_url, job.repo, [base_sha, head, base_tip], token_source(gh)) as git:
+        try:
+            reviewed = await asyncio.to_thread(_analyse, git, base_sha, head, base_tip, cache)
+        except ConfigError as exc:
+            reviewed = ("Configuration error", f"`{CONFIG_PATH}` on the base branch cannot be used: {exc}")
+        except TooLarge as exc:
+            reviewed = ("Diff too large", str(exc))
+    if isinstance(reviewed, tuple):
+        return await _neutral(gh, check_url, *reviewed)
+    report, changes = reviewed.report, reviewed.changes
     newer = await superseded_by(head) if superseded_by is not None else None
     if newer is not None:
         return await _superseded(gh, job, attempt, check_runs, newer)
@@ -252,12 +258,53 @@ async def _superseded(
     return Outcome("superseded", "cancelled" if run_id is not None else None)
 
 
-def _analyse(base, head, changes, cache, tip) -> Report:
+def token_source(gh: GitHubAPI) -> TokenSource:
+    """The installation token the client holds; a new one when a fetch was refused."""
+
+    async def token(refresh: bool) -> str:
+        renew = getattr(gh, "new_token", None)
+        if refresh and renew is not None:
+            return await renew()
+        return str(gh.oauth_token)
+
+    return token
+
+
+class TooLarge(Exception):
+    """The change is over Undertow's own limits (MAX_CHANGED_FILES, MAX_CHANGED_BYTES)."""
+
+
+@dataclass
+class _Reviewed:
+    report: Report
+    changes: ChangeSet
+
+
+def _analyse(git: GitRepo, base_sha: str, head: str, base_tip: str, cache: FactCache | None) -> _Reviewed:
+    """What `undertow scan --base <merge base> --head <head>` does, on the fetched repository."""
+    changes = git.changes(base_sha, head)
+    base = git.snapshot(base_sha, cache)
+    assert isinstance(base, GitSnapshot)
+    head_snapshot = git.snapshot(head, cache, base=base)
+    if len(changes.files) > MAX_CHANGED_FILES:
+        raise TooLarge(
+            f"This pull request changes {len(changes.files):,} files; Undertow reviews at most "
+            f"{MAX_CHANGED_FILES:,}, so it did not review this one."
+        )
+    entries = head_snapshot.entries()
+    size = sum((entries[f.path].size or 0) for f in changes.present if f.path in entries)
+    if size > MAX_CHANGED_BYTES:
+        raise TooLarge(
+            f"The files this pull request changes hold {size / 2**20:,.0f} MiB; Undertow reviews at most "
+            f"{MAX_CHANGED_BYTES / 2**20:,.0f} MiB of changed files, so it did not review this one."
+        )
+    # The config the team has agreed to now is on the base branch's tip, not at the merge base.
+    tip = base if base_tip == base_sha else git.snapshot(base_tip, cache)
     data = tip.read(CONFIG_PATH)
     config = (
         parse_config(data, source=f"{CONFIG_PATH} (base branch)", known_rules=set(rules_by_id())) if data else Config()
     )
-    return review(base, head, changes, config, cache=cache)
+    return _Reviewed(review(base, head_snapshot, changes, config, cache=cache), changes)
 
 
 async def _neutral(gh: GitHubAPI, check_url: str, title: str, summary: str) -> Outcome:

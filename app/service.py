@@ -18,15 +18,15 @@ from undertow.app.coordinator import InProcessReviews
 from undertow.app.dedupe import MemoryDeduper, RedisDeduper
 from undertow.app.events import Delivery
 from undertow.app.github_auth import InstallationTokens
-from undertow.app.github_data import BlobCache
 from undertow.app.github_retry import ResilientGitHubAPI
 from undertow.app.handlers import router
 from undertow.app.handlers.context import HandlerContext
 from undertow.app.lifecycle import DEFAULT_DEADLINE, CheckRuns, retrying, review_until_done
 from undertow.app.metrics import Metrics
 from undertow.app.redis_queue import RedisDeliveryQueue
+from undertow.app.repos.cache import RepoCache, default_root
 from undertow.app.review import Outcome, ReviewJob, run_review
-from undertow.app.settings import Settings
+from undertow.app.settings import Settings, git_cache_dir
 from undertow.app.webhook import create_app
 
 log = logging.getLogger("undertow.service")
@@ -77,10 +77,12 @@ class Service:
         deadline: float = DEFAULT_DEADLINE,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        repos: RepoCache | None = None,
     ) -> None:
         """``queue``: an arq pool; deliveries then go to Redis for `undertow worker` processes.
-        ``deadline``: seconds a review is retried for before its check run times out."""
-        self.blobs = BlobCache()
+        ``deadline``: seconds a review is retried for before its check run times out.
+        ``repos``: the git cache reviews fetch into (default: under the user cache directory)."""
+        self.repos = repos if repos is not None else RepoCache(default_root())
         self.facts = MemoryFactCache()  # reviews in this process share derived facts (workers use Redis)
         self.metrics = metrics or Metrics()
         self.github_for = github_for
@@ -120,7 +122,7 @@ class Service:
             return await run_review(
                 gh,
                 job,
-                self.blobs,
+                self.repos,
                 cache=self.facts,
                 superseded_by=superseded_by,
                 dismissed=dismissed,
@@ -206,5 +208,10 @@ async def build_service(settings: Settings) -> Service:
         queue=queue,
         metrics=metrics,
         deadline=settings.review_deadline,
+        repos=repo_cache(settings),
     )
     return service
+
+
+def repo_cache(settings: Settings) -> RepoCache:
+    return RepoCache(git_cache_dir(settings), settings.git_cache_mb, settings.git_fetch_timeout)

@@ -33,6 +33,11 @@ class Settings(BaseSettings):
     # completes as timed_out.
     review_deadline: float = Field(default=30 * 60, gt=0, le=24 * 3600, validation_alias="UNDERTOW_REVIEW_DEADLINE")
     log_format: Literal["json", "console"] = Field(default="json", validation_alias="UNDERTOW_LOG_FORMAT")
+    # The bare repositories reviews fetch into (a volume shared by the workers of one machine),
+    # their disk budget (least recently used repositories removed), and a fetch's time limit.
+    git_cache_dir: Path | None = Field(default=None, validation_alias="UNDERTOW_GIT_CACHE_DIR")
+    git_cache_mb: int = Field(default=10 * 1024, ge=16, validation_alias="UNDERTOW_GIT_CACHE_MB")
+    git_fetch_timeout: float = Field(default=300, gt=0, le=3600, validation_alias="UNDERTOW_GIT_FETCH_TIMEOUT")
 
     @model_validator(mode="after")
     def _one_key(self) -> Settings:
@@ -52,6 +57,15 @@ class Settings(BaseSettings):
             raise SettingsError(
                 f"GITHUB_PRIVATE_KEY_PATH: cannot read {self.github_private_key_path}: {exc.strerror}"
             ) from None
+
+
+def git_cache_dir(settings: Settings) -> Path:
+    """UNDERTOW_GIT_CACHE_DIR, else ``git`` under the user cache directory."""
+    if settings.git_cache_dir is not None:
+        return settings.git_cache_dir
+    from undertow.app.repos.cache import default_root
+
+    return default_root()
 
 
 def load_settings(environ: dict[str, str] | None = None) -> Settings:

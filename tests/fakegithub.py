@@ -1,9 +1,10 @@
 """One FakeGitHub for handler and review tests: a gidgethub GitHubAPI whose `_request` serves a
-local git repository the way GitHub's REST API does, and records every call."""
+local git repository the way GitHub's REST API does, and records every call; its git side is
+the emulator's (app/emulator_git.GitHost: smart HTTP on loopback, Basic auth with this client's
+token, fetch only)."""
 
 from __future__ import annotations
 
-import base64
 import json
 import re
 from pathlib import Path
@@ -11,7 +12,7 @@ from urllib.parse import urlsplit
 
 from gidgethub.abc import GitHubAPI
 
-from undertow.app.emulator import pull_request_files
+from undertow.app.emulator_git import GitHost
 from undertow.app.git import GitRepo
 
 
@@ -30,6 +31,15 @@ class FakeGitHub(GitHubAPI):
         self.reviews: list[dict] = []
         self.issue_comments: list[dict] = []  # conversation comments (the summary, command replies)
         self.permissions: dict[str, str] = {}  # login -> repository role; others are not collaborators
+        self.git_host = GitHost(full_name, repo_path, lambda token: token == self.oauth_token)
+
+    @property
+    def clone_url(self) -> str:
+        return self.git_host.clone_url
+
+    @property
+    def git_requests(self) -> list[tuple[str, str, int]]:
+        return self.git_host.requests
 
     async def _request(self, method, url, headers, body=b""):
         path = urlsplit(url).path
@@ -51,27 +61,13 @@ class FakeGitHub(GitHubAPI):
         prefix = f"/repos/{self.full_name}"
         head, base = self.git.resolve(self.head_ref), self.git.resolve(self.base_ref)
         if method == "GET" and path == f"{prefix}/pulls/{self.number}":
-            return 200, {"number": self.number, "head": {"sha": head}, "base": {"sha": base, "ref": "main"}}
+            return 200, {
+                "number": self.number,
+                "head": {"sha": head},
+                "base": {"sha": base, "ref": "main", "repo": {"clone_url": self.clone_url}},
+            }
         if method == "GET" and path.startswith(f"{prefix}/compare/"):
             return 200, {"merge_base_commit": {"sha": self.git.merge_base(base, head)}}
-        if method == "GET" and path == f"{prefix}/pulls/{self.number}/files":
-            return 200, self.files(base, head)
-        if method == "GET" and (m := re.fullmatch(rf"{prefix}/git/trees/([0-9a-f]+)", path)):
-            entries = self.git.tree(m.group(1))
-            tree = [
-                {
-                    "path": e.path,
-                    "sha": e.oid,
-                    "type": "blob" if e.kind != "submodule" else "commit",
-                    "mode": {"symlink": "120000", "submodule": "160000"}.get(e.kind, "100644"),
-                    "size": e.size,
-                }
-                for e in entries.values()
-            ]
-            return 200, {"sha": m.group(1), "tree": tree, "truncated": False}
-        if method == "GET" and (m := re.fullmatch(rf"{prefix}/git/blobs/([0-9a-f]+)", path)):
-            content = self.git.batch().read(m.group(1)) or b""
-            return 200, {"sha": m.group(1), "encoding": "base64", "content": base64.b64encode(content).decode()}
         if method == "GET" and (m := re.fullmatch(rf"{prefix}/collaborators/([^/]+)/permission", path)):
             role = self.permissions.get(m.group(1).lower())
             legacy = {"maintain": "write", "triage": "read"}.get(role or "", role or "none")
@@ -121,9 +117,6 @@ class FakeGitHub(GitHubAPI):
             comment["body"] = data["body"]
             return 200, comment
         return 404, {"message": "Not Found"}
-
-    def files(self, base: str, head: str) -> list[dict]:
-        return pull_request_files(self.git, self.git.merge_base(base, head), head)
 
     def paths(self, method: str | None = None) -> list[str]:
         return [f"{m} {p}" for m, p, _ in self.calls if method in (None, m)]

@@ -16,7 +16,15 @@ def _jobs(event, pull_requests: list[dict], head_sha: str, check_run_id: int | N
     reason = f"{event.event} {event.data['action']}"
     # A Re-run of one check run completes that run again rather than creating another.
     return [
-        ReviewJob(repo, pr["number"], installation, head_sha, reason=reason, check_run_id=check_run_id)
+        ReviewJob(
+            repo,
+            pr["number"],
+            installation,
+            head_sha,
+            reason=reason,
+            check_run_id=check_run_id,
+            clone_url=event.data["repository"].get("clone_url"),
+        )
         for pr in pull_requests
     ]
 

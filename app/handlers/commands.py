@@ -51,7 +51,12 @@ async def command(event, gh, ctx) -> None:
             accept="application/vnd.github+json",
         )
         job = ReviewJob(
-            repo, issue["number"], data.get("installation", {}).get("id", 0), None, reason="/undertow rescan"
+            repo,
+            issue["number"],
+            data.get("installation", {}).get("id", 0),
+            None,
+            reason="/undertow rescan",
+            clone_url=data.get("repository", {}).get("clone_url"),
         )
         await ctx.reviews.request(job, fresh=True)
     elif name == "help":

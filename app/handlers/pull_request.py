@@ -18,6 +18,7 @@ def job_for(event, reason: str) -> ReviewJob:
         head_sha=pr["head"]["sha"],
         reason=reason,
         base_sha=pr.get("base", {}).get("sha"),
+        clone_url=event.data["repository"].get("clone_url"),  # the base repository's, for a fork's PR too
     )
 
 

@@ -8,8 +8,8 @@ import os
 
 from arq.connections import create_pool
 
+from tests.app.gitcache import repos
 from undertow.app import redis_queue
-from undertow.app.github_data import BlobCache
 from undertow.app.service import github_factory
 from undertow.app.settings import load_settings
 
@@ -39,7 +39,7 @@ async def main() -> None:
         ctx={
             "github_for": github_factory(settings, redis=redis),
             "reviews": redis_queue.RedisReviews(redis, os.environ["UNDERTOW_TEST_QUEUE"]),
-            "blobs": BlobCache(),
+            "repos": repos(),
         },
         job_timeout=600,
     )

@@ -11,11 +11,11 @@ import httpx
 from arq import Worker
 from arq.connections import RedisSettings, create_pool
 
+from tests.app.gitcache import repos
 from tests.app.test_emulator_e2e import APP_ID, NoWaitGitHub, app_key  # noqa: F401 (fixture)
 from tests.app.test_review import BASE, PR
 from undertow.app.emulator import EmulatedGitHub, Faults, PullRequest, create_emulator
 from undertow.app.github_auth import InstallationTokens
-from undertow.app.github_data import BlobCache
 from undertow.app.redis_queue import WORKER_FUNCTIONS, RedisReviews
 from undertow.app.service import Service
 
@@ -72,7 +72,7 @@ def test_webhooks_through_redis_workers_to_the_emulator(make_pr, app_key, redis_
                 burst=True,
                 handle_signals=False,
                 poll_delay=0.05,
-                ctx={"github_for": github_for, "reviews": RedisReviews(pool, queue_name), "blobs": BlobCache()},
+                ctx={"github_for": github_for, "reviews": RedisReviews(pool, queue_name), "repos": repos()},
             )
             await worker.main()
 
@@ -80,13 +80,13 @@ def test_webhooks_through_redis_workers_to_the_emulator(make_pr, app_key, redis_
             "action": "opened",
             "number": 7,
             "installation": {"id": 1},
-            "repository": {"full_name": "octo/app"},
+            "repository": {"full_name": "octo/app", "clone_url": state.clone_url},
             "pull_request": {"number": 7, "head": {"sha": state.git.resolve("HEAD")}},
         }
         comment = {
             "action": "created",
             "installation": {"id": 1},
-            "repository": {"full_name": "octo/app"},
+            "repository": {"full_name": "octo/app", "clone_url": state.clone_url},
             "issue": {"number": 7, "pull_request": {}},
             "sender": {"type": "User"},
             "comment": {

@@ -2,16 +2,17 @@
 JWT, a full review through the retrying client, with and without faults."""
 
 import asyncio
+import base64
 
 import httpx
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from tests.app.gitcache import repos
 from tests.app.test_review import BASE, PR
 from undertow.app.emulator import EmulatedGitHub, Faults, PullRequest, create_emulator
 from undertow.app.github_auth import InstallationTokens
-from undertow.app.github_data import BlobCache
 from undertow.app.github_retry import ResilientGitHubAPI
 from undertow.app.review import ReviewJob, run_review
 
@@ -46,10 +47,10 @@ async def review_twice(state, pem, push=None):
         app_gh = NoWaitGitHub(client, "undertow", base_url="http://github.test")
         token = await InstallationTokens(APP_ID, pem).token(app_gh, 1)
         gh = NoWaitGitHub(client, "undertow", oauth_token=token, base_url="http://github.test")
-        first = await run_review(gh, ReviewJob("octo/app", 7, 1), BlobCache())
+        first = await run_review(gh, ReviewJob("octo/app", 7, 1), repos())
         if push:
             push()
-        second = await run_review(gh, ReviewJob("octo/app", 7, 1), BlobCache())
+        second = await run_review(gh, ReviewJob("octo/app", 7, 1), repos())
         return first, second, gh
 
 
@@ -114,10 +115,28 @@ def test_emulator_enforces_githubs_rules(make_pr, app_key):
                     },
                 },
             )
-            page = await client.get("/repos/octo/app/pulls/7/files?per_page=1", headers=auth)
-            return anonymous, bad_jwt, off_diff, too_many, page
+            state.issue_comments += [
+                {"id": 1, "issue_number": 7, "body": "a", "user": {"login": "u", "type": "User"}},
+                {"id": 2, "issue_number": 7, "body": "b", "user": {"login": "u", "type": "User"}},
+            ]
+            page = await client.get("/repos/octo/app/issues/7/comments?per_page=1", headers=auth)
+            # git's smart HTTP, on the same app: Basic auth with an issued token, fetch only.
+            basic = {"authorization": "Basic " + base64.b64encode(f"x-access-token:{token}".encode()).decode()}
+            wrong = {"authorization": "Basic " + base64.b64encode(b"x-access-token:nope").decode()}
+            refs = "/octo/app.git/info/refs?service=git-upload-pack"
+            git = [
+                (await client.get(refs)).status_code,
+                (await client.get(refs, headers=wrong)).status_code,
+                (await client.get(refs, headers=auth)).status_code,  # a REST token header is not git's auth
+                (await client.get(refs, headers=basic)).status_code,
+                (await client.get("/octo/app.git/info/refs?service=git-receive-pack", headers=basic)).status_code,
+                (await client.post("/octo/app.git/git-receive-pack", headers=basic)).status_code,
+                (await client.get("/octo/other.git/info/refs?service=git-upload-pack", headers=basic)).status_code,
+            ]
+            advertised = await client.get(refs, headers=basic)
+            return anonymous, bad_jwt, off_diff, too_many, page, git, advertised
 
-    anonymous, bad_jwt, off_diff, too_many, page = asyncio.run(scenario())
+    anonymous, bad_jwt, off_diff, too_many, page, git, advertised = asyncio.run(scenario())
     assert (anonymous.status_code, bad_jwt.status_code, off_diff.status_code, too_many.status_code) == (
         401,
         401,
@@ -127,6 +146,11 @@ def test_emulator_enforces_githubs_rules(make_pr, app_key):
     assert off_diff.json()["errors"] == ["Pull request review thread line must be part of the diff"]
     assert 'rel="next"' in page.headers["link"] and len(page.json()) == 1
     assert int(page.headers["x-ratelimit-remaining"]) < 5000
+    assert git == [401, 401, 401, 200, 403, 403, 404]
+    assert advertised.headers["content-type"] == "application/x-git-upload-pack-advertisement"
+    assert b"# service=git-upload-pack" in advertised.content
+    # git's requests are not metered by the REST rate limit, and are recorded apart
+    assert [s for _, _, s in state.git_requests] == [*git, 200]
 
 
 def test_the_emulators_answers_match_githubs_openapi_description(make_pr, app_key):

@@ -6,10 +6,10 @@ import json
 import redis as sync_redis
 import redis.asyncio as aioredis
 
+from tests.app.gitcache import repos
 from tests.app.test_review import BASE, PR
 from tests.fakegithub import FakeGitHub
 from undertow.app.github_auth import InstallationTokens
-from undertow.app.github_data import BlobCache
 from undertow.app.redis_cache import RedisFactCache
 from undertow.app.review import ReviewJob, run_review
 
@@ -21,14 +21,12 @@ def test_a_second_review_reuses_facts_from_redis(make_pr, redis_url):
     try:
         cache = RedisFactCache(client)
         first_gh, second_gh = FakeGitHub(repo.path), FakeGitHub(repo.path)
-        asyncio.run(run_review(first_gh, ReviewJob("octo/app", 7, 1), BlobCache(), cache=cache))
+        asyncio.run(run_review(first_gh, ReviewJob("octo/app", 7, 1), repos(), cache=cache))
         stored = client.keys("undertow:fact:*")
-        asyncio.run(run_review(second_gh, ReviewJob("octo/app", 7, 1), BlobCache(), cache=cache))
-        first_blobs = [p for p in first_gh.paths("GET") if "/git/blobs/" in p]
-        second_blobs = [p for p in second_gh.paths("GET") if "/git/blobs/" in p]
+        asyncio.run(run_review(second_gh, ReviewJob("octo/app", 7, 1), repos(), cache=cache))
         assert stored and all(client.ttl(k) > 0 for k in stored)
-        # Every per-file result and revision fact came from Redis: only the changed head files are read again.
-        assert len(second_blobs) < len(first_blobs)
+        # Every per-file result and revision fact came from Redis: the second review stored nothing new.
+        assert set(client.keys("undertow:fact:*")) == set(stored)
         assert [c["body"] for c in second_gh.comments] == [c["body"] for c in first_gh.comments]
     finally:
         client.flushdb()

@@ -6,9 +6,9 @@ import uuid
 
 from arq.connections import create_pool
 
+from tests.app.gitcache import repos
 from tests.app.test_review import BASE, PR
 from tests.fakegithub import FakeGitHub
-from undertow.app.github_data import BlobCache
 from undertow.app.redis_queue import WORKER_FUNCTIONS, RedisReviews, ResilientWorker, redis_settings
 from undertow.app.review import ReviewJob
 
@@ -24,7 +24,7 @@ def worker(redis, queue_name, reviews, gh, **kw):
         burst=True,
         handle_signals=False,
         poll_delay=0.05,
-        ctx={"github_for": github_for, "reviews": reviews, "blobs": BlobCache()},
+        ctx={"github_for": github_for, "reviews": reviews, "repos": repos()},
         **kw,
     )
 

@@ -8,11 +8,11 @@ import uuid
 from arq import Worker
 from arq.connections import RedisSettings, create_pool
 
+from tests.app.gitcache import repos
 from tests.app.test_review import BASE, PR
 from tests.app.test_webhook import PAYLOADS
 from tests.fakegithub import FakeGitHub
 from undertow.app.events import Delivery
-from undertow.app.github_data import BlobCache
 from undertow.app.redis_queue import WORKER_FUNCTIONS, RedisDeliveryQueue, RedisReviews
 from undertow.app.review import ReviewJob
 
@@ -34,7 +34,7 @@ async def _run(redis_url, gh, scenario):
             burst=True,
             handle_signals=False,
             poll_delay=0.05,
-            ctx={"github_for": github_for, "reviews": reviews, "blobs": BlobCache()},
+            ctx={"github_for": github_for, "reviews": reviews, "repos": repos()},
         )
         # Burst mode: run until the queue is empty, including jobs the handlers enqueue.
         await worker.main()
@@ -51,6 +51,7 @@ def test_webhook_delivery_to_published_review_once(make_pr, redis_url):
     data["repository"]["full_name"], data["pull_request"]["number"] = "octo/app", 7
     data["pull_request"]["head"]["sha"] = gh.git.resolve("HEAD")
     data["pull_request"]["base"]["sha"] = gh.git.resolve("main")
+    data["repository"]["clone_url"] = gh.clone_url  # the fake's git server, never github.com
 
     async def scenario(redis, queue_name, reviews):
         deliveries = RedisDeliveryQueue(redis, queue_name)
@@ -110,7 +111,7 @@ def test_a_worker_killed_mid_review_leaves_the_job_to_another_worker(make_pr, re
                     handle_signals=False,
                     poll_delay=0.05,
                     max_burst_jobs=1 if github is dying else -1,
-                    ctx={"github_for": github_for, "reviews": reviews, "blobs": BlobCache()},
+                    ctx={"github_for": github_for, "reviews": reviews, "repos": repos()},
                 )
                 await worker.main()
             assert worker.jobs_complete == 1

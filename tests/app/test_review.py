@@ -2,8 +2,8 @@
 
 import asyncio
 
+from tests.app.gitcache import repos
 from tests.fakegithub import FakeGitHub
-from undertow.app.github_data import BlobCache
 from undertow.app.review import ReviewJob, run_review
 
 BASE = {"app/jobs.py": "import subprocess\n\n\ndef old():\n    return 1\n", "README.md": "hi\n"}
@@ -14,7 +14,7 @@ PR = {
 
 
 def review(gh, **kw):
-    return asyncio.run(run_review(gh, ReviewJob("octo/app", 7, 1), BlobCache(), **kw))
+    return asyncio.run(run_review(gh, ReviewJob("octo/app", 7, 1), repos(), **kw))
 
 
 def test_review_publishes_check_run_annotations_and_inline_comments(make_pr):
@@ -35,11 +35,22 @@ def test_review_publishes_check_run_annotations_and_inline_comments(make_pr):
     assert posted["event"] == "COMMENT"
     assert [(c["path"], c["line"]) for c in posted["comments"]] == [("app/jobs.py", 9), ("requirements.txt", 1)]
     assert "```suggestion\n    subprocess.run(['ffmpeg', p], timeout=60)\n```" in posted["comments"][0]["body"]
-    # Only the blobs the analyzers read were fetched: the changed files at head and the changed
-    # Python file at base (cross-file rules compare both sides); README.md never.
-    fetched = {p.rsplit("/", 1)[1] for p in gh.paths("GET") if "/git/blobs/" in p}
-    head_tree, base_tree = gh.git.tree(gh.git.resolve("HEAD")), gh.git.tree(gh.git.resolve("main"))
-    assert fetched == {head_tree["app/jobs.py"].oid, head_tree["requirements.txt"].oid, base_tree["app/jobs.py"].oid}
+    # The repository is read with git (one fetch: capabilities, then upload-pack), REST only for
+    # what git has no equivalent for; no tree, blob or pulls/files request.
+    head, base = gh.git.resolve("HEAD"), gh.git.resolve("main")
+    assert gh.paths() == [
+        "GET /repos/octo/app/pulls/7",
+        "POST /repos/octo/app/check-runs",
+        f"GET /repos/octo/app/compare/{base}...{head}",
+        "PATCH /repos/octo/app/check-runs/1",
+        "GET /repos/octo/app/pulls/7/comments",
+        "POST /repos/octo/app/pulls/7/reviews",
+        "GET /repos/octo/app/issues/7/comments",
+    ]
+    assert [(m, p.split("?")[0], s) for m, p, s in gh.git_requests] == [
+        ("GET", "/octo/app.git/info/refs", 200),
+        ("POST", "/octo/app.git/git-upload-pack", 200),
+    ]
 
 
 def test_a_rescan_of_the_same_head_posts_nothing_twice(make_pr):
@@ -108,18 +119,26 @@ def test_every_request_matches_githubs_openapi_description(make_pr):
     assert errors == []
 
 
-def test_a_warm_review_from_a_webhook_makes_at_most_six_api_calls(make_pr):
+def test_a_warm_review_from_a_webhook_makes_five_rest_calls_and_no_git_request(make_pr):
     from undertow.analyzers.facts.context import MemoryCache
 
     repo = make_pr(BASE, PR)
     gh = FakeGitHub(repo.path)
-    job = ReviewJob("octo/app", 7, 1, gh.git.resolve("HEAD"), "synchronize", gh.git.resolve("main"))
-    blobs, facts = BlobCache(), MemoryCache()
-    asyncio.run(run_review(gh, job, blobs, cache=facts))
-    before = len(gh.calls)
-    asyncio.run(run_review(gh, job, blobs, cache=facts))  # the same head again: everything is cached
+    head, base = gh.git.resolve("HEAD"), gh.git.resolve("main")
+    job = ReviewJob("octo/app", 7, 1, head, "synchronize", base, clone_url=gh.clone_url)
+    git_cache, facts = repos(), MemoryCache()
+    asyncio.run(run_review(gh, job, git_cache, cache=facts))
+    before, git_before = len(gh.calls), len(gh.git_requests)
+    asyncio.run(run_review(gh, job, git_cache, cache=facts))  # the same head again: everything is cached
     warm = [f"{m} {p}" for m, p, _ in gh.calls[before:]]
-    assert len(warm) <= 6, warm
+    assert warm == [
+        "POST /repos/octo/app/check-runs",
+        f"GET /repos/octo/app/compare/{base}...{head}",
+        "PATCH /repos/octo/app/check-runs/2",
+        "GET /repos/octo/app/pulls/7/comments",
+        "GET /repos/octo/app/issues/7/comments",
+    ]
+    assert len(gh.git_requests) == git_before  # both revisions are in the git cache: no fetch
     assert not any("/git/" in call for call in warm)  # no tree, no blob
 
 

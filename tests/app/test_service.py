@@ -23,6 +23,7 @@ def test_signed_pull_request_webhook_produces_a_review(make_pr):
     data["pull_request"]["number"] = 7
     data["pull_request"]["head"]["sha"] = gh.git.resolve("HEAD")
     data["pull_request"]["base"]["sha"] = gh.git.resolve("main")
+    data["repository"]["clone_url"] = gh.clone_url  # the fake's git server, never github.com
     body = json.dumps(data).encode()
     with TestClient(service.app) as client:
         response = client.post("/webhook", content=body, headers=headers("pull_request", body, "e2e-1"))

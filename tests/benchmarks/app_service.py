@@ -1,6 +1,7 @@
-"""Benchmark (not a test): the App. GitHub API calls per review and webhook-to-check latency on
-the emulator with 50 ms per call, cold and warm; and webhook ingestion on loopback at a fixed
-offered load (acknowledgement p50/p99, lost or duplicated jobs).
+"""Benchmark (not a test): the App. REST calls and git HTTP requests per review and
+webhook-to-check latency on the emulator with 50 ms per REST call, cold, warm and after a new
+push; and webhook ingestion on loopback at a fixed offered load (acknowledgement p50/p99, lost
+or duplicated jobs).
 
     python -m tests.benchmarks.app_service [--json build/bench-app.json]
 """
@@ -29,8 +30,8 @@ from undertow.analyzers.facts.context import MemoryCache
 from undertow.app.dedupe import MemoryDeduper
 from undertow.app.emulator import EmulatedGitHub, Faults, PullRequest, create_emulator
 from undertow.app.github_auth import InstallationTokens
-from undertow.app.github_data import BlobCache
 from undertow.app.github_retry import ResilientGitHubAPI
+from undertow.app.repos.cache import RepoCache
 from undertow.app.review import ReviewJob, run_review
 from undertow.app.webhook import create_app
 
@@ -38,7 +39,7 @@ LATENCY = 0.05
 SECRET = "bench"
 
 
-async def review_calls(repo: Path, head: str) -> list[dict]:
+async def review_calls(repo: Path, head: str, push_head: str) -> list[dict]:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     pem = key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
@@ -54,22 +55,36 @@ async def review_calls(repo: Path, head: str) -> list[dict]:
             ResilientGitHubAPI(client, "bench", base_url="http://github.test"), 1
         )
         gh = ResilientGitHubAPI(client, "bench", oauth_token=token, base_url="http://github.test")
-        blobs, facts = BlobCache(), MemoryCache()
-        for label in ("cold", "warm"):
-            before = len(state.requests)
+        cache_dir = tempfile.TemporaryDirectory(prefix="undertow-bench-git-")
+        git_cache, facts = RepoCache(cache_dir.name), MemoryCache()
+        for label in ("cold", "warm", "push"):
+            if label == "push":
+                state.pulls[1] = PullRequest(1, "main", push_head)
+            pr = state.pulls[1]
+            before, git_before = len(state.requests), len(state.git_requests)
             started = time.perf_counter()
-            job = ReviewJob("bench/repo", 1, 1, state.git.resolve(head), "synchronize", state.git.resolve("main"))
-            await run_review(gh, job, blobs, cache=facts)
+            job = ReviewJob(
+                "bench/repo",
+                1,
+                1,
+                state.git.resolve(pr.head),
+                "synchronize",
+                state.git.resolve("main"),
+                clone_url=state.clone_url,
+            )
+            await run_review(gh, job, git_cache, cache=facts)
             elapsed = time.perf_counter() - started
-            calls = len(state.requests) - before
             results.append(
                 {
                     "run": label,
-                    "api_calls": calls,
+                    "api_calls": len(state.requests) - before,
+                    "git_requests": len(state.git_requests) - git_before,
                     "seconds": elapsed,
                     "sequential_round_trips_est": round(elapsed / LATENCY, 1),
                 }
             )
+    state.close()
+    cache_dir.cleanup()
     return results
 
 
@@ -93,7 +108,8 @@ async def webhook_to_check(repo: Path, head: str, push_head: str) -> list[dict]:
         token = await tokens.token(ResilientGitHubAPI(github, "bench", base_url="http://github.test"), installation_id)
         return ResilientGitHubAPI(github, "bench", oauth_token=token, base_url="http://github.test")
 
-    service = Service(SECRET, github_for)
+    cache_dir = tempfile.TemporaryDirectory(prefix="undertow-bench-git-")
+    service = Service(SECRET, github_for, repos=RepoCache(cache_dir.name))
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -104,7 +120,11 @@ async def webhook_to_check(repo: Path, head: str, push_head: str) -> list[dict]:
     while not server.started:
         await asyncio.sleep(0.01)
     results = []
-    pr = {"number": 1, "installation": {"id": 1}, "repository": {"full_name": "bench/repo"}}
+    pr = {
+        "number": 1,
+        "installation": {"id": 1},
+        "repository": {"full_name": "bench/repo", "clone_url": state.clone_url},
+    }
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
 
         async def deliver(label: str, event: str, payload: dict, sha: str) -> None:
@@ -118,7 +138,7 @@ async def webhook_to_check(repo: Path, head: str, push_head: str) -> list[dict]:
             done = len(
                 [r for r in state.check_runs.values() if r.get("head_sha") == sha and r.get("status") == "completed"]
             )
-            before = len(state.requests)
+            before, git_before = len(state.requests), len(state.git_requests)
             started = time.perf_counter()
             assert (await client.post("/webhook", content=body, headers=headers)).status_code in (200, 202)
             while (
@@ -133,7 +153,12 @@ async def webhook_to_check(repo: Path, head: str, push_head: str) -> list[dict]:
             ):
                 await asyncio.sleep(0.005)
             results.append(
-                {"run": label, "seconds": time.perf_counter() - started, "api_calls": len(state.requests) - before}
+                {
+                    "run": label,
+                    "seconds": time.perf_counter() - started,
+                    "api_calls": len(state.requests) - before,
+                    "git_requests": len(state.git_requests) - git_before,
+                }
             )
 
         head_sha = state.git.resolve(head)
@@ -169,6 +194,8 @@ async def webhook_to_check(repo: Path, head: str, push_head: str) -> list[dict]:
     server.should_exit = True
     await task
     await github.aclose()
+    state.close()
+    cache_dir.cleanup()
     return results
 
 
@@ -242,17 +269,18 @@ def main(argv: list[str] | None = None) -> int:
         repo = build(Path(tmp), 1)
         _, head = pull_request(repo, 10, "pr")
         push = add_push(repo, head, 10)
-        reviews = asyncio.run(review_calls(repo, head))
+        reviews = asyncio.run(review_calls(repo, head, push))
         latency = asyncio.run(webhook_to_check(repo, head, push))
     ingest = asyncio.run(ingestion())
-    print(f"10-file review on the emulator ({int(LATENCY * 1000)} ms per call):")
+    print(f"10-file review on the emulator ({int(LATENCY * 1000)} ms per REST call):")
     for r in reviews:
         print(
-            f"  {r['run']:<5} {r['api_calls']:>3} API calls, {r['seconds']:.2f} s webhook-free review time (≈{r['sequential_round_trips_est']} sequential round trips)"
+            f"  {r['run']:<5} {r['api_calls']:>3} REST calls, {r['git_requests']} git requests, {r['seconds']:.2f} s "
+            f"webhook-free review time (≈{r['sequential_round_trips_est']} sequential round trips)"
         )
     print("Webhook to completed check run through `undertow serve` on loopback (same emulator):")
     for r in latency:
-        print(f"  {r['run']:<26} {r['seconds']:.2f} s, {r['api_calls']} API calls")
+        print(f"  {r['run']:<26} {r['seconds']:.2f} s, {r['api_calls']} REST calls, {r['git_requests']} git requests")
     print(
         f"Webhook ingestion at {ingest['offered_per_s']}/s on loopback: {ingest['achieved_per_s']}/s achieved, "
         f"p50 {ingest['p50_ms']} ms, p99 {ingest['p99_ms']} ms, {ingest['lost']} lost, {ingest['duplicated']} duplicated"

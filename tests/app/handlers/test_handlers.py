@@ -82,7 +82,9 @@ def test_pull_request_events_request_a_review_of_the_head(payload):
         pr["head"]["sha"],
         data["action"],
         pr["base"]["sha"],
+        clone_url=data["repository"]["clone_url"],  # the base repository's, where git fetches from
     )
+    assert expected.clone_url.startswith("https://github.com/")
     assert reviews.requests == [(expected, False)]
 
 
