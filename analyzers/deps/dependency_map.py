@@ -351,12 +351,17 @@ class DependencyMap:
             if not dep.required_by
         }
         for manifest in coverage.manifests:
-            for name, dep in self.declared(manifest, coverage.groups).items():
+            in_groups = self.declared(manifest, coverage.groups)
+            for name, dep in in_groups.items():
                 if dep.required_by:
                     transitive.setdefault(name, Transitive(dep.name, dep.required_by, manifest))
                 else:
                     declared.add(name)
             for name, (path, locked) in self.locked(manifest).items():
+                if name in elsewhere and name not in in_groups:
+                    # The manifest declares it for groups this environment does not install (a
+                    # Poetry dev group); a lock that does not say why (Poetry 1.5-1.8) is no more.
+                    continue
                 if locked.dev and not locked.direct:
                     if coverage.groups is None:  # tests: the dev groups are installed
                         declared.add(name)

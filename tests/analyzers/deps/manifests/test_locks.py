@@ -220,3 +220,31 @@ def test_a_requirement_moving_from_a_poetry_dev_group_to_a_pep_735_one_is_not_re
     snapshots = case.snapshots()
     report = review(*snapshots, case.change_set(), case.config(), rules=[RemovedRequirementStillImported])
     assert report.findings == []
+
+
+def test_a_lock_that_does_not_say_why_does_not_outrank_the_manifest_s_dev_group():
+    # Poetry 1.5-1.8 locks (lock-version 2.0) carry neither category nor groups.
+    from undertow.analyzers.core.engine import review
+    from undertow.analyzers.rules.cases import Case
+    from undertow.analyzers.rules.dependencies.removed_requirement_still_imported import (
+        RemovedRequirementStillImported,
+    )
+
+    pyproject = (
+        '[tool.poetry.dependencies]\npython = "^3.12"\nflask = "3.0.0"\n'
+        '[tool.poetry.group.dev.dependencies]\nptpython = "3.0.23"\n'
+    )
+    base = {
+        "pyproject.toml": pyproject,
+        "poetry.lock": '[[package]]\nname = "ptpython"\nversion = "3.0.23"\n'
+        '[[package]]\nname = "flask"\nversion = "3.0.0"\n',
+        "app/__init__.py": "",
+        "app/cli.py": "import flask\ndef shell():\n    from ptpython import repl\n",
+    }
+    head_lock = (
+        '[[package]]\nname = "ptpython"\nversion = "3.0.23"\ngroups = ["dev"]\n'
+        '[[package]]\nname = "flask"\nversion = "3.0.0"\ngroups = ["main"]\n'
+    )
+    case = Case(base=base, head={"poetry.lock": head_lock})
+    report = review(*case.snapshots(), case.change_set(), case.config(), rules=[RemovedRequirementStillImported])
+    assert report.findings == []
