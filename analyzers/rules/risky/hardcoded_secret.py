@@ -24,7 +24,8 @@ _NOT_SECRET_NAME = re.compile(
     re.IGNORECASE,
 )
 _PLACEHOLDER = re.compile(
-    r"^$|change.?(me|this|it)|replace.?me|your[-_ ]|example|placeholder|dummy|sample|fake|test|e2e|seed|mock|todo|xxx+|^\*+$|^\.+$"
+    r"^$|change.?(me|this|it)|replace.?me|your[-_ ]|example|placeholder|dummy|sample|fake|test|e2e|seed|mock|todo"
+    r"|xxx+|^\*+$|^\.+$"
     r"|^<.*>$|^\{.*\}$|^\$\{?.*\}?$|^%\(.*\)s$|^(none|null|nil|secret|password|token|key|default|dev|local|changeme)$",
     re.IGNORECASE,
 )
