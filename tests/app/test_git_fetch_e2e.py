@@ -460,3 +460,57 @@ def _objects(path, oids):
     ).stdout
     present = set(out.split())
     return {oid: oid in present for oid in oids}
+
+
+def test_a_4000_file_pull_request_is_reviewed_with_the_same_rest_calls(make_pr, app_key):  # noqa: F811
+    # GitHub's pulls/{n}/files stops at 3,000 files; the diff is computed locally now.
+    many = {f"docs/page{i}.md": f"page {i}\n" for i in range(4000)}
+    repo = make_pr(BASE, {**PR, **many})
+    state = emulate(repo, app_key)
+
+    async def scenario():
+        client, gh = await connect(state, app_key[0])
+        try:
+            return await run_review(gh, job_for(state), gitcache.repos())
+        finally:
+            await client.aclose()
+
+    outcome = asyncio.run(scenario())
+    assert (outcome.status, outcome.conclusion, outcome.comments) == ("published", "failure", 2)
+    assert len(state.requests) == 7 and git_calls(state) == ONE_FETCH
+    (run,) = state.check_runs.values()
+    assert [(a["path"], a["start_line"]) for a in run["annotations"]] == [("app/jobs.py", 9), ("requirements.txt", 1)]
+    state.close()
+
+
+def test_over_undertows_own_limits_the_check_is_neutral_and_says_why(make_pr, app_key, monkeypatch):  # noqa: F811
+    from undertow.app import review
+
+    repo = make_pr(BASE, PR)
+    state = emulate(repo, app_key)
+
+    async def scenario():
+        client, gh = await connect(state, app_key[0])
+        try:
+            monkeypatch.setattr(review, "MAX_CHANGED_FILES", 1)
+            files = await run_review(gh, job_for(state), gitcache.repos())
+            monkeypatch.setattr(review, "MAX_CHANGED_FILES", 10_000)
+            monkeypatch.setattr(review, "MAX_CHANGED_BYTES", 100)
+            size = await run_review(gh, job_for(state), gitcache.repos())
+            return files, size
+        finally:
+            await client.aclose()
+
+    files, size = asyncio.run(scenario())
+    assert (files.status, files.conclusion, size.status, size.conclusion) == ("neutral",) * 2 * 2
+    first, second = state.check_runs.values()
+    assert (first["conclusion"], first["output"]) == (
+        "neutral",
+        {
+            "title": "Diff too large",
+            "summary": "This pull request changes 2 files; Undertow reviews at most 1, so it did not review this one.",
+        },
+    )
+    assert state.reviews == [] and second["output"]["title"] == "Diff too large"
+    assert second["output"]["summary"].startswith("The files this pull request changes hold 0 MiB; Undertow reviews")
+    state.close()
