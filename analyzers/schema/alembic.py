@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from dataclasses import replace
 from typing import Any
 
 from undertow.analyzers.python.ast_names import name_of
@@ -132,8 +133,17 @@ def _op_calls(func: ast.FunctionDef, constants: dict[str, str] | None = None) ->
             local.add(node.id)
     known = {k: v for k, v in (constants or {}).items() if k not in local | loops}
 
-    def visit(nodes: list[ast.stmt], batch: dict[str, str]) -> None:
+    def visit(nodes: list[ast.stmt], batch: dict[str, str], dialect: str | None = None) -> None:
         for node in nodes:
+            if isinstance(node, ast.If):
+                # `if bind.dialect.name == "sqlite":` / `if url.startswith("mysql"):`: the calls of
+                # each branch run on that dialect only (rules giving one dialect's advice ask).
+                body, orelse = _branch_dialects(node.test)
+                for test_call in [n for n in ast.walk(node.test) if isinstance(n, ast.Call)]:
+                    record(test_call, batch, dialect)
+                visit(node.body, batch, body or dialect)
+                visit(node.orelse, batch, orelse or dialect)
+                continue
             if isinstance(node, ast.With):
                 inner = dict(batch)
                 for item in node.items:
@@ -146,28 +156,61 @@ def _op_calls(func: ast.FunctionDef, constants: dict[str, str] | None = None) ->
                         table = _str(call.args[0]) if call.args else _str(_kw(call, "table_name"))
                         if table and isinstance(item.optional_vars, ast.Name):
                             inner[item.optional_vars.id] = table
-                visit(node.body, inner)
+                visit(node.body, inner, dialect)
                 continue
             for call in [n for n in ast.walk(node) if isinstance(n, ast.Call)]:
-                func_node = call.func
-                if not isinstance(func_node, ast.Attribute):
-                    continue
-                if _connection_sql(func_node, call):
-                    # conn.exec_driver_sql("CREATE INDEX ..."), op.get_bind().execute(sa.text("...")):
-                    # DDL through the migration's connection is replayed like op.execute.
-                    calls.append(_call("execute", call, None, known, loops))
-                    continue
-                if not isinstance(func_node.value, ast.Name):
-                    continue
-                owner = func_node.value.id
-                if owner == "op":
-                    calls.append(_call(func_node.attr, call, None, known, loops))
-                elif owner in batch:
-                    calls.append(_call(func_node.attr, call, batch[owner], known, loops))
-            # compound statements (if/for) may hold more op calls: ast.walk above already saw them
+                record(call, batch, dialect)
+            # other compound statements (for/try) may hold more op calls: ast.walk above saw them
+
+    def record(call: ast.Call, batch: dict[str, str], dialect: str | None) -> None:
+        func_node = call.func
+        if not isinstance(func_node, ast.Attribute):
+            return
+        found: dict[str, Any] | None = None
+        if _connection_sql(func_node, call):
+            # conn.exec_driver_sql("CREATE INDEX ..."), op.get_bind().execute(sa.text("...")):
+            # DDL through the migration's connection is replayed like op.execute.
+            found = _call("execute", call, None, known, loops)
+        elif isinstance(func_node.value, ast.Name) and func_node.value.id == "op":
+            found = _call(func_node.attr, call, None, known, loops)
+        elif isinstance(func_node.value, ast.Name) and func_node.value.id in batch:
+            found = _call(func_node.attr, call, batch[func_node.value.id], known, loops)
+        if found is not None:
+            if dialect:
+                found["dialect"] = dialect
+            calls.append(found)
 
     visit(func.body, {})
     return calls
+
+
+_DIALECT_WORDS = {
+    "postgresql": "postgres",
+    "postgres": "postgres",
+    "mysql": "mysql",
+    "mariadb": "mysql",
+    "sqlite": "sqlite",
+}
+
+
+def _branch_dialects(test: ast.expr) -> tuple[str | None, str | None]:
+    """(the dialect an if's body runs on, the one its else runs on), from a test that names one
+    dialect (``== "sqlite"``, ``.startswith("mysql")``, ``in ("mysql", "mariadb")``); a negated
+    test (``!=``, ``not``) swaps them. (None, None) when the test names no dialect, or several."""
+    negated = False
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        negated, test = True, test.operand
+    if isinstance(test, ast.Compare) and any(isinstance(o, (ast.NotEq, ast.NotIn)) for o in test.ops):
+        negated = not negated
+    named = {
+        _DIALECT_WORDS[c.value.lower()]
+        for c in ast.walk(test)
+        if isinstance(c, ast.Constant) and isinstance(c.value, str) and c.value.lower() in _DIALECT_WORDS
+    }
+    if len(named) != 1:
+        return None, None
+    dialect = named.pop()
+    return (None, dialect) if negated else (dialect, None)
 
 
 def _connection_sql(func: ast.Attribute, call: ast.Call) -> bool:
@@ -300,6 +343,14 @@ _TABLE_ARGUMENT = {
 
 
 def apply_call(schema: Schema, call: dict[str, Any], source: str, dialect: str) -> tuple[list[Operation], list[str]]:
+    ops, notes = _apply_call(schema, call, source, dialect)
+    if call.get("dialect"):
+        # A call inside an `if` on one dialect: the operation says so (MIG005/MIG006/MIG009).
+        ops = [replace(o, detail={**o.detail, "dialect": call["dialect"]}) for o in ops]
+    return ops, notes
+
+
+def _apply_call(schema: Schema, call: dict[str, Any], source: str, dialect: str) -> tuple[list[Operation], list[str]]:
     op, args, kwargs, line = call["op"], call["args"], call["kwargs"], call["line"]
     table: Table | None
     position: int | None

@@ -7,7 +7,7 @@ from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.rules.base import RepoRule
 from undertow.analyzers.rules.case_repos import SQL_INIT, SQL_REPO
 from undertow.analyzers.rules.cases import Case
-from undertow.analyzers.rules.migrations.common import ChangedOperation, OperationRule, migration_dialect
+from undertow.analyzers.rules.migrations.common import ChangedOperation, OperationRule
 
 
 class BlockingIndex(OperationRule, RepoRule):
@@ -42,7 +42,7 @@ class BlockingIndex(OperationRule, RepoRule):
             op.op == "create_index"
             and change.existing_table
             and not op.detail.get("concurrently")
-            and migration_dialect(change.path, ctx.config.schema_.dialect) == "postgres"
+            and change.dialect(ctx.config.schema_.dialect) == "postgres"
         ):
             return (
                 f"creates index {op.detail.get('index') or ''} on existing table {op.table} "

@@ -55,6 +55,12 @@ class ChangedOperation:
         """The schema before the change (decoded only if a rule asks what existed)."""
         return self.base_facts.schema
 
+    def dialect(self, configured: str) -> str:
+        """The dialect this operation runs on: its `if` branch's (``if dialect == "mysql":``),
+        else its tree's (``migration_dialect``), else the configured one."""
+        branch = self.op.detail.get("dialect")
+        return branch if isinstance(branch, str) else migration_dialect(self.path, configured)
+
     @property
     def existing_table(self) -> bool:
         return self.base.table(self.op.table) is not None

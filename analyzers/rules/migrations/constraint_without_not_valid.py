@@ -5,7 +5,7 @@ from __future__ import annotations
 from undertow.analyzers.core.findings import Severity
 from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.rules.base import RepoRule
-from undertow.analyzers.rules.case_repos import SQL_REPO
+from undertow.analyzers.rules.case_repos import ALEMBIC_REPO, SQL_REPO, revision
 from undertow.analyzers.rules.cases import Case
 from undertow.analyzers.rules.migrations.common import ChangedOperation, OperationRule
 
@@ -45,6 +45,7 @@ class ConstraintWithoutNotValid(OperationRule, RepoRule):
             and op.detail.get("kind") in ("foreign_key", "check")
             and change.existing_table
             and not op.detail.get("not_valid")
+            and change.dialect(ctx.config.schema_.dialect) == "postgres"  # NOT VALID is PostgreSQL's
         ):
             kind = "foreign key" if op.detail["kind"] == "foreign_key" else "CHECK constraint"
             return (
@@ -67,6 +68,22 @@ INVALID = [
     ),
 ]
 VALID = [
+    # A branch for MySQL (no NOT VALID there): the PostgreSQL advice does not apply.
+    Case(
+        base=ALEMBIC_REPO,
+        head={
+            "alembic/versions/b1.py": revision(
+                "b1",
+                "a1",
+                "    url = str(op.get_bind().engine.url)\n"
+                "    if url.startswith('mysql'):\n"
+                "        op.create_foreign_key('fk_jobs_owner', 'jobs', 'users', ['owner_id'], ['id'])\n"
+                "    else:\n"
+                "        op.create_foreign_key('fk_jobs_owner', 'jobs', 'users', ['owner_id'], ['id'],\n"
+                "                              postgresql_not_valid=True)\n",
+            )
+        },
+    ),
     Case(
         base=SQL_REPO,
         head={

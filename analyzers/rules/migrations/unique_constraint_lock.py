@@ -37,7 +37,12 @@ class UniqueConstraintLock(OperationRule, RepoRule):
 
     def judge(self, change: ChangedOperation, ctx: RepoContext) -> str | None:
         op = change.op
-        if op.op == "add_constraint" and op.detail.get("kind") == "unique" and change.existing_table:
+        if (
+            op.op == "add_constraint"
+            and op.detail.get("kind") == "unique"
+            and change.existing_table
+            and change.dialect(ctx.config.schema_.dialect) == "postgres"  # the CONCURRENTLY advice
+        ):
             return (
                 f"adds a UNIQUE constraint to existing table {op.table}: "
                 "the index behind it is built while writes are blocked"

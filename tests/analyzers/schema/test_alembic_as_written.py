@@ -171,3 +171,25 @@ def test_drop_constraint_removes_the_name_as_well_as_the_unique():
     }
     table = _facts(files).schema.table("t")
     assert table is not None and table.constraints == [] and table.uniques == [("", ["id"])]
+
+
+def test_calls_in_a_dialect_branch_carry_that_dialect():
+    files = {
+        "alembic/versions/a1.py": HEADER + "revision = 'a1'\ndown_revision = None\ndef upgrade():\n"
+        "    op.create_table('t', sa.Column('id', sa.Integer(), primary_key=True))\n"
+        "    bind = op.get_bind()\n"
+        "    if bind.dialect.name != 'sqlite':\n"
+        "        op.create_index('ix_a', 't', ['id'])\n"
+        "    else:\n"
+        "        with op.batch_alter_table('t') as batch_op:\n"
+        "            batch_op.create_index('ix_b', ['id'])\n"
+        "    if bind.dialect.name in ('mysql', 'mariadb'):\n"
+        "        op.create_index('ix_c', 't', ['id'])\n",
+    }
+    operations = _facts(files).operations["alembic/versions/a1.py"]
+    assert [(o.op, o.detail.get("index"), o.detail.get("dialect")) for o in operations] == [
+        ("create_table", None, None),
+        ("create_index", "ix_a", None),
+        ("create_index", "ix_b", "sqlite"),
+        ("create_index", "ix_c", "mysql"),
+    ]
