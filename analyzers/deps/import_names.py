@@ -514,13 +514,21 @@ def provides_by_name(distribution: str, module: str) -> bool:
     """For a module the table does not know: whether ``distribution``'s name, separators removed,
     equals the module's (``python-json-logger`` → ``pythonjsonlogger``) or is a prefix of it
     (``boxsdk`` → ``box_sdk_gen``); a namespace package is compared whole (``google.cloud.x``).
-    A prefix of fewer than four characters is too weak to count; a stub package never counts."""
+    A prefix of fewer than four characters is too weak to count, and so is one that leaves more
+    than a short suffix (``pydantic`` does not provide ``pydantic_extra_types``: a plugin of its
+    own); a stub package never counts."""
     if is_stub_distribution(distribution):
         return False
     parts = module.split(".")
     imported = _squashed(".".join(parts) if parts[0] in _NAMESPACES else parts[0])
     name = _squashed(distribution)
-    return bool(name) and (name == imported or (len(name) >= 4 and imported.startswith(name)))
+    return bool(name) and (
+        name == imported or (len(name) >= 4 and imported.startswith(name) and len(imported) - len(name) <= _SUFFIX)
+    )
+
+
+# The most a distribution's name may leave of the module name it is a prefix of (``gen``, ``v2``).
+_SUFFIX = 3
 
 
 def provides_by_dotted_name(distribution: str, module: str) -> bool:

@@ -18,6 +18,9 @@ def test_name_equal_or_prefix_after_separators_are_removed():
     assert provides_by_name("google-cloud-spanner", "google.cloud.spanner")
     assert not provides_by_name("google-auth", "google.cloud.spanner")
     assert not provides_by_name("py", "pydantic_extra")  # too short a prefix
+    # A prefix that leaves a word of its own is another distribution (a plugin, an extension).
+    assert not is_known("pydantic_extra_types")
+    assert not provides_by_name("pydantic", "pydantic_extra_types")
     assert not provides_by_name("types-docopt", "docopt")
     assert is_stub_distribution("types-PyYAML") and is_stub_distribution("boto3-stubs")
     assert not is_stub_distribution("typer")
