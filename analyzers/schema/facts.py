@@ -700,11 +700,12 @@ class _BaseResolver:
         if target is None:
             return None
         qualified = f"{target}.{rest}" if rest else target
-        split = self.index.split(qualified)
-        if split is None or not split[1] or "." in split[1]:
+        # Through re-exports (`from .base import RecordModel` in a package __init__).
+        found = self.index.resolve(qualified, attributes=False)
+        if found is None or found.external or not found.rest or "." in found.rest:
             return None
-        module_path = self.index.by_module.get(split[0])
-        return (module_path, split[1]) if module_path is not None else None
+        module_path = self.index.by_module.get(found.module)
+        return (module_path, found.rest) if module_path is not None else None
 
 
 def _unseen_bases(

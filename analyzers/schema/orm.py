@@ -284,8 +284,8 @@ def _class_model(node: ast.ClassDef) -> OrmModel | None:
         or any(b.endswith(("Model", "Base", "DeclarativeBase")) for b in bases)
         and columns
     )
-    if not is_model and not columns:
-        return None
+    if not is_model and not columns and not abstract:
+        return None  # (an __abstract__ class without columns is still a base of the hierarchy)
     naming = "given" if tablename is not None else ""
     if tablename is None and sqlmodel_table:
         tablename, naming = node.name.lower(), "given"  # SQLModel's own rule

@@ -170,3 +170,25 @@ def test_a_backref_gives_the_other_class_its_attribute():
     }
     users = model_classes(RevisionFacts(MemorySnapshot(files)))["User"]
     assert {"queries", "owned_queries"} <= users.attributes
+
+
+def test_an_abstract_base_without_columns_reexported_by_its_package_is_resolved():
+    files = {
+        "app/__init__.py": "",
+        "app/db/__init__.py": "from .base import RecordModel\n__all__ = ['RecordModel']\n",
+        "app/db/base.py": "from uuid import UUID\nfrom datetime import datetime\n"
+        "from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column\n"
+        "class Model(DeclarativeBase):\n    __abstract__ = True\n"
+        "class IDModel(Model):\n    __abstract__ = True\n    id: Mapped[UUID] = mapped_column(primary_key=True)\n"
+        "class Stamped(Model):\n    __abstract__ = True\n    created_at: Mapped[datetime]\n"
+        "class RecordModel(IDModel, Stamped):\n    __abstract__ = True\n",
+        "app/models.py": "from sqlalchemy.orm import Mapped\nfrom app.db import RecordModel\n"
+        "class Tier(RecordModel):\n    __tablename__ = 'tiers'\n    name: Mapped[str]\n",
+    }
+    facts = RevisionFacts(MemorySnapshot(files))
+    assert model_classes(facts)["Tier"].resolved is True
+    assert sorted(e.column for e in expected_columns(facts) if e.table == "tiers" and e.column) == [
+        "created_at",
+        "id",
+        "name",
+    ]
