@@ -104,6 +104,12 @@ def snake_case(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
+def flask_table_name(name: str) -> str:
+    """Flask-SQLAlchemy's table name for a class: ``UUIDModel`` → ``uuid_model``,
+    ``OrderItem`` → ``order_item`` (acronyms kept together)."""
+    return re.sub(r"((?<=[a-z0-9])[A-Z]|(?!^)[A-Z](?=[a-z]))", r"_\1", name).lower()
+
+
 def table_by_rule(rule: str, class_name: str) -> str | None:
     """The table a ``@declared_attr`` ``__tablename__`` rule gives a class (None: unknown)."""
     if rule == "rule:lower":
@@ -295,11 +301,12 @@ def _class_model(node: ast.ClassDef) -> OrmModel | None:
         and columns
         and not abstract
         and (any(b in ("db.Model", "Model") for b in bases) or own_primary_key)
+        and any(b not in ("object", "") for b in bases)  # a plain mixin (no base) maps nothing
     ):
         # Flask-SQLAlchemy names the table after the class, and so for a subclass that declares
         # its own primary key (joined-table inheritance); without one a subclass shares its
         # parent's table (single-table inheritance).
-        tablename, naming = snake_case(node.name), "derived"
+        tablename, naming = flask_table_name(node.name), "derived"
     return OrmModel(
         node.name,
         tablename,

@@ -192,3 +192,15 @@ def test_an_abstract_base_without_columns_reexported_by_its_package_is_resolved(
         "id",
         "name",
     ]
+
+
+def test_a_plain_mixin_with_a_primary_key_maps_no_table_and_flask_names_keep_acronyms():
+    source = (
+        "import sqlalchemy as sa\nfrom app import db\n"
+        "class UUIDModel:\n    id = sa.Column(sa.Uuid, primary_key=True)\n"
+        "class APIKey(db.Model):\n    id = db.Column(db.Integer, primary_key=True)\n"
+    )
+    assert [(m.cls, m.table, m.naming) for m in extract_models("app/models.py", source)] == [
+        ("UUIDModel", None, ""),
+        ("APIKey", "api_key", "derived"),
+    ]
