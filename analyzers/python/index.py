@@ -35,6 +35,7 @@ PARTS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "patches": lambda f: f.get("patches"),
     "sql": lambda f: f.get("sql"),
     "class_strings": lambda f: f.get("class_strings"),
+    "class_bases": lambda f: sorted({b for c in f.get("classes", {}).values() for b in c["bases"]}),
     "import_roots": lambda f: sorted({t.split(".")[0] for t in f.get("imports", {}).values()}),
     "import_edges": lambda f: [[module, names or []] for module, names, *_ in f.get("import_sites", [])],
     # Read by the schema layer (schema/facts.py): ORM models and Alembic revisions.

@@ -71,6 +71,8 @@ class TestCallsUnknownRoute(RepoRule):
                 text = render(parts, index, index.module_of[path])
                 if text is None or WILDCARD in text or not text.startswith("/"):
                     continue
+                if method == "GET" and text.split("?", 1)[0] in _FASTAPI_BUILTIN and _uses_fastapi(index):
+                    continue
                 request = segments(text)
                 if any(
                     matches(m + "/" + "{rest:path}" if m else "/{rest:path}", request) or matches(m, request)
@@ -142,7 +144,23 @@ def _nearest(text: str, routes: list[Route]) -> Route | None:
 
 
 def _uses_unmodelled_routing(index: PythonIndex) -> bool:
-    return any(root in _UNMODELLED_ROUTING for roots in index.part("import_roots").values() for root in roots)
+    """A router framework the route table does not model, or a router class of the repository's
+    own (``class Controller(APIRouter)``: class-based controllers add routes it cannot see)."""
+    if any(root in _UNMODELLED_ROUTING for roots in index.part("import_roots").values() for root in roots):
+        return True
+    return any(
+        base.rsplit(".", 1)[-1] in _ROUTER_CLASSES for bases in index.part("class_bases").values() for base in bases
+    )
+
+
+# Router classes whose subclasses route by means of their own (class-based views and controllers).
+_ROUTER_CLASSES = frozenset({"APIRouter", "Router", "InferringRouter", "APIRoute"})
+# What FastAPI serves itself (the OpenAPI schema and its documentation pages).
+_FASTAPI_BUILTIN = frozenset({"/openapi.json", "/docs", "/redoc", "/docs/oauth2-redirect"})
+
+
+def _uses_fastapi(index: PythonIndex) -> bool:
+    return any("fastapi" in roots for roots in index.part("import_roots").values())
 
 
 # -- cases (tests/analyzers/rules/test_cases.py) ------------------------------
@@ -170,4 +188,15 @@ INVALID = [
 ]
 VALID = [
     Case(base=_ROUTES, head={"tests/test_api.py": _CALL.format("get('/items/7')")}),
+    # FastAPI serves its OpenAPI schema and docs itself.
+    Case(base=_ROUTES, head={"tests/test_api.py": _CALL.format("get('/openapi.json')")}),
+    # A router class of the repository's own (class-based controllers) adds routes unseen.
+    Case(
+        base={
+            **_ROUTES,
+            "app/controllers.py": "from fastapi import APIRouter\nclass UserAPIRouter(APIRouter):\n"
+            "    def register(self, controller):\n        pass\n",
+        },
+        head={"tests/test_api.py": _CALL.format("get('/users/self')")},
+    ),
 ]
