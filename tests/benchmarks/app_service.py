@@ -101,6 +101,7 @@ async def webhook_to_check(repo: Path, head: str, push_head: str) -> list[dict]:
     state = EmulatedGitHub(
         repo, "bench/repo", 1, key.public_key(), pulls={1: PullRequest(1, "main", head)}, faults=Faults(latency=LATENCY)
     )
+    state.permissions = {"octocat": "admin"}  # `/undertow rescan` needs write access
     github = httpx.AsyncClient(transport=httpx.ASGITransport(app=create_emulator(state)), base_url="http://github.test")
     tokens = InstallationTokens(1, pem)
 
@@ -131,7 +132,7 @@ async def webhook_to_check(repo: Path, head: str, push_head: str) -> list[dict]:
             body = json.dumps(payload).encode()
             headers = {
                 "x-github-event": event,
-                "x-github-delivery": f"latency-{label}",
+                "x-github-delivery": "latency-" + hashlib.sha1(label.encode()).hexdigest()[:12],
                 "content-type": "application/json",
                 "x-hub-signature-256": "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest(),
             }
@@ -176,7 +177,7 @@ async def webhook_to_check(repo: Path, head: str, push_head: str) -> list[dict]:
             "comment": {
                 "id": 1,
                 "body": "/undertow rescan",
-                "user": {"login": "octocat"},
+                "user": {"login": "octocat", "type": "User"},
                 "author_association": "OWNER",
             },
         }
