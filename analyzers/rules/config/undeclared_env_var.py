@@ -20,7 +20,7 @@ from undertow.analyzers.rules.base import ScopedPythonRule
 from undertow.analyzers.rules.cases import Case
 
 _ENV_FILE = re.compile(r"(^|/)(\.env(\.[^/]+)?|[^/]+\.env|env\.(example|sample|template|dist))$")
-_DOCS = re.compile(r"\.(md|rst|txt|adoc)$|(^|/)values[^/]*\.ya?ml$|(^|/)Dockerfile[^/]*$|\.[Dd]ockerfile$")
+_DOCS = re.compile(r"\.(md|rst|txt|adoc|ini)$|(^|/)values[^/]*\.ya?ml$|(^|/)Dockerfile[^/]*$|\.[Dd]ockerfile$")
 # YAML under a deployment directory: looked up by path segment, not with the former
 # `(^|/)(helm|...)/.+\.ya?ml$`, which rescanned the rest of the path from every such segment.
 _DEPLOY_DIRS = frozenset({"helm", "charts", "k8s", "kubernetes", "deploy"})
@@ -132,7 +132,8 @@ class UndeclaredEnvVar(ScopedPythonRule):
     Flags a changed line that reads an environment variable (`os.environ["X"]`,
     `os.environ.get("X")`, `os.getenv("X")`, a new field of a pydantic `BaseSettings` class,
     with its `env_prefix`) that no `.env.example`/`.env.sample`, compose file, Helm values,
-    Dockerfile or README/docs mentions.
+    Dockerfile, `.ini` file or README/docs mentions: a warning, or a notice when the code gives
+    it a default. A variable the base revision's code already reads is not new.
 
     ## Why is this bad?
     The next deployment does not set it: the service starts with a default nobody chose, or
@@ -192,7 +193,8 @@ class UndeclaredEnvVar(ScopedPythonRule):
             return
         if qualified_names(self, node.func) & _READERS:
             if (name := string_value(node.args[0].value)) is not None:
-                self._check(node, name)
+                # os.getenv("X", "default") / os.environ.get("X", default=...): it has a default.
+                self._check(node, name, defaulted=len(node.args) > 1 or keyword(node, "default") is not None)
 
     def visit_Subscript(self, node: cst.Subscript) -> None:
         if self.skip or not isinstance(node.value, (cst.Attribute, cst.Name)):
@@ -238,9 +240,16 @@ class UndeclaredEnvVar(ScopedPythonRule):
                 if (arg := keyword(node.value, option)) is not None and (alias := string_value(arg.value)):
                     break
         name = alias or f"{settings['prefix']}{node.target.value}"
-        self._check(node, name if settings["case"] else name.upper(), settings_field=True)
+        defaulted = node.value is not None and not (
+            isinstance(node.value, cst.Call)
+            and dotted_name(node.value.func) in ("Field", "pydantic.Field")
+            and not any(a.keyword is None for a in node.value.args)  # Field("x"): a default
+            and keyword(node.value, "default") is None
+            and keyword(node.value, "default_factory") is None
+        )
+        self._check(node, name if settings["case"] else name.upper(), settings_field=True, defaulted=defaulted)
 
-    def _check(self, node: cst.CSTNode, name: str, settings_field: bool = False) -> None:
+    def _check(self, node: cst.CSTNode, name: str, settings_field: bool = False, defaulted: bool = False) -> None:
         if (
             name.upper() in _PLATFORM
             or name.upper().startswith(_PLATFORM_PREFIXES)
@@ -248,11 +257,21 @@ class UndeclaredEnvVar(ScopedPythonRule):
         ):
             return
         how = "declares settings field for env var" if settings_field else "reads env var"
+        suggestion = Suggestion("snippet", f"{name}=", "add to .env.example")
+        if defaulted:
+            # It has a default: the service starts; deployments just cannot learn they may set it.
+            message = (
+                f"{how} {name} with a default, which no .env example, compose file, Helm values, Dockerfile or "
+                f"docs mention: deployments cannot know it exists; {self.fix}"
+            )
+            self.report(
+                node, message, key=self.scope.key(f"env:{name}"), suggestion=suggestion, severity=Severity.NOTICE
+            )
+            return
         message = (
             f"{how} {name}, which no .env example, compose file, Helm values, Dockerfile or docs "
             f"mention: the next deployment will not know to set it; {self.fix}"
         )
-        suggestion = Suggestion("snippet", f"{name}=", "add to .env.example")
         self.report(node, message, key=self.scope.key(f"env:{name}"), suggestion=suggestion)
 
 
