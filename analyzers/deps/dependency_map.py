@@ -795,6 +795,16 @@ class DependencyMap:
             and top != "__main__"
         )
 
+    def _beside(self, path: str, module: str) -> bool:
+        """A module that is a file or package in the importing file's own directory: found first
+        on ``sys.path`` when that file runs as a script (and by Python 2's implicit relative import)."""
+        directory = posixpath.dirname(path)
+        if not directory:
+            return False
+        first = module.split(".")[0]
+        entries = self.facts.snapshot.entries()
+        return f"{directory}/{first}.py" in entries or f"{directory}/{first}/__init__.py" in entries
+
     def problems(self, path: str) -> list[Problem]:
         """Third-party imports of ``path`` that a covering manifest does not declare."""
         facts = self.index.files.get(path)
@@ -805,6 +815,8 @@ class DependencyMap:
         for site in facts.get("import_sites", []):  # fact_types.ImportSite
             if site.optional or site.relative or not self.is_third_party(site.module):
                 continue
+            if self._beside(path, site.module):
+                continue  # `from utils import x` next to utils.py: a script's (or Python 2's) own module
             if coverages is None:
                 coverages = self.coverage(path)
             candidates = candidate_distributions(site.module)

@@ -200,6 +200,12 @@ INVALID = [
     ),
 ]
 VALID = [
+    # A module beside the importing file (a script's own helper; Python 2's implicit relative
+    # import): not a distribution.
+    Case(
+        base={"requirements.txt": "flask==3.0.0\n", "tools/__init__.py": "", "tools/utils.py": "X = 1\n"},
+        head={"tools/export.py": "import flask\nfrom utils import X\n"},
+    ),
     Case(base=_REPO, head={"app/notify.py": "import json\nimport fastapi\nfrom app import notify\n"}),
     Case(
         base=_REPO,
