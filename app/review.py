@@ -100,22 +100,44 @@ async def run_review(
     if newer is not None:
         return await _superseded(gh, job, attempt, check_runs, newer)
     check_url = await _start_check_run(gh, job, head, attempt, check_runs, taken_over)
-    compare = await gh.getitem(f"/repos/{job.repo}/compare/{base_tip}...{head}")
-    base_sha = compare["merge_base_commit"]["sha"]
-    reviewed: _Reviewed | tuple[str, str]
-    async with repos.checkout(clone_url, job.repo, [base_sha, head, base_tip], token_source(gh)) as git:
-        try:
-            reviewed = await asyncio.to_thread(_analyse, git, base_sha, head, base_tip, cache)
-        except ConfigError as exc:
-            reviewed = ("Configuration error", f"`{CONFIG_PATH}` on the base branch cannot be used: {exc}")
-        except TooLarge as exc:
-            reviewed = ("Diff too large", str(exc))
+    reviewed = await _fetch_and_analyse(gh, job, repos, clone_url, head, base_tip, cache)
     if isinstance(reviewed, tuple):
         return await _neutral(gh, check_url, *reviewed)
-    report, changes = reviewed.report, reviewed.changes
     newer = await superseded_by(head) if superseded_by is not None else None
     if newer is not None:
         return await _superseded(gh, job, attempt, check_runs, newer)
+    return await _publish(gh, job, head, check_url, reviewed, dismissed)
+
+
+async def _fetch_and_analyse(
+    gh: GitHubAPI,
+    job: ReviewJob,
+    repos: RepoCache,
+    clone_url: str,
+    head: str,
+    base_tip: str,
+    cache: FactCache | None,
+) -> _Reviewed | tuple[str, str]:
+    """Fetch: the merge base (GitHub's compare), the head and the base tip into the git cache;
+    analyse them there as `undertow scan` would. A (title, summary) for a neutral check instead
+    when the config is unusable or the change is over Undertow's limits."""
+    compare = await gh.getitem(f"/repos/{job.repo}/compare/{base_tip}...{head}")
+    base_sha = compare["merge_base_commit"]["sha"]
+    async with repos.checkout(clone_url, job.repo, [base_sha, head, base_tip], token_source(gh)) as git:
+        try:
+            return await asyncio.to_thread(_analyse, git, base_sha, head, base_tip, cache)
+        except ConfigError as exc:
+            return ("Configuration error", f"`{CONFIG_PATH}` on the base branch cannot be used: {exc}")
+        except TooLarge as exc:
+            return ("Diff too large", str(exc))
+
+
+async def _publish(
+    gh: GitHubAPI, job: ReviewJob, head: str, check_url: str, reviewed: _Reviewed, dismissed: frozenset[str]
+) -> Outcome:
+    """Complete the check run, post the review of new findings, keep the summary comment, mark
+    fixed findings' comments resolved: each idempotently."""
+    report, changes = reviewed.report, reviewed.changes
     if dismissed:  # `/undertow ignore RULE` on this pull request
         report.findings = [f for f in report.findings if f.rule not in dismissed]
     result = conclusion(report)
