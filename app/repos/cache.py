@@ -47,6 +47,7 @@ DEFAULT_BUDGET_MB = 10 * 1024
 DEFAULT_FETCH_TIMEOUT = 300.0
 KEEP_SECONDS = 3 * 24 * 3600  # a revision no review has used for this long is pruned
 MAX_REVISIONS = 200  # per repository: the most recently used are kept
+MAX_PACKS = 32  # each fetch adds a pack; beyond this many they are repacked into one
 REF_PREFIX = "refs/undertow/"
 STATE_FILE = "undertow-revisions.json"
 _LOCAL_TIMEOUT = 600.0  # seconds for local git commands (init, config, refs, gc)
@@ -370,6 +371,8 @@ class RepoCache:
                 used.pop(sha, None)
             self._repack(path)
             log.info("pruned revisions", extra={"repo": path.name, "revisions": len(stale)})
+        elif len(list((path / "objects" / "pack").glob("pack-*.pack"))) > MAX_PACKS:
+            self._repack(path)  # reads look in every pack: keep them few
         tmp = state_file.with_suffix(".tmp")
         tmp.write_text(json.dumps(used))
         tmp.replace(state_file)

@@ -514,3 +514,27 @@ def test_over_undertows_own_limits_the_check_is_neutral_and_says_why(make_pr, ap
     assert state.reviews == [] and second["output"]["title"] == "Diff too large"
     assert second["output"]["summary"].startswith("The files this pull request changes hold 0 MiB; Undertow reviews")
     state.close()
+
+
+def test_packs_that_fetches_pile_up_are_repacked_into_one_and_every_revision_stays(tmp_path, monkeypatch):
+    from undertow.app.repos import cache as repo_cache
+
+    monkeypatch.setattr(repo_cache, "MAX_PACKS", 2)
+    repo, first, host = _host(tmp_path, "one", {"a.py": "x = 1\n"})
+    shas = [first, repo.commit({"a.py": "x = 2\n"}), repo.commit({"a.py": "x = 3\n"})]
+    cache = gitcache.repos()
+    path = cache.path_of("octo/one", host.clone_url)
+
+    async def scenario():
+        counts = []
+        for sha in shas:
+            async with cache.checkout(host.clone_url, "octo/one", [sha], _token):
+                counts.append(len(list((path / "objects/pack").glob("pack-*.pack"))))
+        async with cache.checkout(host.clone_url, "octo/one", shas, _token) as git:
+            return counts, [git.snapshot(sha).read("a.py") for sha in shas]
+
+    counts, contents = asyncio.run(scenario())
+    assert counts == [1, 2, 1] and cache.fetches == 3  # the third fetch's pack made three: repacked
+    assert contents == [b"x = 1\n", b"x = 2\n", b"x = 3\n"]
+    assert len(list((path / "objects/pack").glob("pack-*.promisor"))) == 1  # still a partial clone's pack
+    host.close()
