@@ -375,8 +375,10 @@ def _apply_call(schema: Schema, call: dict[str, Any], source: str, dialect: str)
                 f"op.{op}() names its table with an expression, not a string literal; its schema change is not modelled"
             )
         if op == "create_table":
-            # A table is created whose name is not known: SCH001 cannot prove a mapped table missing.
-            ops.append(Operation("create_table", "", line, detail={"name": "unknown"}))
+            # A table is created whose name is not known (its literal end, if any, is): SCH001
+            # cannot prove a mapped table missing.
+            suffix = named.get("fstring", "") if isinstance(named, dict) else ""
+            ops.append(Operation("create_table", "", line, detail={"name": "unknown", "suffix": suffix.lower()}))
         return ops, notes
 
     def table_of(name: Any) -> Table | None:
@@ -544,8 +546,12 @@ def _apply_call(schema: Schema, call: dict[str, Any], source: str, dialect: str)
         notes += [n.message for n in notices]
     elif op == "execute" and args and isinstance(args[0], dict) and "fstring" in args[0]:
         notes.append("op.execute() runs SQL built at run time (an f-string); its schema change is not modelled")
-        if "create table" in " ".join(args[0]["fstring"].lower().split()):
-            ops.append(Operation("create_table", "", line, detail={"name": "unknown"}))
+        literal = " ".join(args[0]["fstring"].lower().split())
+        if "create table" in literal:
+            # f"CREATE TABLE {prefix}audit (...)": the literal text after CREATE TABLE ends the name.
+            rest = literal.split("create table", 1)[1].removeprefix(" if not exists").strip()
+            suffix = rest.split("(", 1)[0].strip().strip('"`')
+            ops.append(Operation("create_table", "", line, detail={"name": "unknown", "suffix": suffix}))
     return ops, notes
 
 
