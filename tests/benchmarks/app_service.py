@@ -3,7 +3,7 @@ webhook-to-check latency on the emulator with 50 ms per REST call, cold, warm an
 push; and webhook ingestion on loopback at a fixed offered load (acknowledgement p50/p99, lost
 or duplicated jobs).
 
-    python -m tests.benchmarks.app_service [--json build/bench-app.json]
+    python -m tests.benchmarks.app_service [--scales 1 16] [--json build/bench-app.json]
 """
 
 from __future__ import annotations
@@ -265,21 +265,25 @@ async def ingestion(rate: int = 200, seconds: float = 5.0) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", type=Path, default=Path("build/bench-app.json"))
+    parser.add_argument("--scales", type=int, nargs="+", default=[1, 16], help="repository sizes (1x: ~600 files)")
     args = parser.parse_args(argv)
+    reviews = []
     with tempfile.TemporaryDirectory() as tmp:
-        repo = build(Path(tmp), 1)
-        _, head = pull_request(repo, 10, "pr")
-        push = add_push(repo, head, 10)
-        reviews = asyncio.run(review_calls(repo, head, push))
-        latency = asyncio.run(webhook_to_check(repo, head, push))
+        for scale in args.scales:
+            repo = build(Path(tmp), scale)
+            _, head = pull_request(repo, 10, "pr")
+            push = add_push(repo, head, 10)
+            reviews += [{"scale": scale, **r} for r in asyncio.run(review_calls(repo, head, push))]
+            if scale == args.scales[0]:
+                latency = asyncio.run(webhook_to_check(repo, head, push))
     ingest = asyncio.run(ingestion())
     print(f"10-file review on the emulator ({int(LATENCY * 1000)} ms per REST call):")
     for r in reviews:
         print(
-            f"  {r['run']:<5} {r['api_calls']:>3} REST calls, {r['git_requests']} git requests, {r['seconds']:.2f} s "
+            f"  {r['scale']:>2}x {r['run']:<5} {r['api_calls']:>3} REST calls, {r['git_requests']} git requests, {r['seconds']:.2f} s "
             f"webhook-free review time (≈{r['sequential_round_trips_est']} sequential round trips)"
         )
-    print("Webhook to completed check run through `undertow serve` on loopback (same emulator):")
+    print(f"Webhook to completed check run through `undertow serve` on loopback ({args.scales[0]}x, same emulator):")
     for r in latency:
         print(f"  {r['run']:<26} {r['seconds']:.2f} s, {r['api_calls']} REST calls, {r['git_requests']} git requests")
     print(
