@@ -49,6 +49,7 @@ class ChangedOperation:
     path: str
     op: Operation  # one replayed operation
     base_facts: SchemaFacts
+    head_facts: SchemaFacts | None = None  # the schema after the change (None: not known)
 
     @property
     def base(self) -> Schema:
@@ -83,7 +84,7 @@ def changed_operations(ctx: RepoContext) -> Iterator[ChangedOperation]:
             continue
         for op in head.operations[changed.path]:
             if op.line in changed.lines:
-                yield ChangedOperation(changed.path, op, base)
+                yield ChangedOperation(changed.path, op, base, head)
 
 
 def mapped_by(facts: RevisionFacts, table: str, column: str | None) -> str | None:
@@ -107,6 +108,19 @@ def mapped_by(facts: RevisionFacts, table: str, column: str | None) -> str | Non
             if table_word.search(sql) and (column_word is None or column_word.search(sql)):
                 return f"{path}:{line} (raw SQL)"
     return None
+
+
+def gone(change: ChangedOperation) -> tuple[str, str | None, str] | None:
+    """``dropped``, when the schema after the change no longer has it: a table dropped and
+    created again in the same change is there for the code that uses it (its rows are not: that
+    is MIG001's business)."""
+    found = dropped(change)
+    if found is None or change.head_facts is None or change.op.op.startswith("rename"):
+        return found
+    table = change.head_facts.schema.table(found[0])
+    if table is not None and not table.partial and (found[1] is None or found[1] in table.columns):
+        return None
+    return found
 
 
 def dropped(change: ChangedOperation) -> tuple[str, str | None, str] | None:

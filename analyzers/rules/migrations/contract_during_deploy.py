@@ -9,7 +9,7 @@ from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.rules.base import RepoRule
 from undertow.analyzers.rules.case_repos import SQL_REPO
 from undertow.analyzers.rules.cases import Case
-from undertow.analyzers.rules.migrations.common import changed_operations, dropped, mapped_by
+from undertow.analyzers.rules.migrations.common import changed_operations, gone, mapped_by
 
 
 class ContractDuringDeploy(RepoRule):
@@ -41,9 +41,9 @@ class ContractDuringDeploy(RepoRule):
         for change in changed_operations(ctx):
             if change.op.op not in ("drop_column", "drop_table"):
                 continue
-            found = dropped(change)
+            found = gone(change)
             if found is None:
-                continue  # never: dropped describes every drop_column/drop_table
+                continue  # created again by the same change: there when the migration is done
             table, column, what = found
             if mapped_by(ctx.facts, table, column) is not None:
                 continue  # SCH003 already says the new code uses it

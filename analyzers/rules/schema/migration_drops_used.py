@@ -9,7 +9,7 @@ from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.rules.base import RepoRule
 from undertow.analyzers.rules.case_repos import SQL_REPO
 from undertow.analyzers.rules.cases import Case
-from undertow.analyzers.rules.migrations.common import changed_operations, dropped, mapped_by
+from undertow.analyzers.rules.migrations.common import changed_operations, gone, mapped_by
 
 
 class MigrationDropsUsed(RepoRule):
@@ -38,7 +38,7 @@ class MigrationDropsUsed(RepoRule):
 
     def check(self, ctx: RepoContext) -> Iterable[Finding]:
         for change in changed_operations(ctx):
-            found = dropped(change)
+            found = gone(change)
             if found is None:
                 continue
             table, column, what = found
@@ -57,6 +57,15 @@ INVALID = [
     Case(base=SQL_REPO, head=_DROP, expect=[("SCH003", "migrations/002_drop.sql", 1)]),
 ]
 VALID = [
+    # Dropped and created again in the same migration (a rebuilt table): the code still finds it.
+    Case(
+        base=SQL_REPO,
+        head={
+            "migrations/002_rebuild.sql": "DROP TABLE videos;\n"
+            "CREATE TABLE videos (id SERIAL PRIMARY KEY, title TEXT NOT NULL,"
+            " status VARCHAR(20) NOT NULL DEFAULT 'new', published_at TIMESTAMP);\n"
+        },
+    ),
     Case(
         base=SQL_REPO,
         head={
