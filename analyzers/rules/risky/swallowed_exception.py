@@ -69,6 +69,8 @@ class SwallowedException(ScopedPythonRule):
         bound = node.name.name.value if node.name and isinstance(node.name.name, cst.Name) else None
         if _handles(node.body, bound):
             return
+        if _returns_a_verdict(node.body) and self.scope.stack and _is_converter(self.scope.stack[-1]):
+            return  # `def parse_uuid(v): try: ... except Exception: return None`: the failure is the answer
         label = "bare except" if caught == "" else f"except {caught}"
         message = (
             f"{label} swallows the error: the handler neither re-raises, logs it, nor uses it, so "
@@ -85,6 +87,21 @@ def _statements(body: cst.BaseSuite) -> list[cst.CSTNode]:
     for line in lines:
         out += list(line.body) if isinstance(line, (cst.SimpleStatementLine, cst.SimpleStatementSuite)) else [line]
     return out
+
+
+# Functions whose job is to turn bad input into an answer (a validator, a parser, a predicate):
+# `except Exception: return None/False` there converts the failure; it does not hide it.
+_CONVERTERS = ("validate", "parse", "is_", "has_", "try_", "safe_", "coerce", "to_")
+
+
+def _is_converter(name: str) -> bool:
+    bare = name.lower().lstrip("_")
+    return bare.startswith(_CONVERTERS) or bare.endswith(("_or_none", "_or_default"))
+
+
+def _returns_a_verdict(body: cst.BaseSuite) -> bool:
+    statements = _statements(body)
+    return len(statements) == 1 and isinstance(statements[0], cst.Return) and statements[0].value is not None
 
 
 def _constant(node: cst.BaseExpression | None) -> bool:
@@ -169,6 +186,13 @@ INVALID = [
     Case(head={"svc.py": "try:\n    a()\nexcept:\n    x = None\n"}, expect=[("RSK003", "svc.py", 3)]),
 ]
 VALID = [
+    # A validator that answers "no" on bad input converts the failure; it does not hide it.
+    Case(
+        head={
+            "app/schemas.py": "from uuid import UUID\ndef parse_uuid(v):\n    try:\n        return UUID(v)\n"
+            "    except Exception:\n        return None\n"
+        }
+    ),
     Case(head={"svc.py": "try:\n    publish(event)\nexcept Exception:\n    log.exception('publishing failed')\n"}),
     Case(head={"svc.py": "try:\n    import ujson as json\nexcept Exception:\n    json = None\n"}),
     # editing inside an old handler does not blame the change
