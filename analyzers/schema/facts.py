@@ -618,10 +618,29 @@ class _Mapping:
                 found = (parent, True)
             elif rule and model.cls:
                 found = (table_by_rule(rule, model.cls), False)
+            elif model.naming == "derived" and self._plain(model, path, 0):
+                pass  # a mixin over plain classes of the repository (class UUIDModel(BaseModel)): no table
             else:
                 found = (model.table, False)
         self._tables[key] = found
         return found
+
+    def _plain(self, model: OrmModel, path: str, depth: int) -> bool:
+        """Whether every base class is a plain class of the repository (no model, no declarative
+        base anywhere above it): then the class is a mixin, whatever columns it declares. A base
+        that cannot be read (third-party, an ORM root, a `Base = declarative_base()`) may be
+        declarative: not plain."""
+        if depth > 10:
+            return False
+        for base in model.bases:
+            if base in ("object", ""):
+                continue
+            if self.resolver.resolve(base, path) is not None:
+                return False
+            plain = self.resolver.plain_class(base, path)
+            if plain is None or not self._plain(plain[1], plain[0], depth + 1):
+                return False
+        return True
 
     def _parent_table(self, model: OrmModel, path: str, depth: int) -> str | None:
         for base_path, base in _unseen_bases(model, path, self.resolver, set()):

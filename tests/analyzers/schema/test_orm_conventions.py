@@ -204,3 +204,15 @@ def test_a_plain_mixin_with_a_primary_key_maps_no_table_and_flask_names_keep_acr
         ("UUIDModel", None, ""),
         ("APIKey", "api_key", "derived"),
     ]
+
+
+def test_a_mixin_over_a_plain_base_class_of_the_repository_maps_no_table():
+    files = {
+        "app/__init__.py": "",
+        "app/generics.py": "from sqlalchemy.orm import Mapped, mapped_column\nclass BaseModel:\n    pass\n"
+        "class UUIDModel(BaseModel):\n    id: Mapped[int] = mapped_column(primary_key=True)\n",
+        "app/models.py": "from sqlalchemy.orm import DeclarativeBase, Mapped\nfrom app.generics import UUIDModel\n"
+        "class Base(DeclarativeBase):\n    pass\n"
+        "class Client(UUIDModel, Base):\n    __tablename__ = 'clients'\n    name: Mapped[str]\n",
+    }
+    assert _columns(files) == [("clients", None), ("clients", "name"), ("clients", "id")]
