@@ -17,8 +17,8 @@ from undertow.app.cache import MemoryFactCache
 from undertow.app.coordinator import InProcessReviews
 from undertow.app.dedupe import MemoryDeduper, RedisDeduper
 from undertow.app.events import Delivery
-from undertow.app.github_auth import InstallationTokens
-from undertow.app.github_retry import ResilientGitHubAPI
+from undertow.app.github.auth import InstallationTokens
+from undertow.app.github.client import ResilientGitHubAPI
 from undertow.app.handlers import router
 from undertow.app.handlers.context import HandlerContext
 from undertow.app.lifecycle import DEFAULT_DEADLINE, CheckRuns, retrying, review_until_done

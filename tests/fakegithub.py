@@ -1,6 +1,6 @@
 """One FakeGitHub for handler and review tests: a gidgethub GitHubAPI whose `_request` serves a
 local git repository the way GitHub's REST API does, and records every call; its git side is
-the emulator's (app/emulator_git.GitHost: smart HTTP on loopback, Basic auth with this client's
+the emulator's (app/dev/git_http.GitHost: smart HTTP on loopback, Basic auth with this client's
 token, fetch only)."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from gidgethub.abc import GitHubAPI
 
-from undertow.app.emulator_git import GitHost
+from undertow.app.dev.git_http import GitHost
 from undertow.app.git import GitRepo
 
 

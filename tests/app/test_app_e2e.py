@@ -14,8 +14,8 @@ from arq.connections import RedisSettings, create_pool
 from tests.app.gitcache import repos
 from tests.app.test_emulator_e2e import APP_ID, NoWaitGitHub, app_key  # noqa: F401 (fixture)
 from tests.app.test_review import BASE, PR
-from undertow.app.emulator import EmulatedGitHub, Faults, PullRequest, create_emulator
-from undertow.app.github_auth import InstallationTokens
+from undertow.app.dev.emulator import EmulatedGitHub, Faults, PullRequest, create_emulator
+from undertow.app.github.auth import InstallationTokens
 from undertow.app.redis_queue import WORKER_FUNCTIONS, RedisReviews
 from undertow.app.service import Service
 

@@ -11,9 +11,9 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from tests.app.gitcache import repos
 from tests.app.test_review import BASE, PR
-from undertow.app.emulator import EmulatedGitHub, Faults, PullRequest, create_emulator
-from undertow.app.github_auth import InstallationTokens
-from undertow.app.github_retry import ResilientGitHubAPI
+from undertow.app.dev.emulator import EmulatedGitHub, Faults, PullRequest, create_emulator
+from undertow.app.github.auth import InstallationTokens
+from undertow.app.github.client import ResilientGitHubAPI
 from undertow.app.review import ReviewJob, run_review
 
 APP_ID = 4242

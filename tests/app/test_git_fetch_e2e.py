@@ -20,9 +20,9 @@ from tests.app import gitcache
 from tests.app.test_emulator_e2e import APP_ID, NoWaitGitHub, app_key  # noqa: F401 (fixture)
 from tests.app.test_review import BASE, PR
 from tests.gitrepo import Repo
-from undertow.app.emulator import EmulatedGitHub, Faults, PullRequest, create_emulator
-from undertow.app.emulator_git import GitHost
-from undertow.app.github_auth import InstallationTokens
+from undertow.app.dev.emulator import EmulatedGitHub, Faults, PullRequest, create_emulator
+from undertow.app.dev.git_http import GitHost
+from undertow.app.github.auth import InstallationTokens
 from undertow.app.lifecycle import review_until_done
 from undertow.app.repos.cache import KEEP_SECONDS, REF_PREFIX, run_git
 from undertow.app.review import ReviewJob, run_review

@@ -8,7 +8,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from gidgethub.abc import GitHubAPI
 
-from undertow.app.github_auth import InstallationTokens
+from undertow.app.github.auth import InstallationTokens
 
 
 class TokenGitHub(GitHubAPI):

@@ -7,7 +7,7 @@ import random
 import httpx
 import pytest
 
-from undertow.app.github_retry import MAX_ATTEMPTS, ResilientGitHubAPI, retry_delay
+from undertow.app.github.client import MAX_ATTEMPTS, ResilientGitHubAPI, retry_delay
 
 
 @pytest.mark.parametrize(

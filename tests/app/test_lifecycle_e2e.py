@@ -12,8 +12,8 @@ import pytest
 from tests.app.test_emulator_e2e import APP_ID, app_key  # noqa: F401  (fixture)
 from tests.app.test_review import BASE, PR
 from tests.app.test_webhook import SECRET, headers
-from undertow.app.emulator import EmulatedGitHub, Faults, PullRequest, create_emulator
-from undertow.app.github_retry import ResilientGitHubAPI
+from undertow.app.dev.emulator import EmulatedGitHub, Faults, PullRequest, create_emulator
+from undertow.app.github.client import ResilientGitHubAPI
 from undertow.app.service import Service, github_factory
 from undertow.app.settings import load_settings
 

@@ -9,7 +9,7 @@ import redis.asyncio as aioredis
 from tests.app.gitcache import repos
 from tests.app.test_review import BASE, PR
 from tests.fakegithub import FakeGitHub
-from undertow.app.github_auth import InstallationTokens
+from undertow.app.github.auth import InstallationTokens
 from undertow.app.redis_cache import RedisFactCache
 from undertow.app.review import ReviewJob, run_review
 
@@ -43,7 +43,7 @@ def test_tokens_are_shared_through_redis(redis_url):
         redis = aioredis.from_url(redis_url)
         await redis.flushdb()
         try:
-            import undertow.app.github_auth as auth
+            import undertow.app.github.auth as auth
 
             async def fake_exchange(gh, *, installation_id, app_id, private_key):
                 calls.append(installation_id)

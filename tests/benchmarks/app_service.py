@@ -28,9 +28,9 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from tests.benchmarks.synthetic import add_push, build, pull_request
 from undertow.analyzers.facts.context import MemoryCache
 from undertow.app.dedupe import MemoryDeduper
-from undertow.app.emulator import EmulatedGitHub, Faults, PullRequest, create_emulator
-from undertow.app.github_auth import InstallationTokens
-from undertow.app.github_retry import ResilientGitHubAPI
+from undertow.app.dev.emulator import EmulatedGitHub, Faults, PullRequest, create_emulator
+from undertow.app.github.auth import InstallationTokens
+from undertow.app.github.client import ResilientGitHubAPI
 from undertow.app.repos.cache import RepoCache
 from undertow.app.review import ReviewJob, run_review
 from undertow.app.webhook import create_app

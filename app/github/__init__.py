@@ -1,0 +1,1 @@
+"""GitHub access: installation tokens (auth), the retrying REST client (client)."""
