@@ -91,7 +91,7 @@ def _statements(body: cst.BaseSuite) -> list[cst.CSTNode]:
 
 # Functions whose job is to turn bad input into an answer (a validator, a parser, a predicate):
 # `except Exception: return None/False` there converts the failure; it does not hide it.
-_CONVERTERS = ("validate", "parse", "is_", "has_", "try_", "safe_", "coerce", "to_")
+_CONVERTERS = ("valid", "parse", "is_", "has_", "try_", "safe_", "coerce", "to_")
 
 
 def _is_converter(name: str) -> bool:
