@@ -17,7 +17,7 @@ from undertow.app.cache import DiskCache
 from undertow.app.docs import rule_page, rules_listing, rules_table_markdown
 from undertow.app.git import WORKTREE, GitError, GitRepo, GitSnapshot
 from undertow.app.output import RENDERERS
-from undertow.app.settings import SettingsError, load_settings
+from undertow.app.service.settings import SettingsError, load_settings
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -113,8 +113,8 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from undertow.app.logs import configure_logging
-    from undertow.app.server import server_config
-    from undertow.app.service import build_service
+    from undertow.app.service.server import server_config
+    from undertow.app.service.wiring import build_service
 
     settings = load_settings()
     configure_logging(settings.log_format)
@@ -132,7 +132,7 @@ def _worker(args: argparse.Namespace) -> int:
     import asyncio
 
     from undertow.app.logs import configure_logging
-    from undertow.app.redis_queue import (
+    from undertow.app.queue.redis_queue import (
         MAX_TRIES,
         QUEUE,
         WORKER_FUNCTIONS,
@@ -140,7 +140,7 @@ def _worker(args: argparse.Namespace) -> int:
         ResilientWorker,
         redis_settings,
     )
-    from undertow.app.service import github_factory, repo_cache
+    from undertow.app.service.wiring import github_factory, repo_cache
 
     settings = load_settings()
     if settings.redis_url is None:

@@ -22,7 +22,6 @@ from undertow.analyzers.core.engine import Report, review
 from undertow.analyzers.facts.context import FactCache
 from undertow.analyzers.rules import rules_by_id
 from undertow.app.git import GitRepo, GitSnapshot
-from undertow.app.lifecycle import RESCAN_BUTTON, Attempt, CheckRuns, RedisCheckRuns
 from undertow.app.publish import (
     CHECK_NAME,
     SUMMARY_MARKER,
@@ -35,6 +34,7 @@ from undertow.app.publish import (
     resolved_body,
     summary_comment,
 )
+from undertow.app.queue.lifecycle import RESCAN_BUTTON, Attempt, CheckRuns, RedisCheckRuns
 from undertow.app.repos.cache import RepoCache, TokenSource
 
 log = logging.getLogger("undertow.review")

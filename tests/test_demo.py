@@ -33,7 +33,7 @@ def test_readme_sample_is_the_demo_output(tmp_path, capsys):
 def test_app_demo_posts_a_check_run_and_a_review(tmp_path, capsys):
     import asyncio
 
-    from undertow.app.demo import run
+    from undertow.app.dev.demo import run
 
     target = tmp_path / "demo"
     subprocess.run([str(ROOT / "examples/demo/build.sh"), str(target)], check=True, capture_output=True)

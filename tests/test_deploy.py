@@ -4,7 +4,7 @@ from pathlib import Path
 
 import yaml
 
-from undertow.app.settings import Settings
+from undertow.app.service.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"

@@ -25,7 +25,7 @@ from undertow.app.dev.emulator import EmulatedGitHub, PullRequest, create_emulat
 from undertow.app.github.auth import InstallationTokens
 from undertow.app.github.client import ResilientGitHubAPI
 from undertow.app.repos.cache import RepoCache
-from undertow.app.service import Service
+from undertow.app.service.wiring import Service
 
 SECRET = "demo-webhook-secret"
 

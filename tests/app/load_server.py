@@ -1,4 +1,4 @@
-"""The webhook server as `undertow serve` runs it (app/server.py's limits), for the load test:
+"""The webhook server as `undertow serve` runs it (app/service/server.py's limits), for the load test:
 python -m tests.app.load_server PORT_FILE. Deliveries are acknowledged and dropped. It stops by
 itself after LIFETIME seconds (the test also kills it)."""
 
@@ -8,9 +8,9 @@ import sys
 
 import uvicorn
 
-from undertow.app.dedupe import MemoryDeduper
-from undertow.app.server import server_config
-from undertow.app.webhook import create_app
+from undertow.app.queue.dedupe import MemoryDeduper
+from undertow.app.service.server import server_config
+from undertow.app.service.webhook import create_app
 
 SECRET = "It's a Secret to Everybody"
 LIFETIME = 180.0

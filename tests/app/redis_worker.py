@@ -9,9 +9,9 @@ import os
 from arq.connections import create_pool
 
 from tests.app.gitcache import repos
-from undertow.app import redis_queue
-from undertow.app.service import github_factory
-from undertow.app.settings import load_settings
+from undertow.app.queue import redis_queue
+from undertow.app.service.settings import load_settings
+from undertow.app.service.wiring import github_factory
 
 redis_queue.LEASE, redis_queue.HEARTBEAT = 3.0, 0.5
 original = redis_queue.review_pull_request

@@ -16,8 +16,8 @@ from tests.app.test_emulator_e2e import APP_ID, NoWaitGitHub, app_key  # noqa: F
 from tests.app.test_review import BASE, PR
 from undertow.app.dev.emulator import EmulatedGitHub, Faults, PullRequest, create_emulator
 from undertow.app.github.auth import InstallationTokens
-from undertow.app.redis_queue import WORKER_FUNCTIONS, RedisReviews
-from undertow.app.service import Service
+from undertow.app.queue.redis_queue import WORKER_FUNCTIONS, RedisReviews
+from undertow.app.service.wiring import Service
 
 SECRET = "e2e-secret"
 

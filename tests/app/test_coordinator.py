@@ -2,7 +2,7 @@
 
 import asyncio
 
-from undertow.app.coordinator import InProcessReviews
+from undertow.app.queue.coordinator import InProcessReviews
 from undertow.app.review import ReviewJob
 
 

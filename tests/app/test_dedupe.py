@@ -6,8 +6,8 @@ import uuid
 import redis.asyncio as aioredis
 from fastapi.testclient import TestClient
 
-from undertow.app.dedupe import MemoryDeduper, RedisDeduper
-from undertow.app.service import Service
+from undertow.app.queue.dedupe import MemoryDeduper, RedisDeduper
+from undertow.app.service.wiring import Service
 
 
 def test_memory_dedupe_expires():

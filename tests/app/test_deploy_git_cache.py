@@ -4,7 +4,7 @@ from pathlib import Path
 
 import yaml
 
-from undertow.app.settings import git_cache_dir, load_settings
+from undertow.app.service.settings import git_cache_dir, load_settings
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 CACHE = "/var/cache/undertow/git"

@@ -23,10 +23,10 @@ from tests.gitrepo import Repo
 from undertow.app.dev.emulator import EmulatedGitHub, Faults, PullRequest, create_emulator
 from undertow.app.dev.git_http import GitHost
 from undertow.app.github.auth import InstallationTokens
-from undertow.app.lifecycle import review_until_done
+from undertow.app.queue.lifecycle import review_until_done
 from undertow.app.repos.cache import KEEP_SECONDS, REF_PREFIX, run_git
 from undertow.app.review import ReviewJob, run_review
-from undertow.app.service import Service
+from undertow.app.service.wiring import Service
 
 API = "http://github.test"
 FIXED = PR["app/jobs.py"].replace("p])", "p], timeout=600)")

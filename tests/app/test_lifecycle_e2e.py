@@ -14,8 +14,8 @@ from tests.app.test_review import BASE, PR
 from tests.app.test_webhook import SECRET, headers
 from undertow.app.dev.emulator import EmulatedGitHub, Faults, PullRequest, create_emulator
 from undertow.app.github.client import ResilientGitHubAPI
-from undertow.app.service import Service, github_factory
-from undertow.app.settings import load_settings
+from undertow.app.service.settings import load_settings
+from undertow.app.service.wiring import Service, github_factory
 
 API = "http://github.test"
 DELIVERY = iter(range(10**6))

@@ -9,7 +9,7 @@ from arq.connections import create_pool
 from tests.app.gitcache import repos
 from tests.app.test_review import BASE, PR
 from tests.fakegithub import FakeGitHub
-from undertow.app.redis_queue import WORKER_FUNCTIONS, RedisReviews, ResilientWorker, redis_settings
+from undertow.app.queue.redis_queue import WORKER_FUNCTIONS, RedisReviews, ResilientWorker, redis_settings
 from undertow.app.review import ReviewJob
 
 

@@ -39,9 +39,9 @@ from arq.connections import create_pool
 
 from tests.app.test_emulator_e2e import APP_ID, app_key  # noqa: F401  (fixture)
 from tests.app.test_review import BASE, PR
-from undertow.app.emulator import EmulatedGitHub, Faults, PullRequest, create_emulator
+from undertow.app.dev.emulator import EmulatedGitHub, Faults, PullRequest, create_emulator
 from undertow.app.events import Delivery
-from undertow.app.redis_queue import QUEUE, RedisDeliveryQueue, redis_settings
+from undertow.app.queue.redis_queue import QUEUE, RedisDeliveryQueue, redis_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 UNDERTOW = Path(sys.executable).with_name("undertow")  # the console script: `undertow worker`

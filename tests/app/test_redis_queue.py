@@ -13,7 +13,7 @@ from tests.app.test_review import BASE, PR
 from tests.app.test_webhook import PAYLOADS
 from tests.fakegithub import FakeGitHub
 from undertow.app.events import Delivery
-from undertow.app.redis_queue import WORKER_FUNCTIONS, RedisDeliveryQueue, RedisReviews
+from undertow.app.queue.redis_queue import WORKER_FUNCTIONS, RedisDeliveryQueue, RedisReviews
 from undertow.app.review import ReviewJob
 
 

@@ -19,9 +19,9 @@ from arq.connections import create_pool
 
 from tests.app.test_emulator_e2e import APP_ID, app_key  # noqa: F401  (fixture)
 from tests.app.test_review import BASE, PR
-from undertow.app import redis_queue
 from undertow.app.dev.emulator import EmulatedGitHub, Faults, PullRequest, create_emulator
-from undertow.app.redis_queue import RedisReviews, redis_settings
+from undertow.app.queue import redis_queue
+from undertow.app.queue.redis_queue import RedisReviews, redis_settings
 from undertow.app.review import ReviewJob
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -9,9 +9,9 @@ import socket
 import uvicorn
 
 from tests.app.test_webhook import SECRET, ListQueue, headers
-from undertow.app.dedupe import MemoryDeduper
-from undertow.app.server import GuardedH11Protocol, server_config
-from undertow.app.webhook import create_app
+from undertow.app.queue.dedupe import MemoryDeduper
+from undertow.app.service.server import GuardedH11Protocol, server_config
+from undertow.app.service.webhook import create_app
 
 
 class QuickHeaders(GuardedH11Protocol):

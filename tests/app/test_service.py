@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 from tests.app.test_review import BASE, PR
 from tests.app.test_webhook import PAYLOADS, SECRET, headers
 from tests.fakegithub import FakeGitHub
-from undertow.app.service import Service
+from undertow.app.service.wiring import Service
 
 
 def test_signed_pull_request_webhook_produces_a_review(make_pr):

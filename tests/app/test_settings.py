@@ -4,7 +4,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from undertow.app.settings import SettingsError, load_settings
+from undertow.app.service.settings import SettingsError, load_settings
 
 
 @pytest.fixture(scope="module")

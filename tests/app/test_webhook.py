@@ -11,8 +11,8 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from undertow.app.dedupe import MemoryDeduper
-from undertow.app.webhook import create_app
+from undertow.app.queue.dedupe import MemoryDeduper
+from undertow.app.service.webhook import create_app
 
 PAYLOADS = Path(__file__).resolve().parents[3] / "shared/github/payloads"
 SECRET = "It's a Secret to Everybody"

@@ -27,13 +27,13 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from tests.benchmarks.synthetic import add_push, build, pull_request
 from undertow.analyzers.facts.context import MemoryCache
-from undertow.app.dedupe import MemoryDeduper
 from undertow.app.dev.emulator import EmulatedGitHub, Faults, PullRequest, create_emulator
 from undertow.app.github.auth import InstallationTokens
 from undertow.app.github.client import ResilientGitHubAPI
+from undertow.app.queue.dedupe import MemoryDeduper
 from undertow.app.repos.cache import RepoCache
 from undertow.app.review import ReviewJob, run_review
-from undertow.app.webhook import create_app
+from undertow.app.service.webhook import create_app
 
 LATENCY = 0.05
 SECRET = "bench"
@@ -92,7 +92,7 @@ async def webhook_to_check(repo: Path, head: str, push_head: str) -> list[dict]:
     """Seconds from posting a signed webhook to `undertow serve` (uvicorn on loopback, in-process
     queue) until the emulator holds a completed check run for the head: cold (first review),
     warm (`/undertow rescan` of the same head) and a new push of 10 other files."""
-    from undertow.app.service import Service
+    from undertow.app.service.wiring import Service
 
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     pem = key.private_bytes(

@@ -36,8 +36,8 @@ from redis.exceptions import WatchError
 from undertow.app.events import Delivery
 from undertow.app.handlers import router
 from undertow.app.handlers.context import HandlerContext
-from undertow.app.lifecycle import DEFAULT_DEADLINE, Attempt, RedisCheckRuns, review_until_done
 from undertow.app.permissions import PermissionCache
+from undertow.app.queue.lifecycle import DEFAULT_DEADLINE, Attempt, RedisCheckRuns, review_until_done
 from undertow.app.review import CLOSED, ReviewJob
 
 log = logging.getLogger("undertow.queue")

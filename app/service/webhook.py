@@ -14,9 +14,9 @@ from gidgethub import ValidationFailure, sansio
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.requests import ClientDisconnect
 
-from undertow.app.dedupe import Deduper
 from undertow.app.events import Delivery, EventQueue
 from undertow.app.metrics import Metrics
+from undertow.app.queue.dedupe import Deduper
 
 log = logging.getLogger("undertow.webhook")
 

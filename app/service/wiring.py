@@ -14,20 +14,20 @@ from gidgethub import sansio
 from gidgethub.abc import GitHubAPI
 
 from undertow.app.cache import MemoryFactCache
-from undertow.app.coordinator import InProcessReviews
-from undertow.app.dedupe import MemoryDeduper, RedisDeduper
 from undertow.app.events import Delivery
 from undertow.app.github.auth import InstallationTokens
 from undertow.app.github.client import ResilientGitHubAPI
 from undertow.app.handlers import router
 from undertow.app.handlers.context import HandlerContext
-from undertow.app.lifecycle import DEFAULT_DEADLINE, CheckRuns, retrying, review_until_done
 from undertow.app.metrics import Metrics
-from undertow.app.redis_queue import RedisDeliveryQueue
+from undertow.app.queue.coordinator import InProcessReviews
+from undertow.app.queue.dedupe import MemoryDeduper, RedisDeduper
+from undertow.app.queue.lifecycle import DEFAULT_DEADLINE, CheckRuns, retrying, review_until_done
+from undertow.app.queue.redis_queue import RedisDeliveryQueue
 from undertow.app.repos.cache import RepoCache, default_root
 from undertow.app.review import Outcome, ReviewJob, run_review
-from undertow.app.settings import Settings, git_cache_dir
-from undertow.app.webhook import create_app
+from undertow.app.service.settings import Settings, git_cache_dir
+from undertow.app.service.webhook import create_app
 
 log = logging.getLogger("undertow.service")
 GitHubFactory = Callable[[int], Awaitable[GitHubAPI]]
@@ -194,7 +194,7 @@ async def build_service(settings: Settings) -> Service:
         import redis.asyncio as aioredis
         from arq.connections import create_pool
 
-        from undertow.app.redis_queue import redis_settings
+        from undertow.app.queue.redis_queue import redis_settings
 
         url = settings.redis_url.get_secret_value()
         redis = aioredis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
