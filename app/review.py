@@ -35,7 +35,7 @@ from undertow.app.publish import (
     summary_comment,
 )
 from undertow.app.queue.lifecycle import RESCAN_BUTTON, Attempt, CheckRuns, RedisCheckRuns
-from undertow.app.repos.cache import RepoCache, TokenSource
+from undertow.app.repos.cache import FetchDenied, RepoCache, TokenSource
 
 log = logging.getLogger("undertow.review")
 CLOSED = "<closed>"  # what superseded_by answers for a pull request closed meanwhile
@@ -61,7 +61,7 @@ class ReviewJob:
 
 @dataclass
 class Outcome:
-    status: str  # "published", "superseded", "neutral" (lifecycle: "timed_out", "failed")
+    status: str  # "published", "superseded", "neutral", "no_access" (lifecycle: "timed_out", "failed")
     conclusion: str | None = None
     findings: int = 0
     comments: int = 0
@@ -102,7 +102,7 @@ async def run_review(
     check_url = await _start_check_run(gh, job, head, attempt, check_runs, taken_over)
     reviewed = await _fetch_and_analyse(gh, job, repos, clone_url, head, base_tip, cache)
     if isinstance(reviewed, tuple):
-        return await _neutral(gh, check_url, *reviewed)
+        return await _unreviewed(gh, check_url, *reviewed)
     newer = await superseded_by(head) if superseded_by is not None else None
     if newer is not None:
         return await _superseded(gh, job, attempt, check_runs, newer)
@@ -117,19 +117,24 @@ async def _fetch_and_analyse(
     head: str,
     base_tip: str,
     cache: FactCache | None,
-) -> _Reviewed | tuple[str, str]:
+) -> _Reviewed | tuple[str, str, str]:
     """Fetch: the merge base (GitHub's compare), the head and the base tip into the git cache;
-    analyse them there as `undertow scan` would. A (title, summary) for a neutral check instead
-    when the config is unusable or the change is over Undertow's limits."""
+    analyse them there as `undertow scan` would. A (status, title, summary) for a neutral check instead
+    when the config is unusable or the change is over Undertow's limits, a failed one (NO_ACCESS)
+    when git refused even a freshly minted installation token."""
     compare = await gh.getitem(f"/repos/{job.repo}/compare/{base_tip}...{head}")
     base_sha = compare["merge_base_commit"]["sha"]
-    async with repos.checkout(clone_url, job.repo, [base_sha, head, base_tip], token_source(gh)) as git:
-        try:
-            return await asyncio.to_thread(_analyse, git, base_sha, head, base_tip, cache)
-        except ConfigError as exc:
-            return ("Configuration error", f"`{CONFIG_PATH}` on the base branch cannot be used: {exc}")
-        except TooLarge as exc:
-            return ("Diff too large", str(exc))
+    try:
+        async with repos.checkout(clone_url, job.repo, [base_sha, head, base_tip], token_source(gh)) as git:
+            try:
+                return await asyncio.to_thread(_analyse, git, base_sha, head, base_tip, cache)
+            except ConfigError as exc:
+                return ("neutral", "Configuration error", f"`{CONFIG_PATH}` on the base branch cannot be used: {exc}")
+            except TooLarge as exc:
+                return ("neutral", "Diff too large", str(exc))
+    except FetchDenied as exc:
+        log.warning("git refused the App's access", extra={"repo": job.repo, "head": head, "reason": exc.detail})
+        return ("no_access", NO_ACCESS_TITLE, NO_ACCESS.format(repo=job.repo, detail=exc.detail))
 
 
 async def _publish(
@@ -292,6 +297,14 @@ def token_source(gh: GitHubAPI) -> TokenSource:
     return token
 
 
+NO_ACCESS_TITLE = "No access to the repository"
+NO_ACCESS = (
+    "GitHub refused the App's access to {repo} over git: {detail}; check the App's installation "
+    "permissions (contents: read). A new installation token was refused too, so nothing was reviewed; "
+    "re-run the check or comment `/undertow rescan` once the permissions are granted."
+)
+
+
 class TooLarge(Exception):
     """The change is over Undertow's own limits (MAX_CHANGED_FILES, MAX_CHANGED_BYTES)."""
 
@@ -329,8 +342,11 @@ def _analyse(git: GitRepo, base_sha: str, head: str, base_tip: str, cache: FactC
     return _Reviewed(review(base, head_snapshot, changes, config, cache=cache), changes)
 
 
-async def _neutral(gh: GitHubAPI, check_url: str, title: str, summary: str) -> Outcome:
-    await gh.patch(
-        check_url, data={"status": "completed", "conclusion": "neutral", "output": {"title": title, "summary": summary}}
-    )
-    return Outcome("neutral", "neutral")
+async def _unreviewed(gh: GitHubAPI, check_url: str, status: str, title: str, summary: str) -> Outcome:
+    """Complete the check run without a review: ``neutral`` (the config, Undertow's limits) or
+    ``no_access`` (a failure, with the Rescan button for when the permissions are fixed)."""
+    data: dict = {"status": "completed", "conclusion": "neutral", "output": {"title": title, "summary": summary}}
+    if status == "no_access":
+        data = {**data, "conclusion": "failure", "actions": [RESCAN_BUTTON]}
+    await gh.patch(check_url, data=data)
+    return Outcome(status, data["conclusion"])

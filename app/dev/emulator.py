@@ -44,10 +44,13 @@ class Faults:
     outage_methods: tuple[str, ...] = ("GET", "POST", "PATCH", "PUT", "DELETE")
     clock: Any = time.monotonic
     # git: the next git_stalls requests are held git_stall_seconds before being answered (a fetch
-    # that times out); git_expire_tokens: the next git request finds every token expired (401).
+    # that times out); git_expire_tokens: the next git request finds every token expired (401);
+    # git_refuse: while set, every git request is answered with it, however fresh the token (401:
+    # the installation's tokens are not accepted; 403: the App may not read the repository's contents).
     git_stalls: int = 0
     git_stall_seconds: float = 5.0
     git_expire_tokens: bool = False
+    git_refuse: int = 0
     _writes: int = 0
 
     def __post_init__(self) -> None:
@@ -121,6 +124,15 @@ class EmulatedGitHub:
             time.sleep(self.faults.git_stall_seconds)
         if expire:
             self.revoke_tokens()
+        if self.faults.git_refuse == 401:
+            return GitResponse(
+                401,
+                {"content-type": "text/plain", "www-authenticate": 'Basic realm="GitHub"'},
+                b"Invalid username or token.\n",
+            )
+        if self.faults.git_refuse:
+            body = f"Permission to {self.full_name}.git denied to undertow[bot].\n".encode()
+            return GitResponse(self.faults.git_refuse, {"content-type": "text/plain"}, body)
         return None
 
     def close(self) -> None:

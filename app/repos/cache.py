@@ -9,7 +9,7 @@ reads the merge base and the head from it exactly as ``undertow scan`` reads a l
   the environment only (``GIT_CONFIG_COUNT``/``GIT_CONFIG_KEY_n``/``GIT_CONFIG_VALUE_n``): never in
   the URL, a process argument, the repository's config or a log line. No credential helper, no
   prompt, no hooks, no redirects; transports limited to https (http only to a loopback host, the
-  emulator). A 401 mints a new token and fetches once more.
+  emulator). A 401 or 403 mints a new token and fetches once more.
 - Limits: a fetch timeout (the git process group is killed; the review is retried by the
   lifecycle); a per-repository file lock (workers sharing the volume); a disk budget
   (``UNDERTOW_GIT_CACHE_MB``) kept by removing the least recently used repositories no review is
@@ -65,7 +65,13 @@ _PASSED_ENV = (  # what a fetch inherits: the way out (proxies, CAs), nothing el
     "SSL_CERT_DIR",
     "GIT_SSL_CAINFO",
 )
-_AUTH_FAILED = ("could not read username", "could not read password", "authentication failed", "returned error: 401")
+_AUTH_FAILED = (
+    "could not read username",
+    "could not read password",
+    "authentication failed",
+    "returned error: 401",
+    "returned error: 403",
+)
 _TRANSIENT = (
     "could not resolve host",
     "failed to connect",
@@ -96,7 +102,12 @@ class RepoError(RuntimeError):
 
 
 class FetchDenied(RepoError):
-    """The server refused the installation token (401), even a fresh one."""
+    """The server refused the installation token (401 or 403), even a fresh one. ``detail``: git's
+    last line, the token redacted."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(f"the server refused the installation token: {detail}")
+        self.detail = detail
 
 
 class FetchFailed(ConnectionError):
@@ -289,7 +300,7 @@ class RepoCache:
         last = next((line for line in reversed(stderr.strip().splitlines()) if line.strip()), "git fetch failed")
         last = _redact(last, token)[:300]
         if any(marker in lowered for marker in _AUTH_FAILED):
-            raise FetchDenied(f"the server refused the installation token: {last}")
+            raise FetchDenied(last)
         if any(marker in lowered for marker in _TRANSIENT):
             raise FetchFailed(last)
         raise RepoError(last)

@@ -259,6 +259,67 @@ def test_a_token_that_expires_between_two_fetches_is_replaced_and_the_fetch_retr
     state.close()
 
 
+@pytest.mark.parametrize("status", [401, 403])
+def test_git_refusing_even_a_new_token_ends_the_check_run_saying_the_app_has_no_access(make_pr, app_key, status):  # noqa: F811
+    repo = make_pr(BASE, PR)
+    state = emulate(repo, app_key, faults=Faults(git_refuse=status))
+    repos = gitcache.repos()
+    slept = []
+
+    async def scenario():
+        client, gh = await connect(state, app_key[0])
+
+        async def github():
+            return gh
+
+        async def sleep(seconds):
+            slept.append(seconds)
+
+        try:
+            return await review_until_done(
+                github,
+                "octo/app",
+                lambda gh, progress: run_review(gh, job_for(state), repos, attempt=progress),
+                head=state.git.resolve("HEAD"),
+                sleep=sleep,
+            )
+        finally:
+            await client.aclose()
+
+    outcome = asyncio.run(scenario())
+    assert (outcome.status, outcome.conclusion) == ("no_access", "failure")
+    assert slept == [] and repos.fetches == 2  # the token, then a newly minted one; not retried later
+    assert git_calls(state) == [("GET", "/octo/app.git/info/refs", status)] * 2
+    assert rest(state) == [
+        "POST /app/installations/1/access_tokens",
+        "POST /repos/octo/app/check-runs",
+        f"GET /repos/octo/app/compare/{state.git.resolve('main')}...{state.git.resolve('HEAD')}",
+        "POST /app/installations/1/access_tokens",  # minted when git refused the first token
+        "PATCH /repos/octo/app/check-runs/1",
+    ]
+    (run,) = state.check_runs.values()
+    origin = state.clone_url.rsplit("/", 2)[0]
+    assert (run["status"], run["conclusion"], run["output"]["title"]) == (
+        "completed",
+        "failure",
+        "No access to the repository",
+    )
+    assert run["output"]["summary"] == (
+        f"GitHub refused the App's access to octo/app over git: fatal: {GIT_REFUSAL[status].format(origin=origin)}; "
+        "check the App's installation permissions (contents: read). A new installation token was refused too, "
+        "so nothing was reviewed; re-run the check or comment `/undertow rescan` once the permissions are granted."
+    )
+    assert "problem in Undertow" not in run["output"]["summary"]
+    assert [a["identifier"] for a in run.get("actions", [])] == ["rescan"]
+    state.close()
+
+
+GIT_REFUSAL = {
+    401: "could not read Username for '{origin}': terminal prompts disabled",
+    403: "unable to access '{origin}/octo/app.git/': The requested URL returned error: 403",
+}
+
+
 def test_a_fetch_that_times_out_is_retried_by_the_review_lifecycle(make_pr, app_key):  # noqa: F811
     repo = make_pr(BASE, PR)
     state = emulate(repo, app_key, faults=Faults(git_stalls=1, git_stall_seconds=4.0))
