@@ -5,7 +5,7 @@ outside the diff, rate-limit headers) and switchable faults (5xx on reads, secon
 on writes, an outage window, revoked tokens, latency); and git's smart HTTP for fetches
 (``/{owner}/{repo}.git/...``, dev/git_http.py: Basic auth with an issued installation token, fetch
 only, filters and wants by sha), with faults of its own (a stalled fetch, a token that expires
-at the fetch). Listen on loopback only."""
+at the fetch, every token refused) and the outage window (503). Listen on loopback only."""
 
 from __future__ import annotations
 
@@ -38,10 +38,12 @@ class Faults:
     latency: float = 0.0  # seconds added to every request (benchmarks, slow GitHub)
     seed: int = 1
     # An outage: from outage_start to outage_end (in clock() time) requests with these methods
-    # are answered 500 (token requests included). Tests pass a virtual clock.
+    # are answered 500 (token requests included) and git's smart HTTP 503, of the services in
+    # outage_services ("rest", "git"). Tests pass a virtual clock.
     outage_start: float = 0.0
     outage_end: float = 0.0
     outage_methods: tuple[str, ...] = ("GET", "POST", "PATCH", "PUT", "DELETE")
+    outage_services: tuple[str, ...] = ("rest", "git")
     clock: Any = time.monotonic
     # git: the next git_stalls requests are held git_stall_seconds before being answered (a fetch
     # that times out); git_expire_tokens: the next git request finds every token expired (401);
@@ -56,14 +58,22 @@ class Faults:
     def __post_init__(self) -> None:
         self.rng = random.Random(self.seed)
 
-    def outage(self, seconds: float, methods: tuple[str, ...] | None = None) -> None:
-        """GitHub answers 500 for the next ``seconds``."""
+    def outage(
+        self, seconds: float, methods: tuple[str, ...] | None = None, services: tuple[str, ...] | None = None
+    ) -> None:
+        """GitHub answers 500 (REST) and 503 (git) for the next ``seconds``."""
         self.outage_start, self.outage_end = self.clock(), self.clock() + seconds
         if methods is not None:
             self.outage_methods = methods
+        if services is not None:
+            self.outage_services = services
 
-    def out(self, method: str) -> bool:
-        return method in self.outage_methods and self.outage_start <= self.clock() < self.outage_end
+    def out(self, method: str, service: str = "rest") -> bool:
+        return (
+            service in self.outage_services
+            and method in self.outage_methods
+            and self.outage_start <= self.clock() < self.outage_end
+        )
 
 
 @dataclass
@@ -114,6 +124,8 @@ class EmulatedGitHub:
         return token is not None and token in self.tokens
 
     def _git_faults(self, method: str, path: str) -> GitResponse | None:
+        if self.faults.out(method, "git"):
+            return GitResponse(503, {"content-type": "text/plain"}, b"Service Unavailable\n")
         with self._fault_lock:
             stall = self.faults.git_stalls > 0
             if stall:

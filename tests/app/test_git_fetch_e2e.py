@@ -11,6 +11,7 @@ import hmac
 import json
 import logging
 import os
+import random
 import subprocess
 
 import httpx
@@ -355,6 +356,59 @@ def test_a_fetch_that_times_out_is_retried_by_the_review_lifecycle(make_pr, app_
         "POST /repos/octo/app/check-runs",
         "PATCH /repos/octo/app/check-runs/1",
     ]
+    state.close()
+
+
+def test_a_review_during_a_git_outage_is_retried_and_completes_after_it(make_pr, app_key):  # noqa: F811
+    repo = make_pr(BASE, PR)
+    now = [1000.0]
+    state = emulate(repo, app_key, faults=Faults(clock=lambda: now[0]))
+    repos = gitcache.repos()
+    slept = []
+
+    async def scenario():
+        client, gh = await connect(state, app_key[0])
+
+        async def github():
+            return gh
+
+        async def sleep(seconds):
+            slept.append(seconds)
+            now[0] += seconds
+
+        state.faults.outage(20, services=("git",))  # git's smart HTTP only: REST answers throughout
+        try:
+            return await review_until_done(
+                github,
+                "octo/app",
+                lambda gh, progress: run_review(gh, job_for(state), repos, attempt=progress),
+                head=state.git.resolve("HEAD"),
+                clock=lambda: now[0],
+                sleep=sleep,
+                rng=random.Random(3),
+            )
+        finally:
+            await client.aclose()
+
+    outcome = asyncio.run(scenario())
+    assert (outcome.status, outcome.conclusion) == ("published", "failure")
+    assert sum(slept[:-1]) < 20 <= sum(slept)  # retried until the outage was over, then once more
+    assert git_calls(state) == [("GET", "/octo/app.git/info/refs", 503)] * len(slept) + ONE_FETCH
+    assert repos.fetches == len(slept) + 1
+    compare = f"GET /repos/octo/app/compare/{state.git.resolve('main')}...{state.git.resolve('HEAD')}"
+    calls = rest(state)
+    assert calls[: 3 + len(slept)] == [
+        "POST /app/installations/1/access_tokens",
+        "POST /repos/octo/app/check-runs",  # the first attempt's check run, completed by the last
+        *[compare] * (len(slept) + 1),
+    ]
+    assert [p for p in calls if "check-runs" in p] == [
+        "POST /repos/octo/app/check-runs",
+        "PATCH /repos/octo/app/check-runs/1",
+    ]
+    assert all(s < 300 for _, _, s in state.requests)
+    (run,) = state.check_runs.values()
+    assert (run["status"], run["conclusion"]) == ("completed", "failure")
     state.close()
 
 
