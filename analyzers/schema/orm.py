@@ -27,6 +27,7 @@ class OrmColumn(NamedTuple):
     unique: bool
     indexed: bool  # index=True
     references: str | None = None  # ForeignKey("table.column")
+    has_default: bool = False  # default=/server_default=/insert_default=: an insert need not set it
 
 
 class TableArg(NamedTuple):
@@ -120,6 +121,7 @@ def table_by_rule(rule: str, class_name: str) -> str | None:
 
 
 _COLUMN_CALLS = {"Column", "mapped_column"}
+_DECLARATIVE_ROOTS = {"DeclarativeBase", "DeclarativeBaseNoMeta"}
 _NOT_COLUMNS = {
     "relationship",
     "Relationship",
@@ -250,6 +252,11 @@ def _class_model(node: ast.ClassDef) -> OrmModel | None:
     attributes: list[str] = []
     table_args: list[TableArg] = []
     backrefs = [b for stmt in node.body if (b := _backref(stmt)) is not None]
+    # `class Base(DeclarativeBase)` is the declarative base itself, never a table: the columns it
+    # declares are every model's (a shared id, created_at...).
+    declarative_base = any(b.rsplit(".", 1)[-1] in _DECLARATIVE_ROOTS for b in bases)
+    if declarative_base:
+        abstract = True
     for stmt in node.body:
         if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
             target = stmt.targets[0].id
@@ -428,6 +435,7 @@ def _column(value: ast.expr | None, attr: str | None, line: int) -> OrmColumn | 
         _true(kwargs.get("unique")),
         _true(kwargs.get("index")),
         references,
+        any(k in kwargs for k in ("default", "server_default", "insert_default", "default_factory")),
     )
 
 

@@ -20,7 +20,9 @@ from undertow.analyzers.rules.base import ScopedPythonRule
 from undertow.analyzers.rules.cases import Case
 
 _ENV_FILE = re.compile(r"(^|/)(\.env(\.[^/]+)?|[^/]+\.env|env\.(example|sample|template|dist))$")
-_DOCS = re.compile(r"\.(md|rst|txt|adoc|ini)$|(^|/)values[^/]*\.ya?ml$|(^|/)Dockerfile[^/]*$|\.[Dd]ockerfile$")
+_DOCS = re.compile(
+    r"\.(md|rst|txt|adoc|ini|tf|tfvars)$|(^|/)values[^/]*\.ya?ml$|(^|/)Dockerfile[^/]*$|\.[Dd]ockerfile$"
+)
 # YAML under a deployment directory: looked up by path segment, not with the former
 # `(^|/)(helm|...)/.+\.ya?ml$`, which rescanned the rest of the path from every such segment.
 _DEPLOY_DIRS = frozenset({"helm", "charts", "k8s", "kubernetes", "deploy"})
@@ -337,6 +339,13 @@ VALID = [
         }
     ),
     Case(head={"tests/test_config.py": "import os\nos.environ['ONLY_IN_TESTS']\n"}),
+    # Terraform sets the function's environment in the same change.
+    Case(
+        head={
+            "lambda/handler.py": "import os\nARN = os.environ['TARGET_GROUP_ARN']\n",
+            "infra/lambda.tf": "environment {\n  variables = {\n    TARGET_GROUP_ARN = aws_lb.arn\n  }\n}\n",
+        }
+    ),
     # The base already reads it elsewhere (an unchanged module, a settings class with a prefix):
     # a new read of an old variable is not a new variable.
     Case(

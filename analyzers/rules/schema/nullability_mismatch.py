@@ -59,7 +59,8 @@ class NullabilityMismatch(RepoRule):
                     continue
                 where = f" (in {tree}/)" if tree else ""
                 name = f"{expected.table}.{expected.column}"
-                if info.nullable and not column.nullable and not column.has_default:
+                if info.nullable and not column.nullable and not column.has_default and not info.has_default:
+                    # (a model default=/server_default= fills it on every insert through the model)
                     severity = Severity.ERROR
                     message = (
                         f"{name} is NOT NULL without a default in the migrated schema{where}, but {expected.model} "
@@ -112,6 +113,14 @@ INVALID = [
     ),
 ]
 VALID = [
+    # The model fills it on every insert (default=): a NOT NULL column is never left empty.
+    Case(
+        base=SQL_REPO,
+        head={
+            "app/models.py": SQL_REPO["app/models.py"] + "    scale: Mapped[float | None] = mapped_column(default=1)\n",
+            "migrations/002_scale.sql": "ALTER TABLE videos ADD COLUMN scale FLOAT NOT NULL;\n",
+        },
+    ),
     # Both agree, and a NOT NULL column with a server default may be left out of inserts.
     Case(
         base=SQL_REPO,

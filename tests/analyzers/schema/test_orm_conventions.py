@@ -216,3 +216,14 @@ def test_a_mixin_over_a_plain_base_class_of_the_repository_maps_no_table():
         "class Client(UUIDModel, Base):\n    __tablename__ = 'clients'\n    name: Mapped[str]\n",
     }
     assert _columns(files) == [("clients", None), ("clients", "name"), ("clients", "id")]
+
+
+def test_the_declarative_base_s_own_columns_are_every_model_s():
+    files = {
+        "app/models.py": "from datetime import datetime\n"
+        "from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column\n"
+        "class SqlAlchemyBase(DeclarativeBase):\n"
+        "    id: Mapped[int] = mapped_column(primary_key=True)\n    created_at: Mapped[datetime | None]\n"
+        "class Recipe(SqlAlchemyBase):\n    __tablename__ = 'recipes'\n    name: Mapped[str]\n",
+    }
+    assert _columns(files) == [("recipes", None), ("recipes", "name"), ("recipes", "id"), ("recipes", "created_at")]
