@@ -71,11 +71,16 @@ class UnboundedRequirement(RepoRule):
                 continue
             if ctx.side == "head" and self._lock_updated(ctx, path):
                 continue
+            # A package another line of the manifest bounds (pydantic[email] beside pydantic[dotenv]==1.10.9)
+            # is bounded; at head, one the base's manifest already had unbounded only moved.
+            pinned = {(d.key, d.group) for d in data.declared if d.url or bounded(d.specifier)}
+            before = self._unbounded_at_base(ctx, changed.old_path or path) if ctx.side == "head" else set()
             unbounded = [
                 dep
                 for dep in data.declared
                 if not (dep.url or dep.group in DEV_GROUPS or bounded(dep.specifier))
-                and (ctx.side == "base" or dep.line in changed.lines)
+                and (dep.key, dep.group) not in pinned
+                and (ctx.side == "base" or (dep.line in changed.lines and (dep.key, dep.group) not in before))
             ]
             if len(unbounded) > MAX_SEPARATE:
                 # A manifest rewritten wholesale gets one finding, not a comment on every line.
@@ -94,6 +99,15 @@ class UnboundedRequirement(RepoRule):
                     f"a new major version nobody tested; {self.fix}"
                 )
                 yield self.report(path, message, f"{dep.key}:{dep.group}", line=dep.line)
+
+    def _unbounded_at_base(self, ctx: RepoContext, manifest: str) -> set[tuple[str, str]]:
+        """(name, group) of what the manifest already declared without an upper bound at base."""
+        if ctx.base_facts is None:
+            return set()
+        data = dependency_map(ctx.base_facts, ctx.config).manifests.get(manifest)
+        if data is None:
+            return set()
+        return {(d.key, d.group) for d in data.declared if not (d.url or bounded(d.specifier))}
 
     def _lock_updated(self, ctx: RepoContext, manifest: str) -> bool:
         directory = posixpath.dirname(manifest)
@@ -129,6 +143,11 @@ INVALID = [
     ),
 ]
 VALID = [
+    # A line only moved (reordered), and an extra of a package another line pins.
+    Case(
+        base={**_BASE, "requirements.txt": "fastapi==0.115.6\nslack-bolt>=1.18\npydantic[dotenv]==1.10.9\n"},
+        head={"requirements.txt": "slack-bolt>=1.18\nfastapi==0.115.6\npydantic[dotenv]==1.10.9\npydantic[email]\n"},
+    ),
     Case(
         base=_BASE,
         head={
