@@ -61,6 +61,12 @@ def build_parser() -> argparse.ArgumentParser:
     rules = sub.add_parser("rules", help="list the rules, or show one rule's documentation")
     rules.add_argument("rule", nargs="?")
     rules.add_argument("--format", choices=["text", "markdown"], default="text")
+
+    config = sub.add_parser("config", help="the configuration file: its JSON Schema, or a check of one")
+    config_sub = config.add_subparsers(dest="config_command", parser_class=_Parser)
+    config_sub.add_parser("schema", help=f"print the JSON Schema of {CONFIG_PATH}")
+    check = config_sub.add_parser("check", help="validate a config file, with the key path of each problem")
+    check.add_argument("file", nargs="?", default=CONFIG_PATH, help=f"default: {CONFIG_PATH}")
     return parser
 
 
@@ -83,6 +89,8 @@ def main(argv: list[str] | None = None) -> int:
             return _scan(args)
         if args.command == "rules":
             return _rules(args)
+        if args.command == "config":
+            return _config(args, parser)
         if args.command == "serve":
             return _serve(args)
         if args.command == "worker":
@@ -105,6 +113,22 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(f"undertow: internal error, nothing was reviewed: {type(exc).__name__}: {exc}{hint}", file=sys.stderr)
         return EXIT_USAGE
+
+
+def _config(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    """`undertow config schema` / `undertow config check [FILE]`."""
+    import json
+
+    from undertow.analyzers.core.config import config_schema
+
+    if args.config_command == "schema":
+        print(json.dumps(config_schema(sorted(rules_by_id())), indent=2, sort_keys=True))
+        return EXIT_OK
+    if args.config_command == "check":
+        _load_config(args.file, None)  # a ConfigError names the file and the key path (exit 2)
+        print(f"{args.file}: valid")
+        return EXIT_OK
+    raise UsageError("config needs a command: schema (print the JSON Schema) or check [FILE]")
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -145,3 +145,19 @@ def parse_config(text: str | bytes, source: str = CONFIG_PATH, known_rules: set[
             if rule_id not in known_rules:
                 raise ConfigError(f"{source}: rules.{rule_id}: unknown rule id")
     return config
+
+
+SCHEMA_FILE = "undertow.schema.json"  # shipped beside this module, equal to config_schema()
+
+
+def config_schema(rule_ids: list[str] | None = None) -> dict[str, Any]:
+    """The JSON Schema of ``.github/undertow.yml``, generated from the model (editors complete
+    and check the file with it: ``# yaml-language-server: $schema=...``)."""
+    schema: dict[str, Any] = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        **Config.model_json_schema(by_alias=True),
+        "title": "Undertow configuration (.github/undertow.yml)",
+    }
+    if rule_ids:
+        schema["properties"]["rules"]["propertyNames"] = {"enum": sorted(rule_ids)}
+    return schema
