@@ -261,18 +261,23 @@ class _Run:
         module, a call edited but still without its timeout), is pre-existing. Counted per rule
         and key (the scope and what, not the path or the n-th occurrence): the change adds as many
         findings of a kind as its files have more of them at head than at base."""
-        candidates = [f for f in new if f.rule in self.enabled_ids and f.rule not in _NOTICE_IDS]
-        if not candidates:
+
+        def candidate(finding: Finding) -> bool:
+            return finding.rule in self.enabled_ids and finding.rule not in _NOTICE_IDS
+
+        if not any(candidate(f) for f in new):
             return new, []
         allowed = Counter(_kind_of(f) for f in head_findings)
         allowed.subtract(Counter(_kind_of(f) for f in self._base_findings()))
         kept: list[Finding] = []
         moved: list[Finding] = []
         for finding in new:
-            if finding not in candidates:
+            if not candidate(finding):
                 kept.append(finding)
-            elif allowed[_kind_of(finding)] > 0:
-                allowed[_kind_of(finding)] -= 1
+                continue
+            kind = _kind_of(finding)
+            if allowed[kind] > 0:
+                allowed[kind] -= 1
                 kept.append(finding)
             else:
                 moved.append(finding)

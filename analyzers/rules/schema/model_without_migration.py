@@ -66,13 +66,16 @@ class ModelWithoutMigration(RepoRule):
         # A table the migrations only alter was created by metadata.create_all() (or a dump): its
         # columns at base are its baseline; a column this change newly maps on it needs a migration.
         base_mapped: set[tuple[str, str | None]] | None = None
+        computed: tuple[set[str], str] | None = None  # (suffixes, "N migrations create"), when first needed
         for expected in expected_columns(ctx.facts):
             table = facts.schema.table(expected.table)
             if expected.column is None:
                 if table is None and ctx.config.schema_.new_tables == "migrations":
-                    if any(expected.table.endswith(suffix) for suffix in _computed_suffixes(facts)):
+                    if computed is None:
+                        computed = _computed_suffixes(facts), _unknown_creates(facts)
+                    suffixes, unknown = computed
+                    if any(expected.table.endswith(suffix) for suffix in suffixes):
                         continue  # created under a computed name ending with its own (f"{prefix}users")
-                    unknown = _unknown_creates(facts)
                     if unknown:
                         # Some migration creates a table whose name is computed (an f-string):
                         # this one may be it. Said as what it is, not as a missing table.
