@@ -10,6 +10,7 @@ import functools
 from typing import Any
 
 from undertow.analyzers.python.ast_names import dotted
+from undertow.analyzers.python.env import env_names
 from undertow.analyzers.python.fact_types import (
     ClientCall,
     Emit,
@@ -112,6 +113,8 @@ def extract(path: str, source: str) -> dict[str, Any]:
         tree = parse_ast(source, path)
     except Unparseable as exc:
         unreadable: dict[str, Any] = {"error": str(exc)}
+        if "environ" in source or "getenv" in source or "BaseSettings" in source:
+            unreadable["env_reads"] = env_names(source)  # read from the text: no parse needed
         if is_alembic_candidate(path) and is_alembic_revision(path, source):
             # A Python 2 era revision still creates its tables: read it line by line.
             revision, skipped = tolerant_revision(path, source)
@@ -133,6 +136,8 @@ def extract(path: str, source: str) -> dict[str, Any]:
     # revision a migration file declares.
     if not is_migration_source(path) and mentions_orm(source):
         facts["models"] = encode_models(models_in(tree))
+    if "environ" in source or "getenv" in source or "BaseSettings" in source:
+        facts["env_reads"] = env_names(source)  # CFG001: what the base revision already reads
     if "create_all(" in source and not is_migration_source(path):
         facts["create_all"] = True  # metadata.create_all(): tables may exist that no migration creates
     if not is_migration_source(path) and "naming_convention" in source:

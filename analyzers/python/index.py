@@ -42,6 +42,7 @@ PARTS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "models": lambda f: f.get("models"),
     "naming": lambda f: f.get("naming"),
     "create_all": lambda f: f.get("create_all"),
+    "env_reads": lambda f: f.get("env_reads"),
     "revision": lambda f: f.get("revision"),
     # Files no grammar reads: known to exist, with unknown content.
     "unreadable": lambda f: f.get("error"),

@@ -409,6 +409,7 @@ _PATTERN_MODULES = (
     "undertow.analyzers.deps.services",
     "undertow.analyzers.deps.yaml_nodes",
     "undertow.analyzers.python.routes",
+    "undertow.analyzers.python.env",
     "undertow.analyzers.core.suppression",
     "undertow.analyzers.rules.config.missing_build_path",
     "undertow.analyzers.rules.config.undeclared_env_var",

@@ -15,6 +15,7 @@ from undertow.analyzers.core.snapshot import Snapshot
 from undertow.analyzers.deps.yaml_nodes import is_compose_file
 from undertow.analyzers.facts.context import FileContext, RevisionFacts
 from undertow.analyzers.facts.indexes import file_index
+from undertow.analyzers.python.index import python_part
 from undertow.analyzers.python.names import dotted_name, keyword, qualified_names, string_value
 from undertow.analyzers.rules.base import ScopedPythonRule
 from undertow.analyzers.rules.cases import Case
@@ -87,34 +88,6 @@ def _documented_names(path: str, text: str) -> list[str]:
     return sorted({word.upper() for word in _IDENT.findall(text) if any(c.isupper() for c in word) or "_" in word})
 
 
-# What a revision's Python code reads from the environment, found line by line in the text (the
-# per-file analysis cannot look at the base: ``known_at_base``). Approximate by design: it only
-# ever keeps a finding back, for a name the base already read.
-_READ = re.compile(r"""(?:getenv|environ\.get|environ\.pop|environ\.setdefault)\(\s*+["']([A-Za-z_]\w*+)["']""")
-_SUBSCRIPT = re.compile(r"""environ\[\s*+["']([A-Za-z_]\w*+)["']\s*+\]""")
-_FIELD = re.compile(r"[ \t]++([A-Za-z_]\w*+)[ \t]*+:")
-_PREFIX = re.compile(r"""env_prefix\s*+=\s*+["'](\w*+)["']""")
-_ALIAS = re.compile(r"""alias\s*+=\s*+["']([A-Za-z_]\w*+)["']""")
-
-
-def _env_names(path: str, text: str) -> list[str]:
-    """The env var names a Python file reads (``os.getenv("X")``, ``os.environ["X"]``...) and,
-    in a file with a ``BaseSettings`` class, its fields with the file's ``env_prefix``."""
-    names: set[str] = set()
-    lines = [line for line in text.split("\n") if len(line) <= MAX_LINE_CHARS]
-    settings = "BaseSettings" in text
-    prefix = next((m.group(1) for line in lines if (m := _PREFIX.search(line))), "") if settings else ""
-    for line in lines:
-        if "environ" in line or "getenv" in line:
-            names.update(m.group(1) for m in _READ.finditer(line))
-            names.update(m.group(1) for m in _SUBSCRIPT.finditer(line))
-        if settings:
-            if (field := _FIELD.match(line)) is not None:
-                names.add(f"{prefix}{field.group(1)}")
-            names.update(m.group(1) for m in _ALIAS.finditer(line))
-    return sorted(name.upper() for name in names)
-
-
 def _is_doc(path: str) -> bool:
     return bool(_ENV_FILE.search(path) or _DOCS.search(path) or _deployed_yaml(path) or is_compose_file(path))
 
@@ -176,8 +149,7 @@ class UndeclaredEnvVar(ScopedPythonRule):
             return False
 
         def build(_snapshot: Snapshot) -> set[str]:
-            index = file_index(base, "env-reads", lambda path: path.endswith(".py"), _env_names)
-            return {name for names in index.values() for name in names}
+            return {name for names in python_part(base, "env_reads").values() for name in names}
 
         read: set[str] = base.local("env-reads-at-base", build)
         return name.upper() in read
