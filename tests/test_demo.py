@@ -8,23 +8,61 @@ from undertow.app.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# The sample pull request (examples/demo/pr on top of examples/demo/base): a new model column
+# without its Alembic revision, worker code importing a package only the web image installs, an
+# ffmpeg call without a timeout whose failure is swallowed, and a requirement from a git branch.
+FINDINGS = [
+    ("SCH001", "app/models.py", 22),
+    ("RSK001", "app/worker/main.py", 27),
+    ("RSK003", "app/worker/main.py", 28),
+    ("DEP001", "app/worker/notify.py", 3),
+    ("DEP004", "requirements/worker.txt", 4),
+]
+ADD_COLUMN = 'op.add_column("jobs", sa.Column("callback_url", sa.Text(), nullable=True))'
 
-def test_demo_repository_review(tmp_path, capsys):
+
+def build(tmp_path: Path) -> Path:
     target = tmp_path / "demo"
     subprocess.run([str(ROOT / "examples/demo/build.sh"), str(target)], check=True, capture_output=True)
+    return target
+
+
+def test_demo_repository_review(tmp_path, capsys):
+    target = build(tmp_path)
     assert main(["scan", "--repo", str(target), "--format", "json", "--no-cache"]) == 1
     doc = json.loads(capsys.readouterr().out)
-    assert [(f["rule"], f["path"], f["line"]) for f in doc["findings"]] == [
-        ("RSK001", "app/worker/main.py", 19),
-        ("RSK003", "app/worker/main.py", 20),
-        ("DEP004", "requirements-worker.txt", 2),
-    ]
-    assert doc["preexisting"] == 1
+    assert [(f["rule"], f["path"], f["line"]) for f in doc["findings"]] == FINDINGS
+    by_rule = {f["rule"]: f for f in doc["findings"]}
+    schema = by_rule["SCH001"]
+    assert schema["message"].startswith("jobs.callback_url is mapped by Job here, but none of the 2 migrations in ")
+    assert "alembic/versions/" in schema["message"]
+    assert schema["suggestion"]["text"] == ADD_COLUMN
+    deps = by_rule["DEP001"]
+    assert deps["message"].startswith(
+        "app/worker/notify.py imports httpx, reached from docker/worker.Dockerfile (it runs app.worker.main); "
+        "requirements/worker.txt does not declare httpx (requirements/web.txt has httpx==0.28.1)"
+    )
+    assert deps["suggestion"] == {
+        "kind": "snippet",
+        "text": "httpx==0.28.1",
+        "description": "add to requirements/worker.txt",
+    }
+    assert doc["preexisting"] == 1  # app/web/health.py's check_output without a timeout, already on main
+
+
+def test_demo_text_review_shows_the_suggestions(tmp_path, capsys):
+    target = build(tmp_path)
+    assert main(["scan", "--repo", str(target), "--no-cache"]) == 1
+    out = capsys.readouterr().out
+    assert f"      suggested addition:\n        {ADD_COLUMN}\n" in out
+    assert "      suggested addition:\n        httpx==0.28.1\n" in out
+    assert out.rstrip().endswith(
+        "3 errors, 2 warnings, 0 notices in 7 changed files; 1 pre-existing (not from this change)"
+    )
 
 
 def test_readme_sample_is_the_demo_output(tmp_path, capsys):
-    target = tmp_path / "demo"
-    subprocess.run([str(ROOT / "examples/demo/build.sh"), str(target)], check=True, capture_output=True)
+    target = build(tmp_path)
     main(["scan", "--repo", str(target), "--no-cache"])
     out = capsys.readouterr().out
     assert out.strip() in (ROOT / "README.md").read_text()
@@ -35,11 +73,22 @@ def test_app_demo_posts_a_check_run_and_a_review(tmp_path, capsys):
 
     from undertow.app.dev.demo import run
 
-    target = tmp_path / "demo"
-    subprocess.run([str(ROOT / "examples/demo/build.sh"), str(target)], check=True, capture_output=True)
+    target = build(tmp_path)
     assert asyncio.run(run(target)) == 0
     out = capsys.readouterr().out
     assert out.startswith("POST /webhook (pull_request opened) -> 202")
     assert "== Check run 'Undertow': completed / failure" in out
-    assert "== Review (COMMENT) with 3 inline comment(s)" in out
-    assert "-- requirements-worker.txt:2" in out
+    assert "   3 errors, 2 warnings\n" in out
+    level = {"SCH001": "failure", "RSK001": "warning", "RSK003": "warning", "DEP001": "failure", "DEP004": "failure"}
+    annotations = [line.split()[:3] for line in out.splitlines() if line.startswith("   [")]
+    assert annotations == [[f"[{level[rule]}]", f"{path}:{line}", rule] for rule, path, line in FINDINGS]
+    assert "== Review (COMMENT) with 5 inline comment(s)" in out
+    comments = out.split("\n-- ")[1:]
+    assert [c.split("\n", 1)[0] for c in comments] == [f"{path}:{line}" for _rule, path, line in FINDINGS]
+    schema = next(c for c in comments if c.startswith("app/models.py:22\n"))
+    assert "SCH001 model-without-migration (error)" in schema
+    assert f"Suggested (the migration this column needs):\n\n{ADD_COLUMN}" in schema
+    deps = next(c for c in comments if c.startswith("app/worker/notify.py:3\n"))
+    assert "DEP001 missing-requirement (error)" in deps
+    assert "reached from docker/worker.Dockerfile" in deps and "requirements/worker.txt does not declare httpx" in deps
+    assert "Suggested (add to requirements/worker.txt):\n\nhttpx==0.28.1" in deps

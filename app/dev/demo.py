@@ -1,7 +1,7 @@
 """`make demo`, the App path: a signed pull_request webhook to `undertow serve` (embedded mode),
 reviewing the sample repository on the local GitHub emulator; prints what was posted.
 
-    python -m app.demo REPO      (REPO: the sample built by examples/demo/build.sh)
+    python -m undertow.app.dev.demo REPO      (REPO: the sample built by examples/demo/build.sh)
 
 REST runs in this process over ASGI transports; git fetches the repository from the emulator's
 smart-HTTP server on 127.0.0.1 into a temporary git cache. Nothing leaves the machine.
@@ -110,7 +110,7 @@ async def run(repo_path: Path) -> int:
 
 def main() -> int:
     if len(sys.argv) != 2:
-        print("usage: python -m app.demo REPO", file=sys.stderr)
+        print("usage: python -m undertow.app.dev.demo REPO", file=sys.stderr)
         return 2
     return asyncio.run(run(Path(sys.argv[1])))
 

@@ -1,0 +1,7 @@
+FROM python:3.12-slim
+RUN apt-get update && apt-get install -y --no-install-recommends ffmpeg git && rm -rf /var/lib/apt/lists/*
+WORKDIR /srv
+COPY requirements/worker.txt requirements/worker.txt
+RUN pip install --no-cache-dir -r requirements/worker.txt
+COPY app app
+CMD ["python", "-m", "app.worker.main"]
