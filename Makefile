@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("undertow needs Python >= 3.11, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[app,test]'
 	@touch $@
 
 test: $(VENV)/.installed
@@ -24,7 +24,7 @@ demo: $(VENV)/.installed
 
 # Benchmarks print tables and write JSON under build/; pass BENCH_REPOS="path ..." to measure real clones.
 bench: $(VENV)/.installed
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,bench]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[app,test,bench]'
 	$(BIN)/python -m tests.benchmarks.schema_replay $(BENCH_REPOS)
 	$(BIN)/python -m tests.benchmarks.parsing
 	$(BIN)/python -m tests.benchmarks.scan --scales 1 4 16 --prs 1 10 100

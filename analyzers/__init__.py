@@ -7,6 +7,8 @@ import hashlib
 from pathlib import Path
 
 ANALYZER_VERSION = "0.1.0"
+# Where a repository keeps its Undertow settings (read at the base revision).
+CONFIG_PATH = ".github/undertow.yml"
 
 
 @functools.lru_cache(maxsize=1)

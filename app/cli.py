@@ -6,18 +6,20 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
-from undertow.analyzers import ANALYZER_VERSION
-from undertow.analyzers.core.config import CONFIG_PATH, Config, ConfigError, parse_config
-from undertow.analyzers.core.engine import review
-from undertow.analyzers.core.findings import Severity
-from undertow.analyzers.rules import rules_by_id
-from undertow.app.cache import DiskCache
-from undertow.app.docs import rule_page, rules_listing, rules_table_markdown
-from undertow.app.git import WORKTREE, GitError, GitRepo, GitSnapshot
-from undertow.app.output import RENDERERS
-from undertow.app.service.settings import SettingsError, load_settings
+from undertow.analyzers import ANALYZER_VERSION, CONFIG_PATH
+
+if TYPE_CHECKING:
+    from undertow.analyzers.core.config import Config
+
+# Only what every command needs is imported here: `--version` and `rules` must start in well under
+# a second (no libcst, sqlglot or pydantic), and `scan` needs none of the service's libraries.
+# The names of app/output's renderers (tests/app/test_cli.py holds the two equal).
+FORMATS = ("github", "json", "sarif", "text")
+# What `pip install 'undertow[app]'` adds, by import name: `serve` and `worker` need them.
+APP_MODULES = ("fastapi", "uvicorn", "gidgethub", "httpx", "jwt", "pydantic_settings", "structlog", "redis", "arq")
+APP_INSTALL_HINT = "pip install 'undertow[app]'"
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -40,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--repo", default=".", help="repository path (default: .)")
     scan.add_argument("--base", help="base revision (default: merge-base with origin/HEAD, main or master)")
     scan.add_argument("--head", default="HEAD", help="head revision, or WORKTREE for uncommitted changes")
-    scan.add_argument("--format", choices=sorted(RENDERERS), default="text")
+    scan.add_argument("--format", choices=FORMATS, default="text")
     scan.add_argument("--config", help=f"config file (default: {CONFIG_PATH} at the base revision)")
     scan.add_argument("--fail-on", choices=["error", "warning", "notice", "never"], default="error")
     scan.add_argument("--output", help="write the report to this file instead of stdout")
@@ -79,9 +81,6 @@ def entry(argv: list[str] | None = None) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from undertow.app.logs import quiet_libraries
-
-    quiet_libraries()
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -97,12 +96,12 @@ def main(argv: list[str] | None = None) -> int:
             return _worker(args)
         parser.print_help()
         return EXIT_USAGE
-    except (UsageError, GitError, ConfigError, SettingsError) as exc:
-        print(f"undertow: {exc}", file=sys.stderr)
-        return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # a bug outside the review's own boundaries: one line, never a pass
+        if _is_user_error(exc):
+            print(f"undertow: {exc}", file=sys.stderr)
+            return EXIT_USAGE
         import logging
 
         logging.getLogger("undertow.analyzers").debug("internal error", exc_info=True)
@@ -115,11 +114,43 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
 
 
+# The errors that are the user's to fix (a bad revision, config file, setting): one line, exit 2.
+# Named by module, since a command imports only what it needs: an error class whose module was
+# never imported cannot have been raised.
+_USER_ERRORS = (
+    ("undertow.analyzers.core.config", "ConfigError"),
+    ("undertow.app.git", "GitError"),
+    ("undertow.app.service.settings", "SettingsError"),
+)
+
+
+def _is_user_error(exc: Exception) -> bool:
+    kinds: list[type[Exception]] = [UsageError]
+    for module_name, name in _USER_ERRORS:
+        module = sys.modules.get(module_name)
+        if module is not None:
+            kinds.append(getattr(module, name))
+    return isinstance(exc, tuple(kinds))
+
+
+def _require_app_extra(command: str) -> None:
+    """`serve` and `worker` run the service, whose libraries are an extra of the package."""
+    import importlib.util
+
+    missing = [name for name in APP_MODULES if importlib.util.find_spec(name) is None]
+    if missing:
+        raise UsageError(
+            f"undertow {command} runs the GitHub App service, which needs more than the scanner: "
+            f"{APP_INSTALL_HINT} (missing: {', '.join(missing)})"
+        )
+
+
 def _config(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     """`undertow config schema` / `undertow config check [FILE]`."""
     import json
 
     from undertow.analyzers.core.config import config_schema
+    from undertow.analyzers.rules import rules_by_id
 
     if args.config_command == "schema":
         print(json.dumps(config_schema(sorted(rules_by_id())), indent=2, sort_keys=True))
@@ -132,12 +163,14 @@ def _config(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    _require_app_extra("serve")
     import asyncio
 
     import uvicorn
 
     from undertow.app.logs import configure_logging
     from undertow.app.service.server import server_config
+    from undertow.app.service.settings import load_settings
     from undertow.app.service.wiring import build_service
 
     settings = load_settings()
@@ -153,6 +186,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _worker(args: argparse.Namespace) -> int:
+    _require_app_extra("worker")
     import asyncio
 
     from undertow.app.logs import configure_logging
@@ -164,6 +198,7 @@ def _worker(args: argparse.Namespace) -> int:
         ResilientWorker,
         redis_settings,
     )
+    from undertow.app.service.settings import load_settings
     from undertow.app.service.wiring import github_factory, repo_cache
 
     settings = load_settings()
@@ -207,6 +242,9 @@ def _worker(args: argparse.Namespace) -> int:
 
 
 def _rules(args: argparse.Namespace) -> int:
+    from undertow.analyzers.rules import rules_by_id
+    from undertow.app.docs import rule_page, rules_listing, rules_table_markdown
+
     if args.rule is None:
         sys.stdout.write(rules_table_markdown() if args.format == "markdown" else rules_listing())
         return EXIT_OK
@@ -218,6 +256,12 @@ def _rules(args: argparse.Namespace) -> int:
 
 
 def _scan(args: argparse.Namespace) -> int:
+    from undertow.analyzers.core.engine import review
+    from undertow.analyzers.core.findings import Severity
+    from undertow.app.cache import DiskCache
+    from undertow.app.git import WORKTREE, GitRepo, GitSnapshot
+    from undertow.app.output import RENDERERS
+
     _scan_logging(args.verbose)
     with GitRepo(args.repo) as repo:
         head_rev = WORKTREE if args.head == WORKTREE else repo.resolve(args.head)
@@ -271,9 +315,15 @@ def _scan_logging(verbose: bool) -> None:
     else:
         engine_log.handlers = [logging.NullHandler()]
     engine_log.propagate = False
+    # sqlglot warns on stderr for every statement it keeps as a Command: the review already
+    # reports those as UND001 notices, with the file and line.
+    logging.getLogger("sqlglot").setLevel(logging.ERROR)
 
 
 def _load_config(path: str | None, base) -> Config:
+    from undertow.analyzers.core.config import Config, ConfigError, parse_config
+    from undertow.analyzers.rules import rules_by_id
+
     known = set(rules_by_id())
     if path is not None:
         try:

@@ -8,9 +8,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from undertow.analyzers import CONFIG_PATH as CONFIG_PATH
 from undertow.analyzers.core.limits import deep_flow_line
-
-CONFIG_PATH = ".github/undertow.yml"
 
 RuleSetting = Literal["off", "error", "warning", "notice"]
 

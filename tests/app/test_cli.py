@@ -268,3 +268,10 @@ def test_worker_needs_redis(monkeypatch, capsys, tmp_path):
         capsys.readouterr().err
         == "undertow: undertow worker needs REDIS_URL (without it, `undertow serve` reviews in-process)\n"
     )
+
+
+def test_the_parser_offers_exactly_the_renderers():
+    from undertow.app.cli import FORMATS
+    from undertow.app.output import RENDERERS
+
+    assert sorted(FORMATS) == sorted(RENDERERS)

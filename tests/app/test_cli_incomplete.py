@@ -138,11 +138,12 @@ def test_deep_config_is_exit_2_with_one_line(make_pr, capsys):
 
 def test_a_crash_outside_the_review_is_one_line_and_exit_2(make_pr, capsys, monkeypatch):
     import undertow.app.cli as cli
+    from undertow.app.output import RENDERERS
 
     def broken(*args, **kwargs):
         raise RuntimeError("renderer bug")
 
-    monkeypatch.setitem(cli.RENDERERS, "json", broken)
+    monkeypatch.setitem(RENDERERS, "json", broken)
     repo = make_pr({}, PR)
     assert cli.main(["scan", "--repo", str(repo.path), "--no-cache", "--format", "json"]) == 2
     assert capsys.readouterr().err == (

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import libcst as cst
-import libcst.matchers as m
 from libcst.metadata import PositionProvider, QualifiedNameProvider
 
 from undertow.analyzers.core.findings import Severity
@@ -137,7 +136,12 @@ def _leaked_name(expr: cst.BaseExpression) -> str | None:
         return None
     if isinstance(expr, (cst.BinaryOperation,)):
         return _leaked_name(expr.left) or _leaked_name(expr.right)
-    if isinstance(expr, cst.Subscript) and m.matches(expr.value, m.Attribute(attr=m.Name("environ"))):
+    if (
+        isinstance(expr, cst.Subscript)
+        and isinstance(expr.value, cst.Attribute)
+        and isinstance(expr.value.attr, cst.Name)
+        and expr.value.attr.value == "environ"
+    ):
         key = expr.slice[0].slice
         if isinstance(key, cst.Index) and isinstance(key.value, cst.SimpleString):
             value = key.value.evaluated_value

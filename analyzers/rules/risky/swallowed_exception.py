@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import libcst as cst
-import libcst.matchers as m
 from libcst.metadata import PositionProvider
 
 from undertow.analyzers.core.findings import Severity
-from undertow.analyzers.python.names import dotted_name
+from undertow.analyzers.python.names import descendants, dotted_name
 from undertow.analyzers.rules.base import ScopedPythonRule
 from undertow.analyzers.rules.cases import Case
 
@@ -149,12 +148,13 @@ def _broad_type(node: cst.BaseExpression | None) -> str | None:
 
 
 def _handles(body: cst.BaseSuite, bound: str | None) -> bool:
-    if m.findall(body, m.Raise()):
+    nodes = list(descendants(body))
+    if any(isinstance(node, cst.Raise) for node in nodes):
         return True
-    if bound is not None and m.findall(body, m.Name(bound)):
+    if bound is not None and any(isinstance(node, cst.Name) and node.value == bound for node in nodes):
         return True
-    for call in m.findall(body, m.Call()):
-        if not isinstance(call, cst.Call):  # never: findall's stubs return CSTNode, not the matched type
+    for call in nodes:
+        if not isinstance(call, cst.Call):
             continue
         name = dotted_name(call.func) or ""
         last = name.rsplit(".", 1)[-1]
