@@ -40,8 +40,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     scan = sub.add_parser("scan", help="review the change between two revisions")
     scan.add_argument("--repo", default=".", help="repository path (default: .)")
-    scan.add_argument("--base", help="base revision (default: merge-base with origin/HEAD, main or master)")
-    scan.add_argument("--head", default="HEAD", help="head revision, or WORKTREE for uncommitted changes")
+    scan.add_argument(
+        "--base",
+        help="base revision: the change is reviewed from its merge-base with the head (default: "
+        "origin/HEAD, else main or master); UPSTREAM: the current branch's upstream (@{upstream}) "
+        "when it has one, else that default (what the pre-commit hooks use)",
+    )
+    scan.add_argument(
+        "--head",
+        default="HEAD",
+        help="head revision (default: HEAD); WORKTREE: the working tree's uncommitted and untracked "
+        "files; INDEX: the staged change, what `git commit` would commit",
+    )
     scan.add_argument("--format", choices=FORMATS, default="text")
     scan.add_argument("--config", help=f"config file (default: {CONFIG_PATH} at the base revision)")
     scan.add_argument("--fail-on", choices=["error", "warning", "notice", "never"], default="error")
@@ -259,22 +269,39 @@ def _scan(args: argparse.Namespace) -> int:
     from undertow.analyzers.core.engine import review
     from undertow.analyzers.core.findings import Severity
     from undertow.app.cache import DiskCache
-    from undertow.app.git import WORKTREE, GitRepo, GitSnapshot
+    from undertow.app.git import INDEX, WORKTREE, GitError, GitRepo, GitSnapshot
     from undertow.app.output import RENDERERS
 
     _scan_logging(args.verbose)
     with GitRepo(args.repo) as repo:
-        head_rev = WORKTREE if args.head == WORKTREE else repo.resolve(args.head)
-        base_ref = repo.resolve(args.base) if args.base else repo.default_base()
-        base_rev = repo.merge_base(base_ref, repo.resolve("HEAD") if head_rev == WORKTREE else head_rev)
+        if args.head in (WORKTREE, INDEX):
+            # Uncommitted work is reviewed from the merge base of HEAD (the commit it will follow).
+            head_rev = args.head
+            tip = repo.head_commit()
+            if tip is None:
+                raise GitError(
+                    f"no base to review --head {args.head} against: HEAD has no commit yet (a new repository "
+                    "or an orphan branch), so there is no merge base; make the first commit without the review "
+                    "(in a pre-commit hook: SKIP=undertow git commit)"
+                )
+        else:
+            head_rev = tip = repo.resolve(args.head)
+        base_ref = repo.base_ref(args.base)
+        # The staged change concluding a merge is a commit whose parents are HEAD and MERGE_HEAD:
+        # its merge base with the base is that commit's, so what the merge brings from the base
+        # branch is not taken for the change's own work.
+        base_rev = repo.merge_base(base_ref, tip, *(repo.merging() if head_rev == INDEX else ()))
+        # The staged change is the index's tree, written once: its snapshot and its diff are of
+        # the same tree even if something is staged while the review runs.
+        head_tree = repo.index_tree() if head_rev == INDEX else head_rev
         cache = None if args.no_cache else DiskCache()
         base = repo.snapshot(base_rev, cache)
         assert isinstance(base, GitSnapshot)  # a base is a commit, never the working tree
-        head = repo.snapshot(head_rev, cache, base=base)
+        head = repo.snapshot(head_tree, cache, base=base)
         # The config the team has agreed to now: the base branch's tip, not the merge base (a
         # branch cut from an old commit is judged by today's rules).
         config = _load_config(args.config, base if base_ref == base_rev else repo.snapshot(base_ref, cache))
-        changes = repo.changes(base_rev, head_rev)
+        changes = repo.changes(base_rev, head_tree)
         report = review(base, head, changes, config, cache=cache)
     if report.failures and not args.verbose:
         print(

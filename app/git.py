@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import functools
 import os
+import shutil
 import subprocess
+import tempfile
 import threading
 import time
 from collections.abc import Iterable, Mapping
@@ -37,7 +39,9 @@ from undertow.analyzers.facts import codec
 from undertow.analyzers.facts.codec import DecodedMapping
 from undertow.analyzers.facts.context import FactCache, fact_key
 
-WORKTREE = "WORKTREE"
+WORKTREE = "WORKTREE"  # --head: the working tree (tracked changes and untracked, not ignored files)
+INDEX = "INDEX"  # --head: the staged change, what `git commit` would commit (GitRepo.index_tree)
+UPSTREAM = "UPSTREAM"  # --base: the current branch's upstream, else the default base (GitRepo.base_ref)
 GIT_TIMEOUT = 300  # seconds; a git command on a local repository that takes longer is stuck
 
 # Config that the repository's own .git/config could set and that changes what git prints; the
@@ -157,13 +161,17 @@ class GitRepo:
         config = [opt for item in (*_CONFIG, *(f"safe.directory={d}" for d in self._trusted)) for opt in ("-c", item)]
         return ["git", *config, "-C", str(self.path), *args]
 
-    def _run(self, *args: str, input: bytes | None = None) -> str:
-        return self._run_bytes(*args, input=input).decode("utf-8", "surrogateescape")
+    def _run(self, *args: str, input: bytes | None = None, env: Mapping[str, str] | None = None) -> str:
+        return self._run_bytes(*args, input=input, env=env).decode("utf-8", "surrogateescape")
 
-    def _run_bytes(self, *args: str, input: bytes | None = None) -> bytes:
+    def _run_bytes(self, *args: str, input: bytes | None = None, env: Mapping[str, str] | None = None) -> bytes:
         try:
             proc = subprocess.run(
-                self.command(*args), input=input, capture_output=True, timeout=GIT_TIMEOUT, env=_git_env()
+                self.command(*args),
+                input=input,
+                capture_output=True,
+                timeout=GIT_TIMEOUT,
+                env={**_git_env(), **(env or {})},
             )
         except FileNotFoundError:
             raise GitError("git is not installed (or not on PATH)") from None
@@ -195,9 +203,11 @@ class GitRepo:
         except GitError:
             raise GitError(f"unknown revision {rev!r} in {self.path}") from None
 
-    def merge_base(self, a: str, b: str) -> str:
+    def merge_base(self, a: str, b: str, *more: str) -> str:
+        """The best common ancestor of ``a`` and ``b`` (with ``more``: of ``a`` and a merge of
+        ``b`` and ``more``, as `git merge-base` computes it)."""
         try:
-            return self._run("merge-base", a, b).strip()
+            return self._run("merge-base", a, b, *more).strip()
         except GitError:
             raise GitError(f"{a[:12]} and {b[:12]} have no common ancestor") from None
 
@@ -210,16 +220,90 @@ class GitRepo:
                 continue
         raise GitError("no base revision: pass --base (no origin/HEAD, main or master here)")
 
+    def upstream(self) -> str | None:
+        """The commit of the current branch's upstream (``@{upstream}``); None when HEAD is
+        detached, the branch tracks nothing, or its remote-tracking branch is gone."""
+        try:
+            return self.resolve("@{upstream}")
+        except GitError:
+            return None
+
+    def base_ref(self, rev: str | None) -> str:
+        """The commit ``--base`` names: ``rev``; UPSTREAM, the current branch's upstream when it
+        has one, else the default base; None, the default base (never the upstream: a branch
+        pushed with ``-u`` tracks its own remote copy, and the review would lose what it has
+        already pushed)."""
+        if rev is None:
+            return self.default_base()
+        if rev == UPSTREAM:
+            return self.upstream() or self.default_base()
+        return self.resolve(rev)
+
+    def head_commit(self) -> str | None:
+        """The commit HEAD points at; None in a repository (or on an orphan branch) with no commit yet."""
+        try:
+            return self._run("rev-parse", "--verify", "--quiet", "HEAD^{commit}").strip()
+        except GitError:
+            return None
+
+    def merging(self) -> list[str]:
+        """The commits a merge in progress brings in (``MERGE_HEAD``): with HEAD, the parents of
+        the commit that concludes it."""
+        path = self.path / self._run("rev-parse", "--git-path", "MERGE_HEAD").strip()
+        try:
+            return path.read_text().split()
+        except OSError:
+            return []
+
+    def index_tree(self) -> str:
+        """The index as a tree object: what ``git commit`` would commit (intent-to-add entries,
+        ``git add -N``, are not part of it). The tree is written by ``git write-tree`` into the
+        object store (the staged blobs are there already) from a copy of the index, so that the
+        repository's index is neither locked nor rewritten: a scan works while another git
+        command holds ``index.lock``, and in a pre-commit hook it reads the index the commit is
+        made from (``GIT_INDEX_FILE``, which git sets for its hooks)."""
+        if self._run("rev-parse", "--is-bare-repository").strip() == "true":
+            raise GitError(f"--head {INDEX}: {self.path} is a bare repository, which has no index")
+        index = self.path / self._run("rev-parse", "--git-path", "index").strip()
+        with tempfile.TemporaryDirectory(prefix="undertow-index-") as tmp:
+            copy = Path(tmp) / "index"
+            try:
+                shutil.copyfile(index, copy)
+            except FileNotFoundError:
+                pass  # nothing was ever staged: the index is empty (and write-tree gives the empty tree)
+            except OSError as exc:
+                raise GitError(f"cannot read the index {index}: {exc.strerror}") from None
+            # Without a split index, the copy is written whole (never a shared index in .git).
+            env = {"GIT_INDEX_FILE": str(copy)}
+            try:
+                return self._run("-c", "core.splitIndex=false", "write-tree", env=env).strip()
+            except GitError as exc:
+                out = self._run_bytes("ls-files", "--unmerged", "-z", env=env)
+                unmerged = sorted(
+                    {r.partition(b"\t")[2].decode("utf-8", "surrogateescape") for r in out.split(b"\0") if r}
+                )
+                if not unmerged:
+                    raise GitError(f"--head {INDEX}: git write-tree failed: {exc}", exc.stderr) from None
+                shown = ", ".join(unmerged[:5]) + (f" and {len(unmerged) - 5} more" if len(unmerged) > 5 else "")
+                raise GitError(
+                    f"--head {INDEX}: the index has unmerged paths ({shown}): resolve the conflict and "
+                    "`git add` them first, there is no staged change to review until then"
+                ) from None
+
     # -- diffs --------------------------------------------------------------------------------
 
     def changes(self, base: str, head: str) -> ChangeSet:
-        """The three-dot diff merge-base(base, head)..head; ``head`` may be WORKTREE (tracked
-        changes against ``base`` plus untracked, not ignored files).
+        """The diff ``base..head`` (the caller passes the merge base, for GitHub's three-dot
+        diff); ``head`` may be WORKTREE (tracked changes against ``base`` plus untracked, not
+        ignored files), INDEX (the staged change: the diff to the index's tree, see
+        ``index_tree``) or a tree id.
 
         The files and statuses are git's raw records, the lines the hunks of the same command.
         When that command fails (a blob missing from this clone), the lines are computed again
         for the files whose blobs are here; a file whose blob is missing gets no lines, and
         ``GitSnapshot.missing`` says so."""
+        if head == INDEX:
+            head = self.index_tree()
         worktree = head == WORKTREE
         revs = (base,) if worktree else (base, head)
         self.learn_objects(*revs)
@@ -448,9 +532,14 @@ class GitRepo:
         self, rev: str, cache: FactCache | None = None, base: GitSnapshot | None = None
     ) -> GitSnapshot | WorktreeSnapshot:
         """The tree at ``rev``; with a cache, a commit's listing is kept under its sha. Given the
-        ``base`` it is reviewed against, the listing is the base's plus what differs."""
+        ``base`` it is reviewed against, the listing is the base's plus what differs. WORKTREE
+        is the working tree; INDEX is the index's tree (``index_tree``): a snapshot of a tree
+        id, read from the object store like a commit's (the staged blobs, not the files), and
+        cached under the tree id, which names its content as a commit id does."""
         if rev == WORKTREE:
             return WorktreeSnapshot(self)
+        if rev == INDEX:
+            rev = self.index_tree()
         return GitSnapshot(self, rev, cache, base)
 
     def batch(self) -> _CatFile:
@@ -748,7 +837,8 @@ class _CatFile:
 
 
 class GitSnapshot:
-    """A commit of a local repository, read from the object store (no checkout needed)."""
+    """A commit (or a tree: the index's, for ``--head INDEX``) of a local repository, read from
+    the object store (no checkout needed)."""
 
     def __init__(
         self, repo: GitRepo, commit: str, cache: FactCache | None = None, base: GitSnapshot | None = None
