@@ -30,8 +30,10 @@ bench: $(VENV)/.installed
 	$(BIN)/python -m tests.benchmarks.scan --scales 1 4 16 --prs 1 10 100
 	$(BIN)/python -m tests.benchmarks.app_service
 
-# Regenerate the README's rules table from the rule docstrings.
+# Regenerate the rule catalogue (analyzers/rules/catalogue.json) and the README's rules table
+# from the rule classes and their docstrings.
 readme: $(VENV)/.installed
+	$(BIN)/python -m undertow.analyzers.rules.catalogue
 	$(BIN)/python -c 'import pathlib, undertow.app.docs as d; p = pathlib.Path("README.md"); p.write_text(d.readme_with_table(p.read_text()))'
 
 clean:

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 from undertow.analyzers.core.engine import Report
 from undertow.analyzers.core.findings import Finding, Severity
-from undertow.analyzers.rules import FAMILIES, rules_by_id
+from undertow.analyzers.rules import FAMILIES
+from undertow.analyzers.rules.catalogue import catalogue
 
 CHECK_NAME = "Undertow"
 ANNOTATIONS_PER_REQUEST = 50  # GitHub's limit per create/update check run request
@@ -75,7 +76,7 @@ def check_output(report: Report) -> dict:
 
 
 def check_annotations(report: Report) -> list[dict]:
-    rules = rules_by_id()
+    rules = catalogue()
     result = []
     for f in report.findings:
         if not f.path:
@@ -148,8 +149,8 @@ def summary_comment(outside: list[Finding]) -> str:
 
 
 def comment_body(f: Finding) -> str:
-    rule = rules_by_id().get(f.rule)
-    why = rule.doc().sections.get("Why is this bad?", "").split("\n\n")[0].replace("\n", " ") if rule else ""
+    rule = catalogue().get(f.rule)
+    why = rule.sections.get("Why is this bad?", "").split("\n\n")[0].replace("\n", " ") if rule else ""
     parts = [f"{_ICON[f.severity]} **{f.rule} {f.name}** ({f.severity})", "", f.message]
     if why:
         parts += ["", f"<details><summary>Why it matters</summary>\n\n{why}\n</details>"]

@@ -20,7 +20,7 @@ from undertow.analyzers.core.changes import ChangeSet
 from undertow.analyzers.core.config import CONFIG_PATH, Config, ConfigError, parse_config
 from undertow.analyzers.core.engine import Report, review
 from undertow.analyzers.facts.context import FactCache
-from undertow.analyzers.rules import rules_by_id
+from undertow.analyzers.rules.catalogue import catalogue
 from undertow.app.git import GitRepo, GitSnapshot
 from undertow.app.publish import (
     CHECK_NAME,
@@ -337,7 +337,7 @@ def _analyse(git: GitRepo, base_sha: str, head: str, base_tip: str, cache: FactC
     tip = base if base_tip == base_sha else git.snapshot(base_tip, cache)
     data = tip.read(CONFIG_PATH)
     config = (
-        parse_config(data, source=f"{CONFIG_PATH} (base branch)", known_rules=set(rules_by_id())) if data else Config()
+        parse_config(data, source=f"{CONFIG_PATH} (base branch)", known_rules=set(catalogue())) if data else Config()
     )
     return _Reviewed(review(base, head_snapshot, changes, config, cache=cache), changes)
 

@@ -9,9 +9,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
-
-import libcst as cst
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from undertow.analyzers.core import failures
 from undertow.analyzers.core.changes import ChangedFile, ChangeSet, Status
@@ -32,10 +30,14 @@ from undertow.analyzers.facts.context import (
     fact_key,
 )
 from undertow.analyzers.facts.impact import INPUTS, uses_change
-from undertow.analyzers.python.source import PythonParseError, parse_python, run_python_rules
-from undertow.analyzers.rules import ALL_RULES, rules_by_id
-from undertow.analyzers.rules.base import FileRule, PythonRule, RepoRule, Rule
+from undertow.analyzers.rules.base import FileRule, RepoRule, Rule
+from undertow.analyzers.rules.catalogue import RuleInfo, catalogue
 from undertow.analyzers.rules.engine.notices import AnalysisIncomplete, BroadSuppression, SkippedFile, UnparseableFile
+
+if TYPE_CHECKING:
+    import libcst as cst
+
+    from undertow.analyzers.rules.python_rule import PythonRule
 
 log = logging.getLogger(__name__)
 
@@ -107,14 +109,21 @@ def review(
     head: Snapshot,
     changes: ChangeSet,
     config: Config,
-    rules: Iterable[type[Rule]] = ALL_RULES,
+    rules: Iterable[type[Rule]] | None = None,
     cache: FactCache | None = None,
 ) -> Report:
+    """The new findings of ``changes`` (base → head). ``rules``: the rule classes to run (default:
+    every registered rule the config leaves on, each imported only when it runs: a warm review,
+    whose files' analyses are all cached, imports no Python rule and so no libcst)."""
     started = time.perf_counter()
     base_c, head_c = _CountingSnapshot(base), _CountingSnapshot(head)
     # Without a persistent cache, still share per-blob results between base and head.
     cache = cache if cache is not None else MemoryCache()
-    enabled = [r for r in rules if config.rules.get(r.id) != "off"]
+    enabled: list[_RuleRef] = (
+        [r for r in catalogue().values() if config.rules.get(r.id) != "off"]
+        if rules is None
+        else [r for r in rules if config.rules.get(r.id) != "off"]
+    )
     with failures.collecting() as failed:
         run = _Run(base_c, head_c, changes, config, enabled, cache, failed)
         new, old = run.line_rules()
@@ -140,8 +149,8 @@ def _incomplete(failure: Failure) -> Finding:
     where = f" on {failure.path}" if failure.path else ""
     cause = f"{failure.error}: {failure.detail}" if failure.detail else failure.error
     if failure.rule:
-        rule = rules_by_id().get(failure.rule)
-        label = f"{failure.rule} {rule.name}" if rule else failure.rule
+        info = catalogue().get(failure.rule)
+        label = f"{failure.rule} {info.name}" if info else failure.rule
         missing = f"{label}'s findings{where} are missing from this review"
     else:
         missing = (
@@ -167,24 +176,36 @@ class _Run:
         head: Snapshot,
         changes: ChangeSet,
         config: Config,
-        rules: list[type[Rule]],
+        rules: list[_RuleRef],
         cache: FactCache | None,
         failed: FailureLog,
     ) -> None:
         self.base, self.head, self.changes, self.config, self.cache = base, head, changes, config, cache
         self.failed = failed
-        self.enabled_ids = {r.id for r in rules}
-        self.python_rules = sorted((r for r in rules if issubclass(r, PythonRule)), key=lambda r: r.id)
-        self.file_rules = sorted((r for r in rules if issubclass(r, FileRule)), key=lambda r: r.id)
-        self.cross_file_rules = sorted((r for r in rules if issubclass(r, RepoRule)), key=lambda r: r.id)
-        self._rules_by_id = {r.id: r for r in rules}
+        ordered = sorted(rules, key=lambda r: r.id)
+        self.enabled_ids = {r.id for r in ordered}
+        # Python rules stay unimported until a file is parsed (or a finding asks the base).
+        self._python_refs = [r for r in ordered if r.kind == "python"]
+        self._python_rules: list[type[PythonRule]] | None = None
+        loaded = {r.id: _loaded(r) for r in ordered if r.kind != "python"}
+        self.file_rules = [r for r in loaded.values() if issubclass(r, FileRule)]
+        self.cross_file_rules = [r for r in loaded.values() if issubclass(r, RepoRule)]
+        self._rules_by_id: dict[str, _RuleRef] = {**{r.id: r for r in self._python_refs}, **loaded}
         self.base_facts = RevisionFacts(base, cache)
         self.head_facts = RevisionFacts(head, cache)
         self.head_facts.base, self.head_facts.changes = self.base_facts, changes
         self._inputs_touched: dict[str, bool] = {}
         self._suppressions: dict[str, Suppressions] = {}
         self._config_digest = hashlib.sha256(config.model_dump_json().encode()).hexdigest()[:16]
-        self._rule_signature = ",".join(r.id for r in self.python_rules + self.file_rules) + ":" + self._config_digest
+        self._rule_signature = (
+            ",".join(r.id for r in [*self._python_refs, *self.file_rules]) + ":" + self._config_digest
+        )
+
+    @property
+    def python_rules(self) -> list[type[PythonRule]]:
+        if self._python_rules is None:
+            self._python_rules = [cast("type[PythonRule]", _loaded(r)) for r in self._python_refs]
+        return self._python_rules
 
     # -- per-file rules -------------------------------------------------------------------------
 
@@ -243,10 +264,11 @@ class _Run:
         kept: list[Finding] = []
         known: list[Finding] = []
         for finding in new:
-            rule = self._rules_by_id.get(finding.rule)
-            if rule is None or finding.rule in _NOTICE_IDS:
+            ref = self._rules_by_id.get(finding.rule)
+            if ref is None or finding.rule in _NOTICE_IDS or not _asks_base(ref):
                 kept.append(finding)
                 continue
+            rule = _loaded(ref)
 
             def ask(rule: type[Rule] = rule, finding: Finding = finding) -> list[bool]:  # bound (B023)
                 return [rule.known_at_base(finding, self.base_facts)]
@@ -302,11 +324,9 @@ class _Run:
             analyses[path] = self._analyse_blob(path, data, wanted[path], self.base_facts)
         return [f for analysis in analyses.values() if analysis is not None for f in analysis[0]]
 
-    def _rules_for(self, path: str) -> list[type[Rule]]:
-        rules: list[type[Rule]] = [r for r in self.file_rules if r.applies_to(path)]
-        if path.endswith(".py"):
-            rules += self.python_rules
-        return rules
+    def _rules_for(self, path: str) -> bool:
+        """Whether some enabled rule reads ``path``."""
+        return (path.endswith(".py") and bool(self._python_refs)) or any(r.applies_to(path) for r in self.file_rules)
 
     # A file's analysis: (findings, whole-file notices, suppressions), cached by blob id, so that
     # a file seen before (another review, another PR) is neither read nor parsed again.
@@ -391,14 +411,16 @@ class _Run:
         ctx = FileContext(path=path, source=source, config=self.config, facts=facts)
         findings: list[Finding] = []
         notices: list[Finding] = []
-        for rule in self._rules_for(path):
-            if issubclass(rule, FileRule):
+        for rule in self.file_rules:
+            if rule.applies_to(path):
 
                 def check(rule: type[FileRule] = rule) -> list[Finding]:  # this iteration's rule, bound (B023)
                     return list(rule().check(ctx))
 
                 findings += self._guarded(rule, path, check)
-        if path.endswith(".py") and self.python_rules:
+        if path.endswith(".py") and self._python_refs:
+            from undertow.analyzers.python.source import PythonParseError, parse_python
+
             try:
                 module = parse_python(source, path)
             except PythonParseError as exc:
@@ -423,6 +445,8 @@ class _Run:
     def _python_pass(self, module: cst.Module, ctx: FileContext) -> list[Finding]:
         """All Python rules in one pass over the file; a rule that raises is recorded and the
         pass runs again without it, so one rule's bug costs only that rule's findings."""
+        from undertow.analyzers.python.source import PythonParseError, run_python_rules
+
         rules = list(self.python_rules)
         while rules:
             try:
@@ -540,14 +564,28 @@ def _not_in_clone(path: str, entry: Entry) -> str:
     return f"skipped {path}: its content (object {entry.oid[:12]}) is not in this clone, so no rule could read it"
 
 
+# A rule to run: its class, or its catalogue entry (imported when it runs).
+_RuleRef = type[Rule] | RuleInfo
+
+
+def _loaded(ref: _RuleRef) -> type[Rule]:
+    return ref.load() if isinstance(ref, RuleInfo) else ref
+
+
+def _asks_base(ref: _RuleRef) -> bool:
+    """Whether the rule overrides ``Rule.known_at_base`` (asking an unimported rule imports it)."""
+    if isinstance(ref, RuleInfo):
+        return ref.asks_base
+    return ref.known_at_base.__func__ is not Rule.known_at_base.__func__  # type: ignore[attr-defined]
+
+
 def _culprit(exc: BaseException, rules: list[type[PythonRule]]) -> type[PythonRule] | None:
     """The rule whose visitor raised, from the frames of the traceback."""
     tb = exc.__traceback__
     found = None
     while tb is not None:
-        owner = tb.tb_frame.f_locals.get("self")
-        if isinstance(owner, PythonRule) and type(owner) in rules:
-            found = type(owner)
+        owner = type(tb.tb_frame.f_locals.get("self"))
+        found = next((rule for rule in rules if rule is owner), found)
         tb = tb.tb_next
     return found
 

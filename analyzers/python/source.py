@@ -12,7 +12,7 @@ from undertow.analyzers.core.findings import Finding
 from undertow.analyzers.core.limits import brackets_deeper_than
 from undertow.analyzers.facts.context import FileContext
 from undertow.analyzers.python.syntax import MAX_BRACKET_DEPTH, NESTING_LIMITS
-from undertow.analyzers.rules.base import PythonRule
+from undertow.analyzers.rules.python_rule import PythonRule
 
 
 class PythonParseError(ValueError):

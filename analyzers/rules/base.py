@@ -1,25 +1,24 @@
-"""What a rule is: identity, documentation parsed from its docstring, and the three kinds of check."""
+"""What a rule is: identity, documentation parsed from its docstring, and the kinds of check
+other than Python rules (python_rule.py), so that naming a rule imports no libcst."""
 
 from __future__ import annotations
 
 import abc
 import inspect
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, overload
-
-import libcst as cst
-from libcst.metadata import PositionProvider
-from libcst.metadata.base_provider import ProviderT
+from typing import TYPE_CHECKING, ClassVar, Literal, overload
 
 from undertow.analyzers.core.findings import Finding, Severity, Suggestion, fingerprint
-from undertow.analyzers.python.visitors import visitor_methods
 
 if TYPE_CHECKING:
+    import libcst as cst
+
     from undertow.analyzers.facts.context import FileContext, RepoContext, RevisionFacts
 
 FixSafety = Literal["safe", "unsafe", "none"]
+RuleKind = Literal["python", "file", "repo", "engine"]
 
 _SECTION = re.compile(r"^## (.+?)\s*$", re.MULTILINE)
 
@@ -43,6 +42,10 @@ class Rule:
     fix_safety: ClassVar[FixSafety] = "none"
     # One line telling the user how to fix it (shown by the text renderer).
     fix: ClassVar[str]
+    # What the engine runs it on: "python" (the shared pass over a changed Python file), "file"
+    # (one changed file of another kind), "repo" (a whole revision's facts) or "engine" (a notice
+    # the engine raises). A class attribute, so that telling kinds apart imports no libcst.
+    kind: ClassVar[RuleKind] = "engine"
 
     @classmethod
     def doc(cls) -> RuleDoc:
@@ -119,9 +122,7 @@ class Rule:
         a ``check`` yields it. A ``PythonRule`` (whose visitors return nothing) also has it
         recorded in ``self.findings``, which the shared pass collects.
         """
-        if isinstance(at, cst.CSTNode):
-            if not isinstance(self, PythonRule):
-                raise TypeError(f"{self.id}: only a PythonRule reports at a libcst node; pass a path and line=")
+        if not isinstance(at, str):
             finding = self._at_node(at, message, key, suggestion, anchor, first_line_only)
         else:
             if line is None:
@@ -129,9 +130,22 @@ class Rule:
             finding = self.finding_at(at, line, message, key, end_line=end_line, suggestion=suggestion, scope=scope)
         if severity is not None:
             finding = finding.with_severity(severity)
-        if isinstance(self, PythonRule):
-            self.findings.append(finding)
+        self._record(finding)
         return finding
+
+    def _at_node(
+        self,
+        node: cst.CSTNode,
+        message: str,
+        key: str,
+        suggestion: Suggestion | None,
+        anchor: cst.CSTNode | None,
+        first_line_only: bool,
+    ) -> Finding:
+        raise TypeError(f"{self.id}: only a PythonRule reports at a libcst node; pass a path and line=")
+
+    def _record(self, finding: Finding) -> None:
+        """Where a reported finding goes besides being returned (a PythonRule keeps it)."""
 
     @classmethod
     def finding_at(
@@ -160,50 +174,10 @@ class Rule:
         )
 
 
-class PythonRule(Rule, cst.BatchableCSTVisitor):
-    """A check over one changed Python file, run in the shared single pass over its CST."""
-
-    METADATA_DEPENDENCIES: ClassVar[tuple[ProviderT, ...]] = (PositionProvider,)
-
-    def __init__(self, ctx: FileContext) -> None:
-        super().__init__()
-        self.ctx = ctx
-        self.findings: list[Finding] = []
-
-    def get_visitors(self) -> Mapping[str, Callable[..., Any]]:
-        return visitor_methods(self)
-
-    def _at_node(
-        self,
-        node: cst.CSTNode,
-        message: str,
-        key: str,
-        suggestion: Suggestion | None,
-        anchor: cst.CSTNode | None,
-        first_line_only: bool,
-    ) -> Finding:
-        """A finding on ``node`` of the file being visited (see ``Rule.report``)."""
-        pos = self.get_metadata(PositionProvider, node)
-        anchor_pos = self.get_metadata(PositionProvider, anchor) if anchor is not None else pos
-        end_line = pos.start.line if first_line_only else pos.end.line
-        anchor_end = anchor_pos.start.line if first_line_only else anchor_pos.end.line
-        return Finding(
-            rule=self.id,
-            name=self.name,
-            severity=self.severity,
-            path=self.ctx.path,
-            line=pos.start.line,
-            end_line=end_line,
-            column=pos.start.column + 1,
-            message=message,
-            fingerprint=fingerprint(self.id, self.ctx.path, key),
-            suggestion=suggestion,
-            anchor=(anchor_pos.start.line, anchor_end),
-        )
-
-
 class FileRule(Rule, abc.ABC):
     """A check over one changed non-Python file (manifest, SQL, YAML, Dockerfile...)."""
+
+    kind: ClassVar[RuleKind] = "file"
 
     @classmethod
     @abc.abstractmethod
@@ -217,6 +191,8 @@ class FileRule(Rule, abc.ABC):
 
 class RepoRule(Rule, abc.ABC):
     """A cross-file check, run at base and at head; a finding is new when its fingerprint is."""
+
+    kind: ClassVar[RuleKind] = "repo"
 
     # The kind of input (a key of facts/impact.INPUTS) the findings are a function of, when
     # that is all they depend on: a change that touches none of it cannot alter them.
@@ -236,40 +212,3 @@ class RepoRule(Rule, abc.ABC):
 
 class EngineRule(Rule):
     """A notice the engine itself raises (unparseable file, broad suppression...); no check."""
-
-
-class ScopedPythonRule(PythonRule):
-    """A Python rule that knows its enclosing def/class, and whether that def is ``async``."""
-
-    def __init__(self, ctx: FileContext) -> None:
-        super().__init__(ctx)
-        from undertow.analyzers.python.names import ScopeNames
-
-        self.scope = ScopeNames()
-        self.async_stack: list[bool] = [False]
-
-    @property
-    def in_async(self) -> bool:
-        return self.async_stack[-1]
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self.scope.push(node.name.value)
-        self.async_stack.append(node.asynchronous is not None)
-
-    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
-        self.scope.pop()
-        self.async_stack.pop()
-
-    def visit_Lambda(self, node: cst.Lambda) -> None:
-        self.async_stack.append(False)
-
-    def leave_Lambda(self, original_node: cst.Lambda) -> None:
-        self.async_stack.pop()
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        self.scope.push(node.name.value)
-        self.async_stack.append(False)
-
-    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
-        self.scope.pop()
-        self.async_stack.pop()

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
-
-import sqlglot
-from sqlglot import exp
-from sqlglot.errors import ParseError, TokenError
+from typing import TYPE_CHECKING, Any
 
 from undertow.analyzers.core import failures
 from undertow.analyzers.core.limits import MAX_DEPTH, brackets_deeper_than
 from undertow.analyzers.schema.model import Column, Schema, Table, bare_name
+
+if TYPE_CHECKING:
+    from sqlglot import exp
+
+# sqlglot (~0.1 s to import) is imported by the functions that parse: a review whose migrations'
+# replay is cached never loads it.
 
 DIALECTS = {"postgres": "postgres", "mysql": "mysql", "sqlite": "sqlite"}
 # The head of `col IN (...)` / `col = ANY (ARRAY[...])` in a CHECK expression, up to the list's
@@ -179,6 +181,10 @@ def add_named_column(schema: Schema, table_name: str, column: str) -> None:
 def apply_sql(
     schema: Schema, sql: str, source: str, dialect: str = "postgres", first_line: int = 1
 ) -> tuple[list[Operation], list[Notice]]:
+    import sqlglot
+    from sqlglot import exp
+    from sqlglot.errors import ParseError, TokenError
+
     operations: list[Operation] = []
     notices: list[Notice] = []
     for offset, statement in split_statements(sql):
@@ -258,6 +264,8 @@ def _harmless_command(statement: str) -> bool:
 
 
 def _apply(schema: Schema, tree: exp.Expression, line: int, source: str, text: str) -> list[Operation]:
+    from sqlglot import exp
+
     if isinstance(tree, exp.Create):
         kind = (tree.args.get("kind") or "").upper()
         if kind == "TABLE":
@@ -314,6 +322,8 @@ def _apply(schema: Schema, tree: exp.Expression, line: int, source: str, text: s
 
 
 def _column_def(col: exp.ColumnDef) -> Column:
+    from sqlglot import exp
+
     kind = col.args.get("kind")
     type_text = kind.sql(dialect="postgres") if kind is not None else ""
     column = Column(name=col.name.lower(), type=type_text)
@@ -352,6 +362,8 @@ def _in_values(text: str) -> tuple[str, list[str]] | None:
 
 
 def _create_table(schema: Schema, tree: exp.Create, line: int, source: str) -> list[Operation]:
+    from sqlglot import exp
+
     target = tree.this
     table_expr = target.this if isinstance(target, exp.Schema) else target
     name = bare_name(table_expr.name)
@@ -378,6 +390,8 @@ def _create_table(schema: Schema, tree: exp.Create, line: int, source: str) -> l
 
 
 def _table_constraint(table: Table, item: exp.Expression) -> None:
+    from sqlglot import exp
+
     name = ""
     if isinstance(item, exp.Constraint):
         name = item.name.lower()
@@ -403,6 +417,8 @@ def _table_constraint(table: Table, item: exp.Expression) -> None:
 def _index_columns(params: exp.Expression | None) -> list[str]:
     """The indexed columns, in order: a plain column by its name, an expression (``lower(b)``)
     by its SQL (never equal to a column); a partial index's WHERE columns are not indexed."""
+    from sqlglot import exp
+
     items = params.args.get("columns") or [] if params is not None else []
     found: list[str] = []
     for item in items:
@@ -412,6 +428,7 @@ def _index_columns(params: exp.Expression | None) -> list[str]:
 
 
 def _create_index(schema: Schema, tree: exp.Create, line: int) -> list[Operation]:
+
     index = tree.this
     table_expr = index.args.get("table")
     if table_expr is None:
@@ -438,6 +455,8 @@ def _create_index(schema: Schema, tree: exp.Create, line: int) -> list[Operation
 
 
 def _alter(schema: Schema, tree: exp.Alter, line: int, source: str, text: str) -> list[Operation]:
+    from sqlglot import exp
+
     if (tree.args.get("kind") or "").upper() != "TABLE":
         return []
     name = bare_name(tree.this.name)
@@ -542,6 +561,8 @@ def _refresh_enum(schema: Schema, name: str) -> None:
 
 def _namespace(schema: Schema, table: exp.Expression) -> None:
     """A table created in a schema (``CREATE TABLE billing.invoices``): that schema exists."""
+    from sqlglot import exp
+
     db = table.args.get("db") if isinstance(table, exp.Table) else None
     name = db.name.lower() if isinstance(db, exp.Identifier) else ""
     if name and name != "public" and name not in schema.namespaces:

@@ -8,14 +8,14 @@ from typing import Any
 from undertow.analyzers import ANALYZER_VERSION
 from undertow.analyzers.core.engine import Report
 from undertow.analyzers.core.findings import Severity
-from undertow.analyzers.rules import ALL_RULES
+from undertow.analyzers.rules.catalogue import RuleInfo, catalogue
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTICE: "note"}
 
 
 def render(report: Report, base: str, head: str, **_: object) -> str:
-    rules = sorted(ALL_RULES, key=lambda r: r.id)
+    rules = list(catalogue().values())
     index = {rule.id: i for i, rule in enumerate(rules)}
     results = []
     for f in report.findings:
@@ -47,14 +47,13 @@ def render(report: Report, base: str, head: str, **_: object) -> str:
     return json.dumps(document, indent=2) + "\n"
 
 
-def _rule(rule) -> dict:
-    doc = rule.doc()
+def _rule(rule: RuleInfo) -> dict[str, Any]:
     return {
         "id": rule.id,
         "name": rule.name,
-        "shortDescription": {"text": doc.summary},
-        "fullDescription": {"text": doc.sections.get("Why is this bad?", doc.summary)},
-        "help": {"text": rule.fix, "markdown": doc.markdown},
+        "shortDescription": {"text": rule.summary},
+        "fullDescription": {"text": rule.sections.get("Why is this bad?", rule.summary)},
+        "help": {"text": rule.fix, "markdown": rule.markdown},
         "defaultConfiguration": {"level": _LEVEL[rule.severity]},
         "properties": {"tags": [rule.family()]},
     }

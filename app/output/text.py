@@ -6,7 +6,7 @@ from itertools import groupby
 
 from undertow.analyzers.core.engine import Report
 from undertow.analyzers.core.findings import Severity
-from undertow.analyzers.rules import rules_by_id
+from undertow.analyzers.rules.catalogue import catalogue
 
 _COLOURS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.NOTICE: "36"}
 
@@ -15,7 +15,7 @@ def render(report: Report, colour: bool = False, **_: object) -> str:
     def paint(code: str, text: str) -> str:
         return f"\x1b[{code}m{text}\x1b[0m" if colour else text
 
-    rules = rules_by_id()
+    rules = catalogue()
     out: list[str] = []
     for path, findings in groupby(report.findings, key=lambda f: f.path):
         out.append(paint("1", path or "(the whole review)"))

@@ -17,8 +17,8 @@ from undertow.analyzers.facts.context import FileContext, RevisionFacts
 from undertow.analyzers.facts.indexes import file_index
 from undertow.analyzers.python.index import python_part
 from undertow.analyzers.python.names import dotted_name, keyword, qualified_names, string_value
-from undertow.analyzers.rules.base import ScopedPythonRule
 from undertow.analyzers.rules.cases import Case
+from undertow.analyzers.rules.python_rule import ScopedPythonRule
 
 _ENV_FILE = re.compile(r"(^|/)(\.env(\.[^/]+)?|[^/]+\.env|env\.(example|sample|template|dist))$")
 _DOCS = re.compile(

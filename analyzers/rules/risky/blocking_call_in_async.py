@@ -7,8 +7,8 @@ from libcst.metadata import PositionProvider, QualifiedNameProvider
 
 from undertow.analyzers.core.findings import Severity
 from undertow.analyzers.python.names import qualified_names
-from undertow.analyzers.rules.base import ScopedPythonRule
 from undertow.analyzers.rules.cases import Case
+from undertow.analyzers.rules.python_rule import ScopedPythonRule
 
 _BLOCKING = {
     "time.sleep": "asyncio.sleep()",

@@ -9,8 +9,8 @@ from undertow.analyzers.core.findings import Severity
 from undertow.analyzers.facts.context import FileContext
 from undertow.analyzers.python.index import python_index
 from undertow.analyzers.python.names import qualified_names
-from undertow.analyzers.rules.base import ScopedPythonRule
 from undertow.analyzers.rules.cases import Case
+from undertow.analyzers.rules.python_rule import ScopedPythonRule
 
 _DEPENDS = {"fastapi.Depends", "fastapi.params.Depends", "fastapi.Security"}
 _CONTEXT_MANAGERS = {

@@ -10,8 +10,8 @@ from libcst.metadata import PositionProvider, QualifiedNameProvider
 
 from undertow.analyzers.core.findings import Severity
 from undertow.analyzers.python.names import dotted_name, qualified_names, string_value
-from undertow.analyzers.rules.base import ScopedPythonRule
 from undertow.analyzers.rules.cases import Case
+from undertow.analyzers.rules.python_rule import ScopedPythonRule
 
 SECRET_NAME = re.compile(
     r"(secret|passw(or)?d|passwd|pwd|token|api_?key|apikey|private_?key|access_?key|auth_?key|credential|client_secret|signing_key)",

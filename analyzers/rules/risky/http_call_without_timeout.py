@@ -8,8 +8,8 @@ from libcst.metadata import PositionProvider, QualifiedNameProvider
 from undertow.analyzers.core.findings import Severity
 from undertow.analyzers.facts.context import FileContext
 from undertow.analyzers.python.names import dotted_name, has_star_kwargs, keyword, keyword_suggestion, qualified_names
-from undertow.analyzers.rules.base import ScopedPythonRule
 from undertow.analyzers.rules.cases import Case
+from undertow.analyzers.rules.python_rule import ScopedPythonRule
 
 _METHODS = {"get", "post", "put", "patch", "delete", "head", "options", "request"}
 

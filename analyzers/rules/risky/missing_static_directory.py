@@ -12,8 +12,8 @@ from undertow.analyzers.core.limits import MAX_DEPTH
 from undertow.analyzers.core.snapshot import Snapshot
 from undertow.analyzers.facts.context import FileContext
 from undertow.analyzers.python.names import keyword, qualified_names, string_value
-from undertow.analyzers.rules.base import ScopedPythonRule
 from undertow.analyzers.rules.cases import Case
+from undertow.analyzers.rules.python_rule import ScopedPythonRule
 
 _DIRECTORY_ARGS = {
     "starlette.staticfiles.StaticFiles": "directory",

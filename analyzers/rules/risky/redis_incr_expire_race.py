@@ -8,8 +8,8 @@ from libcst.metadata import PositionProvider
 from undertow.analyzers.core.findings import Severity
 from undertow.analyzers.facts.context import FileContext
 from undertow.analyzers.python.names import dotted_name, keyword, source_of
-from undertow.analyzers.rules.base import ScopedPythonRule
 from undertow.analyzers.rules.cases import Case
+from undertow.analyzers.rules.python_rule import ScopedPythonRule
 
 _INCREMENTS = {"incr", "incrby", "incrbyfloat", "hincrby", "hincrbyfloat"}
 _EXPIRES = {"expire", "pexpire", "expireat", "pexpireat"}

@@ -9,8 +9,8 @@ from libcst.metadata import PositionProvider, QualifiedNameProvider
 
 from undertow.analyzers.core.findings import Severity
 from undertow.analyzers.python.names import dotted_name, qualified_names
-from undertow.analyzers.rules.base import ScopedPythonRule
 from undertow.analyzers.rules.cases import Case
+from undertow.analyzers.rules.python_rule import ScopedPythonRule
 
 _LOG_METHODS = {"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log"}
 _CREDENTIAL = re.compile(

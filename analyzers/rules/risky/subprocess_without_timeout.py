@@ -8,8 +8,8 @@ from libcst.metadata import PositionProvider, QualifiedNameProvider
 from undertow.analyzers.core.findings import Severity, Suggestion
 from undertow.analyzers.facts.context import FileContext
 from undertow.analyzers.python.names import has_star_kwargs, keyword, keyword_suggestion, qualified_names
-from undertow.analyzers.rules.base import ScopedPythonRule
 from undertow.analyzers.rules.cases import Case
+from undertow.analyzers.rules.python_rule import ScopedPythonRule
 
 _WAITING_FUNCTIONS = {
     "subprocess.run",

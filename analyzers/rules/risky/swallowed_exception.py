@@ -7,8 +7,8 @@ from libcst.metadata import PositionProvider
 
 from undertow.analyzers.core.findings import Severity
 from undertow.analyzers.python.names import descendants, dotted_name
-from undertow.analyzers.rules.base import ScopedPythonRule
 from undertow.analyzers.rules.cases import Case
+from undertow.analyzers.rules.python_rule import ScopedPythonRule
 
 _BROAD = {"Exception", "BaseException", "builtins.Exception", "builtins.BaseException"}
 _LOG_METHODS = {"exception", "error", "warning", "warn", "critical", "fatal"}

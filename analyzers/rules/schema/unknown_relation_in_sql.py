@@ -3,12 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator, Mapping
-from typing import NamedTuple
-
-import sqlglot
-from sqlglot import exp
-from sqlglot.errors import ParseError, TokenError
-from sqlglot.optimizer.scope import ScopeType, traverse_scope
+from typing import TYPE_CHECKING, NamedTuple
 
 from undertow.analyzers.core import failures
 from undertow.analyzers.core.findings import Finding, Severity
@@ -21,6 +16,11 @@ from undertow.analyzers.rules.schema.code_sites import sites_to_check
 from undertow.analyzers.schema.facts import SchemaFacts, is_migration_path, schema_facts
 from undertow.analyzers.schema.model import Schema
 from undertow.analyzers.schema.sql_replay import DIALECTS, ddl_target, split_statements
+
+if TYPE_CHECKING:
+    from sqlglot import exp
+
+# sqlglot (~0.1 s to import) is imported by the functions that parse SQL, when there is SQL to check.
 
 _SQL_START = ("select", "insert", "update", "delete", "with", "merge")
 # System catalogs every database has (Postgres, SQLite, MySQL's DUAL), and the tables migration
@@ -57,6 +57,9 @@ class UnknownColumn(NamedTuple):
 
 def parse_sql(sql: str, dialect: str) -> list[exp.Expr] | None:
     """The statements of ``sql``, or None when any of them does not parse (or nests too deeply)."""
+    import sqlglot
+    from sqlglot.errors import ParseError, TokenError
+
     if brackets_deeper_than(sql, MAX_DEPTH):
         return None
     try:
@@ -75,6 +78,8 @@ def tables_in(sql: str, dialect: str, namespaces: Collection[str] = ()) -> set[s
 
 
 def _tables(trees: list[exp.Expr], namespaces: Collection[str]) -> set[str]:
+    from sqlglot import exp
+
     found: set[str] = set()
     for tree in trees:
         ctes = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
@@ -104,6 +109,8 @@ class _ColumnCheck:
 
     def columns_of(self, source: object) -> frozenset[str] | None:
         """The columns of a source, when it is a table the migrations create in full."""
+        from sqlglot import exp
+
         if not isinstance(source, exp.Table) or not isinstance(source.this, exp.Identifier) or source.catalog:
             return _UNKNOWN
         db = source.db.lower()
@@ -115,6 +122,9 @@ class _ColumnCheck:
         return frozenset(table.columns)
 
     def run(self, tree: exp.Expr) -> list[UnknownColumn]:
+        from sqlglot import exp
+        from sqlglot.optimizer.scope import ScopeType, traverse_scope
+
         root: dict[str, object] = {}
         if isinstance(tree, (exp.Insert, exp.Update, exp.Delete)):
             root = self._dml_sources(tree)
@@ -138,6 +148,8 @@ class _ColumnCheck:
 
     def _dml_sources(self, tree: exp.Expr) -> dict[str, object]:
         """What the statement itself reads: its target, UPDATE ... FROM, DELETE ... USING."""
+        from sqlglot import exp
+
         sources: dict[str, object] = {}
         for node in _outside_queries(tree):
             if isinstance(node, exp.Table):
@@ -149,6 +161,8 @@ class _ColumnCheck:
         return sources
 
     def _dml_columns(self, tree: exp.Expr, root: dict[str, object]) -> None:
+        from sqlglot import exp
+
         target = tree.this
         table = target.this if isinstance(target, exp.Schema) else target
         only_target: list[Mapping[str, object]] = (
@@ -174,6 +188,8 @@ class _ColumnCheck:
         line: int | None = None,
         force: bool = False,
     ) -> None:
+        from sqlglot import exp
+
         if id(column) in self.seen and not force:
             return
         self.seen.add(id(column))
@@ -217,12 +233,16 @@ class _ColumnCheck:
 
 def _is_assignment(node: exp.EQ) -> bool:
     """``SET a = ...`` of an UPDATE or an ON CONFLICT DO UPDATE (not a comparison)."""
+    from sqlglot import exp
+
     parent = node.parent
     return isinstance(parent, (exp.Update, exp.OnConflict)) and node.arg_key == "expressions"
 
 
 def _outside_queries(tree: exp.Expr) -> Iterator[exp.Expr]:
     """Every node of a statement but those inside a SELECT, set operation or subquery in it."""
+    from sqlglot import exp
+
     stack = [tree]
     while stack:
         node = stack.pop()

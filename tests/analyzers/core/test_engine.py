@@ -7,8 +7,8 @@ from undertow.analyzers.core.engine import MAX_FILE_BYTES, review
 from undertow.analyzers.core.findings import Finding, Severity, fingerprint
 from undertow.analyzers.core.snapshot import MemorySnapshot
 from undertow.analyzers.facts.context import MemoryCache
-from undertow.analyzers.rules import ALL_RULES
 from undertow.analyzers.rules.base import RepoRule
+from undertow.analyzers.rules.registry import ALL_RULES
 
 SUBPROCESS = "import subprocess\nsubprocess.run(['ls'])\n"
 
@@ -254,7 +254,7 @@ def test_visitor_listing_per_class_matches_libcst_for_every_rule_and_leaves_libc
     import libcst as cst
 
     from undertow.analyzers.python.visitors import visitor_methods
-    from undertow.analyzers.rules.base import PythonRule
+    from undertow.analyzers.rules.python_rule import PythonRule
 
     assert "get_visitors" in vars(PythonRule)
     assert cst.BatchableCSTVisitor.get_visitors.__module__.startswith("libcst")  # no global patch

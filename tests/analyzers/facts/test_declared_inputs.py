@@ -12,8 +12,8 @@ from undertow.analyzers.core.config import Config
 from undertow.analyzers.core.snapshot import MemorySnapshot
 from undertow.analyzers.facts.context import MemoryCache, RepoContext, RevisionFacts
 from undertow.analyzers.facts.impact import uses_change
-from undertow.analyzers.rules import ALL_RULES
 from undertow.analyzers.rules.base import RepoRule
+from undertow.analyzers.rules.registry import ALL_RULES
 
 REPO_RULES = sorted((r for r in ALL_RULES if issubclass(r, RepoRule)), key=lambda r: r.id)
 

@@ -3,9 +3,9 @@
 import pytest
 
 from undertow.analyzers.core.engine import review
-from undertow.analyzers.rules import ALL_RULES
 from undertow.analyzers.rules.base import EngineRule
 from undertow.analyzers.rules.cases import Case, cases_of
+from undertow.analyzers.rules.registry import ALL_RULES
 
 # UND002-UND004 are raised by the engine itself (no check of their own, and no other rule runs
 # in a one-rule review to give them a file to read): their tests are in tests/analyzers/core.

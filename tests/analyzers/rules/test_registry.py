@@ -4,7 +4,9 @@ import re
 
 import pytest
 
-from undertow.analyzers.rules import ALL_RULES, FAMILIES, EngineRule, FileRule, PythonRule, RepoRule
+from undertow.analyzers.rules import FAMILIES, EngineRule, FileRule, RepoRule
+from undertow.analyzers.rules.python_rule import PythonRule
+from undertow.analyzers.rules.registry import ALL_RULES
 
 SECTIONS = ["What it does", "Why is this bad?", "Example", "Use instead"]
 

@@ -4,8 +4,8 @@ attributes) is checked again, and only what is absent at base is new."""
 
 from tests.analyzers.rules.schema.fixtures import ALEMBIC_REPO, MODELS_1X, SQL_REPO, revision
 from undertow.analyzers.core.engine import review
-from undertow.analyzers.rules import ALL_RULES
 from undertow.analyzers.rules.cases import Case
+from undertow.analyzers.rules.registry import ALL_RULES
 
 RULES = {rule.id: rule for rule in ALL_RULES}
 
