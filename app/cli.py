@@ -160,10 +160,10 @@ def _config(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     import json
 
     from undertow.analyzers.core.config import config_schema
-    from undertow.analyzers.rules import rules_by_id
+    from undertow.analyzers.rules.catalogue import catalogue
 
     if args.config_command == "schema":
-        print(json.dumps(config_schema(sorted(rules_by_id())), indent=2, sort_keys=True))
+        print(json.dumps(config_schema(sorted(catalogue())), indent=2, sort_keys=True))
         return EXIT_OK
     if args.config_command == "check":
         _load_config(args.file, None)  # a ConfigError names the file and the key path (exit 2)
@@ -252,13 +252,13 @@ def _worker(args: argparse.Namespace) -> int:
 
 
 def _rules(args: argparse.Namespace) -> int:
-    from undertow.analyzers.rules import rules_by_id
+    from undertow.analyzers.rules.catalogue import catalogue
     from undertow.app.docs import rule_page, rules_listing, rules_table_markdown
 
     if args.rule is None:
         sys.stdout.write(rules_table_markdown() if args.format == "markdown" else rules_listing())
         return EXIT_OK
-    rule = rules_by_id().get(args.rule.upper())
+    rule = catalogue().get(args.rule.upper())
     if rule is None:
         raise UsageError(f"unknown rule {args.rule!r}; `undertow rules` lists them")
     sys.stdout.write(rule_page(rule))
@@ -349,9 +349,9 @@ def _scan_logging(verbose: bool) -> None:
 
 def _load_config(path: str | None, base) -> Config:
     from undertow.analyzers.core.config import Config, ConfigError, parse_config
-    from undertow.analyzers.rules import rules_by_id
+    from undertow.analyzers.rules.catalogue import catalogue
 
-    known = set(rules_by_id())
+    known = set(catalogue())
     if path is not None:
         try:
             text = Path(path).read_bytes()
