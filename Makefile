@@ -29,6 +29,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python -m tests.benchmarks.parsing
 	$(BIN)/python -m tests.benchmarks.scan --scales 1 4 16 --prs 1 10 100
 	$(BIN)/python -m tests.benchmarks.app_service
+	$(BIN)/python -m tests.benchmarks.startup
 
 # Regenerate the rule catalogue (analyzers/rules/catalogue.json) and the README's rules table
 # from the rule classes and their docstrings.
