@@ -74,11 +74,12 @@ def test_json_contract(make_pr, capsys):
 def test_github_format_is_workflow_commands(make_pr, capsys):
     code, out = make_pr({}, ERROR_PR).scan("--format", "github", capsys=capsys)
     lines = out.splitlines()
+    # Errors first: when GitHub's per-step annotation limits bite, the failing findings are shown.
     assert lines[0].startswith(
-        "::warning file=app/jobs.py,line=5,endLine=5,title=RSK001 subprocess-without-timeout::subprocess.run() has no timeout"
+        "::error file=requirements.txt,line=1,endLine=1,title=DEP004 unpinned-url-requirement::requirements.txt installs mylib from git+https"
     )
     assert lines[1].startswith(
-        "::error file=requirements.txt,line=1,endLine=1,title=DEP004 unpinned-url-requirement::requirements.txt installs mylib from git+https"
+        "::warning file=app/jobs.py,line=5,endLine=5,title=RSK001 subprocess-without-timeout::subprocess.run() has no timeout"
     )
     assert len(lines) == 2
 
