@@ -133,13 +133,13 @@ def test_staged_change_with_findings_fails_the_hook(clone):
 def test_a_warning_alone_passes_the_hook_and_is_printed(clone):
     clone.write({"app/jobs.py": JOB})
     clone.git("add", "app/jobs.py")
-    assert run("undertow", clone) == (0, [*RSK001, "0 errors, 1 warning, 0 notices in 1 changed files"])
+    assert run("undertow", clone) == (0, [*RSK001, "0 errors, 1 warning, 0 notices in 1 changed file"])
 
 
 def test_a_clean_staged_change_passes(clone):
     clone.write({"app/models.py": "x = 2\n", "app/jobs.py": JOB})  # jobs.py is not staged
     clone.git("add", "app/models.py")
-    assert run("undertow", clone) == (0, ["no new findings in 1 changed files"])
+    assert run("undertow", clone) == (0, ["no new findings in 1 changed file"])
 
 
 def test_the_hook_runs_inside_git_commit(clone):
@@ -159,7 +159,7 @@ def test_the_hook_runs_inside_git_commit(clone):
     )
     assert commit.returncode == 1
     # git shows a hook's standard output on its standard error.
-    assert commit.stderr.splitlines() == [*DEP004, "1 error, 0 warnings, 0 notices in 1 changed files"]
+    assert commit.stderr.splitlines() == [*DEP004, "1 error, 0 warnings, 0 notices in 1 changed file"]
     assert clone.git("rev-parse", "HEAD") == clone.git("rev-parse", "origin/main")  # nothing was committed
     # `git commit -a` commits the working tree's tracked files: the hook reviews that index.
     clone.write({"requirements.txt": "mylib==1.0\n"})
@@ -174,14 +174,14 @@ def test_push_hook_reviews_the_commits_the_upstream_lacks(clone):
     clone.commit({"requirements.txt": PIN}, "pin")
     clone.write({"app/jobs.py": JOB})
     clone.git("add", "app/jobs.py")  # staged, not committed: not part of a push
-    assert run("undertow-push", clone) == (1, [*DEP004, "1 error, 0 warnings, 0 notices in 1 changed files"])
+    assert run("undertow-push", clone) == (1, [*DEP004, "1 error, 0 warnings, 0 notices in 1 changed file"])
     clone.git("push", "-q", "origin", "HEAD:main")  # origin/main moves on: nothing left to push
     assert run("undertow-push", clone) == (0, ["no new findings in 0 changed files"])
     # The commit hook now reviews only what is staged: the pushed pin is the upstream's.
-    assert run("undertow", clone) == (0, [*RSK001, "0 errors, 1 warning, 0 notices in 1 changed files"])
+    assert run("undertow", clone) == (0, [*RSK001, "0 errors, 1 warning, 0 notices in 1 changed file"])
 
 
 def test_a_branch_without_upstream_is_reviewed_against_the_default_branch(clone):
     clone.git("checkout", "-q", "-b", "topic", "--no-track", "origin/main")
     clone.commit({"requirements.txt": PIN}, "pin")
-    assert run("undertow-push", clone) == (1, [*DEP004, "1 error, 0 warnings, 0 notices in 1 changed files"])
+    assert run("undertow-push", clone) == (1, [*DEP004, "1 error, 0 warnings, 0 notices in 1 changed file"])

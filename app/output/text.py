@@ -36,7 +36,7 @@ def render(report: Report, colour: bool = False, **_: object) -> str:
     if not report.findings:
         summary = "no new findings"
     out.append(
-        f"{summary} in {report.stats.files_changed} changed files"
+        f"{summary} in {report.stats.files_changed} changed file{'' if report.stats.files_changed == 1 else 's'}"
         + (f"; {report.preexisting} pre-existing (not from this change)" if report.preexisting else "")
     )
     if not report.complete:
