@@ -741,10 +741,18 @@ def _unseen_bases(
             yield found
 
 
-def migration_description(facts: SchemaFacts) -> str:
-    dirs = sorted({posixpath.dirname(p) for p in facts.migration_files})
+def migration_description(facts: SchemaFacts, what: str = "it") -> str:
+    """That no migration creates ``what``, said of the repository's migrations: "none of the 3
+    migrations in alembic/versions/ creates it"; one migration is named, "the only migration,
+    migrations/001_init.sql, does not create it"."""
+    files = sorted(facts.migration_files)
+    if not files:
+        return f"no migration creates {what}"
+    if len(files) == 1:
+        return f"the only migration, {files[0]}, does not create {what}"
+    dirs = sorted({posixpath.dirname(p) for p in files})
     where = ", ".join(d + "/" for d in dirs[:3]) + (" ..." if len(dirs) > 3 else "")
-    return f"none of the {len(facts.migration_files)} migrations in {where}"
+    return f"none of the {len(files)} migrations in {where} creates {what}"
 
 
 @dataclass

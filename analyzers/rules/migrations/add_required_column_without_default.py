@@ -5,7 +5,7 @@ from __future__ import annotations
 from undertow.analyzers.core.findings import Severity
 from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.rules.base import RepoRule
-from undertow.analyzers.rules.case_repos import SQL_REPO
+from undertow.analyzers.rules.case_repos import ALEMBIC_REPO, SQL_REPO, revision
 from undertow.analyzers.rules.cases import Case
 from undertow.analyzers.rules.migrations.common import ChangedOperation, OperationRule
 
@@ -67,5 +67,17 @@ VALID = [
     Case(
         base=SQL_REPO,
         head={"migrations/002_change.sql": "ALTER TABLE videos ADD COLUMN channel_id INTEGER NOT NULL DEFAULT 0;\n"},
+    ),
+    # The revision SCH001 suggests for a NOT NULL column whose model has only default=0.
+    Case(
+        base=ALEMBIC_REPO,
+        head={
+            "alembic/versions/b1_priority.py": revision(
+                "b1",
+                "a1",
+                '    op.add_column("jobs", sa.Column("priority", sa.Integer(), nullable=False, '
+                'server_default=sa.text("0")))\n',
+            )
+        },
     ),
 ]

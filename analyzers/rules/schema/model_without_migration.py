@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import ast
+import json
 from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import cast
 
 from undertow.analyzers.core.findings import Finding, Severity, Suggestion
 from undertow.analyzers.facts.context import RepoContext
+from undertow.analyzers.python.ast_names import name_of
 from undertow.analyzers.python.index import python_part
 from undertow.analyzers.rules.base import RepoRule
-from undertow.analyzers.rules.case_repos import SQL_REPO
+from undertow.analyzers.rules.case_repos import ALEMBIC_REPO, MODELS_1X, SQL_REPO, revision
 from undertow.analyzers.rules.cases import Case
 from undertow.analyzers.schema.facts import (
+    Expected,
     SchemaFacts,
     expected_columns,
     expected_indexes,
@@ -62,7 +68,6 @@ class ModelWithoutMigration(RepoRule):
         facts = schema_facts(ctx.facts, ctx.config)
         if not facts.has_migrations:
             return  # tables managed by create_all(), or migrations elsewhere: nothing to compare
-        where = migration_description(facts)
         # A table the migrations only alter was created by metadata.create_all() (or a dump): its
         # columns at base are its baseline; a column this change newly maps on it needs a migration.
         base_mapped: set[tuple[str, str | None]] | None = None
@@ -89,7 +94,8 @@ class ModelWithoutMigration(RepoRule):
                         )
                         continue
                     message = (
-                        f"table {expected.table} is mapped by {expected.model} here, but {where} creates it; {self.fix}"
+                        f"table {expected.table} is mapped by {expected.model} here, but "
+                        f"{migration_description(facts)}; {self.fix}"
                     )
                     yield self.report(expected.path, message, expected.table, line=expected.line)
                 continue
@@ -104,35 +110,30 @@ class ModelWithoutMigration(RepoRule):
                     base_mapped = {(e.table, e.column) for e in expected_columns(ctx.base_facts)}
                 if (expected.table, expected.column) in base_mapped:
                     continue  # mapped before this change: part of the create_all() baseline
-            sql_type = _sql_type(expected.info)
-            nullable = expected.info.nullable if expected.info is not None else True
-            ddl = (
-                f"ALTER TABLE {expected.table} ADD COLUMN {expected.column} "
-                f"{sql_type}{'' if nullable else ' NOT NULL'};"
-            )
             created = (
                 f"; {expected.table} itself is created outside the migrations (create_all()), which never adds "
                 "a column to an existing table"
                 if table.partial
                 else ""
             )
+            column = _ColumnSpec.of(expected, ctx.snapshot.read(expected.path))
+            statement, note = column.alembic() if facts.style == "alembic" else column.sql()
+            where_to = "add to a new revision's upgrade()" if facts.style == "alembic" else "add"
+            comment = "#" if facts.style == "alembic" else "--"
             message = (
-                f"{expected.table}.{expected.column} is mapped by {expected.model} here, but {where} creates it"
-                f"{created}; add: {ddl}"
+                f"{expected.table}.{expected.column} is mapped by {expected.model} here, but "
+                f"{migration_description(facts)}{created}; {where_to}: {statement}" + (f" ({note})" if note else "")
             )
-            if facts.style == "alembic":
-                snippet = (
-                    f'op.add_column("{expected.table}", sa.Column("{expected.column}", '
-                    f"sa.{_sa_type(sql_type)}(), nullable={nullable}))"
-                )
-            else:
-                snippet = ddl
             yield self.report(
                 expected.path,
                 message,
                 f"{expected.table}.{expected.column}",
                 line=expected.line,
-                suggestion=Suggestion("snippet", snippet, "the migration this column needs"),
+                suggestion=Suggestion(
+                    "snippet",
+                    statement + (f"\n{comment} {note}" if note else ""),
+                    "the migration this column needs",
+                ),
             )
         for index in expected_indexes(ctx.facts):
             table = facts.schema.table(index.table)
@@ -148,7 +149,7 @@ class ModelWithoutMigration(RepoRule):
                 what = f"{'unique index' if index.unique else 'index'} {index.name} on {index.table}"
                 ddl = f"CREATE {'UNIQUE ' if index.unique else ''}INDEX {index.name} ON {index.table} ({columns});"
                 key = f"{index.table}:{index.name}"
-            message = f"{what} is declared by {index.model} here, but {where} creates it; add: {ddl}"
+            message = f"{what} is declared by {index.model} here, but {migration_description(facts)}; add: {ddl}"
             yield self.report(
                 index.path,
                 message,
@@ -163,6 +164,7 @@ _SQL = {
     "bigint": "BIGINT",
     "smallint": "SMALLINT",
     "varchar": "VARCHAR",
+    "char": "CHAR",
     "text": "TEXT",
     "boolean": "BOOLEAN",
     "timestamp": "TIMESTAMP",
@@ -182,6 +184,7 @@ _SA = {
     "BIGINT": "BigInteger",
     "SMALLINT": "SmallInteger",
     "VARCHAR": "String",
+    "CHAR": "CHAR",
     "TEXT": "Text",
     "BOOLEAN": "Boolean",
     "TIMESTAMP": "DateTime",
@@ -195,6 +198,209 @@ _SA = {
     "BYTEA": "LargeBinary",
     "INTERVAL": "Interval",
 }
+# Types whose arguments the migration keeps: a length (String(2048)), a precision and scale
+# (Numeric(10, 2)), a time zone (DateTime(timezone=True)).
+_SIZED = {"VARCHAR": ("length",), "CHAR": ("length",), "NUMERIC": ("precision", "scale")}
+_ZONED = {"TIMESTAMP", "TIME"}
+_COLUMN_CALLS = {"Column", "mapped_column"}
+
+
+@dataclass(frozen=True)
+class _Default:
+    """A column default as a migration writes it: the ``server_default=`` of an Alembic
+    ``sa.Column`` and the ``DEFAULT`` of SQL."""
+
+    alembic: str
+    sql: str
+
+
+@dataclass(frozen=True)
+class _ColumnSpec:
+    """The column a model maps, as the migration that adds it must declare it."""
+
+    table: str
+    column: str
+    sql_type: str  # "VARCHAR(2048)", "TIMESTAMP WITH TIME ZONE"
+    sa_type: str  # "String(2048)", "DateTime(timezone=True)"
+    nullable: bool
+    server_default: _Default | None  # the model's server_default=
+    python_default: _Default | None  # the model's default= (or SQLModel's Field(default=)) of a literal
+
+    @classmethod
+    def of(cls, expected: Expected, source: bytes | None) -> _ColumnSpec:
+        info = expected.info
+        base_sql = _SQL.get(info.type if info is not None else "", "TEXT")
+        sql_type, sa_type = base_sql, f"{_SA.get(base_sql, 'Text')}()"
+        server_default = python_default = None
+        call = _column_call(source, info) if info is not None else None
+        if call is not None:
+            kwargs = {k.arg: k.value for k in call.keywords if k.arg}
+            type_node = next((a for a in call.args if not _is_constant_str(a) and not _is_foreign_key(a)), None)
+            if isinstance(type_node, ast.Call) and base_sql in _SA:
+                sql_type, sa_type = _sized(base_sql, type_node)
+            if "server_default" in kwargs:
+                server_default = _server_default(kwargs["server_default"])
+            for key in ("default", "insert_default"):
+                if python_default is None and key in kwargs:
+                    python_default = _literal_default(kwargs[key])
+        return cls(
+            str(expected.table),
+            str(expected.column),
+            sql_type,
+            sa_type,
+            info.nullable if info is not None else True,
+            server_default,
+            python_default,
+        )
+
+    def _plan(self) -> tuple[bool, _Default | None, str]:
+        """(nullable, server default, note) of the column the migration adds: safe to run on a
+        table that has rows, which is what MIG002 (add-required-column-without-default) asks."""
+        if self.server_default is not None or self.nullable:
+            return self.nullable, self.server_default, ""
+        if self.python_default is not None:
+            # A careful reviewer keeps the literal as a server default rather than adding the
+            # column nullable: it fills the rows the table already has, and the rows that the
+            # code still running during the deploy inserts without the column; the model's
+            # default= is applied by the ORM alone, to the rows it inserts.
+            return (
+                False,
+                self.python_default,
+                f"the server default fills the rows {self.table} already has: the model's default= is "
+                "applied by the ORM alone, to the rows it inserts",
+            )
+        # NOT NULL without any default: no value for the existing rows can be invented here.
+        return (
+            True,
+            None,
+            f"nullable first: the model makes it NOT NULL without a default, and the rows {self.table} already "
+            f"has need a value; backfill {self.column}, then make it NOT NULL",
+        )
+
+    def alembic(self) -> tuple[str, str]:
+        nullable, default, note = self._plan()
+        server_default = f", server_default={default.alembic}" if default is not None else ""
+        return (
+            f'op.add_column("{self.table}", sa.Column("{self.column}", sa.{self.sa_type}, '
+            f"nullable={nullable}{server_default}))"
+        ), note
+
+    def sql(self) -> tuple[str, str]:
+        nullable, default, note = self._plan()
+        return (
+            f"ALTER TABLE {self.table} ADD COLUMN {self.column} {self.sql_type}"
+            f"{'' if nullable else ' NOT NULL'}{f' DEFAULT {default.sql}' if default is not None else ''};"
+        ), note
+
+
+def _column_call(source: bytes | None, info: OrmColumn) -> ast.Call | None:
+    """The ``Column(...)``/``mapped_column(...)`` (or SQLModel ``Field(...)``) that maps ``info``
+    in the model's source: the assignment on its line, the column a ``@declared_attr`` method
+    defined there returns, or a ``Table(...)`` column of its name on that line."""
+    if source is None:
+        return None
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return None
+    for node in ast.walk(tree):
+        value: ast.expr | None = None
+        if isinstance(node, ast.Assign | ast.AnnAssign) and node.lineno == info.line:
+            value = node.value
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.lineno == info.line:
+            value = next((s.value for s in ast.walk(node) if isinstance(s, ast.Return)), None)
+        elif (
+            isinstance(node, ast.Call)
+            and node.lineno == info.line
+            and name_of(node.func).rsplit(".", 1)[-1] in _COLUMN_CALLS
+            and node.args
+            and _is_constant_str(node.args[0])
+            and str(cast(ast.Constant, node.args[0]).value).lower() == info.name
+        ):
+            return node
+        if not isinstance(value, ast.Call):
+            continue
+        func = name_of(value.func).rsplit(".", 1)[-1]
+        if func in _COLUMN_CALLS:
+            return value
+        if func == "Field":
+            sa_column = next((k.value for k in value.keywords if k.arg == "sa_column"), None)
+            return sa_column if isinstance(sa_column, ast.Call) else value
+    return None
+
+
+def _is_constant_str(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and isinstance(node.value, str)
+
+
+def _is_foreign_key(node: ast.expr) -> bool:
+    return isinstance(node, ast.Call) and name_of(node.func).rsplit(".", 1)[-1] == "ForeignKey"
+
+
+def _sized(sql: str, node: ast.Call) -> tuple[str, str]:
+    """(SQL type, SQLAlchemy type) with the model type's length, precision and scale or time zone."""
+    sa = _SA[sql]
+    keywords = {k.arg: k.value for k in node.keywords if k.arg}
+    names = _SIZED.get(sql, ())
+    sizes: list[int] = []
+    for position, name in enumerate(names):
+        value = node.args[position] if position < len(node.args) else keywords.get(name)
+        if not (isinstance(value, ast.Constant) and type(value.value) is int):
+            break
+        sizes.append(value.value)
+    timezone = keywords.get("timezone")
+    zoned = sql in _ZONED and isinstance(timezone, ast.Constant) and timezone.value is True
+    if sizes:
+        listed = ", ".join(map(str, sizes))
+        return f"{sql}({listed})", f"{sa}({listed})"
+    if zoned:
+        return f"{sql} WITH TIME ZONE", f"{sa}(timezone=True)"
+    return sql, f"{sa}()"
+
+
+def _sql_string(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _py_string(value: str) -> str:
+    return json.dumps(value)
+
+
+def _literal_default(node: ast.expr) -> _Default | None:
+    """A Python-side ``default=`` as a server default, when it is a literal (a callable, an enum
+    member or an expression has no SQL form here)."""
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and isinstance(node.operand, ast.Constant):
+        inner = _literal_default(node.operand)
+        return _Default(f'sa.text("-{inner.sql}")', f"-{inner.sql}") if inner and inner.sql[0].isdigit() else None
+    if not isinstance(node, ast.Constant):
+        return None
+    value = node.value
+    if isinstance(value, bool):
+        return _Default(f"sa.{str(value).lower()}()", str(value).upper())
+    if isinstance(value, int | float):
+        return _Default(f'sa.text("{value!r}")', repr(value))
+    if isinstance(value, str):
+        return _Default(_py_string(value), _sql_string(value))
+    return None
+
+
+def _server_default(node: ast.expr) -> _Default | None:
+    """The model's ``server_default=``: a string, ``text("...")``, ``func.now()``, ``true()``."""
+    if _is_constant_str(node):
+        value = str(cast(ast.Constant, node).value)
+        return _Default(_py_string(value), _sql_string(value))
+    if not isinstance(node, ast.Call):
+        return None
+    name = name_of(node.func)
+    last = name.rsplit(".", 1)[-1]
+    if last == "text" and len(node.args) == 1 and _is_constant_str(node.args[0]):
+        text = str(cast(ast.Constant, node.args[0]).value)
+        return _Default(f"sa.text({_py_string(text)})", text)
+    if last in ("true", "false") and not node.args:
+        return _Default(f"sa.{last}()", last.upper())
+    if name.rsplit(".", 2)[-2:-1] == ["func"] and not node.args and not node.keywords:
+        return _Default(f"sa.func.{last}()", f"{last}()")
+    return None
 
 
 def _computed_suffixes(facts: SchemaFacts) -> set[str]:
@@ -213,14 +419,6 @@ def _unknown_creates(facts: SchemaFacts) -> str:
         1 for operations in facts.operations.values() if any(o.op == "create_table" and not o.table for o in operations)
     )
     return "" if not count else ("a migration creates" if count == 1 else f"{count} migrations create")
-
-
-def _sql_type(info: OrmColumn | None) -> str:
-    return _SQL.get(info.type if info is not None else "", "TEXT")
-
-
-def _sa_type(sql_type: str) -> str:
-    return _SA.get(sql_type, "Text")
 
 
 # -- cases (tests/analyzers/rules/test_cases.py) ------------------------------
@@ -274,8 +472,18 @@ _CREATE_ALL_REPO = {
     "app/db.py": "from app.models import Base\ndef init(engine):\n    Base.metadata.create_all(engine)\n",
 }
 
+# Job.priority on line 8: NOT NULL with a Python-side default; the suggested revision gives it
+# the literal as a server default (safe on a table that has rows: MIG002 agrees).
+_PRIORITY = MODELS_1X + "    priority = Column(Integer, nullable=False, default=0)\n"
+_ADD_PRIORITY = revision(
+    "b1",
+    "a1",
+    '    op.add_column("jobs", sa.Column("priority", sa.Integer(), nullable=False, server_default=sa.text("0")))\n',
+)
+
 INVALID = [
     Case(base=SQL_REPO, head={"app/models.py": _NEW_COLUMN}, expect=[("SCH001", "app/models.py", 12)]),
+    Case(base=ALEMBIC_REPO, head={"app/models.py": _PRIORITY}, expect=[("SCH001", "app/models.py", 8)]),
     # A column newly mapped on a create_all() table: create_all() will not add it to the table.
     Case(
         base=_CREATE_ALL_REPO,
@@ -320,6 +528,7 @@ INVALID = [
     ),
 ]
 VALID = [
+    Case(base=ALEMBIC_REPO, head={"app/models.py": _PRIORITY, "alembic/versions/b1_priority.py": _ADD_PRIORITY}),
     # Without a create_all() in the code, a table the migrations only alter is one whose creating
     # migration could not be read: its columns are unknown.
     Case(

@@ -318,10 +318,9 @@ class UnknownRelationInSql(RepoRule):
         for table in sorted(tables):
             if schema.table(table) is None:
                 missing = True
-                message = (
-                    f"this SQL reads or writes {table}, but none of the {len(facts.migration_files)} "
-                    f"migrations creates a table of that name; {self.fix}"
-                )
+                count = len(facts.migration_files)
+                none = "the only migration does not create" if count == 1 else f"none of the {count} migrations creates"
+                message = f"this SQL reads or writes {table}, but {none} a table of that name; {self.fix}"
                 yield self.report(path, message, table, line=line)
         if missing or "{" in text or "}" in text:
             return  # a template, or a table already reported: no column is judged

@@ -55,7 +55,7 @@ def test_sch007_unknown_table_in_raw_sql(make_pr, capsys):
     doc = make_pr(SQL_REPO, {"app/report.py": code}).scan_json(capsys)
     assert findings(doc, "SCH007") == [("SCH007", "app/report.py", 2)]
     assert only(doc, "SCH007")[0]["message"].startswith(
-        "this SQL reads or writes job_runs, but none of the 1 migrations creates a table of that name"
+        "this SQL reads or writes job_runs, but the only migration does not create a table of that name"
     )
 
 
