@@ -209,7 +209,18 @@ class GitRepo:
         try:
             return self._run("merge-base", a, b, *more).strip()
         except GitError:
-            raise GitError(f"{a[:12]} and {b[:12]} have no common ancestor") from None
+            message = f"{a[:12]} and {b[:12]} have no common ancestor"
+            try:
+                shallow = self._run("rev-parse", "--is-shallow-repository").strip() == "true"
+            except GitError:
+                shallow = False
+            if shallow:
+                # The usual cause in CI: a depth-1 checkout has no history to meet in.
+                message += (
+                    "; this clone is shallow: fetch more history (git fetch --deepen=<commits>, or "
+                    "git fetch --unshallow) or use Undertow's GitHub Action, which fetches what it needs"
+                )
+            raise GitError(message) from None
 
     def default_base(self) -> str:
         """The remote default branch (origin/HEAD), else main or master."""

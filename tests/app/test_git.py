@@ -9,7 +9,7 @@ import pytest
 
 from tests.gitrepo import Repo, blob_oid, drop_object, findings, pr_repo
 from undertow.analyzers.core.changes import ChangedFile, Status
-from undertow.app.git import WORKTREE, GitRepo, _user_safe_directories
+from undertow.app.git import WORKTREE, GitError, GitRepo, _user_safe_directories
 
 CALL = 'import subprocess\nsubprocess.run(["x"])\n'  # RSK001 on line 2
 PIN = "mylib @ git+https://github.com/acme/mylib.git@main\n"  # DEP004 on line 1
@@ -408,3 +408,50 @@ def test_a_file_over_the_size_limit_is_not_diffed_nor_read(make_pr, capsys, monk
     doc = repo.scan_json(capsys)
     assert findings(doc) == [("RSK001", "b.py", 2), ("UND003", "data.txt", 1)]
     assert max(size for args, size in calls if args[0] == "diff") < 10_000
+
+
+# -- a shallow clone without the merge base -------------------------------------------------------
+
+
+def test_no_merge_base_in_a_shallow_clone_says_to_fetch_more_history(tmp_path, make_pr, capsys):
+    origin = make_pr({"README.md": "hi\n"}, {"app/jobs.py": CALL})
+    origin.git("checkout", "-q", "main")
+    origin.commit({"README.md": "hello\n"}, "main moves on")
+    origin.git("checkout", "-q", "pr")
+    origin.commit({"app/jobs.py": CALL + "# more\n"}, "pr moves on")
+    main, pr = origin.git("rev-parse", "main").strip(), origin.git("rev-parse", "pr").strip()
+    clone = tmp_path / "shallow"
+    subprocess.run(
+        [
+            "git",
+            "clone",
+            "-q",
+            "--depth=1",
+            "--no-single-branch",
+            "--branch",
+            "pr",
+            f"file://{origin.path}",
+            str(clone),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    shallow = (
+        "; this clone is shallow: fetch more history (git fetch --deepen=<commits>, or git fetch --unshallow) "
+        "or use Undertow's GitHub Action, which fetches what it needs"
+    )
+    with GitRepo(clone) as git:
+        with pytest.raises(GitError) as raised:
+            git.merge_base(git.resolve("origin/main"), git.resolve("HEAD"))
+    assert str(raised.value) == f"{main[:12]} and {pr[:12]} have no common ancestor{shallow}"
+    from undertow.app.cli import main as cli
+
+    assert cli(["scan", "--repo", str(clone), "--base", "origin/main", "--no-cache"]) == 2
+    assert f"{main[:12]} and {pr[:12]} have no common ancestor{shallow}" in capsys.readouterr().err
+    # Unrelated histories in a full clone: no word about shallowness.
+    origin.git("checkout", "-q", "--orphan", "other")
+    other = origin.commit({"x.txt": "x\n"}, "unrelated")
+    with GitRepo(origin.path) as git:
+        with pytest.raises(GitError) as raised:
+            git.merge_base(main, other)
+    assert str(raised.value) == f"{main[:12]} and {other[:12]} have no common ancestor"
