@@ -42,8 +42,8 @@ class MissingRequirement(RepoRule):
 
     ## Why is this bad?
     The code works on the developer's machine, where every package is installed, and the
-    worker image crashes at start-up with `ModuleNotFoundError` because only the web image's
-    requirements list the package.
+    image that runs it crashes at start-up with `ModuleNotFoundError` because only another
+    image's requirements (or none) list the package.
 
     ## Example
     ```python

@@ -24,7 +24,7 @@ class RemovedRequirementStillImported(RepoRule):
 
     ## Why is this bad?
     Removing an "unused" dependency is a common clean-up, and the import that still needs it
-    may live in a module only one image runs: the build passes, the worker crashes.
+    may live in a module only one image runs: the build passes, that image crashes.
 
     ## Example
     ```diff

@@ -36,8 +36,8 @@ class UnboundedRequirement(RepoRule):
     the manifest (`uv.lock`, `poetry.lock`, a pip-compile output) is updated in the same change.
 
     ## Why is this bad?
-    The next image build installs whatever major version was released since: `google-genai>=0.2.0`
-    today is 0.2, tomorrow a 1.0 with a new client API, and production breaks on a rebuild of a
+    The next image build installs whatever major version was released since: a `>=0.2` range
+    is 0.2 today, tomorrow a 1.0 with a new API, and production breaks on a rebuild of a
     commit that passed every check.
 
     ## Example

@@ -28,8 +28,8 @@ class DependsOnContextmanager(ScopedPythonRule):
 
     ## Why is this bad?
     FastAPI runs generator dependencies itself. Given a context-manager function it injects the
-    `_GeneratorContextManager` object instead of the session, so every route fails at the first
-    `db.query(...)` with an `AttributeError`, or, worse, the cleanup after `yield` never runs.
+    `_GeneratorContextManager` object instead of what it yields, so every route fails with an
+    `AttributeError` at its first use, or, worse, the cleanup after `yield` never runs.
 
     ## Example
     ```python

@@ -32,8 +32,8 @@ class MissingStaticDirectory(ScopedPythonRule):
     repository at head (relative to the repository root or to the module's directory).
 
     ## Why is this bad?
-    Starlette checks the directory when the app starts: `RuntimeError: Directory 'static' does
-    not exist` and the container crash-loops. Templates fail on the first request instead.
+    Starlette checks the directory when the app starts: `RuntimeError: Directory '<directory>'
+    does not exist` and the container crash-loops. Templates fail on the first request instead.
 
     ## Example
     ```python

@@ -21,9 +21,9 @@ class OrphanQueue(RepoRule):
     key pushed that no code pops, or popped that no code pushes.
 
     ## Why is this bad?
-    Producer and consumer drift apart silently: the API pushes to `job_queue`, the worker was
-    renamed to pop `transcription_queue`. Nothing fails: jobs pile up in Redis, users wait
-    for ever, and the worker logs say it is idle.
+    Producer and consumer drift apart silently: one side pushes to a queue name the other
+    side no longer pops (renamed on one side only). Nothing fails: jobs pile up in Redis,
+    users wait for ever, and the worker logs say it is idle.
 
     ## Example
     ```python

@@ -40,8 +40,8 @@ class ModelWithoutMigration(RepoRule):
 
     ## Why is this bad?
     The code deploys, the migration step has nothing to run, and the first query that touches
-    the column fails: `column videos.sermon_actual_date does not exist`. Tests using
-    `create_all()` pass, which is exactly why review misses it.
+    the column fails: `column <table>.<column> does not exist`. Tests using `create_all()`
+    pass, which is exactly why review misses it.
 
     ## Example
     ```python

@@ -25,7 +25,7 @@ class UnknownConflictTarget(RepoRule):
     change touches migrations (a dropped unique index), unchanged upserts are checked again.
 
     ## Why is this bad?
-    Postgres rejects the statement (`constraint "uq_x" for table "t" does not exist`, or
+    Postgres rejects the statement (`constraint "<name>" for table "<table>" does not exist`, or
     `there is no unique or exclusion constraint matching the ON CONFLICT specification`): the
     upsert path fails every time, typically in a background job nobody watches.
 

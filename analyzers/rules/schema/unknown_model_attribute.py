@@ -45,7 +45,7 @@ class UnknownModelAttribute(RepoRule):
     checked again; a same-named class imported from another module is not the model.
 
     ## Why is this bad?
-    `AttributeError: type object 'Video' has no attribute 'sermon_date'` at the first request
+    `AttributeError: type object '<Model>' has no attribute '<name>'` at the first request
     that builds the query: a typo or a column renamed on one side only.
 
     ## Example

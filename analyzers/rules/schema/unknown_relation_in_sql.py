@@ -263,9 +263,9 @@ class UnknownRelationInSql(RepoRule):
     are not all known is never judged.
 
     ## Why is this bad?
-    `relation "job_runs" does not exist`, `column "emial" does not exist`: raw SQL is invisible
-    to the ORM and to tests that mock the session, so a table or column renamed or never created
-    breaks the query only in production.
+    `relation "<table>" does not exist`, `column "<column>" does not exist`: raw SQL is
+    invisible to the ORM and to tests that mock the session, so a table or column renamed or
+    never created breaks the query only in production.
 
     ## Example
     ```python
