@@ -196,7 +196,7 @@ class _Run:
         self.head_facts.base, self.head_facts.changes = self.base_facts, changes
         self._inputs_touched: dict[str, bool] = {}
         self._suppressions: dict[str, Suppressions] = {}
-        self._config_digest = hashlib.sha256(config.model_dump_json().encode()).hexdigest()[:16]
+        self._config_digest = hashlib.sha256(config.digest_source().encode()).hexdigest()[:16]
         self._rule_signature = (
             ",".join(r.id for r in [*self._python_refs, *self.file_rules]) + ":" + self._config_digest
         )
