@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import re
 
 from gidgethub.routing import Router
 
+from undertow.app.queue.lifecycle import transient
 from undertow.app.review import ReviewJob
 
 router = Router()
+log = logging.getLogger("undertow.handlers")
 
 HELP = (
     "Undertow commands (for users with write access):\n\n"
@@ -20,6 +23,12 @@ REFUSED = "Sorry @{user}, only people with write access to this repository can r
 UNKNOWN = "I don't know `/undertow {command}`.\n\n" + HELP
 IGNORED = "OK: {rule} findings are dismissed on this pull request{reason}. `/undertow rescan` re-reviews it."
 BAD_RULE = "`{rule}` is not a rule id (e.g. `RSK001`); `undertow rules` lists them."
+# A command that failed for good (not an outage the delivery's retries will outlast) is answered:
+# no reply at all would read as "done" or "ignored".
+FAILED = (
+    "Sorry @{user}, `/undertow {command}` failed inside Undertow ({reason}), so nothing was done. "
+    "It is logged for the operators; try again, and report it if it keeps failing."
+)
 _COMMAND = re.compile(r"^/undertow(?:\s++(\S++))?(?:\s++(.*))?$")  # possessive: nothing to retry
 
 
@@ -44,6 +53,25 @@ async def command(event, gh, ctx) -> None:
     if not await ctx.permissions.can_write(gh, repo, login):
         await gh.post(comments_url, data={"body": REFUSED.format(user=login, command=name)})
         return
+    try:
+        await _run(name, args, data, gh, ctx)
+    except Exception as exc:
+        if transient(exc):
+            raise  # the delivery is retried (lifecycle.retrying, or the worker's job retries)
+        log.exception("/undertow %s failed", name, extra={"repo": repo, "number": issue["number"]})
+        await gh.post(
+            f"/repos/{repo}/issues/comments/{comment['id']}/reactions",
+            data={"content": "confused"},
+            accept="application/vnd.github+json",
+        )
+        reason = type(exc).__name__
+        await gh.post(comments_url, data={"body": FAILED.format(user=login, command=name, reason=reason)})
+
+
+async def _run(name: str, args: str, data: dict, gh, ctx) -> None:
+    comment, issue = data["comment"], data["issue"]
+    repo = data["repository"]["full_name"]
+    comments_url = f"/repos/{repo}/issues/{issue['number']}/comments"
     if name == "rescan":
         await gh.post(
             f"/repos/{repo}/issues/comments/{comment['id']}/reactions",

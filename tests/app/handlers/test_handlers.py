@@ -228,3 +228,51 @@ def test_command_replies_and_reactions_match_githubs_openapi_description():
     assert len(posts) >= 6 and len(gets) == 5
     assert [e for url in gets for e in request_errors("GET", url, None)] == []
     assert [e for url, data in posts for e in request_errors("POST", url, data)] == []
+
+
+class BrokenReviews(FakeReviews):
+    def __init__(self, error: Exception) -> None:
+        super().__init__()
+        self.error = error
+
+    async def request(self, job, *, fresh=False):
+        raise self.error
+
+    async def dismiss(self, repo, number, rule, reason):
+        raise self.error
+
+
+@pytest.mark.parametrize("command", ["rescan", "ignore RSK003 handled upstream"])
+def test_a_command_that_fails_inside_undertow_is_answered_not_dropped(command):
+    data = json.loads((PAYLOADS / "issue_comment" / COMMENT).read_text())
+    _comment(f"/undertow {command}")(data)
+    gh = RecordingGitHub({COMMENTER: "write"})
+    context = HandlerContext(BrokenReviews(KeyError("job")))
+    asyncio.run(router.dispatch(sansio.Event(data, event="issue_comment", delivery_id="1"), gh, context))
+    repo, number, comment_id = data["repository"]["full_name"], data["issue"]["number"], data["comment"]["id"]
+    name = command.split()[0]
+    from tests.openapi import request_errors
+
+    assert [e for url, body in gh.posts for e in request_errors("POST", url, body)] == []
+    assert gh.posts[-2:] == [
+        (f"/repos/{repo}/issues/comments/{comment_id}/reactions", {"content": "confused"}),
+        (
+            f"/repos/{repo}/issues/{number}/comments",
+            {
+                "body": f"Sorry @{COMMENTER}, `/undertow {name}` failed inside Undertow (KeyError), so nothing was "
+                "done. It is logged for the operators; try again, and report it if it keeps failing."
+            },
+        ),
+    ]
+
+
+def test_a_command_meeting_an_outage_is_left_to_the_delivery_retries():
+    data = json.loads((PAYLOADS / "issue_comment" / COMMENT).read_text())
+    _comment("/undertow rescan")(data)
+    gh = RecordingGitHub({COMMENTER: "write"})
+    context = HandlerContext(BrokenReviews(ConnectionError("redis down")))
+    with pytest.raises(ConnectionError):
+        asyncio.run(router.dispatch(sansio.Event(data, event="issue_comment", delivery_id="1"), gh, context))
+    assert [url for url, _ in gh.posts] == [
+        f"/repos/{data['repository']['full_name']}/issues/comments/{data['comment']['id']}/reactions"
+    ]
