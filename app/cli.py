@@ -200,6 +200,7 @@ def _worker(args: argparse.Namespace) -> int:
     import asyncio
 
     from undertow.app.logs import configure_logging
+    from undertow.app.queue.lifecycle import FINISH_GRACE
     from undertow.app.queue.redis_queue import (
         MAX_TRIES,
         QUEUE,
@@ -240,9 +241,10 @@ def _worker(args: argparse.Namespace) -> int:
             queue_name=QUEUE,
             ctx=ctx,
             max_jobs=settings.max_concurrency,
-            # A review ends itself at its deadline; this only bounds one that hangs. A dead
+            # A review ends itself at its deadline (and completes its check run within the grace
+            # after it); this only bounds one that hangs. A dead
             # worker's job is taken over after its lease (redis_queue.LEASE), not this timeout.
-            job_timeout=int(settings.review_deadline) + 300,
+            job_timeout=int(settings.review_deadline + FINISH_GRACE) + 300,
             max_tries=MAX_TRIES,
         )
         await worker.async_run()

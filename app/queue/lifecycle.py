@@ -24,6 +24,10 @@ log = logging.getLogger("undertow.lifecycle")
 DEFAULT_DEADLINE = 30 * 60.0
 FIRST_DELAY = 2.0
 MAX_DELAY = 120.0
+# How long completing a review's check run is retried after the review itself ended (timed out in
+# an outage, most often: completing it then meets the same outage). A run left in_progress keeps
+# a required check blocking, never green, but says nothing; this outlasts most outages.
+FINISH_GRACE = 15 * 60.0
 RESCAN_BUTTON = {"label": "Rescan", "description": "Review this pull request again", "identifier": "rescan"}
 
 TIMED_OUT_TITLE = "Review timed out"
@@ -142,14 +146,15 @@ async def review_until_done(
         except Exception as exc:
             if not transient(exc):
                 log.exception("review failed", extra={"repo": repo, "head": attempt.head})
-                await _finish(github, repo, attempt, "failure", FAILED_TITLE, FAILED.format(reason=_bug(exc)))
+                summary = FAILED.format(reason=_bug(exc))
+                await _finish(github, repo, attempt, "failure", FAILED_TITLE, summary, clock, sleep, rng)
                 return "failed"
             reason = describe(exc)
             delay = backoff(attempt.attempts, rng)
             if clock() + delay > started + deadline:
                 log.warning("review timed out", extra={"repo": repo, "head": attempt.head, "reason": reason})
                 summary = TIMED_OUT.format(minutes=round(deadline / 60), reason=reason, attempts=attempt.attempts)
-                await _finish(github, repo, attempt, "timed_out", TIMED_OUT_TITLE, summary)
+                await _finish(github, repo, attempt, "timed_out", TIMED_OUT_TITLE, summary, clock, sleep, rng)
                 return "timed_out"
             log.warning(
                 "review attempt failed, retrying",
@@ -198,20 +203,49 @@ def _bug(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
 
 
-async def _finish(github, repo: str, attempt: Attempt, conclusion: str, title: str, summary: str) -> None:
+async def _finish(
+    github,
+    repo: str,
+    attempt: Attempt,
+    conclusion: str,
+    title: str,
+    summary: str,
+    clock: Callable[[], float],
+    sleep: Callable[[float], Awaitable[None]],
+    rng: random.Random,
+    grace: float = FINISH_GRACE,
+) -> bool:
     """Complete the attempt's check run (or create it completed, when the review got as far as
-    knowing its head but not as its check run). Best effort: GitHub may still be down."""
+    knowing its head but not as its check run), retrying transient failures for ``grace``
+    seconds; whether it was completed."""
     data = {
         "status": "completed",
         "conclusion": conclusion,
         "output": {"title": title, "summary": summary},
         "actions": [RESCAN_BUTTON],
     }
-    try:
-        gh = await github()
-        if attempt.check_run_id is not None:
-            await gh.patch(f"/repos/{repo}/check-runs/{attempt.check_run_id}", data=data)
-        elif attempt.head is not None:
-            await gh.post(f"/repos/{repo}/check-runs", data={"name": CHECK_NAME, "head_sha": attempt.head, **data})
-    except Exception:
-        log.exception("could not complete the check run", extra={"repo": repo, "head": attempt.head})
+    started, tries = clock(), 0
+    while True:
+        tries += 1
+        try:
+            gh = await github()
+            if attempt.check_run_id is not None:
+                await gh.patch(f"/repos/{repo}/check-runs/{attempt.check_run_id}", data=data)
+            elif attempt.head is not None:
+                await gh.post(f"/repos/{repo}/check-runs", data={"name": CHECK_NAME, "head_sha": attempt.head, **data})
+            return True
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            delay = backoff(tries, rng)
+            if not transient(exc) or clock() + delay > started + grace:
+                log.exception(
+                    "could not complete the check run: it stays in progress",
+                    extra={"repo": repo, "head": attempt.head, "conclusion": conclusion},
+                )
+                return False
+            log.warning(
+                "completing the check run failed, retrying",
+                extra={"repo": repo, "head": attempt.head, "reason": describe(exc), "attempt": tries},
+            )
+            await sleep(delay)

@@ -172,6 +172,44 @@ def test_an_outage_past_the_deadline_times_the_check_run_out_and_a_rerun_complet
     assert len(state.reviews) == 1
 
 
+def test_completing_the_timed_out_check_run_outlasts_the_outage_that_timed_it_out(make_pr, app_key, caplog):  # noqa: F811
+    repo = make_pr(BASE, PR)
+    state, service, time = harness(repo, app_key, deadline=600)
+    start = time.now
+    original = service.reviews.run
+
+    async def run_in_an_outage(*args, **kwargs):  # GitHub fails for 20 minutes from the review's start
+        state.faults.outage(20 * 60, methods=("GET", "POST", "PATCH", "PUT", "DELETE"))
+        return await original(*args, **kwargs)
+
+    service.reviews.run = run_in_an_outage
+    with caplog.at_level(logging.WARNING, logger="undertow"):
+        asyncio.run(deliver(service, [("pull_request", pull_request_event(state))]))
+    (run,) = state.check_runs.values()
+    assert (run["status"], run["conclusion"]) == ("completed", "timed_out")
+    assert time.now - start >= 20 * 60  # completed once GitHub answered again, past the deadline
+    assert any(r.message == "completing the check run failed, retrying" for r in caplog.records)
+    assert not any("stays in progress" in r.message for r in caplog.records)
+
+
+def test_an_outage_longer_than_the_grace_leaves_the_run_in_progress_and_says_so(make_pr, app_key, caplog):  # noqa: F811
+    from undertow.app.queue.lifecycle import FINISH_GRACE
+
+    repo = make_pr(BASE, PR)
+    state, service, time = harness(repo, app_key, deadline=600)
+    original = service.reviews.run
+
+    async def run_in_an_outage(*args, **kwargs):
+        state.faults.outage(600 + FINISH_GRACE + 3600, methods=("GET", "POST", "PATCH", "PUT", "DELETE"))
+        return await original(*args, **kwargs)
+
+    service.reviews.run = run_in_an_outage
+    with caplog.at_level(logging.WARNING, logger="undertow"):
+        asyncio.run(deliver(service, [("pull_request", pull_request_event(state))]))
+    assert [(r["status"], r["conclusion"]) for r in state.check_runs.values()] in ([], [("in_progress", None)])
+    assert any(r.message == "could not complete the check run: it stays in progress" for r in caplog.records)
+
+
 def test_a_revoked_token_is_replaced_once_and_the_review_goes_on(make_pr, app_key):  # noqa: F811
     repo = make_pr(BASE, PR)
     state, service, _ = harness(repo, app_key)
