@@ -57,7 +57,9 @@ def test_demo_text_review_shows_the_suggestions(tmp_path, capsys):
     target = build(tmp_path)
     assert main(["scan", "--repo", str(target), "--no-cache"]) == 1
     out = capsys.readouterr().out
-    assert f"      suggested addition:\n        {ADD_COLUMN}\n" in out
+    # The migration is in SCH001's message, once (not again as a "suggested addition" block).
+    assert f"add to a new revision's upgrade(): {ADD_COLUMN}\n      fix: " in out
+    assert out.count(ADD_COLUMN) == 1
     assert "      suggested addition:\n        httpx==0.28.1\n" in out
     assert out.rstrip().endswith(
         # git diff --stat main...feature/transcode of the built sample: 12 files changed.

@@ -26,7 +26,11 @@ def render(report: Report, colour: bool = False, **_: object) -> str:
             rule = rules.get(f.rule)
             if rule is not None and rule.fix not in f.message:
                 out.append(f"      fix: {rule.fix}")
-            if f.suggestion is not None:
+            # An addition the message already ends with (SCH001's migration) is not printed twice.
+            repeated = (
+                f.suggestion is not None and f.suggestion.kind != "replace" and f.message.endswith(f.suggestion.text)
+            )
+            if f.suggestion is not None and not repeated:
                 label = "suggested replacement" if f.suggestion.kind == "replace" else "suggested addition"
                 out.append(f"      {label}:")
                 out.extend(f"        {line}" for line in f.suggestion.text.splitlines())
