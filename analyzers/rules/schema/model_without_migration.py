@@ -12,6 +12,7 @@ from undertow.analyzers.core.findings import Finding, Severity, Suggestion
 from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.python.ast_names import name_of
 from undertow.analyzers.python.index import python_part
+from undertow.analyzers.python.syntax import Unparseable, parse_ast
 from undertow.analyzers.rules.base import RepoRule
 from undertow.analyzers.rules.case_repos import ALEMBIC_REPO, MODELS_1X, SQL_REPO, revision
 from undertow.analyzers.rules.cases import Case
@@ -232,7 +233,7 @@ class _ColumnSpec:
         base_sql = _SQL.get(info.type if info is not None else "", "TEXT")
         sql_type, sa_type = base_sql, f"{_SA.get(base_sql, 'Text')}()"
         server_default = python_default = None
-        call = _column_call(source, info) if info is not None else None
+        call = _column_call(source, expected.path, info) if info is not None else None
         if call is not None:
             kwargs = {k.arg: k.value for k in call.keywords if k.arg}
             type_node = next((a for a in call.args if not _is_constant_str(a) and not _is_foreign_key(a)), None)
@@ -293,15 +294,15 @@ class _ColumnSpec:
         ), note
 
 
-def _column_call(source: bytes | None, info: OrmColumn) -> ast.Call | None:
+def _column_call(source: bytes | None, path: str, info: OrmColumn) -> ast.Call | None:
     """The ``Column(...)``/``mapped_column(...)`` (or SQLModel ``Field(...)``) that maps ``info``
     in the model's source: the assignment on its line, the column a ``@declared_attr`` method
     defined there returns, or a ``Table(...)`` column of its name on that line."""
     if source is None:
         return None
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError):
+    try:  # the shared parse: any grammar, hostile nesting refused, and usually the facts' own tree
+        tree = parse_ast(source.decode("utf-8"), path)
+    except (UnicodeDecodeError, Unparseable):
         return None
     for node in ast.walk(tree):
         value: ast.expr | None = None

@@ -151,6 +151,14 @@ _ORM_1X = MODELS_1X.replace(
 )
 
 
+def test_the_suggestion_reads_a_model_file_of_a_newer_grammar():
+    # A PEP 695 alias (Python 3.12) in the model's module: the column is still read as written.
+    mapped = "    url = Column(String(2048), nullable=False, server_default='')\n\ntype Url = str\n"
+    case = Case(base=ALEMBIC_REPO, head={"app/models.py": _ORM_1X + mapped})
+    statement = 'op.add_column("jobs", sa.Column("url", sa.String(2048), nullable=False, server_default=""))'
+    assert _sch001(case) == [(_ALEMBIC_SAYS.format(column="url") + statement, statement)]
+
+
 @pytest.mark.parametrize(
     "mapped, statement, note",
     [
