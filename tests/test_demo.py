@@ -62,8 +62,8 @@ def test_demo_text_review_shows_the_suggestions(tmp_path, capsys):
     assert out.count(ADD_COLUMN) == 1
     assert "      suggested addition:\n        httpx==0.28.1\n" in out
     assert out.rstrip().endswith(
-        # git diff --stat main...feature/transcode of the built sample: 12 files changed.
-        "3 errors, 2 warnings, 0 notices in 12 changed files; 1 pre-existing (not from this change)"
+        # git diff --stat main...feature/transcode of the built sample: 7 files changed.
+        "3 errors, 2 warnings, 0 notices in 7 changed files; 1 pre-existing (not from this change)"
     )
 
 
