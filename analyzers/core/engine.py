@@ -31,7 +31,7 @@ from undertow.analyzers.facts.context import (
 )
 from undertow.analyzers.facts.impact import INPUTS, uses_change
 from undertow.analyzers.rules.base import FileRule, RepoRule, Rule
-from undertow.analyzers.rules.catalogue import RuleInfo, catalogue
+from undertow.analyzers.rules.catalogue import RuleInfo, base_check_of, catalogue, load_base_check
 from undertow.analyzers.rules.engine.notices import AnalysisIncomplete, BroadSuppression, SkippedFile, UnparseableFile
 
 if TYPE_CHECKING:
@@ -265,15 +265,15 @@ class _Run:
         known: list[Finding] = []
         for finding in new:
             ref = self._rules_by_id.get(finding.rule)
-            if ref is None or finding.rule in _NOTICE_IDS or not _asks_base(ref):
+            check = _base_check(ref) if ref is not None and finding.rule not in _NOTICE_IDS else None
+            if ref is None or check is None:
                 kept.append(finding)
                 continue
-            rule = _loaded(ref)
 
-            def ask(rule: type[Rule] = rule, finding: Finding = finding) -> list[bool]:  # bound (B023)
-                return [rule.known_at_base(finding, self.base_facts)]
+            def ask(check: _BaseCheck = check, finding: Finding = finding) -> list[bool]:  # bound (B023)
+                return [check(finding, self.base_facts)]
 
-            answer = self._guarded(rule, finding.path, ask, side="base")
+            answer = self._guarded(ref, finding.path, ask, side="base")
             (known if answer and answer[0] else kept).append(finding)
         return kept, known
 
@@ -432,7 +432,7 @@ class _Run:
             findings.append(self._notice(UnparseableFile, path, line, message, key=f"line:{message}"))
         return findings, notices
 
-    def _guarded(self, rule: type[Rule], path: str, work: Callable[[], list[T]], side: str = "") -> list[T]:
+    def _guarded(self, rule: _RuleRef, path: str, work: Callable[[], list[T]], side: str = "") -> list[T]:
         """A rule's findings on one input; a rule that raises is recorded (UND004), and the
         review of everything else goes on."""
         try:
@@ -572,11 +572,16 @@ def _loaded(ref: _RuleRef) -> type[Rule]:
     return ref.load() if isinstance(ref, RuleInfo) else ref
 
 
-def _asks_base(ref: _RuleRef) -> bool:
-    """Whether the rule overrides ``Rule.known_at_base`` (asking an unimported rule imports it)."""
+_BaseCheck = Callable[[Finding, RevisionFacts], bool]
+
+
+def _base_check(ref: _RuleRef) -> _BaseCheck | None:
+    """How to ask whether the base already had a finding's problem (None: the rule never says
+    so). An unimported rule is asked through its catalogue's ``base_check``, which imports
+    neither the rule nor libcst."""
     if isinstance(ref, RuleInfo):
-        return ref.asks_base
-    return ref.known_at_base.__func__ is not Rule.known_at_base.__func__  # type: ignore[attr-defined]
+        return load_base_check(ref.base_check) if ref.base_check else None
+    return ref.known_at_base if base_check_of(ref) else None
 
 
 def _culprit(exc: BaseException, rules: list[type[PythonRule]]) -> type[PythonRule] | None:

@@ -42,6 +42,9 @@ class Rule:
     fix_safety: ClassVar[FixSafety] = "none"
     # One line telling the user how to fix it (shown by the text renderer).
     fix: ClassVar[str]
+    # For a rule that overrides ``known_at_base``: "module:function", the same question in a
+    # module that imports neither the rule nor libcst (the engine asks it on warm reviews too).
+    base_check: ClassVar[str | None] = None
     # What the engine runs it on: "python" (the shared pass over a changed Python file), "file"
     # (one changed file of another kind), "repo" (a whole revision's facts) or "engine" (a notice
     # the engine raises). A class attribute, so that telling kinds apart imports no libcst.

@@ -12,13 +12,17 @@ import functools
 import importlib
 import json
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from undertow.analyzers.core.findings import Severity
 from undertow.analyzers.rules.base import FixSafety, Rule, RuleKind
+
+if TYPE_CHECKING:
+    from undertow.analyzers.core.findings import Finding
+    from undertow.analyzers.facts.context import RevisionFacts
 
 CATALOGUE_FILE = Path(__file__).with_name("catalogue.json")
 
@@ -35,8 +39,9 @@ class RuleInfo:
     sections: dict[str, str] = field(hash=False)
     # "module:Class", imported by ``load``.
     target: str
-    # Whether the rule overrides ``Rule.known_at_base`` (the engine then asks it about each finding).
-    asks_base: bool
+    # "module:function" the engine asks about each new finding whether the base already had its
+    # problem (``Rule.known_at_base``); None for a rule that never says so.
+    base_check: str | None
 
     def family(self) -> str:
         return self.id[:3]
@@ -66,14 +71,30 @@ def describe(rule: type[Rule]) -> dict[str, Any]:
         "summary": doc.summary,
         "sections": doc.sections,
         "target": f"{rule.__module__}:{rule.__qualname__}",
-        "asks_base": rule.known_at_base.__func__ is not Rule.known_at_base.__func__,  # type: ignore[attr-defined]
+        "base_check": base_check_of(rule),
     }
+
+
+def base_check_of(rule: type[Rule]) -> str | None:
+    """Where ``rule``'s ``known_at_base`` can be asked without importing the rule."""
+    if rule.known_at_base.__func__ is Rule.known_at_base.__func__:  # type: ignore[attr-defined]
+        return None
+    return rule.base_check or f"{rule.__module__}:{rule.__qualname__}.known_at_base"
+
+
+def load_base_check(target: str) -> Callable[[Finding, RevisionFacts], bool]:
+    module, _, path = target.partition(":")
+    found: Any = importlib.import_module(module)
+    for name in path.split("."):
+        found = getattr(found, name)
+    return cast("Callable[[Finding, RevisionFacts], bool]", found)
 
 
 def render(rules: Iterable[type[Rule]]) -> str:
     """The text of catalogue.json for ``rules``."""
     entries = [describe(rule) for rule in sorted(rules, key=lambda r: r.id)]
-    return json.dumps(entries, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    # Not sort_keys: a rule's sections keep the docstring's order (What it does, Why is this bad?...).
+    return json.dumps(entries, indent=1, ensure_ascii=False) + "\n"
 
 
 @functools.cache
@@ -91,7 +112,7 @@ def catalogue() -> dict[str, RuleInfo]:
             summary=entry["summary"],
             sections=entry["sections"],
             target=entry["target"],
-            asks_base=entry["asks_base"],
+            base_check=entry["base_check"],
         )
         for entry in entries
     }

@@ -48,6 +48,8 @@ def test_a_warm_scan_loads_no_python_rule_nor_sql_parser(tmp_path, make_pr):
         },
         {
             "app/jobs.py": "import subprocess\n\n\ndef run():\n    subprocess.run(['make'])\n",
+            # A CFG001 finding: the engine asks whether the base read the variable already.
+            "app/settings.py": "import os\n\nTOKEN = os.environ['SERVICE_TOKEN']\n",
             "migrations/002_add.sql": "ALTER TABLE jobs ADD COLUMN owner text;\n",
         },
     )
@@ -63,4 +65,4 @@ def test_a_warm_scan_loads_no_python_rule_nor_sql_parser(tmp_path, make_pr):
     assert "undertow.analyzers.rules.risky.subprocess_without_timeout" not in warm
     findings = [(f["rule"], f["path"], f["line"]) for f in json.loads(warm_out)["findings"]]
     assert findings == [(f["rule"], f["path"], f["line"]) for f in json.loads(cold_out)["findings"]]
-    assert ("RSK001", "app/jobs.py", 5) in findings
+    assert ("RSK001", "app/jobs.py", 5) in findings and ("CFG001", "app/settings.py", 3) in findings

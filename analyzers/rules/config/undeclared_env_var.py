@@ -15,9 +15,9 @@ from undertow.analyzers.core.snapshot import Snapshot
 from undertow.analyzers.deps.yaml_nodes import is_compose_file
 from undertow.analyzers.facts.context import FileContext, RevisionFacts
 from undertow.analyzers.facts.indexes import file_index
-from undertow.analyzers.python.index import python_part
 from undertow.analyzers.python.names import dotted_name, keyword, qualified_names, string_value
 from undertow.analyzers.rules.cases import Case
+from undertow.analyzers.rules.config.env_at_base import read_at_base
 from undertow.analyzers.rules.python_rule import ScopedPythonRule
 
 _ENV_FILE = re.compile(r"(^|/)(\.env(\.[^/]+)?|[^/]+\.env|env\.(example|sample|template|dist))$")
@@ -139,20 +139,12 @@ class UndeclaredEnvVar(ScopedPythonRule):
         self.skip = ctx.is_test
         self.settings_stack: list[_Settings | None] = []
 
+    # What the engine asks about each new finding (see Rule.base_check).
+    base_check = "undertow.analyzers.rules.config.env_at_base:read_at_base"
+
     @classmethod
     def known_at_base(cls, finding: Finding, base: RevisionFacts) -> bool:
-        """An env var the base revision's code already reads (elsewhere, or before a rewrite):
-        not one this change introduces, whatever its documentation."""
-        _, marker, rest = finding.fingerprint.rpartition("/env:")
-        name = rest.rpartition("#")[0]
-        if not marker or not name:
-            return False
-
-        def build(_snapshot: Snapshot) -> set[str]:
-            return {name for names in python_part(base, "env_reads").values() for name in names}
-
-        read: set[str] = base.local("env-reads-at-base", build)
-        return name.upper() in read
+        return read_at_base(finding, base)
 
     def _documented(self) -> set[str]:
         def build(_snapshot: Snapshot) -> set[str]:

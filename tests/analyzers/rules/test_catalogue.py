@@ -22,9 +22,20 @@ def test_every_entry_loads_its_own_class():
         assert json.loads(json.dumps(describe(info.load()))) == describe(by_id[rule_id])
 
 
-def test_only_a_rule_that_overrides_known_at_base_asks_the_base():
-    asking = sorted(rule_id for rule_id, info in catalogue().items() if info.asks_base)
-    assert asking == ["CFG001"]
+def test_only_a_rule_that_overrides_known_at_base_asks_the_base_and_without_importing_the_rule():
+    asking = {rule_id: info.base_check for rule_id, info in catalogue().items() if info.base_check}
+    assert asking == {"CFG001": "undertow.analyzers.rules.config.env_at_base:read_at_base"}
+    loaded = _modules_after(
+        "from undertow.analyzers.rules.catalogue import catalogue, load_base_check\n"
+        "load_base_check(catalogue()['CFG001'].base_check)"
+    )
+    assert "libcst" not in loaded and "undertow.analyzers.rules.config.undeclared_env_var" not in loaded
+
+
+def test_sections_keep_the_docstrings_order():
+    for rule in ALL_RULES:
+        assert list(catalogue()[rule.id].sections) == list(rule.doc().sections)
+    assert list(catalogue()["SCH001"].sections) == ["What it does", "Why is this bad?", "Example", "Use instead"]
 
 
 def _modules_after(code: str) -> set[str]:
