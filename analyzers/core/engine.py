@@ -15,7 +15,7 @@ from undertow.analyzers.core import failures
 from undertow.analyzers.core.changes import ChangedFile, ChangeSet, Status
 from undertow.analyzers.core.config import Config
 from undertow.analyzers.core.failures import Failure, FailureLog
-from undertow.analyzers.core.findings import Finding, Severity, Suggestion
+from undertow.analyzers.core.findings import Finding, Severity, Suggestion, fingerprint
 from undertow.analyzers.core.limits import MAX_FILE_BYTES, is_read, max_bytes, too_large, within_size
 from undertow.analyzers.core.snapshot import Entry, Snapshot
 from undertow.analyzers.core.suppression import Suppressions, parse_suppressions
@@ -195,6 +195,7 @@ class _Run:
         self.head_facts = RevisionFacts(head, cache)
         self.head_facts.base, self.head_facts.changes = self.base_facts, changes
         self._inputs_touched: dict[str, bool] = {}
+        self._renamed: dict[str, str] | None = None
         self._suppressions: dict[str, Suppressions] = {}
         self._config_digest = hashlib.sha256(config.digest_source().encode()).hexdigest()[:16]
         self._rule_signature = (
@@ -492,8 +493,20 @@ class _Run:
             for finding in head_findings:
                 if self.config.is_excluded(finding.path) or self._suppressed_at_head(finding):
                     continue
-                (old if finding.fingerprint in at_base else new).append(finding)
+                known = finding.fingerprint in at_base or self._before_rename(finding) in at_base
+                (old if known else new).append(finding)
         return new, old
+
+    def _before_rename(self, finding: Finding) -> str | None:
+        """The fingerprint ``finding`` had at base if its file was only renamed (a Dockerfile
+        moved with its broken COPY is not a new problem); None for a file that was not."""
+        if self._renamed is None:
+            self._renamed = {f.path: f.old_path for f in self.changes.files if f.old_path}
+        old_path = self._renamed.get(finding.path)
+        prefix = f"{finding.rule}:{finding.path}:"
+        if old_path is None or not finding.fingerprint.startswith(prefix):
+            return None  # not renamed, or a finding whose scope is not its path
+        return fingerprint(finding.rule, old_path, finding.fingerprint[len(prefix) :])
 
     def _touched(self, inputs: str) -> bool:
         if inputs not in self._inputs_touched:

@@ -295,3 +295,40 @@ def test_a_rule_whose_inputs_the_change_leaves_alone_is_not_run_at_head():
         # The model's marker is pre-existing either way; skipped at head, the rule does not see the
         # service file's new marker (a real rule with these inputs does not read service files).
         assert (report.findings, report.preexisting) == ([], 1)
+
+
+class _BrokenFile(RepoRule):
+    """Test rule: every file whose text says BROKEN is a finding, keyed by what it says."""
+
+    id = "TST901"
+    name = "broken-file"
+    severity = Severity.ERROR
+    fix = "fix it"
+    uses_change = False
+
+    def check(self, ctx):
+        for path, entry in ctx.snapshot.entries().items():
+            data = ctx.snapshot.read(path) if entry.kind == "file" else None
+            if data and b"BROKEN" in data:
+                yield self.report(path, "broken", data.decode().strip(), line=1)
+
+
+def test_a_repo_finding_on_a_file_that_was_only_renamed_is_pre_existing():
+    base = MemorySnapshot({"svc/Dockerfile": b"COPY BROKEN\n"}, revision="b" * 40)
+    head = MemorySnapshot({"deploy/svc/Dockerfile": b"COPY BROKEN\n"}, revision="c" * 40)
+    moved = ChangeSet([ChangedFile("deploy/svc/Dockerfile", Status.RENAMED, old_path="svc/Dockerfile")])
+    report = review(base, head, moved, Config(), rules=[_BrokenFile])
+    assert report.findings == [] and report.preexisting == 1
+    # Renamed and made worse in the same change: the new problem is new.
+    worse = MemorySnapshot({"deploy/svc/Dockerfile": b"COPY BROKEN TWICE\n"}, revision="d" * 40)
+    moved_and_edited = ChangeSet(
+        [ChangedFile("deploy/svc/Dockerfile", Status.RENAMED, old_path="svc/Dockerfile", lines=frozenset({1}))]
+    )
+    report = review(base, worse, moved_and_edited, Config(), rules=[_BrokenFile])
+    assert [(f.rule, f.path, f.message) for f in report.findings] == [("TST901", "deploy/svc/Dockerfile", "broken")]
+    # A copy beside the original (not a rename) is a new file with its own problem.
+    copied = MemorySnapshot({"svc/Dockerfile": b"COPY BROKEN\n", "deploy/svc/Dockerfile": b"COPY BROKEN\n"}, "e" * 40)
+    report = review(
+        base, copied, ChangeSet([_added("deploy/svc/Dockerfile", "COPY BROKEN\n")]), Config(), [_BrokenFile]
+    )
+    assert [f.path for f in report.findings] == ["deploy/svc/Dockerfile"]
