@@ -405,7 +405,24 @@ def _declared_column(func: ast.FunctionDef | ast.AsyncFunctionDef) -> OrmColumn 
     return column
 
 
+def _uncast(value: ast.expr | None) -> ast.expr | None:
+    """``cast(T, X)`` (``typing.cast``, ``t.cast``...) → ``X``: a cast only tells the type checker
+    what ``X`` is. (SQLAlchemy's ``cast(expression, type)`` has the type second: never a column.)"""
+    for _ in range(4):
+        if (
+            isinstance(value, ast.Call)
+            and name_of(value.func).rsplit(".", 1)[-1] == "cast"
+            and len(value.args) == 2
+            and not value.keywords
+        ):
+            value = value.args[1]
+        else:
+            break
+    return value
+
+
 def _column(value: ast.expr | None, attr: str | None, line: int) -> OrmColumn | None:
+    value = _uncast(value)
     if not isinstance(value, ast.Call):
         return None
     func = name_of(value.func).rsplit(".", 1)[-1]
@@ -455,13 +472,15 @@ def _foreign_key(node: ast.expr) -> str | None:
 def _annotated(stmt: ast.AnnAssign, attr: str, sqlmodel: bool) -> OrmColumn | None:
     annotation = stmt.annotation
     inner, optional = _unwrap(annotation)
-    value = stmt.value
+    value = _uncast(stmt.value)
     if isinstance(value, ast.Call) and name_of(value.func).rsplit(".", 1)[-1] in _NOT_COLUMNS:
         return None
-    mapped = isinstance(annotation, ast.Subscript) and name_of(annotation.value).rsplit(".", 1)[-1] == "Mapped"
-    if not (mapped or sqlmodel):
-        return None
     explicit = isinstance(value, ast.Call) and name_of(value.func).rsplit(".", 1)[-1] in _COLUMN_CALLS
+    mapped = isinstance(annotation, ast.Subscript) and name_of(annotation.value).rsplit(".", 1)[-1] == "Mapped"
+    if not (mapped or sqlmodel or explicit):
+        # A plain annotation maps nothing, unless its value is a column (a 1.x `email: str =
+        # Column(...)`, `status: str = cast(str, Column(...))`).
+        return None
     # A private attribute is a column only when it says so: `_password: Mapped[str] =
     # mapped_column("password")` (a hybrid property's storage) maps the column "password".
     if (attr.startswith("_") and not explicit) or name_of(inner) in ("ClassVar",):
@@ -500,6 +519,8 @@ def _annotated(stmt: ast.AnnAssign, attr: str, sqlmodel: bool) -> OrmColumn | No
             if not _is_scalar_type(python_type):
                 return None  # Mapped["Other"] / list["Child"]: a relationship
             column = OrmColumn(attr, attr.lower(), "", None, stmt.lineno, optional, False, False, False, False)
+    if not (mapped or sqlmodel):
+        return column  # a plain annotation (`email: str = Column(String)`) says nothing to the ORM
     if not column.type and column.references is None:
         # A foreign key without a type takes the referenced column's (schema/facts), never the
         # annotation's Python type.

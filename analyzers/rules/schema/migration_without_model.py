@@ -182,4 +182,18 @@ VALID = [
         base={**SQL_REPO, **_TAGS},
         head={"app/tags.py": None, "app/labels.py": _TAGS["app/tags.py"]},
     ),
+    # Columns wrapped in typing.cast for the type checker are mapped all the same.
+    Case(
+        base=SQL_REPO,
+        head={
+            "app/models.py": "from typing import cast\nimport typing as t\n"
+            "from sqlalchemy import Column, DateTime, Integer, String, Text\n"
+            "from sqlalchemy.orm import declarative_base\nBase = declarative_base()\n"
+            "class Video(Base):\n    __tablename__ = 'videos'\n"
+            "    id = cast(int, Column(Integer, primary_key=True))\n"
+            "    title = t.cast(str, Column(Text, nullable=False))\n"
+            "    status: str = cast(str, Column(String(20), nullable=False))\n"
+            "    published_at = cast('datetime | None', Column(DateTime))\n"
+        },
+    ),
 ]
