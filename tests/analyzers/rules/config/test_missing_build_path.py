@@ -1,4 +1,7 @@
+import pytest
+
 from tests.gitrepo import findings
+from undertow.analyzers.rules.config.missing_build_path import _gitignore_patterns, _ignored, _segments_match
 
 COMPOSE = (
     "services:\n"
@@ -58,3 +61,54 @@ def test_existing_paths_are_quiet_and_old_problems_preexisting(make_pr, capsys):
     doc = make_pr(base, {"app/main.py": "print(1)\n"}).scan_json(capsys)
     assert doc["findings"] == []
     assert doc["preexisting"] == 1
+
+
+def test_gitignored_or_templated_env_file_is_local_but_a_typo_is_reported(make_pr, capsys):
+    base = {".gitignore": ".env\n", ".env.example": "DB_PASSWORD=change-me\n"}
+    compose = "services:\n  db:\n    image: postgres:16\n    env_file:\n      - .env\n      - db.env\n"
+    doc = make_pr(base, {"docker-compose.yml": compose}).scan_json(capsys)
+    assert findings(doc) == [("CFG002", "docker-compose.yml", 6)]
+    assert doc["findings"][0]["message"].startswith("service db's env_file db.env does not exist in the repository")
+
+
+@pytest.mark.parametrize(
+    ("ignores", "target", "ignored"),
+    [
+        ({".gitignore": [".env"]}, ".env", True),
+        ({".gitignore": [".env"]}, "deploy/.env", True),  # no slash: a name at any depth
+        ({".gitignore": ["/.env"]}, "deploy/.env", False),  # a leading slash anchors it
+        ({".gitignore": ["deploy/.env"]}, "app/deploy/.env", False),  # so does a middle one
+        ({".gitignore": ["deploy/.env"]}, "deploy/.env", True),
+        ({".gitignore": ["*.env", "!public.env"]}, "public.env", False),  # the last match decides
+        ({".gitignore": ["!public.env", "*.env"]}, "public.env", True),
+        ({".gitignore": ["secrets/"]}, "secrets/db.env", True),  # a directory: all below it
+        ({".gitignore": ["secrets/", "!secrets/db.env"]}, "secrets/db.env", True),  # git never looks inside
+        ({".gitignore": ["db.env/"]}, "db.env", False),  # a trailing slash: directories only
+        ({".gitignore": ["config/**/local.env"]}, "config/local.env", True),
+        ({".gitignore": ["config/**/local.env"]}, "config/a/b/local.env", True),
+        ({".gitignore": ["config/**"]}, "config/a/local.env", True),
+        ({".gitignore": ["**/local.env"]}, "a/local.env", True),
+        ({".gitignore": ["*.env"]}, "a/b.env/c", True),  # the directory b.env
+        ({".gitignore": ["*"]}, "a/b", True),
+        ({".gitignore": ["e?v.[a-c]", "x"]}, "env.b", True),
+        ({".gitignore": ["[!e]nv"]}, "env", False),
+        ({"deploy/.gitignore": [".env"]}, "deploy/.env", True),  # a nested file: below its directory
+        ({"deploy/.gitignore": [".env"]}, ".env", False),
+        ({"deploy/.gitignore": ["/prod.env"]}, "deploy/prod.env", True),
+        ({".gitignore": ["*.env"], "deploy/.gitignore": ["!prod.env"]}, "deploy/prod.env", False),
+        ({".gitignore": ["\\#x.env"]}, "#x.env", True),
+        ({".gitignore": []}, ".env", False),
+        ({}, ".env", False),
+    ],
+)
+def test_gitignore_matcher(ignores, target, ignored):
+    assert _ignored(target, ignores) is ignored
+
+
+def test_gitignore_patterns_drop_comments_blanks_and_trailing_spaces():
+    assert _gitignore_patterns(".gitignore", "# local\n\n.env  \r\n!keep\\ \n") == [".env", "!keep\\ "]
+
+
+def test_gitignore_matching_does_not_backtrack():
+    pattern = "/".join(["**", "a*a*a*a*a*a*a*a*b"] * 40)
+    assert _segments_match(pattern.split("/"), ["a" * 60] * 99) is False
