@@ -117,8 +117,8 @@ class _Files(Mapping[str, dict[str, Any]]):
 class _Modules(Mapping[str, str]):
     """Importable name -> path, answered from the commit listing and the package roots: a
     lookup costs a few dictionary probes instead of decoding every module name of the
-    revision. Iterating it reads the whole map (cached per revision). Names of directories
-    that contain dots (not importable anyway) are only found by iterating."""
+    revision. Iterating it reads the whole map (cached per revision). A file below a
+    directory whose name is no identifier (``svc.v2``) has names only under a root below it."""
 
     def __init__(self, facts: RevisionFacts, roots: list[str]) -> None:
         self._facts, self._roots = facts, roots
@@ -360,9 +360,10 @@ def _modules_of(paths: list[str]) -> _ModuleMap:
     by_module: dict[str, str] = {}
     canonical: dict[str, str] = {}
     for path in sorted(paths):
-        names = module_names(path, roots) or [module_name(path)]
-        # The canonical name is the one under the most specific root (how code imports it).
-        canonical[path] = names[0]
+        names = module_names(path, roots)
+        # The canonical name is the one under the most specific root (how code imports it); a
+        # file no root reaches through package directories alone keeps a name, importable by none.
+        canonical[path] = names[0] if names else module_name(path)
         for name in names:
             by_module.setdefault(name, path)
     return {

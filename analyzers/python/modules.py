@@ -36,21 +36,33 @@ def package_roots(paths: Iterable[str]) -> list[str]:
 def _inside_package(directory: str, listed: set[str]) -> bool:
     """A directory below a regular package (``app/schemas/`` under ``app/__init__.py``) is a
     namespace subpackage of it, not an import root: ``app/schemas/openai/`` is
-    ``app.schemas.openai``, never the ``openai`` distribution."""
+    ``app.schemas.openai``, never the ``openai`` distribution. A package above a directory whose
+    name is no identifier (``app/v1.0/``) does not count: nothing below that one is part of it."""
     parts = directory.split("/")
-    return any(f"{'/'.join(parts[:cut])}/__init__.py" in listed for cut in range(1, len(parts)))
+    start = max((i for i, part in enumerate(parts) if not part.isidentifier()), default=-1) + 2
+    return any(f"{'/'.join(parts[:cut])}/__init__.py" in listed for cut in range(start, len(parts)))
 
 
 def module_names(path: str, roots: list[str]) -> list[str]:
-    """Every dotted name ``path`` can be imported as, the most specific root's first."""
+    """Every dotted name ``path`` can be imported as, the most specific root's first: one per
+    root whose path to the file has only package components (a directory named ``svc.v2`` or
+    ``my-app`` is none: a file below it is importable only from a root below it)."""
     rel = path[:-3] if path.endswith(".py") else path
     if rel.endswith("/__init__") or rel == "__init__":
         rel = rel[: -len("__init__")].rstrip("/")
     names = []
     for root in roots:
         if rel.startswith(root) and rel != root.rstrip("/"):
-            names.append(rel[len(root) :].replace("/", "."))
+            parts = rel[len(root) :].split("/")
+            if _importable(parts):
+                names.append(".".join(parts))
     return names
+
+
+def _importable(parts: list[str]) -> bool:
+    """Path components that spell a dotted module name: every directory an identifier, and a
+    module name without a dot (``0001_initial`` is still a module, imported by importlib)."""
+    return all(part.isidentifier() for part in parts[:-1]) and bool(parts[-1]) and "." not in parts[-1]
 
 
 @dataclass
@@ -89,10 +101,15 @@ def is_package_dir(module: str, snapshot: Snapshot) -> bool:
 
 def package_of(path: str) -> str:
     """The dotted package relative imports in ``path`` start from (the file's directory; a
-    package ``__init__.py``'s own package)."""
-    if path.endswith("/__init__.py"):
-        return path[: -len("/__init__.py")].replace("/", ".")
-    return path.rsplit("/", 1)[0].replace("/", ".") if "/" in path else ""
+    package ``__init__.py``'s own package), from the path's components: a directory whose name
+    is no identifier (``svc.v2``, ``my-app``) is no package, so the package starts below the
+    last such directory (``svc.v2/app/schemas/x.py`` → ``app.schemas``)."""
+    parts = path.split("/")[:-1]
+    for cut in range(len(parts), 0, -1):
+        if not parts[cut - 1].isidentifier():
+            parts = parts[cut:]
+            break
+    return ".".join(parts)
 
 
 def summarize_tree(path: str, tree: ast.Module) -> ModuleSummary:
