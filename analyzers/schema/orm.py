@@ -257,6 +257,7 @@ def _class_model(node: ast.ClassDef) -> OrmModel | None:
     declarative_base = any(b.rsplit(".", 1)[-1] in _DECLARATIVE_ROOTS for b in bases)
     if declarative_base:
         abstract = True
+    metadata_key = _dataclass_metadata_key(node)
     for stmt in node.body:
         if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
             target = stmt.targets[0].id
@@ -270,13 +271,13 @@ def _class_model(node: ast.ClassDef) -> OrmModel | None:
                 )
             else:
                 attributes.append(target)
-                column = _column(stmt.value, target, stmt.lineno)
+                column = _column(column_value(stmt.value, metadata_key), target, stmt.lineno)
                 if column is not None:
                     columns.append(column)
         elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
             target = stmt.target.id
             attributes.append(target)
-            column = _annotated(stmt, target, sqlmodel_table)
+            column = _annotated(stmt, target, sqlmodel_table, metadata_key)
             if column is not None:
                 columns.append(column)
         elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -421,6 +422,39 @@ def _uncast(value: ast.expr | None) -> ast.expr | None:
     return value
 
 
+def _dataclass_metadata_key(node: ast.ClassDef) -> str:
+    """The key under which SQLAlchemy's dataclass mapping reads a ``field(metadata={...})``'s
+    column: the class's ``__sa_dataclass_metadata_key__``, else "sa" (the documented one, which a
+    base class usually declares)."""
+    for stmt in node.body:
+        value = stmt.value if isinstance(stmt, (ast.Assign, ast.AnnAssign)) else None
+        targets = (
+            stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target] if isinstance(stmt, ast.AnnAssign) else []
+        )
+        if (
+            any(isinstance(t, ast.Name) and t.id == "__sa_dataclass_metadata_key__" for t in targets)
+            and isinstance(value, ast.Constant)
+            and isinstance(value.value, str)
+        ):
+            return value.value
+    return "sa"
+
+
+def column_value(value: ast.expr | None, metadata_key: str = "sa") -> ast.expr | None:
+    """What an attribute's value maps: ``X`` of ``cast(T, X)``, and of a dataclass
+    ``field(metadata={key: X})`` (SQLAlchemy's declarative mapping of a ``@dataclass``) the ``X``
+    under the class's metadata key; else the value itself (a ``Column(...)``...)."""
+    value = _uncast(value)
+    if not (isinstance(value, ast.Call) and name_of(value.func) in ("field", "dataclasses.field") and not value.args):
+        return value
+    metadata = next((k.value for k in value.keywords if k.arg == "metadata"), None)
+    if isinstance(metadata, ast.Dict):
+        for key, item in zip(metadata.keys, metadata.values, strict=True):
+            if isinstance(key, ast.Constant) and key.value == metadata_key:
+                return _uncast(item)
+    return value
+
+
 def _column(value: ast.expr | None, attr: str | None, line: int) -> OrmColumn | None:
     value = _uncast(value)
     if not isinstance(value, ast.Call):
@@ -469,17 +503,18 @@ def _foreign_key(node: ast.expr) -> str | None:
     return None
 
 
-def _annotated(stmt: ast.AnnAssign, attr: str, sqlmodel: bool) -> OrmColumn | None:
+def _annotated(stmt: ast.AnnAssign, attr: str, sqlmodel: bool, metadata_key: str = "sa") -> OrmColumn | None:
     annotation = stmt.annotation
     inner, optional = _unwrap(annotation)
-    value = _uncast(stmt.value)
+    value = column_value(stmt.value, metadata_key)
     if isinstance(value, ast.Call) and name_of(value.func).rsplit(".", 1)[-1] in _NOT_COLUMNS:
         return None
     explicit = isinstance(value, ast.Call) and name_of(value.func).rsplit(".", 1)[-1] in _COLUMN_CALLS
     mapped = isinstance(annotation, ast.Subscript) and name_of(annotation.value).rsplit(".", 1)[-1] == "Mapped"
     if not (mapped or sqlmodel or explicit):
         # A plain annotation maps nothing, unless its value is a column (a 1.x `email: str =
-        # Column(...)`, `status: str = cast(str, Column(...))`).
+        # Column(...)`, `status: str = cast(str, Column(...))`, a dataclass field's
+        # `id: int = field(metadata={"sa": Column(...)})`).
         return None
     # A private attribute is a column only when it says so: `_password: Mapped[str] =
     # mapped_column("password")` (a hybrid property's storage) maps the column "password".

@@ -196,4 +196,20 @@ VALID = [
             "    published_at = cast('datetime | None', Column(DateTime))\n"
         },
     ),
+    # SQLAlchemy's mapping of a @dataclass: each column in its field's metadata, under the key the
+    # class names.
+    Case(
+        base=SQL_REPO,
+        head={
+            "app/models.py": "from dataclasses import dataclass, field\n"
+            "from sqlalchemy import Column, DateTime, Integer, String, Text\n"
+            "from sqlalchemy.orm import registry\nreg = registry()\n"
+            "@reg.mapped\n@dataclass\nclass Video:\n    __tablename__ = 'videos'\n"
+            "    __sa_dataclass_metadata_key__ = 'db'\n"
+            "    id: int = field(init=False, metadata={'db': Column(Integer, primary_key=True)})\n"
+            "    title: str = field(metadata={'db': Column(Text, nullable=False)})\n"
+            "    status: str = field(default='new', metadata={'db': Column(String(20), nullable=False)})\n"
+            "    published_at: object = field(default=None, metadata={'db': Column(DateTime)})\n"
+        },
+    ),
 ]
