@@ -706,7 +706,7 @@ class DependencyMap:
             return found
         if not test and (copied := self._copied_into(path)) is not None:
             return [copied]
-        return self._nearest(path, test)
+        return self._nearest(path, test, code=True)
 
     def _copied_into(self, path: str) -> Coverage | None:
         """Coverage of a file no entry point reaches but a Dockerfile copies in by name (its
@@ -724,7 +724,8 @@ class DependencyMap:
         reason = "copied into " + " and ".join(image.name for image in images)
         return Coverage(manifests, reason, groups, images[0].name)
 
-    def _nearest(self, path: str, test: bool) -> list[Coverage]:
+    def _nearest(self, path: str, test: bool, code: bool = False) -> list[Coverage]:
+        """The nearest manifests up the tree from ``path`` (a Procfile, or Python ``code``)."""
         directory = posixpath.dirname(path)
         while True:
             # A pyproject.toml or setup.cfg that only configures tools is no manifest of dependencies.
@@ -743,6 +744,11 @@ class DependencyMap:
         # A setup.py that computes install_requires beside requirements files reads them, as a rule.
         pyprojects = [m for m in here if is_project_manifest(m) and not (requirements and self.manifests[m].opaque)]
         main = [m for m in requirements if not _is_dev_manifest(m)]
+        if code and not test and self._tooling(path, directory):
+            # Repository tooling (scripts/release.py): no image runs it and the project does not
+            # ship it; developers and CI run it with the project's groups and dev requirements.
+            chosen = _installed(pyprojects + requirements, self.manifests)
+            return [Coverage(chosen, "the nearest manifest" + ("s" if len(chosen) > 1 else ""), None)] if chosen else []
         if test:
             # Tests run with the dev tooling installed: every group and dev requirement file
             # counts; without any visible dev manifest the test tooling is declared somewhere
@@ -756,6 +762,19 @@ class DependencyMap:
             {""} | {g for m in pyprojects for d in self.manifests[m].declared if (g := d.group) and g not in DEV_GROUPS}
         )
         return [Coverage(chosen, "the nearest manifest" + ("s" if len(chosen) > 1 else ""), groups)] if chosen else []
+
+    def _tooling(self, path: str, root: str) -> bool:
+        """Whether ``path``, covered by the manifests of ``root``, is outside every package the
+        project can ship: in a directory under ``root`` (``src/`` passed over) whose top is no
+        package (no ``__init__.py``), as ``scripts/`` and ``dev/`` are. A module of ``root``
+        itself (``manage.py``) or of a package (``app/``, ``src/svc/``) is the project's code."""
+        parts = (path[len(root) + 1 :] if root else path).split("/")
+        prefix = root
+        if parts[0] == "src" and len(parts) > 2:
+            prefix, parts = posixpath.join(root, "src"), parts[1:]
+        if len(parts) < 2:
+            return False
+        return f"{posixpath.join(prefix, parts[0])}/__init__.py" not in self.facts.snapshot.entries()
 
     def declares(self, coverage: Coverage, candidates: list[str], module: str | None = None) -> bool:
         """Whether the environment declares one of ``candidates`` (or a distribution that brings it,

@@ -90,12 +90,20 @@ class MissingRequirement(RepoRule):
             return self._transitive(deps, path, problem, problem.transitive)
         elsewhere = first_declaration(deps.declaring(problem.candidates))
         dist = elsewhere.declaration.name if elsewhere else distribution_name(problem.module)
-        other = f" ({elsewhere.manifest} has {elsewhere.declaration.text})" if elsewhere else ""
-        verb = "does not declare" if len(cov.manifests) == 1 else "do not declare"
-        message = (
-            f"{path} imports {problem.module}, {cov.reason}; {cov.shown} {verb} {dist}{other}: "
-            f"the image fails with ModuleNotFoundError; {self.fix}"
-        )
+        other = ""
+        if elsewhere is not None and elsewhere.manifest in cov.manifests:
+            # Declared there, but for a group this environment does not install (dev, an extra).
+            found = elsewhere.declaration
+            other = f" ({elsewhere.manifest} has {found.text} only in its {found.group!r} group)"
+        elif elsewhere is not None:
+            other = f" ({elsewhere.manifest} has {elsewhere.declaration.text})"
+        if cov.image is None:
+            installed = "that manifest is" if len(cov.manifests) == 1 else "those manifests are"
+            consequence = f"it fails with ModuleNotFoundError where only {installed} installed; "
+            consequence += f"declare {dist} in {cov.manifests[-1]}"
+        else:
+            consequence = f"the image fails with ModuleNotFoundError; {self.fix}"
+        message = f"{_covered(path, problem.module, cov)} {dist}{other}: {consequence}"
         suggestion = Suggestion(
             "snippet", elsewhere.declaration.text if elsewhere else dist, f"add to {cov.manifests[-1]}"
         )
@@ -105,10 +113,9 @@ class MissingRequirement(RepoRule):
         """Installed today as another distribution's dependency: it works until that one stops
         depending on it (a warning, not yet a crash)."""
         cov = problem.coverage
-        verb = "does not declare" if len(cov.manifests) == 1 else "do not declare"
         others = via.required_by[0] + (f" (and {len(via.required_by) - 1} more)" if len(via.required_by) > 1 else "")
         message = (
-            f"{path} imports {problem.module}, {cov.reason}; {cov.shown} {verb} {via.distribution}: "
+            f"{_covered(path, problem.module, cov)} {via.distribution}: "
             f"installed today only because {others} depends on it ({via.source}); declare it"
         )
         suggestion = Suggestion("snippet", via.distribution, f"add to {_input_of(deps, cov.manifests[-1])}")
@@ -120,6 +127,16 @@ class MissingRequirement(RepoRule):
             suggestion=suggestion,
             severity=Severity.WARNING,
         )
+
+
+def _covered(path: str, module: str, coverage: Coverage) -> str:
+    """The start of a message: what ``path`` imports, and the manifests that should declare it
+    ("... does not declare" follows)."""
+    verb = "does not declare" if len(coverage.manifests) == 1 else "do not declare"
+    if coverage.image is None:  # no image runs it: the manifests nearest to it up the tree
+        nearest = "manifest" if len(coverage.manifests) == 1 else "manifests"
+        return f"{path} imports {module}; no image runs {path}, and its nearest {nearest} {coverage.shown} {verb}"
+    return f"{path} imports {module}, {coverage.reason}; {coverage.shown} {verb}"
 
 
 def _adds(head: DependencyMap, base: DependencyMap, coverage: Coverage) -> bool:
@@ -232,6 +249,10 @@ VALID = [
             "app/__init__.py": "",
         },
         head={"app/beat.py": "import celery\nimport redis\n"},
+    ),
+    Case(  # repository tooling (no package, no image): run with the project's groups
+        base={"pyproject.toml": "[dependency-groups]\ndev = ['typer>=0.20,<1']\n"},
+        head={"scripts/release.py": "import typer\n"},
     ),
     Case(  # not in the import table: a declared distribution named like the module provides it
         base={"requirements.txt": "python-json-logger==2.0.7\n", "app/__init__.py": ""},

@@ -92,8 +92,14 @@ def test_nearest_manifest_without_dockerfiles_and_src_layout(make_pr, capsys):
     }
     doc = make_pr(base, pr).scan_json(capsys)
     assert findings(doc, "DEP001") == [("DEP001", "src/svc/auth.py", 4), ("DEP001", "src/svc/auth.py", 5)]
-    assert "pyproject.toml does not declare pytest" in only(doc, "DEP001")[0]["message"]
-    assert "the nearest manifest" in only(doc, "DEP001")[1]["message"]
+    pytest_finding, pil = only(doc, "DEP001")
+    # The project's own package: pytest only in the dev group does not count (and is said so).
+    assert pytest_finding["message"] == (
+        "src/svc/auth.py imports pytest; no image runs src/svc/auth.py, and its nearest manifest pyproject.toml "
+        "does not declare pytest (pyproject.toml has pytest only in its 'dev' group): it fails with "
+        "ModuleNotFoundError where only that manifest is installed; declare pytest in pyproject.toml"
+    )
+    assert "image" not in pil["message"].split("no image runs", 1)[1]
 
 
 def test_preexisting_undeclared_import_is_not_blamed(make_pr, capsys):

@@ -29,7 +29,10 @@ def test_an_import_setup_py_does_not_declare(make_pr, capsys):
     pr = {"ledger/export.py": "import flask\nfrom sqlalchemy import select\nimport boto3\nimport requests\n"}
     doc = make_pr(BASE, pr).scan_json(capsys)
     assert findings(doc, "DEP001") == [("DEP001", "ledger/export.py", 4)]
-    assert "the nearest manifest; setup.py does not declare requests" in only(doc, "DEP001")[0]["message"]
+    assert (
+        "no image runs ledger/export.py, and its nearest manifest setup.py does not declare requests"
+        in only(doc, "DEP001")[0]["message"]
+    )
 
 
 def test_a_computed_install_requires_is_unknown_and_quiet(make_pr, capsys):
@@ -68,7 +71,7 @@ def test_a_setup_cfg_that_only_configures_tools_is_not_the_nearest_manifest(make
     pr = {"services/billing/billing/tasks.py": "import celery\nimport stripe\n"}
     doc = make_pr(base, pr).scan_json(capsys)
     assert findings(doc, "DEP001") == [("DEP001", "services/billing/billing/tasks.py", 2)]
-    assert "the nearest manifest; requirements.txt does not declare stripe" in only(doc, "DEP001")[0]["message"]
+    assert "its nearest manifest requirements.txt does not declare stripe" in only(doc, "DEP001")[0]["message"]
 
 
 def test_a_setup_cfg_with_install_requires_stays_the_nearest(make_pr, capsys):

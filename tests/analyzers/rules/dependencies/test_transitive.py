@@ -22,7 +22,8 @@ def test_uv_lock_transitive_import_is_a_warning(make_pr, capsys):
     (finding,) = only(doc, "DEP001")
     assert finding["severity"] == "warning"
     assert finding["message"] == (
-        "inventory/settings.py imports dotenv, the nearest manifest; pyproject.toml does not declare python-dotenv: "
+        "inventory/settings.py imports dotenv; no image runs inventory/settings.py, and its nearest manifest "
+        "pyproject.toml does not declare python-dotenv: "
         "installed today only because pydantic-settings depends on it (uv.lock); declare it"
     )
     assert finding["suggestion"]["text"] == "python-dotenv"
