@@ -18,6 +18,7 @@ from undertow.analyzers.core.limits import MAX_DEPTH
 from undertow.analyzers.core.snapshot import Entry
 from undertow.analyzers.deps.import_names import (
     candidate_distributions,
+    imported_modules,
     is_known,
     is_stdlib,
     providers,
@@ -836,16 +837,14 @@ class DependencyMap:
                 continue
             if self._beside(path, site.module):
                 continue  # `from utils import x` next to utils.py: a script's (or Python 2's) own module
-            if coverages is None:
-                coverages = self.coverage(path)
-            candidates = candidate_distributions(site.module)
-            for coverage in coverages:
-                if not self.declares(coverage, candidates, site.module):
-                    found.append(
-                        Problem(
-                            path, site.line, site.module, candidates, coverage, self.transitive(coverage, candidates)
-                        )
-                    )
+            for module in imported_modules(site.module, site.names):
+                if coverages is None:
+                    coverages = self.coverage(path)
+                candidates = candidate_distributions(module)
+                for coverage in coverages:
+                    if not self.declares(coverage, candidates, module):
+                        transitive = self.transitive(coverage, candidates)
+                        found.append(Problem(path, site.line, module, candidates, coverage, transitive))
         return found
 
 

@@ -456,6 +456,41 @@ def is_stdlib(module: str) -> bool:
     return module.split(".")[0] in sys.stdlib_module_names
 
 
+# Namespace packages: directories many distributions share, which no distribution provides by
+# itself. What one provides is the namespace's next part (``google.cloud.storage`` is
+# google-cloud-storage's, ``azure.core`` azure-core's), so the distribution is named after it.
+NAMESPACE_PACKAGES = frozenset(
+    {"google", "google.cloud", "google.ai", "azure", "azure.storage", "azure.keyvault", "azure.mgmt", "azure.ai"}
+)
+
+
+def is_namespace(module: str) -> bool:
+    """Whether ``module`` is a namespace package, whose distribution is named by what is under it."""
+    return module in NAMESPACE_PACKAGES
+
+
+def imported_modules(module: str, names: list[str] | None) -> list[str]:
+    """The modules an import statement needs distributions for: ``module``, but for a namespace
+    package the submodules it names (``from google.cloud import storage`` imports
+    ``google.cloud.storage``); none for a namespace imported bare (``import google``): no
+    distribution is named by it."""
+    if not is_namespace(module):
+        return [module]
+    return [f"{module}.{name}" for name in names or () if name != "*" and name.isidentifier()]
+
+
+def _namespaced(parts: list[str]) -> str | None:
+    """The distribution name under a namespace package: its path and the next part, dashed
+    (``google.cloud.storage.blob`` → ``google-cloud-storage``); None outside one, or for the
+    namespace itself."""
+    if ".".join(parts) in NAMESPACE_PACKAGES:
+        return None
+    for cut in range(len(parts) - 1, 0, -1):
+        if ".".join(parts[:cut]) in NAMESPACE_PACKAGES:
+            return "-".join(parts[: cut + 1]).replace("_", "-")
+    return None
+
+
 def candidate_distributions(module: str) -> list[str]:
     """Normalised names of the distributions that may provide ``module`` (dotted, as imported)."""
     parts = module.split(".")
@@ -463,6 +498,11 @@ def candidate_distributions(module: str) -> list[str]:
         known = IMPORT_TO_DISTRIBUTIONS.get(".".join(parts[:cut]))
         if known is not None:
             return [canonicalize_name(d) for d in known]
+    if (namespaced := _namespaced(parts)) is not None:
+        # Never the namespace's own name: the PyPI projects `google` and `azure` are unrelated.
+        return [canonicalize_name(namespaced)]
+    if is_namespace(module):
+        return []
     top = parts[0]
     fallback = {
         canonicalize_name(top),
@@ -470,7 +510,7 @@ def candidate_distributions(module: str) -> list[str]:
         canonicalize_name(f"py{top}"),
         canonicalize_name(f"{top}-py"),
     }
-    if len(parts) > 1 and parts[0] in ("google", "azure", "zope", "jaraco"):
+    if len(parts) > 1 and parts[0] in ("zope", "jaraco"):
         fallback.add(canonicalize_name("-".join(parts[:3])))
         fallback.add(canonicalize_name("-".join(parts[:2])))
     return sorted(fallback)
@@ -483,7 +523,7 @@ def distribution_name(module: str) -> str:
         known = IMPORT_TO_DISTRIBUTIONS.get(".".join(parts[:cut]))
         if known:
             return known[0]
-    return parts[0].replace("_", "-")
+    return _namespaced(parts) or parts[0].replace("_", "-")
 
 
 def providers(distribution: str) -> tuple[str, ...]:

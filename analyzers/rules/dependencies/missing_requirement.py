@@ -215,6 +215,11 @@ INVALID = [
         head={"app/cli.py": "from docopt import docopt\n"},
         expect=[("DEP001", "app/cli.py", 1)],
     ),
+    Case(  # a namespace package's submodule needs its own distribution (google-cloud-storage)
+        base={"requirements.txt": "google-cloud-pubsub==2.23.0\n", "app/__init__.py": ""},
+        head={"app/upload.py": "from google.cloud import pubsub\nfrom google.cloud import storage\n"},
+        expect=[("DEP001", "app/upload.py", 2)],
+    ),
 ]
 VALID = [
     # A module beside the importing file (a script's own helper; Python 2's implicit relative
@@ -249,6 +254,10 @@ VALID = [
             "app/__init__.py": "",
         },
         head={"app/beat.py": "import celery\nimport redis\n"},
+    ),
+    Case(  # `from google.cloud import storage` imports google.cloud.storage
+        base={"requirements.txt": "google-cloud-storage==2.18.0\n", "app/__init__.py": ""},
+        head={"app/upload.py": "from google.cloud import storage\n"},
     ),
     Case(  # repository tooling (no package, no image): run with the project's groups
         base={"pyproject.toml": "[dependency-groups]\ndev = ['typer>=0.20,<1']\n"},
