@@ -20,6 +20,9 @@ from undertow.analyzers.python.modules import (
     reexports,
 )
 
+# The manifests that make a directory a project of its own (its imports resolve in it first).
+_PROJECT_MANIFESTS = ("pyproject.toml", "setup.py", "setup.cfg")
+
 
 def _is_python(path: str) -> bool:
     return path.endswith(".py")
@@ -184,6 +187,7 @@ class PythonIndex:
         self._tops: set[str] | None = None
         self._parts: dict[str, Mapping[str, Any]] = {}
         self._reexports: dict[str, dict[str, str]] = {}
+        self._projects: dict[str, str | None] = {}
 
     def part(self, name: str) -> Mapping[str, Any]:
         """``{path: part}`` for the Python files where part ``name`` of ``PARTS`` is not empty,
@@ -222,6 +226,66 @@ class PythonIndex:
             if module in self.by_module:
                 return self.module_of[self.by_module[module]], ".".join(parts[cut:])
         return None
+
+    def module_path(self, module: str, importer: str | None = None) -> str | None:
+        """The file ``module`` names where ``importer`` (a path) imports it. When several roots
+        hold its top-level package (two projects of one repository, each with an ``app/``), the
+        importer's own is the one imported: the one in the importer's project (the nearest
+        directory with a pyproject.toml, setup.py or setup.cfg), then the one nearest the
+        importer in the tree; ``module`` is looked for in that package only (None when it has
+        no such module). With no importer, or no nearer root, the first path in sorted order."""
+        if importer is None or not module:
+            return self.by_module.get(module)
+        top = module.split(".")[0]
+        owners = [root for root in self._modules["roots"] if self._defines_top(root, top)]
+        root = self._own_root(owners, top, importer) if len(owners) > 1 else None
+        if root is None:
+            return self.by_module.get(module)
+        rel = module.replace(".", "/")
+        found = [path for path in (f"{root}{rel}.py", f"{root}{rel}/__init__.py") if _indexed(self._revision, path)]
+        return min(found) if found else None
+
+    def locate(self, qualified: str, importer: str | None = None) -> tuple[str, str] | None:
+        """(path, rest) for the longest prefix of ``qualified`` that is a first-party module
+        where ``importer`` imports it (``module_path``); None when none is."""
+        parts = qualified.split(".")
+        for cut in range(len(parts), 0, -1):
+            path = self.module_path(".".join(parts[:cut]), importer)
+            if path is not None:
+                return path, ".".join(parts[cut:])
+        return None
+
+    def _defines_top(self, root: str, top: str) -> bool:
+        """A regular module or package ``top`` right under ``root`` (a namespace directory is
+        merged with the others, never chosen over them)."""
+        return _indexed(self._revision, f"{root}{top}.py") or _indexed(self._revision, f"{root}{top}/__init__.py")
+
+    def _own_root(self, roots: list[str], top: str, importer: str) -> str | None:
+        """The one of ``roots`` (each holding package ``top``) the importer imports: in its own
+        project first (when it has one), then the one sharing the most leading directories with it; None on a tie."""
+        project = self._project_of(importer)
+        parts = importer.split("/")
+
+        def nearness(root: str) -> tuple[bool, int]:
+            package = f"{root}{top}".split("/")
+            shared = next((i for i, (a, b) in enumerate(zip(package, parts, strict=False)) if a != b), len(package))
+            return project is not None and self._project_of(f"{root}{top}/") == project, shared
+
+        ranked = sorted(((nearness(root), root) for root in roots), reverse=True)
+        return ranked[0][1] if ranked[0][0] != ranked[1][0] else None
+
+    def _project_of(self, path: str) -> str | None:
+        """The directory of the nearest project manifest above ``path`` ("" for the repository's
+        root); None when there is none."""
+        directory = path.rsplit("/", 1)[0] if "/" in path else ""
+        if directory not in self._projects:
+            entries = self._revision.snapshot.entries()
+            prefix = f"{directory}/" if directory else ""
+            if any(f"{prefix}{name}" in entries for name in _PROJECT_MANIFESTS):
+                self._projects[directory] = directory
+            else:
+                self._projects[directory] = self._project_of(directory) if directory else None
+        return self._projects[directory]
 
     def resolve(self, qualified: str, *, attributes: bool = True, hops: int = MAX_REEXPORT_HOPS) -> Resolved | None:
         """Where the first-party name ``qualified`` is defined: (module, rest) after following

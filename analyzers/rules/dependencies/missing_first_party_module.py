@@ -62,7 +62,7 @@ class MissingFirstPartyModule(RepoRule):
                     continue
                 if not relative and module.split(".")[0] not in tops:
                     continue  # third-party or standard library
-                for target, problem in _missing(index, module, names, directories):
+                for target, problem in _missing(index, module, names, directories, path):
                     if _generated(target, generated):
                         continue
                     message = f"{changed.path} imports {target}, but {problem} at head; {self.fix}"
@@ -104,57 +104,60 @@ def _is_directory(module: str, directories: _Directories) -> bool:
 
 
 def _missing(
-    index: PythonIndex, module: str, names: list[str] | None, directories: _Directories
+    index: PythonIndex, module: str, names: list[str] | None, directories: _Directories, importer: str
 ) -> list[tuple[str, str]]:
-    """(what, why) for each part of the import that does not exist."""
-    split = index.split(module)
+    """(what, why) for each part of the import that does not exist where ``importer`` imports
+    it (its own project's package when several define one: ``PythonIndex.module_path``)."""
+    split = index.locate(module, importer)
     if split is None or split[1]:
         if _is_directory(module, directories):
             return []  # a namespace package (a directory without __init__.py)
         return [(module, f"no module {module} exists (no {module.replace('.', '/')}.py)")]
+    path = split[0]
     found: list[tuple[str, str]] = []
-    if index.unknown(split[0]):
+    if index.files.get(path) is None:
         return []  # it exists; what it defines is unknown (it could not be parsed)
-    stars = _star_sources(index, split[0])
+    stars = _star_sources(index, path)
     if stars is None:
         return []  # a `*` import from a module whose names are unknown: it may define any name
     for name in names or []:
-        if f"{module}.{name}" in index.by_module or _is_directory(f"{module}.{name}", directories):
+        if index.module_path(f"{module}.{name}", importer) or _is_directory(f"{module}.{name}", directories):
             continue
         if any(_defines(index, source, name) for source in stars):
             continue
-        why = f"{index.by_module[module]} defines no {name}"
+        why = f"{path} defines no {name}"
         if len(stars) > 1:
-            shown = ", ".join(s for s in stars if s != module)
+            shown = ", ".join(index.module_of[s] for s in stars if s != path)
             why += f" (nor does {shown}, which it re-exports with *)"
         found.append((f"{module}.{name}", why))
     return found
 
 
-def _defines(index: PythonIndex, module: str, name: str) -> bool:
-    facts: dict[str, Any] = index.facts(module) or {}
+def _defines(index: PythonIndex, path: str, name: str) -> bool:
+    facts: dict[str, Any] = index.files.get(path) or {}
     # A module-level __getattr__ makes any name importable.
     return (
         name in facts.get("names", [])
         or "__getattr__" in facts.get("functions", {})
-        or f"{module}.{name}" in index.by_module
+        or index.module_path(f"{index.module_of[path]}.{name}", path) is not None
     )
 
 
-def _star_sources(index: PythonIndex, module: str) -> list[str] | None:
-    """``module`` and every first-party module it re-exports with ``from x import *``, followed
-    transitively (at most MAX_DEPTH modules); None when one of them is not first-party or its
-    content is unknown (what it exports cannot be known: the import may be fine)."""
+def _star_sources(index: PythonIndex, path: str) -> list[str] | None:
+    """The file at ``path`` and every first-party module file it re-exports with ``from x
+    import *`` (each resolved where the file re-exporting it imports it), followed transitively
+    (at most MAX_DEPTH modules); None when one of them is not first-party or its content is
+    unknown (what it exports cannot be known: the import may be fine)."""
     found: list[str] = []
-    stack = [module]
+    stack: list[str | None] = [path]
     while stack:
         current = stack.pop()
         if current in found:
             continue
         if len(found) >= MAX_DEPTH:
             return None
-        facts = index.facts(current)
-        if facts is None:
+        facts = index.files.get(current) if current else None
+        if current is None or facts is None:
             return None  # third-party (`from numpy import *`), missing, or unreadable
         found.append(current)
         if "*" not in facts.get("names", []):
@@ -163,7 +166,7 @@ def _star_sources(index: PythonIndex, module: str) -> list[str] | None:
         sources = [site.module for site in facts.get("import_sites", []) if site.names == []]
         if not sources:
             return None  # a `*` the sites do not explain: unknown
-        stack += reversed(sources)
+        stack += [index.module_path(source, current) for source in reversed(sources)]
     return found
 
 
@@ -181,6 +184,18 @@ INVALID = [
         base={**_APP, "app/ai/__init__.py": "from .models import *\n"},
         head={"app/main.py": "from app.ai import Model\nfrom app.ai import Modle\n"},
         expect=[("DEP002", "app/main.py", 2)],
+    ),
+    Case(  # two projects each with an `app` package: the importer's own is the one imported
+        base={
+            "web/pyproject.toml": "",
+            "web/app/__init__.py": "",
+            "web/app/forms.py": "class LoginForm:\n    pass\n",
+            "worker/pyproject.toml": "",
+            "worker/app/__init__.py": "",
+            "worker/app/forms.py": "class JobForm:\n    pass\n",
+        },
+        head={"worker/app/run.py": "from app.forms import JobForm\nfrom app.forms import LoginForm\n"},
+        expect=[("DEP002", "worker/app/run.py", 2)],
     ),
 ]
 VALID = [

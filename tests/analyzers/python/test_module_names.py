@@ -52,3 +52,23 @@ def test_the_index_has_no_top_name_cut_out_of_a_dotted_directory():
     assert index.module_of["svc.v2/app/schemas/user.py"] == "app.schemas.user"
     sites = index.files["svc.v2/app/schemas/__init__.py"]["import_sites"]
     assert [site.module for site in sites] == ["app.schemas.user"]
+
+
+def test_a_module_is_looked_for_in_the_importers_own_package_when_several_roots_hold_one():
+    files = {
+        "one/pyproject.toml": "",
+        "one/app/__init__.py": "",
+        "one/app/models.py": "",
+        "two/app/__init__.py": "",
+        "two/app/models.py": "",
+        "two/app/extra.py": "",
+    }
+    index = python_index(RevisionFacts(MemorySnapshot(files)))
+    assert index.module_path("app.models", "two/app/views.py") == "two/app/models.py"
+    assert index.module_path("app.models", "one/tests/test_x.py") == "one/app/models.py"  # its project's
+    assert index.module_path("app.extra", "one/app/views.py") is None  # one's app has no extra
+    assert index.module_path("app.extra", "two/app/views.py") == "two/app/extra.py"
+    assert index.module_path("app.models", "tools/run.py") == "one/app/models.py"  # no nearer one: sorted first
+    assert index.module_path("app.models") == "one/app/models.py"
+    assert index.locate("app.models.Thing", "two/x.py") == ("two/app/models.py", "Thing")
+    assert index.locate("nothing.here", "two/x.py") is None

@@ -19,3 +19,34 @@ def test_relative_imports_under_a_directory_that_is_no_identifier(make_pr, capsy
         "api.v3/core/handlers/__init__.py imports core.handlers.billing, but no module core.handlers.billing "
         "exists (no core/handlers/billing.py) at head; commit the missing module, or import it from where it lives"
     )
+
+
+TWO_PROJECTS = {
+    "services/billing/pyproject.toml": "[project]\nname = 'billing'\nversion = '0'\n",
+    "services/billing/app/__init__.py": "",
+    "services/billing/app/models.py": "class Invoice:\n    pass\n",
+    "services/billing/app/ledger.py": "def post():\n    return 1\n",
+    "services/users/pyproject.toml": "[project]\nname = 'users'\nversion = '0'\n",
+    "services/users/app/__init__.py": "",
+    "services/users/app/models.py": "class Member:\n    pass\n",
+}
+
+
+def test_an_import_resolves_in_the_importing_files_own_project(make_pr, capsys):
+    pr = {
+        "services/users/app/views.py": (
+            "from app.models import Member\n"  # users' own models: fine (billing's has no Member)
+            "from app.models import Invoice\n"  # billing's has it, users' does not
+            "from app.ledger import post\n"  # only billing has app/ledger.py
+        ),
+        "services/users/tests/test_views.py": "from app.models import Member\n",  # a project's tests: its package
+    }
+    doc = make_pr(TWO_PROJECTS, pr).scan_json(capsys)
+    assert findings(doc, "DEP002") == [
+        ("DEP002", "services/users/app/views.py", 2),
+        ("DEP002", "services/users/app/views.py", 3),
+    ]
+    assert [f["message"].split(" at head;")[0] for f in only(doc, "DEP002")] == [
+        "services/users/app/views.py imports app.models.Invoice, but services/users/app/models.py defines no Invoice",
+        "services/users/app/views.py imports app.ledger, but no module app.ledger exists (no app/ledger.py)",
+    ]
