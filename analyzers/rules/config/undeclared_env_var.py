@@ -75,10 +75,23 @@ _SETTINGS_BASES = {"pydantic_settings.BaseSettings", "pydantic.BaseSettings", "p
 
 
 class _Settings(TypedDict):
-    """A pydantic ``BaseSettings`` class being visited: its ``env_prefix`` and ``case_sensitive``."""
+    """A pydantic ``BaseSettings`` class being visited: its ``env_prefix``, ``case_sensitive`` and
+    ``env_nested_delimiter`` ("": none)."""
 
     prefix: str
     case: bool
+    delimiter: str
+
+
+# Annotations that are never a nested model (a field of one of these is one variable).
+_SCALARS = frozenset(
+    {"str", "int", "float", "bool", "bytes", "Decimal", "Path", "SecretStr", "SecretBytes", "HttpUrl", "AnyUrl"}
+    | {"PostgresDsn", "RedisDsn", "AnyHttpUrl", "EmailStr", "datetime", "date", "time", "timedelta", "UUID"}
+    | {"Optional", "Union", "None", "Literal", "list", "List", "dict", "Dict", "set", "Set", "tuple", "Tuple"}
+)
+# Nested models followed into, at most (a model holding a model...), and the variables named.
+_MAX_NESTING = 4
+_MAX_NESTED_NAMES = 20
 
 
 def _documented_names(path: str, text: str) -> list[str]:
@@ -106,7 +119,8 @@ class UndeclaredEnvVar(ScopedPythonRule):
     """## What it does
     Flags a changed line that reads an environment variable (`os.environ["X"]`,
     `os.environ.get("X")`, `os.getenv("X")`, a new field of a pydantic `BaseSettings` class,
-    with its `env_prefix`) that no `.env.example`/`.env.sample`, compose file, Helm values,
+    with its `env_prefix`; a nested model field, with `env_nested_delimiter`, is read from
+    `NAME__FIELD` and documented by any of those) that no `.env.example`/`.env.sample`, compose file, Helm values,
     Dockerfile, `.ini` file or README/docs mentions: a warning, or a notice when the code gives
     it a default. A variable the base revision's code already reads is not new.
 
@@ -138,6 +152,9 @@ class UndeclaredEnvVar(ScopedPythonRule):
         super().__init__(ctx)
         self.skip = ctx.is_test
         self.settings_stack: list[_Settings | None] = []
+        # The module's top-level classes: their fields and each field's annotation names (a
+        # settings field typed with one of them is a nested model, read field by field).
+        self.models: dict[str, list[tuple[str, list[str]]]] = {}
 
     # What the engine asks about each new finding (see Rule.base_check).
     base_check = "undertow.analyzers.rules.config.env_at_base:read_at_base"
@@ -170,6 +187,18 @@ class UndeclaredEnvVar(ScopedPythonRule):
             if isinstance(index, cst.Index) and (name := string_value(index.value)) is not None:
                 self._check(node, name)
 
+    def visit_Module(self, node: cst.Module) -> None:
+        for stmt in node.body:
+            if isinstance(stmt, cst.ClassDef):
+                self.models[stmt.name.value] = [
+                    (inner.target.value, _annotation_names(inner.annotation.annotation))
+                    for inner in _class_statements(stmt)
+                    if isinstance(inner, cst.AnnAssign)
+                    and isinstance(inner.target, cst.Name)
+                    and not inner.target.value.startswith("_")
+                    and inner.target.value != "model_config"
+                ]
+
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         super().visit_FunctionDef(node)
         self.settings_stack.append(None)
@@ -182,7 +211,13 @@ class UndeclaredEnvVar(ScopedPythonRule):
         super().visit_ClassDef(node)
         is_settings = any(qualified_names(self, base.value) & _SETTINGS_BASES for base in node.bases)
         settings: _Settings | None = (
-            {"prefix": _env_prefix(node), "case": _case_sensitive(node)} if is_settings else None
+            {
+                "prefix": _config_value(node, "env_prefix") or "",
+                "case": _case_sensitive(node),
+                "delimiter": _config_value(node, "env_nested_delimiter") or "",
+            }
+            if is_settings
+            else None
         )
         self.settings_stack.append(settings)
 
@@ -213,21 +248,60 @@ class UndeclaredEnvVar(ScopedPythonRule):
             and keyword(node.value, "default") is None
             and keyword(node.value, "default_factory") is None
         )
-        self._check(node, name if settings["case"] else name.upper(), settings_field=True, defaulted=defaulted)
+        name = name if settings["case"] else name.upper()
+        nested: list[str] | None = None
+        if settings["delimiter"] and alias is None:
+            kinds = _annotation_names(node.annotation.annotation)
+            if not kinds or not set(kinds) <= _SCALARS:
+                # env_nested_delimiter: a nested model's fields are read from NAME<delimiter>FIELD.
+                nested = self._nested_names(name, kinds, settings["delimiter"], settings["case"], 1)
+        self._check(
+            node, name, settings_field=True, defaulted=defaulted, nested=nested, delimiter=settings["delimiter"]
+        )
 
-    def _check(self, node: cst.CSTNode, name: str, settings_field: bool = False, defaulted: bool = False) -> None:
-        if (
-            name.upper() in _PLATFORM
-            or name.upper().startswith(_PLATFORM_PREFIXES)
-            or name.upper() in self._documented()
-        ):
+    def _nested_names(self, name: str, kinds: list[str], delimiter: str, case: bool, depth: int) -> list[str]:
+        """The variables a nested model field ``name`` is read from (``CACHE__URL``...): its model's
+        fields when the module defines it, else none known."""
+        model = next((self.models[k] for k in kinds if k in self.models), None)
+        if model is None or depth > _MAX_NESTING:
+            return []
+        names: list[str] = []
+        for field, field_kinds in model:
+            inner = f"{name}{delimiter}{field if case else field.upper()}"
+            deeper = self._nested_names(inner, field_kinds, delimiter, case, depth + 1)
+            names += deeper or [inner]
+            if len(names) >= _MAX_NESTED_NAMES:
+                break
+        return names[:_MAX_NESTED_NAMES]
+
+    def _check(
+        self,
+        node: cst.CSTNode,
+        name: str,
+        settings_field: bool = False,
+        defaulted: bool = False,
+        nested: list[str] | None = None,
+        delimiter: str = "",
+    ) -> None:
+        documented = self._documented()
+        if name.upper() in _PLATFORM or name.upper().startswith(_PLATFORM_PREFIXES) or name.upper() in documented:
             return
-        how = "declares settings field for env var" if settings_field else "reads env var"
+        if nested is not None:
+            # A nested model is set as a whole (NAME, JSON) or field by field (NAME__FIELD).
+            start = f"{name}{delimiter}".upper()
+            if any(d.upper().startswith(start) for d in documented):
+                return
+        what = f"declares settings field for env var {name}" if settings_field else f"reads env var {name}"
         suggestion = Suggestion("snippet", f"{name}=", "add to .env.example")
+        if nested:
+            # What deployments set: the model's fields, each its own variable.
+            shown = ", ".join(nested[:5]) + (", ..." if len(nested) > 5 else "")
+            what = f"declares nested settings field for env vars {shown} (or {name}, as JSON)"
+            suggestion = Suggestion("snippet", "\n".join(f"{n}=" for n in nested), "add to .env.example")
         if defaulted:
             # It has a default: the service starts; deployments just cannot learn they may set it.
             message = (
-                f"{how} {name} with a default, which no .env example, compose file, Helm values, Dockerfile or "
+                f"{what} with a default, which no .env example, compose file, Helm values, Dockerfile or "
                 f"docs mention: deployments cannot know it exists; {self.fix}"
             )
             self.report(
@@ -235,23 +309,44 @@ class UndeclaredEnvVar(ScopedPythonRule):
             )
             return
         message = (
-            f"{how} {name}, which no .env example, compose file, Helm values, Dockerfile or docs "
+            f"{what}, which no .env example, compose file, Helm values, Dockerfile or docs "
             f"mention: the next deployment will not know to set it; {self.fix}"
         )
         self.report(node, message, key=self.scope.key(f"env:{name}"), suggestion=suggestion)
 
 
-def _env_prefix(node: cst.ClassDef) -> str:
+def _config_value(node: cst.ClassDef, option: str) -> str | None:
+    """A string option of a settings class (``env_prefix``, ``env_nested_delimiter``)."""
     for stmt in _class_statements(node):
         # model_config = SettingsConfigDict(env_prefix="APP_")  /  class Config: env_prefix = "APP_"
         if isinstance(stmt, cst.Assign) and isinstance(stmt.value, cst.Call):
-            if (arg := keyword(stmt.value, "env_prefix")) is not None:
-                return string_value(arg.value) or ""
+            if (arg := keyword(stmt.value, option)) is not None:
+                return string_value(arg.value)
         if isinstance(stmt, cst.ClassDef) and stmt.name.value == "Config":
             for inner in _class_statements(stmt):
-                if isinstance(inner, cst.Assign) and dotted_name(inner.targets[0].target) == "env_prefix":
-                    return string_value(inner.value) or ""
-    return ""
+                if isinstance(inner, cst.Assign) and dotted_name(inner.targets[0].target) == option:
+                    return string_value(inner.value)
+    return None
+
+
+def _annotation_names(annotation: cst.BaseExpression) -> list[str]:
+    """The names an annotation is made of (``Cache``, ``Cache | None``, ``Optional[Cache]``,
+    ``config.Cache``: the last part of a dotted name; ``"Cache"``, a forward reference),
+    outermost first."""
+    if isinstance(annotation, cst.SimpleString):
+        value = annotation.evaluated_value
+        return [value.strip()] if isinstance(value, str) and value.strip().isidentifier() else []
+    names: list[str] = []
+    stack: list[cst.CSTNode] = [annotation]
+    while stack and len(names) < 32:
+        node = stack.pop()
+        if isinstance(node, cst.Name):
+            names.append(node.value)
+        elif isinstance(node, cst.Attribute):
+            names.append(node.attr.value)
+        elif isinstance(node, (cst.BinaryOperation, cst.Subscript, cst.SubscriptElement, cst.Index)):
+            stack.extend(reversed(node.children))
+    return names
 
 
 def _case_sensitive(node: cst.ClassDef) -> bool:
@@ -288,6 +383,22 @@ INVALID = [
         },
         expect=[("CFG001", "app/settings.py", 3)],
     ),
+    # env_nested_delimiter: a nested model is read from QUEUE__BROKER_URL, which nobody
+    # documented (DB__HOST is another field's); without a delimiter, QUEUE__X says nothing of QUEUE.
+    Case(
+        base={".env.example": "DB__HOST=\nAUDIT__URL=\n"},
+        head={
+            "app/settings.py": "from pydantic import BaseModel\n"
+            "from pydantic_settings import BaseSettings, SettingsConfigDict\n"
+            "class Queue(BaseModel):\n    broker_url: str = 'redis://'\n"
+            "class Settings(BaseSettings):\n"
+            "    model_config = SettingsConfigDict(env_nested_delimiter='__')\n"
+            "    queue: Queue = Queue()\n"
+            "class Plain(BaseSettings):\n"
+            "    audit: Queue = Queue()\n"
+        },
+        expect=[("CFG001", "app/settings.py", 7), ("CFG001", "app/settings.py", 9)],
+    ),
 ]
 VALID = [
     Case(
@@ -320,5 +431,21 @@ VALID = [
             "    smtp_host: str = 'localhost'\n",
         },
         head={"app/api.py": "import os\nURL = os.environ['JOB_QUEUE_URL']\nHOST = os.getenv('APP_SMTP_HOST')\n"},
+    ),
+    # env_nested_delimiter (with env_prefix, in model_config or class Config): a nested model field
+    # is documented by any of its NAME__FIELD variables, or by NAME itself (JSON).
+    Case(
+        base={".env.example": "APP_CACHE__URL=redis://localhost\nSVC_DB={}\nSVC_MAIL__SMTP__HOST=\n"},
+        head={
+            "app/config.py": "from pydantic import BaseModel\n"
+            "from pydantic_settings import BaseSettings, SettingsConfigDict\n"
+            "class Cache(BaseModel):\n    url: str = 'redis://cache'\n"
+            "class Settings(BaseSettings):\n"
+            "    cache: Cache = Cache()\n"
+            "    model_config = SettingsConfigDict(env_prefix='APP_', env_nested_delimiter='__')\n"
+            "class Old(BaseSettings):\n"
+            "    db: 'Cache'\n    mail: Mail | None = None\n"
+            "    class Config:\n        env_prefix = 'SVC_'\n        env_nested_delimiter = '__'\n"
+        },
     ),
 ]

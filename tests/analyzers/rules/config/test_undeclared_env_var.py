@@ -57,3 +57,41 @@ def test_env_var_documented_in_the_same_pr_and_tests_are_quiet(make_pr, capsys):
         "tests/test_config.py": "import os\nos.environ['ONLY_IN_TESTS']\n",
     }
     assert make_pr({}, pr).scan_json(capsys)["findings"] == []
+
+
+NESTED_SETTINGS = (
+    "from pydantic import BaseModel\n"
+    "from pydantic_settings import BaseSettings, SettingsConfigDict\n"
+    "class Database(BaseModel):\n"
+    "    host: str = 'db'\n"
+    "class Cache(BaseModel):\n"
+    "    url: str = 'redis://cache'\n"
+    "    ttl: int = 60\n"
+    "class Settings(BaseSettings):\n"
+    "    database: Database = Database()\n"
+    "    cache: Cache = Cache()\n"
+    "    model_config = SettingsConfigDict(env_prefix='SVC_', env_nested_delimiter='__')\n"
+)
+
+
+def test_nested_settings_field_documented_by_its_delimited_names(make_pr, capsys):
+    base = {".env.example": "SVC_DATABASE__HOST=localhost\nSVC_CACHE__URL=redis://localhost\n"}
+    doc = make_pr(base, {"app/config.py": NESTED_SETTINGS}).scan_json(capsys)
+    assert doc["findings"] == []
+
+
+def test_undocumented_nested_settings_field_names_what_deployments_set(make_pr, capsys):
+    base = {".env.example": "SVC_DATABASE__HOST=localhost\n"}
+    doc = make_pr(base, {"app/config.py": NESTED_SETTINGS}).scan_json(capsys)
+    assert findings(doc) == [("CFG001", "app/config.py", 10)]
+    finding = doc["findings"][0]
+    assert finding["severity"] == "notice"
+    assert finding["message"].startswith(
+        "declares nested settings field for env vars SVC_CACHE__URL, SVC_CACHE__TTL (or SVC_CACHE, as JSON) "
+        "with a default, which no .env example"
+    )
+    assert finding["suggestion"] == {
+        "kind": "snippet",
+        "text": "SVC_CACHE__URL=\nSVC_CACHE__TTL=",
+        "description": "add to .env.example",
+    }
