@@ -5,7 +5,7 @@ from __future__ import annotations
 from undertow.analyzers.core.findings import Severity
 from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.rules.base import RepoRule
-from undertow.analyzers.rules.case_repos import SQL_INIT, SQL_REPO
+from undertow.analyzers.rules.case_repos import ALEMBIC_REPO, SQL_INIT, SQL_REPO, revision
 from undertow.analyzers.rules.cases import Case
 from undertow.analyzers.rules.migrations.common import ChangedOperation, OperationRule
 
@@ -53,11 +53,27 @@ class BlockingIndex(OperationRule, RepoRule):
 
 # -- cases (tests/analyzers/rules/test_cases.py) ------------------------------
 
+_JOBS = (
+    "    op.create_table('jobs', sa.Column('id', sa.Integer(), primary_key=True),\n"
+    "        sa.Column('job_type', sa.String(32)))\n"
+)
+_INDEX = "    op.create_index('ix_jobs_job_type', 'jobs', ['job_type'])\n"
+
 INVALID = [
     Case(
         base=SQL_REPO,
         head={"migrations/002_change.sql": "-- change\nCREATE INDEX ix_status ON videos (status);\n"},
         expect=[("MIG005", "migrations/002_change.sql", 2)],
+    ),
+    # A revision after the base's: jobs has its rows. (A table the revision creates is another.)
+    Case(
+        base=ALEMBIC_REPO,
+        head={
+            "alembic/versions/a2_index.py": revision(
+                "a2", "a1", "    op.create_table('tags', sa.Column('id', sa.Integer(), primary_key=True))\n" + _INDEX
+            )
+        },
+        expect=[("MIG005", "alembic/versions/a2_index.py", 7)],
     ),
 ]
 VALID = [
@@ -71,5 +87,29 @@ VALID = [
     Case(  # one tree per dialect: the SQLite tree's index locks nothing Postgres cares about
         base={**SQL_REPO, "migrations/sqlite/001_init.sql": SQL_INIT},
         head={"migrations/sqlite/002_change.sql": "CREATE INDEX ix_status ON videos (status);\n"},
+    ),
+    # The revision creates the table just before: a second root revision (SCH009's business)...
+    Case(base=ALEMBIC_REPO, head={"alembic/versions/b1_init.py": revision("b1", None, _JOBS + _INDEX)}),
+    # ... or the root of another tree, in another directory.
+    Case(
+        base=ALEMBIC_REPO,
+        head={"plugin/alembic/versions/p1_init.py": revision("p1", None, _JOBS + _INDEX)},
+    ),
+    # A revision the change adds before this one creates it.
+    Case(
+        base=ALEMBIC_REPO,
+        head={
+            "alembic/versions/b1_init.py": revision("b1", None, _JOBS),
+            "alembic/versions/b2_index.py": revision("b2", "b1", _INDEX),
+        },
+    ),
+    # Dropped and created again: empty.
+    Case(
+        base=SQL_REPO,
+        head={
+            "migrations/002_change.sql": "DROP TABLE videos;\n"
+            + SQL_INIT
+            + "CREATE INDEX ix_status ON videos (status);\n"
+        },
     ),
 ]

@@ -64,11 +64,56 @@ class ChangedOperation:
 
     @property
     def existing_table(self) -> bool:
-        return self.base.table(self.op.table) is not None
+        """The table has rows when the operation runs: it exists before the change, and the
+        change's own migrations do not create it first (``created_first``)."""
+        return self.base.table(self.op.table) is not None and not self.created_first()
 
     def existing_column(self) -> bool:
         table = self.base.table(self.op.table)
-        return table is not None and (table.partial or (self.op.column or "") in table.columns)
+        return (
+            table is not None
+            and (table.partial or (self.op.column or "") in table.columns)
+            and not self.created_first()
+        )
+
+    def created_first(self) -> bool:
+        """Whether the migrations of this change create the operation's table before it runs:
+        earlier in the same migration, or in a revision the change adds that this one descends
+        from (down_revision, within its own tree). Such a table is new and empty however the
+        base's schema names a table (another root revision, another tree, a table dropped
+        before): an index built on it, a column added to it, blocks and breaks nothing."""
+        head = self.head_facts
+        if head is None or not self.op.table:
+            return False
+        if self._creates(head.operations.get(self.path, []), before=self.op):
+            return True
+        revisions = head.revisions
+        by_path = {r.path: key for key, r in revisions.items()}
+        own = by_path.get(self.path)
+        if own is None:
+            return False  # a SQL file or a migration function: only its own statements are known
+        base_paths = {r.path for r in self.base_facts.revisions.values()}
+        tree = own.rpartition(":")[0]  # "dir:" prefix of the keys when there are several trees
+        pending, seen = [own], {own}
+        while pending:
+            for down in revisions[pending.pop()].down:
+                key = f"{tree}:{down}" if tree else down
+                parent = revisions.get(key)
+                if key in seen or parent is None or parent.path in base_paths:
+                    continue  # what the base already had ran before the change, on a table with rows
+                seen.add(key)
+                if self._creates(head.operations.get(parent.path, []), before=None):
+                    return True
+                pending.append(key)
+        return False
+
+    def _creates(self, operations: list[Operation], before: Operation | None) -> bool:
+        for operation in operations:
+            if operation is before or operation == before:
+                return False
+            if operation.op == "create_table" and operation.table == self.op.table:
+                return True
+        return False
 
 
 def changed_operations(ctx: RepoContext) -> Iterator[ChangedOperation]:
