@@ -112,3 +112,33 @@ def test_gitignore_patterns_drop_comments_blanks_and_trailing_spaces():
 def test_gitignore_matching_does_not_backtrack():
     pattern = "/".join(["**", "a*a*a*a*a*a*a*a*b"] * 40)
     assert _segments_match(pattern.split("/"), ["a" * 60] * 99) is False
+
+
+# A Dockerfile moved unchanged (a git rename), with the file it copies: the broken COPY it had at
+# base only moved. CFG002's fingerprint holds the Dockerfile's path; the engine matches a renamed
+# file's findings with the base's at its old path (core/engine._Run._before_rename).
+MOVED_DOCKERFILE = "FROM python:3.12\nWORKDIR /srv\nCOPY ./bin/entrypoint.sh /entrypoint.sh\n"
+
+
+def test_a_broken_copy_in_a_moved_dockerfile_is_preexisting(make_pr, capsys):
+    base = {"worker/Dockerfile": MOVED_DOCKERFILE, "worker/entrypoint.sh": "#!/bin/sh\nexec worker\n"}
+    pr = {
+        "worker/Dockerfile": None,
+        "worker/entrypoint.sh": None,
+        "services/worker/Dockerfile": MOVED_DOCKERFILE,
+        "services/worker/entrypoint.sh": "#!/bin/sh\nexec worker\n",
+    }
+    doc = make_pr(base, pr).scan_json(capsys)
+    assert doc["findings"] == []
+    assert doc["preexisting"] == 1
+
+
+def test_a_broken_copy_a_moved_dockerfile_gains_is_new(make_pr, capsys):
+    base = {"worker/Dockerfile": "FROM python:3.12\nWORKDIR /srv\nCOPY bin/ /srv/bin/\n", "bin/run": "x\n"}
+    pr = {"worker/Dockerfile": None, "services/worker/Dockerfile": MOVED_DOCKERFILE}
+    doc = make_pr(base, pr).scan_json(capsys)
+    assert findings(doc) == [("CFG002", "services/worker/Dockerfile", 3)]
+    assert doc["findings"][0]["message"].startswith(
+        "COPY ./bin/entrypoint.sh: no such file or directory in the build context (the repository root or "
+        "services/worker/)"
+    )
