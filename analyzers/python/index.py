@@ -255,6 +255,12 @@ class PythonIndex:
                 return path, ".".join(parts[cut:])
         return None
 
+    def is_regular(self, top: str) -> bool:
+        """Whether the top-level name ``top`` is a module file or a package with an
+        ``__init__.py`` at some root, not only a directory of modules (a namespace package,
+        which any installed regular package of that name wins over)."""
+        return any(self._defines_top(root, top) for root in self._modules["roots"])
+
     def _defines_top(self, root: str, top: str) -> bool:
         """A regular module or package ``top`` right under ``root`` (a namespace directory is
         merged with the others, never chosen over them)."""

@@ -9,6 +9,14 @@ from typing import Any
 from undertow.analyzers.core.findings import Finding, Severity
 from undertow.analyzers.core.limits import MAX_DEPTH
 from undertow.analyzers.core.snapshot import Snapshot
+from undertow.analyzers.deps.dependency_map import DependencyMap, dependency_map
+from undertow.analyzers.deps.import_names import (
+    candidate_distributions,
+    is_known,
+    providers,
+    provides_by_dotted_name,
+    provides_by_name,
+)
 from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.python.fact_types import ImportSite
 from undertow.analyzers.python.index import PythonIndex, python_index
@@ -49,6 +57,7 @@ class MissingFirstPartyModule(RepoRule):
         tops = index.top_names
         directories = _Directories(ctx.snapshot)
         generated = ctx.config.imports.generated
+        third_party: dict[str, bool] = {}  # module of a namespace top -> a declared distribution provides it
         for changed in ctx.changes.present:
             if not changed.path.endswith(".py"):
                 continue
@@ -60,13 +69,35 @@ class MissingFirstPartyModule(RepoRule):
             for module, names, line, optional, relative in sites:
                 if optional or (ctx.side == "head" and line not in changed.lines):
                     continue
-                if not relative and module.split(".")[0] not in tops:
+                top = module.split(".")[0]
+                if not relative and top not in tops:
                     continue  # third-party or standard library
+                if not relative and not index.is_regular(top):
+                    # A directory without __init__.py (an `alembic/` of migrations) is a namespace
+                    # package: an installed regular package of that name wins over it.
+                    if module not in third_party:
+                        third_party[module] = _declared(dependency_map(ctx.facts, ctx.config), module)
+                    if third_party[module]:
+                        continue
                 for target, problem in _missing(index, module, names, directories, path):
                     if _generated(target, generated):
                         continue
                     message = f"{changed.path} imports {target}, but {problem} at head; {self.fix}"
                     yield self.report(changed.path, message, target, line=line)
+
+
+def _declared(deps: DependencyMap, module: str) -> bool:
+    """Whether a manifest of the repository declares a distribution that provides ``module``
+    (by the import table, a distribution bringing it, or its name: DEP001's reading)."""
+    candidates = candidate_distributions(module)
+    if deps.declaring(candidates):
+        return True
+    names = {dep.key for manifest in deps.manifests.values() for dep in manifest.declared}
+    if any(p in names for c in candidates for p in providers(c)):
+        return True
+    if any(provides_by_dotted_name(name, module) for name in names):
+        return True
+    return not is_known(module) and any(provides_by_name(name, module) for name in names)
 
 
 def _generated(target: str, patterns: Iterable[str]) -> bool:
@@ -213,6 +244,13 @@ VALID = [
     Case(  # a package that re-exports a module's names with a star import
         base={**_APP, "app/ai/__init__.py": "from .models import *\n"},
         head={"app/main.py": "from app.ai import Model\n"},
+    ),
+    Case(  # a migrations folder named alembic/ (no __init__.py) does not shadow the declared alembic
+        base={
+            "pyproject.toml": "[project]\nname = 'svc'\nversion = '0'\ndependencies = ['alembic==1.13.1']\n",
+            "alembic/env.py": "from alembic import context\n",
+        },
+        head={"app/migrate.py": "import alembic.command\nfrom alembic.config import Config\n"},
     ),
     Case(  # a star import of a third-party module: what it exports is unknown
         base={**_APP, "app/compat.py": "from six.moves import *\n"},

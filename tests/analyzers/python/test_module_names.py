@@ -72,3 +72,11 @@ def test_a_module_is_looked_for_in_the_importers_own_package_when_several_roots_
     assert index.module_path("app.models") == "one/app/models.py"
     assert index.locate("app.models.Thing", "two/x.py") == ("two/app/models.py", "Thing")
     assert index.locate("nothing.here", "two/x.py") is None
+
+
+def test_a_top_name_that_is_only_a_directory_of_modules_is_no_regular_package():
+    files = {"alembic/env.py": "", "app/__init__.py": "", "tool.py": "", "src/lib/__init__.py": ""}
+    index = python_index(RevisionFacts(MemorySnapshot(files)))
+    assert "alembic" in index.top_names
+    assert not index.is_regular("alembic")
+    assert index.is_regular("app") and index.is_regular("tool") and index.is_regular("lib")

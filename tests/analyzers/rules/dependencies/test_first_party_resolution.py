@@ -50,3 +50,33 @@ def test_an_import_resolves_in_the_importing_files_own_project(make_pr, capsys):
         "services/users/app/views.py imports app.models.Invoice, but services/users/app/models.py defines no Invoice",
         "services/users/app/views.py imports app.ledger, but no module app.ledger exists (no app/ledger.py)",
     ]
+
+
+def test_a_namespace_directory_does_not_shadow_a_declared_distribution(make_pr, capsys):
+    base = {
+        "requirements.txt": "celery==5.4.0\n",
+        "celery/beat_schedule.py": "SCHEDULE = {}\n",  # the project's celery settings, no __init__.py
+        "jobs/nightly.py": "def run():\n    return 1\n",  # a namespace package no distribution provides
+        "app/__init__.py": "",
+    }
+    pr = {
+        "app/worker.py": (
+            "from celery import Celery\n"
+            "from celery.schedules import crontab\n"
+            "import celery.result\n"
+            "from jobs.nightly import run\n"
+            "from jobs.weekly import run_weekly\n"
+        )
+    }
+    doc = make_pr(base, pr).scan_json(capsys)
+    assert findings(doc, "DEP002") == [("DEP002", "app/worker.py", 5)]
+    assert only(doc, "DEP002")[0]["message"].startswith(
+        "app/worker.py imports jobs.weekly, but no module jobs.weekly exists (no jobs/weekly.py) at head"
+    )
+
+
+def test_a_regular_first_party_package_wins_over_a_declared_distribution(make_pr, capsys):
+    base = {"requirements.txt": "celery==5.4.0\n", "celery/__init__.py": "", "celery/app.py": "X = 1\n"}
+    pr = {"main.py": "from celery.app import X\nfrom celery.schedules import crontab\n"}
+    doc = make_pr(base, pr).scan_json(capsys)
+    assert findings(doc, "DEP002") == [("DEP002", "main.py", 2)]
