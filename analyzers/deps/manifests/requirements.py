@@ -61,12 +61,15 @@ def _finish(
         if too_long is not None:
             too_long.append(start)
         return
-    joined = _strip_comment(" ".join(parts)).strip()
+    joined = strip_comment(" ".join(parts)).strip()
     if joined:
         result.append((start, joined))
 
 
-def _strip_comment(line: str) -> str:
+def strip_comment(line: str) -> str:
+    """``line`` without its comment: a "#" at its start or after a blank, to the end (pip's
+    rule; setuptools drops a " #" comment from install_requires lines the same way). A "#"
+    inside a word is kept: a URL's fragment, ``#egg=name``."""
     match = _COMMENT.search(line)
     return line if match is None else line[: match.start()]
 

@@ -9,6 +9,7 @@ from packaging.requirements import InvalidRequirement
 
 from undertow.analyzers.core.limits import MAX_LINE_CHARS
 from undertow.analyzers.deps.manifests.model import Declared, Manifest, Problem, requirement
+from undertow.analyzers.deps.manifests.requirements import strip_comment
 
 
 class _Parser(configparser.ConfigParser):
@@ -36,16 +37,23 @@ def parse_setup_cfg(path: str, text: str) -> Manifest:
         Problem(n, f"the line is longer than {MAX_LINE_CHARS} characters, so it is not read") for n in long_lines
     ]
     first_line: dict[str, int] = {}
+    # The line of a value given on its option's own line (`redis = redis>=5,<6`).
+    first_value: dict[str, int] = {}
     for number, text_line in enumerate(lines, start=1):
         first_line.setdefault(text_line.strip(), number)
+        if len(text_line) <= MAX_LINE_CHARS and (match := parser.OPTCRE.match(text_line.strip())):
+            first_value.setdefault(match.group("value").strip(), number)
     sections = [("", parser.get("options", "install_requires", fallback=""))]
     if parser.has_section("options.extras_require"):
         sections += [(extra, value) for extra, value in parser.items("options.extras_require")]
     for group, value in sections:
-        for item in (v.strip() for v in value.splitlines()):
-            if not item or item.startswith("#"):
+        for raw in (v.strip() for v in value.splitlines()):
+            # setuptools drops a comment after the requirement (`Flask-WTF<1.2  # 1.2.0 breaks
+            # CSRF`), as pip does in a requirements file.
+            item = strip_comment(raw).strip()
+            if not item:
                 continue
-            line = first_line.get(item, 1)
+            line = first_line.get(raw) or first_value.get(raw, 1)
             try:
                 declared.append(Declared.from_requirement(requirement(item), line, item, group=group))
             except InvalidRequirement as exc:

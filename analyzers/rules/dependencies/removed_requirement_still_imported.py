@@ -85,7 +85,14 @@ _REPO = {"requirements.txt": "redis==5.2.1\n", "app/__init__.py": "", "app/worke
 INVALID = [
     Case(base=_REPO, head={"requirements.txt": "celery==5.4.0\n"}, expect=[("DEP005", "app/worker.py", 1)]),
 ]
+_SETUP_CFG = "[options]\npackages = app\ninstall_requires =\n    Flask-WTF>=0.14.3,<2\n    requests>=2,<3\n"
+
 VALID = [
     Case(base=_REPO, head={"requirements.txt": "celery==5.4.0\n", "app/worker.py": "import celery\n"}),
     Case(base=_REPO, head={"requirements.txt": "redis==5.2.1\ncelery==5.4.0\n"}),
+    # A comment after the requirement (setuptools drops it): still declared.
+    Case(
+        base={"setup.cfg": _SETUP_CFG, "app/__init__.py": "", "app/forms.py": "from flask_wtf import FlaskForm\n"},
+        head={"setup.cfg": _SETUP_CFG.replace(",<2\n", ",<1.2  # 1.2.0 breaks CSRF\n")},
+    ),
 ]
