@@ -62,6 +62,7 @@ class DeclaredJson(TypedDict):
     specifier: str
     url: str | None
     via: list[str]  # a compiled requirements file's `# via` entries
+    extras: list[str]  # the extras it asks for (`dramatiq[redis]`)
 
 
 class ManifestJson(TypedDict):
@@ -86,6 +87,7 @@ def _manifest_json(path: str, text: str) -> ManifestJson:
                 "specifier": d.specifier,
                 "url": d.url,
                 "via": list(d.via),
+                "extras": sorted(d.extras),
             }
             for d in manifest.declared
         ],
@@ -108,6 +110,7 @@ class Declaration(NamedTuple):
     specifier: str
     url: str | None
     via: tuple[str, ...] = ()  # a compiled requirements file's `# via` entries
+    extras: tuple[str, ...] = ()  # the extras it asks for (`dramatiq[redis]`)
 
     @property
     def required_by(self) -> tuple[str, ...]:
@@ -141,7 +144,15 @@ class ManifestFacts:
         return cls(
             declared=tuple(
                 Declaration(
-                    d["key"], d["name"], d["line"], d["group"], d["text"], d["specifier"], d["url"], tuple(d["via"])
+                    d["key"],
+                    d["name"],
+                    d["line"],
+                    d["group"],
+                    d["text"],
+                    d["specifier"],
+                    d["url"],
+                    tuple(d["via"]),
+                    tuple(d["extras"]),
                 )
                 for d in raw["declared"]
             ),
@@ -358,6 +369,8 @@ class DependencyMap:
                     transitive.setdefault(name, Transitive(dep.name, dep.required_by, manifest))
                 else:
                     declared.add(name)
+                    # An extra named like a distribution installs it, as a rule (`dramatiq[redis]`).
+                    declared.update(canonicalize_name(extra) for extra in dep.extras)
             for name, (path, locked) in self.locked(manifest).items():
                 if name in elsewhere and name not in in_groups:
                     # The manifest declares it for groups this environment does not install (a
@@ -375,6 +388,14 @@ class DependencyMap:
         return Installed(
             frozenset(declared),
             {k: v for k, v in transitive.items() if k not in declared and k not in elsewhere},
+        )
+
+    def locked_whole(self, coverage: Coverage) -> bool:
+        """Whether what the environment installs is known whole: a lock file beside one of its
+        manifests, or a compiled requirements file (its `# via` lines), lists every distribution
+        installed, transitive ones included."""
+        return any(self.locked(manifest) for manifest in coverage.manifests) or any(
+            dep.via for manifest in coverage.manifests for dep in self.declared(manifest, None).values()
         )
 
     def declaring(self, candidates: list[str]) -> list[DeclaredIn]:

@@ -67,11 +67,13 @@ def _poetry(name: str, spec: object, line: int, group: str) -> Declared:
     table = _dict(spec)
     url = table.get("git") or table.get("url")
     ref_kind = next((k for k in ("rev", "tag", "branch") if k in table), None)
+    extras = table.get("extras")
     return Declared(
         name=name,
         line=line,
         text=f"{name} = {table}",
         group=group,
+        extras=frozenset(e for e in extras if isinstance(e, str)) if isinstance(extras, list) else frozenset(),
         url=(f"git+{url}" if "git" in table and not str(url).startswith("git+") else url),
         specifier=str(table.get("version", "")),
         vcs_ref=str(table[ref_kind]) if ref_kind else None,

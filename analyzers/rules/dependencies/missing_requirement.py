@@ -90,6 +90,8 @@ class MissingRequirement(RepoRule):
             return self._transitive(deps, path, problem, problem.transitive)
         elsewhere = first_declaration(deps.declaring(problem.candidates))
         dist = elsewhere.declaration.name if elsewhere else distribution_name(problem.module)
+        if elsewhere is None and not deps.locked_whole(cov) and deps.installed(cov).declared:
+            return self._unlocked(deps, path, problem, dist)
         other = ""
         if elsewhere is not None and elsewhere.manifest in cov.manifests:
             # Declared there, but for a group this environment does not install (dev, an extra).
@@ -108,6 +110,25 @@ class MissingRequirement(RepoRule):
             "snippet", elsewhere.declaration.text if elsewhere else dist, f"add to {cov.manifests[-1]}"
         )
         return self.report(path, message, f"{problem.module}:{cov.manifest}", line=problem.line, suggestion=suggestion)
+
+    def _unlocked(self, deps: DependencyMap, path: str, problem: Problem, dist: str) -> Finding:
+        """Declared nowhere in the repository, in an environment that declares other distributions
+        and has no lock: it may come as one of their dependencies, or not at all; nothing here
+        says which (a warning: a crash is not known)."""
+        cov = problem.coverage
+        message = (
+            f"{_covered(path, problem.module, cov)} {dist}, which is installed only if another distribution "
+            "happens to depend on it (no lock file says whether one does); declare it directly"
+        )
+        suggestion = Suggestion("snippet", dist, f"add to {_input_of(deps, cov.manifests[-1])}")
+        return self.report(
+            path,
+            message,
+            f"{problem.module}:{cov.manifest}",
+            line=problem.line,
+            suggestion=suggestion,
+            severity=Severity.WARNING,
+        )
 
     def _transitive(self, deps: DependencyMap, path: str, problem: Problem, via: Transitive) -> Finding:
         """Installed today as another distribution's dependency: it works until that one stops
@@ -254,6 +275,10 @@ VALID = [
             "app/__init__.py": "",
         },
         head={"app/beat.py": "import celery\nimport redis\n"},
+    ),
+    Case(  # an extra named like a distribution installs it
+        base={"requirements.txt": "celery[redis]==5.4.0\n", "app/__init__.py": ""},
+        head={"app/tasks.py": "import celery\nimport redis\n"},
     ),
     Case(  # `from google.cloud import storage` imports google.cloud.storage
         base={"requirements.txt": "google-cloud-storage==2.18.0\n", "app/__init__.py": ""},
