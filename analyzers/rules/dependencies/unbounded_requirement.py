@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
@@ -32,8 +32,10 @@ class UnboundedRequirement(RepoRule):
     """## What it does
     Flags a requirement that a change adds or changes, in an application's manifest
     (requirements files, a deployed `pyproject.toml`), with no upper bound: `pkg>=1.2` or a bare
-    `pkg`. Quiet for `==`, `~=`, `<N`, dev/test groups and files, and when the lock file beside
-    the manifest (`uv.lock`, `poetry.lock`, a pip-compile output) is updated in the same change.
+    `pkg`. Quiet for `==`, `~=`, `<N`, dev/test groups and files, when the lock file beside
+    the manifest (`uv.lock`, `poetry.lock`, a pip-compile output) is updated in the same change,
+    and for a pip-tools input (`requirements.in`) compiled into the `requirements.txt` beside
+    it: the pins are there (DEP007 tells when it is not recompiled).
 
     ## Why is this bad?
     The next image build installs whatever major version was released since: a `>=0.2` range
@@ -71,6 +73,8 @@ class UnboundedRequirement(RepoRule):
                 continue
             if ctx.side == "head" and self._lock_updated(ctx, path):
                 continue
+            if _compiled(source, deps.manifests):
+                continue  # a pip-tools input: what is installed is its compiled output (DEP007: kept up to date)
             # A package another line of the manifest bounds (pydantic[email] beside pydantic[dotenv]==1.10.9)
             # is bounded; at head, one the base's manifest already had unbounded only moved.
             pinned = {(d.key, d.group) for d in data.declared if d.url or bounded(d.specifier)}
@@ -118,6 +122,13 @@ class UnboundedRequirement(RepoRule):
         return any(ctx.changes.get(lock) is not None for lock in locks)
 
 
+def _compiled(manifest: str, manifests: Container[str]) -> bool:
+    """A pip-tools input (``x.in``) compiled into the ``x.txt`` beside it: its bare lines are the
+    convention, the pins are in the output, which is what gets installed (``_installed`` of the
+    dependency map)."""
+    return manifest.endswith(".in") and manifest[:-3] + ".txt" in manifests
+
+
 def _is_dev_file(path: str) -> bool:
     name = posixpath.basename(path).lower()
     return any(word in name for word in ("dev", "test", "lint", "doc", "constraint")) or "/dev/" in path
@@ -141,6 +152,12 @@ INVALID = [
         changed={"requirements.txt": [2, 3]},
         expect=[("DEP003", "requirements.txt", 2), ("DEP003", "requirements.txt", 3)],
     ),
+    # A requirements.in nothing compiles is what gets installed.
+    Case(
+        base={"Dockerfile": "FROM python\n"},
+        head={"requirements.in": "redis\n"},
+        expect=[("DEP003", "requirements.in", 1)],
+    ),
 ]
 VALID = [
     # A line only moved (reordered), and an extra of a package another line pins.
@@ -154,6 +171,15 @@ VALID = [
             "requirements.txt": "fastapi==0.115.6\ndiscord.py>=2.3.0,<3\nhttpx~=0.28\n",
             "requirements-dev.txt": "pytest>=8\n",
         },
+    ),
+    # A pip-tools input, compiled into the requirements.txt the image installs.
+    Case(
+        base={
+            **_BASE,
+            "requirements.in": "fastapi\n",
+            "requirements.txt": "fastapi==0.115.6\n    # via -r requirements.in\n",
+        },
+        head={"requirements.in": "fastapi\nredis\n"},
     ),
     Case(
         base={"pyproject.toml": "[project]\nname='a'\ndependencies = []\n", "uv.lock": "version = 1\n"},
