@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import posixpath
+import tomllib
 from collections.abc import Container, Iterable
+from fnmatch import fnmatchcase
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 from undertow.analyzers.core.findings import Finding, Severity
-from undertow.analyzers.core.limits import within_size
+from undertow.analyzers.core.limits import MAX_DEPTH, MAX_LINE_CHARS, too_deep, within_size
 from undertow.analyzers.deps.dependency_map import dependency_map
 from undertow.analyzers.deps.manifests import is_pyproject, is_requirements_file
 from undertow.analyzers.deps.manifests.locks import LOCK_NAMES
@@ -33,7 +35,8 @@ class UnboundedRequirement(RepoRule):
     Flags a requirement that a change adds or changes, in an application's manifest
     (requirements files, a deployed `pyproject.toml`), with no upper bound: `pkg>=1.2` or a bare
     `pkg`. Quiet for `==`, `~=`, `<N`, dev/test groups and files, when the lock file beside
-    the manifest (`uv.lock`, `poetry.lock`, a pip-compile output) is updated in the same change,
+    the manifest (`uv.lock`, `poetry.lock`, a pip-compile output), or the `uv.lock` at the root
+    of the uv workspace it is a member of, is updated in the same change,
     and for a pip-tools input (`requirements.in`) compiled into the `requirements.txt` beside
     it: the pins are there (DEP007 tells when it is not recompiled).
 
@@ -119,7 +122,75 @@ class UnboundedRequirement(RepoRule):
         locks = {posixpath.join(directory, n) if directory else n for n in LOCK_NAMES}
         if manifest.endswith(".in"):
             locks.add(stem + ".txt")  # pip-compile output
+        if is_pyproject(manifest) and (root := _workspace_root(ctx, directory)) is not None:
+            locks.add(posixpath.join(root, "uv.lock") if root else "uv.lock")  # one lock for every member
         return any(ctx.changes.get(lock) is not None for lock in locks)
+
+
+def _workspace_root(ctx: RepoContext, directory: str) -> str | None:
+    """The directory of the uv workspace ``directory`` is a member of: the nearest parent whose
+    pyproject.toml has a ``[tool.uv.workspace]`` (as uv looks for it), when its ``members``
+    globs name ``directory`` and its ``exclude`` does not; None otherwise."""
+    member = directory
+    while member:
+        parent = posixpath.dirname(member)
+        path = posixpath.join(parent, "pyproject.toml") if parent else "pyproject.toml"
+        workspace = _uv_workspace(ctx, path)
+        if workspace is not None:
+            relative = posixpath.relpath(directory, parent) if parent else directory
+            members, exclude = (_globs(workspace.get(key)) for key in ("members", "exclude"))
+            named = any(_glob_match(g, relative) for g in members)
+            return parent if named and not any(_glob_match(g, relative) for g in exclude) else None
+        member = parent
+    return None
+
+
+def _uv_workspace(ctx: RepoContext, path: str) -> dict[str, object] | None:
+    """``[tool.uv.workspace]`` of a pyproject.toml; None when it has none or cannot be read."""
+    if not within_size(ctx.snapshot.entries().get(path)):
+        return None
+    data = ctx.snapshot.read(path) or b""
+    if b"workspace" not in data:
+        return None
+    try:
+        text = data.decode("utf-8")
+        if too_deep(text, "toml"):
+            return None
+        document = tomllib.loads(text)
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
+        return None
+    tool = document.get("tool")
+    uv = tool.get("uv") if isinstance(tool, dict) else None
+    workspace = uv.get("workspace") if isinstance(uv, dict) else None
+    return workspace if isinstance(workspace, dict) else None
+
+
+def _globs(value: object) -> list[str]:
+    items = value if isinstance(value, list) else []
+    return [posixpath.normpath(g) for g in items if isinstance(g, str) and len(g) <= MAX_LINE_CHARS]
+
+
+def _glob_match(pattern: str, path: str) -> bool:
+    """A workspace glob (``packages/*``, ``libs/**``) matching a relative directory, one path
+    segment at a time (``*`` stays within a segment, ``**`` spans any number of them)."""
+    return _segments_match(pattern.split("/")[:MAX_DEPTH], path.split("/")[:MAX_DEPTH])
+
+
+def _segments_match(pattern: list[str], parts: list[str]) -> bool:
+    # Memoised on (pattern index, path index): linear in their product, whatever the "**"s.
+    seen: dict[tuple[int, int], bool] = {}
+
+    def match(i: int, j: int) -> bool:
+        if (i, j) not in seen:
+            if i == len(pattern):
+                seen[i, j] = j == len(parts)
+            elif pattern[i] == "**":
+                seen[i, j] = match(i + 1, j) or (j < len(parts) and match(i, j + 1))
+            else:
+                seen[i, j] = j < len(parts) and fnmatchcase(parts[j], pattern[i]) and match(i + 1, j + 1)
+        return seen[i, j]
+
+    return match(0, 0)
 
 
 def _compiled(manifest: str, manifests: Container[str]) -> bool:
@@ -145,12 +216,30 @@ def _no_build_system(ctx: RepoContext, path: str) -> bool:
 
 _BASE = {"requirements.txt": "fastapi==0.115.6\n", "Dockerfile": "FROM python\n"}
 
+_MEMBER = '[project]\nname = "app"\ndependencies = ["fastapi>=0.114.2,<1"]\n'
+_WORKSPACE = {
+    "pyproject.toml": '[tool.uv.workspace]\nmembers = ["backend", "libs/*"]\n',
+    "uv.lock": "version = 1\n",
+    "backend/pyproject.toml": _MEMBER,
+    "backend/Dockerfile": "FROM python\nCOPY . /app\nRUN uv sync --frozen\n",
+}
+
 INVALID = [
     Case(
         base=_BASE,
         head={"requirements.txt": "fastapi==0.115.6\ngoogle-genai>=0.2.0\ndiscord.py\n"},
         changed={"requirements.txt": [2, 3]},
         expect=[("DEP003", "requirements.txt", 2), ("DEP003", "requirements.txt", 3)],
+    ),
+    # A uv workspace member outside the workspace's members (exclude): the root lock is not its.
+    Case(
+        base=_WORKSPACE,
+        head={
+            "pyproject.toml": _WORKSPACE["pyproject.toml"] + 'exclude = ["backend"]\n',
+            "backend/pyproject.toml": _MEMBER.replace('<1"]', '<1", "pwdlib>=0.3.0"]'),
+            "uv.lock": "version = 1\n# relocked\n",
+        },
+        expect=[("DEP003", "backend/pyproject.toml", 3)],
     ),
     # A requirements.in nothing compiles is what gets installed.
     Case(
@@ -170,6 +259,14 @@ VALID = [
         head={
             "requirements.txt": "fastapi==0.115.6\ndiscord.py>=2.3.0,<3\nhttpx~=0.28\n",
             "requirements-dev.txt": "pytest>=8\n",
+        },
+    ),
+    # A uv workspace member whose requirement the workspace's root lock pins.
+    Case(
+        base=_WORKSPACE,
+        head={
+            "backend/pyproject.toml": _MEMBER.replace('<1"]', '<1", "pwdlib>=0.3.0"]'),
+            "uv.lock": "version = 1\n# relocked\n",
         },
     ),
     # A pip-tools input, compiled into the requirements.txt the image installs.
