@@ -6,6 +6,7 @@ import abc
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from undertow.analyzers.core.config import Config
 from undertow.analyzers.core.findings import Finding
@@ -114,6 +115,25 @@ class ChangedOperation:
             if operation.op == "create_table" and operation.table == self.op.table:
                 return True
         return False
+
+
+def alembic_call(ctx: RepoContext, change: ChangedOperation, name: str) -> dict[str, Any] | None:
+    """The Alembic ``op.<name>(...)`` (or ``batch_op.<name>(...)``) call the operation replays,
+    as the revision's facts parsed it (``args``, ``kwargs``: literals and tagged ``{"call": ...}``
+    dicts); None for a SQL migration or a call not found on the operation's line."""
+    from undertow.analyzers.python.index import python_part
+
+    info = python_part(ctx.facts, "revision").get(change.path)
+    if not isinstance(info, dict):
+        return None
+    for call in info.get("calls") or []:
+        if call.get("op") != name or call.get("line") != change.op.line:
+            continue
+        names = [a.lower() for a in call.get("args") or [] if isinstance(a, str)]
+        if change.op.column is None or change.op.column in names:
+            found: dict[str, Any] = call
+            return found
+    return None
 
 
 def changed_operations(ctx: RepoContext) -> Iterator[ChangedOperation]:

@@ -63,7 +63,8 @@ def test_alembic_operations_and_irreversible_downgrade(make_pr, capsys):
     body = (
         "    op.add_column('jobs', sa.Column('owner', sa.String(), nullable=False))\n"
         "    op.create_index('ix_jobs_owner', 'jobs', ['owner'])\n"
-        "    op.alter_column('jobs', 'job_type', type_=sa.Text())\n"
+        # (to TEXT Postgres changes a VARCHAR in place: test_column_widening.py)
+        "    op.alter_column('jobs', 'job_type', type_=sa.Integer())\n"
         '    op.execute("ALTER TABLE jobs ALTER COLUMN job_type SET NOT NULL")\n'
         "    op.create_index('ix_ok', 'jobs', ['id'], postgresql_concurrently=True)\n"
     )
