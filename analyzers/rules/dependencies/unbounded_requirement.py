@@ -79,7 +79,7 @@ class UnboundedRequirement(RepoRule):
             if _compiled(source, deps.manifests):
                 continue  # a pip-tools input: what is installed is its compiled output (DEP007: kept up to date)
             # A package another line of the manifest bounds (pydantic[email] beside pydantic[dotenv]==1.10.9)
-            # is bounded; at head, one the base's manifest already had unbounded only moved.
+            # is bounded; at head, one the base's manifests of the project already had unbounded only moved.
             pinned = {(d.key, d.group) for d in data.declared if d.url or bounded(d.specifier)}
             before = self._unbounded_at_base(ctx, changed.old_path or path) if ctx.side == "head" else set()
             unbounded = [
@@ -108,13 +108,19 @@ class UnboundedRequirement(RepoRule):
                 yield self.report(path, message, f"{dep.key}:{dep.group}", line=dep.line)
 
     def _unbounded_at_base(self, ctx: RepoContext, manifest: str) -> set[tuple[str, str]]:
-        """(name, group) of what the manifest already declared without an upper bound at base."""
+        """(name, group) of what the project of ``manifest`` already declared without an upper
+        bound at base, in that manifest or another of the project's (a requirement moved from
+        setup.cfg to pyproject.toml, or from requirements.in to pyproject.toml, is not new)."""
         if ctx.base_facts is None:
             return set()
-        data = dependency_map(ctx.base_facts, ctx.config).manifests.get(manifest)
-        if data is None:
-            return set()
-        return {(d.key, d.group) for d in data.declared if not (d.url or bounded(d.specifier))}
+        manifests = dependency_map(ctx.base_facts, ctx.config).manifests
+        project = _project_directory(manifest)
+        found: set[tuple[str, str]] = set()
+        for path, data in manifests.items():
+            if path != manifest and (_project_directory(path) != project or _is_dev_file(path)):
+                continue
+            found |= {(d.key, d.group) for d in data.declared if not (d.url or bounded(d.specifier))}
+        return found
 
     def _lock_updated(self, ctx: RepoContext, manifest: str) -> bool:
         directory = posixpath.dirname(manifest)
@@ -200,6 +206,15 @@ def _compiled(manifest: str, manifests: Container[str]) -> bool:
     return manifest.endswith(".in") and manifest[:-3] + ".txt" in manifests
 
 
+def _project_directory(manifest: str) -> str:
+    """The directory of the project a manifest belongs to: its own, or for a requirements file
+    under ``requirements/``, the one above."""
+    directory = posixpath.dirname(manifest)
+    if posixpath.basename(directory) in ("requirements", "reqs", "requirements.d"):
+        return posixpath.dirname(directory)
+    return directory
+
+
 def _is_dev_file(path: str) -> bool:
     name = posixpath.basename(path).lower()
     return any(word in name for word in ("dev", "test", "lint", "doc", "constraint")) or "/dev/" in path
@@ -259,6 +274,20 @@ VALID = [
         head={
             "requirements.txt": "fastapi==0.115.6\ndiscord.py>=2.3.0,<3\nhttpx~=0.28\n",
             "requirements-dev.txt": "pytest>=8\n",
+        },
+    ),
+    # A bare requirement moved from setup.cfg to the pyproject.toml that replaces it.
+    Case(
+        base={
+            "Dockerfile": "FROM python\nCOPY . /src\nRUN pip install /src\n",
+            "setup.cfg": "[options]\ninstall_requires =\n    python-dateutil\n    requests>=2,<3\n",
+            "setup.py": "from setuptools import setup\nsetup()\n",
+        },
+        head={
+            "setup.cfg": None,
+            "setup.py": None,
+            "pyproject.toml": '[build-system]\nrequires = ["setuptools"]\n[project]\nname = "svc"\n'
+            'dependencies = [\n    "python-dateutil",\n    "requests>=2,<3",\n]\n',
         },
     ),
     # A uv workspace member whose requirement the workspace's root lock pins.

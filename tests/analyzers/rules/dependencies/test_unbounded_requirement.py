@@ -1,7 +1,8 @@
-"""DEP003's reading of a uv workspace (which lock is a member's) and of moved requirements."""
+"""DEP003: which lock is a uv workspace member's, and what a project already had unbounded."""
 
 import pytest
 
+from tests.gitrepo import findings, only
 from undertow.analyzers.rules.dependencies.unbounded_requirement import _glob_match
 
 
@@ -24,3 +25,25 @@ def test_workspace_globs(pattern, path, expected):
 
 def test_a_workspace_glob_of_many_double_stars_is_linear():
     assert not _glob_match("/".join(["**"] * 30 + ["x"]), "/".join(["a"] * 30))
+
+
+_SETUP = {
+    "Dockerfile": "FROM python\nCOPY . /src\nRUN pip install /src\n",
+    "setup.cfg": "[options]\ninstall_requires =\n    python-dateutil\n    requests>=2,<3\n",
+    "setup.py": "from setuptools import setup\nsetup()\n",
+    "worker/requirements.txt": "redis\n",
+}
+_PYPROJECT = (
+    '[build-system]\nrequires = ["setuptools"]\n[project]\nname = "svc"\n'
+    'dependencies = [\n    "python-dateutil",\n    "requests",\n    "redis",\n]\n'
+)
+
+
+def test_a_requirement_moved_within_its_project_is_not_new_but_one_loosened_or_from_elsewhere_is(make_pr, capsys):
+    doc = make_pr(_SETUP, {"setup.cfg": None, "setup.py": None, "pyproject.toml": _PYPROJECT}).scan_json(capsys)
+    # python-dateutil was bare in setup.cfg: moved. requests lost its bound; redis was bare only
+    # in another project's manifest (worker/).
+    assert findings(doc, "DEP003") == [("DEP003", "pyproject.toml", 7), ("DEP003", "pyproject.toml", 8)]
+    assert only(doc, "DEP003")[0]["message"].startswith(
+        "pyproject.toml accepts requests any version with no upper bound: the next build may install"
+    )
