@@ -119,10 +119,13 @@ class UndeclaredEnvVar(ScopedPythonRule):
     """## What it does
     Flags a changed line that reads an environment variable (`os.environ["X"]`,
     `os.environ.get("X")`, `os.getenv("X")`, a new field of a pydantic `BaseSettings` class,
-    with its `env_prefix`; a nested model field, with `env_nested_delimiter`, is read from
-    `NAME__FIELD` and documented by any of those) that no `.env.example`/`.env.sample`, compose file, Helm values,
+    with its `env_prefix`) that no `.env.example`/`.env.sample`, compose file, Helm values,
     Dockerfile, `.ini` file or README/docs mentions: a warning, or a notice when the code gives
     it a default. A variable the base revision's code already reads is not new.
+
+    With `env_nested_delimiter` (say `__`), a settings field typed with a model is read field by
+    field (`CACHE__URL`): any documented variable of it documents the field, and a finding names
+    the variables deployments set.
 
     ## Why is this bad?
     The next deployment does not set it: the service starts with a default nobody chose, or
