@@ -25,7 +25,7 @@ from undertow.analyzers.schema.facts import (
     migration_description,
     schema_facts,
 )
-from undertow.analyzers.schema.orm import OrmColumn
+from undertow.analyzers.schema.orm import OrmColumn, column_value
 
 
 class ModelWithoutMigration(RepoRule):
@@ -307,7 +307,7 @@ def _column_call(source: bytes | None, path: str, info: OrmColumn) -> ast.Call |
     for node in ast.walk(tree):
         value: ast.expr | None = None
         if isinstance(node, ast.Assign | ast.AnnAssign) and node.lineno == info.line:
-            value = node.value
+            value = column_value(node.value)  # cast(T, Column(...)), a dataclass field's metadata column
         elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.lineno == info.line:
             value = next((s.value for s in ast.walk(node) if isinstance(s, ast.Return)), None)
         elif (

@@ -159,6 +159,13 @@ def test_the_suggestion_reads_a_model_file_of_a_newer_grammar():
     assert _sch001(case) == [(_ALEMBIC_SAYS.format(column="url") + statement, statement)]
 
 
+def test_the_suggestion_reads_a_cast_column():
+    mapped = "    url = cast(str, Column(String(2048), nullable=False, server_default=''))\n"
+    case = Case(base=ALEMBIC_REPO, head={"app/models.py": "from typing import cast\n" + _ORM_1X + mapped})
+    statement = 'op.add_column("jobs", sa.Column("url", sa.String(2048), nullable=False, server_default=""))'
+    assert _sch001(case) == [(_ALEMBIC_SAYS.format(column="url") + statement, statement)]
+
+
 @pytest.mark.parametrize(
     "mapped, statement, note",
     [
