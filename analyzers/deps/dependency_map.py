@@ -28,6 +28,7 @@ from undertow.analyzers.deps.import_names import (
 from undertow.analyzers.deps.manifests import is_manifest, is_project_manifest, is_requirements_file, parse_manifest
 from undertow.analyzers.deps.manifests.locks import Locked, LockedJson, is_lock_file, lock_facts
 from undertow.analyzers.deps.manifests.model import DEV_GROUPS
+from undertow.analyzers.deps.manifests.pyproject import build_requirements
 from undertow.analyzers.deps.services import (
     Copy,
     Image,
@@ -209,6 +210,9 @@ class Coverage:
     reason: str  # "reached from docker/worker.Dockerfile (it runs app.worker.main)"
     groups: frozenset[str] | None  # None: every group counts
     image: str | None = None
+    # Build-time code (a hatch build hook, what it imports): the normalised names of the build
+    # requirements, which are what it runs with ([build-system] requires, the hook's dependencies).
+    build: frozenset[str] | None = None
 
     @property
     def manifest(self) -> str:
@@ -267,6 +271,7 @@ class DependencyMap:
             file_index(facts, "lock-facts", is_lock_file, lambda p, t: lock_facts(t))
         )
         self._directories: set[str] | None = None
+        self._hooks: dict[str, tuple[str, frozenset[str]]] | None = None
         self._reach: dict[str, set[str]] = {}
         self._installed: dict[tuple[tuple[str, ...], frozenset[str] | None], Installed] = {}
         self.images = self._images()
@@ -711,6 +716,8 @@ class DependencyMap:
     # -- coverage -------------------------------------------------------------------------
 
     def coverage(self, path: str) -> list[Coverage]:
+        if (build := self._build_coverage(path)) is not None:
+            return [build]
         test = is_test_path(path)
         found: list[Coverage] = []
         environments: set[tuple[tuple[str, ...], frozenset[str] | None]] = set()
@@ -729,6 +736,79 @@ class DependencyMap:
         if not test and (copied := self._copied_into(path)) is not None:
             return [copied]
         return self._nearest(path, test, code=True)
+
+    # -- build-time code ------------------------------------------------------------------
+
+    def _build_hooks(self) -> dict[str, tuple[str, frozenset[str]]]:
+        """{hook file: (its pyproject.toml, the build requirements)} of the hatch custom build
+        hooks the revision's pyproject.toml files name."""
+        if self._hooks is None:
+            self._hooks = {}
+            for manifest in sorted(self.manifests):
+                if posixpath.basename(manifest) != "pyproject.toml":
+                    continue
+                found = file_facts(self.facts, "build-requirements", manifest, build_requirements) or {}
+                directory = posixpath.dirname(manifest)
+                for hook in found.get("hooks", []):
+                    hook_path = posixpath.normpath(posixpath.join(directory, hook))
+                    self._hooks.setdefault(hook_path, (manifest, frozenset(found.get("requires", []))))
+        return self._hooks
+
+    def _build_coverage(self, path: str) -> Coverage | None:
+        """A build hook, or a file only build hooks import, is run by the build: its imports are
+        the build requirements' (None for any other file)."""
+        hooks = self._build_hooks()
+        if not hooks:
+            return None
+        if path in hooks:
+            manifest, requires = hooks[path]
+            return Coverage([manifest], f"the hatch build hook of {manifest}", None, build=requires)
+        for hook, (manifest, requires) in sorted(hooks.items()):
+            reach = self._build_reach(hook)
+            if path in reach and not self._imported_outside(path, reach):
+                reason = f"imported by {hook}, the hatch build hook of {manifest}"
+                return Coverage([manifest], reason, None, build=requires)
+        return None
+
+    def _build_reach(self, hook: str) -> set[str]:
+        """The first-party files a build hook imports, transitively (through the directories it
+        puts on ``sys.path`` too)."""
+        edges = self.index.part("import_edges")
+        seen: set[str] = set()
+        stack = [hook]
+        while stack:
+            path = stack.pop()
+            if path in seen or len(seen) >= _MAX_COMMANDS:
+                continue
+            seen.add(path)
+            stack += self.imported_files(edges.get(path, []))
+            facts = self.index.files.get(path)
+            for site in facts.get("import_sites", []) if facts is not None else []:
+                if not site.relative and (found := self._on_sys_path(path, site.module)) is not None:
+                    stack.append(found)
+        return seen
+
+    def _imported_outside(self, target: str, reach: set[str]) -> bool:
+        """Whether a file outside ``reach`` imports ``target`` (it runs with the project too)."""
+        return any(
+            path not in reach and target in self.imported_files(imports)
+            for path, imports in self.index.part("import_edges").items()
+        )
+
+    def _on_sys_path(self, path: str, module: str) -> str | None:
+        """The repository file of ``module`` in a directory ``path`` puts on ``sys.path``
+        (``sys.path.insert(0, "./pkg")``, relative to the file's directory), if there is one."""
+        directories = file_facts(self.facts, "sys-path-directories", path, _sys_path_directories) or []
+        first = module.split(".")[0]
+        entries = self.facts.snapshot.entries()
+        for directory in directories:
+            base = posixpath.normpath(posixpath.join(posixpath.dirname(path), directory))
+            base = "" if base == "." else base
+            for candidate in (f"{first}.py", f"{first}/__init__.py"):
+                found = posixpath.join(base, candidate) if base else candidate
+                if found in entries:
+                    return found
+        return None
 
     def _copied_into(self, path: str) -> Coverage | None:
         """Coverage of a file no entry point reaches but a Dockerfile copies in by name (its
@@ -801,9 +881,12 @@ class DependencyMap:
     def declares(self, coverage: Coverage, candidates: list[str], module: str | None = None) -> bool:
         """Whether the environment declares one of ``candidates`` (or a distribution that brings it,
         or, for a ``module`` the import table does not know, one named like it)."""
-        if any(self.opaque(manifest) for manifest in coverage.manifests):
+        if coverage.build is not None:
+            names = coverage.build
+        elif any(self.opaque(manifest) for manifest in coverage.manifests):
             return True  # one of them declares what cannot be read: it may declare anything
-        names = self.installed(coverage).declared
+        else:
+            names = self.installed(coverage).declared
         if any(c in names for c in candidates):
             return True
         if any(p in names for c in candidates for p in providers(c)):
@@ -818,6 +901,8 @@ class DependencyMap:
         """How an undeclared candidate is installed all the same, as another one's dependency
         (a lock file or a compiled requirements file says which); the dependent shown is one
         the environment declares, when one is."""
+        if coverage.build is not None:
+            return None
         installed = self.installed(coverage)
         for candidate in candidates:
             found = installed.transitive.get(candidate)
@@ -858,6 +943,8 @@ class DependencyMap:
                 continue
             if self._beside(path, site.module):
                 continue  # `from utils import x` next to utils.py: a script's (or Python 2's) own module
+            if self._on_sys_path(path, site.module) is not None:
+                continue  # a module of a directory the file puts on sys.path: first-party
             for module in imported_modules(site.module, site.names):
                 if coverages is None:
                     coverages = self.coverage(path)
@@ -883,6 +970,24 @@ _BUILD_ENVIRONMENT = {"setuptools", "pkg_resources", "pip", "wheel", "_distutils
 # supervisord programs it starts.
 _MAX_COMMANDS = 1_000
 _MAX_PROGRAMS = 100
+
+
+# `sys.path.insert(0, "./pkg")`, `sys.path.append(os.path.join(os.path.dirname(__file__), "pkg"))`:
+# the last string literal of the call names the directory.
+_SYS_PATH = re.compile(r"""sys\.path\.(?:insert\(\s*-?\d+\s*,|append\()([^\n]*)""")
+_STRING = re.compile(r"""["']([^"'\n]*)["']""")
+
+
+def _sys_path_directories(path: str, text: str) -> list[str]:
+    """The directories a Python file adds to ``sys.path`` with a string literal, as written."""
+    found: list[str] = []
+    if "sys.path" not in text:
+        return found
+    for match in _SYS_PATH.finditer(text):
+        strings = _STRING.findall(match.group(1))
+        if strings and "://" not in strings[-1] and strings[-1] not in found:
+            found.append(strings[-1])
+    return found
 
 
 def _under(path: str, directory: str) -> bool:

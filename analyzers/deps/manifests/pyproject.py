@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from packaging.requirements import InvalidRequirement
+from packaging.utils import canonicalize_name
 
 from undertow.analyzers.core.limits import depth_message, too_deep
 from undertow.analyzers.deps.manifests.model import Declared, Manifest, Problem, requirement
@@ -153,3 +154,41 @@ def _key_candidates(line: str) -> Iterator[str]:
         yield key[:-1]
     if quoted_start and quoted_end and len(key) >= 2:
         yield key[1:-1]
+
+
+def build_requirements(path: str, text: str) -> dict[str, list[str]]:
+    """What building the project installs and runs: ``requires``, the normalised names of
+    ``[build-system] requires`` and of every hatch custom build hook's ``dependencies``;
+    ``hooks``, the hooks' files (``path``, default ``hatch_build.py``), relative to the
+    pyproject.toml. Empty for a document that cannot be read (the manifest index reports it)."""
+    try:
+        if too_deep(text, "toml"):
+            return {"requires": [], "hooks": []}
+        data = tomllib.loads(text)
+    except (tomllib.TOMLDecodeError, RecursionError):
+        return {"requires": [], "hooks": []}
+    requires = _dict(data.get("build-system")).get("requires")
+    found = list(requires) if isinstance(requires, list) else []
+    hooks: list[str] = []
+    build = _dict(_dict(_dict(data.get("tool")).get("hatch")).get("build"))
+    tables = [build] + [_dict(target) for target in _dict(build.get("targets")).values()]
+    for table in tables:
+        if "custom" not in _dict(table.get("hooks")):
+            continue
+        custom = _dict(_dict(table.get("hooks")).get("custom"))
+        hook = custom.get("path", "hatch_build.py")
+        if isinstance(hook, str) and hook not in hooks:
+            hooks.append(hook)
+        dependencies = custom.get("dependencies")
+        found += dependencies if isinstance(dependencies, list) else []
+    names: list[str] = []
+    for item in found:
+        if not isinstance(item, str):
+            continue
+        try:
+            name = canonicalize_name(requirement(item).name)
+        except InvalidRequirement:
+            continue
+        if name not in names:
+            names.append(name)
+    return {"requires": names, "hooks": hooks}

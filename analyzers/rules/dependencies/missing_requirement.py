@@ -90,6 +90,16 @@ class MissingRequirement(RepoRule):
             return self._transitive(deps, path, problem, problem.transitive)
         elsewhere = first_declaration(deps.declaring(problem.candidates))
         dist = elsewhere.declaration.name if elsewhere else distribution_name(problem.module)
+        if cov.build is not None:
+            message = (
+                f"{path} imports {problem.module}, run at build time ({cov.reason}); the build requirements "
+                f"of {cov.shown} ([build-system] requires, the build hook's dependencies) do not declare {dist}: "
+                f"the build fails with ModuleNotFoundError; declare {dist} in the build hook's dependencies"
+            )
+            suggestion = Suggestion("snippet", dist, f"add to the build requirements of {cov.shown}")
+            return self.report(
+                path, message, f"{problem.module}:{cov.manifest}:build", line=problem.line, suggestion=suggestion
+            )
         if elsewhere is None and not deps.locked_whole(cov) and deps.installed(cov).declared:
             return self._unlocked(deps, path, problem, dist)
         other = ""
@@ -275,6 +285,18 @@ VALID = [
             "app/__init__.py": "",
         },
         head={"app/beat.py": "import celery\nimport redis\n"},
+    ),
+    Case(  # a hatch build hook runs with the build requirements, not the project's dependencies
+        base={
+            "pyproject.toml": (
+                "[build-system]\nrequires = ['hatchling']\n[project]\nname = 'pkg'\ndependencies = ['requests']\n"
+                "[tool.hatch.build.hooks.custom]\ndependencies = ['Babel']\n"
+            ),
+            "pkg/__init__.py": "",
+        },
+        head={
+            "hatch_build.py": "from hatchling.builders.hooks.plugin.interface import BuildHookInterface\nimport babel\n"
+        },
     ),
     Case(  # an extra named like a distribution installs it
         base={"requirements.txt": "celery[redis]==5.4.0\n", "app/__init__.py": ""},
