@@ -33,6 +33,11 @@ class MissingFirstPartyModule(RepoRule):
     name). Namespace packages and
     generated modules listed in `imports.generated` in `.github/undertow.yml` are fine.
 
+    A directory without `__init__.py` named like a declared distribution is that distribution
+    (an `alembic/` migrations folder is not the `alembic` package); when several projects of the
+    repository define the same package, the importing file's own project's is the one checked; a
+    folder whose name is no identifier (`svc.v2/`) is never part of a module name.
+
     ## Why is this bad?
     It works locally, where the file exists but is untracked, and the deployed service dies at
     import time with `ModuleNotFoundError` or `ImportError`.

@@ -40,6 +40,13 @@ class MissingRequirement(RepoRule):
     type-stub package (`types-X`); a distribution named after a dotted prefix of the module
     (`opentelemetry-instrumentation-fastapi`) provides it too.
 
+    Code no image runs and no package holds (`scripts/`, `dev/`) counts every group of its
+    nearest manifest; a build hook (`hatch_build.py`) and what only it reaches are judged against
+    the build requirements (`[build-system] requires`, the hook's `dependencies`). An extra named
+    like a distribution installs it (`dramatiq[redis]` provides `redis`). Without a lock file, an
+    import declared nowhere is still reported, and the message says that another distribution
+    might happen to bring it.
+
     ## Why is this bad?
     The code works on the developer's machine, where every package is installed, and the
     image that runs it crashes at start-up with `ModuleNotFoundError` because only another
@@ -62,7 +69,7 @@ class MissingRequirement(RepoRule):
     id = "DEP001"
     name = "missing-requirement"
     severity = Severity.ERROR
-    fix = "declare the distribution in the manifest of every image that runs this code"
+    fix = "declare the distribution in every manifest that installs this code (each image's, or the nearest one)"
     uses_change = True
 
     def check(self, ctx: RepoContext) -> Iterable[Finding]:
@@ -123,22 +130,17 @@ class MissingRequirement(RepoRule):
 
     def _unlocked(self, deps: DependencyMap, path: str, problem: Problem, dist: str) -> Finding:
         """Declared nowhere in the repository, in an environment that declares other distributions
-        and has no lock: it may come as one of their dependencies, or not at all; nothing here
-        says which (a warning: a crash is not known)."""
+        and has no lock: it may come as one of their dependencies, or not at all. Still an error:
+        most often nothing brings it, and an import the code needs is declared directly whatever
+        happens to install it today; the message says what is not known."""
         cov = problem.coverage
+        where = "the image" if cov.image is not None else "it"
         message = (
-            f"{_covered(path, problem.module, cov)} {dist}, which is installed only if another distribution "
-            "happens to depend on it (no lock file says whether one does); declare it directly"
+            f"{_covered(path, problem.module, cov)} {dist}: unless another distribution happens to depend on it "
+            f"(no lock file says whether one does), {where} fails with ModuleNotFoundError; declare it directly"
         )
         suggestion = Suggestion("snippet", dist, f"add to {_input_of(deps, cov.manifests[-1])}")
-        return self.report(
-            path,
-            message,
-            f"{problem.module}:{cov.manifest}",
-            line=problem.line,
-            suggestion=suggestion,
-            severity=Severity.WARNING,
-        )
+        return self.report(path, message, f"{problem.module}:{cov.manifest}", line=problem.line, suggestion=suggestion)
 
     def _transitive(self, deps: DependencyMap, path: str, problem: Problem, via: Transitive) -> Finding:
         """Installed today as another distribution's dependency: it works until that one stops

@@ -45,7 +45,7 @@ def test_worker_code_imports_what_only_the_web_image_installs(make_pr, capsys):
     assert worker["message"] == (
         "app/worker/sse_broadcaster.py imports httpx, reached from docker/worker.Dockerfile (it runs app.worker.main); "
         "requirements-worker.txt does not declare httpx (requirements-web.txt has httpx==0.28.1): the image fails with "
-        "ModuleNotFoundError; declare the distribution in the manifest of every image that runs this code"
+        "ModuleNotFoundError; declare the distribution in every manifest that installs this code (each image's, or the nearest one)"
     )
     assert worker["suggestion"] == {
         "kind": "snippet",

@@ -40,8 +40,8 @@ def test_a_script_importing_what_no_group_declares(make_pr, capsys):
     (finding,) = only(doc, "DEP001")
     assert finding["message"] == (
         "scripts/release.py imports httpx; no image runs scripts/release.py, and its nearest manifest "
-        "pyproject.toml does not declare httpx, which is installed only if another distribution happens to "
-        "depend on it (no lock file says whether one does); declare it directly"
+        "pyproject.toml does not declare httpx: unless another distribution happens to depend on it (no lock "
+        "file says whether one does), it fails with ModuleNotFoundError; declare it directly"
     )
-    assert finding["severity"] == "warning"  # no lock: whether typer or ruff brings it is unknown
+    assert finding["severity"] == "error"  # no lock: whether typer or ruff brings it is unknown, and said
     assert finding["suggestion"] == {"kind": "snippet", "text": "httpx", "description": "add to pyproject.toml"}

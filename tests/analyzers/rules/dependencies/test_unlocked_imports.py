@@ -1,6 +1,7 @@
 """Without a lock file, what a declared distribution brings with it is unknown: an import declared
-nowhere in the repository is a warning (installed only if another distribution happens to depend
-on it), not an error claiming a crash; an extra named like a distribution installs it."""
+nowhere in the repository is still an error (most often nothing brings it, and what the code
+imports is declared directly), whose message says what is not known; an extra named like a
+distribution installs it."""
 
 from tests.gitrepo import findings, only
 
@@ -29,15 +30,15 @@ def test_a_poetry_extra_provides_it_too(make_pr, capsys):
     assert only(make_pr(base, {"idp/tasks.py": "import celery\nimport redis\n"}).scan_json(capsys), "DEP001") == []
 
 
-def test_no_lock_an_undeclared_import_is_a_warning(make_pr, capsys):
+def test_no_lock_an_undeclared_import_says_what_is_not_known(make_pr, capsys):
     doc = make_pr(PROJECT, {"idp/i18n.py": "import babel\n"}).scan_json(capsys)
     assert findings(doc, "DEP001") == [("DEP001", "idp/i18n.py", 1)]
     (finding,) = only(doc, "DEP001")
-    assert finding["severity"] == "warning"
+    assert finding["severity"] == "error"
     assert finding["message"] == (
         "idp/i18n.py imports babel; no image runs idp/i18n.py, and its nearest manifest pyproject.toml does not "
-        "declare Babel, which is installed only if another distribution happens to depend on it (no lock file "
-        "says whether one does); declare it directly"
+        "declare Babel: unless another distribution happens to depend on it (no lock file says whether one "
+        "does), it fails with ModuleNotFoundError; declare it directly"
     )
     assert finding["suggestion"] == {"kind": "snippet", "text": "Babel", "description": "add to pyproject.toml"}
 
