@@ -305,6 +305,16 @@ class DependencyMap:
                 result.setdefault(dep.key, dep)
         return result
 
+    def directory_coverage(self, directory: str) -> list[Coverage]:
+        """What covers a module of ``directory`` that no image runs (not a test): its nearest manifests."""
+        return self._nearest(posixpath.join(directory, "__init__.py"), False)
+
+    def also_installed(self, manifest: str) -> list[str]:
+        """The manifests installing ``manifest`` installs too: its ``-r`` includes, and the project
+        manifests of the local directories it installs (``-e .``)."""
+        data = self.manifests[manifest]
+        return self._included(manifest, data) + self._local_projects(manifest, data)
+
     def _included(self, manifest: str, data: ManifestFacts) -> list[str]:
         directory = posixpath.dirname(manifest)
         return [posixpath.normpath(posixpath.join(directory, t)) for option, _, t in data.includes if option == "-r"]

@@ -134,7 +134,7 @@ def _environments(deps: DependencyMap) -> list[tuple[tuple[str, ...], frozenset[
     for image in deps.images:
         found.append((tuple(image.manifests), frozenset({"", *image.extras})))
     for directory in sorted({posixpath.dirname(m) for m in deps.manifests}):
-        for coverage in deps._nearest(posixpath.join(directory, "__init__.py"), False):
+        for coverage in deps.directory_coverage(directory):
             extras = sorted(g for g in coverage.groups or () if g)
             found += [(tuple(coverage.manifests), frozenset({"", *extra})) for extra in [[], *([g] for g in extras)]]
     return list(dict.fromkeys(found))
@@ -150,9 +150,7 @@ def _pulled(deps: DependencyMap, manifests: tuple[str, ...], groups: frozenset[s
         if manifest in found:
             continue
         found.add(manifest)
-        data = deps.manifests[manifest]
-        pulled = deps._included(manifest, data) + deps._local_projects(manifest, data)
-        pending += [m for m in pulled if m in deps.manifests]
+        pending += [m for m in deps.also_installed(manifest) if m in deps.manifests]
     return found
 
 
