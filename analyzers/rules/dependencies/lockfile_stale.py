@@ -9,6 +9,7 @@ from undertow.analyzers.core.findings import Finding, Severity
 from undertow.analyzers.deps.dependency_map import ManifestFacts, dependency_map
 from undertow.analyzers.deps.manifests import is_pyproject
 from undertow.analyzers.deps.manifests.locks import LOCK_NAMES
+from undertow.analyzers.deps.uv_workspace import workspace_root
 from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.rules.base import RepoRule
 from undertow.analyzers.rules.cases import Case
@@ -17,7 +18,8 @@ from undertow.analyzers.rules.cases import Case
 class LockfileStale(RepoRule):
     """## What it does
     Flags a change to the dependencies of a `pyproject.toml` (or a pip-tools `requirements.in`)
-    when the lock file next to it (`uv.lock`, `poetry.lock`, `pdm.lock`, or the compiled
+    when the lock file next to it (`uv.lock`, `poetry.lock`, `pdm.lock`, the `uv.lock` at the root
+    of the uv workspace it is a member of, or the compiled
     `requirements.txt`) is not updated in the same change.
 
     ## Why is this bad?
@@ -50,6 +52,8 @@ class LockfileStale(RepoRule):
             directory = posixpath.dirname(path)
             if is_pyproject(path):
                 locks = [posixpath.join(directory, n) if directory else n for n in LOCK_NAMES]
+                if (root := workspace_root(ctx.snapshot, directory)) is not None:
+                    locks.append(posixpath.join(root, "uv.lock") if root else "uv.lock")  # the workspace's one lock
             else:
                 locks = [posixpath.splitext(path)[0] + ".txt"]
             present = [lock for lock in locks if lock in entries]
@@ -73,6 +77,15 @@ def _signature(data: ManifestFacts | None) -> set[tuple[str, str, str, str | Non
 # -- cases (tests/analyzers/rules/test_cases.py) ------------------------------
 
 _BASE = {"pyproject.toml": "[project]\nname='a'\ndependencies = []\n", "uv.lock": "version = 1\n"}
+# A uv workspace: one uv.lock at the root locks every member.
+_WORKSPACE = {
+    "pyproject.toml": "[project]\nname='root'\nversion='0'\n[tool.uv.workspace]\nmembers = ['services/*']\n",
+    "uv.lock": "version = 1\n",
+    "services/api/pyproject.toml": "[project]\nname='api'\nversion='0'\ndependencies = []\n",
+}
+_MEMBER_ADDS_HTTPX = {
+    "services/api/pyproject.toml": "[project]\nname='api'\nversion='0'\ndependencies = [\n  'httpx==0.28.1',\n]\n"
+}
 
 INVALID = [
     Case(
@@ -80,8 +93,11 @@ INVALID = [
         head={"pyproject.toml": "[project]\nname='a'\ndependencies = [\n  'httpx==0.28.1',\n]\n"},
         expect=[("DEP007", "pyproject.toml", 4)],
     ),
+    # A workspace member's dependencies change, the workspace root's lock does not.
+    Case(base=_WORKSPACE, head=_MEMBER_ADDS_HTTPX, expect=[("DEP007", "services/api/pyproject.toml", 5)]),
 ]
 VALID = [
+    Case(base=_WORKSPACE, head={**_MEMBER_ADDS_HTTPX, "uv.lock": "version = 1\n[[package]]\nname = 'httpx'\n"}),
     Case(
         base=_BASE,
         head={

@@ -3,7 +3,7 @@
 import pytest
 
 from tests.gitrepo import findings, only
-from undertow.analyzers.rules.dependencies.unbounded_requirement import _glob_match
+from undertow.analyzers.deps.uv_workspace import _glob_match
 
 
 @pytest.mark.parametrize(
