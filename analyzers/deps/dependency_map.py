@@ -114,6 +114,13 @@ class Declaration(NamedTuple):
     extras: tuple[str, ...] = ()  # the extras it asks for (`dramatiq[redis]`)
 
     @property
+    def requirement(self) -> str:
+        """The requirement as a message or a suggestion shows it: as written, without its
+        ``--hash`` options (a hash pasted into a manifest without hashes would turn on pip's
+        hash-checking mode for every other line) and with its spaces collapsed."""
+        return " ".join(part for part in self.text.split() if not part.startswith("--hash") and part != "\\")
+
+    @property
     def required_by(self) -> tuple[str, ...]:
         """The distributions it is only there for: a compiled requirements file's pin whose every
         `# via` entry is another distribution (none is an input file or the project); () when

@@ -120,8 +120,8 @@ class ManifestVersionConflict(RepoRule):
                             continue
                         reported.add(key)
                         message = (
-                            f"{second_manifest} requires {second.text} but {first_manifest}:{first.line} "
-                            f"requires {first.text}: no version satisfies both; {self.fix}"
+                            f"{second_manifest} requires {second.requirement} but {first_manifest}:{first.line} "
+                            f"requires {first.requirement}: no version satisfies both; {self.fix}"
                         )
                         yield self.report(second_manifest, message, f"{name}:{first_manifest}", line=second.line)
 

@@ -113,9 +113,9 @@ class MissingRequirement(RepoRule):
         if elsewhere is not None and elsewhere.manifest in cov.manifests:
             # Declared there, but for a group this environment does not install (dev, an extra).
             found = elsewhere.declaration
-            other = f" ({elsewhere.manifest} has {found.text} only in its {found.group!r} group)"
+            other = f" ({elsewhere.manifest} has {found.requirement} only in its {found.group!r} group)"
         elif elsewhere is not None:
-            other = f" ({elsewhere.manifest} has {elsewhere.declaration.text})"
+            other = f" ({elsewhere.manifest} has {elsewhere.declaration.requirement})"
         if cov.image is None:
             installed = "that manifest is" if len(cov.manifests) == 1 else "those manifests are"
             consequence = f"it fails with ModuleNotFoundError where only {installed} installed; "
@@ -124,7 +124,7 @@ class MissingRequirement(RepoRule):
             consequence = f"the image fails with ModuleNotFoundError; {self.fix}"
         message = f"{_covered(path, problem.module, cov)} {dist}{other}: {consequence}"
         suggestion = Suggestion(
-            "snippet", elsewhere.declaration.text if elsewhere else dist, f"add to {cov.manifests[-1]}"
+            "snippet", elsewhere.declaration.requirement if elsewhere else dist, f"add to {cov.manifests[-1]}"
         )
         return self.report(path, message, f"{problem.module}:{cov.manifest}", line=problem.line, suggestion=suggestion)
 

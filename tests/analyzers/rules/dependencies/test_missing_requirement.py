@@ -175,3 +175,27 @@ def test_pip_compile_pairs_setup_py_and_invisible_dev_tooling(make_pr, capsys):
         "tests/test_x.py": "import pytest\n",
     }
     assert only(make_pr(base, pr).scan_json(capsys), "DEP001") == []
+
+
+def test_a_hashed_pin_elsewhere_is_shown_and_suggested_without_its_hashes(make_pr, capsys):
+    base = {
+        "requirements.txt": "fastapi==0.115.6\n",
+        "requirements-dev.txt": (
+            'toml==0.10.2 ; python_version >= "3.6" \\\n'
+            "    --hash=sha256:806143ae5bfb6a3c6e736a764057db0e6a0e05e338b5630894a5f779cabb4f9b \\\n"
+            "    --hash=sha256:b3bda1d108d5dd99f4a20d24d9c348e91c4db7ab1b749200bded2f839ccbe68f\n"
+        ),
+        "Dockerfile": "FROM python:3.12\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nCOPY app app\nCMD python -m app.main\n",
+        "app/__init__.py": "",
+        "app/main.py": "import app.config\n",
+        "app/config.py": "X = 1\n",
+    }
+    doc = make_pr(base, {"app/config.py": "import toml\n\nX = 1\n"}).scan_json(capsys)
+    (finding,) = [f for f in doc["findings"] if f["rule"] == "DEP001"]
+    assert '(requirements-dev.txt has toml==0.10.2 ; python_version >= "3.6")' in finding["message"]
+    assert "sha256" not in finding["message"]
+    assert finding["suggestion"] == {
+        "kind": "snippet",
+        "text": 'toml==0.10.2 ; python_version >= "3.6"',
+        "description": "add to requirements.txt",
+    }
