@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Iterable
+import posixpath
+from collections.abc import Container, Iterable
 from typing import Any
 
 from undertow.analyzers.core.findings import Finding, Severity
@@ -20,6 +21,7 @@ from undertow.analyzers.deps.import_names import (
 from undertow.analyzers.facts.context import RepoContext
 from undertow.analyzers.python.fact_types import ImportSite
 from undertow.analyzers.python.index import PythonIndex, python_index
+from undertow.analyzers.python.modules import package_of
 from undertow.analyzers.rules.base import RepoRule
 from undertow.analyzers.rules.cases import Case
 
@@ -87,8 +89,28 @@ class MissingFirstPartyModule(RepoRule):
                 for target, problem in _missing(index, module, names, directories, path):
                     if _generated(target, generated):
                         continue
+                    if relative and target == module and _beside(path, module, ctx.snapshot.entries()):
+                        continue  # the file is there: the index names it otherwise (an odd root), never "missing"
                     message = f"{changed.path} imports {target}, but {problem} at head; {self.fix}"
                     yield self.report(changed.path, message, target, line=line)
+
+
+def _beside(importer: str, module: str, entries: Container[str]) -> bool:
+    """Whether the module a relative import of ``importer`` names is a file of the tree, found by
+    path from the importer's directory (``package_of`` names its trailing directories): the
+    check of last resort when the module index names that file otherwise (a package under a
+    directory whose name is no identifier, below a directory without ``__init__.py``)."""
+    package = package_of(importer).split(".") if package_of(importer) else []
+    parts = module.split(".")
+    common = 0
+    while common < min(len(package), len(parts)) and package[common] == parts[common]:
+        common += 1
+    directory = posixpath.dirname(importer)
+    for _ in range(len(package) - common):
+        directory = posixpath.dirname(directory)
+    rest = "/".join(parts[common:])
+    target = posixpath.join(directory, rest) if rest else directory
+    return f"{target}.py" in entries or posixpath.join(target, "__init__.py") in entries
 
 
 def _declared(deps: DependencyMap, module: str) -> bool:

@@ -21,6 +21,23 @@ def test_relative_imports_under_a_directory_that_is_no_identifier(make_pr, capsy
     )
 
 
+def test_relative_imports_below_a_plain_directory_under_one_that_is_no_identifier(make_pr, capsys):
+    # {{cookiecutter.name}}/variant/ (no __init__.py) holds the package app/: the module index names
+    # its files from a root of its own, the relative import is found by path.
+    base = {
+        "{{cookiecutter.name}}/variant/app/__init__.py": "",
+        "{{cookiecutter.name}}/variant/app/schemas/__init__.py": "VERSION = 1\n",
+    }
+    pr = {
+        "{{cookiecutter.name}}/variant/app/schemas/__init__.py": "from .user import User\nfrom .team import Team\n",
+        "{{cookiecutter.name}}/variant/app/schemas/user.py": "class User:\n    pass\n",
+    }
+    doc = make_pr(base, pr).scan_json(capsys)
+    # user.py is there; team.py is not, and is still reported.
+    assert findings(doc, "DEP002") == [("DEP002", "{{cookiecutter.name}}/variant/app/schemas/__init__.py", 2)]
+    assert "imports variant.app.schemas.team, but no module" in only(doc, "DEP002")[0]["message"]
+
+
 TWO_PROJECTS = {
     "services/billing/pyproject.toml": "[project]\nname = 'billing'\nversion = '0'\n",
     "services/billing/app/__init__.py": "",
