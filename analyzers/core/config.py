@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import dataclasses
 import fnmatch
+import functools
 import json
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from undertow.analyzers import CONFIG_PATH as CONFIG_PATH
 from undertow.analyzers.core.limits import deep_flow_line
+
+if TYPE_CHECKING:
+    from pydantic import TypeAdapter
 
 RuleSetting = Literal["off", "error", "warning", "notice"]
 
@@ -138,7 +142,7 @@ def parse_config(text: str | bytes, source: str = CONFIG_PATH, known_rules: set[
             f"{source}: line {deep}: nested more than {MAX_CONFIG_DEPTH} levels deep; this is not an Undertow config"
         )
     import yaml
-    from pydantic import TypeAdapter, ValidationError
+    from pydantic import ValidationError
 
     try:
         _check_shape(text, source)
@@ -161,7 +165,7 @@ def parse_config(text: str | bytes, source: str = CONFIG_PATH, known_rules: set[
         # YAML reads a bare `off` as False; accept it as the user meant it.
         data["rules"] = {k: ("off" if v is False else v) for k, v in data["rules"].items()}
     try:
-        config = TypeAdapter(Config).validate_python(data)
+        config = _adapter().validate_python(data)
     except ValidationError as exc:
         error = exc.errors()[0]
         loc = [str(part) for part in error["loc"]]
@@ -178,15 +182,22 @@ def parse_config(text: str | bytes, source: str = CONFIG_PATH, known_rules: set[
     return config
 
 
+@functools.cache
+def _adapter() -> TypeAdapter[Config]:
+    """pydantic's validator of the config, built once per process (building it costs more than
+    validating a file: the App validates one per review)."""
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(Config)
+
+
 SCHEMA_FILE = "undertow.schema.json"  # shipped beside this module, equal to config_schema()
 
 
 def config_schema(rule_ids: list[str] | None = None) -> dict[str, Any]:
     """The JSON Schema of ``.github/undertow.yml``, generated from the model (editors complete
     and check the file with it: ``# yaml-language-server: $schema=...``)."""
-    from pydantic import TypeAdapter
-
-    model = TypeAdapter(Config).json_schema()
+    model = _adapter().json_schema()
     model["properties"] = {_ATTRIBUTE_KEYS.get(k, k): v for k, v in model["properties"].items()}
     schema: dict[str, Any] = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",

@@ -82,6 +82,7 @@ def base_check_of(rule: type[Rule]) -> str | None:
     return rule.base_check or f"{rule.__module__}:{rule.__qualname__}.known_at_base"
 
 
+@functools.cache
 def load_base_check(target: str) -> Callable[[Finding, RevisionFacts], bool]:
     module, _, path = target.partition(":")
     found: Any = importlib.import_module(module)

@@ -100,7 +100,7 @@ def _beside(importer: str, module: str, entries: Container[str]) -> bool:
     path from the importer's directory (``package_of`` names its trailing directories): the
     check of last resort when the module index names that file otherwise (a package under a
     directory whose name is no identifier, below a directory without ``__init__.py``)."""
-    package = package_of(importer).split(".") if package_of(importer) else []
+    package = [part for part in package_of(importer).split(".") if part]
     parts = module.split(".")
     common = 0
     while common < min(len(package), len(parts)) and package[common] == parts[common]:

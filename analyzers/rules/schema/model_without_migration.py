@@ -72,6 +72,7 @@ class ModelWithoutMigration(RepoRule):
         # A table the migrations only alter was created by metadata.create_all() (or a dump): its
         # columns at base are its baseline; a column this change newly maps on it needs a migration.
         base_mapped: set[tuple[str, str | None]] | None = None
+        sources: dict[str, bytes | None] = {}
         computed: tuple[set[str], str] | None = None  # (suffixes, "N migrations create"), when first needed
         for expected in expected_columns(ctx.facts):
             table = facts.schema.table(expected.table)
@@ -117,7 +118,9 @@ class ModelWithoutMigration(RepoRule):
                 if table.partial
                 else ""
             )
-            column = _ColumnSpec.of(expected, ctx.snapshot.read(expected.path))
+            if expected.path not in sources:  # several columns of one model: its file read once
+                sources[expected.path] = ctx.snapshot.read(expected.path)
+            column = _ColumnSpec.of(expected, sources[expected.path])
             statement, note = column.alembic() if facts.style == "alembic" else column.sql()
             where_to = "add to a new revision's upgrade()" if facts.style == "alembic" else "add"
             comment = "#" if facts.style == "alembic" else "--"
