@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from undertow.analyzers import ANALYZER_VERSION, CONFIG_PATH
+from undertow.analyzers.core.errors import UserError
 
 if TYPE_CHECKING:
     from undertow.analyzers.core.config import Config
@@ -24,7 +25,7 @@ APP_INSTALL_HINT = "pip install 'undertow[app]'"
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 
-class UsageError(Exception):
+class UsageError(UserError):
     """Bad input from the user: one line on stderr, exit status 2."""
 
 
@@ -106,12 +107,12 @@ def main(argv: list[str] | None = None) -> int:
             return _worker(args)
         parser.print_help()
         return EXIT_USAGE
+    except UserError as exc:  # a bad revision, config file or setting (UsageError too)
+        print(f"undertow: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # a bug outside the review's own boundaries: one line, never a pass
-        if _is_user_error(exc):
-            print(f"undertow: {exc}", file=sys.stderr)
-            return EXIT_USAGE
         import logging
 
         logging.getLogger("undertow.analyzers").debug("internal error", exc_info=True)
@@ -122,25 +123,6 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(f"undertow: internal error, nothing was reviewed: {type(exc).__name__}: {exc}{hint}", file=sys.stderr)
         return EXIT_USAGE
-
-
-# The errors that are the user's to fix (a bad revision, config file, setting): one line, exit 2.
-# Named by module, since a command imports only what it needs: an error class whose module was
-# never imported cannot have been raised.
-_USER_ERRORS = (
-    ("undertow.analyzers.core.config", "ConfigError"),
-    ("undertow.app.git", "GitError"),
-    ("undertow.app.service.settings", "SettingsError"),
-)
-
-
-def _is_user_error(exc: Exception) -> bool:
-    kinds: list[type[Exception]] = [UsageError]
-    for module_name, name in _USER_ERRORS:
-        module = sys.modules.get(module_name)
-        if module is not None:
-            kinds.append(getattr(module, name))
-    return isinstance(exc, tuple(kinds))
 
 
 def _require_app_extra(command: str) -> None:

@@ -33,6 +33,7 @@ from undertow.analyzers.core.changes import (
     parse_patch,
     parse_raw,
 )
+from undertow.analyzers.core.errors import UserError
 from undertow.analyzers.core.limits import MAX_FILE_BYTES
 from undertow.analyzers.core.snapshot import Entry
 from undertow.analyzers.facts import codec
@@ -121,7 +122,7 @@ _DROPPED_ENV = {
 }
 
 
-class GitError(RuntimeError):
+class GitError(UserError, RuntimeError):
     """A repository problem reported to the user in one line (exit status 2)."""
 
     def __init__(self, message: str, stderr: str = "") -> None:

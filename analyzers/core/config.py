@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from undertow.analyzers import CONFIG_PATH as CONFIG_PATH
+from undertow.analyzers.core.errors import UserError
 from undertow.analyzers.core.limits import deep_flow_line
 
 if TYPE_CHECKING:
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 RuleSetting = Literal["off", "error", "warning", "notice"]
 
 
-class ConfigError(ValueError):
+class ConfigError(UserError, ValueError):
     """A config file that cannot be used; the message names the file and the key."""
 
 

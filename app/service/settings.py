@@ -9,8 +9,10 @@ from typing import Literal
 from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from undertow.analyzers.core.errors import UserError
 
-class SettingsError(ValueError):
+
+class SettingsError(UserError, ValueError):
     """Start-up configuration that cannot work: one line naming the variable, never its value."""
 
 
